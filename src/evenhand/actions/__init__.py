@@ -1,0 +1,1 @@
+"""Use cases: each owns one transaction and records one audit event."""

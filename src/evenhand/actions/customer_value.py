@@ -1,0 +1,131 @@
+"""Reading customer value: one customer's figures with how they were computed, the top N,
+and the full one-pass recompute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from evenhand.domain.money import Money
+from evenhand.domain.value import CustomerValue, LtvMetric, method_notes
+from evenhand.errors import ErrorCode, EvenhandError
+from evenhand.settings import Settings
+from evenhand.store import customers as customer_store
+from evenhand.store import value_sql
+from evenhand.store.audit import record_event
+from evenhand.store.customers import CustomerRow
+from evenhand.store.database import ensure_current
+from evenhand.store.disputes import DisputeRow, disputes_of_customer
+from evenhand.store.shop import shop_currency
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerReport:
+    email: str
+    first_name: str | None
+    last_name: str | None
+    value: CustomerValue
+    ltv_metric: LtvMetric
+    disputes: list[DisputeRow]
+    method: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        value = self.value
+        return {
+            "email": self.email,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "currency": value.currency,
+            "orders": value.orders,
+            "gross_sales": str(value.gross_sales.amount),
+            "refunds": str(value.refunds.amount),
+            "net_revenue": str(value.net_revenue.amount),
+            "gross_margin": str(value.gross_margin.amount),
+            "average_order_value": str(value.average_order_value.amount),
+            "first_order_at": _iso(value.first_order_at),
+            "last_order_at": _iso(value.last_order_at),
+            "open_disputes": value.open_disputes,
+            "ltv_metric": self.ltv_metric.value,
+            "ltv": str(value.ltv(self.ltv_metric).amount),
+            "disputes": [_dispute_json(d) for d in self.disputes],
+            "method": self.method,
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _dispute_json(dispute: DisputeRow) -> dict[str, Any]:
+    return {
+        "provider": dispute.provider,
+        "id": dispute.external_id,
+        "status": dispute.status,
+        "kind": dispute.kind,
+        "reason": dispute.reason,
+        "amount": str(Money.of_minor(dispute.amount_minor, dispute.currency).amount),
+        "currency": dispute.currency,
+        "order": dispute.order_name,
+        "evidence_due_by": _iso(dispute.evidence_due_by),
+    }
+
+
+def value_of(row: CustomerRow, currency: str) -> CustomerValue:
+    return CustomerValue(
+        currency=currency,
+        orders=row.orders,
+        gross_sales=Money.of_minor(row.gross_minor, currency),
+        refunds=Money.of_minor(row.refunds_minor, currency),
+        gross_margin=Money.of_minor(row.margin_minor, currency),
+        first_order_at=row.first_order_at,
+        last_order_at=row.last_order_at,
+        open_disputes=row.open_disputes,
+    )
+
+
+def customer_report(engine: Engine, *, email: str, settings: Settings) -> CustomerReport:
+    ensure_current(engine)
+    with engine.connect() as connection:
+        row = customer_store.find_customer(connection, email)
+        if row is None:
+            raise EvenhandError(ErrorCode.CUSTOMER_NOT_FOUND, f"no customer with e-mail {email}")
+        currency = shop_currency(connection) or settings.currency or "XXX"
+        disputes = disputes_of_customer(connection, row.id)
+    return CustomerReport(
+        email=row.email,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        value=value_of(row, currency),
+        ltv_metric=settings.ltv_metric,
+        disputes=disputes,
+        method=method_notes(settings.margin_rate),
+    )
+
+
+def top_customers(
+    engine: Engine, *, limit: int, settings: Settings
+) -> tuple[str, list[tuple[CustomerRow, CustomerValue]]]:
+    ensure_current(engine)
+    with engine.connect() as connection:
+        currency = shop_currency(connection) or settings.currency or "XXX"
+        rows = customer_store.top_customers(
+            connection, limit=limit, by_margin=settings.ltv_metric is LtvMetric.GROSS_MARGIN
+        )
+    return currency, [(row, value_of(row, currency)) for row in rows]
+
+
+def recompute_values(engine: Engine, *, settings: Settings, now: datetime) -> None:
+    """Every customer's figures again from the stored orders, in one SQL pass."""
+    ensure_current(engine)
+    with engine.begin() as connection:
+        value_sql.recompute_all(connection, margin_rate=settings.margin_rate)
+        record_event(
+            connection,
+            at=now,
+            action="recompute_values",
+            subject=None,
+            details={"margin_rate": str(settings.margin_rate)},
+        )

@@ -1,0 +1,47 @@
+"""`evenhand demo`: generate the demo shop's export files and import them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from evenhand.actions.import_file import ImportKind, ImportReport, import_file
+from evenhand.actions.initialise import InitReport, initialise
+from evenhand.demo.shop import DEFAULT_SEED, DemoFiles, write_demo_shop
+from evenhand.ingest.batch import Progress, no_progress
+from evenhand.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class DemoReport:
+    init: InitReport
+    files: DemoFiles
+    imports: list[ImportReport]
+
+
+def run_demo(
+    engine: Engine,
+    *,
+    settings: Settings,
+    folder: Path,
+    now: datetime,
+    seed: int = DEFAULT_SEED,
+    progress: Progress = no_progress,
+) -> DemoReport:
+    """Each import is its own transaction, as if a support lead ran them one by one."""
+    init = initialise(engine, settings=settings, now=now)
+    files = write_demo_shop(folder, seed=seed)
+    steps = (
+        (ImportKind.SHOPIFY_ORDERS, files.orders_csv),
+        (ImportKind.SHOPIFY_CUSTOMERS, files.customers_csv),
+        (ImportKind.DISPUTES, files.shopify_disputes),
+        (ImportKind.DISPUTES, files.stripe_disputes),
+    )
+    reports = [
+        import_file(engine, kind=kind, path=path, settings=settings, now=now, progress=progress)
+        for kind, path in steps
+    ]
+    return DemoReport(init=init, files=files, imports=reports)

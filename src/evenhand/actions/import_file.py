@@ -1,0 +1,221 @@
+"""Import one file of shop data, all or nothing, and bring customer value up to date."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from evenhand.domain.models import Customer, Dispute, Order
+from evenhand.errors import ErrorCode, EvenhandError, Location
+from evenhand.ingest.batch import Parsed, Progress, Rejection, no_progress
+from evenhand.ingest.disputes import read_disputes
+from evenhand.ingest.shopify_customers_csv import read_shopify_customers_csv
+from evenhand.ingest.shopify_orders_csv import read_shopify_orders_csv
+from evenhand.ingest.shopify_orders_json import read_shopify_orders_json
+from evenhand.settings import Settings
+from evenhand.store import customers as customer_store
+from evenhand.store import disputes as dispute_store
+from evenhand.store import orders as order_store
+from evenhand.store import value_sql
+from evenhand.store.audit import record_event
+from evenhand.store.database import ensure_current
+from evenhand.store.disputes import DisputeRow
+from evenhand.store.shop import set_shop_currency, shop_currency
+from evenhand.store.tables import customers
+
+
+class ImportKind(StrEnum):
+    SHOPIFY_ORDERS = "shopify-orders"
+    SHOPIFY_ORDERS_JSON = "shopify-orders-json"
+    SHOPIFY_CUSTOMERS = "shopify-customers"
+    DISPUTES = "disputes"
+
+
+@dataclass(slots=True)
+class ImportReport:
+    kind: ImportKind
+    path: Path
+    records: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    disputes_linked: int = 0
+    customers_recomputed: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    passed_over: list[Rejection] = field(default_factory=list)
+    unlinked_disputes: list[DisputeRow] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "file": str(self.path),
+            "records": self.records,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "stale": self.stale,
+            "rejected": len(self.rejections),
+            "disputes_linked": self.disputes_linked,
+            "unlinked_disputes": [d.external_id for d in self.unlinked_disputes],
+        }
+
+
+# Above this share of all customers, one full recompute beats per-customer updates.
+_FULL_RECOMPUTE_SHARE = 0.5
+
+
+def import_file(
+    engine: Engine,
+    *,
+    kind: ImportKind,
+    path: Path,
+    settings: Settings,
+    now: datetime,
+    skip_invalid: bool = False,
+    progress: Progress = no_progress,
+) -> ImportReport:
+    """Parse the whole file first, then store it in one transaction (or not at all)."""
+    if not path.is_file():
+        raise EvenhandError(ErrorCode.FILE_NOT_FOUND, "no such file", where=Location(path))
+    ensure_current(engine)
+    with _collector_paused():
+        parsed = _parse(kind, path, skip_invalid=skip_invalid, progress=progress)
+        return _store(engine, parsed, kind=kind, path=path, settings=settings, now=now)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a bulk import builds millions of acyclic objects:
+    the collector's repeated passes over them cost more than the parse itself."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _store(
+    engine: Engine,
+    parsed: Parsed[Any],
+    *,
+    kind: ImportKind,
+    path: Path,
+    settings: Settings,
+    now: datetime,
+) -> ImportReport:
+    report = ImportReport(
+        kind=kind,
+        path=path,
+        records=len(parsed.records),
+        rejections=parsed.rejections,
+        passed_over=parsed.passed_over,
+    )
+    with engine.begin() as connection:
+        currency = _shop_currency(connection, parsed.records, path=path, settings=settings)
+        touched = _save(connection, kind, parsed.records, currency=currency, report=report)
+        report.disputes_linked = dispute_store.link_disputes(connection)
+        if report.disputes_linked:
+            touched |= dispute_store.customers_with_disputes(connection)
+        _recompute(connection, touched, settings=settings)
+        report.customers_recomputed = len(touched)
+        report.unlinked_disputes = dispute_store.unlinked_disputes(connection)
+        record_event(
+            connection, at=now, action="import", subject=str(path), details=report.summary()
+        )
+    return report
+
+
+def _parse(kind: ImportKind, path: Path, *, skip_invalid: bool, progress: Progress) -> Parsed[Any]:
+    if kind is ImportKind.SHOPIFY_ORDERS:
+        return read_shopify_orders_csv(path, skip_invalid=skip_invalid, progress=progress)
+    if kind is ImportKind.SHOPIFY_ORDERS_JSON:
+        return read_shopify_orders_json(path, skip_invalid=skip_invalid)
+    if kind is ImportKind.SHOPIFY_CUSTOMERS:
+        return read_shopify_customers_csv(path, skip_invalid=skip_invalid)
+    return read_disputes(path, skip_invalid=skip_invalid)
+
+
+def _shop_currency(
+    connection: Connection, records: list[Any], *, path: Path, settings: Settings
+) -> str | None:
+    """The shop's one currency; the file's records must all be in it."""
+    stored = shop_currency(connection)
+    if stored and settings.currency and stored != settings.currency:
+        raise EvenhandError(
+            ErrorCode.BAD_SETTINGS,
+            f"settings say the shop's currency is {settings.currency}, "
+            f"but this database is in {stored}",
+        )
+    currency = stored or settings.currency
+    for record in records:
+        if not isinstance(record, Order | Dispute):
+            continue
+        if currency is None:
+            currency = record.currency
+        elif record.currency != currency:
+            where = Location(path, record.line, "currency")
+            raise EvenhandError(
+                ErrorCode.CURRENCY_MISMATCH,
+                f"{_label(record)} is in {record.currency}, but the shop's "
+                f"currency is {currency}; nothing was imported",
+                where=where,
+            )
+    if currency is not None and stored is None:
+        set_shop_currency(connection, currency)
+    return currency
+
+
+def _label(record: Order | Dispute) -> str:
+    return f"order {record.name}" if isinstance(record, Order) else f"dispute {record.external_id}"
+
+
+def _save(
+    connection: Connection,
+    kind: ImportKind,
+    records: list[Any],
+    *,
+    currency: str | None,
+    report: ImportReport,
+) -> set[int]:
+    if kind is ImportKind.SHOPIFY_CUSTOMERS:
+        created, _ = customer_store.upsert_customers(
+            connection, _customers(records), currency=currency
+        )
+        report.created, report.updated = len(created), len(records) - len(created)
+        return set(created)
+    if kind is ImportKind.DISPUTES:
+        saved_disputes = dispute_store.save_disputes(connection, records)
+        report.created, report.updated = saved_disputes.created, saved_disputes.updated
+        report.unchanged, report.stale = saved_disputes.unchanged, saved_disputes.stale
+        return dispute_store.customers_with_disputes(connection)
+    names = {order.email: order.billing_name for order in records if order.email}
+    ids, new_customers = customer_store.ensure_customers(connection, names)
+    saved = order_store.save_orders(connection, records, ids)
+    report.created, report.updated = saved.created, saved.updated
+    report.unchanged, report.stale = saved.unchanged, saved.stale
+    return saved.customer_ids | new_customers
+
+
+def _customers(records: list[Any]) -> list[Customer]:
+    return [record for record in records if isinstance(record, Customer)]
+
+
+def _recompute(connection: Connection, touched: set[int], *, settings: Settings) -> None:
+    if not touched:
+        return
+    everyone = connection.execute(select(func.count()).select_from(customers)).scalar() or 0
+    if len(touched) > everyone * _FULL_RECOMPUTE_SHARE:
+        value_sql.recompute_all(connection, margin_rate=settings.margin_rate)
+    else:
+        value_sql.recompute_customers(connection, touched, margin_rate=settings.margin_rate)

@@ -1,0 +1,177 @@
+"""The `evenhand` command: thin, each command parses, calls one action and renders."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from evenhand import render
+from evenhand.actions.customer_value import customer_report, recompute_values, top_customers
+from evenhand.actions.demo import run_demo
+from evenhand.actions.import_file import ImportKind, import_file
+from evenhand.actions.initialise import initialise
+from evenhand.demo.shop import DEFAULT_SEED
+from evenhand.errors import ErrorCode, EvenhandError
+from evenhand.settings import Settings, load_settings
+from evenhand.store.database import make_engine
+
+app = typer.Typer(
+    help="Even-handed, policy-driven triage for e-commerce customer support.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLAlchemy database URL (default: EVENHAND_DB, the settings file, "
+        "or sqlite:///evenhand.sqlite3).",
+        show_default=False,
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+_PROGRESS_FROM_BYTES = 5_000_000
+
+
+def _settings(db: str | None, **overrides: object) -> Settings:
+    try:
+        return load_settings(db=db, **overrides)
+    except ValidationError as error:
+        raise EvenhandError(ErrorCode.BAD_SETTINGS, f"invalid settings: {error}") from None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@app.command()
+def init(
+    db: DbOption = None,
+    currency: Annotated[str | None, typer.Option(help="The shop's currency, e.g. SEK.")] = None,
+) -> None:
+    """Create (or migrate) the database and write the default settings file."""
+    settings = _settings(db, currency=currency)
+    report = initialise(make_engine(settings.db), settings=settings, now=_now())
+    render.init_report(out, report)
+
+
+@app.command("import")
+def import_command(
+    kind: Annotated[ImportKind, typer.Argument(help="What the file holds.")],
+    path: Annotated[Path, typer.Argument(help="The file to import.")],
+    db: DbOption = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid", help="Import the valid records and list the rejected ones."),
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import a Shopify export, Shopify orders JSON, or Shopify/Stripe disputes."""
+    settings = _settings(db)
+    with _progress(path, quiet=as_json) as progress:
+        report = import_file(
+            make_engine(settings.db),
+            kind=kind,
+            path=path,
+            settings=settings,
+            now=_now(),
+            skip_invalid=skip_invalid,
+            progress=progress,
+        )
+    if as_json:
+        out.print_json(data=report.summary() | {"rejections": render.rejections_json(report)})
+    else:
+        render.import_report(out, report)
+
+
+@contextmanager
+def _progress(path: Path, *, quiet: bool) -> Iterator[render.ProgressCallback]:
+    size = path.stat().st_size if path.is_file() else 0
+    if quiet or size < _PROGRESS_FROM_BYTES:
+        yield lambda done, total: None
+        return
+    columns = (
+        TextColumn(f"importing {path.name}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("import", total=size)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@app.command()
+def customers(
+    db: DbOption = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many.")] = 20,
+    as_json: JsonFlag = False,
+) -> None:
+    """The most valuable customers by the configured LTV metric."""
+    settings = _settings(db)
+    currency, rows = top_customers(make_engine(settings.db), limit=top, settings=settings)
+    if as_json:
+        out.print_json(data=render.top_customers_json(rows, settings.ltv_metric))
+    else:
+        render.top_customers(out, currency, rows, settings.ltv_metric)
+
+
+@app.command()
+def customer(
+    email: Annotated[str, typer.Argument(help="The customer's e-mail address.")],
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """One customer's value figures, open disputes, and how they were computed."""
+    settings = _settings(db)
+    report = customer_report(make_engine(settings.db), email=email, settings=settings)
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        render.customer_report(out, report)
+
+
+@app.command()
+def recompute(db: DbOption = None) -> None:
+    """Recompute every customer's value from the stored orders in one pass."""
+    settings = _settings(db)
+    recompute_values(make_engine(settings.db), settings=settings, now=_now())
+    out.print("customer values recomputed")
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    folder: Annotated[Path, typer.Option(help="Where to write the demo files.")] = Path("demo"),
+    seed: Annotated[int, typer.Option(help="Seed of the generator.")] = DEFAULT_SEED,
+) -> None:
+    """Generate the demo shop (a Swedish brand, ~10k orders in SEK) and import it."""
+    settings = _settings(db)
+    report = run_demo(
+        make_engine(settings.db), settings=settings, folder=folder, now=_now(), seed=seed
+    )
+    render.demo_report(out, report)
+    currency, rows = top_customers(make_engine(settings.db), limit=10, settings=settings)
+    render.top_customers(out, currency, rows, settings.ltv_metric)
+
+
+def main() -> None:
+    try:
+        app()
+    except EvenhandError as error:
+        err.print(f"[bold red]error[/] [dim]({error.code.value})[/]: {error}", highlight=False)
+        sys.exit(error.exit_code)

@@ -1,0 +1,1 @@
+"""A seeded, realistic demo shop: a Swedish subscription and home-goods brand selling in SEK."""

@@ -1,0 +1,141 @@
+"""The whole demo shop: its export files, generated from one seed."""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from evenhand.demo.catalogue import PRODUCTS
+from evenhand.demo.disputes import shopify_disputes, stripe_dispute_events, write_json
+from evenhand.demo.orders import DemoLine, DemoOrder, demo_end, make_orders, write_orders_csv
+from evenhand.demo.people import Person, make_people
+
+CUSTOMERS_HEADER = [
+    "Customer ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Accepts Email Marketing",
+    "Default Address Company",
+    "Default Address Address1",
+    "Default Address Address2",
+    "Default Address City",
+    "Default Address Province Code",
+    "Default Address Country Code",
+    "Default Address Zip",
+    "Default Address Phone",
+    "Phone",
+    "Accepts SMS Marketing",
+    "Total Spent",
+    "Total Orders",
+    "Note",
+    "Tax Exempt",
+    "Tags",
+]
+DEFAULT_SEED = 20261124
+
+
+@dataclass(frozen=True, slots=True)
+class DemoFiles:
+    orders_csv: Path
+    customers_csv: Path
+    shopify_disputes: Path
+    stripe_disputes: Path
+    line_items: int
+
+
+def write_demo_shop(
+    folder: Path, *, seed: int = DEFAULT_SEED, customers: int = 3000, orders: int = 10_000
+) -> DemoFiles:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    people = make_people(rng, customers)
+    placed = make_orders(rng, people, count=orders, end=demo_end())
+    placed.extend(_test_orders(next_number=1001 + len(placed)))
+    files = DemoFiles(
+        orders_csv=folder / "orders_export.csv",
+        customers_csv=folder / "customers_export.csv",
+        shopify_disputes=folder / "shopify_disputes.json",
+        stripe_disputes=folder / "stripe_dispute_events.json",
+        line_items=0,
+    )
+    line_items = write_orders_csv(files.orders_csv, placed)
+    write_customers_csv(files.customers_csv, people, placed)
+    write_json(files.shopify_disputes, shopify_disputes(rng, placed))
+    write_json(files.stripe_disputes, stripe_dispute_events(rng, placed))
+    return replace(files, line_items=line_items)
+
+
+SHOP_OWNER = Person(
+    shopify_id=7210448299999,
+    first_name="Karin",
+    last_name="Nordhem",
+    email="butik@nordhem.example",
+    phone="+46701110000",
+    street="Hamngatan 3",
+    city="Stockholm",
+    zip_code="11147",
+    country="SE",
+    accepts_marketing=False,
+    subscriber=False,
+    weight=0.0,
+)
+
+
+def _test_orders(*, next_number: int) -> list[DemoOrder]:
+    """Orders the shop placed itself with Shopify's test gateway while trying a new product."""
+    owner = SHOP_OWNER
+    return [
+        DemoOrder(
+            number=next_number + n,
+            person=owner,
+            created=demo_end() - timedelta(days=3, hours=n),
+            lines=[DemoLine(PRODUCTS[3 + n], 1)],
+            gateway="(for testing) Bogus Gateway",
+            reference=f"c9{n}.1",
+            subscription=False,
+            tags=["test"],
+        )
+        for n in range(2)
+    ]
+
+
+def write_customers_csv(path: Path, people: list[Person], orders: list[DemoOrder]) -> None:
+    spent: dict[str, tuple[int, Decimal]] = {}
+    for order in orders:
+        if order.cancelled_at is None:
+            count, total = spent.get(order.person.email, (0, Decimal("0.00")))
+            spent[order.person.email] = (count + 1, total + order.total - order.refunded)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CUSTOMERS_HEADER)
+        for person in people:
+            count, total = spent.get(person.email, (0, Decimal("0.00")))
+            writer.writerow(
+                [
+                    f"'{person.shopify_id}",
+                    person.first_name,
+                    person.last_name,
+                    person.email,
+                    "yes" if person.accepts_marketing else "no",
+                    "",
+                    person.street,
+                    "",
+                    person.city,
+                    "",
+                    person.country,
+                    f"'{person.zip_code}",
+                    f"'{person.phone}",
+                    f"'{person.phone}",
+                    "no",
+                    str(total),
+                    str(count),
+                    "",
+                    "no",
+                    "Prenumerant" if person.subscriber else "",
+                ]
+            )

@@ -1,0 +1,1 @@
+"""Pure, deterministic domain: no database, HTTP or clock in here."""

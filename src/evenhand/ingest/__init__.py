@@ -1,0 +1,1 @@
+"""Raw files and payloads -> domain models, validated at the edge."""

@@ -1,0 +1,61 @@
+"""What a parsed file yields: its records, and the ones it rejected and why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from evenhand.errors import ErrorCode, EvenhandError, Location
+
+T = TypeVar("T")
+
+# Called with (bytes read so far, total bytes) while a large file is read.
+Progress = Callable[[int, int], None]
+
+
+def no_progress(done: int, total: int) -> None:
+    """The progress callback for callers that show none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record left out of an import (with --skip-invalid), and why."""
+
+    line: int
+    record: str | None
+    column: str | None
+    reason: str
+    code: ErrorCode = ErrorCode.BAD_VALUE
+
+
+@dataclass(slots=True)
+class Parsed(Generic[T]):
+    records: list[T] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    passed_over: list[Rejection] = field(default_factory=list)  # valid, but nothing to import
+
+
+class Problems:
+    """Where parse problems go: raised at once, or collected when invalid records are skipped."""
+
+    def __init__(self, path: Path, *, skip_invalid: bool) -> None:
+        self.path = path
+        self.skip_invalid = skip_invalid
+        self.rejections: list[Rejection] = []
+
+    def report(self, rejection: Rejection) -> None:
+        if not self.skip_invalid:
+            where = Location(self.path, rejection.line, rejection.column)
+            reason = rejection.reason
+            if rejection.column and not reason.startswith(rejection.column):
+                reason = f"{rejection.column} {reason}"
+            raise EvenhandError(rejection.code, reason, where=where)
+        self.rejections.append(rejection)
+
+    def fatal(
+        self, code: ErrorCode, message: str, *, line: int | None = None, column: str | None = None
+    ) -> EvenhandError:
+        """A problem that stops the file whatever the policy (bad header, unknown format)."""
+        return EvenhandError(code, message, where=Location(self.path, line, column))

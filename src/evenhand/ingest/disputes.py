@@ -1,0 +1,206 @@
+"""Payment disputes from Shopify Payments and Stripe; the kind is read from the content.
+
+Shopify: `{"disputes": [...]}` (REST list) or one dispute (the disputes/* webhook body).
+Stripe: a list object (`{"object": "list", "data": [...]}`) of disputes or events, one
+dispute or event, a JSON array of them, or JSON Lines of event payloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from evenhand.domain.models import Dispute, DisputeProvider
+from evenhand.errors import ErrorCode
+from evenhand.ingest import cells
+from evenhand.ingest.batch import Parsed, Problems, Rejection
+from evenhand.ingest.json_source import line_of, load_json_documents
+
+# Stripe's own list of zero-decimal currencies (amounts are whole units there).
+STRIPE_ZERO_DECIMAL = frozenset(
+    {
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "JPY",
+        "KMF",
+        "KRW",
+        "MGA",
+        "PYG",
+        "RWF",
+        "UGX",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    }
+)
+STRIPE_THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    provider: DisputeProvider
+    raw: Any
+    observed: int | None  # Stripe event time, when the dispute came in an event
+
+
+def read_disputes(path: Path, *, skip_invalid: bool = False) -> Parsed[Dispute]:
+    problems = Problems(path, skip_invalid=skip_invalid)
+    documents, text = load_json_documents(path, problems)
+    parsed: Parsed[Dispute] = Parsed()
+    for found in _disputes_in(documents, problems, parsed):
+        raw_id = found.raw.get("id") if isinstance(found.raw, dict) else None
+        line = line_of(text, "id", raw_id) or 0
+        try:
+            parsed.records.append(_dispute(found, line))
+        except cells.CellError as error:
+            code = ErrorCode.MISSING_VALUE if error.reason == "is empty" else ErrorCode.BAD_VALUE
+            problems.report(
+                Rejection(
+                    line=line,
+                    record=str(raw_id) if raw_id else None,
+                    column=error.column,
+                    reason=error.reason,
+                    code=code,
+                )
+            )
+    parsed.rejections = problems.rejections
+    return parsed
+
+
+def _disputes_in(
+    documents: list[Any], problems: Problems, parsed: Parsed[Dispute]
+) -> Iterator[_Found]:
+    for document in documents:
+        if isinstance(document, dict) and isinstance(document.get("disputes"), list):
+            for raw in document["disputes"]:
+                yield _Found(DisputeProvider.SHOPIFY, raw, None)
+        elif isinstance(document, dict) and document.get("object") == "list":
+            yield from _stripe_items(document.get("data") or [], problems, parsed)
+        elif isinstance(document, list):
+            yield from _stripe_items(document, problems, parsed)
+        elif isinstance(document, dict) and document.get("object") in {"event", "dispute"}:
+            yield from _stripe_items([document], problems, parsed)
+        elif isinstance(document, dict) and "order_id" in document and "object" not in document:
+            yield _Found(DisputeProvider.SHOPIFY, document, None)
+        else:
+            raise problems.fatal(
+                ErrorCode.UNKNOWN_FORMAT,
+                "neither Shopify Payments disputes nor Stripe disputes or events",
+            )
+
+
+def _stripe_items(
+    items: list[Any], problems: Problems, parsed: Parsed[Dispute]
+) -> Iterator[_Found]:
+    for item in items:
+        kind = item.get("object") if isinstance(item, dict) else None
+        if kind == "dispute":
+            yield _Found(DisputeProvider.STRIPE, item, None)
+        elif kind == "event" and str(item.get("type", "")).startswith("charge.dispute."):
+            created = item.get("created")
+            yield _Found(
+                DisputeProvider.STRIPE,
+                (item.get("data") or {}).get("object"),
+                created if isinstance(created, int) else None,
+            )
+        elif kind == "event":
+            parsed.passed_over.append(
+                Rejection(
+                    line=0,
+                    record=str(item.get("id")),
+                    column="type",
+                    reason=f"not a dispute event: {item.get('type')}",
+                )
+            )
+        else:
+            raise problems.fatal(
+                ErrorCode.UNKNOWN_FORMAT, f"expected Stripe disputes or events, found {kind!r}"
+            )
+
+
+def _dispute(found: _Found, line: int) -> Dispute:
+    raw = found.raw
+    if not isinstance(raw, dict):
+        raise cells.CellError("data.object", "a dispute must be a JSON object")
+    for key in ("id", "status"):
+        if not str(raw.get(key) or "").strip():
+            raise cells.CellError(key, "is empty")
+    if found.provider is DisputeProvider.SHOPIFY:
+        return _shopify(raw, line)
+    return _stripe(raw, line, found.observed)
+
+
+def _shopify(raw: dict[str, Any], line: int) -> Dispute:
+    currency = _currency(raw)
+    return Dispute(
+        provider=DisputeProvider.SHOPIFY,
+        external_id=str(raw["id"]),
+        status=str(raw["status"]).lower(),
+        amount=cells.amount(str(raw.get("amount") or ""), "amount", required=True),
+        currency=currency,
+        kind=_optional(raw, "type"),
+        reason=_optional(raw, "reason"),
+        network_reason_code=_optional(raw, "network_reason_code"),
+        initiated_at=cells.timestamp(str(raw.get("initiated_at") or ""), "initiated_at"),
+        evidence_due_by=cells.timestamp(str(raw.get("evidence_due_by") or ""), "evidence_due_by"),
+        order_shopify_id=cells.whole_number(str(raw.get("order_id") or ""), "order_id"),
+        line=line,
+    )
+
+
+def _stripe(raw: dict[str, Any], line: int, observed: int | None) -> Dispute:
+    currency = _currency(raw)
+    amount = raw.get("amount")
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise cells.CellError("amount", f"not an amount in minor units: {amount!r}")
+    card = (raw.get("payment_method_details") or {}).get("card") or {}
+    metadata = raw.get("metadata") or {}
+    order_id = str(metadata.get("order_id") or "").strip()
+    references = tuple(str(raw[key]) for key in ("payment_intent", "charge") if raw.get(key))
+    return Dispute(
+        provider=DisputeProvider.STRIPE,
+        external_id=str(raw["id"]),
+        status=str(raw["status"]).lower(),
+        amount=Decimal(amount).scaleb(-_stripe_exponent(currency)),
+        currency=currency,
+        kind=str(card.get("case_type")) if card.get("case_type") else None,
+        reason=_optional(raw, "reason"),
+        network_reason_code=str(card["network_reason_code"])
+        if card.get("network_reason_code")
+        else None,
+        initiated_at=cells.unix_timestamp(raw.get("created"), "created"),
+        evidence_due_by=cells.unix_timestamp(
+            (raw.get("evidence_details") or {}).get("due_by"), "evidence_details.due_by"
+        ),
+        observed_at=cells.unix_timestamp(observed, "created"),
+        order_shopify_id=int(order_id) if order_id.isdigit() else None,
+        order_name=str(metadata.get("order_name") or "").strip()
+        or (order_id if order_id.startswith("#") else None),
+        payment_references=references,
+        line=line,
+    )
+
+
+def _stripe_exponent(currency: str) -> int:
+    if currency in STRIPE_ZERO_DECIMAL:
+        return 0
+    return 3 if currency in STRIPE_THREE_DECIMAL else 2
+
+
+def _currency(raw: dict[str, Any]) -> str:
+    code = str(raw.get("currency") or "").strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise cells.CellError("currency", f"not a currency code: {raw.get('currency')!r}")
+    return code
+
+
+def _optional(raw: dict[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    return None if value is None or value == "" else str(value)

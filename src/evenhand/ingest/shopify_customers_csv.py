@@ -1,0 +1,103 @@
+"""The Shopify customers CSV export, in both header generations.
+
+Current: `Customer ID,First Name,Last Name,Email,...,Total Spent,Total Orders,Note,Tax Exempt,Tags`;
+older: `First Name,Last Name,Email,...,Total Spent,Total Orders,Tags,Note,Tax Exempt`. Mapped by
+name; apostrophe-prefixed numbers are stripped; metafield columns are ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from evenhand.domain.models import Customer
+from evenhand.errors import ErrorCode
+from evenhand.ingest import cells
+from evenhand.ingest.batch import Parsed, Problems, Rejection
+
+REQUIRED_COLUMNS = ("First Name", "Last Name", "Email")
+
+
+def read_shopify_customers_csv(path: Path, *, skip_invalid: bool = False) -> Parsed[Customer]:
+    problems = Problems(path, skip_invalid=skip_invalid)
+    parsed: Parsed[Customer] = Parsed()
+    seen: dict[str, int] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = [name.strip() for name in reader.fieldnames or []]
+        missing = [name for name in REQUIRED_COLUMNS if name not in header]
+        if missing:
+            raise problems.fatal(
+                ErrorCode.MISSING_COLUMN,
+                f"not a Shopify customers export: missing {', '.join(missing)}",
+                line=1,
+                column=missing[0],
+            )
+        reader.fieldnames = header
+        previous_end = reader.line_num
+        for row in reader:
+            line, previous_end = previous_end + 1, reader.line_num
+            _add_customer(row, line=line, parsed=parsed, problems=problems, seen=seen)
+    parsed.rejections = problems.rejections
+    return parsed
+
+
+def _add_customer(
+    row: dict[str, str | None],
+    *,
+    line: int,
+    parsed: Parsed[Customer],
+    problems: Problems,
+    seen: dict[str, int],
+) -> None:
+    cell = {key: (value or "") for key, value in row.items() if key is not None}
+    address = cells.email(cell.get("Email", ""))
+    if address is None:
+        parsed.passed_over.append(
+            Rejection(
+                line=line,
+                record=None,
+                column="Email",
+                reason="no email address; cannot be matched to orders",
+                code=ErrorCode.MISSING_VALUE,
+            )
+        )
+        return
+    if address in seen:
+        problems.report(
+            Rejection(
+                line=line,
+                record=address,
+                column="Email",
+                reason=f"{address} is listed again (first on line {seen[address]})",
+                code=ErrorCode.DUPLICATE_RECORD,
+            )
+        )
+        return
+    try:
+        customer = _customer(address, cell)
+    except cells.CellError as error:
+        problems.report(
+            Rejection(line=line, record=address, column=error.column, reason=error.reason)
+        )
+        return
+    seen[address] = line
+    parsed.records.append(customer)
+
+
+def _customer(address: str, cell: dict[str, str]) -> Customer:
+    total_spent = cell.get("Total Spent", "")
+    return Customer(
+        email=address,
+        shopify_id=cells.whole_number(cell.get("Customer ID", ""), "Customer ID"),
+        first_name=cells.text_or_none(cell.get("First Name", "")),
+        last_name=cells.text_or_none(cell.get("Last Name", "")),
+        phone=cells.text_or_none(cell.get("Phone", "").lstrip("'")),
+        accepts_email_marketing=cells.yes_no(
+            cell.get("Accepts Email Marketing", ""), "Accepts Email Marketing"
+        ),
+        tags=cells.tag_list(cell.get("Tags", "")),
+        note=cells.text_or_none(cell.get("Note", "")),
+        shopify_total_spent=cells.amount(total_spent, "Total Spent") if total_spent else None,
+        shopify_total_orders=cells.whole_number(cell.get("Total Orders", ""), "Total Orders"),
+    )

@@ -1,0 +1,286 @@
+"""The Shopify orders CSV export (Admin -> Orders -> Export).
+
+One row per line item; only an order's first row carries the order columns and the
+continuation rows repeat `Name`. Columns are mapped by name, so older and newer header
+generations, extra columns and a UTF-8 BOM are all fine.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from evenhand.domain.models import LineItem, Order
+from evenhand.domain.value import is_test_gateway
+from evenhand.errors import ErrorCode
+from evenhand.ingest import cells
+from evenhand.ingest.batch import Parsed, Problems, Progress, Rejection, no_progress
+
+REQUIRED_COLUMNS = (
+    "Name",
+    "Created at",
+    "Currency",
+    "Total",
+    "Lineitem quantity",
+    "Lineitem price",
+)
+# The cells an order's first row is read from, in the order `_order_fields` unpacks them.
+ORDER_CELLS = (
+    "Currency",
+    "Created at",
+    "Total",
+    "Subtotal",
+    "Shipping",
+    "Taxes",
+    "Refunded Amount",
+    "Outstanding Balance",
+    "Id",
+    "Email",
+    "Financial Status",
+    "Fulfillment Status",
+    "Fulfilled at",
+    "Cancelled at",
+    "Payment Method",
+    "Tags",
+    "Billing Name",
+    "Payment Reference",
+    "Payment ID",
+    "Payment References",
+)
+ITEM_CELLS = (
+    "Lineitem name",
+    "Lineitem sku",
+    "Lineitem quantity",
+    "Lineitem price",
+    "Lineitem discount",
+    "Lineitem fulfillment status",
+)
+_PROGRESS_EVERY = 20_000
+
+
+def _payment_references(cells_text: list[str]) -> tuple[str, ...]:
+    """Every reference in the payment columns, apostrophes stripped, each once."""
+    found = " ".join(cells_text).replace(",", " ").replace(";", " ").split()
+    return tuple(dict.fromkeys(reference.lstrip("'") for reference in found if reference != "'"))
+
+
+@dataclass(slots=True)
+class _Columns:
+    """Column positions by name; a missing optional column points at an always-empty cell."""
+
+    index: dict[str, int]
+    width: int
+
+    @classmethod
+    def from_header(cls, header: list[str], problems: Problems) -> _Columns:
+        positions = {name.strip(): at for at, name in enumerate(header)}
+        missing = [name for name in REQUIRED_COLUMNS if name not in positions]
+        if missing:
+            raise problems.fatal(
+                ErrorCode.MISSING_COLUMN,
+                f"not a Shopify orders export: missing column(s) {', '.join(missing)}",
+                line=1,
+                column=missing[0],
+            )
+        blank = len(header)
+        index = {name: positions.get(name, blank) for name in ("Name", *ORDER_CELLS, *ITEM_CELLS)}
+        return cls(index=index, width=blank + 1)
+
+
+class _Draft:
+    """An order being assembled from its rows."""
+
+    __slots__ = ("digest", "fields", "invalid", "items", "line", "name")
+
+    def __init__(self, name: str, line: int) -> None:
+        self.name = name
+        self.line = line
+        self.fields: dict[str, Any] = {}
+        self.items: list[LineItem] = []
+        self.digest = hashlib.blake2b(digest_size=16)
+        self.invalid = False
+
+    def to_order(self) -> Order:
+        return Order(
+            name=self.name,
+            line=self.line,
+            line_items=tuple(self.items),
+            source_digest=self.digest.hexdigest(),
+            **self.fields,
+        )
+
+
+def read_shopify_orders_csv(
+    path: Path, *, skip_invalid: bool = False, progress: Progress = no_progress
+) -> Parsed[Order]:
+    """Every order in the export; the first bad value stops the read unless skip_invalid."""
+    problems = Problems(path, skip_invalid=skip_invalid)
+    total_bytes = path.stat().st_size
+    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            raise problems.fatal(ErrorCode.UNKNOWN_FORMAT, "the file is empty", line=1)
+        columns = _Columns.from_header(header, problems)
+        assembler = _Assembler(columns, problems)
+        previous_end = reader.line_num
+        for count, row in enumerate(reader, start=1):
+            start, previous_end = previous_end + 1, reader.line_num
+            if len(row) <= 1 and not "".join(row).strip():
+                continue
+            assembler.add(row, start)
+            if count % _PROGRESS_EVERY == 0:
+                progress(raw.tell(), total_bytes)
+    progress(total_bytes, total_bytes)
+    return assembler.result()
+
+
+class _Assembler:
+    """Groups rows into orders by Name and parses each value once."""
+
+    def __init__(self, columns: _Columns, problems: Problems) -> None:
+        self.columns = columns
+        self.at = columns.index
+        self.problems = problems
+        self.drafts: dict[str, _Draft] = {}
+        self.currency: str | None = None
+        at = self.at
+        self.order_cells = itemgetter(*(at[name] for name in ORDER_CELLS))
+        self.item_cells = itemgetter(*(at[name] for name in ITEM_CELLS))
+
+    def add(self, row: list[str], line: int) -> None:
+        if len(row) < self.columns.width:
+            row.extend([""] * (self.columns.width - len(row)))
+        name = row[self.at["Name"]].strip()
+        if not name:
+            self._reject(None, line, "Name", "is empty", ErrorCode.MISSING_VALUE)
+            return
+        draft = self.drafts.get(name)
+        if draft is None:
+            draft = self._start(name, row, line)
+            if draft is None:
+                return
+        draft.digest.update("\x1f".join(row).encode())
+        if draft.invalid:
+            return
+        try:
+            draft.items.append(self._line_item(row, line))
+        except cells.CellError as error:
+            self._invalidate(draft, line, error.column, error.reason)
+
+    def _start(self, name: str, row: list[str], line: int) -> _Draft | None:
+        at = self.at
+        draft = _Draft(name=name, line=line)
+        self.drafts[name] = draft
+        if not row[at["Created at"]].strip() and not row[at["Total"]].strip():
+            self._invalidate(
+                draft,
+                line,
+                "Name",
+                f"continuation row for order {name}, whose first row never came",
+                ErrorCode.ORPHAN_CONTINUATION,
+            )
+            return draft
+        try:
+            draft.fields = self._order_fields(row)
+        except cells.CellError as error:
+            self._invalidate(draft, line, error.column, error.reason)
+            return draft
+        currency = draft.fields["currency"]
+        if self.currency is None:
+            self.currency = currency
+        elif currency != self.currency:
+            self._invalidate(
+                draft,
+                line,
+                "Currency",
+                f"is {currency}, but this file's orders are in {self.currency}",
+                ErrorCode.CURRENCY_MISMATCH,
+            )
+        return draft
+
+    def _order_fields(self, row: list[str]) -> dict[str, Any]:
+        (
+            currency,
+            created_at,
+            total,
+            subtotal,
+            shipping,
+            taxes,
+            refunded,
+            outstanding,
+            shopify_id,
+            email,
+            financial,
+            fulfillment,
+            fulfilled_at,
+            cancelled_at,
+            gateway,
+            tags,
+            billing_name,
+            *references,
+        ) = self.order_cells(row)
+        currency = currency.strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise cells.CellError("Currency", f"not a currency code: {currency!r}")
+        total_amount = cells.amount(total, "Total", required=True)
+        return {
+            "currency": currency,
+            "created_at": cells.timestamp(created_at, "Created at", required=True),
+            "total": total_amount,
+            "subtotal": cells.amount(subtotal, "Subtotal") if subtotal else total_amount,
+            "shipping": cells.amount(shipping, "Shipping"),
+            "taxes": cells.amount(taxes, "Taxes"),
+            "refunded": cells.amount(refunded, "Refunded Amount"),
+            "outstanding": cells.amount(outstanding, "Outstanding Balance"),
+            "shopify_id": cells.whole_number(shopify_id, "Id"),
+            "email": cells.email(email),
+            "financial_status": financial.strip().lower() or None,
+            "fulfillment_status": fulfillment.strip().lower() or None,
+            "fulfilled_at": cells.timestamp(fulfilled_at, "Fulfilled at"),
+            "cancelled_at": cells.timestamp(cancelled_at, "Cancelled at"),
+            "test": is_test_gateway(gateway),
+            "tags": tags.strip(),
+            "billing_name": billing_name.strip() or None,
+            "payment_references": _payment_references(references),
+        }
+
+    def _line_item(self, row: list[str], line: int) -> LineItem:
+        name, sku, quantity, price, discount, status = self.item_cells(row)
+        return LineItem(
+            name.strip(),
+            sku.strip() or None,
+            cells.required_whole_number(quantity, "Lineitem quantity"),
+            cells.amount(price, "Lineitem price", required=True),
+            cells.amount(discount, "Lineitem discount"),
+            None,
+            status.strip() or None,
+            line,
+        )
+
+    def _invalidate(
+        self,
+        draft: _Draft,
+        line: int,
+        column: str | None,
+        reason: str,
+        code: ErrorCode = ErrorCode.BAD_VALUE,
+    ) -> None:
+        draft.invalid = True
+        self._reject(draft.name, line, column, reason, code)
+
+    def _reject(
+        self, record: str | None, line: int, column: str | None, reason: str, code: ErrorCode
+    ) -> None:
+        self.problems.report(
+            Rejection(line=line, record=record, column=column, reason=reason, code=code)
+        )
+
+    def result(self) -> Parsed[Order]:
+        orders = [draft.to_order() for draft in self.drafts.values() if not draft.invalid]
+        return Parsed(records=orders, rejections=self.problems.rejections)

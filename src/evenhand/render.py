@@ -1,0 +1,173 @@
+"""Terminal renderings (Rich) of what the actions return."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from evenhand.actions.customer_value import CustomerReport
+from evenhand.actions.demo import DemoReport
+from evenhand.actions.import_file import ImportReport
+from evenhand.actions.initialise import InitReport
+from evenhand.domain.money import Money
+from evenhand.domain.value import CustomerValue, LtvMetric
+from evenhand.store.customers import CustomerRow
+
+ProgressCallback = Callable[[int, int], None]
+_SHOWN_REJECTIONS = 50
+
+
+def init_report(console: Console, report: InitReport) -> None:
+    state = "created" if report.revision_before is None else "up to date"
+    console.print(f"database {report.database}: {state}")
+    if report.settings_written:
+        console.print(f"settings written to {report.settings_file}")
+    else:
+        console.print(f"settings file {report.settings_file} kept as it is")
+
+
+def import_report(console: Console, report: ImportReport) -> None:
+    console.print(
+        f"[bold]{report.kind.value}[/] {report.path}: {report.records} read, "
+        f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged"
+        + (f", {report.stale} stale (older than stored)" if report.stale else "")
+        + (f", [red]{len(report.rejections)} rejected[/]" if report.rejections else ""),
+        highlight=False,
+    )
+    if report.disputes_linked:
+        console.print(f"{report.disputes_linked} dispute(s) linked to their orders")
+    for rejection in report.rejections[:_SHOWN_REJECTIONS]:
+        where = f"line {rejection.line}" + (f", {rejection.column}" if rejection.column else "")
+        record = f" {rejection.record}" if rejection.record else ""
+        console.print(f"  [red]rejected[/]{record} ({where}): {rejection.reason}", highlight=False)
+    if len(report.rejections) > _SHOWN_REJECTIONS:
+        console.print(f"  ... and {len(report.rejections) - _SHOWN_REJECTIONS} more")
+    for dispute in report.unlinked_disputes:
+        console.print(
+            f"  [yellow]dispute {dispute.provider} {dispute.external_id} "
+            f"({dispute.status}) waits for its order[/] ({dispute.link_hint})",
+            highlight=False,
+        )
+
+
+def rejections_json(report: ImportReport) -> list[dict[str, Any]]:
+    return [
+        {
+            "line": r.line,
+            "record": r.record,
+            "column": r.column,
+            "reason": r.reason,
+            "code": r.code.value,
+        }
+        for r in report.rejections
+    ]
+
+
+def _money(value: Money) -> str:
+    return f"{value.amount:,.2f}".replace(",", " ")
+
+
+def top_customers(
+    console: Console,
+    currency: str,
+    rows: list[tuple[CustomerRow, CustomerValue]],
+    metric: LtvMetric,
+) -> None:
+    table = Table(title=f"Customers by {metric.value.replace('_', ' ')} ({currency})")
+    for heading in (
+        "email",
+        "name",
+        "orders",
+        "net revenue",
+        "gross margin",
+        "AOV",
+        "last order",
+        "open disputes",
+    ):
+        if heading in {"email", "name"}:
+            table.add_column(
+                heading,
+                min_width=12 if heading == "name" else 24,
+                overflow="ellipsis",
+                no_wrap=True,
+            )
+        else:
+            table.add_column(heading, justify="right", no_wrap=True)
+    for row, value in rows:
+        name = " ".join(part for part in (row.first_name, row.last_name) if part)
+        last = value.last_order_at.date().isoformat() if value.last_order_at else "-"
+        table.add_row(
+            row.email,
+            name,
+            str(value.orders),
+            _money(value.net_revenue),
+            _money(value.gross_margin),
+            _money(value.average_order_value),
+            last,
+            str(value.open_disputes or ""),
+        )
+    console.print(table)
+
+
+def top_customers_json(
+    rows: list[tuple[CustomerRow, CustomerValue]], metric: LtvMetric
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "email": row.email,
+            "orders": value.orders,
+            "currency": value.currency,
+            "net_revenue": str(value.net_revenue.amount),
+            "gross_margin": str(value.gross_margin.amount),
+            "ltv": str(value.ltv(metric).amount),
+            "open_disputes": value.open_disputes,
+        }
+        for row, value in rows
+    ]
+
+
+def customer_report(console: Console, report: CustomerReport) -> None:
+    value = report.value
+    name = " ".join(part for part in (report.first_name, report.last_name) if part)
+    table = Table(title=f"{name} <{report.email}>" if name else report.email, show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right", no_wrap=True)
+    currency = value.currency
+    rows = (
+        ("orders counted", str(value.orders)),
+        ("gross sales", f"{_money(value.gross_sales)} {currency}"),
+        ("refunds", f"{_money(value.refunds)} {currency}"),
+        ("net revenue", f"{_money(value.net_revenue)} {currency}"),
+        ("gross margin", f"{_money(value.gross_margin)} {currency}"),
+        ("average order value", f"{_money(value.average_order_value)} {currency}"),
+        ("first order", value.first_order_at.isoformat() if value.first_order_at else "-"),
+        ("last order", value.last_order_at.isoformat() if value.last_order_at else "-"),
+        ("open disputes", str(value.open_disputes)),
+        (f"LTV ({report.ltv_metric.value})", f"{_money(value.ltv(report.ltv_metric))} {currency}"),
+    )
+    for label, text in rows:
+        table.add_row(label, text)
+    console.print(table)
+    for dispute in report.disputes:
+        amount = Money.of_minor(dispute.amount_minor, dispute.currency)
+        console.print(
+            f"dispute {dispute.provider} {dispute.external_id}: {dispute.status}, "
+            f"{dispute.reason or 'no reason given'}, {_money(amount)} {currency} "
+            f"on order {dispute.order_name}",
+            highlight=False,
+        )
+    console.print("[dim]How these figures are computed:[/]")
+    for note in report.method:
+        console.print(f"[dim]- {note}[/]", highlight=False)
+
+
+def demo_report(console: Console, report: DemoReport) -> None:
+    console.print(
+        f"demo shop written to {report.files.orders_csv.parent} "
+        f"({report.files.line_items} order export rows)"
+    )
+    for imported in report.imports:
+        import_report(console, imported)

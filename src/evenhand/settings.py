@@ -1,0 +1,95 @@
+"""Typed settings: environment (EVENHAND_*) over the settings file over defaults.
+
+The settings file is `evenhand.toml` in the working folder, or the file named by
+EVENHAND_SETTINGS. `evenhand init` writes one with every setting documented.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from evenhand.domain.money import normalise_currency
+from evenhand.domain.value import LtvMetric
+
+DEFAULT_SETTINGS_FILE = "evenhand.toml"
+DEFAULT_DB_URL = "sqlite:///evenhand.sqlite3"
+
+
+def settings_file_path() -> Path:
+    return Path(os.environ.get("EVENHAND_SETTINGS", DEFAULT_SETTINGS_FILE))
+
+
+class Settings(BaseSettings):
+    """Everything Evenhand can be told. Each field is documented in `settings_file_text`."""
+
+    model_config = SettingsConfigDict(env_prefix="EVENHAND_", extra="ignore")
+
+    db: Annotated[str, Field(description="SQLAlchemy URL of the database.")] = DEFAULT_DB_URL
+    currency: Annotated[
+        str | None,
+        Field(description="The shop's currency; unset, the first import decides it."),
+    ] = None
+    margin_rate: Annotated[
+        Decimal,
+        Field(ge=0, le=1, description="Gross margin assumed where a line item's cost is unknown."),
+    ] = Decimal("0.40")
+    ltv_metric: Annotated[
+        LtvMetric, Field(description="The figure that stands for a customer's lifetime value.")
+    ] = LtvMetric.NET_REVENUE
+    market: Annotated[str, Field(description="The shop's home market (ISO country), e.g. SE.")] = (
+        "SE"
+    )
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str | None) -> str | None:
+        return None if value is None else normalise_currency(value)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=settings_file_path())
+        return (init_settings, env_settings, toml)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and file, with explicit overrides (e.g. --db) on top."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**given)
+
+
+def settings_file_text(settings: Settings) -> str:
+    """A settings file with every field, its description and its current value."""
+    lines = ["# Evenhand settings. Environment variables EVENHAND_<NAME> override these.", ""]
+    for name, info in Settings.model_fields.items():
+        value = getattr(settings, name)
+        lines.append(f"# {info.description}")
+        if value is None:
+            lines.append(f'# {name} = "..."')
+        else:
+            lines.append(f"{name} = {_toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(value: object) -> str:
+    text = str(value.value) if isinstance(value, LtvMetric) else str(value)
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 Core tables, repositories and Alembic migrations."""

@@ -1,0 +1,182 @@
+"""The database schema. Money is stored as integer minor units of the shop's currency."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+shop = Table(
+    "shop",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("currency", String(3), nullable=True),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("shopify_id", BigInteger, nullable=True),
+    Column("first_name", Text),
+    Column("last_name", Text),
+    Column("phone", Text),
+    Column("accepts_email_marketing", Boolean),
+    Column("tags", Text, nullable=False, default=""),
+    Column("note", Text),
+    Column("shopify_total_spent_minor", BigInteger),
+    Column("shopify_total_orders", Integer),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("shopify_id", BigInteger, nullable=True, unique=True),
+    Column("customer_id", ForeignKey("customers.id", ondelete="SET NULL"), nullable=True),
+    Column("email", String(320)),
+    Column("currency", String(3), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("source_updated_at", UtcDateTime),
+    Column("total_minor", BigInteger, nullable=False),
+    Column("subtotal_minor", BigInteger, nullable=False),
+    Column("shipping_minor", BigInteger, nullable=False),
+    Column("taxes_minor", BigInteger, nullable=False),
+    Column("refunded_minor", BigInteger, nullable=False),
+    Column("outstanding_minor", BigInteger, nullable=False),
+    Column("financial_status", String(32)),
+    Column("fulfillment_status", String(32)),
+    Column("fulfilled_at", UtcDateTime),
+    Column("cancelled_at", UtcDateTime),
+    Column("test", Boolean, nullable=False),
+    Column("tags", Text, nullable=False),
+    Column("billing_name", Text),
+    # What the order contributes to customer value (evenhand.domain.value.order_figures).
+    Column("exclusion", String(16)),
+    Column("value_gross_minor", BigInteger, nullable=False),
+    Column("value_refund_minor", BigInteger, nullable=False),
+    Column("cost_known_minor", BigInteger, nullable=False),
+    Column("uncosted_minor", BigInteger, nullable=False),
+    Column("source_digest", String(32), nullable=False),
+    Index("ix_orders_customer_id", "customer_id"),
+)
+
+line_items = Table(
+    "line_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("sku", String(255)),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price_minor", BigInteger, nullable=False),
+    Column("discount_minor", BigInteger, nullable=False),
+    Column("unit_cost_minor", BigInteger),
+    Column("fulfillment_status", String(32)),
+    Index("ix_line_items_order_id", "order_id"),
+)
+
+payment_references = Table(
+    "payment_references",
+    metadata,
+    Column("reference", String(255), primary_key=True),
+    Column("order_id", ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Index("ix_payment_references_order_id", "order_id"),
+)
+
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider", String(16), nullable=False),
+    Column("external_id", String(255), nullable=False),
+    Column("order_id", ForeignKey("orders.id", ondelete="SET NULL"), nullable=True),
+    Column("status", String(32), nullable=False),
+    Column("kind", String(32)),
+    Column("reason", String(64)),
+    Column("network_reason_code", String(16)),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("initiated_at", UtcDateTime),
+    Column("evidence_due_by", UtcDateTime),
+    Column("observed_at", UtcDateTime),
+    Column("link_order_shopify_id", BigInteger),
+    Column("link_order_name", String(64)),
+    Column("link_payment_references", Text, nullable=False, default=""),
+    UniqueConstraint("provider", "external_id", name="uq_disputes_provider_external_id"),
+    Index("ix_disputes_order_id", "order_id"),
+)
+
+customer_values = Table(
+    "customer_values",
+    metadata,
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("orders", Integer, nullable=False),
+    Column("gross_minor", BigInteger, nullable=False),
+    Column("refunds_minor", BigInteger, nullable=False),
+    Column("margin_minor", BigInteger, nullable=False),
+    Column("first_order_at", UtcDateTime),
+    Column("last_order_at", UtcDateTime),
+    Column("open_disputes", Integer, nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", Text),
+    Column("details", JSON, nullable=False),
+)
