@@ -47,11 +47,8 @@ class Problems:
 
     def report(self, rejection: Rejection) -> None:
         if not self.skip_invalid:
-            where = Location(self.path, rejection.line, rejection.column)
-            reason = rejection.reason
-            if rejection.column and not reason.startswith(rejection.column):
-                reason = f"{rejection.column} {reason}"
-            raise EvenhandError(rejection.code, reason, where=where)
+            where = Location(self.path, rejection.line or None, rejection.column)
+            raise EvenhandError(rejection.code, rejection.reason, where=where)
         self.rejections.append(rejection)
 
     def fatal(

@@ -156,7 +156,7 @@ def _find_order(
     connection: Connection, shopify_id: int | None, name: str | None, references: list[str]
 ) -> int | None:
     """The dispute's order: by Shopify order id, else order name, else payment reference."""
-    lookups: list[Select[tuple[int]]] = []
+    lookups: list[Select[int]] = []
     if shopify_id is not None:
         lookups.append(select(orders.c.id).where(orders.c.shopify_id == shopify_id))
     if name:

@@ -185,11 +185,8 @@ def _insert_new(
         ORDER_COLUMNS,
         [_order_values(order, customer_ids, stamp) for order in fresh],
     )
-    ids = dict(
-        connection.execute(select(orders.c.name, orders.c.id).where(orders.c.id > before))
-        .tuples()
-        .all()
-    )
+    new_rows = connection.execute(select(orders.c.name, orders.c.id).where(orders.c.id > before))
+    ids = {name: order_id for name, order_id in new_rows}
     _insert_children(connection, [(ids[order.name], order) for order in fresh])
 
 

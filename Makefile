@@ -1,0 +1,36 @@
+# Fresh machine: `make demo` (set up and run the demo) or `make test` (set up and run the checks).
+PYTHON ?= python3
+VENV := .venv
+UV_VERSION := 0.13.9
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test lint bench lock clean
+
+# A virtual environment with the pinned dependencies of uv.lock (uv itself lives in it too).
+$(VENV)/.synced: pyproject.toml uv.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	touch $@
+
+setup: $(VENV)/.synced
+
+demo: setup
+	$(BIN)/evenhand demo
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+
+test: lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/import_orders.py
+
+lock:
+	$(BIN)/uv lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,82 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when reachable), settings, files."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from evenhand.settings import Settings
+from evenhand.store.database import make_engine, upgrade
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PG_URL = os.environ.get("EVENHAND_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with create_engine(PG_URL).connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except OperationalError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads a developer's own evenhand.toml or EVENHAND_* variables."""
+    for name in list(os.environ):
+        if name.startswith("EVENHAND_") and name != "EVENHAND_TEST_PG_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("EVENHAND_SETTINGS", str(tmp_path / "evenhand.toml"))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'evenhand.sqlite3'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema per test, dropped afterwards."""
+    if not _postgres_reachable():
+        if os.environ.get("EVENHAND_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required but not reachable at {PG_URL}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    url: str = request.getfixturevalue(fixture)
+    return url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A migrated, empty database on each backend."""
+    created = make_engine(db_url)
+    upgrade(created)
+    yield created
+    created.dispose()
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(db=db_url)

@@ -1,0 +1,47 @@
+"""Factories with sensible defaults: override only what a test is about."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from evenhand.domain.models import Dispute, DisputeProvider, LineItem, Order
+
+
+def a_line_item(**overrides: Any) -> LineItem:
+    values: dict[str, Any] = {
+        "name": "Linnekudde 50x50 - Grå",
+        "sku": "LIN-KUD-50-GRA",
+        "quantity": 1,
+        "unit_price": Decimal("299.00"),
+    }
+    values.update(overrides)
+    return LineItem(**values)
+
+
+def an_order(**overrides: Any) -> Order:
+    values: dict[str, Any] = {
+        "name": "#1001",
+        "currency": "SEK",
+        "created_at": datetime(2026, 11, 1, 9, tzinfo=UTC),
+        "total": Decimal("299.00"),
+        "subtotal": Decimal("299.00"),
+        "email": "anna@example.se",
+        "financial_status": "paid",
+        "line_items": (a_line_item(),),
+    }
+    values.update(overrides)
+    return Order(**values)
+
+
+def a_dispute(**overrides: Any) -> Dispute:
+    values: dict[str, Any] = {
+        "provider": DisputeProvider.STRIPE,
+        "external_id": "du_1",
+        "status": "needs_response",
+        "amount": Decimal("299.00"),
+        "currency": "SEK",
+    }
+    values.update(overrides)
+    return Dispute(**values)

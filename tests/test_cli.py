@@ -1,0 +1,100 @@
+"""The `evenhand` command as a user runs it: a real process, its output and exit code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+SHOPIFY = FIXTURES / "shopify"
+
+
+def evenhand(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "evenhand", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A working folder where `evenhand init` has run with the default database."""
+    result = evenhand("init", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return tmp_path
+
+
+def test_init_creates_the_database_and_a_documented_settings_file(workdir: Path) -> None:
+    assert (workdir / "evenhand.sqlite3").exists()
+    settings = (workdir / "evenhand.toml").read_text(encoding="utf-8")
+    assert 'margin_rate = "0.40"' in settings and "# Gross margin assumed" in settings
+
+
+def test_import_then_customer_json(workdir: Path) -> None:
+    imported = evenhand("import", "shopify-orders", str(SHOPIFY / "orders_export.csv"), cwd=workdir)
+    assert imported.returncode == 0, imported.stderr
+    assert "5 new" in imported.stdout
+    shown = evenhand("customer", "Anna.Svensson@example.se", "--json", cwd=workdir)
+    assert shown.returncode == 0, shown.stderr
+    figures = json.loads(shown.stdout)
+    assert figures["email"] == "anna.svensson@example.se"
+    assert (figures["orders"], figures["net_revenue"], figures["gross_margin"]) == (
+        2,
+        "2146.70",
+        "858.68",
+    )
+    assert (figures["currency"], figures["open_disputes"]) == ("SEK", 0)
+    assert any("Gross margin" in note for note in figures["method"])
+
+
+def test_a_bad_file_exits_non_zero_naming_file_line_and_column(workdir: Path) -> None:
+    path = SHOPIFY / "orders_bad_total.csv"
+    result = evenhand("import", "shopify-orders", str(path), cwd=workdir)
+    assert result.returncode == 4
+    assert "orders_bad_total.csv, line 5, column 'Total'" in result.stderr.replace("\n", "")
+    empty = evenhand("customers", "--json", cwd=workdir)
+    assert json.loads(empty.stdout) == []
+
+
+def test_skip_invalid_lists_the_rejected_orders(workdir: Path) -> None:
+    result = evenhand(
+        "import",
+        "shopify-orders",
+        str(SHOPIFY / "orders_bad_total.csv"),
+        "--skip-invalid",
+        cwd=workdir,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "rejected #1003 (line 5, Total)" in result.stdout
+
+
+def test_the_database_comes_from_db_or_the_environment(tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite3"
+    assert evenhand("init", "--db", f"sqlite:///{other}", cwd=tmp_path).returncode == 0
+    env = {"EVENHAND_DB": f"sqlite:///{other}", "PATH": "/usr/bin:/bin"}
+    imported = evenhand("import", "disputes", str(SHOPIFY / "disputes.json"), cwd=tmp_path, env=env)
+    assert imported.returncode == 0, imported.stderr
+    assert "waits for its order" in imported.stdout
+    assert not (tmp_path / "evenhand.sqlite3").exists()
+
+
+def test_commands_on_a_missing_database_say_to_run_init(tmp_path: Path) -> None:
+    result = evenhand("customers", cwd=tmp_path)
+    assert result.returncode == 6 and "evenhand init" in result.stderr
+
+
+def test_unknown_customer(workdir: Path) -> None:
+    result = evenhand("customer", "nobody@example.se", cwd=workdir)
+    assert result.returncode == 7 and "nobody@example.se" in result.stderr

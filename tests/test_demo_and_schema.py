@@ -1,0 +1,64 @@
+"""The demo shop and the database schema."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, func, select, text
+
+from evenhand.actions.demo import run_demo
+from evenhand.demo.orders import ORDERS_HEADER
+from evenhand.demo.shop import write_demo_shop
+from evenhand.ingest.shopify_orders_csv import read_shopify_orders_csv
+from evenhand.settings import Settings
+from evenhand.store.database import make_engine
+from evenhand.store.tables import metadata, orders
+from tests.conftest import NOW
+
+
+def test_the_demo_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
+    first = write_demo_shop(tmp_path / "a", seed=7, customers=200, orders=600)
+    second = write_demo_shop(tmp_path / "b", seed=7, customers=200, orders=600)
+    assert first.orders_csv.read_bytes() == second.orders_csv.read_bytes()
+    assert first.stripe_disputes.read_bytes() == second.stripe_disputes.read_bytes()
+
+
+def test_the_demo_export_is_a_shopify_orders_export(tmp_path: Path) -> None:
+    files = write_demo_shop(tmp_path, seed=7, customers=200, orders=600)
+    with files.orders_csv.open(encoding="utf-8-sig", newline="") as handle:
+        assert next(csv.reader(handle)) == ORDERS_HEADER
+    parsed = read_shopify_orders_csv(files.orders_csv)
+    assert len(parsed.records) == 602  # and the shop's two test orders
+    assert {order.currency for order in parsed.records} == {"SEK"}
+    events = json.loads(files.stripe_disputes.read_text(encoding="utf-8"))
+    assert events["object"] == "list" and events["data"][0]["object"] == "event"
+
+
+def test_demo_imports_a_realistic_shop(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    engine = make_engine(url)
+    report = run_demo(engine, settings=Settings(db=url), folder=tmp_path / "demo", now=NOW)
+    with engine.connect() as connection:
+        stored = connection.execute(select(func.count()).select_from(orders)).scalar()
+    assert stored == 10_002 and report.files.line_items > 15_000
+    disputes_reports = report.imports[2:]
+    assert sum(r.created for r in disputes_reports) == 13
+    assert [d.link_hint.split()[0] for d in disputes_reports[-1].unlinked_disputes] == [
+        "pi_3UnknownToThisExport0001"
+    ]
+
+
+def test_migrations_match_the_tables(engine: Engine) -> None:
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
+    with make_engine(sqlite_url).connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
