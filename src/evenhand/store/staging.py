@@ -1,0 +1,171 @@
+"""Staging tables and the one SQL merge that moves staged orders into the shop's tables.
+
+Every orders import fills the staging tables with ready rows (money in minor units, value
+figures computed, customers resolved), then `merge_staged_orders` classifies each staged
+order against what is stored (insert / update / unchanged / stale), applies it, and
+replaces the line items and payment references of what it inserted or updated. Staging is
+filled either row by row from domain orders (`evenhand.store.orders`) or in bulk from
+columnar frames (`evenhand.store.bulk`); the merge is the same SQL on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Connection, Integer, MetaData, Table, Text, text
+
+from evenhand.store.tables import orders
+
+# Columns of `orders` that staging carries (all but the id), in this order.
+ORDER_COLUMNS = tuple(column.name for column in orders.columns if column.name != "id")
+ITEM_COLUMNS = (
+    "order_name",
+    "position",
+    "name",
+    "sku",
+    "quantity",
+    "unit_price_minor",
+    "discount_minor",
+    "unit_cost_minor",
+    "fulfillment_status",
+)
+REFERENCE_COLUMNS = ("order_name", "reference")
+# What the merge decides for a staged order.
+INSERT, UPDATE, UNCHANGED, STALE = "insert", "update", "unchanged", "stale"
+
+staging_metadata = MetaData()
+
+
+def _order_stage_columns() -> list[Column[Any]]:
+    columns: list[Column[Any]] = [
+        Column(c.name, c.type, nullable=True) for c in orders.columns if c.name != "id"
+    ]
+    columns.append(Column("action", Text))  # what the merge decides
+    columns.append(Column("order_id", BigInteger))
+    columns.append(Column("old_customer_id", BigInteger))
+    return columns
+
+
+stage_orders = Table(
+    "stage_orders",
+    staging_metadata,
+    *_order_stage_columns(),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="drop",
+)
+stage_items = Table(
+    "stage_items",
+    staging_metadata,
+    Column("order_name", Text),
+    Column("position", Integer),
+    Column("name", Text),
+    Column("sku", Text),
+    Column("quantity", Integer),
+    Column("unit_price_minor", BigInteger),
+    Column("discount_minor", BigInteger),
+    Column("unit_cost_minor", BigInteger),
+    Column("fulfillment_status", Text),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="drop",
+)
+stage_references = Table(
+    "stage_references",
+    staging_metadata,
+    Column("order_name", Text),
+    Column("reference", Text),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="drop",
+)
+
+
+@dataclass(slots=True)
+class MergedOrders:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    customer_ids: set[int] = field(default_factory=set)  # whose value must be recomputed
+
+
+def create_temporary_stage(connection: Connection) -> str:
+    """Empty temporary staging tables on this connection; returns their schema prefix."""
+    for table in staging_metadata.sorted_tables:
+        connection.execute(text(f"DROP TABLE IF EXISTS {_temporary(connection)}{table.name}"))
+        table.create(connection)
+    return _temporary(connection)
+
+
+def drop_temporary_stage(connection: Connection) -> None:
+    for table in staging_metadata.sorted_tables:
+        connection.execute(text(f"DROP TABLE IF EXISTS {_temporary(connection)}{table.name}"))
+
+
+def _temporary(connection: Connection) -> str:
+    return "temp." if connection.dialect.name == "sqlite" else ""
+
+
+def merge_staged_orders(connection: Connection, *, schema: str) -> MergedOrders:
+    """Apply the staged orders to `orders`, `line_items` and `payment_references`."""
+    statements = _merge_statements(schema)
+    for statement in statements:
+        connection.execute(text(statement))
+    return _merge_result(connection, schema)
+
+
+def _merge_statements(schema: str) -> list[str]:
+    stage, items, refs = (
+        f"{schema}stage_orders",
+        f"{schema}stage_items",
+        f"{schema}stage_references",
+    )
+    assignments = ", ".join(f"{column} = s.{column}" for column in ORDER_COLUMNS)
+    listed = ", ".join(ORDER_COLUMNS)
+    item_columns = ", ".join(ITEM_COLUMNS[1:])
+    return [
+        f"CREATE INDEX IF NOT EXISTS {schema}ix_stage_orders_name ON stage_orders (name)",
+        f"UPDATE {stage} SET action = '{INSERT}'",
+        f"""UPDATE {stage} SET order_id = o.id, old_customer_id = o.customer_id,
+                action = CASE WHEN o.source_digest = {stage}.source_digest THEN '{UNCHANGED}'
+                              WHEN o.source_updated_at > {stage}.source_updated_at THEN '{STALE}'
+                              ELSE '{UPDATE}' END
+            FROM orders o WHERE o.name = {stage}.name""",
+        f"""DELETE FROM line_items WHERE order_id IN
+            (SELECT order_id FROM {stage} WHERE action = '{UPDATE}')""",
+        f"""DELETE FROM payment_references WHERE order_id IN
+            (SELECT order_id FROM {stage} WHERE action = '{UPDATE}')""",
+        f"""UPDATE orders SET {assignments} FROM {stage} s
+            WHERE orders.id = s.order_id AND s.action = '{UPDATE}'""",
+        f"INSERT INTO orders ({listed}) SELECT {listed} FROM {stage} WHERE action = '{INSERT}'",
+        f"""UPDATE {stage} SET order_id = o.id FROM orders o
+            WHERE o.name = {stage}.name AND {stage}.action = '{INSERT}'""",
+        f"""INSERT INTO line_items (order_id, {item_columns})
+            SELECT s.order_id, {", ".join(f"i.{c}" for c in ITEM_COLUMNS[1:])}
+            FROM {items} i JOIN {stage} s ON s.name = i.order_name
+            WHERE s.action IN ('{INSERT}', '{UPDATE}')""",
+        f"""INSERT INTO payment_references (reference, order_id)
+            SELECT r.reference, s.order_id FROM {refs} r JOIN {stage} s ON s.name = r.order_name
+            WHERE s.action IN ('{INSERT}', '{UPDATE}')
+            ON CONFLICT DO NOTHING""",
+    ]
+
+
+def _merge_result(connection: Connection, schema: str) -> MergedOrders:
+    stage = f"{schema}stage_orders"
+    grouped = connection.execute(text(f"SELECT action, COUNT(*) FROM {stage} GROUP BY action"))
+    counts: dict[str, int] = {action: count for action, count in grouped}
+    touched = connection.execute(
+        text(
+            f"""SELECT customer_id FROM {stage} WHERE action IN ('{INSERT}', '{UPDATE}')
+            AND customer_id IS NOT NULL
+            UNION SELECT old_customer_id FROM {stage} WHERE action = '{UPDATE}'
+            AND old_customer_id IS NOT NULL"""
+        )
+    ).scalars()
+    return MergedOrders(
+        created=counts.get(INSERT, 0),
+        updated=counts.get(UPDATE, 0),
+        unchanged=counts.get(UNCHANGED, 0),
+        stale=counts.get(STALE, 0),
+        customer_ids={int(customer_id) for customer_id in touched},
+    )
