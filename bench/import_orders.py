@@ -66,16 +66,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--line-items", type=int, default=1_000_000)
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    parser.add_argument("--workdir", type=Path, help="keep (and reuse) the export here")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        export = Path(folder) / "orders_export.csv"
-        started = time.perf_counter()
-        rows = generate(export, args.line_items)
-        print(
-            f"generated {rows:,} line items ({export.stat().st_size / 1e6:.0f} MB) "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-        url = args.db or f"sqlite:///{folder}/bench.sqlite3"
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.workdir or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        export = folder / f"orders_export_{args.line_items}.csv"
+        if not export.exists():
+            started = time.perf_counter()
+            generate(export, args.line_items)
+            print(
+                f"generated {export.stat().st_size / 1e6:.0f} MB "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+        rows = sum(1 for _ in export.open(encoding="utf-8-sig")) - 1
+        database = folder / "bench.sqlite3"
+        for leftover in folder.glob("bench.sqlite3*"):
+            leftover.unlink()
+        url = args.db or f"sqlite:///{database}"
         settings = Settings(db=url)
         engine = make_engine(url)
         initialise(engine, settings=settings, now=datetime.now(UTC))

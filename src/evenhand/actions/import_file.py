@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,16 +19,18 @@ from evenhand.ingest.batch import Parsed, Progress, Rejection, no_progress
 from evenhand.ingest.disputes import read_disputes
 from evenhand.ingest.shopify_customers_csv import read_shopify_customers_csv
 from evenhand.ingest.shopify_orders_csv import read_shopify_orders_csv
+from evenhand.ingest.shopify_orders_frame import OrderFrames, read_orders_frames
 from evenhand.ingest.shopify_orders_json import read_shopify_orders_json
 from evenhand.settings import Settings
+from evenhand.store import bulk, value_sql
 from evenhand.store import customers as customer_store
 from evenhand.store import disputes as dispute_store
 from evenhand.store import orders as order_store
-from evenhand.store import value_sql
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current
 from evenhand.store.disputes import DisputeRow
 from evenhand.store.shop import set_shop_currency, shop_currency
+from evenhand.store.staging import merge_staged_orders
 from evenhand.store.tables import customers
 
 
@@ -82,12 +84,24 @@ def import_file(
     now: datetime,
     skip_invalid: bool = False,
     progress: Progress = no_progress,
+    columnar: bool = True,
 ) -> ImportReport:
-    """Parse the whole file first, then store it in one transaction (or not at all)."""
+    """Parse the whole file first, then store it in one transaction (or not at all).
+
+    A Shopify orders export in its plain form is read column by column and staged in bulk
+    (`columnar`); any other file, or one the columnar reader hands back, row by row.
+    """
     if not path.is_file():
         raise EvenhandError(ErrorCode.FILE_NOT_FOUND, "no such file", where=Location(path))
     ensure_current(engine)
     with _collector_paused():
+        frames = (
+            read_orders_frames(path) if columnar and kind is ImportKind.SHOPIFY_ORDERS else None
+        )
+        if frames is not None:
+            report = _store_frames(engine, frames, path=path, settings=settings, now=now)
+            progress(path.stat().st_size, path.stat().st_size)
+            return report
         parsed = _parse(kind, path, skip_invalid=skip_invalid, progress=progress)
         return _store(engine, parsed, kind=kind, path=path, settings=settings, now=now)
 
@@ -122,18 +136,50 @@ def _store(
         passed_over=parsed.passed_over,
     )
     with engine.begin() as connection:
-        currency = _shop_currency(connection, parsed.records, path=path, settings=settings)
-        touched = _save(connection, kind, parsed.records, currency=currency, report=report)
-        report.disputes_linked = dispute_store.link_disputes(connection)
-        if report.disputes_linked:
-            touched |= dispute_store.customers_with_disputes(connection)
-        _recompute(connection, touched, settings=settings)
-        report.customers_recomputed = len(touched)
-        report.unlinked_disputes = dispute_store.unlinked_disputes(connection)
-        record_event(
-            connection, at=now, action="import", subject=str(path), details=report.summary()
+        found = (
+            (record.currency, _label(record), Location(path, record.line, "currency"))
+            for record in parsed.records
+            if isinstance(record, Order | Dispute)
         )
+        currency = _shop_currency(connection, found, settings=settings)
+        touched = _save(connection, kind, parsed.records, currency=currency, report=report)
+        _finish(connection, report, touched, settings=settings, now=now)
     return report
+
+
+def _store_frames(
+    engine: Engine, frames: OrderFrames, *, path: Path, settings: Settings, now: datetime
+) -> ImportReport:
+    report = ImportReport(kind=ImportKind.SHOPIFY_ORDERS, path=path, records=frames.orders.height)
+    with bulk.staged_frames(engine, frames) as (connection, schema):
+        found = [(frames.currency, "this file's orders", Location(path, None, "Currency"))]
+        _shop_currency(connection, found, settings=settings)
+        _, new_customers = customer_store.ensure_customers(connection, frames.customer_names())
+        merged = merge_staged_orders(connection, schema=schema)
+        report.created, report.updated = merged.created, merged.updated
+        report.unchanged, report.stale = merged.unchanged, merged.stale
+        _finish(connection, report, merged.customer_ids | new_customers, settings=settings, now=now)
+    return report
+
+
+def _finish(
+    connection: Connection,
+    report: ImportReport,
+    touched: set[int],
+    *,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """What every import ends with: link waiting disputes, bring values up to date, audit."""
+    report.disputes_linked = dispute_store.link_disputes(connection)
+    if report.disputes_linked:
+        touched |= dispute_store.customers_with_disputes(connection)
+    _recompute(connection, touched, settings=settings)
+    report.customers_recomputed = len(touched)
+    report.unlinked_disputes = dispute_store.unlinked_disputes(connection)
+    record_event(
+        connection, at=now, action="import", subject=str(report.path), details=report.summary()
+    )
 
 
 def _parse(kind: ImportKind, path: Path, *, skip_invalid: bool, progress: Progress) -> Parsed[Any]:
@@ -147,9 +193,9 @@ def _parse(kind: ImportKind, path: Path, *, skip_invalid: bool, progress: Progre
 
 
 def _shop_currency(
-    connection: Connection, records: list[Any], *, path: Path, settings: Settings
+    connection: Connection, found: Iterable[tuple[str, str, Location]], *, settings: Settings
 ) -> str | None:
-    """The shop's one currency; the file's records must all be in it."""
+    """The shop's one currency; everything the file holds (currency, what, where) must be in it."""
     stored = shop_currency(connection)
     if stored and settings.currency and stored != settings.currency:
         raise EvenhandError(
@@ -158,16 +204,13 @@ def _shop_currency(
             f"but this database is in {stored}",
         )
     currency = stored or settings.currency
-    for record in records:
-        if not isinstance(record, Order | Dispute):
-            continue
+    for record_currency, label, where in found:
         if currency is None:
-            currency = record.currency
-        elif record.currency != currency:
-            where = Location(path, record.line, "currency")
+            currency = record_currency
+        elif record_currency != currency:
             raise EvenhandError(
                 ErrorCode.CURRENCY_MISMATCH,
-                f"{_label(record)} is in {record.currency}, but the shop's "
+                f"{label} is in {record_currency}, but the shop's "
                 f"currency is {currency}; nothing was imported",
                 where=where,
             )
@@ -199,7 +242,10 @@ def _save(
         report.created, report.updated = saved_disputes.created, saved_disputes.updated
         report.unchanged, report.stale = saved_disputes.unchanged, saved_disputes.stale
         return dispute_store.customers_with_disputes(connection)
-    names = {order.email: order.billing_name for order in records if order.email}
+    names: dict[str, str | None] = {}
+    for order in records:
+        if order.email:
+            names.setdefault(order.email, order.billing_name)  # the first order names them
     ids, new_customers = customer_store.ensure_customers(connection, names)
     saved = order_store.save_orders(connection, records, ids)
     report.created, report.updated = saved.created, saved.updated

@@ -63,10 +63,15 @@ ITEM_CELLS = (
 _PROGRESS_EVERY = 20_000
 
 
+# The cells an order's source digest is taken over, row by row (the bulk reader does the same).
+DIGEST_CELLS = ("Name", *ORDER_CELLS, *ITEM_CELLS)
+
+
 def _payment_references(cells_text: list[str]) -> tuple[str, ...]:
     """Every reference in the payment columns, apostrophes stripped, each once."""
     found = " ".join(cells_text).replace(",", " ").replace(";", " ").split()
-    return tuple(dict.fromkeys(reference.lstrip("'") for reference in found if reference != "'"))
+    references = (reference.lstrip("'") for reference in found)
+    return tuple(dict.fromkeys(reference for reference in references if reference))
 
 
 @dataclass(slots=True)
@@ -152,6 +157,7 @@ class _Assembler:
         at = self.at
         self.order_cells = itemgetter(*(at[name] for name in ORDER_CELLS))
         self.item_cells = itemgetter(*(at[name] for name in ITEM_CELLS))
+        self.digest_cells = itemgetter(*(at[name] for name in DIGEST_CELLS))
 
     def add(self, row: list[str], line: int) -> None:
         if len(row) < self.columns.width:
@@ -165,7 +171,7 @@ class _Assembler:
             draft = self._start(name, row, line)
             if draft is None:
                 return
-        draft.digest.update("\x1f".join(row).encode())
+        draft.digest.update(("\x1f".join(self.digest_cells(row)) + "\x1e").encode())
         if draft.invalid:
             return
         try:

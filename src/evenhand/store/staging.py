@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, Integer, MetaData, Table, Text, text
 
-from evenhand.store.tables import orders
+from evenhand.store.tables import line_items, orders, payment_references
 
 # Columns of `orders` that staging carries (all but the id), in this order.
 ORDER_COLUMNS = tuple(column.name for column in orders.columns if column.name != "id")
@@ -105,38 +105,73 @@ def _temporary(connection: Connection) -> str:
     return "temp." if connection.dialect.name == "sqlite" else ""
 
 
+# A load this large, and larger than what is stored, rebuilds the secondary indexes
+# afterwards (one sort) instead of updating them row by row.
+_REBUILD_INDEXES_FROM = 50_000
+_INDEXED_TABLES = (orders, line_items, payment_references)
+
+
 def merge_staged_orders(connection: Connection, *, schema: str) -> MergedOrders:
     """Apply the staged orders to `orders`, `line_items` and `payment_references`."""
-    statements = _merge_statements(schema)
-    for statement in statements:
+    classify, apply = _merge_statements(schema)
+    for statement in classify:
         connection.execute(text(statement))
+    rebuild = _worth_rebuilding_indexes(connection, schema)
+    if rebuild:
+        for table in _INDEXED_TABLES:
+            for index in table.indexes:
+                index.drop(connection)
+    for statement in apply:
+        connection.execute(text(statement))
+    if rebuild:
+        for table in _INDEXED_TABLES:
+            for index in table.indexes:
+                index.create(connection)
     return _merge_result(connection, schema)
 
 
-def _merge_statements(schema: str) -> list[str]:
+def _worth_rebuilding_indexes(connection: Connection, schema: str) -> bool:
+    inserts = connection.execute(
+        text(f"SELECT COUNT(*) FROM {schema}stage_orders WHERE action = '{INSERT}'")
+    ).scalar_one()
+    if inserts < _REBUILD_INDEXES_FROM:
+        return False
+    stored = connection.execute(text("SELECT COUNT(*) FROM orders")).scalar_one()
+    return bool(inserts > stored)
+
+
+def _merge_statements(schema: str) -> tuple[list[str], list[str]]:
+    """The statements that classify the staged orders, then those that apply them."""
     stage, items, refs = (
         f"{schema}stage_orders",
         f"{schema}stage_items",
         f"{schema}stage_references",
     )
-    assignments = ", ".join(f"{column} = s.{column}" for column in ORDER_COLUMNS)
-    listed = ", ".join(ORDER_COLUMNS)
+    values = {column: f"s.{column}" for column in ORDER_COLUMNS}
+    # Bulk-staged orders leave the customer to the merge: found by e-mail address.
+    values["customer_id"] = (
+        "COALESCE(s.customer_id, (SELECT c.id FROM customers c WHERE c.email = s.email))"
+    )
+    assignments = ", ".join(f"{column} = {value}" for column, value in values.items())
+    listed, selected = ", ".join(values), ", ".join(values.values())
     item_columns = ", ".join(ITEM_COLUMNS[1:])
-    return [
+    classify = [
         f"CREATE INDEX IF NOT EXISTS {schema}ix_stage_orders_name ON stage_orders (name)",
-        f"UPDATE {stage} SET action = '{INSERT}'",
         f"""UPDATE {stage} SET order_id = o.id, old_customer_id = o.customer_id,
                 action = CASE WHEN o.source_digest = {stage}.source_digest THEN '{UNCHANGED}'
                               WHEN o.source_updated_at > {stage}.source_updated_at THEN '{STALE}'
                               ELSE '{UPDATE}' END
             FROM orders o WHERE o.name = {stage}.name""",
+    ]
+    return classify, [
         f"""DELETE FROM line_items WHERE order_id IN
             (SELECT order_id FROM {stage} WHERE action = '{UPDATE}')""",
         f"""DELETE FROM payment_references WHERE order_id IN
             (SELECT order_id FROM {stage} WHERE action = '{UPDATE}')""",
         f"""UPDATE orders SET {assignments} FROM {stage} s
             WHERE orders.id = s.order_id AND s.action = '{UPDATE}'""",
-        f"INSERT INTO orders ({listed}) SELECT {listed} FROM {stage} WHERE action = '{INSERT}'",
+        f"""INSERT INTO orders ({listed}) SELECT {selected} FROM {stage} s
+            WHERE s.action = '{INSERT}'""",
         f"""UPDATE {stage} SET order_id = o.id FROM orders o
             WHERE o.name = {stage}.name AND {stage}.action = '{INSERT}'""",
         f"""INSERT INTO line_items (order_id, {item_columns})
@@ -145,7 +180,7 @@ def _merge_statements(schema: str) -> list[str]:
             WHERE s.action IN ('{INSERT}', '{UPDATE}')""",
         f"""INSERT INTO payment_references (reference, order_id)
             SELECT r.reference, s.order_id FROM {refs} r JOIN {stage} s ON s.name = r.order_name
-            WHERE s.action IN ('{INSERT}', '{UPDATE}')
+            WHERE s.action IN ('{INSERT}', '{UPDATE}') ORDER BY r.reference
             ON CONFLICT DO NOTHING""",
     ]
 
@@ -156,8 +191,9 @@ def _merge_result(connection: Connection, schema: str) -> MergedOrders:
     counts: dict[str, int] = {action: count for action, count in grouped}
     touched = connection.execute(
         text(
-            f"""SELECT customer_id FROM {stage} WHERE action IN ('{INSERT}', '{UPDATE}')
-            AND customer_id IS NOT NULL
+            f"""SELECT o.customer_id FROM {stage} s CROSS JOIN orders o
+            WHERE o.id = s.order_id AND s.action IN ('{INSERT}', '{UPDATE}')
+            AND o.customer_id IS NOT NULL
             UNION SELECT old_customer_id FROM {stage} WHERE action = '{UPDATE}'
             AND old_customer_id IS NOT NULL"""
         )

@@ -108,7 +108,18 @@ orders = Table(
     Column("cost_known_minor", BigInteger, nullable=False),
     Column("uncosted_minor", BigInteger, nullable=False),
     Column("source_digest", String(32), nullable=False),
-    Index("ix_orders_customer_id", "customer_id"),
+    # Covers the one-pass value SQL (evenhand.store.value_sql): it reads only the index.
+    Index(
+        "ix_orders_customer_value",
+        "customer_id",
+        "exclusion",
+        "created_at",
+        "value_gross_minor",
+        "value_refund_minor",
+        "subtotal_minor",
+        "cost_known_minor",
+        "uncosted_minor",
+    ),
 )
 
 line_items = Table(

@@ -41,8 +41,9 @@ LEFT JOIN (
 ) v ON v.customer_id = c.id
 LEFT JOIN (
     SELECT o.customer_id, COUNT(*) AS open_disputes
-    FROM disputes d JOIN orders o ON o.id = d.order_id
-    WHERE d.status IN :open_statuses {{order_filter}}
+    FROM disputes d CROSS JOIN orders o  -- from the few disputes to their orders
+    WHERE o.id = d.order_id
+    AND d.status IN :open_statuses {{order_filter}}
     GROUP BY o.customer_id
 ) d ON d.customer_id = c.id
 {{customer_filter}}

@@ -107,7 +107,20 @@ def upgrade() -> None:
         sa.UniqueConstraint("shopify_id", name=op.f("uq_orders_shopify_id")),
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index("ix_orders_customer_id", ["customer_id"], unique=False)
+        batch_op.create_index(
+            "ix_orders_customer_value",
+            [
+                "customer_id",
+                "exclusion",
+                "created_at",
+                "value_gross_minor",
+                "value_refund_minor",
+                "subtotal_minor",
+                "cost_known_minor",
+                "uncosted_minor",
+            ],
+            unique=False,
+        )
 
     op.create_table(
         "disputes",
@@ -193,7 +206,7 @@ def downgrade() -> None:
 
     op.drop_table("disputes")
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_index("ix_orders_customer_id")
+        batch_op.drop_index("ix_orders_customer_value")
 
     op.drop_table("orders")
     op.drop_table("customer_values")

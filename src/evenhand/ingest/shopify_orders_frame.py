@@ -1,0 +1,275 @@
+"""The Shopify orders export read column by column (Polars), for large files.
+
+It reads only exports in the plain form Shopify writes (amounts like `249.00`, dates like
+`2026-11-01 10:00:00 +0100`, every order starting with its first row, one currency) and
+computes the same rows the row-by-row reader (`shopify_orders_csv`) and the domain's value
+rules (`evenhand.domain.value.order_figures`) give. Any cell outside that form makes it
+return None, and the import reads the file row by row instead, which accepts every form it
+can and names the file, line and column of what it cannot. A test keeps both readers equal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from evenhand.domain.money import minor_exponent
+from evenhand.domain.value import TEST_GATEWAYS, UNPAID_STATUSES, Exclusion
+from evenhand.ingest.shopify_orders_csv import (
+    DIGEST_CELLS,
+    ITEM_CELLS,
+    ORDER_CELLS,
+    REQUIRED_COLUMNS,
+)
+
+_EXPORT_TIME = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
+_WHOLE = r"^\d+$"
+_SHOPIFY_ID = r"^'?\d+$"
+_TIMES = ("Created at", "Fulfilled at", "Cancelled at")
+_AMOUNTS = ("Total", "Subtotal", "Shipping", "Taxes", "Refunded Amount", "Outstanding Balance")
+_KEY = "order key"  # the stripped Name, which groups an order's rows
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFrames:
+    """Staging-ready rows: `orders` (one per order), `items` and `references`."""
+
+    currency: str
+    orders: pl.DataFrame
+    items: pl.DataFrame
+    references: pl.DataFrame
+
+    @property
+    def line_items(self) -> int:
+        return self.items.height
+
+    def customer_names(self) -> dict[str, str | None]:
+        """Each e-mail address with the billing name of its first order."""
+        named = self.orders.filter(pl.col("email").is_not_null()).unique(
+            "email", keep="first", maintain_order=True
+        )
+        return dict(zip(named["email"].to_list(), named["billing_name"].to_list(), strict=True))
+
+
+def read_orders_frames(path: Path) -> OrderFrames | None:
+    """The export as frames, or None when it needs the row-by-row reader."""
+    rows = _read(path)
+    if rows is None or rows.height == 0:
+        return None
+    firsts = rows.unique(_KEY, keep="first", maintain_order=True)
+    currencies = firsts["Currency"].str.strip_chars().str.to_uppercase().unique().to_list()
+    if len(currencies) != 1 or not _plain(rows, firsts, currency=currencies[0]):
+        return None
+    currency = currencies[0]
+    orders = _orders(firsts, currency).join(
+        _item_totals(rows, currency), on="name", maintain_order="left"
+    )
+    orders = orders.join(_digests(rows), on="name", maintain_order="left")
+    return OrderFrames(
+        currency=currency,
+        orders=_with_figures(orders),
+        items=_items(rows, currency),
+        references=_references(firsts),
+    )
+
+
+def _read(path: Path) -> pl.DataFrame | None:
+    try:
+        header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
+    except (pl.exceptions.PolarsError, UnicodeDecodeError):
+        return None
+    header = [name.lstrip("\ufeff").strip() for name in header]
+    if any(name not in header for name in REQUIRED_COLUMNS) or len(set(header)) != len(header):
+        return None
+    positions = sorted(header.index(name) for name in DIGEST_CELLS if name in header)
+    try:
+        frame = pl.read_csv(
+            path, infer_schema=False, empty_string_is_null=False, columns=positions, encoding="utf8"
+        )
+    except (pl.exceptions.PolarsError, UnicodeDecodeError):
+        return None
+    frame.columns = [header[position] for position in positions]
+    missing = [pl.lit("").alias(name) for name in DIGEST_CELLS if name not in header]
+    key = pl.col("Name").str.strip_chars().alias(_KEY)
+    return frame.with_columns(*missing, key).select(*DIGEST_CELLS, _KEY)
+
+
+def _matches(column: str, pattern: str, *, required: bool = False) -> pl.Expr:
+    value = pl.col(column)
+    fits = value.str.contains(pattern)
+    return fits if required else (value == "") | fits
+
+
+def _amount_pattern(currency: str) -> str:
+    exponent = minor_exponent(currency)
+    return r"^-?\d+$" if exponent == 0 else rf"^-?\d+(\.\d{{1,{exponent}}})?$"
+
+
+def _plain(rows: pl.DataFrame, firsts: pl.DataFrame, *, currency: str) -> bool:
+    """Is every cell in the one form this reader handles (else: read row by row)?"""
+    money = _amount_pattern(currency)
+    order_checks = [
+        pl.col("Name").str.strip_chars() != "",
+        pl.col("Currency").str.strip_chars().str.contains(r"^[A-Za-z]{3}$"),
+        _matches("Total", money, required=True),
+        _matches("Created at", _EXPORT_TIME, required=True),
+        _matches("Id", _SHOPIFY_ID),
+        *(_matches(name, money) for name in _AMOUNTS[1:]),
+        *(_matches(name, _EXPORT_TIME) for name in _TIMES[1:]),
+    ]
+    item_checks = [
+        pl.col("Name").str.strip_chars() != "",
+        _matches("Lineitem quantity", _WHOLE, required=True),
+        _matches("Lineitem price", money, required=True),
+        _matches("Lineitem discount", money),
+    ]
+    orders_ok = firsts.select(pl.all_horizontal(order_checks).all()).item()
+    items_ok = rows.select(pl.all_horizontal(item_checks).all()).item()
+    return bool(orders_ok and items_ok)
+
+
+def _minor(column: str, currency: str) -> pl.Expr:
+    exponent = minor_exponent(currency)
+    value = pl.when(pl.col(column) == "").then(pl.lit("0")).otherwise(pl.col(column))
+    scaled: pl.Expr = value.cast(pl.Decimal(20, exponent)) * pl.lit(10**exponent)
+    return scaled.cast(pl.Int64)
+
+
+def _time(column: str) -> pl.Expr:
+    parsed = pl.col(column).str.strptime(
+        pl.Datetime("us", "UTC"), "%Y-%m-%d %H:%M:%S %z", strict=False
+    )
+    return pl.when(pl.col(column) == "").then(None).otherwise(parsed)
+
+
+def _text_or_null(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr == "").then(None).otherwise(expr)
+
+
+def _orders(firsts: pl.DataFrame, currency: str) -> pl.DataFrame:
+    gateway = pl.col("Payment Method").str.to_lowercase()
+    return firsts.select(
+        pl.col(_KEY).alias("name"),
+        pl.when(pl.col("Id") == "")
+        .then(None)
+        .otherwise(pl.col("Id").str.strip_chars_start("'"))
+        .cast(pl.Int64)
+        .alias("shopify_id"),
+        _text_or_null(pl.col("Email").str.strip_chars().str.to_lowercase()).alias("email"),
+        pl.lit(currency).alias("currency"),
+        _time("Created at").alias("created_at"),
+        pl.lit(None, pl.Datetime("us", "UTC")).alias("source_updated_at"),
+        _minor("Total", currency).alias("total_minor"),
+        pl.when(pl.col("Subtotal") == "")
+        .then(_minor("Total", currency))
+        .otherwise(_minor("Subtotal", currency))
+        .alias("subtotal_minor"),
+        _minor("Shipping", currency).alias("shipping_minor"),
+        _minor("Taxes", currency).alias("taxes_minor"),
+        _minor("Refunded Amount", currency).alias("refunded_minor"),
+        _minor("Outstanding Balance", currency).alias("outstanding_minor"),
+        _text_or_null(pl.col("Financial Status").str.strip_chars().str.to_lowercase()).alias(
+            "financial_status"
+        ),
+        _text_or_null(pl.col("Fulfillment Status").str.strip_chars().str.to_lowercase()).alias(
+            "fulfillment_status"
+        ),
+        _time("Fulfilled at").alias("fulfilled_at"),
+        _time("Cancelled at").alias("cancelled_at"),
+        (
+            gateway.str.contains(TEST_GATEWAYS[0], literal=True)
+            | gateway.str.contains(TEST_GATEWAYS[1], literal=True)
+        ).alias("test"),
+        pl.col("Tags").str.strip_chars().alias("tags"),
+        _text_or_null(pl.col("Billing Name").str.strip_chars()).alias("billing_name"),
+    )
+
+
+def _item_totals(rows: pl.DataFrame, currency: str) -> pl.DataFrame:
+    """What the line items add up to, per order (no export carries a line's cost)."""
+    revenue = _minor("Lineitem price", currency) * pl.col("Lineitem quantity").cast(
+        pl.Int64
+    ) - _minor("Lineitem discount", currency)
+    return (
+        rows.group_by(_KEY)
+        .agg(
+            pl.lit(0, pl.Int64).alias("cost_known_minor"),
+            pl.max_horizontal(revenue.sum(), pl.lit(0, pl.Int64)).alias("uncosted_minor"),
+        )
+        .rename({_KEY: "name"})
+    )
+
+
+def _with_figures(orders: pl.DataFrame) -> pl.DataFrame:
+    """`order_figures` for every order at once: exclusion, gross and refund."""
+    paid = pl.col("total_minor") - pl.max_horizontal(pl.col("outstanding_minor"), pl.lit(0))
+    refunded = (
+        pl.when((pl.col("financial_status") == "refunded") & (pl.col("refunded_minor") == 0))
+        .then(paid)
+        .otherwise(pl.col("refunded_minor"))
+    )
+    exclusion = (
+        pl.when(pl.col("cancelled_at").is_not_null())
+        .then(pl.lit(Exclusion.CANCELLED.value))
+        .when(pl.col("test"))
+        .then(pl.lit(Exclusion.TEST.value))
+        .when(pl.col("financial_status").fill_null("paid").is_in(sorted(UNPAID_STATUSES)))
+        .then(pl.lit(Exclusion.UNPAID.value))
+        .otherwise(pl.lit(None, pl.String))
+    )
+    return orders.with_columns(
+        exclusion.alias("exclusion"),
+        paid.alias("value_gross_minor"),
+        pl.min_horizontal(refunded, paid).alias("value_refund_minor"),
+    )
+
+
+def _items(rows: pl.DataFrame, currency: str) -> pl.DataFrame:
+    return rows.select(
+        pl.col(_KEY).alias("order_name"),
+        pl.int_range(pl.len()).over(_KEY).cast(pl.Int64).alias("position"),
+        pl.col("Lineitem name").str.strip_chars().alias("name"),
+        _text_or_null(pl.col("Lineitem sku").str.strip_chars()).alias("sku"),
+        pl.col("Lineitem quantity").cast(pl.Int64).alias("quantity"),
+        _minor("Lineitem price", currency).alias("unit_price_minor"),
+        _minor("Lineitem discount", currency).alias("discount_minor"),
+        pl.lit(None, pl.Int64).alias("unit_cost_minor"),
+        _text_or_null(pl.col("Lineitem fulfillment status").str.strip_chars()).alias(
+            "fulfillment_status"
+        ),
+    )
+
+
+def _references(firsts: pl.DataFrame) -> pl.DataFrame:
+    cells = pl.concat_str(["Payment Reference", "Payment ID", "Payment References"], separator=" ")
+    tokens = (
+        cells.str.extract_all(r"[^\s,;]+")
+        .list.eval(pl.element().str.strip_chars_start("'"))
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.unique(maintain_order=True)
+    )
+    return (
+        firsts.select(pl.col(_KEY).alias("order_name"), tokens.alias("reference"))
+        .explode("reference")
+        .drop_nulls("reference")
+    )
+
+
+def _digests(rows: pl.DataFrame) -> pl.DataFrame:
+    """The same digest the row-by-row reader takes: each row's cells, in DIGEST_CELLS order."""
+    joined = (
+        rows.select(
+            pl.col(_KEY).alias("name"),
+            (pl.concat_str(list(DIGEST_CELLS), separator="\x1f") + "\x1e").alias("row"),
+        )
+        .group_by("name", maintain_order=True)
+        .agg(pl.col("row").str.join(""))
+    )
+    digests = [hashlib.blake2b(text.encode(), digest_size=16).hexdigest() for text in joined["row"]]
+    return joined.select("name").with_columns(pl.Series("source_digest", digests))
+
+
+__all__ = ["ITEM_CELLS", "ORDER_CELLS", "OrderFrames", "read_orders_frames"]

@@ -1,0 +1,126 @@
+"""Staging columnar frames in bulk, then merging them in one transaction.
+
+SQLite: the frames are written through ADBC into a scratch database file, which the
+import's connection attaches before its transaction begins (SQLite cannot attach inside
+one); the merge then reads from it. PostgreSQL: COPY into temporary tables of the
+transaction. Either way the shop's tables change only in the one transaction.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import adbc_driver_sqlite.dbapi as adbc_sqlite
+import polars as pl
+from sqlalchemy import Connection, Engine
+
+from evenhand.ingest.shopify_orders_frame import OrderFrames
+from evenhand.store.staging import (
+    INSERT,
+    ITEM_COLUMNS,
+    ORDER_COLUMNS,
+    REFERENCE_COLUMNS,
+    create_temporary_stage,
+    stage_items,
+    stage_orders,
+    stage_references,
+)
+
+SCRATCH_SCHEMA = "evenhand_stage"
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S%.6f"  # how SQLAlchemy stores a UTC datetime in SQLite
+
+
+def _staged_orders(frames: OrderFrames) -> pl.DataFrame:
+    return frames.orders.with_columns(
+        pl.lit(None, pl.Int64).alias("customer_id"),
+        pl.lit(INSERT).alias("action"),
+        pl.lit(None, pl.Int64).alias("order_id"),
+        pl.lit(None, pl.Int64).alias("old_customer_id"),
+    ).select(*ORDER_COLUMNS, "action", "order_id", "old_customer_id")
+
+
+@contextmanager
+def staged_frames(engine: Engine, frames: OrderFrames) -> Iterator[tuple[Connection, str]]:
+    """A connection inside its transaction, with the frames staged; yields it and the
+    schema prefix of the staging tables."""
+    if engine.dialect.name == "sqlite":
+        with _sqlite_stage(engine, frames) as staged:
+            yield staged
+    else:
+        with engine.begin() as connection:
+            schema = create_temporary_stage(connection)
+            _copy_into_stage(connection, frames)
+            yield connection, schema
+
+
+@contextmanager
+def _sqlite_stage(engine: Engine, frames: OrderFrames) -> Iterator[tuple[Connection, str]]:
+    folder = Path(tempfile.mkdtemp(prefix="evenhand-stage-"))
+    try:
+        scratch = folder / "stage.sqlite3"
+        _write_scratch(scratch, frames)
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f"ATTACH DATABASE ? AS {SCRATCH_SCHEMA}", (str(scratch),))
+            connection.commit()
+            try:
+                with connection.begin():
+                    yield connection, f"{SCRATCH_SCHEMA}."
+            finally:
+                connection.exec_driver_sql(f"DETACH DATABASE {SCRATCH_SCHEMA}")
+                connection.commit()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _for_sqlite(frame: pl.DataFrame) -> Any:
+    """Datetimes as SQLAlchemy's SQLite text, booleans as 0/1, in Arrow's classic layout."""
+    converted = frame.with_columns(
+        *(
+            pl.col(name).dt.strftime(_SQLITE_TIME)
+            for name, dtype in frame.schema.items()
+            if isinstance(dtype, pl.Datetime)
+        ),
+        *(
+            pl.col(name).cast(pl.Int64)
+            for name, dtype in frame.schema.items()
+            if dtype == pl.Boolean
+        ),
+    )
+    return converted.to_arrow(compat_level=pl.CompatLevel.oldest())
+
+
+def _write_scratch(scratch: Path, frames: OrderFrames) -> None:
+    tables = (
+        (stage_orders.name, _staged_orders(frames)),
+        (stage_items.name, frames.items.select(ITEM_COLUMNS)),
+        (stage_references.name, frames.references.select(REFERENCE_COLUMNS)),
+    )
+    with adbc_sqlite.connect(str(scratch)) as connection:
+        with connection.cursor() as cursor:
+            for name, frame in tables:
+                cursor.adbc_ingest(name, _for_sqlite(frame), mode="create")
+        connection.commit()
+
+
+def _copy_into_stage(connection: Connection, frames: OrderFrames) -> None:
+    """PostgreSQL's COPY, from CSV the frames write (NULL unquoted, text always quoted)."""
+    tables = (
+        (stage_orders.name, _staged_orders(frames)),
+        (stage_items.name, frames.items.select(ITEM_COLUMNS)),
+        (stage_references.name, frames.references.select(REFERENCE_COLUMNS)),
+    )
+    cursor = connection.connection.cursor()
+    for name, frame in tables:
+        columns = ", ".join(frame.columns)
+        payload = frame.write_csv(
+            include_header=False,
+            quote_style="non_numeric",
+            datetime_format="%Y-%m-%d %H:%M:%S%.6f%z",
+        )
+        with cursor.copy(f"COPY {name} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(payload)
