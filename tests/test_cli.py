@@ -57,6 +57,9 @@ def test_import_then_customer_json(workdir: Path) -> None:
     )
     assert (figures["currency"], figures["open_disputes"]) == ("SEK", 0)
     assert any("Gross margin" in note for note in figures["method"])
+    listed = evenhand("customers", "--top", "5", cwd=workdir)
+    assert "anna.svensson@example.se" in listed.stdout
+    assert "2 146.70" in listed.stdout and "858.68" in listed.stdout  # figures never cut
 
 
 def test_a_bad_file_exits_non_zero_naming_file_line_and_column(workdir: Path) -> None:

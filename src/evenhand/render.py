@@ -76,40 +76,29 @@ def top_customers(
     rows: list[tuple[CustomerRow, CustomerValue]],
     metric: LtvMetric,
 ) -> None:
+    """The list; figures are never cut short: only the e-mail column gives way."""
+    headings = ("orders", "net revenue", "gross margin", "AOV", "last order", "disputes")
+    cells = [_figures(value) for _, value in rows]
     table = Table(title=f"Customers by {metric.value.replace('_', ' ')} ({currency})")
-    for heading in (
-        "email",
-        "name",
-        "orders",
-        "net revenue",
-        "gross margin",
-        "AOV",
-        "last order",
-        "open disputes",
-    ):
-        if heading in {"email", "name"}:
-            table.add_column(
-                heading,
-                min_width=12 if heading == "name" else 24,
-                overflow="ellipsis",
-                no_wrap=True,
-            )
-        else:
-            table.add_column(heading, justify="right", no_wrap=True)
-    for row, value in rows:
-        name = " ".join(part for part in (row.first_name, row.last_name) if part)
-        last = value.last_order_at.date().isoformat() if value.last_order_at else "-"
-        table.add_row(
-            row.email,
-            name,
-            str(value.orders),
-            _money(value.net_revenue),
-            _money(value.gross_margin),
-            _money(value.average_order_value),
-            last,
-            str(value.open_disputes or ""),
-        )
+    table.add_column("email", overflow="ellipsis", no_wrap=True, min_width=12)
+    for position, heading in enumerate(headings):
+        widest = max([len(heading), *(len(row[position]) for row in cells)])
+        table.add_column(heading, justify="right", no_wrap=True, min_width=widest)
+    for (row, _), figures in zip(rows, cells, strict=True):
+        table.add_row(row.email, *figures)
     console.print(table)
+
+
+def _figures(value: CustomerValue) -> tuple[str, ...]:
+    last = value.last_order_at.date().isoformat() if value.last_order_at else "-"
+    return (
+        str(value.orders),
+        _money(value.net_revenue),
+        _money(value.gross_margin),
+        _money(value.average_order_value),
+        last,
+        str(value.open_disputes or ""),
+    )
 
 
 def top_customers_json(

@@ -18,12 +18,7 @@ import polars as pl
 
 from evenhand.domain.money import minor_exponent
 from evenhand.domain.value import TEST_GATEWAYS, UNPAID_STATUSES, Exclusion
-from evenhand.ingest.shopify_orders_csv import (
-    DIGEST_CELLS,
-    ITEM_CELLS,
-    ORDER_CELLS,
-    REQUIRED_COLUMNS,
-)
+from evenhand.ingest.shopify_orders_csv import DIGEST_CELLS, REQUIRED_COLUMNS
 
 _EXPORT_TIME = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
 _WHOLE = r"^\d+$"
@@ -270,6 +265,3 @@ def _digests(rows: pl.DataFrame) -> pl.DataFrame:
     )
     digests = [hashlib.blake2b(text.encode(), digest_size=16).hexdigest() for text in joined["row"]]
     return joined.select("name").with_columns(pl.Series("source_digest", digests))
-
-
-__all__ = ["ITEM_CELLS", "ORDER_CELLS", "OrderFrames", "read_orders_frames"]

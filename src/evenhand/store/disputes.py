@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +20,6 @@ class SavedDisputes:
     updated: int = 0
     unchanged: int = 0
     stale: int = 0
-    linked_now: int = 0
-    customer_ids: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)

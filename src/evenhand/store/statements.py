@@ -42,17 +42,6 @@ def bulk_insert(
         connection.exec_driver_sql(sql, list(rows))
 
 
-def bulk_update(
-    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
-    """UPDATE by id, one row per tuple: the columns' values, then the id."""
-    if rows:
-        marker = _marker(connection)
-        assignments = ", ".join(f"{column} = {marker}" for column in columns)
-        sql = f"UPDATE {table.name} SET {assignments} WHERE id = {marker}"
-        connection.exec_driver_sql(sql, list(rows))
-
-
 def _marker(connection: Connection) -> str:
     return "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
