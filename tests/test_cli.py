@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,25 @@ def test_commands_on_a_missing_database_say_to_run_init(tmp_path: Path) -> None:
 def test_unknown_customer(workdir: Path) -> None:
     result = evenhand("customer", "nobody@example.se", cwd=workdir)
     assert result.returncode == 7 and "nobody@example.se" in result.stderr
+
+
+def test_a_locked_database_fails_cleanly_and_changes_nothing(workdir: Path) -> None:
+    # Given another process holding the write lock on the database
+    holder = sqlite3.connect(workdir / "evenhand.sqlite3")
+    holder.execute("BEGIN IMMEDIATE")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "EVENHAND_DB": f"sqlite:///{workdir / 'evenhand.sqlite3'}?timeout=0.2",
+    }
+    try:
+        result = evenhand(
+            "import", "shopify-orders", str(SHOPIFY / "orders_export.csv"), cwd=workdir, env=env
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    # Then the import says so, with the database exit code, and stores nothing
+    assert result.returncode == 6, result.stderr
+    assert "database is locked" in result.stderr and "Traceback" not in result.stderr
+    listed = evenhand("customers", "--json", cwd=workdir)
+    assert json.loads(listed.stdout) == []

@@ -14,6 +14,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy.exc import SQLAlchemyError
 
 from evenhand import render
 from evenhand.actions.customer_value import customer_report, recompute_values, top_customers
@@ -174,5 +175,12 @@ def main() -> None:
     try:
         app()
     except EvenhandError as error:
-        err.print(f"[bold red]error[/] [dim]({error.code.value})[/]: {error}", highlight=False)
-        sys.exit(error.exit_code)
+        _fail(error)
+    except SQLAlchemyError as error:  # e.g. a database locked by another writer
+        cause = getattr(error, "orig", None) or error
+        _fail(EvenhandError(ErrorCode.DB_FAILED, f"database error, nothing was changed: {cause}"))
+
+
+def _fail(error: EvenhandError) -> None:
+    err.print(f"[bold red]error[/] [dim]({error.code.value})[/]: {error}", highlight=False)
+    sys.exit(error.exit_code)

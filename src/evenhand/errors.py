@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     # store
     DB_NOT_INITIALISED = "db_not_initialised"
     DB_UNREACHABLE = "db_unreachable"
+    DB_FAILED = "db_failed"
     # lookups
     CUSTOMER_NOT_FOUND = "customer_not_found"
     # configuration
@@ -37,6 +38,7 @@ EXIT_CODES: dict[ErrorCode, int] = {
     ErrorCode.CURRENCY_MISMATCH: 5,
     ErrorCode.DB_NOT_INITIALISED: 6,
     ErrorCode.DB_UNREACHABLE: 6,
+    ErrorCode.DB_FAILED: 6,
     ErrorCode.CUSTOMER_NOT_FOUND: 7,
     ErrorCode.BAD_SETTINGS: 8,
 }

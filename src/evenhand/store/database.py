@@ -18,6 +18,10 @@ from evenhand.errors import ErrorCode, EvenhandError
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+# Seconds a SQLite writer waits for another one; `?timeout=` in the URL overrides it.
+SQLITE_BUSY_TIMEOUT = 10
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the URL; SQLite files get WAL mode, foreign keys and a busy timeout."""
     try:
@@ -26,9 +30,11 @@ def make_engine(url: str) -> Engine:
         raise EvenhandError(ErrorCode.BAD_SETTINGS, f"not a database URL: {url!r}") from None
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    engine = create_engine(parsed)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed)
+    waits = {} if "timeout" in parsed.query else {"timeout": SQLITE_BUSY_TIMEOUT}
+    engine = create_engine(parsed, connect_args=waits)
+    event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
@@ -37,7 +43,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
