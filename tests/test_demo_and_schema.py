@@ -45,7 +45,8 @@ def test_demo_imports_a_realistic_shop(tmp_path: Path) -> None:
     with engine.connect() as connection:
         stored = connection.execute(select(func.count()).select_from(orders)).scalar()
     assert stored == 10_002 and report.files.line_items > 15_000
-    disputes_reports = report.imports[2:]
+    assert report.imports[2].created == 11  # costs entered for 11 of the 14 products
+    disputes_reports = report.imports[3:]
     assert sum(r.created for r in disputes_reports) == 13
     assert [d.link_hint.split()[0] for d in disputes_reports[-1].unlinked_disputes] == [
         "pi_3UnknownToThisExport0001"

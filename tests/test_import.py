@@ -238,3 +238,40 @@ def test_every_import_is_audited(engine: Engine, settings: Settings) -> None:
         action, details = connection.execute(text("SELECT action, details FROM audit_events")).one()
     assert action == "import"
     assert "orders_export.csv" in str(details) and '"created": 5' in str(details).replace("'", '"')
+
+
+def test_product_costs_give_the_margin_where_known(engine: Engine, settings: Settings) -> None:
+    run_import(engine, settings, ImportKind.SHOPIFY_ORDERS, SHOPIFY / "orders_export.csv")
+    report = run_import(
+        engine, settings, ImportKind.SHOPIFY_PRODUCTS, SHOPIFY / "products_export.csv"
+    )
+    assert report.created == 5  # the image-only row and the variant without a cost say nothing
+    # #1002: 1847.70 - 2 * 62.00 - 480.00 - 40 % margin assumed on the uncosted gift card
+    # (450.00 * 0.6 = 270.00) = 973.70. #1004: 548.00 - 95.00 - 70.00 = 383.00, times
+    # 299/548 kept = 208.97 (truncated to the öre). Anna: 1182.67.
+    assert figures(engine, settings, ANNA)["gross_margin"] == "1182.67"
+
+
+def test_costs_known_before_the_orders_apply_when_they_arrive(
+    engine: Engine, settings: Settings, db_url: str
+) -> None:
+    priced = Settings(db=db_url, currency="SEK")
+    run_import(engine, priced, ImportKind.SHOPIFY_PRODUCTS, SHOPIFY / "products_export.csv")
+    run_import(engine, priced, ImportKind.SHOPIFY_ORDERS, SHOPIFY / "orders_export.csv")
+    assert figures(engine, priced, ANNA)["gross_margin"] == "1182.67"
+    incremental = snapshot(engine)["customer_values"]
+    recompute_values(engine, settings=priced, now=NOW)
+    assert snapshot(engine)["customer_values"] == incremental
+
+
+def test_costs_need_the_shop_currency(engine: Engine, settings: Settings) -> None:
+    with pytest.raises(EvenhandError) as raised:
+        run_import(engine, settings, ImportKind.SHOPIFY_PRODUCTS, SHOPIFY / "products_export.csv")
+    assert "currency" in str(raised.value)
+
+
+def test_a_bad_cost_names_its_line(engine: Engine, settings: Settings) -> None:
+    run_import(engine, settings, ImportKind.SHOPIFY_ORDERS, SHOPIFY / "orders_export.csv")
+    with pytest.raises(EvenhandError) as raised:
+        run_import(engine, settings, ImportKind.SHOPIFY_PRODUCTS, SHOPIFY / "products_bad_cost.csv")
+    assert "products_bad_cost.csv, line 3, column 'Cost per item'" in str(raised.value)

@@ -37,6 +37,7 @@ def run_demo(
     steps = (
         (ImportKind.SHOPIFY_ORDERS, files.orders_csv),
         (ImportKind.SHOPIFY_CUSTOMERS, files.customers_csv),
+        (ImportKind.SHOPIFY_PRODUCTS, files.products_csv),
         (ImportKind.DISPUTES, files.shopify_disputes),
         (ImportKind.DISPUTES, files.stripe_disputes),
     )

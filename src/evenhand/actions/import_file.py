@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from evenhand.domain.models import Customer, Dispute, Order
+from evenhand.domain.models import Customer, Dispute, Order, ProductCost
 from evenhand.errors import ErrorCode, EvenhandError, Location
 from evenhand.ingest.batch import Parsed, Progress, Rejection, no_progress
 from evenhand.ingest.disputes import read_disputes
@@ -21,12 +21,14 @@ from evenhand.ingest.shopify_customers_csv import read_shopify_customers_csv
 from evenhand.ingest.shopify_orders_csv import read_shopify_orders_csv
 from evenhand.ingest.shopify_orders_frame import OrderFrames, read_orders_frames
 from evenhand.ingest.shopify_orders_json import read_shopify_orders_json
+from evenhand.ingest.shopify_products_csv import read_shopify_products_csv
 from evenhand.settings import Settings
 from evenhand.store import bulk, value_sql
 from evenhand.store import customers as customer_store
 from evenhand.store import disputes as dispute_store
 from evenhand.store import orders as order_store
 from evenhand.store.audit import record_event
+from evenhand.store.costs import apply_product_costs, save_product_costs
 from evenhand.store.database import ensure_current
 from evenhand.store.disputes import DisputeRow
 from evenhand.store.shop import set_shop_currency, shop_currency
@@ -38,6 +40,7 @@ class ImportKind(StrEnum):
     SHOPIFY_ORDERS = "shopify-orders"
     SHOPIFY_ORDERS_JSON = "shopify-orders-json"
     SHOPIFY_CUSTOMERS = "shopify-customers"
+    SHOPIFY_PRODUCTS = "shopify-products"
     DISPUTES = "disputes"
 
 
@@ -189,6 +192,8 @@ def _parse(kind: ImportKind, path: Path, *, skip_invalid: bool, progress: Progre
         return read_shopify_orders_json(path, skip_invalid=skip_invalid)
     if kind is ImportKind.SHOPIFY_CUSTOMERS:
         return read_shopify_customers_csv(path, skip_invalid=skip_invalid)
+    if kind is ImportKind.SHOPIFY_PRODUCTS:
+        return read_shopify_products_csv(path, skip_invalid=skip_invalid)
     return read_disputes(path, skip_invalid=skip_invalid)
 
 
@@ -237,6 +242,8 @@ def _save(
         )
         report.created, report.updated = len(created), len(records) - len(created)
         return set(created)
+    if kind is ImportKind.SHOPIFY_PRODUCTS:
+        return _save_costs(connection, records, currency=currency, report=report)
     if kind is ImportKind.DISPUTES:
         saved_disputes = dispute_store.save_disputes(connection, records)
         report.created, report.updated = saved_disputes.created, saved_disputes.updated
@@ -251,6 +258,21 @@ def _save(
     report.created, report.updated = saved.created, saved.updated
     report.unchanged, report.stale = saved.unchanged, saved.stale
     return saved.customer_ids | new_customers
+
+
+def _save_costs(
+    connection: Connection, records: list[Any], *, currency: str | None, report: ImportReport
+) -> set[int]:
+    if currency is None:
+        raise EvenhandError(
+            ErrorCode.BAD_SETTINGS,
+            "the shop's currency is not known yet: import orders first or set `currency`",
+            where=Location(report.path),
+        )
+    costs = [record for record in records if isinstance(record, ProductCost)]
+    report.created, report.updated = save_product_costs(connection, costs, currency=currency)
+    report.unchanged = len(costs) - report.created - report.updated
+    return apply_product_costs(connection)
 
 
 def _customers(records: list[Any]) -> list[Customer]:

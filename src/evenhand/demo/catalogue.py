@@ -13,6 +13,7 @@ class Product:
     price: Decimal  # SEK, VAT (moms, 25 %) included, as Swedish shops show prices
     compare_at: Decimal | None = None
     subscription: bool = False
+    cost: Decimal | None = None  # what a unit costs the shop; None: not entered in Shopify
 
 
 PRODUCTS = (
@@ -20,29 +21,44 @@ PRODUCTS = (
         "Kaffeprenumeration - Mellanrost 500 g / månad",
         "SUB-KAFFE-500",
         Decimal("189.00"),
+        cost=Decimal("58.00"),
         subscription=True,
     ),
     Product(
         "Kaffeprenumeration - Mörkrost 1 kg / månad",
         "SUB-KAFFE-1000",
         Decimal("349.00"),
+        cost=Decimal("112.00"),
         subscription=True,
     ),
     Product(
         "Teprenumeration - Rooibos & Grönt / månad",
         "SUB-TE-MIX",
         Decimal("159.00"),
+        cost=Decimal("41.00"),
         subscription=True,
     ),
-    Product("Linnekudde 50x50 - Grå", "LIN-KUD-50-GRA", Decimal("299.00")),
-    Product("Linnekudde 50x50 - Salvia", "LIN-KUD-50-SAL", Decimal("299.00"), Decimal("349.00")),
-    Product("Doftljus Skog - 200 g", "LJUS-SKOG-200", Decimal("249.00")),
-    Product("Doftljus Hav - 200 g", "LJUS-HAV-200", Decimal("249.00")),
-    Product("Keramikmugg Sand - 35 cl", "MUGG-SAND-35", Decimal("179.00")),
-    Product("Keramikmugg Natt - 35 cl", "MUGG-NATT-35", Decimal("179.00")),
+    Product("Linnekudde 50x50 - Grå", "LIN-KUD-50-GRA", Decimal("299.00"), cost=Decimal("95.00")),
+    Product(
+        "Linnekudde 50x50 - Salvia",
+        "LIN-KUD-50-SAL",
+        Decimal("299.00"),
+        Decimal("349.00"),
+        cost=Decimal("95.00"),
+    ),
+    Product("Doftljus Skog - 200 g", "LJUS-SKOG-200", Decimal("249.00"), cost=Decimal("70.00")),
+    Product("Doftljus Hav - 200 g", "LJUS-HAV-200", Decimal("249.00"), cost=Decimal("70.00")),
+    Product("Keramikmugg Sand - 35 cl", "MUGG-SAND-35", Decimal("179.00"), cost=Decimal("62.00")),
+    Product("Keramikmugg Natt - 35 cl", "MUGG-NATT-35", Decimal("179.00"), cost=Decimal("62.00")),
     Product("Frottéhandduk 70x140 - Vit", "HAND-FROT-70-VIT", Decimal("229.00")),
-    Product("Ullfilt Fjäll - 130x170", "ULL-FILT-FJALL", Decimal("1195.00"), Decimal("1395.00")),
-    Product("Bäddset Linne - 150x210", "BADD-LIN-150", Decimal("1495.00")),
+    Product(
+        "Ullfilt Fjäll - 130x170",
+        "ULL-FILT-FJALL",
+        Decimal("1195.00"),
+        Decimal("1395.00"),
+        cost=Decimal("480.00"),
+    ),
+    Product("Bäddset Linne - 150x210", "BADD-LIN-150", Decimal("1495.00"), cost=Decimal("610.00")),
     Product("Serveringsbricka Ek", "BRICKA-EK", Decimal("449.00")),
     Product("Presentkort 500 kr", "GIFT-500", Decimal("500.00")),
 )

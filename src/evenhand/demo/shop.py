@@ -43,6 +43,7 @@ DEFAULT_SEED = 20261124
 class DemoFiles:
     orders_csv: Path
     customers_csv: Path
+    products_csv: Path
     shopify_disputes: Path
     stripe_disputes: Path
     line_items: int
@@ -59,12 +60,14 @@ def write_demo_shop(
     files = DemoFiles(
         orders_csv=folder / "orders_export.csv",
         customers_csv=folder / "customers_export.csv",
+        products_csv=folder / "products_export.csv",
         shopify_disputes=folder / "shopify_disputes.json",
         stripe_disputes=folder / "stripe_dispute_events.json",
         line_items=0,
     )
     line_items = write_orders_csv(files.orders_csv, placed)
     write_customers_csv(files.customers_csv, people, placed)
+    write_products_csv(files.products_csv)
     write_json(files.shopify_disputes, shopify_disputes(rng, placed))
     write_json(files.stripe_disputes, stripe_dispute_events(rng, placed))
     return replace(files, line_items=line_items)
@@ -102,6 +105,88 @@ def _test_orders(*, next_number: int) -> list[DemoOrder]:
         )
         for n in range(2)
     ]
+
+
+PRODUCTS_HEADER = [
+    "Handle",
+    "Title",
+    "Body (HTML)",
+    "Vendor",
+    "Product Category",
+    "Type",
+    "Tags",
+    "Published",
+    "Option1 Name",
+    "Option1 Value",
+    "Option2 Name",
+    "Option2 Value",
+    "Option3 Name",
+    "Option3 Value",
+    "Variant SKU",
+    "Variant Grams",
+    "Variant Inventory Tracker",
+    "Variant Inventory Qty",
+    "Variant Inventory Policy",
+    "Variant Fulfillment Service",
+    "Variant Price",
+    "Variant Compare At Price",
+    "Variant Requires Shipping",
+    "Variant Taxable",
+    "Variant Barcode",
+    "Image Src",
+    "Image Position",
+    "Image Alt Text",
+    "Gift Card",
+    "SEO Title",
+    "SEO Description",
+    "Google Shopping / Google Product Category",
+    "Google Shopping / Gender",
+    "Google Shopping / Age Group",
+    "Google Shopping / MPN",
+    "Google Shopping / Condition",
+    "Google Shopping / Custom Product",
+    "Google Shopping / Custom Label 0",
+    "Google Shopping / Custom Label 1",
+    "Google Shopping / Custom Label 2",
+    "Google Shopping / Custom Label 3",
+    "Google Shopping / Custom Label 4",
+    "Variant Image",
+    "Variant Weight Unit",
+    "Variant Tax Code",
+    "Cost per item",
+    "Status",
+]
+
+
+def write_products_csv(path: Path) -> None:
+    """The products export: one row per variant, with Shopify's "Cost per item"."""
+    column = {name: index for index, name in enumerate(PRODUCTS_HEADER)}
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(PRODUCTS_HEADER)
+        for product in PRODUCTS:
+            row = [""] * len(PRODUCTS_HEADER)
+            cells = {
+                "Handle": product.sku.lower(),
+                "Title": product.name,
+                "Vendor": "Nordhem",
+                "Published": "true",
+                "Option1 Name": "Title",
+                "Option1 Value": "Default Title",
+                "Variant SKU": product.sku,
+                "Variant Inventory Policy": "deny",
+                "Variant Fulfillment Service": "manual",
+                "Variant Price": str(product.price),
+                "Variant Compare At Price": str(product.compare_at or ""),
+                "Variant Requires Shipping": "false" if product.sku.startswith("GIFT") else "true",
+                "Variant Taxable": "true",
+                "Gift Card": str(product.sku.startswith("GIFT")).lower(),
+                "Cost per item": str(product.cost or ""),
+                "Status": "active",
+            }
+            for name, value in cells.items():
+                row[column[name]] = value
+            writer.writerow(row)
 
 
 def write_customers_csv(path: Path, people: list[Person], orders: list[DemoOrder]) -> None:

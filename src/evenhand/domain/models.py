@@ -61,6 +61,15 @@ class Order:
 
 
 @dataclass(frozen=True, slots=True)
+class ProductCost:
+    """What one unit of a product variant costs the shop (Shopify's "Cost per item")."""
+
+    sku: str
+    unit_cost: Decimal
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Customer:
     email: str
     shopify_id: int | None = None

@@ -126,8 +126,9 @@ def method_notes(margin_rate: Decimal) -> list[str]:
         "outstanding balance.",
         "Refunds: the orders' Refunded Amount (a 'refunded' order with no amount counts "
         "as fully refunded); net revenue = gross sales - refunds.",
-        "Gross margin: merchandise subtotal minus line-item cost where known, else minus "
-        f"(100% - {percent}%) of the line's price, scaled by the share of the order not refunded.",
+        "Gross margin: merchandise subtotal minus line-item cost where known (the product's "
+        f"Cost per item, by SKU), else minus (100% - {percent}%) of the line's price, scaled by "
+        "the share of the order not refunded.",
         "Open disputes: linked disputes whose status is needs_response, under_review, "
         "warning_needs_response or warning_under_review.",
     ]

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, Integer, MetaData, Table, Text, text
 
+from evenhand.store.costs import apply_product_costs
 from evenhand.store.tables import line_items, orders, payment_references
 
 # Columns of `orders` that staging carries (all but the id), in this order.
@@ -127,6 +128,8 @@ def merge_staged_orders(connection: Connection, *, schema: str) -> MergedOrders:
         for table in _INDEXED_TABLES:
             for index in table.indexes:
                 index.create(connection)
+    merged = f"SELECT order_id FROM {schema}stage_orders WHERE action IN ('{INSERT}', '{UPDATE}')"
+    apply_product_costs(connection, orders_in=merged)
     return _merge_result(connection, schema)
 
 

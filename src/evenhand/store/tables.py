@@ -169,6 +169,13 @@ disputes = Table(
     Index("ix_disputes_order_id", "order_id"),
 )
 
+product_costs = Table(
+    "product_costs",
+    metadata,
+    Column("sku", String(255), primary_key=True),
+    Column("unit_cost_minor", BigInteger, nullable=False),
+)
+
 customer_values = Table(
     "customer_values",
     metadata,

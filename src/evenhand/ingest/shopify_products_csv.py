@@ -1,0 +1,93 @@
+"""The Shopify products CSV export: each variant's SKU and its "Cost per item".
+
+One row per variant, plus rows that carry only an image; rows without a SKU or a cost
+say nothing about cost and are passed over. Columns are mapped by name.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from evenhand.domain.models import ProductCost
+from evenhand.errors import ErrorCode
+from evenhand.ingest import cells
+from evenhand.ingest.batch import Parsed, Problems, Rejection
+
+REQUIRED_COLUMNS = ("Handle", "Variant SKU", "Cost per item")
+
+
+def read_shopify_products_csv(path: Path, *, skip_invalid: bool = False) -> Parsed[ProductCost]:
+    problems = Problems(path, skip_invalid=skip_invalid)
+    parsed: Parsed[ProductCost] = Parsed()
+    seen: dict[str, ProductCost] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = [name.strip() for name in next(reader, [])]
+        missing = [name for name in REQUIRED_COLUMNS if name not in header]
+        if missing:
+            raise problems.fatal(
+                ErrorCode.MISSING_COLUMN,
+                f"not a Shopify products export: missing {', '.join(missing)}",
+                line=1,
+                column=missing[0],
+            )
+        sku_at, cost_at = header.index("Variant SKU"), header.index("Cost per item")
+        previous_end = reader.line_num
+        for row in reader:
+            line, previous_end = previous_end + 1, reader.line_num
+            padded = row + [""] * (len(header) - len(row))
+            _add_cost(
+                padded[sku_at].strip(),
+                padded[cost_at],
+                line=line,
+                parsed=parsed,
+                problems=problems,
+                seen=seen,
+            )
+    parsed.rejections = problems.rejections
+    return parsed
+
+
+def _add_cost(
+    sku: str,
+    cost_text: str,
+    *,
+    line: int,
+    parsed: Parsed[ProductCost],
+    problems: Problems,
+    seen: dict[str, ProductCost],
+) -> None:
+    if not sku or not cost_text.strip():
+        reason = "no SKU" if not sku else "no cost per item"
+        parsed.passed_over.append(
+            Rejection(
+                line=line,
+                record=sku or None,
+                column=None,
+                reason=reason,
+                code=ErrorCode.MISSING_VALUE,
+            )
+        )
+        return
+    try:
+        cost = ProductCost(sku=sku, unit_cost=cells.amount(cost_text, "Cost per item"), line=line)
+    except cells.CellError as error:
+        problems.report(Rejection(line=line, record=sku, column=error.column, reason=error.reason))
+        return
+    before = seen.get(sku)
+    if before is not None and before.unit_cost != cost.unit_cost:
+        problems.report(
+            Rejection(
+                line=line,
+                record=sku,
+                column="Cost per item",
+                code=ErrorCode.DUPLICATE_RECORD,
+                reason=f"SKU {sku} costs {cost.unit_cost} here but {before.unit_cost} on line "
+                f"{before.line}",
+            )
+        )
+        return
+    if before is None:
+        seen[sku] = cost
+        parsed.records.append(cost)
