@@ -161,7 +161,9 @@ def _store_frames(
         merged = merge_staged_orders(connection, schema=schema)
         report.created, report.updated = merged.created, merged.updated
         report.unchanged, report.stale = merged.unchanged, merged.stale
-        _finish(connection, report, merged.customer_ids | new_customers, settings=settings, now=now)
+        touched = merged.customer_ids | new_customers
+        _finish(connection, report, touched, settings=settings, now=now, everyone=merged.everyone)
+
     return report
 
 
@@ -172,12 +174,16 @@ def _finish(
     *,
     settings: Settings,
     now: datetime,
+    everyone: bool = False,
 ) -> None:
     """What every import ends with: link waiting disputes, bring values up to date, audit."""
     report.disputes_linked = dispute_store.link_disputes(connection)
     if report.disputes_linked:
         touched |= dispute_store.customers_with_disputes(connection)
-    _recompute(connection, touched, settings=settings)
+    if everyone:
+        value_sql.recompute_all(connection, margin_rate=settings.margin_rate)
+    else:
+        _recompute(connection, touched, settings=settings)
     report.customers_recomputed = len(touched)
     report.unlinked_disputes = dispute_store.unlinked_disputes(connection)
     record_event(

@@ -87,6 +87,7 @@ class MergedOrders:
     unchanged: int = 0
     stale: int = 0
     customer_ids: set[int] = field(default_factory=set)  # whose value must be recomputed
+    everyone: bool = False  # so many changed that every customer is recomputed
 
 
 def create_temporary_stage(connection: Connection) -> str:
@@ -128,9 +129,8 @@ def merge_staged_orders(connection: Connection, *, schema: str) -> MergedOrders:
         for table in _INDEXED_TABLES:
             for index in table.indexes:
                 index.create(connection)
-    merged = f"SELECT order_id FROM {schema}stage_orders WHERE action IN ('{INSERT}', '{UPDATE}')"
-    apply_product_costs(connection, orders_in=merged)
-    return _merge_result(connection, schema)
+    apply_product_costs(connection, orders_in=_merged_order_ids(schema))
+    return _merge_result(connection, schema, everyone=rebuild)
 
 
 def _worth_rebuilding_indexes(connection: Connection, schema: str) -> bool:
@@ -175,36 +175,48 @@ def _merge_statements(schema: str) -> tuple[list[str], list[str]]:
             WHERE orders.id = s.order_id AND s.action = '{UPDATE}'""",
         f"""INSERT INTO orders ({listed}) SELECT {selected} FROM {stage} s
             WHERE s.action = '{INSERT}'""",
-        f"""UPDATE {stage} SET order_id = o.id FROM orders o
-            WHERE o.name = {stage}.name AND {stage}.action = '{INSERT}'""",
         f"""INSERT INTO line_items (order_id, {item_columns})
-            SELECT s.order_id, {", ".join(f"i.{c}" for c in ITEM_COLUMNS[1:])}
+            SELECT o.id, {", ".join(f"i.{c}" for c in ITEM_COLUMNS[1:])}
             FROM {items} i JOIN {stage} s ON s.name = i.order_name
+            JOIN orders o ON o.name = i.order_name
             WHERE s.action IN ('{INSERT}', '{UPDATE}')""",
         f"""INSERT INTO payment_references (reference, order_id)
-            SELECT r.reference, s.order_id FROM {refs} r JOIN {stage} s ON s.name = r.order_name
-            WHERE s.action IN ('{INSERT}', '{UPDATE}') ORDER BY r.reference
+            SELECT r.reference, o.id FROM {refs} r JOIN {stage} s ON s.name = r.order_name
+            JOIN orders o ON o.name = r.order_name
+            WHERE s.action IN ('{INSERT}', '{UPDATE}')
             ON CONFLICT DO NOTHING""",
     ]
 
 
-def _merge_result(connection: Connection, schema: str) -> MergedOrders:
+def _merged_order_ids(schema: str) -> str:
+    """A subquery: the ids of the orders the merge inserted or updated."""
+    return (
+        f"SELECT o.id FROM {schema}stage_orders s JOIN orders o ON o.name = s.name"
+        f" WHERE s.action IN ('{INSERT}', '{UPDATE}')"
+    )
+
+
+def _merge_result(connection: Connection, schema: str, *, everyone: bool) -> MergedOrders:
+    """Counts per decision, and whose value changed (`everyone` after a load larger than
+    what was stored: then the caller recomputes all customers anyway)."""
     stage = f"{schema}stage_orders"
     grouped = connection.execute(text(f"SELECT action, COUNT(*) FROM {stage} GROUP BY action"))
     counts: dict[str, int] = {action: count for action, count in grouped}
-    touched = connection.execute(
-        text(
-            f"""SELECT o.customer_id FROM {stage} s CROSS JOIN orders o
-            WHERE o.id = s.order_id AND s.action IN ('{INSERT}', '{UPDATE}')
-            AND o.customer_id IS NOT NULL
-            UNION SELECT old_customer_id FROM {stage} WHERE action = '{UPDATE}'
-            AND old_customer_id IS NOT NULL"""
-        )
-    ).scalars()
-    return MergedOrders(
+    merged = MergedOrders(
         created=counts.get(INSERT, 0),
         updated=counts.get(UPDATE, 0),
         unchanged=counts.get(UNCHANGED, 0),
         stale=counts.get(STALE, 0),
-        customer_ids={int(customer_id) for customer_id in touched},
+        everyone=everyone,
     )
+    if not everyone:
+        touched = connection.execute(
+            text(
+                f"""SELECT customer_id FROM orders WHERE id IN ({_merged_order_ids(schema)})
+            AND customer_id IS NOT NULL
+            UNION SELECT old_customer_id FROM {stage} WHERE action = '{UPDATE}'
+            AND old_customer_id IS NOT NULL"""
+            )
+        ).scalars()
+        merged.customer_ids = {int(customer_id) for customer_id in touched}
+    return merged
