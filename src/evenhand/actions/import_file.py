@@ -155,7 +155,7 @@ def _store_frames(
 ) -> ImportReport:
     report = ImportReport(kind=ImportKind.SHOPIFY_ORDERS, path=path, records=frames.orders.height)
     with bulk.staged_frames(engine, frames) as (connection, schema):
-        found = [(frames.currency, "this file's orders", Location(path, None, "Currency"))]
+        found = [(frames.currency, "this file", Location(path, None, "Currency"))]
         _shop_currency(connection, found, settings=settings)
         _, new_customers = customer_store.ensure_customers(connection, frames.customer_names())
         merged = merge_staged_orders(connection, schema=schema)
@@ -163,7 +163,6 @@ def _store_frames(
         report.unchanged, report.stale = merged.unchanged, merged.stale
         touched = merged.customer_ids | new_customers
         _finish(connection, report, touched, settings=settings, now=now, everyone=merged.everyone)
-
     return report
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from evenhand.errors import ErrorCode, EvenhandError, Location
 
@@ -56,3 +56,36 @@ class Problems:
     ) -> EvenhandError:
         """A problem that stops the file whatever the policy (bad header, unknown format)."""
         return EvenhandError(code, message, where=Location(self.path, line, column))
+
+    def require_columns(
+        self, header: Collection[str], required: Sequence[str], *, export: str
+    ) -> None:
+        """Refuse a file whose header lacks a column this reader needs."""
+        missing = [name for name in required if name not in header]
+        if missing:
+            raise self.fatal(
+                ErrorCode.MISSING_COLUMN,
+                f"not a Shopify {export} export: missing {', '.join(missing)}",
+                line=1,
+                column=missing[0],
+            )
+
+
+Record_co = TypeVar("Record_co", covariant=True)
+
+
+class LineCountingReader(Protocol[Record_co]):
+    """A CSV reader: its records, and the physical line it has read up to."""
+
+    @property
+    def line_num(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Record_co]: ...
+
+
+def numbered_rows(reader: LineCountingReader[T]) -> Iterator[tuple[int, T]]:
+    """Each record with the physical line it starts on (a quoted cell may span lines)."""
+    previous_end = reader.line_num
+    for row in reader:
+        yield previous_end + 1, row
+        previous_end = reader.line_num

@@ -13,7 +13,7 @@ from pathlib import Path
 from evenhand.domain.models import Customer
 from evenhand.errors import ErrorCode
 from evenhand.ingest import cells
-from evenhand.ingest.batch import Parsed, Problems, Rejection
+from evenhand.ingest.batch import Parsed, Problems, Rejection, numbered_rows
 
 REQUIRED_COLUMNS = ("First Name", "Last Name", "Email")
 
@@ -25,18 +25,9 @@ def read_shopify_customers_csv(path: Path, *, skip_invalid: bool = False) -> Par
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         header = [name.strip() for name in reader.fieldnames or []]
-        missing = [name for name in REQUIRED_COLUMNS if name not in header]
-        if missing:
-            raise problems.fatal(
-                ErrorCode.MISSING_COLUMN,
-                f"not a Shopify customers export: missing {', '.join(missing)}",
-                line=1,
-                column=missing[0],
-            )
+        problems.require_columns(header, REQUIRED_COLUMNS, export="customers")
         reader.fieldnames = header
-        previous_end = reader.line_num
-        for row in reader:
-            line, previous_end = previous_end + 1, reader.line_num
+        for line, row in numbered_rows(reader):
             _add_customer(row, line=line, parsed=parsed, problems=problems, seen=seen)
     parsed.rejections = problems.rejections
     return parsed

@@ -84,14 +84,7 @@ class _Columns:
     @classmethod
     def from_header(cls, header: list[str], problems: Problems) -> _Columns:
         positions = {name.strip(): at for at, name in enumerate(header)}
-        missing = [name for name in REQUIRED_COLUMNS if name not in positions]
-        if missing:
-            raise problems.fatal(
-                ErrorCode.MISSING_COLUMN,
-                f"not a Shopify orders export: missing column(s) {', '.join(missing)}",
-                line=1,
-                column=missing[0],
-            )
+        problems.require_columns(positions, REQUIRED_COLUMNS, export="orders")
         blank = len(header)
         index = {name: positions.get(name, blank) for name in ("Name", *ORDER_CELLS, *ITEM_CELLS)}
         return cls(index=index, width=blank + 1)

@@ -12,7 +12,7 @@ from pathlib import Path
 from evenhand.domain.models import ProductCost
 from evenhand.errors import ErrorCode
 from evenhand.ingest import cells
-from evenhand.ingest.batch import Parsed, Problems, Rejection
+from evenhand.ingest.batch import Parsed, Problems, Rejection, numbered_rows
 
 REQUIRED_COLUMNS = ("Handle", "Variant SKU", "Cost per item")
 
@@ -24,18 +24,9 @@ def read_shopify_products_csv(path: Path, *, skip_invalid: bool = False) -> Pars
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         header = [name.strip() for name in next(reader, [])]
-        missing = [name for name in REQUIRED_COLUMNS if name not in header]
-        if missing:
-            raise problems.fatal(
-                ErrorCode.MISSING_COLUMN,
-                f"not a Shopify products export: missing {', '.join(missing)}",
-                line=1,
-                column=missing[0],
-            )
+        problems.require_columns(header, REQUIRED_COLUMNS, export="products")
         sku_at, cost_at = header.index("Variant SKU"), header.index("Cost per item")
-        previous_end = reader.line_num
-        for row in reader:
-            line, previous_end = previous_end + 1, reader.line_num
+        for line, row in numbered_rows(reader):
             padded = row + [""] * (len(header) - len(row))
             _add_cost(
                 padded[sku_at].strip(),
