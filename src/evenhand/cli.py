@@ -129,7 +129,7 @@ def customers(
     if as_json:
         out.print_json(data=render.top_customers_json(rows, settings.ltv_metric))
     else:
-        render.top_customers(out, currency, rows, settings.ltv_metric)
+        render.top_customers(out, currency, rows=rows, metric=settings.ltv_metric)
 
 
 @app.command()
@@ -168,7 +168,7 @@ def demo(
     )
     render.demo_report(out, report)
     currency, rows = top_customers(make_engine(settings.db), limit=10, settings=settings)
-    render.top_customers(out, currency, rows, settings.ltv_metric)
+    render.top_customers(out, currency, rows=rows, metric=settings.ltv_metric)
 
 
 def main() -> None:

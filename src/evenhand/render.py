@@ -73,6 +73,7 @@ def _money(value: Money) -> str:
 def top_customers(
     console: Console,
     currency: str,
+    *,
     rows: list[tuple[CustomerRow, CustomerValue]],
     metric: LtvMetric,
 ) -> None:

@@ -145,8 +145,8 @@ def _store(
             if isinstance(record, Order | Dispute)
         )
         currency = _shop_currency(connection, found, settings=settings)
-        touched = _save(connection, kind, parsed.records, currency=currency, report=report)
-        _finish(connection, report, touched, settings=settings, now=now)
+        touched = _save(connection, parsed.records, kind=kind, currency=currency, report=report)
+        _finish(connection, report, touched=touched, settings=settings, now=now)
     return report
 
 
@@ -162,15 +162,22 @@ def _store_frames(
         report.created, report.updated = merged.created, merged.updated
         report.unchanged, report.stale = merged.unchanged, merged.stale
         touched = merged.customer_ids | new_customers
-        _finish(connection, report, touched, settings=settings, now=now, everyone=merged.everyone)
+        _finish(
+            connection,
+            report,
+            touched=touched,
+            settings=settings,
+            now=now,
+            everyone=merged.everyone,
+        )
     return report
 
 
 def _finish(
     connection: Connection,
     report: ImportReport,
-    touched: set[int],
     *,
+    touched: set[int],
     settings: Settings,
     now: datetime,
     everyone: bool = False,
@@ -235,9 +242,9 @@ def _label(record: Order | Dispute) -> str:
 
 def _save(
     connection: Connection,
-    kind: ImportKind,
     records: list[Any],
     *,
+    kind: ImportKind,
     currency: str | None,
     report: ImportReport,
 ) -> set[int]:
@@ -259,7 +266,7 @@ def _save(
         if order.email:
             names.setdefault(order.email, order.billing_name)  # the first order names them
     ids, new_customers = customer_store.ensure_customers(connection, names)
-    saved = order_store.save_orders(connection, records, ids)
+    saved = order_store.save_orders(connection, records, customer_ids=ids)
     report.created, report.updated = saved.created, saved.updated
     report.unchanged, report.stale = saved.unchanged, saved.stale
     return saved.customer_ids | new_customers

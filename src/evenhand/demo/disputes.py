@@ -79,8 +79,16 @@ def stripe_dispute_events(rng: random.Random, orders: list[DemoOrder]) -> dict[s
     picked = rng.sample(renewals[-1500:], k=len(STRIPE_CASES))
     events: list[dict[str, Any]] = []
     for number, (order, case) in enumerate(zip(picked, STRIPE_CASES, strict=True)):
-        events.extend(_events_of(rng, number, order.reference, order, case))
-    lost_order = _events_of(rng, 99, "pi_3UnknownToThisExport0001", picked[0], STRIPE_CASES[0])
+        events.extend(
+            _events_of(rng, order, number=number, payment_intent=order.reference, case=case)
+        )
+    lost_order = _events_of(
+        rng,
+        picked[0],
+        number=99,
+        payment_intent="pi_3UnknownToThisExport0001",
+        case=STRIPE_CASES[0],
+    )
     events.extend(lost_order)  # a dispute on a payment the orders export does not contain
     events.sort(key=lambda event: event["created"], reverse=True)
     return {"object": "list", "url": "/v1/events", "has_more": False, "data": events}
@@ -88,9 +96,10 @@ def stripe_dispute_events(rng: random.Random, orders: list[DemoOrder]) -> dict[s
 
 def _events_of(
     rng: random.Random,
+    order: DemoOrder,
+    *,
     number: int,
     payment_intent: str,
-    order: DemoOrder,
     case: tuple[str, str | None, tuple[str, ...]],
 ) -> list[dict[str, Any]]:
     reason, code, statuses = case
@@ -100,9 +109,9 @@ def _events_of(
     for step, status in enumerate(statuses):
         kind = "created" if step == 0 else "closed" if status in {"won", "lost"} else "updated"
         dispute = _stripe_dispute(
-            dispute_id,
-            payment_intent,
             order,
+            dispute_id=dispute_id,
+            payment_intent=payment_intent,
             opened=opened,
             status=status,
             reason=reason,
@@ -125,10 +134,10 @@ def _events_of(
 
 
 def _stripe_dispute(
-    dispute_id: str,
-    payment_intent: str,
     order: DemoOrder,
     *,
+    dispute_id: str,
+    payment_intent: str,
     opened: int,
     status: str,
     reason: str,

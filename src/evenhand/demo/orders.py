@@ -175,13 +175,13 @@ def make_orders(
     orders = []
     for number, moment in enumerate(moments, start=1001):
         person = people[bisect(cumulative, rng.random() * cumulative[-1])]
-        order = _order(rng, number, person, moment)
-        _settle(rng, order, end)
+        order = _order(rng, number, person=person, moment=moment)
+        _settle(rng, order, end=end)
         orders.append(order)
     return orders
 
 
-def _order(rng: random.Random, number: int, person: Person, moment: datetime) -> DemoOrder:
+def _order(rng: random.Random, number: int, *, person: Person, moment: datetime) -> DemoOrder:
     if person.subscriber and rng.random() < 0.75:
         product = SUBSCRIPTIONS[person.shopify_id % len(SUBSCRIPTIONS)]
         return DemoOrder(
@@ -223,7 +223,7 @@ def _discount(order: DemoOrder, code: str) -> None:
         line.discount = (line.product.price * line.quantity / 10).quantize(CENT)
 
 
-def _settle(rng: random.Random, order: DemoOrder, end: datetime) -> None:
+def _settle(rng: random.Random, order: DemoOrder, *, end: datetime) -> None:
     """Payment, fulfilment, refund and cancellation, as they would stand at `end`."""
     age = end - order.created
     luck = rng.random()
@@ -270,14 +270,14 @@ def order_rows(order: DemoOrder) -> list[list[str]]:
     for position, line in enumerate(order.lines):
         row = [""] * len(ORDERS_HEADER)
         row[COLUMN["Name"]], row[COLUMN["Email"]] = order.name, order.person.email
-        _line_cells(row, order, line)
+        _line_cells(row, order, line=line)
         if position == 0:
             _order_cells(row, order)
         rows.append(row)
     return rows
 
 
-def _line_cells(row: list[str], order: DemoOrder, line: DemoLine) -> None:
+def _line_cells(row: list[str], order: DemoOrder, *, line: DemoLine) -> None:
     product = line.product
     row[COLUMN["Lineitem quantity"]] = str(line.quantity)
     row[COLUMN["Lineitem name"]] = product.name

@@ -35,7 +35,7 @@ def make_people(rng: random.Random, count: int) -> list[Person]:
     taken: set[str] = set()
     for number in range(count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        email = _unique_email(rng, first, last, taken)
+        email = _unique_email(rng, first, last=last, taken=taken)
         city, zip_code, country = rng.choice(CITIES)
         people.append(
             Person(
@@ -56,7 +56,7 @@ def make_people(rng: random.Random, count: int) -> list[Person]:
     return people
 
 
-def _unique_email(rng: random.Random, first: str, last: str, taken: set[str]) -> str:
+def _unique_email(rng: random.Random, first: str, *, last: str, taken: set[str]) -> str:
     base = f"{first}.{last}".lower()
     for swedish, plain in (("å", "a"), ("ä", "a"), ("ö", "o"), ("é", "e")):
         base = base.replace(swedish, plain)

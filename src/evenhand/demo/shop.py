@@ -66,7 +66,7 @@ def write_demo_shop(
         line_items=0,
     )
     line_items = write_orders_csv(files.orders_csv, placed)
-    write_customers_csv(files.customers_csv, people, placed)
+    write_customers_csv(files.customers_csv, people, orders=placed)
     write_products_csv(files.products_csv)
     write_json(files.shopify_disputes, shopify_disputes(rng, placed))
     write_json(files.stripe_disputes, stripe_dispute_events(rng, placed))
@@ -189,7 +189,7 @@ def write_products_csv(path: Path) -> None:
             writer.writerow(row)
 
 
-def write_customers_csv(path: Path, people: list[Person], orders: list[DemoOrder]) -> None:
+def write_customers_csv(path: Path, people: list[Person], *, orders: list[DemoOrder]) -> None:
     spent: dict[str, tuple[int, Decimal]] = {}
     for order in orders:
         if order.cancelled_at is None:

@@ -54,9 +54,9 @@ def read_disputes(path: Path, *, skip_invalid: bool = False) -> Parsed[Dispute]:
     problems = Problems(path, skip_invalid=skip_invalid)
     documents, text = load_json_documents(path, problems)
     parsed: Parsed[Dispute] = Parsed()
-    for found in _disputes_in(documents, problems, parsed):
+    for found in _disputes_in(documents, problems, parsed=parsed):
         raw_id = found.raw.get("id") if isinstance(found.raw, dict) else None
-        line = line_of(text, "id", raw_id) or 0
+        line = line_of(text, "id", value=raw_id) or 0
         try:
             parsed.records.append(_dispute(found, line))
         except cells.CellError as error:
@@ -75,18 +75,18 @@ def read_disputes(path: Path, *, skip_invalid: bool = False) -> Parsed[Dispute]:
 
 
 def _disputes_in(
-    documents: list[Any], problems: Problems, parsed: Parsed[Dispute]
+    documents: list[Any], problems: Problems, *, parsed: Parsed[Dispute]
 ) -> Iterator[_Found]:
     for document in documents:
         if isinstance(document, dict) and isinstance(document.get("disputes"), list):
             for raw in document["disputes"]:
                 yield _Found(DisputeProvider.SHOPIFY, raw, None)
         elif isinstance(document, dict) and document.get("object") == "list":
-            yield from _stripe_items(document.get("data") or [], problems, parsed)
+            yield from _stripe_items(document.get("data") or [], problems, parsed=parsed)
         elif isinstance(document, list):
-            yield from _stripe_items(document, problems, parsed)
+            yield from _stripe_items(document, problems, parsed=parsed)
         elif isinstance(document, dict) and document.get("object") in {"event", "dispute"}:
-            yield from _stripe_items([document], problems, parsed)
+            yield from _stripe_items([document], problems, parsed=parsed)
         elif isinstance(document, dict) and "order_id" in document and "object" not in document:
             yield _Found(DisputeProvider.SHOPIFY, document, None)
         else:
@@ -97,7 +97,7 @@ def _disputes_in(
 
 
 def _stripe_items(
-    items: list[Any], problems: Problems, parsed: Parsed[Dispute]
+    items: list[Any], problems: Problems, *, parsed: Parsed[Dispute]
 ) -> Iterator[_Found]:
     for item in items:
         kind = item.get("object") if isinstance(item, dict) else None
@@ -134,7 +134,7 @@ def _dispute(found: _Found, line: int) -> Dispute:
             raise cells.CellError(key, "is empty")
     if found.provider is DisputeProvider.SHOPIFY:
         return _shopify(raw, line)
-    return _stripe(raw, line, found.observed)
+    return _stripe(raw, line, observed=found.observed)
 
 
 def _shopify(raw: dict[str, Any], line: int) -> Dispute:
@@ -155,7 +155,7 @@ def _shopify(raw: dict[str, Any], line: int) -> Dispute:
     )
 
 
-def _stripe(raw: dict[str, Any], line: int, observed: int | None) -> Dispute:
+def _stripe(raw: dict[str, Any], line: int, *, observed: int | None) -> Dispute:
     currency = _currency(raw)
     amount = raw.get("amount")
     if not isinstance(amount, int) or isinstance(amount, bool):

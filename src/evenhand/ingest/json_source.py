@@ -41,7 +41,7 @@ def _json_lines(text: str, problems: Problems) -> list[Any]:
     return documents
 
 
-def line_of(text: str, key: str, value: object) -> int | None:
+def line_of(text: str, key: str, *, value: object) -> int | None:
     """The line where `"key": value` first stands in the text, to point a person at a record."""
     if value is None:
         return None

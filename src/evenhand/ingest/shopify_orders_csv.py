@@ -157,11 +157,11 @@ class _Assembler:
             row.extend([""] * (self.columns.width - len(row)))
         name = row[self.at["Name"]].strip()
         if not name:
-            self._reject(None, line, "Name", "is empty", ErrorCode.MISSING_VALUE)
+            self._reject(None, line, column="Name", reason="is empty", code=ErrorCode.MISSING_VALUE)
             return
         draft = self.drafts.get(name)
         if draft is None:
-            draft = self._start(name, row, line)
+            draft = self._start(name, row, line=line)
             if draft is None:
                 return
         draft.digest.update(("\x1f".join(self.digest_cells(row)) + "\x1e").encode())
@@ -170,9 +170,9 @@ class _Assembler:
         try:
             draft.items.append(self._line_item(row, line))
         except cells.CellError as error:
-            self._invalidate(draft, line, error.column, error.reason)
+            self._invalidate(draft, line, column=error.column, reason=error.reason)
 
-    def _start(self, name: str, row: list[str], line: int) -> _Draft | None:
+    def _start(self, name: str, row: list[str], *, line: int) -> _Draft | None:
         at = self.at
         draft = _Draft(name=name, line=line)
         self.drafts[name] = draft
@@ -180,15 +180,15 @@ class _Assembler:
             self._invalidate(
                 draft,
                 line,
-                "Name",
-                f"continuation row for order {name}, whose first row never came",
-                ErrorCode.ORPHAN_CONTINUATION,
+                column="Name",
+                reason=f"continuation row for order {name}, whose first row never came",
+                code=ErrorCode.ORPHAN_CONTINUATION,
             )
             return draft
         try:
             draft.fields = self._order_fields(row)
         except cells.CellError as error:
-            self._invalidate(draft, line, error.column, error.reason)
+            self._invalidate(draft, line, column=error.column, reason=error.reason)
             return draft
         currency = draft.fields["currency"]
         if self.currency is None:
@@ -197,9 +197,9 @@ class _Assembler:
             self._invalidate(
                 draft,
                 line,
-                "Currency",
-                f"is {currency}, but this file's orders are in {self.currency}",
-                ErrorCode.CURRENCY_MISMATCH,
+                column="Currency",
+                reason=f"is {currency}, but this file's orders are in {self.currency}",
+                code=ErrorCode.CURRENCY_MISMATCH,
             )
         return draft
 
@@ -266,15 +266,16 @@ class _Assembler:
         self,
         draft: _Draft,
         line: int,
+        *,
         column: str | None,
         reason: str,
         code: ErrorCode = ErrorCode.BAD_VALUE,
     ) -> None:
         draft.invalid = True
-        self._reject(draft.name, line, column, reason, code)
+        self._reject(draft.name, line, column=column, reason=reason, code=code)
 
     def _reject(
-        self, record: str | None, line: int, column: str | None, reason: str, code: ErrorCode
+        self, record: str | None, line: int, *, column: str | None, reason: str, code: ErrorCode
     ) -> None:
         self.problems.report(
             Rejection(line=line, record=record, column=column, reason=reason, code=code)

@@ -24,7 +24,7 @@ def read_shopify_orders_json(path: Path, *, skip_invalid: bool = False) -> Parse
     documents, text = load_json_documents(path, problems)
     parsed: Parsed[Order] = Parsed()
     for position, raw in enumerate(_order_objects(documents, problems)):
-        line = line_of(text, "id", raw.get("id")) if isinstance(raw, dict) else None
+        line = line_of(text, "id", value=raw.get("id")) if isinstance(raw, dict) else None
         try:
             parsed.records.append(order_from_rest(raw, line=line))
         except cells.CellError as error:

@@ -137,7 +137,7 @@ def link_disputes(connection: Connection) -> int:
     ).all()
     links = []
     for dispute_id, shopify_id, name, references in unlinked:
-        order_id = _find_order(connection, shopify_id, name, references.split())
+        order_id = _find_order(connection, shopify_id, name=name, references=references.split())
         if order_id is not None:
             links.append({"b_id": dispute_id, "order_id": order_id})
     if links:
@@ -151,7 +151,7 @@ def link_disputes(connection: Connection) -> int:
 
 
 def _find_order(
-    connection: Connection, shopify_id: int | None, name: str | None, references: list[str]
+    connection: Connection, shopify_id: int | None, *, name: str | None, references: list[str]
 ) -> int | None:
     """The dispute's order: by Shopify order id, else order name, else payment reference."""
     lookups: list[Select[int]] = []

@@ -32,7 +32,7 @@ from evenhand.store.statements import bulk_insert, timestamp_binder
 
 
 def save_orders(
-    connection: Connection, batch: Sequence[Order], customer_ids: Mapping[str, int]
+    connection: Connection, batch: Sequence[Order], *, customer_ids: Mapping[str, int]
 ) -> MergedOrders:
     """Insert new orders, update changed ones; the last of a name in the batch wins."""
     latest = list({order.name: order for order in batch}.values())
@@ -41,15 +41,15 @@ def save_orders(
     bulk_insert(
         connection,
         stage_orders,
-        (*ORDER_COLUMNS, "action"),
-        [(*order_values(order, customer_ids, stamp), INSERT) for order in latest],
+        columns=(*ORDER_COLUMNS, "action"),
+        rows=[(*order_values(order, customer_ids, stamp=stamp), INSERT) for order in latest],
     )
     bulk_insert(
         connection,
         stage_items,
-        ITEM_COLUMNS,
-        [
-            item_values(order, position, item)
+        columns=ITEM_COLUMNS,
+        rows=[
+            item_values(order, position, item=item)
             for order in latest
             for position, item in enumerate(order.line_items)
         ],
@@ -57,8 +57,10 @@ def save_orders(
     bulk_insert(
         connection,
         stage_references,
-        REFERENCE_COLUMNS,
-        [(order.name, reference) for order in latest for reference in order.payment_references],
+        columns=REFERENCE_COLUMNS,
+        rows=[
+            (order.name, reference) for order in latest for reference in order.payment_references
+        ],
     )
     merged = merge_staged_orders(connection, schema=schema)
     drop_temporary_stage(connection)
@@ -66,7 +68,7 @@ def save_orders(
 
 
 def order_values(
-    order: Order, customer_ids: Mapping[str, int], stamp: Callable[[datetime | None], Any]
+    order: Order, customer_ids: Mapping[str, int], *, stamp: Callable[[datetime | None], Any]
 ) -> tuple[Any, ...]:
     """The order as a row in ORDER_COLUMNS' order, in the driver's terms."""
     currency = order.currency
@@ -102,7 +104,7 @@ def order_values(
     return tuple(row[column] for column in ORDER_COLUMNS)
 
 
-def item_values(order: Order, position: int, item: LineItem) -> tuple[Any, ...]:
+def item_values(order: Order, position: int, *, item: LineItem) -> tuple[Any, ...]:
     currency = order.currency
     return (
         order.name,

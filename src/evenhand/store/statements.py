@@ -20,9 +20,9 @@ def chunked(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
 def bulk_insert(
     connection: Connection,
     table: Table,
+    *,
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
-    *,
     skip_conflicts: bool = False,
 ) -> None:
     """Many rows in one executemany straight through the driver (no per-row processing).
