@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select, text
 
 from evenhand.actions.customer_value import customer_report, recompute_values
 from evenhand.actions.import_file import ImportKind, ImportReport, import_file
-from evenhand.errors import ErrorCode, EvenhandError
+from evenhand.errors import EvenhandError, InputError, StoreError
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine
 from evenhand.store.tables import customer_values, disputes, line_items, orders
@@ -130,7 +130,7 @@ def test_a_file_in_another_currency_is_refused(engine: Engine, settings: Setting
     before = snapshot(engine)
     with pytest.raises(EvenhandError) as raised:
         run_import(engine, settings, ImportKind.SHOPIFY_ORDERS, SHOPIFY / "orders_in_euro.csv")
-    assert raised.value.code is ErrorCode.CURRENCY_MISMATCH
+    assert raised.value.code is InputError.CURRENCY_MISMATCH
     assert "EUR" in str(raised.value) and "SEK" in str(raised.value)
     assert snapshot(engine) == before
 
@@ -228,7 +228,7 @@ def test_an_uninitialised_database_is_refused(tmp_path: Path) -> None:
             settings=Settings(db=url),
             now=NOW,
         )
-    assert raised.value.code is ErrorCode.DB_NOT_INITIALISED
+    assert raised.value.code is StoreError.DB_NOT_INITIALISED
     assert "evenhand init" in str(raised.value)
 
 

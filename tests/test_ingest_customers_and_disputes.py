@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evenhand.domain.models import DisputeProvider
-from evenhand.errors import ErrorCode, EvenhandError
+from evenhand.errors import EvenhandError, InputError
 from evenhand.ingest.disputes import read_disputes
 from evenhand.ingest.shopify_customers_csv import read_shopify_customers_csv
 from tests.conftest import FIXTURES
@@ -66,7 +66,7 @@ def test_a_dispute_without_status_is_refused_with_its_line() -> None:
     path = FIXTURES / "stripe" / "dispute_without_status.json"
     with pytest.raises(EvenhandError) as raised:
         read_disputes(path)
-    assert raised.value.code is ErrorCode.MISSING_VALUE
+    assert raised.value.code is InputError.MISSING_VALUE
     assert "line 7" in str(raised.value) and "'status'" in str(raised.value)
 
 
@@ -75,7 +75,7 @@ def test_a_json_file_of_something_else_is_refused(tmp_path: Path) -> None:
     path.write_text('{"tickets": []}', encoding="utf-8")
     with pytest.raises(EvenhandError) as raised:
         read_disputes(path)
-    assert raised.value.code is ErrorCode.UNKNOWN_FORMAT
+    assert raised.value.code is InputError.UNKNOWN_FORMAT
 
 
 def test_broken_json_names_the_line(tmp_path: Path) -> None:

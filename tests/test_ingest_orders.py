@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evenhand.errors import ErrorCode, EvenhandError
+from evenhand.errors import EvenhandError, InputError
 from evenhand.ingest.shopify_orders_csv import read_shopify_orders_csv
 from evenhand.ingest.shopify_orders_json import read_shopify_orders_json
 from tests.conftest import FIXTURES
@@ -61,7 +61,7 @@ def test_a_bad_amount_names_file_line_and_column() -> None:
     path = SHOPIFY / "orders_bad_total.csv"
     with pytest.raises(EvenhandError) as raised:
         read_shopify_orders_csv(path)
-    assert raised.value.code is ErrorCode.BAD_VALUE
+    assert raised.value.code is InputError.BAD_VALUE
     message = str(raised.value)
     assert str(path) in message and "line 5" in message and "'Total'" in message
     assert "22,8O" in message
@@ -77,7 +77,7 @@ def test_skip_invalid_keeps_the_good_orders_and_lists_the_bad() -> None:
 def test_a_continuation_row_whose_order_never_started_is_refused() -> None:
     with pytest.raises(EvenhandError) as raised:
         read_shopify_orders_csv(SHOPIFY / "orders_orphan_continuation.csv")
-    assert raised.value.code is ErrorCode.ORPHAN_CONTINUATION
+    assert raised.value.code is InputError.ORPHAN_CONTINUATION
     assert "line 3" in str(raised.value) and "#0999" in str(raised.value)
 
 
@@ -86,7 +86,7 @@ def test_a_file_that_is_not_an_orders_export_is_refused(tmp_path: Path) -> None:
     path.write_text("First Name,Last Name,Email\nA,B,a@example.se\n", encoding="utf-8")
     with pytest.raises(EvenhandError) as raised:
         read_shopify_orders_csv(path)
-    assert raised.value.code is ErrorCode.MISSING_COLUMN and "line 1" in str(raised.value)
+    assert raised.value.code is InputError.MISSING_COLUMN and "line 1" in str(raised.value)
 
 
 def test_rest_orders_sum_successful_refund_transactions() -> None:

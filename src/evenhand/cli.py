@@ -22,7 +22,7 @@ from evenhand.actions.demo import run_demo
 from evenhand.actions.import_file import ImportKind, import_file
 from evenhand.actions.initialise import initialise
 from evenhand.demo.shop import DEFAULT_SEED
-from evenhand.errors import ErrorCode, EvenhandError
+from evenhand.errors import EvenhandError, SettingsError, StoreError
 from evenhand.settings import Settings, load_settings
 from evenhand.store.database import make_engine
 
@@ -53,7 +53,7 @@ def _settings(db: str | None, **overrides: object) -> Settings:
     try:
         return load_settings(db=db, **overrides)
     except ValidationError as error:
-        raise EvenhandError(ErrorCode.BAD_SETTINGS, f"invalid settings: {error}") from None
+        raise EvenhandError(SettingsError.BAD_SETTINGS, f"invalid settings: {error}") from None
 
 
 def _now() -> datetime:
@@ -178,7 +178,7 @@ def main() -> None:
         _fail(error)
     except SQLAlchemyError as error:  # e.g. a database locked by another writer
         cause = getattr(error, "orig", None) or error
-        _fail(EvenhandError(ErrorCode.DB_FAILED, f"database error, nothing was changed: {cause}"))
+        _fail(EvenhandError(StoreError.DB_FAILED, f"database error, nothing was changed: {cause}"))
 
 
 def _fail(error: EvenhandError) -> None:

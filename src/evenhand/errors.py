@@ -7,8 +7,9 @@ from enum import StrEnum
 from pathlib import Path
 
 
-class ErrorCode(StrEnum):
-    # input files
+class InputError(StrEnum):
+    """What is wrong with a file or payload given to Evenhand."""
+
     FILE_NOT_FOUND = "file_not_found"
     UNKNOWN_FORMAT = "unknown_format"
     MISSING_COLUMN = "missing_column"
@@ -17,30 +18,45 @@ class ErrorCode(StrEnum):
     ORPHAN_CONTINUATION = "orphan_continuation"
     DUPLICATE_RECORD = "duplicate_record"
     CURRENCY_MISMATCH = "currency_mismatch"
-    # store
+
+
+class StoreError(StrEnum):
+    """What went wrong with the database."""
+
     DB_NOT_INITIALISED = "db_not_initialised"
     DB_UNREACHABLE = "db_unreachable"
     DB_FAILED = "db_failed"
-    # lookups
+
+
+class LookupFailure(StrEnum):
+    """What was asked for and is not there."""
+
     CUSTOMER_NOT_FOUND = "customer_not_found"
-    # configuration
+
+
+class SettingsError(StrEnum):
+    """What is wrong with the settings."""
+
     BAD_SETTINGS = "bad_settings"
 
 
+ErrorCode = InputError | StoreError | LookupFailure | SettingsError
+
+# The one place error codes become exit codes (and, with the service, HTTP statuses).
 EXIT_CODES: dict[ErrorCode, int] = {
-    ErrorCode.FILE_NOT_FOUND: 3,
-    ErrorCode.UNKNOWN_FORMAT: 4,
-    ErrorCode.MISSING_COLUMN: 4,
-    ErrorCode.BAD_VALUE: 4,
-    ErrorCode.MISSING_VALUE: 4,
-    ErrorCode.ORPHAN_CONTINUATION: 4,
-    ErrorCode.DUPLICATE_RECORD: 4,
-    ErrorCode.CURRENCY_MISMATCH: 5,
-    ErrorCode.DB_NOT_INITIALISED: 6,
-    ErrorCode.DB_UNREACHABLE: 6,
-    ErrorCode.DB_FAILED: 6,
-    ErrorCode.CUSTOMER_NOT_FOUND: 7,
-    ErrorCode.BAD_SETTINGS: 8,
+    InputError.FILE_NOT_FOUND: 3,
+    InputError.UNKNOWN_FORMAT: 4,
+    InputError.MISSING_COLUMN: 4,
+    InputError.BAD_VALUE: 4,
+    InputError.MISSING_VALUE: 4,
+    InputError.ORPHAN_CONTINUATION: 4,
+    InputError.DUPLICATE_RECORD: 4,
+    InputError.CURRENCY_MISMATCH: 5,
+    StoreError.DB_NOT_INITIALISED: 6,
+    StoreError.DB_UNREACHABLE: 6,
+    StoreError.DB_FAILED: 6,
+    LookupFailure.CUSTOMER_NOT_FOUND: 7,
+    SettingsError.BAD_SETTINGS: 8,
 }
 
 

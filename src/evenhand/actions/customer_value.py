@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from evenhand.domain.money import Money
 from evenhand.domain.value import CustomerValue, LtvMetric, method_notes
-from evenhand.errors import ErrorCode, EvenhandError
+from evenhand.errors import EvenhandError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store import customers as customer_store
 from evenhand.store import value_sql
@@ -91,7 +91,9 @@ def customer_report(engine: Engine, *, email: str, settings: Settings) -> Custom
     with engine.connect() as connection:
         row = customer_store.find_customer(connection, email)
         if row is None:
-            raise EvenhandError(ErrorCode.CUSTOMER_NOT_FOUND, f"no customer with e-mail {email}")
+            raise EvenhandError(
+                LookupFailure.CUSTOMER_NOT_FOUND, f"no customer with e-mail {email}"
+            )
         currency = shop_currency(connection) or settings.currency or "XXX"
         disputes = disputes_of_customer(connection, row.id)
     return CustomerReport(

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from evenhand.domain.models import Customer, Dispute, Order, ProductCost
-from evenhand.errors import ErrorCode, EvenhandError, Location
+from evenhand.errors import EvenhandError, InputError, Location, SettingsError
 from evenhand.ingest.batch import Parsed, Progress, Rejection, no_progress
 from evenhand.ingest.disputes import read_disputes
 from evenhand.ingest.shopify_customers_csv import read_shopify_customers_csv
@@ -95,7 +95,7 @@ def import_file(
     (`columnar`); any other file, or one the columnar reader hands back, row by row.
     """
     if not path.is_file():
-        raise EvenhandError(ErrorCode.FILE_NOT_FOUND, "no such file", where=Location(path))
+        raise EvenhandError(InputError.FILE_NOT_FOUND, "no such file", where=Location(path))
     ensure_current(engine)
     with _collector_paused():
         frames = (
@@ -216,7 +216,7 @@ def _shop_currency(
     stored = shop_currency(connection)
     if stored and settings.currency and stored != settings.currency:
         raise EvenhandError(
-            ErrorCode.BAD_SETTINGS,
+            SettingsError.BAD_SETTINGS,
             f"settings say the shop's currency is {settings.currency}, "
             f"but this database is in {stored}",
         )
@@ -226,7 +226,7 @@ def _shop_currency(
             currency = record_currency
         elif record_currency != currency:
             raise EvenhandError(
-                ErrorCode.CURRENCY_MISMATCH,
+                InputError.CURRENCY_MISMATCH,
                 f"{label} is in {record_currency}, but the shop's "
                 f"currency is {currency}; nothing was imported",
                 where=where,
@@ -277,7 +277,7 @@ def _save_costs(
 ) -> set[int]:
     if currency is None:
         raise EvenhandError(
-            ErrorCode.BAD_SETTINGS,
+            SettingsError.BAD_SETTINGS,
             "the shop's currency is not known yet: import orders first or set `currency`",
             where=Location(report.path),
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from evenhand.errors import ErrorCode, EvenhandError, Location
+from evenhand.errors import ErrorCode, EvenhandError, InputError, Location
 
 T = TypeVar("T")
 
@@ -27,7 +27,7 @@ class Rejection:
     record: str | None
     column: str | None
     reason: str
-    code: ErrorCode = ErrorCode.BAD_VALUE
+    code: ErrorCode = InputError.BAD_VALUE
 
 
 @dataclass(slots=True)
@@ -64,7 +64,7 @@ class Problems:
         missing = [name for name in required if name not in header]
         if missing:
             raise self.fatal(
-                ErrorCode.MISSING_COLUMN,
+                InputError.MISSING_COLUMN,
                 f"not a Shopify {export} export: missing {', '.join(missing)}",
                 line=1,
                 column=missing[0],

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from evenhand.domain.models import Dispute, DisputeProvider
-from evenhand.errors import ErrorCode
+from evenhand.errors import InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Rejection
 from evenhand.ingest.json_source import line_of, load_json_documents
@@ -60,7 +60,7 @@ def read_disputes(path: Path, *, skip_invalid: bool = False) -> Parsed[Dispute]:
         try:
             parsed.records.append(_dispute(found, line))
         except cells.CellError as error:
-            code = ErrorCode.MISSING_VALUE if error.reason == "is empty" else ErrorCode.BAD_VALUE
+            code = InputError.MISSING_VALUE if error.reason == "is empty" else InputError.BAD_VALUE
             problems.report(
                 Rejection(
                     line=line,
@@ -91,7 +91,7 @@ def _disputes_in(
             yield _Found(DisputeProvider.SHOPIFY, document, None)
         else:
             raise problems.fatal(
-                ErrorCode.UNKNOWN_FORMAT,
+                InputError.UNKNOWN_FORMAT,
                 "neither Shopify Payments disputes nor Stripe disputes or events",
             )
 
@@ -121,7 +121,7 @@ def _stripe_items(
             )
         else:
             raise problems.fatal(
-                ErrorCode.UNKNOWN_FORMAT, f"expected Stripe disputes or events, found {kind!r}"
+                InputError.UNKNOWN_FORMAT, f"expected Stripe disputes or events, found {kind!r}"
             )
 
 

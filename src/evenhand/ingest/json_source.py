@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from evenhand.errors import ErrorCode
+from evenhand.errors import InputError
 from evenhand.ingest.batch import Problems
 
 
@@ -16,13 +16,13 @@ def load_json_documents(path: Path, problems: Problems) -> tuple[list[Any], str]
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        raise problems.fatal(ErrorCode.UNKNOWN_FORMAT, f"not UTF-8 text: {error}") from None
+        raise problems.fatal(InputError.UNKNOWN_FORMAT, f"not UTF-8 text: {error}") from None
     try:
         return [json.loads(text)], text
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
             raise problems.fatal(
-                ErrorCode.BAD_VALUE, f"invalid JSON: {error.msg}", line=error.lineno
+                InputError.BAD_VALUE, f"invalid JSON: {error.msg}", line=error.lineno
             ) from None
     return _json_lines(text, problems), text
 
@@ -36,7 +36,7 @@ def _json_lines(text: str, problems: Problems) -> list[Any]:
             documents.append(json.loads(line))
         except json.JSONDecodeError as error:
             raise problems.fatal(
-                ErrorCode.BAD_VALUE, f"invalid JSON: {error.msg}", line=number
+                InputError.BAD_VALUE, f"invalid JSON: {error.msg}", line=number
             ) from None
     return documents
 

@@ -11,7 +11,7 @@ import csv
 from pathlib import Path
 
 from evenhand.domain.models import Customer
-from evenhand.errors import ErrorCode
+from evenhand.errors import InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Rejection, numbered_rows
 
@@ -50,7 +50,7 @@ def _add_customer(
                 record=None,
                 column="Email",
                 reason="no email address; cannot be matched to orders",
-                code=ErrorCode.MISSING_VALUE,
+                code=InputError.MISSING_VALUE,
             )
         )
         return
@@ -61,7 +61,7 @@ def _add_customer(
                 record=address,
                 column="Email",
                 reason=f"{address} is listed again (first on line {seen[address]})",
-                code=ErrorCode.DUPLICATE_RECORD,
+                code=InputError.DUPLICATE_RECORD,
             )
         )
         return

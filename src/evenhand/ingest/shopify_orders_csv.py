@@ -17,7 +17,7 @@ from typing import Any
 
 from evenhand.domain.models import LineItem, Order
 from evenhand.domain.value import is_test_gateway
-from evenhand.errors import ErrorCode
+from evenhand.errors import ErrorCode, InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Progress, Rejection, no_progress
 
@@ -123,7 +123,7 @@ def read_shopify_orders_csv(
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
-            raise problems.fatal(ErrorCode.UNKNOWN_FORMAT, "the file is empty", line=1)
+            raise problems.fatal(InputError.UNKNOWN_FORMAT, "the file is empty", line=1)
         columns = _Columns.from_header(header, problems)
         assembler = _Assembler(columns, problems)
         previous_end = reader.line_num
@@ -157,7 +157,9 @@ class _Assembler:
             row.extend([""] * (self.columns.width - len(row)))
         name = row[self.at["Name"]].strip()
         if not name:
-            self._reject(None, line, column="Name", reason="is empty", code=ErrorCode.MISSING_VALUE)
+            self._reject(
+                None, line, column="Name", reason="is empty", code=InputError.MISSING_VALUE
+            )
             return
         draft = self.drafts.get(name)
         if draft is None:
@@ -182,7 +184,7 @@ class _Assembler:
                 line,
                 column="Name",
                 reason=f"continuation row for order {name}, whose first row never came",
-                code=ErrorCode.ORPHAN_CONTINUATION,
+                code=InputError.ORPHAN_CONTINUATION,
             )
             return draft
         try:
@@ -199,7 +201,7 @@ class _Assembler:
                 line,
                 column="Currency",
                 reason=f"is {currency}, but this file's orders are in {self.currency}",
-                code=ErrorCode.CURRENCY_MISMATCH,
+                code=InputError.CURRENCY_MISMATCH,
             )
         return draft
 
@@ -269,7 +271,7 @@ class _Assembler:
         *,
         column: str | None,
         reason: str,
-        code: ErrorCode = ErrorCode.BAD_VALUE,
+        code: ErrorCode = InputError.BAD_VALUE,
     ) -> None:
         draft.invalid = True
         self._reject(draft.name, line, column=column, reason=reason, code=code)

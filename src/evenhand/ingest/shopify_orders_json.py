@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from evenhand.domain.models import LineItem, Order
-from evenhand.errors import ErrorCode
+from evenhand.errors import InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Rejection
 from evenhand.ingest.json_source import line_of, load_json_documents
@@ -51,7 +51,7 @@ def _order_objects(documents: list[Any], problems: Problems) -> Iterator[Any]:
             yield document
         else:
             raise problems.fatal(
-                ErrorCode.UNKNOWN_FORMAT, 'expected {"orders": [...]} of Shopify REST orders'
+                InputError.UNKNOWN_FORMAT, 'expected {"orders": [...]} of Shopify REST orders'
             )
 
 

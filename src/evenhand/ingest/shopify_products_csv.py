@@ -10,7 +10,7 @@ import csv
 from pathlib import Path
 
 from evenhand.domain.models import ProductCost
-from evenhand.errors import ErrorCode
+from evenhand.errors import InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Rejection, numbered_rows
 
@@ -57,7 +57,7 @@ def _add_cost(
                 record=sku or None,
                 column=None,
                 reason=reason,
-                code=ErrorCode.MISSING_VALUE,
+                code=InputError.MISSING_VALUE,
             )
         )
         return
@@ -73,7 +73,7 @@ def _add_cost(
                 line=line,
                 record=sku,
                 column="Cost per item",
-                code=ErrorCode.DUPLICATE_RECORD,
+                code=InputError.DUPLICATE_RECORD,
                 reason=f"SKU {sku} costs {cost.unit_cost} here but {before.unit_cost} on line "
                 f"{before.line}",
             )

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from evenhand.errors import ErrorCode, EvenhandError
+from evenhand.errors import EvenhandError, SettingsError, StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -27,7 +27,7 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise EvenhandError(ErrorCode.BAD_SETTINGS, f"not a database URL: {url!r}") from None
+        raise EvenhandError(SettingsError.BAD_SETTINGS, f"not a database URL: {url!r}") from None
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() != "sqlite":
@@ -68,7 +68,7 @@ def current_revision(engine: Engine) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     except OperationalError as error:
         raise EvenhandError(
-            ErrorCode.DB_UNREACHABLE, f"cannot open the database: {error.orig}"
+            StoreError.DB_UNREACHABLE, f"cannot open the database: {error.orig}"
         ) from None
 
 
@@ -78,7 +78,7 @@ def ensure_current(engine: Engine) -> None:
     if current != head_revision(engine):
         state = "has no Evenhand schema" if current is None else f"is at revision {current}"
         raise EvenhandError(
-            ErrorCode.DB_NOT_INITIALISED,
+            StoreError.DB_NOT_INITIALISED,
             f"the database {engine.url.render_as_string(hide_password=True)} {state}; "
             "run `evenhand init` first",
         )
