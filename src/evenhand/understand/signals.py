@@ -1,0 +1,207 @@
+"""Threat signals, sentence by sentence, in Swedish and English.
+
+A signal is reported with the sentence that shows it. The patterns look for a *subject*
+(a review, a rating, friends and followers; a bank dispute, a chargeback, Klarna or PayPal)
+together with the *stance* that makes it a threat ("unless", "I'll", "annars", "tänker"),
+an offer ("I'll remove my review if ..."), or a report that it already happened ("I have
+disputed", "jag har bestridit"). A sentence that says the customer will NOT do it
+("I won't leave a bad review") is no threat.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from evenhand.understand.model import Signal, SignalKind
+
+
+def _words(*alternatives: str) -> str:
+    return r"(?:" + "|".join(alternatives) + r")"
+
+
+# What a threat is about.
+_REVIEW = _words(
+    r"reviews?",
+    r"rating",
+    r"\b(?:1|one|a single)[- ]?stars?\b",
+    r"\bstars?\b",
+    r"trust ?pilot",
+    r"google",
+    r"facebook",
+    r"instagram",
+    r"tik ?tok",
+    r"twitter",
+    r"\bx\.com",
+    r"reddit",
+    r"followers",
+    r"(?:all|every one of) my friends",
+    r"tell (?:everyone|everybody|all)",
+    r"social media",
+    r"(?:post|write) about",
+    r"expose you",
+    r"warn (?:others|people|everyone)",
+    r"\b(?:my|the|that) (?:post|comment)\b(?! office)",
+    r"recension(?:er|en)?",
+    r"recention",
+    r"omdöme(?:n|t)?",
+    r"betyg(?:et)?",
+    r"\b(?:1|en|ett)[- ]?stjärn(?:a|or)\b",
+    r"stjärn(?:a|or)",
+    r"följare",
+    r"(?:alla )?mina vänner",
+    r"berätta för alla",
+    r"sociala medier",
+    r"skriva om er",
+    r"varna (?:andra|alla)",
+    r"prisjakt",
+    r"reco\.se",
+    r"flashback",
+)
+_BANK = _words(
+    r"chargeback",
+    r"charge ?back",
+    r"dispute",
+    r"disputing",
+    r"disputed",
+    r"my bank",
+    r"the bank",
+    r"card (?:company|issuer)",
+    r"credit card company",
+    r"klarna",
+    r"paypal",
+    r"reverse the (?:charge|payment)",
+    r"bestrid\w*",
+    r"bestrida",
+    r"banken",
+    r"min bank",
+    r"kortföretaget",
+    r"kortutgivaren",
+    r"återkr[äa]v\w*",
+    r"reklamera (?:köpet|betalningen)",
+)
+# What turns it into a threat, an offer, or a report.
+_THREAT_STANCE = _words(
+    r"\bi'?ll\b",
+    r"\bi will\b",
+    r"\bi'm going to\b",
+    r"\bi am going to\b",
+    r"\bgonna\b",
+    r"\bunless\b",
+    r"\botherwise\b",
+    r"\bor else\b",
+    r"\bor i\b",
+    r"\bif (?:you|i don'?t|not)\b",
+    r"\bwill be (?:leaving|posting|writing)\b",
+    r"\bmake sure\b",
+    r"\bi'?d have to\b",
+    r"\bkommer (?:jag )?att\b",
+    r"\bjag kommer\b",
+    r"\btänker\b",
+    r"\bska jag\b",
+    r"\bjag ska\b",
+    r"\bannars\b",
+    r"\bom (?:ni|du) inte\b",
+    r"\bom inte\b",
+    r"\bom jag inte\b",
+    r"\bblir det\b",
+    r"\btvingas\b",
+    r"\btvingad\b",
+    r"\bfår jag\b",
+    r"\bif nothing\b",
+    r"\bom inget\b",
+    r"\bom ingenting\b",
+    # Swedish present with the subject after the verb says what the customer will do.
+    r"\b(?:bestrider|ringer|kontaktar|anmäler|ger|skriver|lägger|berättar|varnar)\s+jag\b",
+)
+# Taking a review down or changing it (the review itself may be named elsewhere in the sentence).
+_OFFER = _words(
+    r"\b(?:remove|delete|take (?:it |them )?down|change|update|edit|withdraw|pull|raise)\b",
+    r"\bstays? up until\b",
+    r"\bt(?:a|ar) bort\b",
+    r"\bradera(?:r)?\b",
+    r"\bändra(?:r)?\b",
+    r"\buppdatera(?:r)?\b",
+    r"\bhöj(?:a|er)\b",
+    r"\bdra(?:r)? tillbaka\b",
+    r"\bligger kvar tills\b",
+)
+_OFFER_CONDITION = _words(
+    r"\bif\b",
+    r"\bonce\b",
+    r"\bwhen\b",
+    r"\bas soon as\b",
+    r"\bin exchange\b",
+    r"\bafter you\b",
+    r"\bprovided\b",
+    r"\bom\b",
+    r"\bnär\b",
+    r"\bså fort\b",
+    r"\bbara (?:ni|du)\b",
+    r"\bi utbyte\b",
+    r"\bmot att\b",
+)
+_FILED = _words(
+    r"\b(?:i'?ve|i have|i already|i just|we have|we've)\b.{0,25}"
+    r"\b(?:disputed|filed|opened|started|raised|made|reported|contacted)\b",
+    r"\b(?:disputed|filed a (?:dispute|chargeback|claim)|opened a (?:dispute|case|claim))\b",
+    r"\b(?:the bank|my bank|klarna|paypal) (?:is|are) (?:handling|investigating|looking into)\b",
+    r"\b(?:already|now) (?:with|in the hands of) (?:my bank|the bank|klarna|paypal)\b",
+    r"\bjag har\b.{0,25}\b(?:bestridit|anmält|reklamerat|kontaktat|öppnat|startat|gjort)\b",
+    r"\bhar (?:redan|nu) (?:bestridit|anmält|reklamerat|kontaktat)\b",
+    r"\bhar bestridit\b",
+    r"\b(?:banken|klarna|paypal) (?:utreder|hanterar|har)\b",
+    r"\bärende hos (?:banken|klarna|paypal)\b",
+)
+_REFUSAL = _words(
+    r"\bwon'?t\b",
+    r"\bwill not\b",
+    r"\bnot going to\b",
+    r"\bwould never\b",
+    r"\bdon'?t want to\b",
+    r"\bno intention\b",
+    r"\bkommer inte\b",
+    r"\btänker inte\b",
+    r"\bska inte\b",
+    r"\bvill inte\b",
+    r"\baldrig\b",
+)
+
+_REVIEW_RE = re.compile(_REVIEW, re.I)
+_BANK_RE = re.compile(_BANK, re.I)
+_THREAT_RE = re.compile(_THREAT_STANCE, re.I)
+_OFFER_RE = re.compile(_OFFER, re.I)
+_OFFER_CONDITION_RE = re.compile(_OFFER_CONDITION, re.I)
+_FILED_RE = re.compile(_FILED, re.I)
+_REFUSAL_RE = re.compile(_REFUSAL, re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def sentences(text: str) -> Iterator[str]:
+    for sentence in _SENTENCE_END.split(text):
+        stripped = sentence.strip()
+        if stripped:
+            yield stripped
+
+
+def find_signals(text: str) -> tuple[Signal, ...]:
+    """Every signal the text shows, each once, with the first sentence that shows it."""
+    found: dict[SignalKind, Signal] = {}
+    for sentence in sentences(text):
+        for kind in _signals_in(sentence):
+            found.setdefault(kind, Signal(kind=kind, evidence=sentence))
+    return tuple(found[kind] for kind in SignalKind if kind in found)
+
+
+def _signals_in(sentence: str) -> Iterator[SignalKind]:
+    refused = bool(_REFUSAL_RE.search(sentence))
+    about_review = bool(_REVIEW_RE.search(sentence))
+    if about_review and _OFFER_RE.search(sentence) and _OFFER_CONDITION_RE.search(sentence):
+        yield SignalKind.REVIEW_EXTORTION
+    elif about_review and _THREAT_RE.search(sentence) and not refused:
+        yield SignalKind.REVIEW_THREAT
+    if _BANK_RE.search(sentence):
+        if _FILED_RE.search(sentence):
+            yield SignalKind.CHARGEBACK_FILED
+        elif _THREAT_RE.search(sentence) and not refused:
+            yield SignalKind.CHARGEBACK_THREAT

@@ -1,0 +1,33 @@
+"""Threat signals on labelled Swedish and English sentences, hard negatives included."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from evenhand.understand.model import SignalKind
+from evenhand.understand.signals import find_signals
+from tests.conftest import FIXTURES
+
+CASES = [
+    json.loads(line)
+    for line in (FIXTURES / "understand" / "signals.jsonl").read_text(encoding="utf-8").splitlines()
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["text"][:40] for case in CASES])
+def test_signals(case: dict[str, Any]) -> None:
+    found = find_signals(case["text"])
+    assert sorted(signal.kind.value for signal in found) == sorted(case["signals"])
+
+
+def test_the_evidence_is_the_sentence_that_shows_it() -> None:
+    text = (
+        "Hej, muggen kom trasig. Jag vill ha en ny. "
+        "Om ni inte skickar en ny idag ger jag er en stjärna på Trustpilot!"
+    )
+    [signal] = find_signals(text)
+    assert signal.kind is SignalKind.REVIEW_THREAT
+    assert signal.evidence == "Om ni inte skickar en ny idag ger jag er en stjärna på Trustpilot!"
