@@ -19,12 +19,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from evenhand import render
 from evenhand.actions.customer_value import customer_report, recompute_values, top_customers
 from evenhand.actions.demo import run_demo
+from evenhand.actions.evaluate import evaluate, held_out_examples, labelled_examples
 from evenhand.actions.import_file import ImportKind, import_file
 from evenhand.actions.initialise import initialise
 from evenhand.demo.shop import DEFAULT_SEED
 from evenhand.errors import EvenhandError, SettingsError, StoreError
 from evenhand.settings import Settings, load_settings
 from evenhand.store.database import make_engine
+from evenhand.understand.intent_model import Approach
+from evenhand.understand.reader import EmbeddedReader
 
 app = typer.Typer(
     help="Even-handed, policy-driven triage for e-commerce customer support.",
@@ -169,6 +172,37 @@ def demo(
     render.demo_report(out, report)
     currency, rows = top_customers(make_engine(settings.db), limit=10, settings=settings)
     render.top_customers(out, currency, rows=rows, metric=settings.ltv_metric)
+
+
+@app.command("eval")
+def eval_command(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="Labelled messages (JSON Lines); default: the held-out split."),
+    ] = None,
+    approach: Annotated[Approach, typer.Option(help="Which intent model.")] = (
+        Approach.CHAR_WORD_LOGISTIC
+    ),
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Evaluate every approach, side by side.")
+    ] = False,
+) -> None:
+    """How well the embedded reader reads labelled messages: intents, signals, language."""
+    settings = _settings(None)
+    examples = labelled_examples(path) if path else held_out_examples()
+    chosen = list(Approach) if compare else [approach]
+    reports = {
+        each: evaluate(
+            examples,
+            reader=EmbeddedReader(threshold=settings.intent_threshold, approach=each),
+            market=settings.market,
+        )
+        for each in chosen
+    }
+    if compare:
+        render.approaches(out, reports)
+    else:
+        render.evaluation(out, reports[approach])
 
 
 def main() -> None:

@@ -10,11 +10,13 @@ from rich.table import Table
 
 from evenhand.actions.customer_value import CustomerReport
 from evenhand.actions.demo import DemoReport
+from evenhand.actions.evaluate import EvalReport
 from evenhand.actions.import_file import ImportReport
 from evenhand.actions.initialise import InitReport
 from evenhand.domain.money import Money
 from evenhand.domain.value import CustomerValue, LtvMetric
 from evenhand.store.customers import CustomerRow
+from evenhand.understand.intent_model import Approach
 
 ProgressCallback = Callable[[int, int], None]
 _SHOWN_REJECTIONS = 50
@@ -161,3 +163,61 @@ def demo_report(console: Console, report: DemoReport) -> None:
     )
     for imported in report.imports:
         import_report(console, imported)
+
+
+def evaluation(console: Console, report: EvalReport) -> None:
+    intents = Table(title=f"Intents ({report.examples} messages)")
+    for heading in ("intent", "precision", "recall", "F1", "support"):
+        intents.add_column(heading, justify="left" if heading == "intent" else "right")
+    for score in report.intents:
+        intents.add_row(
+            score.label,
+            f"{score.precision:.3f}",
+            f"{score.recall:.3f}",
+            f"{score.f1:.3f}",
+            str(score.support),
+        )
+    console.print(intents)
+    console.print(
+        f"macro-F1 {report.macro_f1:.3f}   language accuracy {report.language_accuracy:.3f}"
+    )
+    signals = Table(title="Threat signals")
+    for heading in ("signal", "precision", "recall", "support"):
+        signals.add_column(heading, justify="left" if heading == "signal" else "right")
+    for score in report.signals:
+        signals.add_row(
+            score.label, f"{score.precision:.3f}", f"{score.recall:.3f}", str(score.support)
+        )
+    console.print(signals)
+    _confusion(console, report)
+    console.print(
+        f"p50 {report.p50_ms:.2f} ms, p99 {report.p99_ms:.2f} ms per message, "
+        f"{report.per_second:,.0f} messages/s"
+    )
+
+
+def _confusion(console: Console, report: EvalReport) -> None:
+    table = Table(title="Confusion (rows: true intent, columns: read)")
+    table.add_column("")
+    for label in report.labels:
+        table.add_column(label[:6], justify="right")
+    for label, row in zip(report.labels, report.confusion, strict=True):
+        table.add_row(label, *(str(count) if count else "." for count in row))
+    console.print(table)
+
+
+def approaches(console: Console, reports: dict[Approach, EvalReport]) -> None:
+    table = Table(title="Approaches on the same messages")
+    for heading in ("approach", "macro-F1", "language", "lowest signal recall", "p50 ms", "p99 ms"):
+        table.add_column(heading, justify="left" if heading == "approach" else "right")
+    for approach, report in reports.items():
+        lowest = min(score.recall for score in report.signals)
+        table.add_row(
+            approach.value,
+            f"{report.macro_f1:.3f}",
+            f"{report.language_accuracy:.3f}",
+            f"{lowest:.3f}",
+            f"{report.p50_ms:.2f}",
+            f"{report.p99_ms:.2f}",
+        )
+    console.print(table)

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     market: Annotated[str, Field(description="The shop's home market (ISO country), e.g. SE.")] = (
         "SE"
     )
+    intent_threshold: Annotated[
+        float,
+        Field(ge=0, le=1, description="Below this confidence a message's intent is `other`."),
+    ] = 0.5
 
     @field_validator("currency")
     @classmethod

@@ -193,6 +193,11 @@ def find_signals(text: str) -> tuple[Signal, ...]:
     return tuple(found[kind] for kind in SignalKind if kind in found)
 
 
+def threat_sentences(text: str) -> list[str]:
+    """Every sentence that shows any signal (find_signals reports one per kind)."""
+    return [sentence for sentence in sentences(text) if next(_signals_in(sentence), None)]
+
+
 def _signals_in(sentence: str) -> Iterator[SignalKind]:
     refused = bool(_REFUSAL_RE.search(sentence))
     about_review = bool(_REVIEW_RE.search(sentence))

@@ -1,0 +1,49 @@
+"""Reading speed of the embedded reader on one CPU core.
+
+Prints p50 and p99 latency per message and the throughput, over the corpus's messages
+(after training, which happens once per process). Target: p50 <= 5 ms, p99 <= 100 ms.
+
+    OMP_NUM_THREADS=1 .venv/bin/python bench/understand.py [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from evenhand.understand.corpus import load_corpus
+from evenhand.understand.model import Message
+from evenhand.understand.reader import EmbeddedReader
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    reader = EmbeddedReader()
+    reader.read(Message(body="warm up"))
+    print(f"training and loading: {time.perf_counter() - started:.2f} s")
+    messages = [Message(body=e.body, subject=e.subject) for e in load_corpus()]
+    timings = []
+    for _ in range(args.rounds):
+        for message in messages:
+            begun = time.perf_counter()
+            reader.read(message)
+            timings.append((time.perf_counter() - begun) * 1000)
+    timings.sort()
+    p99 = timings[min(len(timings) - 1, int(0.99 * len(timings)))]
+    print(
+        f"{len(timings):,} readings: p50 {statistics.median(timings):.2f} ms, "
+        f"p99 {p99:.2f} ms, {len(timings) / (sum(timings) / 1000):,.0f} messages/s "
+        f"(target p50 <= 5 ms, p99 <= 100 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

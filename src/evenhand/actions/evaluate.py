@@ -1,0 +1,129 @@
+"""`evenhand eval`: how well a reader reads a labelled set (by default the held-out split)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+
+from evenhand.errors import EvenhandError, InputError, Location
+from evenhand.understand.corpus import Example, Split, load_corpus
+from evenhand.understand.model import Intent, Message, Reader, SignalKind, Understanding
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    label: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True, slots=True)
+class EvalReport:
+    examples: int
+    intents: list[Score]
+    macro_f1: float
+    signals: list[Score]
+    language_accuracy: float
+    labels: list[str]
+    confusion: list[list[int]]  # rows: true intent, columns: read intent
+    p50_ms: float
+    p99_ms: float
+    per_second: float
+
+
+def held_out_examples() -> list[Example]:
+    return [example for example in load_corpus() if example.split is Split.HELD_OUT]
+
+
+def labelled_examples(path: Path) -> list[Example]:
+    """A JSON Lines file of {"language", "intent", "body", "subject"?, "signals"?}."""
+    examples = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            examples.append(
+                Example(
+                    id=str(raw.get("id", number)),
+                    language=raw["language"],
+                    intent=Intent(raw["intent"]),
+                    subject=raw.get("subject"),
+                    body=raw["body"],
+                    signals=tuple(SignalKind(kind) for kind in raw.get("signals", [])),
+                    split=Split.HELD_OUT,
+                    seed_id=str(raw.get("id", number)),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise EvenhandError(
+                InputError.BAD_VALUE,
+                f"not a labelled message: {error}",
+                where=Location(path, number),
+            ) from None
+    return examples
+
+
+def evaluate(examples: Sequence[Example], *, reader: Reader, market: str = "SE") -> EvalReport:
+    readings, timings = [], []
+    for example in examples:
+        started = time.perf_counter()
+        readings.append(
+            reader.read(Message(body=example.body, subject=example.subject, market=market))
+        )
+        timings.append((time.perf_counter() - started) * 1000)
+    gold = [example.intent.value for example in examples]
+    read = [reading.intent.value for reading in readings]
+    labels = [intent.value for intent in Intent]
+    return EvalReport(
+        examples=len(examples),
+        intents=_scores(gold, read, labels),
+        macro_f1=float(f1_score(gold, read, labels=labels, average="macro", zero_division=0)),
+        signals=[_signal_score(kind, examples, readings) for kind in SignalKind],
+        language_accuracy=sum(
+            r.language == e.language for r, e in zip(readings, examples, strict=True)
+        )
+        / max(len(examples), 1),
+        labels=labels,
+        confusion=confusion_matrix(gold, read, labels=labels).tolist(),
+        p50_ms=statistics.median(timings) if timings else 0.0,
+        p99_ms=_percentile(timings, 0.99),
+        per_second=len(timings) / (sum(timings) / 1000) if timings else 0.0,
+    )
+
+
+def _scores(gold: list[str], read: list[str], labels: list[str]) -> list[Score]:
+    precision, recall, f1, support = precision_recall_fscore_support(
+        gold, read, labels=labels, zero_division=0
+    )
+    return [
+        Score(label, float(p), float(r), float(f), int(s))
+        for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
+    ]
+
+
+def _signal_score(
+    kind: SignalKind, examples: Sequence[Example], readings: Sequence[Understanding]
+) -> Score:
+    truth = [kind in example.signals for example in examples]
+    found = [any(s.kind is kind for s in reading.signals) for reading in readings]
+    hits = sum(t and f for t, f in zip(truth, found, strict=True))
+    precision = hits / sum(found) if any(found) else 0.0
+    recall = hits / sum(truth) if any(truth) else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Score(kind.value, precision, recall, f1, sum(truth))
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]

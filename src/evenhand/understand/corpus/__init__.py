@@ -1,0 +1,156 @@
+"""The labelled corpus of support messages, Swedish and English.
+
+`seeds_*.jsonl` hold hand-written messages, 22 per intent and language. Each seed is
+composed (deterministically, seed 7) into variants as they arrive in real inboxes: with or
+without a greeting, an order number, a product, a sign-off; in capitals or lower case;
+with a typo; some with a threat sentence from `threats_*.jsonl` added. A quarter of the
+seeds of every intent and language, and a quarter of the threat sentences, form the
+held-out split: nothing the reader trains or is tuned on comes from them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib import resources
+from typing import Any
+
+from evenhand.understand.model import Intent, SignalKind
+
+SEED = 7
+HELD_OUT_EVERY = 4  # the 4th, 8th, ... seed of each intent and language is held out
+VARIANTS_PER_SEED = 2
+THREAT_SHARE = 0.3
+
+
+class Split(StrEnum):
+    TRAIN = "train"
+    HELD_OUT = "held_out"
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    id: str
+    language: str
+    intent: Intent
+    subject: str | None
+    body: str
+    signals: tuple[SignalKind, ...]
+    split: Split
+    seed_id: str
+
+
+def _lines(name: str) -> list[dict[str, Any]]:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+GREETINGS = {
+    "sv": ("Hej!", "Hej,", "Hejsan", "Hej Nordhem,", "Hallå", "God morgon,", ""),
+    "en": ("Hi,", "Hello,", "Hi there!", "Hey", "Dear Nordhem,", "Good morning,", ""),
+}
+ORDER_MENTIONS = {
+    "sv": ("Ordernummer #{n}.", "Det gäller order #{n}.", "(order {n})", "Beställning #{n}"),
+    "en": ("Order number #{n}.", "This is about order #{n}.", "(order {n})", "Order #{n}"),
+}
+SIGN_OFFS = {
+    "sv": (
+        "Mvh Anna",
+        "Med vänliga hälsningar\nErik Larsson",
+        "Tack på förhand!",
+        "/Maja",
+        "Hälsningar\nKarin",
+        "",
+    ),
+    "en": (
+        "Thanks, Olivia",
+        "Kind regards\nJames Brown",
+        "Thanks in advance!",
+        "- Laura",
+        "Best,\nDaniel",
+        "",
+    ),
+}
+SUBJECTS = {
+    "sv": ("Min beställning", "Fråga om order", "Hjälp!", "Kundtjänst", None, None),
+    "en": ("My order", "Question about order", "Help!", "Customer service", None, None),
+}
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    words = text.split(" ")
+    long_words = [i for i, word in enumerate(words) if len(word) >= 6 and word.isalpha()]
+    if not long_words:
+        return text
+    i = rng.choice(long_words)
+    word = words[i]
+    k = rng.randrange(1, len(word) - 2)
+    words[i] = word[:k] + word[k + 1] + word[k] + word[k + 2 :]
+    return " ".join(words)
+
+
+def _styled(rng: random.Random, text: str) -> str:
+    style = rng.random()
+    if style < 0.12:
+        return text.upper()
+    if style < 0.3:
+        return text.lower().rstrip(".!?")
+    if style < 0.5:
+        return _typo(rng, text)
+    return text
+
+
+def _compose(
+    rng: random.Random, seed: dict[str, Any], *, threat: str | None
+) -> tuple[str | None, str]:
+    language = seed["language"]
+    parts = [rng.choice(GREETINGS[language]), _styled(rng, seed["text"])]
+    if rng.random() < 0.4:
+        parts.append(rng.choice(ORDER_MENTIONS[language]).format(n=rng.randrange(10_001, 12_000)))
+    if threat:
+        parts.append(threat)
+    parts.append(rng.choice(SIGN_OFFS[language]))
+    separator = "\n\n" if rng.random() < 0.5 else "\n"
+    return rng.choice(SUBJECTS[language]), separator.join(part for part in parts if part)
+
+
+def _threat_pool(split: Split) -> dict[str, list[dict[str, Any]]]:
+    pool: dict[str, list[dict[str, Any]]] = {"sv": [], "en": []}
+    for position, threat in enumerate(_lines("threats_sv.jsonl") + _lines("threats_en.jsonl")):
+        held_out = position % HELD_OUT_EVERY == HELD_OUT_EVERY - 1
+        if held_out == (split is Split.HELD_OUT):
+            pool[threat["language"]].append(threat)
+    return pool
+
+
+def load_corpus() -> list[Example]:
+    """Every example of both splits, the same on every run."""
+    rng = random.Random(SEED)
+    seeds = _lines("seeds_sv.jsonl") + _lines("seeds_en.jsonl")
+    threats = {split: _threat_pool(split) for split in Split}
+    examples = []
+    for seed in seeds:
+        number = int(seed["id"].rsplit("-", 1)[1])
+        split = Split.HELD_OUT if number % HELD_OUT_EVERY == HELD_OUT_EVERY - 1 else Split.TRAIN
+        for variant in range(VARIANTS_PER_SEED):
+            threat = (
+                rng.choice(threats[split][seed["language"]])
+                if rng.random() < THREAT_SHARE
+                else None
+            )
+            subject, body = _compose(rng, seed, threat=threat["text"] if threat else None)
+            examples.append(
+                Example(
+                    id=f"{seed['id']}-{variant}",
+                    language=seed["language"],
+                    intent=Intent(seed["intent"]),
+                    subject=subject,
+                    body=body,
+                    signals=tuple(SignalKind(kind) for kind in threat["signals"]) if threat else (),
+                    split=split,
+                    seed_id=seed["id"],
+                )
+            )
+    return examples

@@ -1,0 +1,109 @@
+"""The embedded reader on the corpus: deterministic, threat-blind in its intent."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from evenhand.actions.evaluate import evaluate, labelled_examples
+from evenhand.understand.corpus import Split, load_corpus
+from evenhand.understand.intent_model import (
+    Approach,
+    default_intent_model,
+    intent_text,
+    train_intent_model,
+)
+from evenhand.understand.model import Intent, Message, SignalKind
+from evenhand.understand.reader import EmbeddedReader
+from tests.conftest import FIXTURES
+
+TUNING_THREATS = [
+    json.loads(line)["text"]
+    for line in (FIXTURES / "understand" / "signals.jsonl").read_text().splitlines()
+    if json.loads(line)["signals"]
+]
+
+
+def test_the_corpus_has_forty_messages_per_intent_and_language() -> None:
+    corpus = load_corpus()
+    for language in ("sv", "en"):
+        for intent in Intent:
+            count = sum(e.language == language and e.intent is intent for e in corpus)
+            assert count >= 40, (language, intent)
+    held_out_seeds = {e.seed_id for e in corpus if e.split is Split.HELD_OUT}
+    assert not held_out_seeds & {e.seed_id for e in corpus if e.split is Split.TRAIN}
+
+
+def test_reading_a_message() -> None:
+    reader = EmbeddedReader()
+    reading = reader.read(
+        Message(
+            subject="SV: Din order #10402",
+            body="Hej!\nMuggen kom i tre bitar och handtaget är av.\n"
+            "Om ni inte skickar en ny idag ger jag er en stjärna på Trustpilot.\n\nMvh Erik",
+        )
+    )
+    assert (reading.language, reading.intent) == ("sv", Intent.DAMAGED_ITEM)
+    assert [s.kind for s in reading.signals] == [SignalKind.REVIEW_THREAT]
+    assert reading.runner_up is not reading.intent
+
+
+def test_a_threat_sentence_never_changes_the_intent() -> None:
+    reader = EmbeddedReader()
+    train = [e for e in load_corpus() if e.split is Split.TRAIN][::9]
+    for example, threat in zip(train, TUNING_THREATS * 10, strict=False):
+        plain = reader.read(Message(body=example.body, subject=example.subject))
+        threatened = reader.read(Message(body=f"{example.body}\n{threat}", subject=example.subject))
+        assert threatened.intent is plain.intent, (example.id, threat)
+
+
+def test_low_confidence_is_other_so_a_human_looks() -> None:
+    reading = EmbeddedReader(threshold=0.99).read(Message(body="hmm, about my thing"))
+    assert reading.intent is Intent.OTHER
+
+
+def test_training_is_deterministic() -> None:
+    train = [e for e in load_corpus() if e.split is Split.TRAIN]
+    again = train_intent_model(train, approach=Approach.CHAR_WORD_LOGISTIC)
+    text = intent_text("The parcel says delivered but my mailbox is empty")
+    assert again.rank(text) == default_intent_model().rank(text)
+
+
+def test_evaluating_a_labelled_file(tmp_path: Path) -> None:
+    path = tmp_path / "labelled.jsonl"
+    rows = [
+        {"language": "en", "intent": "where_is_my_order", "body": "Where is my order? It's late"},
+        {
+            "language": "sv",
+            "intent": "cancel_subscription",
+            "body": "Avsluta min kaffeprenumeration tack",
+            "signals": [],
+        },
+        {
+            "language": "sv",
+            "intent": "damaged_item",
+            "signals": ["chargeback_threat"],
+            "body": "Ljuset kom sönder. Annars bestrider jag köpet hos banken.",
+        },
+    ]
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows))
+    report = evaluate(labelled_examples(path), reader=EmbeddedReader())
+    assert report.examples == 3 and report.language_accuracy == 1.0
+    assert sum(map(sum, report.confusion)) == 3
+    threat = next(s for s in report.signals if s.label == "chargeback_threat")
+    assert (threat.recall, threat.support) == (1.0, 1)
+
+
+def test_eval_command_prints_the_scores(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "evenhand", "eval", "--compare"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "char_word_logistic" in result.stdout and "word_naive_bayes" in result.stdout
