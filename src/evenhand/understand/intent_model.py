@@ -26,7 +26,8 @@ from evenhand.understand.clean import clean_message
 from evenhand.understand.corpus import Example, Split, load_corpus
 from evenhand.understand.cues import CueCounts
 from evenhand.understand.model import Intent
-from evenhand.understand.signals import sentences, threat_sentences
+from evenhand.understand.sentences import sentences
+from evenhand.understand.signals import read_signals
 
 
 class Approach(StrEnum):
@@ -37,8 +38,13 @@ class Approach(StrEnum):
 def intent_text(body: str, subject: str | None = None) -> str:
     """What an intent model reads: the customer's own words, threat sentences left out."""
     text = clean_message(body, subject)
-    threats = set(threat_sentences(text))
-    return "\n".join(s for s in sentences(text) if s not in threats) if threats else text
+    return without_sentences(text, read_signals(text).threat_sentences)
+
+
+def without_sentences(text: str, left_out: Sequence[str]) -> str:
+    if not left_out:
+        return text
+    return "\n".join(sentence for sentence in sentences(text) if sentence not in left_out)
 
 
 def _pipeline(approach: Approach) -> Pipeline:

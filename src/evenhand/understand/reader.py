@@ -7,11 +7,11 @@ from evenhand.understand.intent_model import (
     Approach,
     IntentModel,
     default_intent_model,
-    intent_text,
+    without_sentences,
 )
 from evenhand.understand.language import identify_language
 from evenhand.understand.model import Intent, Message, Understanding
-from evenhand.understand.signals import find_signals
+from evenhand.understand.signals import read_signals
 
 DEFAULT_THRESHOLD = 0.5  # below this confidence the intent is `other`, and a human looks
 
@@ -32,8 +32,9 @@ class EmbeddedReader:
     def read(self, message: Message) -> Understanding:
         text = clean_message(message.body, message.subject)
         language = identify_language(text, market=message.market)
+        signals = read_signals(text)
         (best, confidence), (second, second_confidence) = self.model.rank(
-            intent_text(message.body, message.subject)
+            without_sentences(text, signals.threat_sentences)
         )[:2]
         if confidence < self.threshold and best is not Intent.OTHER:
             best, second, second_confidence = Intent.OTHER, best, confidence
@@ -44,5 +45,5 @@ class EmbeddedReader:
             confidence=confidence,
             runner_up=second,
             runner_up_confidence=second_confidence,
-            signals=find_signals(text),
+            signals=signals.signals,
         )

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from evenhand.understand.model import Signal, SignalKind
+from evenhand.understand.sentences import sentences
+from evenhand.understand.signal_model import signal_model
 
 
 def _words(*alternatives: str) -> str:
@@ -174,28 +177,45 @@ _OFFER_RE = re.compile(_OFFER, re.I)
 _OFFER_CONDITION_RE = re.compile(_OFFER_CONDITION, re.I)
 _FILED_RE = re.compile(_FILED, re.I)
 _REFUSAL_RE = re.compile(_REFUSAL, re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
-def sentences(text: str) -> Iterator[str]:
-    for sentence in _SENTENCE_END.split(text):
-        stripped = sentence.strip()
-        if stripped:
-            yield stripped
+@dataclass(frozen=True, slots=True)
+class SignalReading:
+    signals: tuple[Signal, ...]  # each kind once, with the first sentence that shows it
+    threat_sentences: tuple[str, ...]  # every sentence that shows any signal
+
+
+def read_signals(text: str) -> SignalReading:
+    found: dict[SignalKind, Signal] = {}
+    threats = []
+    for sentence, kinds in _read_sentences(text):
+        if kinds:
+            threats.append(sentence)
+        for kind in kinds:
+            found.setdefault(kind, Signal(kind=kind, evidence=sentence))
+    signals = tuple(found[kind] for kind in SignalKind if kind in found)
+    return SignalReading(signals=signals, threat_sentences=tuple(threats))
 
 
 def find_signals(text: str) -> tuple[Signal, ...]:
     """Every signal the text shows, each once, with the first sentence that shows it."""
-    found: dict[SignalKind, Signal] = {}
-    for sentence in sentences(text):
-        for kind in _signals_in(sentence):
-            found.setdefault(kind, Signal(kind=kind, evidence=sentence))
-    return tuple(found[kind] for kind in SignalKind if kind in found)
+    return read_signals(text).signals
 
 
-def threat_sentences(text: str) -> list[str]:
-    """Every sentence that shows any signal (find_signals reports one per kind)."""
-    return [sentence for sentence in sentences(text) if next(_signals_in(sentence), None)]
+def _read_sentences(text: str) -> list[tuple[str, list[SignalKind]]]:
+    """Each sentence with its signals: the lexicon's, else the sentence model's."""
+    parts = list(sentences(text))
+    by_lexicon = [list(_signals_in(sentence)) for sentence in parts]
+    undecided = [sentence for sentence, kinds in zip(parts, by_lexicon, strict=True) if not kinds]
+    by_model = iter(signal_model().classify(undecided))
+    read = []
+    for sentence, lexicon_kinds in zip(parts, by_lexicon, strict=True):
+        kinds = lexicon_kinds
+        if not kinds:
+            model_kind = next(by_model)
+            kinds = [model_kind] if model_kind else []
+        read.append((sentence, kinds))
+    return read
 
 
 def _signals_in(sentence: str) -> Iterator[SignalKind]:

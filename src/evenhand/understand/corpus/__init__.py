@@ -5,7 +5,8 @@ composed (deterministically, seed 7) into variants as they arrive in real inboxe
 without a greeting, an order number, a product, a sign-off; in capitals or lower case;
 with a typo; some with a threat sentence from `threats_*.jsonl` added. A quarter of the
 seeds of every intent and language, and a quarter of the threat sentences, form the
-held-out split: nothing the reader trains or is tuned on comes from them.
+held-out split (each threat sentence says which split it is in): nothing the reader trains
+or is tuned on comes from them.
 """
 
 from __future__ import annotations
@@ -116,12 +117,14 @@ def _compose(
     return rng.choice(SUBJECTS[language]), separator.join(part for part in parts if part)
 
 
-def _threat_pool(split: Split) -> dict[str, list[dict[str, Any]]]:
+def _threat_pool(split: Split, rng: random.Random) -> dict[str, list[dict[str, Any]]]:
+    """The split's threat sentences per language, shuffled; each one is used in turn."""
     pool: dict[str, list[dict[str, Any]]] = {"sv": [], "en": []}
-    for position, threat in enumerate(_lines("threats_sv.jsonl") + _lines("threats_en.jsonl")):
-        held_out = position % HELD_OUT_EVERY == HELD_OUT_EVERY - 1
-        if held_out == (split is Split.HELD_OUT):
+    for threat in _lines("threats_sv.jsonl") + _lines("threats_en.jsonl"):
+        if Split(threat["split"]) is split:
             pool[threat["language"]].append(threat)
+    for threats in pool.values():
+        rng.shuffle(threats)
     return pool
 
 
@@ -129,17 +132,17 @@ def load_corpus() -> list[Example]:
     """Every example of both splits, the same on every run."""
     rng = random.Random(SEED)
     seeds = _lines("seeds_sv.jsonl") + _lines("seeds_en.jsonl")
-    threats = {split: _threat_pool(split) for split in Split}
+    threats = {split: _threat_pool(split, rng) for split in Split}
+    used = {(split, language): 0 for split in Split for language in ("sv", "en")}
     examples = []
     for seed in seeds:
         number = int(seed["id"].rsplit("-", 1)[1])
         split = Split.HELD_OUT if number % HELD_OUT_EVERY == HELD_OUT_EVERY - 1 else Split.TRAIN
         for variant in range(VARIANTS_PER_SEED):
-            threat = (
-                rng.choice(threats[split][seed["language"]])
-                if rng.random() < THREAT_SHARE
-                else None
-            )
+            threat = None
+            if rng.random() < THREAT_SHARE:
+                pool, key = threats[split][seed["language"]], (split, seed["language"])
+                threat, used[key] = pool[used[key] % len(pool)], used[key] + 1
             subject, body = _compose(rng, seed, threat=threat["text"] if threat else None)
             examples.append(
                 Example(

@@ -1,0 +1,100 @@
+"""A sentence classifier for threat signals: the second stage after the lexicon.
+
+Trained at first use, deterministically, on the corpus's training threat sentences and the
+lexicon's own labelled sentences (positives), and on the sentences of the training seed
+messages, which carry no threat (negatives). It only decides sentences the lexicon did not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from evenhand.understand.corpus import HELD_OUT_EVERY
+from evenhand.understand.model import SignalKind
+from evenhand.understand.sentences import sentences
+
+NONE = "none"
+# A sentence is taken as a signal when the model is at least this sure of it.
+SIGNAL_THRESHOLD = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class SignalModel:
+    pipeline: Any
+
+    def classify(self, sentences: Sequence[str]) -> list[SignalKind | None]:
+        if not sentences:
+            return []
+        probabilities = self.pipeline.predict_proba(list(sentences))
+        classes = list(self.pipeline.classes_)
+        kinds: list[SignalKind | None] = []
+        for row in probabilities:
+            best = int(row.argmax())
+            label = classes[best]
+            kinds.append(
+                SignalKind(label) if label != NONE and row[best] >= SIGNAL_THRESHOLD else None
+            )
+        return kinds
+
+
+def _jsonl(package: str, name: str) -> list[dict[str, Any]]:
+    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def training_sentences() -> tuple[list[str], list[str]]:
+    """(sentences, labels): training threats, the lexicon's examples, and plain sentences."""
+    texts: list[str] = []
+    labels: list[str] = []
+    for name in ("threats_sv.jsonl", "threats_en.jsonl"):
+        for threat in _jsonl("evenhand.understand.corpus", name):
+            if threat["split"] == "train":
+                texts.append(threat["text"])
+                labels.append(threat["signals"][0])
+    for name in ("seeds_sv.jsonl", "seeds_en.jsonl"):
+        for seed in _jsonl("evenhand.understand.corpus", name):
+            number = int(seed["id"].rsplit("-", 1)[1])
+            if number % HELD_OUT_EVERY != HELD_OUT_EVERY - 1:
+                for sentence in sentences(seed["text"]):
+                    texts.append(sentence)
+                    labels.append(NONE)
+    return texts, labels
+
+
+@lru_cache(maxsize=1)
+def signal_model() -> SignalModel:
+    texts, labels = training_sentences()
+    features = FeatureUnion(
+        [
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    token_pattern=r"(?u)\b\w+\b",
+                ),
+            ),
+        ]
+    )
+    pipeline = Pipeline(
+        [
+            ("features", features),
+            (
+                "model",
+                LogisticRegression(C=10.0, max_iter=3000, random_state=0, class_weight="balanced"),
+            ),
+        ]
+    )
+    pipeline.fit(texts, labels)
+    return SignalModel(pipeline=pipeline)
