@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     intent_threshold: Annotated[
         float,
         Field(ge=0, le=1, description="Below this confidence a message's intent is `other`."),
-    ] = 0.5
+    ] = 0.2
 
     @field_validator("currency")
     @classmethod

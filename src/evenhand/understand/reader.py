@@ -13,7 +13,9 @@ from evenhand.understand.language import identify_language
 from evenhand.understand.model import Intent, Message, Understanding
 from evenhand.understand.signals import read_signals
 
-DEFAULT_THRESHOLD = 0.5  # below this confidence the intent is `other`, and a human looks
+# Below this confidence the intent is `other`, and a human looks (chosen by cross-validation
+# on the training split: macro-F1 0.896 at 0.2, 0.862 at 0.5).
+DEFAULT_THRESHOLD = 0.2
 
 
 class EmbeddedReader:

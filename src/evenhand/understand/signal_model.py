@@ -18,7 +18,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from evenhand.understand.corpus import HELD_OUT_EVERY
+from evenhand.understand.corpus import (
+    GREETINGS,
+    HELD_OUT_EVERY,
+    ORDER_MENTIONS,
+    SIGN_OFFS,
+    SUBJECTS,
+)
 from evenhand.understand.model import SignalKind
 from evenhand.understand.sentences import sentences
 
@@ -60,6 +66,9 @@ def training_sentences() -> tuple[list[str], list[str]]:
             if threat["split"] == "train":
                 texts.append(threat["text"])
                 labels.append(threat["signals"][0])
+    for line in _composition_lines():
+        texts.append(line)
+        labels.append(NONE)
     for name in ("seeds_sv.jsonl", "seeds_en.jsonl"):
         for seed in _jsonl("evenhand.understand.corpus", name):
             number = int(seed["id"].rsplit("-", 1)[1])
@@ -68,6 +77,22 @@ def training_sentences() -> tuple[list[str], list[str]]:
                     texts.append(sentence)
                     labels.append(NONE)
     return texts, labels
+
+
+def _composition_lines() -> list[str]:
+    """The greetings, order mentions, subjects and sign-offs messages are composed with."""
+    lines: list[str] = []
+    for language in ("sv", "en"):
+        parts = [
+            *GREETINGS[language],
+            *SIGN_OFFS[language],
+            *(subject for subject in SUBJECTS[language] if subject),
+        ]
+        parts += [
+            mention.format(n=n) for mention in ORDER_MENTIONS[language] for n in (10_417, 11_052)
+        ]
+        lines += [line for part in parts for line in part.split("\n") if line.strip()]
+    return lines
 
 
 @lru_cache(maxsize=1)

@@ -119,7 +119,7 @@ _THREAT_STANCE = _words(
 )
 # Taking a review down or changing it (the review itself may be named elsewhere in the sentence).
 _OFFER = _words(
-    r"\b(?:remove|delete|take (?:it |them )?down|change|update|edit|withdraw|pull|raise)\b",
+    r"\b(?:remove|delete|take\b.{0,20}\bdown|change|update|edit|withdraw|pull|raise|revise)\b",
     r"\bstays? up until\b",
     r"\bt(?:a|ar) bort\b",
     r"\bradera(?:r)?\b",
@@ -130,6 +130,8 @@ _OFFER = _words(
     r"\bligger kvar tills\b",
 )
 _OFFER_CONDITION = _words(
+    r"\band i'?ll\b",
+    r"\bså (?:ändrar|tar|raderar|försvinner|höjer|uppdaterar|drar)\b",
     r"\bif\b",
     r"\bonce\b",
     r"\bwhen\b",
@@ -154,7 +156,7 @@ _FILED = _words(
     r"\bhar (?:redan|nu) (?:bestridit|anmält|reklamerat|kontaktat)\b",
     r"\bhar bestridit\b",
     r"\b(?:banken|klarna|paypal) (?:utreder|hanterar|har)\b",
-    r"\bärende hos (?:banken|klarna|paypal)\b",
+    r"\bhar (?:öppnat|gjort|startat) ett ärende hos (?:banken|klarna|paypal)\b",
 )
 _REFUSAL = _words(
     r"\bwon'?t\b",
