@@ -9,6 +9,7 @@ from pathlib import Path
 
 from evenhand.actions.evaluate import evaluate, labelled_examples
 from evenhand.understand.corpus import Split, load_corpus
+from evenhand.understand.embedding_model import artefact_is_current
 from evenhand.understand.intent_model import (
     Approach,
     default_intent_model,
@@ -106,4 +107,17 @@ def test_eval_command_prints_the_scores(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert "char_word_logistic" in result.stdout and "word_naive_bayes" in result.stdout
+    assert all(approach.value in result.stdout for approach in Approach)
+
+
+def test_the_shipped_e5_embeddings_match_the_corpus() -> None:
+    # After editing the corpus, `evenhand corpus-embeddings` rebuilds them.
+    assert artefact_is_current()
+
+
+def test_an_unsure_first_stage_asks_the_e5_model() -> None:
+    fast_only = EmbeddedReader(approach=Approach.CHAR_WORD_LOGISTIC, threshold=0.0)
+    cascade = EmbeddedReader(approach=Approach.CASCADE_E5, threshold=0.0)
+    message = Message(body="Hej, angående min senaste beställning från er förra veckan")
+    assert fast_only.model.rank(intent_text(message.body))[0][1] < 0.7  # unsure
+    assert cascade.read(message).confidence != fast_only.read(message).confidence

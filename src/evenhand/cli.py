@@ -26,6 +26,7 @@ from evenhand.demo.shop import DEFAULT_SEED
 from evenhand.errors import EvenhandError, SettingsError, StoreError
 from evenhand.settings import Settings, load_settings
 from evenhand.store.database import make_engine
+from evenhand.understand.embedding_model import build_artefact as build_corpus_embeddings
 from evenhand.understand.intent_model import Approach
 from evenhand.understand.reader import EmbeddedReader
 
@@ -180,9 +181,7 @@ def eval_command(
         Path | None,
         typer.Argument(help="Labelled messages (JSON Lines); default: the held-out split."),
     ] = None,
-    approach: Annotated[Approach, typer.Option(help="Which intent model.")] = (
-        Approach.CHAR_WORD_LOGISTIC
-    ),
+    approach: Annotated[Approach, typer.Option(help="Which intent model.")] = (Approach.CASCADE_E5),
     compare: Annotated[
         bool, typer.Option("--compare", help="Evaluate every approach, side by side.")
     ] = False,
@@ -203,6 +202,12 @@ def eval_command(
         render.approaches(out, reports)
     else:
         render.evaluation(out, reports[approach])
+
+
+@app.command("corpus-embeddings")
+def corpus_embeddings() -> None:
+    """Rebuild the e5 embeddings of the corpus's training messages (after editing the corpus)."""
+    out.print(f"written {build_corpus_embeddings()}")
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ from evenhand.understand.signals import read_signals
 
 
 class Approach(StrEnum):
+    CASCADE_E5 = "char_word_then_e5"  # the n-gram model, and e5 embeddings where it is unsure
     CHAR_WORD_LOGISTIC = "char_word_logistic"
     WORD_NAIVE_BAYES = "word_naive_bayes"
 
