@@ -32,3 +32,10 @@ def test_the_market_decides_for_an_empty_message() -> None:
 
 def test_an_english_shop_reads_short_english_as_english() -> None:
     assert identify_language("thanks", market="GB").code == "en"
+
+
+def test_shouting_does_not_change_the_language() -> None:
+    text = "THE CANDLE IS MISSING FROM MY ORDER, THE REST ARRIVED"
+    assert identify_language(text, market="SE").code == "en"
+    assert identify_language("MUGGEN VAR TRASIG NÄR DEN KOM, JAG VILL HA EN NY",
+                             market="SE").code == "sv"

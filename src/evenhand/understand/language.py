@@ -39,7 +39,8 @@ def identify_language(text: str, *, market: str) -> LanguageGuess:
     words = _WORD.findall(text)
     if not words:
         return LanguageGuess(home, 0.0)
-    ranked = {language: float(p) for language, p in _identifier().rank(text)}
+    # Lower case: the model's features are case-sensitive and read shouted English as Swedish.
+    ranked = {language: float(p) for language, p in _identifier().rank(text.lower())}
     scores = {
         language: p * (HOME_PRIOR if language == home else 1.0) for language, p in ranked.items()
     }
