@@ -37,5 +37,7 @@ def test_an_english_shop_reads_short_english_as_english() -> None:
 def test_shouting_does_not_change_the_language() -> None:
     text = "THE CANDLE IS MISSING FROM MY ORDER, THE REST ARRIVED"
     assert identify_language(text, market="SE").code == "en"
-    assert identify_language("MUGGEN VAR TRASIG NÄR DEN KOM, JAG VILL HA EN NY",
-                             market="SE").code == "sv"
+    assert (
+        identify_language("MUGGEN VAR TRASIG NÄR DEN KOM, JAG VILL HA EN NY", market="SE").code
+        == "sv"
+    )

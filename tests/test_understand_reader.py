@@ -18,6 +18,7 @@ from evenhand.understand.intent_model import (
 )
 from evenhand.understand.model import Intent, Message, SignalKind
 from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.signal_model import e5_artefact_is_current
 from tests.conftest import FIXTURES
 
 TUNING_THREATS = [
@@ -112,7 +113,7 @@ def test_eval_command_prints_the_scores(tmp_path: Path) -> None:
 
 def test_the_shipped_e5_embeddings_match_the_corpus() -> None:
     # After editing the corpus, `evenhand corpus-embeddings` rebuilds them.
-    assert artefact_is_current()
+    assert artefact_is_current() and e5_artefact_is_current()
 
 
 def test_an_unsure_first_stage_asks_the_e5_model() -> None:

@@ -29,6 +29,7 @@ from evenhand.store.database import make_engine
 from evenhand.understand.embedding_model import build_artefact as build_corpus_embeddings
 from evenhand.understand.intent_model import Approach
 from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.signal_model import build_e5_artefact as build_signal_embeddings
 
 app = typer.Typer(
     help="Even-handed, policy-driven triage for e-commerce customer support.",
@@ -207,7 +208,9 @@ def eval_command(
 @app.command("corpus-embeddings")
 def corpus_embeddings() -> None:
     """Rebuild the e5 embeddings of the corpus's training messages (after editing the corpus)."""
-    out.print(f"written {build_corpus_embeddings()}")
+    # Signals first: the intent model's training texts leave out the sentences they flag.
+    for written in (build_signal_embeddings(), build_corpus_embeddings()):
+        out.print(f"written {written}")
 
 
 def main() -> None:

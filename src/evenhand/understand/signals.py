@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from evenhand.understand.model import Signal, SignalKind
 from evenhand.understand.sentences import sentences
-from evenhand.understand.signal_model import signal_model
+from evenhand.understand.signal_model import embedding_signal_model, signal_model
 
 
 def _words(*alternatives: str) -> str:
@@ -205,19 +205,25 @@ def find_signals(text: str) -> tuple[Signal, ...]:
 
 
 def _read_sentences(text: str) -> list[tuple[str, list[SignalKind]]]:
-    """Each sentence with its signals: the lexicon's, else the sentence model's."""
+    """Each sentence with its signals: the lexicon's; for a sentence it leaves undecided, the
+    e5 sentence model's when it mentions reviews or banks, else the n-gram model's."""
     parts = list(sentences(text))
-    by_lexicon = [list(_signals_in(sentence)) for sentence in parts]
-    undecided = [sentence for sentence, kinds in zip(parts, by_lexicon, strict=True) if not kinds]
-    by_model = iter(signal_model().classify(undecided))
-    read = []
-    for sentence, lexicon_kinds in zip(parts, by_lexicon, strict=True):
-        kinds = lexicon_kinds
-        if not kinds:
-            model_kind = next(by_model)
-            kinds = [model_kind] if model_kind else []
-        read.append((sentence, kinds))
-    return read
+    decided = {sentence: list(_signals_in(sentence)) for sentence in parts}
+    undecided = [sentence for sentence in parts if not decided[sentence]]
+    about = [s for s in undecided if _REVIEW_RE.search(s) or _BANK_RE.search(s)]
+    other = [s for s in undecided if s not in about]
+    for group, model in ((about, embedding_signal_model()), (other, signal_model())):
+        for sentence, kind in zip(group, model.classify(group), strict=True):
+            decided[sentence] = [kind] if kind and not _refused(kind, sentence) else []
+    return [(sentence, decided[sentence]) for sentence in parts]
+
+
+_THREATS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
+
+
+def _refused(kind: SignalKind, sentence: str) -> bool:
+    """ "I won't leave a bad review": no threat, whichever stage read it."""
+    return kind in _THREATS and bool(_REFUSAL_RE.search(sentence))
 
 
 def _signals_in(sentence: str) -> Iterator[SignalKind]:

@@ -41,6 +41,7 @@ class Example:
     signals: tuple[SignalKind, ...]
     split: Split
     seed_id: str
+    threat: str | None = None  # the threat sentence composed into it, if any
 
 
 def _lines(name: str) -> list[dict[str, Any]]:
@@ -154,6 +155,7 @@ def load_corpus() -> list[Example]:
                     signals=tuple(SignalKind(kind) for kind in threat["signals"]) if threat else (),
                     split=split,
                     seed_id=seed["id"],
+                    threat=threat["text"] if threat else None,
                 )
             )
     return examples
