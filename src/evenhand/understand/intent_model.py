@@ -25,6 +25,7 @@ from evenhand.understand.augment import augmented
 from evenhand.understand.clean import clean_message
 from evenhand.understand.corpus import Example, Split, load_corpus
 from evenhand.understand.cues import CueCounts
+from evenhand.understand.features import ngram_features
 from evenhand.understand.model import Intent
 from evenhand.understand.sentences import sentences
 from evenhand.understand.signals import read_signals
@@ -59,21 +60,7 @@ def _pipeline(approach: Approach) -> Pipeline:
     if approach is Approach.WORD_NAIVE_BAYES:
         words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
         return Pipeline([("features", words), ("model", MultinomialNB(alpha=0.1))])
-    features = FeatureUnion(
-        [
-            ("cues", CueCounts()),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
-            (
-                "words",
-                TfidfVectorizer(
-                    analyzer="word",
-                    ngram_range=(1, 2),
-                    sublinear_tf=True,
-                    token_pattern=r"(?u)\b\w+\b",
-                ),
-            ),
-        ]
-    )
+    features = FeatureUnion([("cues", CueCounts()), *ngram_features()])
     model = LogisticRegression(C=5.0, max_iter=3000, random_state=0)
     return Pipeline([("features", features), ("model", model)])
 

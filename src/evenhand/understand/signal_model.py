@@ -15,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
@@ -27,6 +26,7 @@ from evenhand.understand.corpus import (
     SIGN_OFFS,
     SUBJECTS,
 )
+from evenhand.understand.features import ngram_features
 from evenhand.understand.model import SignalKind
 from evenhand.understand.sentences import sentences
 
@@ -124,20 +124,7 @@ def _composition_lines() -> list[str]:
 @lru_cache(maxsize=1)
 def signal_model() -> SignalModel:
     texts, labels = training_sentences()
-    features = FeatureUnion(
-        [
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
-            (
-                "words",
-                TfidfVectorizer(
-                    analyzer="word",
-                    ngram_range=(1, 2),
-                    sublinear_tf=True,
-                    token_pattern=r"(?u)\b\w+\b",
-                ),
-            ),
-        ]
-    )
+    features = FeatureUnion(ngram_features())
     pipeline = Pipeline(
         [
             ("features", features),
