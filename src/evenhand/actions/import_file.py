@@ -54,7 +54,6 @@ class ImportReport:
     unchanged: int = 0
     stale: int = 0
     disputes_linked: int = 0
-    customers_recomputed: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     passed_over: list[Rejection] = field(default_factory=list)
     unlinked_disputes: list[DisputeRow] = field(default_factory=list)
@@ -190,7 +189,6 @@ def _finish(
         value_sql.recompute_all(connection, margin_rate=settings.margin_rate)
     else:
         _recompute(connection, touched, settings=settings)
-    report.customers_recomputed = len(touched)
     report.unlinked_disputes = dispute_store.unlinked_disputes(connection)
     record_event(
         connection, at=now, action="import", subject=str(report.path), details=report.summary()

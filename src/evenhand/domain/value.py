@@ -37,7 +37,6 @@ class OrderFigures:
     exclusion: Exclusion | None
     gross: int
     refunded: int
-    merchandise: int
     cost_known: int
     uncosted: int
 
@@ -80,7 +79,6 @@ def order_figures(order: Order) -> OrderFigures:
         exclusion=exclusion_of(order),
         gross=to_minor(paid, currency),
         refunded=to_minor(min(refunded, paid), currency),
-        merchandise=to_minor(order.subtotal, currency),
         cost_known=to_minor(cost_known, currency),
         uncosted=to_minor(max(uncosted, Decimal(0)), currency),
     )

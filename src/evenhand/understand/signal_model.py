@@ -8,7 +8,7 @@ messages, which carry no threat (negatives). It only decides sentences the lexic
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -38,41 +38,29 @@ E5_SIGNAL_THRESHOLD = 0.5
 E5_ARTEFACT = "e5_signals.npz"
 
 
-def _kinds(
-    probabilities: Any, classes: Sequence[str], *, threshold: float
-) -> list[SignalKind | None]:
-    kinds: list[SignalKind | None] = []
-    for row in probabilities:
-        best = int(row.argmax())
-        label = classes[best]
-        kinds.append(SignalKind(label) if label != NONE and row[best] >= threshold else None)
-    return kinds
-
-
 @dataclass(frozen=True, slots=True)
 class SignalModel:
-    """Character and word n-grams: fast, for any sentence."""
-
-    pipeline: Any
-
-    def classify(self, sentences: Sequence[str]) -> list[SignalKind | None]:
-        if not sentences:
-            return []
-        probabilities = self.pipeline.predict_proba(list(sentences))
-        return _kinds(probabilities, list(self.pipeline.classes_), threshold=SIGNAL_THRESHOLD)
-
-
-@dataclass(frozen=True, slots=True)
-class EmbeddingSignalModel:
-    """e5 embeddings: ~25 ms a sentence, so only for sentences about reviews or banks."""
+    """A sentence classifier for signals: the n-gram one reads raw sentences (fast, for any
+    sentence); the e5 one reads their embeddings (~25 ms a sentence, so only for sentences
+    about reviews or banks)."""
 
     classifier: Any
+    threshold: float
+    encode: Callable[[Sequence[str]], Any]
 
     def classify(self, sentences: Sequence[str]) -> list[SignalKind | None]:
         if not sentences:
             return []
-        probabilities = self.classifier.predict_proba(e5.embed(sentences))
-        return _kinds(probabilities, list(self.classifier.classes_), threshold=E5_SIGNAL_THRESHOLD)
+        probabilities = self.classifier.predict_proba(self.encode(sentences))
+        classes = list(self.classifier.classes_)
+        kinds: list[SignalKind | None] = []
+        for row in probabilities:
+            best = int(row.argmax())
+            label = classes[best]
+            kinds.append(
+                SignalKind(label) if label != NONE and row[best] >= self.threshold else None
+            )
+        return kinds
 
 
 def _jsonl(package: str, name: str) -> list[dict[str, Any]]:
@@ -135,15 +123,15 @@ def signal_model() -> SignalModel:
         ]
     )
     pipeline.fit(texts, labels)
-    return SignalModel(pipeline=pipeline)
+    return SignalModel(classifier=pipeline, threshold=SIGNAL_THRESHOLD, encode=list)
 
 
 @lru_cache(maxsize=1)
-def embedding_signal_model() -> EmbeddingSignalModel:
+def embedding_signal_model() -> SignalModel:
     texts, labels = training_sentences()
     classifier = LogisticRegression(C=10.0, max_iter=3000, random_state=0, class_weight="balanced")
     classifier.fit(e5.stored_embeddings(E5_ARTEFACT, texts, source=texts), labels)
-    return EmbeddingSignalModel(classifier=classifier)
+    return SignalModel(classifier=classifier, threshold=E5_SIGNAL_THRESHOLD, encode=e5.embed)
 
 
 def build_e5_artefact() -> Path:
