@@ -16,14 +16,17 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import SQLAlchemyError
 
-from evenhand import render
+from evenhand import render, render_decisions
 from evenhand.actions.customer_value import customer_report, recompute_values, top_customers
 from evenhand.actions.demo import run_demo
 from evenhand.actions.evaluate import evaluate, held_out_examples, labelled_examples
+from evenhand.actions.guide import check_guide, load_guide
 from evenhand.actions.import_file import ImportKind, import_file
 from evenhand.actions.initialise import initialise
+from evenhand.actions.triage import triage_tickets
 from evenhand.demo.shop import DEFAULT_SEED
 from evenhand.errors import EvenhandError, SettingsError, StoreError
+from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings, load_settings
 from evenhand.store.database import make_engine
 from evenhand.understand.embedding_model import build_artefact as build_corpus_embeddings
@@ -37,6 +40,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+guide_app = typer.Typer(help="The resolution guide: show it, check it.", no_args_is_help=True)
+app.add_typer(guide_app, name="guide")
 # Piped output gets a wide page, so tables are not squeezed into 80 columns.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, soft_wrap=True)
@@ -47,6 +52,14 @@ DbOption = Annotated[
         "--db",
         help="SQLAlchemy database URL (default: EVENHAND_DB, the settings file, "
         "or sqlite:///evenhand.sqlite3).",
+        show_default=False,
+    ),
+]
+GuideOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--guide",
+        help="The resolution guide (YAML); default: the settings' or the default guide.",
         show_default=False,
     ),
 ]
@@ -166,14 +179,80 @@ def demo(
     folder: Annotated[Path, typer.Option(help="Where to write the demo files.")] = Path("demo"),
     seed: Annotated[int, typer.Option(help="Seed of the generator.")] = DEFAULT_SEED,
 ) -> None:
-    """Generate the demo shop (a Swedish brand, ~10k orders in SEK) and import it."""
+    """Generate the demo shop (a Swedish brand, ~10k orders in SEK), import it, and triage
+    its support inbox (400 tickets in Swedish and English)."""
     settings = _settings(db)
     report = run_demo(
-        make_engine(settings.db), settings=settings, folder=folder, now=_now(), seed=seed
+        make_engine(settings.db),
+        settings=settings,
+        folder=folder,
+        now=_now(),
+        seed=seed,
+        reader=EmbeddedReader(threshold=settings.intent_threshold),
     )
     render.demo_report(out, report)
     currency, rows = top_customers(make_engine(settings.db), limit=10, settings=settings)
     render.top_customers(out, currency, rows=rows, metric=settings.ltv_metric)
+    out.print(f"[bold]The demo inbox[/] ({report.files.tickets}):")
+    render_decisions.triage_summary(out, report.triage)
+
+
+@app.command()
+def triage(
+    path: Annotated[Path, typer.Argument(help="Tickets: JSON Lines, Zendesk or Gorgias JSON.")],
+    guide: GuideOption = None,
+    db: DbOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per ticket, in input order.")
+    ] = False,
+) -> None:
+    """Decide every ticket by the resolution guide; store the decisions. Exit 2 if a line failed."""
+    settings = _settings(db)
+    report = triage_tickets(
+        make_engine(settings.db),
+        records=read_tickets(path),
+        guide=load_guide(settings, path=guide),
+        reader=EmbeddedReader(threshold=settings.intent_threshold),
+        settings=settings,
+        now=_now(),
+    )
+    if as_json:
+        for outcome in report.outcomes:
+            line = json.dumps(render_decisions.triage_json(outcome), ensure_ascii=False)
+            sys.stdout.write(line + "\n")
+    else:
+        render_decisions.triage_table(out, report)
+    if report.failed:
+        raise typer.Exit(2)
+
+
+@guide_app.command("check")
+def guide_check(
+    path: Annotated[
+        Path | None, typer.Argument(help="The guide; default: the one in force.")
+    ] = None,
+) -> None:
+    """Validate a guide and run its examples, each again with every threat added. Exit 1 on a
+    failing example."""
+    check = check_guide(_settings(None), path=path)
+    render_decisions.guide_check(out, check)
+    if not check.passed:
+        raise typer.Exit(1)
+
+
+@guide_app.command("show")
+def guide_show(
+    path: Annotated[
+        Path | None, typer.Argument(help="The guide; default: the one in force.")
+    ] = None,
+    as_yaml: Annotated[bool, typer.Option("--yaml", help="Print the guide's text.")] = False,
+) -> None:
+    """The guide's rules as a table (or its text, to start your own)."""
+    guide = load_guide(_settings(None), path=path)
+    if as_yaml:
+        sys.stdout.write(guide.text)
+    else:
+        render_decisions.guide_table(out, guide)
 
 
 @app.command("eval")

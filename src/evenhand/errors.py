@@ -18,6 +18,7 @@ class InputError(StrEnum):
     ORPHAN_CONTINUATION = "orphan_continuation"
     DUPLICATE_RECORD = "duplicate_record"
     CURRENCY_MISMATCH = "currency_mismatch"
+    BAD_GUIDE = "bad_guide"
 
 
 class StoreError(StrEnum):
@@ -52,6 +53,7 @@ EXIT_CODES: dict[ErrorCode, int] = {
     InputError.ORPHAN_CONTINUATION: 4,
     InputError.DUPLICATE_RECORD: 4,
     InputError.CURRENCY_MISMATCH: 5,
+    InputError.BAD_GUIDE: 4,
     StoreError.DB_NOT_INITIALISED: 6,
     StoreError.DB_UNREACHABLE: 6,
     StoreError.DB_FAILED: 6,

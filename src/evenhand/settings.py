@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     market: Annotated[str, Field(description="The shop's home market (ISO country), e.g. SE.")] = (
         "SE"
     )
+    guide: Annotated[
+        Path | None,
+        Field(description="The resolution guide (YAML); unset, the default guide."),
+    ] = None
     intent_threshold: Annotated[
         float,
         Field(ge=0, le=1, description="Below this confidence a message's intent is `other`."),

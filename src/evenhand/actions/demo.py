@@ -8,11 +8,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from evenhand.actions.guide import load_guide
 from evenhand.actions.import_file import ImportKind, ImportReport, import_file
 from evenhand.actions.initialise import InitReport, initialise
+from evenhand.actions.triage import TriageReport, triage_tickets
 from evenhand.demo.shop import DEFAULT_SEED, DemoFiles, write_demo_shop
 from evenhand.ingest.batch import Progress, no_progress
+from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
+from evenhand.understand.model import Reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +24,7 @@ class DemoReport:
     init: InitReport
     files: DemoFiles
     imports: list[ImportReport]
+    triage: TriageReport
 
 
 def run_demo(
@@ -28,10 +33,12 @@ def run_demo(
     settings: Settings,
     folder: Path,
     now: datetime,
+    reader: Reader,
     seed: int = DEFAULT_SEED,
     progress: Progress = no_progress,
 ) -> DemoReport:
-    """Each import is its own transaction, as if a support lead ran them one by one."""
+    """Each import is its own transaction, as if a support lead ran them one by one; then
+    the demo inbox is triaged by the guide in force."""
     init = initialise(engine, settings=settings, now=now)
     files = write_demo_shop(folder, seed=seed)
     steps = (
@@ -45,4 +52,12 @@ def run_demo(
         import_file(engine, kind=kind, path=path, settings=settings, now=now, progress=progress)
         for kind, path in steps
     ]
-    return DemoReport(init=init, files=files, imports=reports)
+    triage = triage_tickets(
+        engine,
+        records=read_tickets(files.tickets),
+        guide=load_guide(settings),
+        reader=reader,
+        settings=settings,
+        now=now,
+    )
+    return DemoReport(init=init, files=files, imports=reports, triage=triage)

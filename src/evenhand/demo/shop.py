@@ -13,6 +13,7 @@ from evenhand.demo.catalogue import PRODUCTS
 from evenhand.demo.disputes import shopify_disputes, stripe_dispute_events, write_json
 from evenhand.demo.orders import DemoLine, DemoOrder, demo_end, make_orders, write_orders_csv
 from evenhand.demo.people import Person, make_people
+from evenhand.demo.tickets import write_demo_tickets
 
 CUSTOMERS_HEADER = [
     "Customer ID",
@@ -46,6 +47,7 @@ class DemoFiles:
     products_csv: Path
     shopify_disputes: Path
     stripe_disputes: Path
+    tickets: Path
     line_items: int
 
 
@@ -63,6 +65,7 @@ def write_demo_shop(
         products_csv=folder / "products_export.csv",
         shopify_disputes=folder / "shopify_disputes.json",
         stripe_disputes=folder / "stripe_dispute_events.json",
+        tickets=folder / "tickets.jsonl",
         line_items=0,
     )
     line_items = write_orders_csv(files.orders_csv, placed)
@@ -70,6 +73,7 @@ def write_demo_shop(
     write_products_csv(files.products_csv)
     write_json(files.shopify_disputes, shopify_disputes(rng, placed))
     write_json(files.stripe_disputes, stripe_dispute_events(rng, placed))
+    write_demo_tickets(files.tickets, rng, orders=placed, end=demo_end())
     return replace(files, line_items=line_items)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -197,4 +198,61 @@ audit_events = Table(
     Column("action", String(64), nullable=False),
     Column("subject", Text),
     Column("details", JSON, nullable=False),
+)
+
+# Support tickets as they arrived (the latest content of each), and the decisions taken on
+# them: appended, never rewritten (a re-triage adds a decision).
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_key", String(128), nullable=False, unique=True),
+    Column("source", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("customer_email", String(320), nullable=False),
+    Column("customer_id", ForeignKey("customers.id", ondelete="SET NULL"), nullable=True),
+    Column("first_name", Text),
+    Column("subject", Text),
+    Column("body", Text, nullable=False),
+    Column("order_name", String(64)),
+    Column("received_at", UtcDateTime, nullable=False),
+    Index("ix_tickets_customer_email", "customer_email"),
+)
+
+guide_versions = Table(
+    "guide_versions",
+    metadata,
+    Column("version", String(12), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("first_used_at", UtcDateTime, nullable=False),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("intent", String(40), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("runner_up", String(40), nullable=False),
+    Column("runner_up_confidence", Float, nullable=False),
+    Column("signals", JSON, nullable=False),
+    Column("tier", String(16), nullable=False),
+    Column("ltv_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("dispute", String(8), nullable=False),
+    Column("facts", JSON, nullable=False),
+    Column("remedy", String(32), nullable=False),
+    Column("rule_id", String(64), nullable=False),
+    Column("guide_version", ForeignKey("guide_versions.version"), nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("reply_language", String(8), nullable=False),
+    Column("reply_text", Text, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Index("ix_decisions_ticket_id", "ticket_id"),
+    Index("ix_decisions_decided_at", "decided_at"),
 )

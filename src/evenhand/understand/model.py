@@ -4,34 +4,11 @@ never folded into it: the policy decides the remedy from the intent alone."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Protocol
 
+from evenhand.domain.intents import Intent, Signal, SignalKind
 
-class Intent(StrEnum):
-    WRONG_ADDRESS = "wrong_address"
-    DELIVERED_NOT_RECEIVED = "delivered_not_received"
-    SUBSCRIPTION_UNEXPECTED_CHARGE = "subscription_unexpected_charge"
-    DAMAGED_ITEM = "damaged_item"
-    WRONG_ITEM = "wrong_item"
-    MISSING_ITEM = "missing_item"
-    WHERE_IS_MY_ORDER = "where_is_my_order"
-    RETURN_REQUEST = "return_request"
-    CANCEL_SUBSCRIPTION = "cancel_subscription"
-    OTHER = "other"
-
-
-class SignalKind(StrEnum):
-    REVIEW_THREAT = "review_threat"
-    REVIEW_EXTORTION = "review_extortion"
-    CHARGEBACK_THREAT = "chargeback_threat"
-    CHARGEBACK_FILED = "chargeback_filed"
-
-
-@dataclass(frozen=True, slots=True)
-class Signal:
-    kind: SignalKind
-    evidence: str  # the sentence that shows it
+__all__ = ["Intent", "Message", "Reader", "Signal", "SignalKind", "Understanding"]
 
 
 @dataclass(frozen=True, slots=True)

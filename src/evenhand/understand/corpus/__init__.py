@@ -49,6 +49,16 @@ def _lines(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def seed_messages() -> list[dict[str, Any]]:
+    """The hand-written messages: {"id", "language", "intent", "text"}."""
+    return _lines("seeds_sv.jsonl") + _lines("seeds_en.jsonl")
+
+
+def threat_sentences() -> list[dict[str, Any]]:
+    """The hand-written threat sentences: {"language", "signals", "text", "split"}."""
+    return _lines("threats_sv.jsonl") + _lines("threats_en.jsonl")
+
+
 GREETINGS = {
     "sv": ("Hej!", "Hej,", "Hejsan", "Hej Nordhem,", "Hallå", "God morgon,", ""),
     "en": ("Hi,", "Hello,", "Hi there!", "Hey", "Dear Nordhem,", "Good morning,", ""),
@@ -121,7 +131,7 @@ def _compose(
 def _threat_pool(split: Split, rng: random.Random) -> dict[str, list[dict[str, Any]]]:
     """The split's threat sentences per language, shuffled; each one is used in turn."""
     pool: dict[str, list[dict[str, Any]]] = {"sv": [], "en": []}
-    for threat in _lines("threats_sv.jsonl") + _lines("threats_en.jsonl"):
+    for threat in threat_sentences():
         if Split(threat["split"]) is split:
             pool[threat["language"]].append(threat)
     for threats in pool.values():
@@ -132,7 +142,7 @@ def _threat_pool(split: Split, rng: random.Random) -> dict[str, list[dict[str, A
 def load_corpus() -> list[Example]:
     """Every example of both splits, the same on every run."""
     rng = random.Random(SEED)
-    seeds = _lines("seeds_sv.jsonl") + _lines("seeds_en.jsonl")
+    seeds = seed_messages()
     threats = {split: _threat_pool(split, rng) for split in Split}
     used = {(split, language): 0 for split in Split for language in ("sv", "en")}
     examples = []

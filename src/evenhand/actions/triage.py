@@ -1,0 +1,309 @@
+"""`evenhand triage`: read tickets, decide each by the guide, store the decisions.
+
+Reading (language, intent, signals) happens first, outside the transaction; then one
+transaction looks up every customer and order at once, decides, stores the tickets and the
+decisions (appended, never rewritten), and records one audit event.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from evenhand.actions.customer_value import value_of
+from evenhand.domain.decision import Decision, Reading, decide_ticket
+from evenhand.domain.guide import Guide
+from evenhand.domain.money import Money, to_minor
+from evenhand.domain.ticket_facts import (
+    OrderSnapshot,
+    TicketContext,
+    facts_for,
+    is_subscription_order,
+    reply_context,
+)
+from evenhand.ingest.tickets import TicketIn, TicketProblem, TicketRecord
+from evenhand.settings import Settings
+from evenhand.store.audit import record_event
+from evenhand.store.customers import CustomerRow
+from evenhand.store.database import ensure_current
+from evenhand.store.decisions import append_decisions, ensure_guide_version
+from evenhand.store.shop import shop_currency
+from evenhand.store.tickets import (
+    OrderRow,
+    customers_by_email,
+    orders_by_name,
+    orders_of_customers,
+    save_tickets,
+)
+from evenhand.understand.model import Message, Reader, Understanding
+from evenhand.understand.order_reference import order_names_in
+
+NO_CURRENCY = "XXX"  # ISO 4217 "no currency": a shop with no orders imported yet
+
+
+@dataclass(frozen=True, slots=True)
+class Triaged:
+    ticket: TicketIn
+    decision: Decision
+    decision_id: int
+    order_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TriageReport:
+    outcomes: list[Triaged | TicketProblem]
+    guide: Guide
+    currency: str
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[TicketProblem]:
+        return [outcome for outcome in self.outcomes if isinstance(outcome, TicketProblem)]
+
+    @property
+    def decided(self) -> list[Triaged]:
+        return [outcome for outcome in self.outcomes if isinstance(outcome, Triaged)]
+
+
+def read_all(
+    records: Sequence[TicketRecord], *, reader: Reader, market: str
+) -> list[Understanding | None]:
+    return [
+        reader.read(Message(body=record.body, subject=record.subject, market=market))
+        if isinstance(record, TicketIn)
+        else None
+        for record in records
+    ]
+
+
+def triage_tickets(
+    engine: Engine,
+    *,
+    records: Sequence[TicketRecord],
+    guide: Guide,
+    reader: Reader,
+    settings: Settings,
+    now: datetime,
+) -> TriageReport:
+    """Decide every readable ticket; tickets that could not be read stay in their place."""
+    ensure_current(engine)
+    readings = read_all(records, reader=reader, market=settings.market)
+    with engine.begin() as connection:
+        currency = shop_currency(connection) or settings.currency or NO_CURRENCY
+        known = _Lookups.load(connection, [r for r in records if isinstance(r, TicketIn)], readings)
+        decided = [
+            _decide_or_keep(record, reading, guide=guide, known=known, currency=currency)
+            for record, reading in zip(records, readings, strict=True)
+        ]
+        outcomes = _store(connection, decided, guide=guide, known=known, now=now)
+        report = TriageReport(outcomes, guide, currency, summary_counts(outcomes))
+        record_event(
+            connection,
+            at=now,
+            action="triage",
+            subject=guide.version,
+            details={"decided": len(report.decided), "failed": len(report.failed)}
+            | {name: dict(counter) for name, counter in report.counts.items()},
+        )
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class _Lookups:
+    customers: dict[str, CustomerRow]
+    named_orders: dict[str, OrderRow]
+    orders_of: dict[int, list[OrderRow]]
+    quoted: dict[str, list[str]]  # order names each ticket mentions
+
+    @classmethod
+    def load(
+        cls,
+        connection: Connection,
+        tickets: Sequence[TicketIn],
+        readings: Sequence[Understanding | None],
+    ) -> _Lookups:
+        quoted = {
+            ticket.ticket_id: [ticket.order_name]
+            if ticket.order_name
+            else order_names_in(f"{ticket.subject or ''}\n{ticket.body}")
+            for ticket in tickets
+        }
+        people = customers_by_email(connection, [ticket.customer_email for ticket in tickets])
+        names = [name for each in quoted.values() for name in each]
+        return cls(
+            customers=people,
+            named_orders=orders_by_name(connection, names),
+            orders_of=orders_of_customers(connection, [row.id for row in people.values()]),
+            quoted=quoted,
+        )
+
+    def order_for(self, ticket: TicketIn, customer: CustomerRow | None) -> OrderRow | None:
+        """The quoted order if it is the customer's own; else their latest before the ticket."""
+        if customer is None:
+            return None
+        for name in self.quoted.get(ticket.ticket_id, []):
+            order = self.named_orders.get(name)
+            if order is not None and order.customer_id == customer.id:
+                return order
+        earlier = [
+            o for o in self.orders_of.get(customer.id, []) if o.created_at <= ticket.created_at
+        ]
+        standing = [order for order in earlier if order.cancelled_at is None]
+        latest = standing or earlier
+        return latest[-1] if latest else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Decided:
+    ticket: TicketIn
+    decision: Decision
+    order_name: str | None
+    customer_id: int | None
+
+
+def _decide_or_keep(
+    record: TicketRecord,
+    reading: Understanding | None,
+    *,
+    guide: Guide,
+    known: _Lookups,
+    currency: str,
+) -> _Decided | TicketProblem:
+    if isinstance(record, TicketProblem):
+        return record
+    if reading is None:
+        raise ValueError(f"ticket {record.ticket_id} was not read")
+    return _decide(record, reading, guide=guide, known=known, currency=currency)
+
+
+def _decide(
+    ticket: TicketIn, reading: Understanding, *, guide: Guide, known: _Lookups, currency: str
+) -> _Decided:
+    customer = known.customers.get(ticket.customer_email)
+    order = known.order_for(ticket, customer)
+    settings = guide.settings
+    context = TicketContext(
+        intent=reading.intent,
+        confidence=reading.confidence,
+        channel=ticket.channel,
+        language=reading.language,
+        created_at=ticket.created_at,
+        signals=tuple(signal.kind for signal in reading.signals),
+    )
+    value = value_of(customer, currency) if customer else None
+    facts = facts_for(context, value=value, order=_snapshot(order, currency), settings=settings)
+    quoted = known.quoted.get(ticket.ticket_id) or []
+    order_name = order.name if order else (quoted[0] if quoted else None)
+    first_name = ticket.first_name or (customer.first_name if customer else None)
+    decision = decide_ticket(
+        guide,
+        ticket_id=ticket.ticket_id,
+        facts=facts,
+        reading=Reading(
+            language=reading.language,
+            intent_confidence=reading.confidence,
+            runner_up=reading.runner_up.value,
+            runner_up_confidence=reading.runner_up_confidence,
+            signals=reading.signals,
+        ),
+        context=reply_context(
+            facts, settings=settings, first_name=first_name, order_name=order_name
+        ),
+        currency=currency,
+    )
+    return _Decided(ticket, decision, order_name, customer.id if customer else None)
+
+
+def _snapshot(order: OrderRow | None, currency: str) -> OrderSnapshot | None:
+    if order is None:
+        return None
+    return OrderSnapshot(
+        name=order.name,
+        created_at=order.created_at,
+        total=Money.of_minor(order.total_minor, currency).amount,
+        fulfilment_status=order.fulfillment_status,
+        fulfilled_at=order.fulfilled_at,
+        subscription=is_subscription_order(order.tags),
+    )
+
+
+def _store(
+    connection: Connection,
+    decided: Sequence[_Decided | TicketProblem],
+    *,
+    guide: Guide,
+    known: _Lookups,
+    now: datetime,
+) -> list[Triaged | TicketProblem]:
+    ensure_guide_version(
+        connection, version=guide.version, source=guide.source, text=guide.text, now=now
+    )
+    done = [each for each in decided if isinstance(each, _Decided)]
+    ticket_ids = save_tickets(connection, [_ticket_row(each, now) for each in done])
+    rows = [_decision_row(each.decision, ticket_ids[each.ticket.ticket_id], now) for each in done]
+    ids = iter(append_decisions(connection, rows))
+    return [
+        Triaged(each.ticket, each.decision, next(ids), each.order_name)
+        if isinstance(each, _Decided)
+        else each
+        for each in decided
+    ]
+
+
+def _ticket_row(decided: _Decided, now: datetime) -> dict[str, Any]:
+    ticket = decided.ticket
+    return {
+        "ticket_key": ticket.ticket_id,
+        "source": ticket.source,
+        "created_at": ticket.created_at,
+        "channel": ticket.channel,
+        "customer_email": ticket.customer_email,
+        "customer_id": decided.customer_id,
+        "first_name": ticket.first_name,
+        "subject": ticket.subject,
+        "body": ticket.body,
+        "order_name": decided.order_name,
+        "received_at": now,
+    }
+
+
+def _decision_row(decision: Decision, ticket_id: int, now: datetime) -> dict[str, Any]:
+    facts, reading = decision.facts, decision.reading
+    return {
+        "ticket_id": ticket_id,
+        "decided_at": now,
+        "language": reading.language,
+        "intent": facts.intent.value,
+        "confidence": reading.intent_confidence,
+        "runner_up": reading.runner_up,
+        "runner_up_confidence": reading.runner_up_confidence,
+        "signals": [{"kind": s.kind.value, "evidence": s.evidence} for s in reading.signals],
+        "tier": facts.tier.value,
+        "ltv_minor": to_minor(facts.ltv, decision.currency),
+        "currency": decision.currency,
+        "dispute": facts.dispute.value,
+        "facts": facts.as_json(),
+        "remedy": decision.remedy.value,
+        "rule_id": decision.rule_id,
+        "guide_version": decision.guide_version,
+        "tags": list(decision.tags),
+        "reply_language": decision.reply_language,
+        "reply_text": decision.reply_text,
+        "explanation": decision.explanation,
+    }
+
+
+def summary_counts(outcomes: Sequence[Triaged | TicketProblem]) -> dict[str, Counter[str]]:
+    decided = [outcome.decision for outcome in outcomes if isinstance(outcome, Triaged)]
+    return {
+        "remedy": Counter(d.remedy.value for d in decided),
+        "intent": Counter(d.facts.intent.value for d in decided),
+        "tier": Counter(d.facts.tier.value for d in decided),
+        "language": Counter(d.reading.language for d in decided),
+        "threat": Counter(s.kind.value for d in decided for s in d.reading.signals),
+    }

@@ -1,0 +1,190 @@
+"""The resolution guide: a decision table (first match wins) from facts to a remedy.
+
+`decide` sees `Facts` only, and `Facts` has no threat signals: a threat cannot buy a
+better remedy, by construction. The guide is versioned by the hash of its text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from evenhand.domain.conditions import Condition, any_value
+from evenhand.domain.facts import FACTS, Facts, Tier, with_message_signals
+from evenhand.domain.intents import THREAT_SIGNALS, SignalKind
+from evenhand.domain.replies import ReplyBook
+from evenhand.domain.value import LtvMetric
+
+# The EU's right of withdrawal: a return window can never be shorter.
+EU_WITHDRAWAL_DAYS = 14
+
+
+class Remedy(StrEnum):
+    ROUTE_TO_DISPUTE = "route_to_dispute"
+    REPLACE_OR_REFUND = "replace_or_refund"
+    RESHIP_FREE = "reship_free"
+    OFFER_PAID_RESHIP = "offer_paid_reship"
+    CARRIER_INVESTIGATION = "carrier_investigation"
+    REFUND_RENEWAL = "refund_renewal"
+    EXPLAIN_AND_CANCEL = "explain_and_cancel"
+    STANDARD_RETURN = "standard_return"
+    SEND_TRACKING_STATUS = "send_tracking_status"
+    CANCEL_SUBSCRIPTION = "cancel_subscription"
+    HUMAN_REVIEW = "human_review"
+
+
+REMEDY_MEANINGS: dict[Remedy, str] = {
+    Remedy.ROUTE_TO_DISPUTE: "no refund, reship or credit through support; the matter is with "
+    "the bank's dispute process",
+    Remedy.REPLACE_OR_REFUND: "our mistake, made 100% right: a replacement or a refund, the "
+    "customer's choice, no return needed",
+    Remedy.RESHIP_FREE: "a new parcel at the shop's cost",
+    Remedy.OFFER_PAID_RESHIP: "a new parcel offered at the customer's cost",
+    Remedy.CARRIER_INVESTIGATION: "a claim opened with the carrier; the customer checks "
+    "neighbours and mailbox",
+    Remedy.REFUND_RENEWAL: "the renewal refunded and future renewals cancelled",
+    Remedy.EXPLAIN_AND_CANCEL: "future renewals cancelled and the terms explained; no refund of "
+    "what shipped",
+    Remedy.STANDARD_RETURN: "a return within the window, refunded on receipt",
+    Remedy.SEND_TRACKING_STATUS: "the order's delivery status sent",
+    Remedy.CANCEL_SUBSCRIPTION: "the subscription cancelled or paused as asked",
+    Remedy.HUMAN_REVIEW: "a person reads the ticket and decides",
+}
+
+
+class ReturnShipping(StrEnum):
+    CUSTOMER = "customer"
+    SHOP = "shop"
+
+
+@dataclass(frozen=True, slots=True)
+class TagNames:
+    """How each tag is spelled on the ticket; `{intent}`, `{signal}`, `{remedy}` are filled."""
+
+    vip: str = "vip"
+    intent: str = "intent:{intent}"
+    threat: str = "threat:{signal}"
+    dispute: str = "dispute"
+    remedy: str = "remedy:{remedy}"
+
+
+@dataclass(frozen=True, slots=True)
+class GuideSettings:
+    vip_threshold: Decimal = Decimal(5000)
+    ltv_metric: LtvMetric = LtvMetric.NET_REVENUE
+    return_window_days: int = 30
+    return_shipping: ReturnShipping = ReturnShipping.CUSTOMER
+    shop_name: str = "Customer service"
+    tags: TagNames = field(default_factory=TagNames)
+
+    def tier_for(self, ltv: Decimal) -> Tier:
+        return Tier.VIP if ltv >= self.vip_threshold else Tier.STANDARD
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    description: str
+    conditions: tuple[Condition, ...]
+    remedy: Remedy
+    reply: str  # the reply template's name; by default the remedy's
+    line: int = 0
+
+    def matches(self, facts: Facts) -> bool:
+        return all(condition.matches(facts.value(condition.fact)) for condition in self.conditions)
+
+    def condition_on(self, fact: str) -> Condition:
+        for condition in self.conditions:
+            if condition.fact == fact:
+                return condition
+        return any_value(FACTS[fact])
+
+    def covers(self, later: Rule) -> bool:
+        """Every ticket `later` would take, this rule takes first."""
+        return all(
+            condition.covers(later.condition_on(condition.fact)) for condition in self.conditions
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A case the guide's author expects: facts (and what the message said) -> remedy."""
+
+    name: str
+    facts: Facts
+    remedy: Remedy
+    signals: tuple[SignalKind, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Guide:
+    version: str  # the hash of the guide's text
+    text: str
+    settings: GuideSettings
+    rules: tuple[Rule, ...]
+    replies: ReplyBook
+    examples: tuple[Example, ...] = ()
+    source: str = "<guide>"
+
+
+def decide(rules: tuple[Rule, ...], facts: Facts) -> Rule:
+    """The first rule whose conditions all hold. A valid guide ends in a catch-all."""
+    for rule in rules:
+        if rule.matches(facts):
+            return rule
+    raise LookupError("no rule matched: the guide has no catch-all")
+
+
+def rule_problems(rules: tuple[Rule, ...]) -> list[tuple[int, str]]:
+    """(line, reason) for duplicate ids, unreachable rules and a missing catch-all."""
+    problems: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    for index, rule in enumerate(rules):
+        if rule.id in seen:
+            problems.append(
+                (rule.line, f"duplicate rule id {rule.id!r} (first on line {seen[rule.id]})")
+            )
+        seen.setdefault(rule.id, rule.line)
+        shadow = next((earlier for earlier in rules[:index] if earlier.covers(rule)), None)
+        if shadow is not None:
+            problems.append(
+                (
+                    rule.line,
+                    f"rule {rule.id!r} is unreachable: rule {shadow.id!r} "
+                    f"(line {shadow.line}) takes every ticket it would",
+                )
+            )
+    if not rules or rules[-1].conditions:
+        last = rules[-1].line if rules else 1
+        problems.append((last, "no catch-all: the last rule must have no conditions"))
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleOutcome:
+    example: Example
+    remedy: Remedy
+    rule: str
+    # The remedy with each threat signal added to what the message said.
+    with_threats: dict[SignalKind, Remedy]
+
+    @property
+    def passed(self) -> bool:
+        return self.remedy is self.example.remedy and all(
+            remedy is self.example.remedy for remedy in self.with_threats.values()
+        )
+
+
+def run_example(guide: Guide, example: Example) -> ExampleOutcome:
+    """The example as written, and again with each threat signal added to its message."""
+    facts = with_message_signals(example.facts, example.signals)
+    rule = decide(guide.rules, facts)
+    with_threats = {
+        threat: decide(
+            guide.rules, with_message_signals(example.facts, (*example.signals, threat))
+        ).remedy
+        for threat in sorted(THREAT_SIGNALS)
+    }
+    return ExampleOutcome(example, rule.remedy, rule.id, with_threats)

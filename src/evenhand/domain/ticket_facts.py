@@ -1,0 +1,121 @@
+"""From what is known about a ticket (the reading, the customer, the order) to `Facts`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from evenhand.domain.facts import CustomerKnown, DisputeState, Facts, with_message_signals
+from evenhand.domain.guide import GuideSettings
+from evenhand.domain.intents import Intent, SignalKind
+from evenhand.domain.replies import ReplyContext
+from evenhand.domain.value import CustomerValue
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSnapshot:
+    """The order a ticket is about, as far as the guide and the reply need it."""
+
+    name: str
+    created_at: datetime
+    total: Decimal
+    fulfilment_status: str | None
+    fulfilled_at: datetime | None
+    subscription: bool
+
+
+def is_subscription_order(tags: str) -> bool:
+    """Subscription apps tag their orders "Subscription", "Subscription Recurring Order"..."""
+    return any(tag.strip().lower().startswith("subscription") for tag in tags.split(","))
+
+
+def whole_days(since: datetime | None, until: datetime) -> int | None:
+    return None if since is None else max((until - since).days, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketContext:
+    intent: Intent
+    confidence: float
+    channel: str
+    language: str
+    created_at: datetime
+    signals: tuple[SignalKind, ...] = ()
+
+
+def facts_for(
+    ticket: TicketContext,
+    *,
+    value: CustomerValue | None,
+    order: OrderSnapshot | None,
+    settings: GuideSettings,
+) -> Facts:
+    """The facts of one ticket; an unknown customer is standard with value 0."""
+    known = value is not None
+    ltv = value.ltv(settings.ltv_metric).amount if value else Decimal(0)
+    facts = Facts(
+        intent=ticket.intent,
+        confidence=Decimal(str(round(ticket.confidence, 3))),
+        tier=settings.tier_for(ltv),
+        dispute=DisputeState.OPEN if value and value.open_disputes else DisputeState.NONE,
+        customer=CustomerKnown.KNOWN if known else CustomerKnown.UNKNOWN,
+        channel=ticket.channel,
+        language=ticket.language,
+        **_value_facts(value, ltv),
+        **_order_facts(order, ticket.created_at),
+    )
+    return with_message_signals(facts, ticket.signals)
+
+
+def _value_facts(value: CustomerValue | None, ltv: Decimal) -> dict[str, Any]:
+    if value is None:
+        return {}
+    return {
+        "orders": value.orders,
+        "gross_sales": value.gross_sales.amount,
+        "refunds": value.refunds.amount,
+        "net_revenue": value.net_revenue.amount,
+        "gross_margin": value.gross_margin.amount,
+        "ltv": ltv,
+        "average_order_value": value.average_order_value.amount,
+        "open_disputes": value.open_disputes,
+    }
+
+
+def _order_facts(order: OrderSnapshot | None, now: datetime) -> dict[str, Any]:
+    if order is None:
+        return {}
+    return {
+        "order_value": order.total,
+        "days_since_order": whole_days(order.created_at, now),
+        "days_since_fulfilment": whole_days(order.fulfilled_at, now),
+        "fulfilment_status": order.fulfilment_status or "unfulfilled",
+        "subscription": order.subscription,
+    }
+
+
+def reply_context(
+    facts: Facts,
+    *,
+    settings: GuideSettings,
+    first_name: str | None,
+    order_name: str | None,
+) -> ReplyContext:
+    """What the reply may say: never the tier, the value, or a threat."""
+    since_delivery = facts.days_since_fulfilment
+    if since_delivery is None:
+        since_delivery = facts.days_since_order
+    left = None if since_delivery is None else settings.return_window_days - since_delivery
+    return ReplyContext(
+        shop_name=settings.shop_name,
+        return_window_days=settings.return_window_days,
+        shop_pays_return=settings.return_shipping.value == "shop",
+        first_name=first_name,
+        order_name=order_name,
+        fulfilment_status=facts.fulfilment_status,
+        days_since_order=facts.days_since_order,
+        days_since_fulfilment=facts.days_since_fulfilment,
+        days_left_to_return=left,
+    )

@@ -1,0 +1,313 @@
+"""The resolution guide file (YAML) -> a validated `Guide`, or every problem with its line.
+
+A guide is refused when a rule mentions a threat signal, a misspelled fact or value, an
+unknown remedy or reply template; when two rules share an id, a rule is unreachable, or
+the last rule is not a catch-all; and when a reply template does not compile or asks for
+something a reply may not know.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from decimal import Decimal, InvalidOperation
+from difflib import get_close_matches
+from pathlib import Path
+from string import Formatter
+from typing import Any
+
+from jinja2 import Template
+
+from evenhand.domain.conditions import CellError, Condition, parse_cell
+from evenhand.domain.facts import FACTS
+from evenhand.domain.guide import (
+    EU_WITHDRAWAL_DAYS,
+    Guide,
+    GuideSettings,
+    Remedy,
+    ReturnShipping,
+    Rule,
+    TagNames,
+    rule_problems,
+)
+from evenhand.domain.intents import SignalKind
+from evenhand.domain.replies import REPLY_LANGUAGES, ReplyBook, ReplyTemplateError, compile_template
+from evenhand.domain.value import LtvMetric
+from evenhand.errors import EvenhandError, InputError, Location
+from evenhand.ingest.guide_examples import parse_examples
+from evenhand.ingest.guide_problems import GuideProblem, GuideRefusedError, Problems
+from evenhand.ingest.yaml_lines import LinedList, LinedMap, YamlLineError, load_lined
+
+TOP_LEVEL = ("guide", "settings", "rules", "examples", "replies")
+RULE_KEYS = ("id", "description", "when", "remedy", "reply")
+SETTING_KEYS = (
+    "vip_threshold",
+    "ltv_metric",
+    "return_window_days",
+    "return_shipping",
+    "shop_name",
+    "tags",
+)
+# Words that name threats: a rule that conditions on one is refused, whatever the spelling.
+THREAT_WORDS = frozenset({"signal", "signals", "threat", "threats", *SignalKind})
+_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+def guide_version(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def read_guide(path: Path) -> Guide:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise EvenhandError(
+            InputError.FILE_NOT_FOUND, "no such guide file", where=Location(path)
+        ) from None
+    return parse_guide(text, source=str(path))
+
+
+def parse_guide(text: str, *, source: str) -> Guide:
+    """The guide in `text`; raises GuideRefusedError listing every problem."""
+    try:
+        document = load_lined(text)
+    except YamlLineError as problem:
+        raise GuideRefusedError(source, [GuideProblem(problem.line, "", str(problem))]) from None
+    if not isinstance(document, LinedMap):
+        raise GuideRefusedError(source, [GuideProblem(1, "", "a guide is a mapping: " + _TOP_HINT)])
+    problems = Problems()
+    for key in document.keys() - set(TOP_LEVEL):
+        problems.add(document.key_lines[key], key, f"unknown section; a guide has {_TOP_HINT}")
+    settings = parse_settings(document.get("settings"), problems)
+    replies = parse_replies(document.get("replies"), problems, line=document.line)
+    rules = parse_rules(document.get("rules"), problems, replies=replies.names())
+    examples = parse_examples(document.get("examples"), problems, settings=settings)
+    if rules:
+        for line, reason in rule_problems(rules):
+            problems.add(line, "rules", reason)
+    if problems.found:
+        raise GuideRefusedError(source, problems.found)
+    return Guide(
+        version=guide_version(text),
+        text=text,
+        settings=settings,
+        rules=rules,
+        replies=replies,
+        examples=examples,
+        source=source,
+    )
+
+
+_TOP_HINT = ", ".join(TOP_LEVEL)
+
+
+def _lines_of(block: object, key: str, default: int) -> int:
+    return block.key_lines.get(key, default) if isinstance(block, LinedMap) else default
+
+
+def parse_settings(block: object, problems: Problems) -> GuideSettings:
+    if block is None:
+        return GuideSettings()
+    if not isinstance(block, LinedMap):
+        problems.add(1, "settings", "settings are a mapping")
+        return GuideSettings()
+    for key in block.keys() - set(SETTING_KEYS):
+        problems.add(
+            block.key_lines[key],
+            f"settings.{key}",
+            f"unknown setting; settings are: {', '.join(SETTING_KEYS)}",
+        )
+    values: dict[str, Any] = {}
+    for key, parse in _SETTING_PARSERS.items():
+        if key in block:
+            try:
+                values[key] = parse(block[key])
+            except ValueError as error:
+                problems.add(block.key_lines[key], f"settings.{key}", str(error))
+    return GuideSettings(**values)
+
+
+def _threshold(raw: object) -> Decimal:
+    try:
+        amount = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or isinstance(raw, bool) or amount < 0:
+        raise ValueError(f"the VIP threshold is an amount of money, not {raw!r}")
+    return amount
+
+
+def _return_window(raw: object) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise ValueError(f"the return window is a whole number of days, not {raw!r}")
+    if raw < EU_WITHDRAWAL_DAYS:
+        raise ValueError(
+            f"a return window of {raw} days is below the EU's {EU_WITHDRAWAL_DAYS}-day "
+            "right of withdrawal"
+        )
+    return raw
+
+
+def _choice(kind: type[LtvMetric] | type[ReturnShipping]) -> Any:
+    def parse(raw: object) -> object:
+        choices = [member.value for member in kind]
+        if raw not in choices:
+            raise ValueError(f"{raw!r} is not one of: {', '.join(choices)}")
+        return kind(raw)
+
+    return parse
+
+
+def _text(raw: object) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError(f"expected text, not {raw!r}")
+    return raw.strip()
+
+
+_TAG_FIELDS = {
+    "vip": set(),
+    "dispute": set(),
+    "intent": {"intent"},
+    "threat": {"signal"},
+    "remedy": {"remedy"},
+}
+
+
+def _tags(raw: object) -> TagNames:
+    if not isinstance(raw, dict):
+        raise ValueError("tags are a mapping of vip, intent, threat, dispute, remedy")
+    unknown = raw.keys() - _TAG_FIELDS.keys()
+    if unknown:
+        raise ValueError(f"unknown tag {sorted(unknown)[0]!r}; tags are: {', '.join(_TAG_FIELDS)}")
+    for name, spelling in raw.items():
+        if not isinstance(spelling, str) or not spelling.strip():
+            raise ValueError(f"tag {name} must be text")
+        used = {field for _, field, _, _ in Formatter().parse(spelling) if field is not None}
+        if used != _TAG_FIELDS[name]:
+            wanted = " ".join(f"{{{each}}}" for each in _TAG_FIELDS[name]) or "no placeholder"
+            raise ValueError(f"tag {name} {spelling!r} must use {wanted}")
+    return TagNames(**raw)
+
+
+_SETTING_PARSERS: dict[str, Any] = {
+    "vip_threshold": _threshold,
+    "ltv_metric": _choice(LtvMetric),
+    "return_window_days": _return_window,
+    "return_shipping": _choice(ReturnShipping),
+    "shop_name": _text,
+    "tags": _tags,
+}
+
+
+def parse_replies(block: object, problems: Problems, *, line: int) -> ReplyBook:
+    if not isinstance(block, LinedMap):
+        problems.add(line, "replies", "the guide needs its reply templates (replies: name: sv/en)")
+        return ReplyBook({})
+    templates: dict[str, dict[str, Template]] = {}
+    for name, languages in block.items():
+        where = f"replies.{name}"
+        if not isinstance(languages, LinedMap):
+            problems.add(
+                block.key_lines[name], where, "a reply has one template per language: sv, en"
+            )
+            continue
+        templates[name] = _reply_templates(languages, problems, where=where)
+    return ReplyBook(templates)
+
+
+def _reply_templates(languages: LinedMap, problems: Problems, *, where: str) -> dict[str, Template]:
+    compiled: dict[str, Template] = {}
+    for language in sorted(languages.keys() - set(REPLY_LANGUAGES)):
+        problems.add(languages.key_lines[language], where, f"unknown language {language!r}")
+    for language in REPLY_LANGUAGES:
+        source = languages.get(language)
+        if not isinstance(source, str) or not source.strip():
+            problems.add(languages.line, f"{where}.{language}", "the template is missing")
+            continue
+        try:
+            compiled[language] = compile_template(source)
+        except ReplyTemplateError as problem:
+            line = languages.value_lines[language] + (problem.line or 1) - 1
+            problems.add(line, f"{where}.{language}", f"template: {problem}")
+    return compiled
+
+
+def parse_rules(block: object, problems: Problems, *, replies: frozenset[str]) -> tuple[Rule, ...]:
+    if not isinstance(block, LinedList) or not block:
+        problems.add(getattr(block, "line", 1), "rules", "the guide needs a list of rules")
+        return ()
+    rules = []
+    for item, line in zip(block, block.item_lines, strict=True):
+        rule = _rule(item, problems, line=line, replies=replies)
+        if rule is not None:
+            rules.append(rule)
+    return tuple(rules)
+
+
+def _rule(item: object, problems: Problems, *, line: int, replies: frozenset[str]) -> Rule | None:
+    if not isinstance(item, LinedMap):
+        problems.add(line, "rules", "a rule is a mapping: id, description, when, remedy")
+        return None
+    before = len(problems.found)
+    for key in item.keys() - set(RULE_KEYS):
+        problems.add(item.key_lines[key], key, f"unknown key; a rule has {', '.join(RULE_KEYS)}")
+    rule_id = item.get("id")
+    if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
+        problems.add(line, "id", f"a rule needs an id (a lower-case word), not {rule_id!r}")
+    remedy = _remedy(item, problems, line=line)
+    reply = item.get("reply", remedy.value if remedy else None)
+    if remedy and reply not in replies:
+        problems.add(_lines_of(item, "reply", line), "reply", f"unknown reply template {reply!r}")
+    conditions = _conditions(item.get("when"), problems, line=_lines_of(item, "when", line))
+    if len(problems.found) > before or remedy is None:
+        return None
+    return Rule(
+        id=str(rule_id),
+        description=str(item.get("description") or ""),
+        conditions=conditions,
+        remedy=remedy,
+        reply=str(reply),
+        line=line,
+    )
+
+
+def _remedy(item: LinedMap, problems: Problems, *, line: int) -> Remedy | None:
+    raw = item.get("remedy")
+    if raw in {remedy.value for remedy in Remedy}:
+        return Remedy(raw)
+    close = get_close_matches(str(raw), [remedy.value for remedy in Remedy], n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    problems.add(_lines_of(item, "remedy", line), "remedy", f"unknown remedy {raw!r}{hint}")
+    return None
+
+
+def _conditions(block: object, problems: Problems, *, line: int) -> tuple[Condition, ...]:
+    if block is None:
+        return ()
+    if not isinstance(block, LinedMap):
+        problems.add(line, "when", "when is a mapping of fact: cell")
+        return ()
+    conditions = []
+    for fact, cell in block.items():
+        where, fact_line = f"when.{fact}", block.key_lines[fact]
+        if fact in THREAT_WORDS or "threat" in fact:
+            problems.add(
+                fact_line,
+                where,
+                "threat signals are not inputs of the remedy table: "
+                "a threat never changes the remedy",
+            )
+        elif fact not in FACTS:
+            problems.add(fact_line, where, _unknown_fact(fact))
+        else:
+            try:
+                conditions.append(parse_cell(FACTS[fact], cell))
+            except CellError as error:
+                problems.add(fact_line, where, str(error))
+    return tuple(conditions)
+
+
+def _unknown_fact(fact: str) -> str:
+    close = get_close_matches(fact, list(FACTS), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown fact {fact!r}{hint}"

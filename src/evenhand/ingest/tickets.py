@@ -1,0 +1,277 @@
+"""Support tickets to triage, from JSON Lines, Zendesk ticket exports or Gorgias tickets.
+
+A ticket that cannot be read becomes a `TicketProblem` in its place (with its line), so the
+rest are still decided. The format of each record is read from its content:
+
+- Evenhand's own line: {"id", "created_at", "channel", "customer_email", "subject"?, "body",
+  "order_name"?, "first_name"?}
+- Zendesk: a ticket object (`{"tickets": [...]}` export, `{"ticket": {...}}` or bare), the
+  customer's words from its latest public comment by the requester (else `description`), the
+  e-mail from the requester (inline, the sideloaded `users`, or `via.source.from.address`).
+- Gorgias: a ticket object (`{"data": [...]}` list, bare, or JSON Lines) whose latest message
+  not from an agent gives the words (`stripped_text`, else `body_text`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from evenhand.errors import EvenhandError, InputError, Location
+from evenhand.ingest.cells import CellError, timestamp
+from evenhand.ingest.json_source import line_of
+
+
+@dataclass(frozen=True, slots=True)
+class TicketIn:
+    ticket_id: str
+    created_at: datetime
+    channel: str
+    customer_email: str
+    body: str
+    subject: str | None = None
+    order_name: str | None = None
+    first_name: str | None = None
+    source: str = "jsonl"
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketProblem:
+    line: int | None
+    error: str
+    ticket_id: str | None = None
+
+
+TicketRecord = TicketIn | TicketProblem
+
+
+class _BadTicketError(ValueError):
+    pass
+
+
+def read_tickets(path: Path) -> list[TicketRecord]:
+    """Every ticket in the file, in order; a ticket that cannot be read is a TicketProblem."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise EvenhandError(
+            InputError.FILE_NOT_FOUND, "no such file", where=Location(path)
+        ) from None
+    except UnicodeDecodeError as error:
+        raise EvenhandError(
+            InputError.UNKNOWN_FORMAT, f"not UTF-8 text: {error}", where=Location(path)
+        ) from None
+    return parse_tickets(text)
+
+
+def parse_tickets(text: str) -> list[TicketRecord]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return [_from_line(line, number) for number, line in _lines(text)]
+    if isinstance(document, dict) and isinstance(document.get("tickets"), list):
+        users = _users_by_id(document.get("users"))
+        return [_located(item, text, users=users) for item in document["tickets"]]
+    if isinstance(document, dict) and isinstance(document.get("data"), list):
+        return [_located(item, text) for item in document["data"]]
+    if isinstance(document, list):
+        return [_located(item, text) for item in document]
+    if isinstance(document, dict) and isinstance(document.get("ticket"), dict):
+        return [_read(document["ticket"], line=1)]
+    return [_read(document, line=1)]
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    return [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+
+
+def _from_line(line: str, number: int) -> TicketRecord:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return TicketProblem(number, f"invalid JSON: {error.msg}")
+    return _read(record, line=number)
+
+
+def _located(item: object, text: str, *, users: Mapping[int, Any] | None = None) -> TicketRecord:
+    line = line_of(text, "id", value=item.get("id")) if isinstance(item, dict) else None
+    return _read(item, line=line, users=users or {})
+
+
+def _read(
+    record: object, *, line: int | None, users: Mapping[int, Any] | None = None
+) -> TicketRecord:
+    ticket_id = _id_of(record)
+    try:
+        if not isinstance(record, dict):
+            raise _BadTicketError("a ticket is a JSON object")
+        if isinstance(record.get("messages"), list):
+            return _gorgias(record, line=line)
+        if "description" in record or "requester_id" in record or "via" in record:
+            return _zendesk(record, line=line, users=users or {})
+        return _native(record, line=line)
+    except _BadTicketError as error:
+        return TicketProblem(line, str(error), ticket_id)
+    except CellError as error:
+        return TicketProblem(line, f"{error.column}: {error.reason}", ticket_id)
+
+
+def _id_of(record: object) -> str | None:
+    if isinstance(record, dict) and isinstance(record.get("id"), str | int):
+        return str(record["id"])
+    return None
+
+
+def _part(record: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """A nested object, or an empty one when it is missing or not an object."""
+    value = record.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _text(record: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = record.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise _BadTicketError(f"{key}: missing")
+        return None
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise _BadTicketError(f"{key}: expected text, not {value!r}")
+    return str(value).strip()
+
+
+def _email(value: str | None, key: str) -> str:
+    if value is None or "@" not in value:
+        raise _BadTicketError(f"{key}: not an e-mail address: {value!r}")
+    return value.strip().lower()
+
+
+def _when(record: Mapping[str, Any], key: str) -> datetime:
+    raw = _text(record, key, required=True)
+    moment = timestamp(str(raw), key, required=True)
+    assert moment is not None  # required=True
+    return moment
+
+
+def _native(record: Mapping[str, Any], *, line: int | None) -> TicketIn:
+    return TicketIn(
+        ticket_id=str(_text(record, "id", required=True)),
+        created_at=_when(record, "created_at"),
+        channel=str(_text(record, "channel", required=True)).lower(),
+        customer_email=_email(_text(record, "customer_email", required=True), "customer_email"),
+        body=str(_text(record, "body", required=True)),
+        subject=_text(record, "subject"),
+        order_name=_text(record, "order_name"),
+        first_name=_text(record, "first_name"),
+        source="jsonl",
+        line=line,
+    )
+
+
+def _zendesk(record: Mapping[str, Any], *, line: int | None, users: Mapping[int, Any]) -> TicketIn:
+    requester = _zendesk_requester(record, users)
+    via = _part(record, "via")
+    return TicketIn(
+        ticket_id=str(_text(record, "id", required=True)),
+        created_at=_when(record, "created_at"),
+        channel=str(via.get("channel") or "email").lower(),
+        customer_email=_email(_zendesk_email(requester, via), "requester.email"),
+        body=_zendesk_words(record),
+        subject=_text(record, "subject") or _text(record, "raw_subject"),
+        first_name=_first_name(requester.get("name")),
+        source="zendesk",
+        line=line,
+    )
+
+
+def _zendesk_requester(record: Mapping[str, Any], users: Mapping[int, Any]) -> Mapping[str, Any]:
+    inline = record.get("requester")
+    if isinstance(inline, dict):
+        return inline
+    found = users.get(record.get("requester_id"))  # type: ignore[arg-type]
+    return found if isinstance(found, dict) else {}
+
+
+def _zendesk_email(requester: Mapping[str, Any], via: Mapping[str, Any]) -> str | None:
+    if isinstance(requester.get("email"), str):
+        return str(requester["email"])
+    sender = _part(_part(via, "source"), "from")
+    address = sender.get("address")
+    return address if isinstance(address, str) else None
+
+
+def _zendesk_words(record: Mapping[str, Any]) -> str:
+    comments = record.get("comments")
+    if isinstance(comments, list):
+        by_requester = [
+            comment
+            for comment in comments
+            if isinstance(comment, dict)
+            and comment.get("public", True)
+            and comment.get("author_id") == record.get("requester_id")
+        ]
+        for comment in reversed(by_requester):
+            words = (
+                _text(comment, "plain_body")
+                or _text(comment, "body")
+                or _text(comment, "html_body")
+            )
+            if words:
+                return words
+    return str(_text(record, "description", required=True))
+
+
+def _users_by_id(users: object) -> dict[int, Any]:
+    if not isinstance(users, list):
+        return {}
+    return {user["id"]: user for user in users if isinstance(user, dict) and "id" in user}
+
+
+def _gorgias(record: Mapping[str, Any], *, line: int | None) -> TicketIn:
+    customer = _part(record, "customer")
+    message = _gorgias_customer_message(record["messages"])
+    sender = _part(message, "sender")
+    email = customer.get("email") or sender.get("email")
+    return TicketIn(
+        ticket_id=str(_text(record, "id", required=True)),
+        created_at=_when(record, "created_datetime"),
+        channel=str(record.get("channel") or message.get("channel") or "email").lower(),
+        customer_email=_email(email if isinstance(email, str) else None, "customer.email"),
+        body=_gorgias_words(message),
+        subject=_text(record, "subject") or _text(message, "subject"),
+        first_name=_text(customer, "firstname") or _first_name(customer.get("name")),
+        source="gorgias",
+        line=line,
+    )
+
+
+def _gorgias_customer_message(messages: list[Any]) -> Mapping[str, Any]:
+    from_customer = [
+        message
+        for message in messages
+        if isinstance(message, dict)
+        and not message.get("from_agent")
+        and message.get("public", True)
+    ]
+    if not from_customer:
+        raise _BadTicketError("messages: no message from the customer")
+    last: Mapping[str, Any] = from_customer[-1]
+    return last
+
+
+def _gorgias_words(message: Mapping[str, Any]) -> str:
+    for key in ("stripped_text", "body_text", "stripped_html", "body_html"):
+        words = _text(message, key)
+        if words:
+            return words
+    raise _BadTicketError("messages: the customer's message has no text")
+
+
+def _first_name(name: object) -> str | None:
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return name.strip().split()[0]

@@ -1,0 +1,139 @@
+"""Terminal and JSON renderings of decisions, triage runs and guides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from evenhand.actions.guide import GuideCheck
+from evenhand.actions.triage import Triaged, TriageReport
+from evenhand.domain.guide import Guide
+from evenhand.ingest.tickets import TicketProblem
+
+_SHOWN_ROWS = 40
+
+
+def triage_json(outcome: Triaged | TicketProblem) -> dict[str, Any]:
+    """One line of `evenhand triage --json`: a decision, or the error of an unreadable line."""
+    if isinstance(outcome, TicketProblem):
+        failed: dict[str, Any] = {"line": outcome.line, "error": outcome.error}
+        return ({"ticket_id": outcome.ticket_id} if outcome.ticket_id else {}) | failed
+    decision, facts, reading = outcome.decision, outcome.decision.facts, outcome.decision.reading
+    return {
+        "ticket_id": decision.ticket_id,
+        "decision_id": outcome.decision_id,
+        "language": reading.language,
+        "intent": facts.intent.value,
+        "confidence": round(reading.intent_confidence, 4),
+        "runner_up": reading.runner_up,
+        "signals": [{"kind": s.kind.value, "evidence": s.evidence} for s in reading.signals],
+        "customer_email": outcome.ticket.customer_email,
+        "order_name": outcome.order_name,
+        "tier": facts.tier.value,
+        "ltv": {"metric_value": str(facts.ltv), "currency": decision.currency},
+        "dispute": facts.dispute.value,
+        "remedy": decision.remedy.value,
+        "rule": decision.rule_id,
+        "guide_version": decision.guide_version,
+        "tags": list(decision.tags),
+        "reply": {"language": decision.reply_language, "text": decision.reply_text},
+        "explanation": decision.explanation,
+    }
+
+
+def triage_table(console: Console, report: TriageReport) -> None:
+    table = Table(title=f"Decisions (guide {report.guide.version})")
+    for column in ("ticket", "lang", "intent", "tier", "dispute", "remedy", "rule", "threats"):
+        table.add_column(column)
+    for outcome in report.outcomes[:_SHOWN_ROWS]:
+        table.add_row(*_row(outcome))
+    console.print(table)
+    if len(report.outcomes) > _SHOWN_ROWS:
+        console.print(f"... and {len(report.outcomes) - _SHOWN_ROWS} more")
+    triage_summary(console, report)
+
+
+def _row(outcome: Triaged | TicketProblem) -> tuple[str, ...]:
+    if isinstance(outcome, TicketProblem):
+        return (
+            outcome.ticket_id or f"line {outcome.line}",
+            "",
+            f"[red]{outcome.error}[/]",
+            "",
+            "",
+            "",
+            "",
+            "",
+        )
+    decision = outcome.decision
+    threats = ", ".join(sorted({s.kind.value for s in decision.reading.signals}))
+    return (
+        decision.ticket_id,
+        decision.reading.language,
+        decision.facts.intent.value,
+        decision.facts.tier.value,
+        decision.facts.dispute.value,
+        decision.remedy.value,
+        decision.rule_id,
+        threats,
+    )
+
+
+def triage_summary(console: Console, report: TriageReport) -> None:
+    decided, failed = len(report.decided), len(report.failed)
+    console.print(
+        f"[bold]{decided} ticket(s) decided[/] by guide {report.guide.version}"
+        + (f", [red]{failed} line(s) failed[/]" if failed else ""),
+        highlight=False,
+    )
+    for name in ("remedy", "intent", "tier", "language", "threat"):
+        counts = report.counts.get(name)
+        if counts:
+            listed = ", ".join(f"{key} {count}" for key, count in counts.most_common())
+            console.print(f"  {name}: {listed}", highlight=False)
+    threatened = sum(1 for outcome in report.decided if outcome.decision.reading.signals)
+    if threatened:
+        console.print(
+            f"  {threatened} ticket(s) carried threat or dispute signals; the guide cannot see "
+            "threats, so none changed a remedy",
+            highlight=False,
+        )
+
+
+def guide_table(console: Console, guide: Guide) -> None:
+    settings = guide.settings
+    console.print(
+        f"[bold]guide {guide.version}[/] ({guide.source}): VIP from {settings.vip_threshold} "
+        f"by {settings.ltv_metric.value}; returns within {settings.return_window_days} days, "
+        f"return shipping paid by the {settings.return_shipping.value}",
+        highlight=False,
+    )
+    table = Table()
+    for column in ("#", "rule", "when", "remedy", "reply"):
+        table.add_column(column)
+    for number, rule in enumerate(guide.rules, start=1):
+        when = ", ".join(f"{c.fact}: {c.cell}" for c in rule.conditions) or "(anything)"
+        table.add_row(str(number), rule.id, when, rule.remedy.value, rule.reply)
+    console.print(table)
+
+
+def guide_check(console: Console, check: GuideCheck) -> None:
+    guide_table(console, check.guide)
+    for outcome in check.outcomes:
+        mark = "[green]ok[/]" if outcome.passed else "[red]FAILED[/]"
+        line = f"{mark} {outcome.example.name}: {outcome.remedy.value} by {outcome.rule}"
+        if outcome.remedy is not outcome.example.remedy:
+            line += f" (expected {outcome.example.remedy.value})"
+        changed = {
+            k.value: v.value for k, v in outcome.with_threats.items() if v is not outcome.remedy
+        }
+        if changed:
+            line += f"; a threat changed the remedy: {changed}"
+        console.print(line, highlight=False)
+    passed = sum(outcome.passed for outcome in check.outcomes)
+    console.print(
+        f"{passed}/{len(check.outcomes)} example(s) hold, each also with every threat added",
+        highlight=False,
+    )

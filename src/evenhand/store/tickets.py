@@ -1,0 +1,98 @@
+"""Tickets as they arrived, and what triage needs to look up about them in one go."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from evenhand.store.customers import CustomerRow, _with_values
+from evenhand.store.statements import chunked
+from evenhand.store.tables import customers, orders, tickets
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    name: str
+    customer_id: int | None
+    created_at: datetime
+    total_minor: int
+    fulfillment_status: str | None
+    fulfilled_at: datetime | None
+    cancelled_at: datetime | None
+    tags: str
+
+
+_ORDER_COLUMNS = (
+    orders.c.name,
+    orders.c.customer_id,
+    orders.c.created_at,
+    orders.c.total_minor,
+    orders.c.fulfillment_status,
+    orders.c.fulfilled_at,
+    orders.c.cancelled_at,
+    orders.c.tags,
+)
+
+
+def customers_by_email(connection: Connection, emails: Sequence[str]) -> dict[str, CustomerRow]:
+    found: dict[str, CustomerRow] = {}
+    for part in chunked(sorted(set(emails))):
+        rows = connection.execute(_with_values().where(customers.c.email.in_(part))).mappings()
+        found.update({row["email"]: CustomerRow.of(row) for row in rows})
+    return found
+
+
+def orders_by_name(connection: Connection, names: Sequence[str]) -> dict[str, OrderRow]:
+    found: dict[str, OrderRow] = {}
+    for part in chunked(sorted(set(names))):
+        rows = connection.execute(select(*_ORDER_COLUMNS).where(orders.c.name.in_(part)))
+        found.update({row.name: OrderRow(*row) for row in rows})
+    return found
+
+
+def orders_of_customers(
+    connection: Connection, customer_ids: Sequence[int]
+) -> dict[int, list[OrderRow]]:
+    """Each customer's orders, oldest first."""
+    found: dict[int, list[OrderRow]] = defaultdict(list)
+    for part in chunked(sorted(set(customer_ids))):
+        statement = (
+            select(*_ORDER_COLUMNS)
+            .where(orders.c.customer_id.in_(part))
+            .order_by(orders.c.created_at, orders.c.name)
+        )
+        for row in connection.execute(statement):
+            found[row.customer_id].append(OrderRow(*row))
+    return found
+
+
+def save_tickets(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Insert new tickets and refresh known ones (by ticket_key); returns ids by key."""
+    latest = {row["ticket_key"]: row for row in rows}
+    known = _ids_by_key(connection, list(latest))
+    fresh = [row for key, row in latest.items() if key not in known]
+    if fresh:
+        connection.execute(insert(tickets), fresh)
+    changed = [{**row, "b_key": row["ticket_key"]} for key, row in latest.items() if key in known]
+    if changed:
+        values: dict[str, Any] = {
+            key: bindparam(key) for key in changed[0] if key not in {"b_key", "ticket_key"}
+        }
+        statement = update(tickets).where(tickets.c.ticket_key == bindparam("b_key")).values(values)
+        connection.execute(statement, changed)
+    return known | _ids_by_key(connection, [row["ticket_key"] for row in fresh])
+
+
+def _ids_by_key(connection: Connection, keys: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for part in chunked(keys):
+        rows = connection.execute(
+            select(tickets.c.ticket_key, tickets.c.id).where(tickets.c.ticket_key.in_(part))
+        )
+        found.update({key: ticket_id for key, ticket_id in rows})
+    return found
