@@ -73,12 +73,12 @@ class TriageReport:
 def read_all(
     records: Sequence[TicketRecord], *, reader: Reader, market: str
 ) -> list[Understanding | None]:
-    return [
-        reader.read(Message(body=record.body, subject=record.subject, market=market))
-        if isinstance(record, TicketIn)
-        else None
-        for record in records
-    ]
+    """Every readable ticket read in one batch; None in place of a ticket that failed."""
+    tickets = [record for record in records if isinstance(record, TicketIn)]
+    readings = iter(
+        reader.read_many([Message(body=t.body, subject=t.subject, market=market) for t in tickets])
+    )
+    return [next(readings) if isinstance(record, TicketIn) else None for record in records]
 
 
 def triage_tickets(

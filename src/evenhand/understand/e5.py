@@ -26,8 +26,10 @@ def _encoder() -> Any:
 
 
 def embed(texts: Sequence[str]) -> Any:
-    encoder = _encoder()
-    return np.vstack([encoder.query(text) for text in texts]).astype(np.float32)
+    """One row per text (the engine's batch call gives the same vectors as one by one)."""
+    if not texts:
+        return np.empty((0, 384), dtype=np.float32)
+    return np.asarray(_encoder().query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
 
 def fingerprint(texts: Sequence[str]) -> str:

@@ -46,10 +46,14 @@ class EmbeddingIntentModel:
     classifier: Any
 
     def probabilities(self, text: str) -> dict[Intent, float]:
-        row = self.classifier.predict_proba(e5.embed([text]))[0]
-        return {
-            Intent(label): float(p) for label, p in zip(self.classifier.classes_, row, strict=True)
-        }
+        return self.probabilities_many([text])[0]
+
+    def probabilities_many(self, texts: Sequence[str]) -> list[dict[Intent, float]]:
+        if not texts:
+            return []
+        classes = [Intent(label) for label in self.classifier.classes_]
+        rows = self.classifier.predict_proba(e5.embed(texts))
+        return [{intent: float(p) for intent, p in zip(classes, row, strict=True)} for row in rows]
 
 
 @lru_cache(maxsize=1)

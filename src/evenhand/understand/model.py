@@ -3,6 +3,7 @@ never folded into it: the policy decides the remedy from the intent alone."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -35,3 +36,7 @@ class Reader(Protocol):
     """Anything that can read a message: the embedded default, or later an LLM endpoint."""
 
     def read(self, message: Message) -> Understanding: ...
+
+    def read_many(self, messages: Sequence[Message]) -> list[Understanding]:
+        """The same readings as `read`, one per message, in order (batched where it helps)."""
+        ...

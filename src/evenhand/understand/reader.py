@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from evenhand.understand.clean import clean_message
 from evenhand.understand.embedding_model import embedding_intent_model
 from evenhand.understand.intent_model import (
@@ -11,8 +13,8 @@ from evenhand.understand.intent_model import (
     without_sentences,
 )
 from evenhand.understand.language import identify_language
-from evenhand.understand.model import Intent, Message, Understanding
-from evenhand.understand.signals import read_signals
+from evenhand.understand.model import Intent, Message, Signal, Understanding
+from evenhand.understand.signals import read_signals_many
 
 # Below this confidence the intent is `other`, and a human looks (chosen by cross-validation
 # on the training split: macro-F1 0.896 at 0.2, 0.862 at 0.5).
@@ -39,23 +41,46 @@ class EmbeddedReader:
         first_stage = Approach.CHAR_WORD_LOGISTIC if approach is Approach.CASCADE_E5 else approach
         self.model = model or default_intent_model(first_stage)
 
-    def _rank(self, text: str) -> list[tuple[Intent, float]]:
-        """The fast model's ranking; where it is unsure, blended with the e5 model's."""
-        ranked = self.model.rank(text)
-        if self.approach is not Approach.CASCADE_E5 or ranked[0][1] >= CASCADE_BELOW:
-            return ranked
-        second_opinion = embedding_intent_model().probabilities(text)
-        blended = {
-            intent: (1 - E5_WEIGHT) * p + E5_WEIGHT * second_opinion.get(intent, 0.0)
-            for intent, p in ranked
-        }
-        return sorted(blended.items(), key=lambda pair: -pair[1])
+    def _rank_many(self, texts: list[str]) -> list[list[tuple[Intent, float]]]:
+        """The fast model's rankings; where it is unsure, blended with the e5 model's."""
+        rankings = self.model.rank_many(texts)
+        if self.approach is not Approach.CASCADE_E5:
+            return rankings
+        unsure = [i for i, ranked in enumerate(rankings) if ranked[0][1] < CASCADE_BELOW]
+        opinions = embedding_intent_model().probabilities_many([texts[i] for i in unsure])
+        for i, second_opinion in zip(unsure, opinions, strict=True):
+            blended = {
+                intent: (1 - E5_WEIGHT) * p + E5_WEIGHT * second_opinion.get(intent, 0.0)
+                for intent, p in rankings[i]
+            }
+            rankings[i] = sorted(blended.items(), key=lambda pair: -pair[1])
+        return rankings
 
     def read(self, message: Message) -> Understanding:
-        text = clean_message(message.body, message.subject)
-        language = identify_language(text, market=message.market)
-        signals = read_signals(text)
-        ranked = self._rank(without_sentences(text, signals.threat_sentences))
+        return self.read_many([message])[0]
+
+    def read_many(self, messages: Sequence[Message]) -> list[Understanding]:
+        """Many messages at once: each model is asked once for all of them, which costs far
+        less per message than one by one; the readings are the same."""
+        texts = [clean_message(message.body, message.subject) for message in messages]
+        signals = read_signals_many(texts)
+        rankings = self._rank_many(
+            [without_sentences(t, s.threat_sentences) for t, s in zip(texts, signals, strict=True)]
+        )
+        return [
+            self._understanding(text, ranked, signals=found.signals, market=message.market)
+            for text, ranked, found, message in zip(texts, rankings, signals, messages, strict=True)
+        ]
+
+    def _understanding(
+        self,
+        text: str,
+        ranked: list[tuple[Intent, float]],
+        *,
+        signals: tuple[Signal, ...],
+        market: str,
+    ) -> Understanding:
+        language = identify_language(text, market=market)
         (best, confidence), (second, second_confidence) = ranked[:2]
         if confidence < self.threshold and best is not Intent.OTHER:
             best, second, second_confidence = Intent.OTHER, best, confidence
@@ -66,5 +91,5 @@ class EmbeddedReader:
             confidence=confidence,
             runner_up=second,
             runner_up_confidence=second_confidence,
-            signals=signals.signals,
+            signals=signals,
         )

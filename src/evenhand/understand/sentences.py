@@ -13,3 +13,18 @@ def sentences(text: str) -> Iterator[str]:
         stripped = sentence.strip()
         if stripped:
             yield stripped
+
+
+# Where a run-on sentence turns from the complaint to a threat: a comma or dash, a
+# conjunction ("...or I'll...", "...annars..."), or a first-person announcement.
+_CLAUSE_BREAK = re.compile(
+    r"\s*[,;:]\s+|\s+-\s+|\s+(?=(?:or|otherwise|else|unless|annars|eller|så)\b)"
+    r"|\s+(?=(?:i'?ll|i will|i'?m going|im gonna|i'?m gonna|i am going|jag kommer|jag tänker|"
+    r"jag ska|vi kommer)\b)",
+    re.IGNORECASE,
+)
+
+
+def clauses(sentence: str) -> list[str]:
+    """The sentence's clauses, for telling a threat apart from the complaint it rides on."""
+    return [part.strip() for part in _CLAUSE_BREAK.split(sentence) if part.strip()]

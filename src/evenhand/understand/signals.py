@@ -11,11 +11,11 @@ disputed", "jag har bestridit"). A sentence that says the customer will NOT do i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from evenhand.understand.model import Signal, SignalKind
-from evenhand.understand.sentences import sentences
+from evenhand.understand.sentences import clauses, sentences
 from evenhand.understand.signal_model import embedding_signal_model, signal_model
 
 
@@ -158,18 +158,16 @@ _FILED = _words(
     r"\b(?:banken|klarna|paypal) (?:utreder|hanterar|har)\b",
     r"\bhar (?:öppnat|gjort|startat) ett ärende hos (?:banken|klarna|paypal)\b",
 )
+# The writer refusing to act ("I won't leave a bad review"), not the shop or the bank
+# ("if you won't refund me, my card company will"; "Klarna kommer inte att betala").
 _REFUSAL = _words(
-    r"\bwon'?t\b",
-    r"\bwill not\b",
-    r"\bnot going to\b",
-    r"\bwould never\b",
-    r"\bdon'?t want to\b",
+    r"\b(?:i|we)(?: really| just| certainly)? (?:won'?t|will not|would never|don'?t want to)\b",
+    r"\b(?:i'?m|i am|we'?re|we are) not going to\b",
+    r"\b(?:i|we) have no intention\b",
     r"\bno intention\b",
-    r"\bkommer inte\b",
-    r"\btänker inte\b",
-    r"\bska inte\b",
-    r"\bvill inte\b",
-    r"\baldrig\b",
+    r"\b(?:jag|vi) (?:kommer|tänker|ska|vill) (?:inte|aldrig)\b",
+    r"\b(?:kommer|tänker|ska|vill) (?:jag|vi) (?:inte|aldrig)\b",
+    r"\b(?:jag|vi) (?:skulle )?aldrig\b",
 )
 
 _REVIEW_RE = re.compile(_REVIEW, re.I)
@@ -188,15 +186,53 @@ class SignalReading:
 
 
 def read_signals(text: str) -> SignalReading:
+    return read_signals_many([text])[0]
+
+
+def read_signals_many(texts: Sequence[str]) -> list[SignalReading]:
+    """`read_signals` for many texts, asking each sentence model once for all of them."""
+    split = [list(sentences(text)) for text in texts]
+    decided = _decide_sentences([sentence for parts in split for sentence in parts])
+    return [_reading([(sentence, decided[sentence]) for sentence in parts]) for parts in split]
+
+
+def _reading(read: list[tuple[str, list[SignalKind]]]) -> SignalReading:
     found: dict[SignalKind, Signal] = {}
-    threats = []
-    for sentence, kinds in _read_sentences(text):
+    threats: list[str] = []
+    for sentence, kinds in read:
         if kinds:
-            threats.append(sentence)
+            threats.extend(_threat_pieces(sentence))
         for kind in kinds:
             found.setdefault(kind, Signal(kind=kind, evidence=sentence))
     signals = tuple(found[kind] for kind in SignalKind if kind in found)
     return SignalReading(signals=signals, threat_sentences=tuple(threats))
+
+
+# A clause a threat hangs on: its condition, or the demand it is the price of.
+_CONDITION_START = re.compile(
+    r"^(?:if|unless|or|otherwise|else|om|såvida|annars|eller"
+    r"|refund|send|cover|give|pay|fix|replace|sort|återbetala|skicka|stå för|betala|ersätt|"
+    r"fixa|ge mig|lös|ordna)\b",
+    re.IGNORECASE,
+)
+
+
+def _threat_pieces(sentence: str) -> list[str]:
+    """What of a signalling sentence to leave out when reading its intent: only the clauses
+    the lexicon flags (with the condition they hang on: "if you don't refund me, ..."),
+    when others remain ("parcel never came or I'll post 1 star"); else the whole sentence."""
+    parts = clauses(sentence)
+    flagged = {i for i, part in enumerate(parts) if any(_signals_in(part))}
+    conditions = {
+        j
+        for i in flagged
+        for j in (i - 1, i + 1)
+        if 0 <= j < len(parts) and _CONDITION_START.match(parts[j])
+    }
+    left_out = sorted(flagged | conditions)
+    if not flagged or len(left_out) == len(parts):
+        return [sentence]
+    return [parts[i] for i in left_out]
 
 
 def find_signals(text: str) -> tuple[Signal, ...]:
@@ -204,18 +240,17 @@ def find_signals(text: str) -> tuple[Signal, ...]:
     return read_signals(text).signals
 
 
-def _read_sentences(text: str) -> list[tuple[str, list[SignalKind]]]:
-    """Each sentence with its signals: the lexicon's; for a sentence it leaves undecided, the
+def _decide_sentences(parts: Sequence[str]) -> dict[str, list[SignalKind]]:
+    """Each sentence's signals: the lexicon's; for a sentence it leaves undecided, the
     e5 sentence model's when it mentions reviews or banks, else the n-gram model's."""
-    parts = list(sentences(text))
-    decided = {sentence: list(_signals_in(sentence)) for sentence in parts}
-    undecided = [sentence for sentence in parts if not decided[sentence]]
+    decided = {sentence: list(_signals_in(sentence)) for sentence in dict.fromkeys(parts)}
+    undecided = [sentence for sentence, kinds in decided.items() if not kinds]
     about = [s for s in undecided if _REVIEW_RE.search(s) or _BANK_RE.search(s)]
-    other = [s for s in undecided if s not in about]
+    other = [s for s in undecided if not (_REVIEW_RE.search(s) or _BANK_RE.search(s))]
     for group, model in ((about, embedding_signal_model()), (other, signal_model())):
         for sentence, kind in zip(group, model.classify(group), strict=True):
             decided[sentence] = [kind] if kind and not _refused(kind, sentence) else []
-    return [(sentence, decided[sentence]) for sentence in parts]
+    return decided
 
 
 _THREATS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
