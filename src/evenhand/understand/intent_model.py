@@ -59,10 +59,11 @@ def without_sentences(text: str, left_out: Sequence[str]) -> str:
     for sentence in sentences(text):
         if sentence in left_out:
             continue
+        remainder = sentence
         for piece in left_out:
-            sentence = sentence.replace(piece, " ")
-        if sentence.strip(" ,;:-"):
-            kept.append(sentence.strip())
+            remainder = remainder.replace(piece, " ")
+        if remainder.strip(" ,;:-"):
+            kept.append(remainder.strip())
     return "\n".join(kept) or text
 
 
