@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
+from evenhand.understand.reader import EmbeddedReader
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL = os.environ.get("EVENHAND_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -80,3 +81,9 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     return Settings(db=db_url)
+
+
+@pytest.fixture(scope="session")
+def reader() -> EmbeddedReader:
+    """The embedded reader, trained once per test session."""
+    return EmbeddedReader()

@@ -16,7 +16,8 @@ from evenhand.demo.shop import write_demo_shop
 from evenhand.ingest.shopify_orders_csv import read_shopify_orders_csv
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine
-from evenhand.store.tables import metadata, orders
+from evenhand.store.tables import decisions, metadata, orders
+from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import NOW
 
 
@@ -38,12 +39,15 @@ def test_the_demo_export_is_a_shopify_orders_export(tmp_path: Path) -> None:
     assert events["object"] == "list" and events["data"][0]["object"] == "event"
 
 
-def test_demo_imports_a_realistic_shop(tmp_path: Path) -> None:
+def test_demo_imports_a_realistic_shop(tmp_path: Path, reader: EmbeddedReader) -> None:
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     engine = make_engine(url)
-    report = run_demo(engine, settings=Settings(db=url), folder=tmp_path / "demo", now=NOW)
+    report = run_demo(
+        engine, settings=Settings(db=url), folder=tmp_path / "demo", now=NOW, reader=reader
+    )
     with engine.connect() as connection:
         stored = connection.execute(select(func.count()).select_from(orders)).scalar()
+        decisions_stored = connection.execute(select(func.count()).select_from(decisions)).scalar()
     assert stored == 10_002 and report.files.line_items > 15_000
     assert report.imports[2].created == 11  # costs entered for 11 of the 14 products
     disputes_reports = report.imports[3:]
@@ -51,6 +55,17 @@ def test_demo_imports_a_realistic_shop(tmp_path: Path) -> None:
     assert [d.link_hint.split()[0] for d in disputes_reports[-1].unlinked_disputes] == [
         "pi_3UnknownToThisExport0001"
     ]
+    # ... and its inbox is triaged: Swedish and English, VIPs and standard customers,
+    # threats tagged, filed chargebacks sent to the dispute process.
+    triage = report.triage
+    assert len(triage.decided) == decisions_stored == 400 and not triage.failed
+    assert set(triage.counts["language"]) == {"sv", "en"}
+    assert set(triage.counts["tier"]) == {"vip", "standard"}
+    assert triage.counts["remedy"]["route_to_dispute"] > 0
+    assert {"review_threat", "chargeback_threat"} <= set(triage.counts["threat"])
+    for outcome in triage.decided:
+        decision = outcome.decision
+        assert decision.reply_language == ("sv" if decision.reading.language == "sv" else "en")
 
 
 def test_migrations_match_the_tables(engine: Engine) -> None:

@@ -130,7 +130,7 @@ class _Lookups:
         quoted = {
             ticket.ticket_id: [ticket.order_name]
             if ticket.order_name
-            else order_names_in(f"{ticket.subject or ''}\n{ticket.body}")
+            else order_names_in(f"{ticket.subject or ''}\n{ticket.body}\n{ticket.history}")
             for ticket in tickets
         }
         people = customers_by_email(connection, [ticket.customer_email for ticket in tickets])

@@ -46,17 +46,21 @@ class FactSpec:
     nullable: bool = False
 
 
+def _values(kind: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in kind)
+
+
 FULFILMENT_STATUSES = ("fulfilled", "partial", "unfulfilled", "restocked")
 
 _SPECS = (
-    FactSpec("intent", FactType.CHOICE, "what the message is about", tuple(Intent)),
+    FactSpec("intent", FactType.CHOICE, "what the message is about", _values(Intent)),
     FactSpec("confidence", FactType.NUMBER, "the reader's confidence in the intent, 0..1"),
-    FactSpec("tier", FactType.CHOICE, "vip when the LTV metric reaches the threshold", tuple(Tier)),
+    FactSpec("tier", FactType.CHOICE, "vip when the LTV reaches the threshold", _values(Tier)),
     FactSpec(
-        "dispute", FactType.CHOICE, "open bank dispute, or said to be filed", tuple(DisputeState)
+        "dispute", FactType.CHOICE, "open bank dispute, or said to be filed", _values(DisputeState)
     ),
     FactSpec(
-        "customer", FactType.CHOICE, "whether the shop knows the customer", tuple(CustomerKnown)
+        "customer", FactType.CHOICE, "whether the shop knows the customer", _values(CustomerKnown)
     ),
     FactSpec("orders", FactType.NUMBER, "counted orders"),
     FactSpec("gross_sales", FactType.NUMBER, "what the customer paid, in the shop currency"),

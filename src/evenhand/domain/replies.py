@@ -8,6 +8,7 @@ is refused when the guide loads.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
@@ -57,9 +58,17 @@ def compile_template(source: str) -> Template:
         names = ", ".join(sorted(unknown))
         raise ReplyTemplateError(
             f"uses {names}, which a reply may not know; it may use: "
-            + ", ".join(sorted(REPLY_VARIABLES))
+            + ", ".join(sorted(REPLY_VARIABLES)),
+            line=_first_line_naming(source, sorted(unknown)[0]),
         )
     return environment.from_string(source)
+
+
+def _first_line_naming(source: str, name: str) -> int | None:
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    return next(
+        (number for number, line in enumerate(source.splitlines(), 1) if word.search(line)), None
+    )
 
 
 def reply_language(language: str) -> str:

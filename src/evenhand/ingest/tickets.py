@@ -38,6 +38,8 @@ class TicketIn:
     first_name: str | None = None
     source: str = "jsonl"
     line: int | None = None
+    # The customer's earlier words in the thread: searched for the order they quote only.
+    history: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,7 @@ def _zendesk(record: Mapping[str, Any], *, line: int | None, users: Mapping[int,
         first_name=_first_name(requester.get("name")),
         source="zendesk",
         line=line,
+        history=_text(record, "description") or "",
     )
 
 
@@ -246,6 +249,9 @@ def _gorgias(record: Mapping[str, Any], *, line: int | None) -> TicketIn:
         first_name=_text(customer, "firstname") or _first_name(customer.get("name")),
         source="gorgias",
         line=line,
+        history="\n".join(
+            _text(m, "stripped_text") or "" for m in record["messages"] if isinstance(m, dict)
+        ),
     )
 
 
@@ -261,6 +267,11 @@ def _gorgias_customer_message(messages: list[Any]) -> Mapping[str, Any]:
         raise _BadTicketError("messages: no message from the customer")
     last: Mapping[str, Any] = from_customer[-1]
     return last
+
+
+def _gorgias_history(messages: list[Any]) -> str:
+    words = (_text(m, "stripped_text") for m in messages if isinstance(m, dict))
+    return "\n".join(each for each in words if each)
 
 
 def _gorgias_words(message: Mapping[str, Any]) -> str:

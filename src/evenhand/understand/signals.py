@@ -223,16 +223,22 @@ def _threat_pieces(sentence: str) -> list[str]:
     when others remain ("parcel never came or I'll post 1 star"); else the whole sentence."""
     parts = clauses(sentence)
     flagged = {i for i, part in enumerate(parts) if any(_signals_in(part))}
-    conditions = {
-        j
-        for i in flagged
-        for j in (i - 1, i + 1)
-        if 0 <= j < len(parts) and _CONDITION_START.match(parts[j])
-    }
-    left_out = sorted(flagged | conditions)
+    left_out = sorted(_with_conditions(parts, flagged))
     if not flagged or len(left_out) == len(parts):
         return [sentence]
     return [parts[i] for i in left_out]
+
+
+def _with_conditions(parts: list[str], flagged: set[int]) -> set[int]:
+    """The flagged clauses and, clause by clause outwards, the conditions they hang on."""
+    taken = set(flagged)
+    grown = True
+    while grown:
+        nearby = {j for i in taken for j in (i - 1, i + 1) if 0 <= j < len(parts)} - taken
+        hanging = {j for j in nearby if _CONDITION_START.match(parts[j])}
+        taken |= hanging
+        grown = bool(hanging)
+    return taken
 
 
 def find_signals(text: str) -> tuple[Signal, ...]:

@@ -1,0 +1,288 @@
+"""Triage end to end: tickets in their real formats -> the database -> decisions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, func, select
+
+from evenhand.actions.guide import load_guide
+from evenhand.actions.import_file import ImportKind, import_file
+from evenhand.actions.triage import Triaged, TriageReport, triage_tickets
+from evenhand.domain.decision import Reading, decide_ticket
+from evenhand.domain.facts import Facts, Tier
+from evenhand.domain.guide import Guide
+from evenhand.domain.intents import THREAT_SIGNALS, Intent
+from evenhand.domain.replies import REPLY_LANGUAGES, ReplyContext
+from evenhand.domain.ticket_facts import TicketContext, facts_for
+from evenhand.ingest.tickets import TicketProblem, read_tickets
+from evenhand.settings import Settings
+from evenhand.store.tables import audit_events, decisions, guide_versions, tickets
+from evenhand.understand.corpus import seed_messages, threat_sentences
+from evenhand.understand.model import Message, Understanding
+from evenhand.understand.reader import EmbeddedReader
+from tests.conftest import FIXTURES, NOW
+
+TICKETS = FIXTURES / "tickets" / "tickets.jsonl"
+SHOP = FIXTURES / "shopify" / "orders_for_triage.csv"
+# Words no reply may say: threats, reviews, the customer's tier or value.
+NEVER_IN_A_REPLY = (
+    "vip",
+    "threat",
+    "review",
+    "recension",
+    "star",
+    "stjärn",
+    "trustpilot",
+    "lifetime",
+    "tier",
+    "loyal",
+)
+
+
+def a_shop(engine: Engine, db_url: str) -> Settings:
+    settings = Settings(db=db_url)
+    import_file(engine, kind=ImportKind.SHOPIFY_ORDERS, path=SHOP, settings=settings, now=NOW)
+    return settings
+
+
+def triaged(
+    engine: Engine, settings: Settings, path: Path, *, reader: EmbeddedReader
+) -> TriageReport:
+    return triage_tickets(
+        engine,
+        records=read_tickets(path),
+        guide=load_guide(settings),
+        reader=reader,
+        settings=settings,
+        now=NOW,
+    )
+
+
+def by_id(report: TriageReport) -> dict[str, Triaged]:
+    return {outcome.ticket.ticket_id: outcome for outcome in report.decided}
+
+
+def test_the_triage_command_writes_one_json_object_per_line_in_input_order(
+    tmp_path: Path,
+) -> None:
+    # Given a shop with a VIP, a standard customer and a subscriber
+    run = _runner(tmp_path)
+    assert run("init").returncode == 0
+    assert run("import", "shopify-orders", str(SHOP)).returncode == 0
+    # When the tickets are triaged
+    result = run("triage", str(TICKETS), "--json")
+    # Then every line has its answer, in order, and the bad lines make the exit code 2
+    assert result.returncode == 2, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("ticket_id") for line in lines] == [
+        "t-1",
+        "t-2",
+        "t-3",
+        "t-4",
+        "t-5",
+        "t-6",
+        None,
+        "t-8",
+    ]
+    assert lines[5] == {"ticket_id": "t-6", "line": 6, "error": "body: missing"}
+    assert lines[6]["line"] == 7 and lines[6]["error"].startswith("invalid JSON")
+    decided = {line["ticket_id"]: line for line in lines if "remedy" in line}
+    for line in decided.values():
+        assert {
+            "ticket_id",
+            "language",
+            "intent",
+            "confidence",
+            "signals",
+            "tier",
+            "dispute",
+            "remedy",
+            "rule",
+            "guide_version",
+            "tags",
+            "reply",
+        } <= line.keys()
+        assert line["reply"]["language"] == ("sv" if line["language"] == "sv" else "en")
+    vip = decided["t-1"]
+    assert (vip["tier"], vip["intent"], vip["remedy"]) == (
+        "vip",
+        "delivered_not_received",
+        "reship_free",
+    )
+    assert vip["tags"] == [
+        "vip",
+        "intent:delivered_not_received",
+        "threat:review_threat",
+        "remedy:reship_free",
+    ]
+    assert vip["signals"][0]["evidence"].startswith("If this isn't sorted today")
+    assert "Vera" in vip["reply"]["text"] and "#2002" in vip["reply"]["text"]
+    assert decided["t-2"]["remedy"] == vip["remedy"] and decided["t-2"]["signals"] == []
+    assert (decided["t-3"]["language"], decided["t-3"]["remedy"]) == ("sv", "offer_paid_reship")
+    assert decided["t-3"]["order_name"] == "#2004" and "Hej Sam!" in decided["t-3"]["reply"]["text"]
+    assert decided["t-4"]["remedy"] == "explain_and_cancel"
+    unknown = decided["t-5"]
+    assert (unknown["tier"], unknown["ltv"]["metric_value"]) == ("standard", "0")
+    assert unknown["remedy"] == "replace_or_refund"
+    filed = decided["t-8"]
+    assert (filed["dispute"], filed["remedy"]) == ("open", "route_to_dispute")
+    assert "dispute" in filed["tags"] and "threat:chargeback_filed" in filed["tags"]
+
+
+def _runner(cwd: Path):  # type: ignore[no-untyped-def]
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "evenhand", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+
+    return run
+
+
+def test_zendesk_and_gorgias_tickets_are_read_from_their_own_shapes(
+    engine: Engine, db_url: str, reader: EmbeddedReader
+) -> None:
+    settings = a_shop(engine, db_url)
+    zendesk = triaged(engine, settings, FIXTURES / "zendesk" / "tickets_export.json", reader=reader)
+    wrong = by_id(zendesk)["35436"]
+    # The customer's latest public comment, quoted history stripped, decides.
+    assert (wrong.decision.facts.intent, wrong.decision.remedy.value) == (
+        Intent.WRONG_ITEM,
+        "replace_or_refund",
+    )
+    assert wrong.order_name == "#2003" and wrong.decision.reply_text.startswith("Hi Sam,")
+    assert [(p.ticket_id, p.error) for p in zendesk.failed] == [
+        ("35437", "requester.email: not an e-mail address: None")
+    ]
+    gorgias = triaged(engine, settings, FIXTURES / "gorgias" / "tickets.json", reader=reader)
+    cancel = by_id(gorgias)["88121"]
+    assert (
+        cancel.ticket.source == "gorgias" and cancel.decision.remedy.value == "cancel_subscription"
+    )
+    assert cancel.decision.reply_text.startswith("Hej Siri!")
+    assert [p.ticket_id for p in gorgias.failed] == ["88122"]
+
+
+def test_a_retriage_adds_decisions_and_never_rewrites_them(
+    engine: Engine, db_url: str, reader: EmbeddedReader
+) -> None:
+    settings = a_shop(engine, db_url)
+    first = triaged(engine, settings, TICKETS, reader=reader)
+    second = triaged(engine, settings, TICKETS, reader=reader)
+    with engine.connect() as connection:
+        count = lambda table: connection.execute(select(func.count()).select_from(table)).scalar()  # noqa: E731
+        assert count(tickets) == len(first.decided) == 6
+        assert count(decisions) == 12 and count(guide_versions) == 1
+        runs = (
+            connection.execute(
+                select(audit_events.c.details).where(audit_events.c.action == "triage")
+            )
+            .scalars()
+            .all()
+        )
+    assert [run["decided"] for run in runs] == [6, 6] and runs[0]["failed"] == 2
+    assert {o.decision_id for o in first.decided}.isdisjoint(
+        {o.decision_id for o in second.decided}
+    )
+
+
+def test_no_reply_mentions_a_threat_the_tier_or_the_value() -> None:
+    guide = load_guide(Settings())
+    context = ReplyContext(
+        shop_name="Nordhem",
+        return_window_days=30,
+        shop_pays_return=True,
+        first_name="Anna",
+        order_name="#1001",
+        fulfilment_status="fulfilled",
+        days_since_order=3,
+        days_since_fulfilment=2,
+        days_left_to_return=28,
+    )
+    for name in guide.replies.names():
+        for language in REPLY_LANGUAGES:
+            text = guide.replies.render(name, language=language, context=context).lower()
+            assert not [word for word in NEVER_IN_A_REPLY if word in text], (name, language, text)
+
+
+THREATS = [t["text"] for t in threat_sentences() if t["signals"][0] in THREAT_SIGNALS]
+SEEDS = seed_messages()
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(
+    seed=st.sampled_from(SEEDS),
+    threat=st.sampled_from(THREATS),
+    tier=st.sampled_from(list(Tier)),
+)
+def test_adding_any_threat_sentence_never_changes_the_remedy(
+    seed: dict[str, str], threat: str, tier: Tier
+) -> None:
+    reader = _shared_reader()
+    guide = load_guide(Settings())
+    plain, threatened = reader.read_many(
+        [Message(body=seed["text"]), Message(body=f"{seed['text']}\n{threat}")]
+    )
+    assert _remedy(guide, plain, tier) == _remedy(guide, threatened, tier), (seed["id"], threat)
+
+
+_READERS: list[EmbeddedReader] = []
+
+
+def _shared_reader() -> EmbeddedReader:
+    if not _READERS:
+        _READERS.append(EmbeddedReader())
+    return _READERS[0]
+
+
+def _remedy(guide: Guide, reading: Understanding, tier: Tier) -> str:
+    context = TicketContext(
+        intent=reading.intent,
+        confidence=reading.confidence,
+        channel="email",
+        language=reading.language,
+        created_at=NOW,
+        signals=tuple(s.kind for s in reading.signals),
+    )
+    facts: Facts = facts_for(context, value=None, order=None, settings=guide.settings)
+    facts = replace(facts, tier=tier)
+    decision = decide_ticket(
+        guide,
+        ticket_id="p",
+        facts=facts,
+        reading=Reading(
+            reading.language,
+            reading.confidence,
+            reading.runner_up.value,
+            reading.runner_up_confidence,
+            reading.signals,
+        ),
+        context=ReplyContext(shop_name="Nordhem", return_window_days=30, shop_pays_return=False),
+        currency="SEK",
+    )
+    return decision.remedy.value
+
+
+def test_a_ticket_that_cannot_be_read_names_its_line_and_field() -> None:
+    problems = [r for r in read_tickets(TICKETS) if isinstance(r, TicketProblem)]
+    assert [(p.line, p.ticket_id) for p in problems] == [(6, "t-6"), (7, None)]
+
+
+@pytest.mark.parametrize("text", ['{"tickets": [{"id": 1, "created_at": "2026-11-01"}]}'])
+def test_a_time_without_offset_is_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(text)
+    [problem] = read_tickets(path)
+    assert isinstance(problem, TicketProblem) and "without a UTC offset" in problem.error
