@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from rich.console import Console
@@ -10,6 +11,7 @@ from rich.table import Table
 from evenhand.actions.guide import GuideCheck
 from evenhand.actions.triage import Triaged, TriageReport
 from evenhand.domain.guide import Guide
+from evenhand.domain.intents import THREAT_SIGNALS, SignalKind
 from evenhand.ingest.tickets import TicketProblem
 
 _SHOWN_ROWS = 40
@@ -93,11 +95,21 @@ def triage_summary(console: Console, report: TriageReport) -> None:
         if counts:
             listed = ", ".join(f"{key} {count}" for key, count in counts.most_common())
             console.print(f"  {name}: {listed}", highlight=False)
-    threatened = sum(1 for outcome in report.decided if outcome.decision.reading.signals)
+    threatened = sum(
+        1
+        for outcome in report.decided
+        if any(signal.kind in THREAT_SIGNALS for signal in outcome.decision.reading.signals)
+    )
     if threatened:
         console.print(
-            f"  {threatened} ticket(s) carried threat or dispute signals; the guide cannot see "
-            "threats, so none changed a remedy",
+            f"  {threatened} ticket(s) carried a threat; the guide cannot see threats, so "
+            "none changed a remedy",
+            highlight=False,
+        )
+    filed = report.counts.get("threat", Counter())[SignalKind.CHARGEBACK_FILED.value]
+    if filed:
+        console.print(
+            f"  {filed} ticket(s) said a chargeback was filed: sent to the dispute process",
             highlight=False,
         )
 
