@@ -23,7 +23,7 @@ from typing import Any
 
 from evenhand.errors import EvenhandError, InputError, Location
 from evenhand.ingest.cells import CellError, timestamp
-from evenhand.ingest.json_source import line_of
+from evenhand.ingest.json_source import array_item_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +78,11 @@ def parse_tickets(text: str) -> list[TicketRecord]:
         return [_from_line(line, number) for number, line in _lines(text)]
     if isinstance(document, dict) and isinstance(document.get("tickets"), list):
         users = _users_by_id(document.get("users"))
-        return [_located(item, text, users=users) for item in document["tickets"]]
+        return _located(document["tickets"], array_item_lines(text, "tickets"), users=users)
     if isinstance(document, dict) and isinstance(document.get("data"), list):
-        return [_located(item, text) for item in document["data"]]
+        return _located(document["data"], array_item_lines(text, "data"))
     if isinstance(document, list):
-        return [_located(item, text) for item in document]
+        return _located(document, array_item_lines(text))
     if isinstance(document, dict) and isinstance(document.get("ticket"), dict):
         return [_read(document["ticket"], line=1)]
     return [_read(document, line=1)]
@@ -100,9 +100,13 @@ def _from_line(line: str, number: int) -> TicketRecord:
     return _read(record, line=number)
 
 
-def _located(item: object, text: str, *, users: Mapping[int, Any] | None = None) -> TicketRecord:
-    line = line_of(text, "id", value=item.get("id")) if isinstance(item, dict) else None
-    return _read(item, line=line, users=users or {})
+def _located(
+    items: list[Any], lines: list[int], *, users: Mapping[int, Any] | None = None
+) -> list[TicketRecord]:
+    """Each ticket of a JSON document with the line where it starts."""
+    return [
+        _read(item, line=line, users=users or {}) for item, line in zip(items, lines, strict=True)
+    ]
 
 
 def _read(
