@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from evenhand.understand.corpus import seed_messages, threat_sentences
 from evenhand.understand.model import Message, Understanding
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import FIXTURES, NOW
+from tests.test_cli import evenhand
 
 TICKETS = FIXTURES / "tickets" / "tickets.jsonl"
 SHOP = FIXTURES / "shopify" / "orders_for_triage.csv"
@@ -74,11 +73,10 @@ def test_the_triage_command_writes_one_json_object_per_line_in_input_order(
     tmp_path: Path,
 ) -> None:
     # Given a shop with a VIP, a standard customer and a subscriber
-    run = _runner(tmp_path)
-    assert run("init").returncode == 0
-    assert run("import", "shopify-orders", str(SHOP)).returncode == 0
+    assert evenhand("init", cwd=tmp_path).returncode == 0
+    assert evenhand("import", "shopify-orders", str(SHOP), cwd=tmp_path).returncode == 0
     # When the tickets are triaged
-    result = run("triage", str(TICKETS), "--json")
+    result = evenhand("triage", str(TICKETS), "--json", cwd=tmp_path)
     # Then every line has its answer, in order, and the bad lines make the exit code 2
     assert result.returncode == 2, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -135,20 +133,6 @@ def test_the_triage_command_writes_one_json_object_per_line_in_input_order(
     filed = decided["t-8"]
     assert (filed["dispute"], filed["remedy"]) == ("open", "route_to_dispute")
     assert "dispute" in filed["tags"] and "threat:chargeback_filed" in filed["tags"]
-
-
-def _runner(cwd: Path):  # type: ignore[no-untyped-def]
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "evenhand", *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-
-    return run
 
 
 def test_zendesk_and_gorgias_tickets_are_read_from_their_own_shapes(
@@ -234,23 +218,13 @@ SEEDS = seed_messages()
     tier=st.sampled_from(list(Tier)),
 )
 def test_adding_any_threat_sentence_never_changes_the_remedy(
-    seed: dict[str, str], threat: str, tier: Tier
+    reader: EmbeddedReader, seed: dict[str, str], threat: str, tier: Tier
 ) -> None:
-    reader = _shared_reader()
     guide = load_guide(Settings())
     plain, threatened = reader.read_many(
         [Message(body=seed["text"]), Message(body=f"{seed['text']}\n{threat}")]
     )
     assert _remedy(guide, plain, tier) == _remedy(guide, threatened, tier), (seed["id"], threat)
-
-
-_READERS: list[EmbeddedReader] = []
-
-
-def _shared_reader() -> EmbeddedReader:
-    if not _READERS:
-        _READERS.append(EmbeddedReader())
-    return _READERS[0]
 
 
 def _remedy(guide: Guide, reading: Understanding, tier: Tier) -> str:
@@ -292,3 +266,13 @@ def test_a_time_without_offset_is_refused(tmp_path: Path, text: str) -> None:
     path.write_text(text)
     [problem] = read_tickets(path)
     assert isinstance(problem, TicketProblem) and "without a UTC offset" in problem.error
+
+
+def test_a_ticket_in_a_json_document_is_reported_at_the_line_where_it_starts() -> None:
+    # Given a Zendesk export whose second ticket has no address (and whose first ticket's
+    # comments carry small ids of their own)
+    records = read_tickets(FIXTURES / "zendesk" / "tickets_export.json")
+    text = (FIXTURES / "zendesk" / "tickets_export.json").read_text("utf-8").splitlines()
+    [problem] = [record for record in records if isinstance(record, TicketProblem)]
+    # Then the problem names the line of its own ticket object
+    assert problem.line is not None and text[problem.line].strip() == '"id": 35437,'

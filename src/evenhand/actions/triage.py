@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -59,7 +59,7 @@ class TriageReport:
     outcomes: list[Triaged | TicketProblem]
     guide: Guide
     currency: str
-    counts: dict[str, Counter[str]] = field(default_factory=dict)
+    counts: dict[str, Counter[str]]
 
     @property
     def failed(self) -> list[TicketProblem]:

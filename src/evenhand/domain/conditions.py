@@ -13,6 +13,7 @@ conditions cover another's (an earlier rule that covers a later one makes it unr
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from difflib import get_close_matches
@@ -196,7 +197,12 @@ def _word_cell(spec: FactSpec, part: object) -> object:
     return word
 
 
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """ " (did you mean 'x'?)" for the closest choice, or nothing when none is close."""
+    close = get_close_matches(word, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _unknown_choice(spec: FactSpec, word: str) -> str:
-    close = get_close_matches(word, spec.choices, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    hint = did_you_mean(word, spec.choices)
     return f"{word!r} is not a value of {spec.name}{hint}; it is one of: {', '.join(spec.choices)}"

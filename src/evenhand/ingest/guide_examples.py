@@ -90,18 +90,16 @@ def _fact_value(name: str, raw: object) -> object:
         if not spec.nullable:
             raise ValueError(f"{name} is always known, it cannot be null")
         return None
-    if spec.type is FactType.CHOICE and name in _CHOICE_TYPES:
+    if spec.type is FactType.CHOICE:
         if raw not in spec.choices:
             raise ValueError(f"{raw!r} is not one of: {', '.join(spec.choices)}")
-        return _CHOICE_TYPES[name](raw)
+        return _CHOICE_TYPES.get(name, str)(raw)
     if spec.type is FactType.NUMBER:
         return _number(name, raw)
     if spec.type is FactType.FLAG:
         if not isinstance(raw, bool):
             raise ValueError(f"{name} is true or false")
         return raw
-    if spec.type is FactType.CHOICE and raw not in spec.choices:
-        raise ValueError(f"{raw!r} is not one of: {', '.join(spec.choices)}")
     return str(raw)
 
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import re
 from decimal import Decimal, InvalidOperation
-from difflib import get_close_matches
 from pathlib import Path
 from string import Formatter
 from typing import Any
 
 from jinja2 import Template
 
-from evenhand.domain.conditions import CellError, Condition, parse_cell
+from evenhand.domain.conditions import CellError, Condition, did_you_mean, parse_cell
 from evenhand.domain.facts import FACTS
 from evenhand.domain.guide import (
     EU_WITHDRAWAL_DAYS,
@@ -275,8 +274,7 @@ def _remedy(item: LinedMap, problems: Problems, *, line: int) -> Remedy | None:
     raw = item.get("remedy")
     if raw in {remedy.value for remedy in Remedy}:
         return Remedy(raw)
-    close = get_close_matches(str(raw), [remedy.value for remedy in Remedy], n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    hint = did_you_mean(str(raw), [remedy.value for remedy in Remedy])
     problems.add(_lines_of(item, "remedy", line), "remedy", f"unknown remedy {raw!r}{hint}")
     return None
 
@@ -308,6 +306,4 @@ def _conditions(block: object, problems: Problems, *, line: int) -> tuple[Condit
 
 
 def _unknown_fact(fact: str) -> str:
-    close = get_close_matches(fact, list(FACTS), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown fact {fact!r}{hint}"
+    return f"unknown fact {fact!r}{did_you_mean(fact, list(FACTS))}"

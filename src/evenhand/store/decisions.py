@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, insert, select
 
 from evenhand.store.tables import decisions, guide_versions
 
@@ -31,7 +31,3 @@ def append_decisions(connection: Connection, rows: Sequence[Mapping[str, Any]]) 
         return []
     statement = insert(decisions).returning(decisions.c.id, sort_by_parameter_order=True)
     return [decision_id for (decision_id,) in connection.execute(statement, list(rows))]
-
-
-def count_decisions(connection: Connection) -> int:
-    return int(connection.execute(select(func.count()).select_from(decisions)).scalar_one())

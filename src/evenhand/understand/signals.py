@@ -251,8 +251,9 @@ def _decide_sentences(parts: Sequence[str]) -> dict[str, list[SignalKind]]:
     e5 sentence model's when it mentions reviews or banks, else the n-gram model's."""
     decided = {sentence: list(_signals_in(sentence)) for sentence in dict.fromkeys(parts)}
     undecided = [sentence for sentence, kinds in decided.items() if not kinds]
-    about = [s for s in undecided if _REVIEW_RE.search(s) or _BANK_RE.search(s)]
-    other = [s for s in undecided if not (_REVIEW_RE.search(s) or _BANK_RE.search(s))]
+    topical = {s: bool(_REVIEW_RE.search(s) or _BANK_RE.search(s)) for s in undecided}
+    about = [s for s in undecided if topical[s]]
+    other = [s for s in undecided if not topical[s]]
     for group, model in ((about, embedding_signal_model()), (other, signal_model())):
         for sentence, kind in zip(group, model.classify(group), strict=True):
             decided[sentence] = [kind] if kind and not _refused(kind, sentence) else []
