@@ -9,7 +9,15 @@ import pytest
 
 from evenhand.domain.money import Money, MoneyError, from_minor, parse_amount, to_minor
 from evenhand.domain.value import CustomerValue, Exclusion, LtvMetric, order_figures
-from evenhand.errors import EXIT_CODES, InputError, LookupFailure, SettingsError, StoreError
+from evenhand.errors import (
+    EXIT_CODES,
+    HTTP_STATUSES,
+    AccessError,
+    InputError,
+    LookupFailure,
+    SettingsError,
+    StoreError,
+)
 from tests.factories import a_line_item, an_order
 
 
@@ -91,7 +99,9 @@ def test_ltv_follows_the_chosen_metric() -> None:
     assert value.average_order_value.amount == Decimal("500")
 
 
-def test_every_error_code_has_its_own_exit_code() -> None:
-    codes = [*InputError, *StoreError, *LookupFailure, *SettingsError]
+def test_every_error_code_has_an_exit_code_and_an_http_status() -> None:
+    codes = [*InputError, *StoreError, *LookupFailure, *SettingsError, *AccessError]
     assert sorted(map(str, EXIT_CODES)) == sorted(map(str, codes))
+    assert sorted(map(str, HTTP_STATUSES)) == sorted(map(str, codes))
     assert all(EXIT_CODES[code] > 2 for code in codes)  # 1 and 2 stay Python's and Typer's
+    assert all(400 <= HTTP_STATUSES[code] < 600 for code in codes)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -11,28 +15,34 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import SQLAlchemyError
 
-from evenhand import render, render_decisions
+from evenhand import render, render_decisions, render_service
 from evenhand.actions.customer_value import customer_report, recompute_values, top_customers
 from evenhand.actions.demo import run_demo
 from evenhand.actions.evaluate import evaluate, held_out_examples, labelled_examples
 from evenhand.actions.guide import check_guide, load_guide
 from evenhand.actions.import_file import ImportKind, import_file
+from evenhand.actions.inbox import Worker, drain, run_worker
+from evenhand.actions.inbox_status import inbox_status, retry_failed
 from evenhand.actions.initialise import initialise
+from evenhand.actions.service import create_token, revoke_token
 from evenhand.actions.triage import triage_tickets
+from evenhand.actions.writeback import Helpdesks
 from evenhand.demo.shop import DEFAULT_SEED
 from evenhand.errors import EvenhandError, SettingsError, StoreError
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings, load_settings
-from evenhand.store.database import make_engine
+from evenhand.store.database import ensure_current, make_engine
 from evenhand.understand.embedding_model import build_artefact as build_corpus_embeddings
 from evenhand.understand.intent_model import Approach
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.understand.signal_model import build_e5_artefact as build_signal_embeddings
+from evenhand.web.app import create_app
 
 app = typer.Typer(
     help="Even-handed, policy-driven triage for e-commerce customer support.",
@@ -42,6 +52,12 @@ app = typer.Typer(
 )
 guide_app = typer.Typer(help="The resolution guide: show it, check it.", no_args_is_help=True)
 app.add_typer(guide_app, name="guide")
+token_app = typer.Typer(help="API tokens for `evenhand serve`.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+inbox_app = typer.Typer(
+    help="The webhook inbox and the helpdesk write-backs.", no_args_is_help=True
+)
+app.add_typer(inbox_app, name="inbox")
 # Piped output gets a wide page, so tables are not squeezed into 80 columns.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, soft_wrap=True)
@@ -224,6 +240,108 @@ def triage(
         render_decisions.triage_table(out, report)
     if report.failed:
         raise typer.Exit(2)
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    with_worker: Annotated[
+        bool,
+        typer.Option("--worker/--no-worker", help="Also run the inbox worker (a child process)."),
+    ] = True,
+) -> None:
+    """The HTTP service: the API, the webhooks, OpenAPI at /openapi.json, health at /healthz."""
+    settings = _settings(db)
+    ensure_current(make_engine(settings.db))
+    child = _start_worker(settings) if with_worker else None
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=30)
+
+
+def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    # The database URL goes by the environment, not the command line (it may hold a password).
+    env = os.environ | {"EVENHAND_DB": settings.db}
+    return subprocess.Popen([sys.executable, "-m", "evenhand", "worker"], env=env)
+
+
+@app.command()
+def worker(
+    db: DbOption = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Stop when the inbox is empty and nothing is due.")
+    ] = False,
+) -> None:
+    """Process the webhook inbox in arrival order and send the helpdesk write-backs."""
+    settings = _settings(db)
+    engine = make_engine(settings.db)
+    ensure_current(engine)
+    helpdesks = Helpdesks.from_settings(settings)
+    inbox_worker = Worker(
+        engine=engine,
+        reader=EmbeddedReader(threshold=settings.intent_threshold),
+        guide=load_guide(settings),
+        settings=settings,
+        helpdesks=helpdesks,
+    )
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    try:
+        if once:
+            drain(inbox_worker, now=_now)
+        else:
+            err.print("worker: processing the inbox")
+            run_worker(inbox_worker, now=_now, stop=stopping.is_set)
+    finally:
+        helpdesks.close()
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="Who or what the token is for.")],
+    db: DbOption = None,
+) -> None:
+    """Create an API token; it is printed once, on the last line (only its hash is kept)."""
+    settings = _settings(db)
+    token = create_token(make_engine(settings.db), name=name, now=_now())
+    err.print(f"token {name!r} created; keep it now, it cannot be shown again:")
+    sys.stdout.write(token + "\n")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    name: Annotated[str, typer.Argument(help="The token's name.")],
+    db: DbOption = None,
+) -> None:
+    """Revoke an API token: it is refused from now on."""
+    settings = _settings(db)
+    revoke_token(make_engine(settings.db), name=name, now=_now())
+    out.print(f"token {name!r} revoked")
+
+
+@inbox_app.command("status")
+def inbox_status_command(db: DbOption = None, as_json: JsonFlag = False) -> None:
+    """Deliveries by source and state, repeats, failures, and the write-backs owed."""
+    settings = _settings(db)
+    status = inbox_status(make_engine(settings.db))
+    if as_json:
+        out.print_json(data=status.as_json())
+    else:
+        render_service.inbox_status(out, status)
+
+
+@inbox_app.command("retry")
+def inbox_retry(db: DbOption = None) -> None:
+    """Put failed deliveries and failed write-backs back in the queue."""
+    settings = _settings(db)
+    deliveries, owed = retry_failed(make_engine(settings.db), now=_now())
+    out.print(f"requeued {deliveries} deliveries and {owed} write-backs")
 
 
 @guide_app.command("check")

@@ -33,6 +33,20 @@ class LookupFailure(StrEnum):
     """What was asked for and is not there."""
 
     CUSTOMER_NOT_FOUND = "customer_not_found"
+    DECISION_NOT_FOUND = "decision_not_found"
+
+
+class AccessError(StrEnum):
+    """Who may not do what: API tokens and webhook signatures."""
+
+    MISSING_TOKEN = "missing_token"
+    BAD_TOKEN = "bad_token"
+    TOKEN_NAME_TAKEN = "token_name_taken"
+    TOKEN_NOT_FOUND = "token_not_found"
+    NOT_CONFIGURED = "webhook_not_configured"
+    BAD_SIGNATURE = "bad_signature"
+    UNKNOWN_SHOP = "unknown_shop"
+    MALFORMED_PAYLOAD = "malformed_payload"
 
 
 class SettingsError(StrEnum):
@@ -41,7 +55,7 @@ class SettingsError(StrEnum):
     BAD_SETTINGS = "bad_settings"
 
 
-ErrorCode = InputError | StoreError | LookupFailure | SettingsError
+ErrorCode = InputError | StoreError | LookupFailure | SettingsError | AccessError
 
 # The one place error codes become exit codes (and, with the service, HTTP statuses).
 EXIT_CODES: dict[ErrorCode, int] = {
@@ -58,7 +72,42 @@ EXIT_CODES: dict[ErrorCode, int] = {
     StoreError.DB_UNREACHABLE: 6,
     StoreError.DB_FAILED: 6,
     LookupFailure.CUSTOMER_NOT_FOUND: 7,
+    LookupFailure.DECISION_NOT_FOUND: 7,
     SettingsError.BAD_SETTINGS: 8,
+    AccessError.MISSING_TOKEN: 9,
+    AccessError.BAD_TOKEN: 9,
+    AccessError.TOKEN_NAME_TAKEN: 9,
+    AccessError.TOKEN_NOT_FOUND: 9,
+    AccessError.NOT_CONFIGURED: 9,
+    AccessError.BAD_SIGNATURE: 9,
+    AccessError.UNKNOWN_SHOP: 9,
+    AccessError.MALFORMED_PAYLOAD: 4,
+}
+
+HTTP_STATUSES: dict[ErrorCode, int] = {
+    InputError.FILE_NOT_FOUND: 404,
+    InputError.UNKNOWN_FORMAT: 422,
+    InputError.MISSING_COLUMN: 422,
+    InputError.BAD_VALUE: 422,
+    InputError.MISSING_VALUE: 422,
+    InputError.ORPHAN_CONTINUATION: 422,
+    InputError.DUPLICATE_RECORD: 422,
+    InputError.CURRENCY_MISMATCH: 409,
+    InputError.BAD_GUIDE: 422,
+    StoreError.DB_NOT_INITIALISED: 503,
+    StoreError.DB_UNREACHABLE: 503,
+    StoreError.DB_FAILED: 500,
+    LookupFailure.CUSTOMER_NOT_FOUND: 404,
+    LookupFailure.DECISION_NOT_FOUND: 404,
+    SettingsError.BAD_SETTINGS: 500,
+    AccessError.MISSING_TOKEN: 401,
+    AccessError.BAD_TOKEN: 401,
+    AccessError.TOKEN_NAME_TAKEN: 409,
+    AccessError.TOKEN_NOT_FOUND: 404,
+    AccessError.NOT_CONFIGURED: 401,
+    AccessError.BAD_SIGNATURE: 401,
+    AccessError.UNKNOWN_SHOP: 401,
+    AccessError.MALFORMED_PAYLOAD: 400,
 }
 
 
@@ -91,6 +140,10 @@ class EvenhandError(Exception):
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.code]
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUSES[self.code]
 
     def __str__(self) -> str:
         if self.where is None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -59,6 +59,61 @@ class Settings(BaseSettings):
         Field(ge=0, le=1, description="Below this confidence a message's intent is `other`."),
     ] = 0.2
 
+    # The service (`evenhand serve`): webhook secrets, each with a second one for rotation.
+    shopify_webhook_secret: Annotated[
+        SecretStr | None, Field(description="Shopify app client secret (webhook HMAC key).")
+    ] = None
+    shopify_webhook_secret_previous: Annotated[
+        SecretStr | None, Field(description="The Shopify secret before rotation, still accepted.")
+    ] = None
+    shopify_shop_domain: Annotated[
+        str | None,
+        Field(description="The shop's myshopify.com domain; deliveries for others are refused."),
+    ] = None
+    stripe_webhook_secret: Annotated[
+        SecretStr | None, Field(description="Stripe endpoint signing secret (whsec_...).")
+    ] = None
+    stripe_webhook_secret_previous: Annotated[
+        SecretStr | None, Field(description="The Stripe secret before rotation, still accepted.")
+    ] = None
+    zendesk_webhook_secret: Annotated[
+        SecretStr | None, Field(description="Zendesk webhook signing secret.")
+    ] = None
+    zendesk_webhook_secret_previous: Annotated[
+        SecretStr | None, Field(description="The Zendesk secret before rotation, still accepted.")
+    ] = None
+    gorgias_webhook_secret: Annotated[
+        SecretStr | None,
+        Field(description="Shared secret Gorgias sends in the X-Evenhand-Secret header."),
+    ] = None
+    gorgias_webhook_secret_previous: Annotated[
+        SecretStr | None, Field(description="The Gorgias secret before rotation, still accepted.")
+    ] = None
+    webhook_tolerance_seconds: Annotated[
+        int, Field(ge=1, description="How old a signed timestamp may be (Stripe, Zendesk).")
+    ] = 300
+    # Write-back to the helpdesk: the ticket gets its tags and an internal note.
+    zendesk_url: Annotated[
+        str | None, Field(description="Zendesk account URL, e.g. https://acme.zendesk.com.")
+    ] = None
+    zendesk_email: Annotated[
+        str | None, Field(description="Zendesk agent e-mail the API token belongs to.")
+    ] = None
+    zendesk_api_token: Annotated[SecretStr | None, Field(description="Zendesk API token.")] = None
+    gorgias_url: Annotated[
+        str | None, Field(description="Gorgias account URL, e.g. https://acme.gorgias.com.")
+    ] = None
+    gorgias_email: Annotated[
+        str | None, Field(description="Gorgias user e-mail the REST API key belongs to.")
+    ] = None
+    gorgias_api_key: Annotated[SecretStr | None, Field(description="Gorgias REST API key.")] = None
+    writeback_max_attempts: Annotated[
+        int, Field(ge=1, description="Write-back tries before a failure waits for `inbox retry`.")
+    ] = 12
+    worker_batch: Annotated[
+        int, Field(ge=1, description="Inbox deliveries the worker takes in one transaction.")
+    ] = 64
+
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str | None) -> str | None:
@@ -89,7 +144,7 @@ def settings_file_text(settings: Settings) -> str:
     for name, info in Settings.model_fields.items():
         value = getattr(settings, name)
         lines.append(f"# {info.description}")
-        if value is None:
+        if value is None or isinstance(value, SecretStr):  # secrets belong in the environment
             lines.append(f'# {name} = "..."')
         else:
             lines.append(f"{name} = {_toml_value(value)}")

@@ -130,6 +130,20 @@ def _store(
     settings: Settings,
     now: datetime,
 ) -> ImportReport:
+    with engine.begin() as connection:
+        return apply_records(connection, parsed, kind=kind, path=path, settings=settings, now=now)
+
+
+def apply_records(
+    connection: Connection,
+    parsed: Parsed[Any],
+    *,
+    kind: ImportKind,
+    path: Path,
+    settings: Settings,
+    now: datetime,
+) -> ImportReport:
+    """Store parsed records inside the caller's transaction (a file's, or a webhook's)."""
     report = ImportReport(
         kind=kind,
         path=path,
@@ -137,15 +151,14 @@ def _store(
         rejections=parsed.rejections,
         passed_over=parsed.passed_over,
     )
-    with engine.begin() as connection:
-        found = (
-            (record.currency, _label(record), Location(path, record.line, "currency"))
-            for record in parsed.records
-            if isinstance(record, Order | Dispute)
-        )
-        currency = _shop_currency(connection, found, settings=settings)
-        touched = _save(connection, parsed.records, kind=kind, currency=currency, report=report)
-        _finish(connection, report, touched=touched, settings=settings, now=now)
+    found = (
+        (record.currency, _label(record), Location(path, record.line, "currency"))
+        for record in parsed.records
+        if isinstance(record, Order | Dispute)
+    )
+    currency = _shop_currency(connection, found, settings=settings)
+    touched = _save(connection, parsed.records, kind=kind, currency=currency, report=report)
+    _finish(connection, report, touched=touched, settings=settings, now=now)
     return report
 
 

@@ -94,14 +94,14 @@ def triage_tickets(
     ensure_current(engine)
     readings = read_all(records, reader=reader, market=settings.market)
     with engine.begin() as connection:
-        currency = shop_currency(connection) or settings.currency or NO_CURRENCY
-        known = _Lookups.load(connection, [r for r in records if isinstance(r, TicketIn)], readings)
-        decided = [
-            _decide_or_keep(record, reading, guide=guide, known=known, currency=currency)
-            for record, reading in zip(records, readings, strict=True)
-        ]
-        outcomes = _store(connection, decided, guide=guide, known=known, now=now)
-        report = TriageReport(outcomes, guide, currency, summary_counts(outcomes))
+        report = decide_and_store(
+            connection,
+            records=records,
+            readings=readings,
+            guide=guide,
+            settings=settings,
+            now=now,
+        )
         record_event(
             connection,
             at=now,
@@ -111,6 +111,26 @@ def triage_tickets(
             | {name: dict(counter) for name, counter in report.counts.items()},
         )
     return report
+
+
+def decide_and_store(
+    connection: Connection,
+    *,
+    records: Sequence[TicketRecord],
+    readings: Sequence[Understanding | None],
+    guide: Guide,
+    settings: Settings,
+    now: datetime,
+) -> TriageReport:
+    """Decide tickets already read, inside the caller's transaction; store and report."""
+    currency = shop_currency(connection) or settings.currency or NO_CURRENCY
+    known = _Lookups.load(connection, [r for r in records if isinstance(r, TicketIn)], readings)
+    decided = [
+        _decide_or_keep(record, reading, guide=guide, known=known, currency=currency)
+        for record, reading in zip(records, readings, strict=True)
+    ]
+    outcomes = _store(connection, decided, guide=guide, known=known, now=now)
+    return TriageReport(outcomes, guide, currency, summary_counts(outcomes))
 
 
 @dataclass(frozen=True, slots=True)

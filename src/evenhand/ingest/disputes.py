@@ -53,6 +53,20 @@ class _Found:
 def read_disputes(path: Path, *, skip_invalid: bool = False) -> Parsed[Dispute]:
     problems = Problems(path, skip_invalid=skip_invalid)
     documents, text = load_json_documents(path, problems)
+    return disputes_in_documents(documents, text=text, problems=problems)
+
+
+def disputes_from_payload(document: Any, *, text: str, source: Path) -> Parsed[Dispute]:
+    """The disputes of one webhook body (a Shopify dispute or a Stripe event); a bad one
+    raises EvenhandError naming `source`."""
+    return disputes_in_documents(
+        [document], text=text, problems=Problems(source, skip_invalid=False)
+    )
+
+
+def disputes_in_documents(
+    documents: list[Any], *, text: str, problems: Problems
+) -> Parsed[Dispute]:
     parsed: Parsed[Dispute] = Parsed()
     for found in _disputes_in(documents, problems, parsed=parsed):
         raw_id = found.raw.get("id") if isinstance(found.raw, dict) else None

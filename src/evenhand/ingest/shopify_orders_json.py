@@ -76,7 +76,7 @@ def order_from_rest(raw: Any, *, line: int | None = None) -> Order:
         else total,
         shipping=_shipping(raw),
         taxes=cells.amount(_text(raw, "total_tax"), "total_tax"),
-        refunded=_refunded(raw.get("refunds") or []),
+        refunded=refund_total(raw.get("refunds") or []),
         outstanding=cells.amount(_text(raw, "total_outstanding"), "total_outstanding"),
         email=cells.email(
             _text(raw, "email") or _text(raw, "contact_email") or str(customer.get("email") or "")
@@ -124,7 +124,8 @@ def _shipping(raw: dict[str, Any]) -> Decimal:
     )
 
 
-def _refunded(refunds: list[Any]) -> Decimal:
+def refund_total(refunds: list[Any]) -> Decimal:
+    """What the refunds paid back: their successful `refund` transactions."""
     total = Decimal(0)
     for refund in refunds:
         for transaction in refund.get("transactions") or []:

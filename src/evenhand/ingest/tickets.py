@@ -88,6 +88,11 @@ def parse_tickets(text: str) -> list[TicketRecord]:
     return [_read(document, line=1)]
 
 
+def ticket_from_object(record: object) -> TicketRecord:
+    """One ticket object (a webhook's or a helpdesk API's answer); its format from its keys."""
+    return _read(record, line=None)
+
+
 def _lines(text: str) -> list[tuple[int, str]]:
     return [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
 
@@ -271,11 +276,6 @@ def _gorgias_customer_message(messages: list[Any]) -> Mapping[str, Any]:
         raise _BadTicketError("messages: no message from the customer")
     last: Mapping[str, Any] = from_customer[-1]
     return last
-
-
-def _gorgias_history(messages: list[Any]) -> str:
-    words = (_text(m, "stripped_text") for m in messages if isinstance(m, dict))
-    return "\n".join(each for each in words if each)
 
 
 def _gorgias_words(message: Mapping[str, Any]) -> str:

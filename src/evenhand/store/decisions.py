@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from evenhand.store.tables import decisions, guide_versions
+from evenhand.domain.money import Money
+from evenhand.store.tables import decisions, guide_versions, tickets
 
 
 def ensure_guide_version(
@@ -31,3 +32,43 @@ def append_decisions(connection: Connection, rows: Sequence[Mapping[str, Any]]) 
         return []
     statement = insert(decisions).returning(decisions.c.id, sort_by_parameter_order=True)
     return [decision_id for (decision_id,) in connection.execute(statement, list(rows))]
+
+
+def decision_record(connection: Connection, decision_id: int) -> dict[str, Any] | None:
+    """A stored decision as JSON (the shape of `evenhand triage --json`, plus when)."""
+    row = (
+        connection.execute(
+            select(decisions, tickets.c.ticket_key, tickets.c.customer_email, tickets.c.order_name)
+            .join(tickets, tickets.c.id == decisions.c.ticket_id)
+            .where(decisions.c.id == decision_id)
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    return {
+        "decision_id": row["id"],
+        "ticket_id": row["ticket_key"],
+        "decided_at": row["decided_at"].isoformat(),
+        "language": row["language"],
+        "intent": row["intent"],
+        "confidence": round(row["confidence"], 4),
+        "runner_up": row["runner_up"],
+        "signals": row["signals"],
+        "customer_email": row["customer_email"],
+        "order_name": row["order_name"],
+        "tier": row["tier"],
+        "ltv": {
+            "metric_value": str(Money.of_minor(row["ltv_minor"], row["currency"]).amount),
+            "currency": row["currency"],
+        },
+        "dispute": row["dispute"],
+        "facts": row["facts"],
+        "remedy": row["remedy"],
+        "rule": row["rule_id"],
+        "guide_version": row["guide_version"],
+        "tags": row["tags"],
+        "reply": {"language": row["reply_language"], "text": row["reply_text"]},
+        "explanation": row["explanation"],
+    }

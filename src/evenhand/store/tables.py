@@ -256,3 +256,58 @@ decisions = Table(
     Index("ix_decisions_ticket_id", "ticket_id"),
     Index("ix_decisions_decided_at", "decided_at"),
 )
+
+# The service: API tokens (only their SHA-256 is kept), the durable inbox of webhook
+# deliveries (stored raw before they are answered), and the helpdesk write-backs owed.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(16), nullable=False),
+    Column("event_key", String(255), nullable=False),
+    Column("topic", String(64), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("deliveries", Integer, nullable=False),
+    Column("processed_at", UtcDateTime),
+    Column("outcome", JSON),
+    Column("error", Text),
+    UniqueConstraint("source", "event_key", name="uq_inbox_source_event_key"),
+    Index("ix_inbox_status_id", "status", "id"),
+)
+
+writebacks = Table(
+    "writebacks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("decision_id", ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False),
+    Column("provider", String(16), nullable=False),
+    Column("ticket_ref", String(128), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("tags_done", Boolean, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("done_at", UtcDateTime),
+    Column("last_error", Text),
+    Index("ix_writebacks_status_next", "status", "next_attempt_at"),
+)
+
+# Shopify refunds already counted (refunds/create and the refunds of orders/updated).
+refunds_seen = Table(
+    "refunds_seen",
+    metadata,
+    Column("refund_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_shopify_id", BigInteger, nullable=False),
+)

@@ -1,0 +1,315 @@
+"""The worker's step: take pending inbox deliveries in arrival order and do what each says.
+
+Everything that can fail without the database (parsing, fetching a ticket from the
+helpdesk, reading the message) happens first. Then one transaction applies the batch in
+arrival order (an order before the ticket that quotes it) and marks each delivery done or
+failed with it; a crash rolls the whole batch back and the next run does it again, so each
+delivery takes effect exactly once. If the batch's transaction fails, each delivery is
+tried alone, and the one that fails is marked failed with the reason.
+
+One worker runs at a time (it takes every delivery in arrival order, so each customer's
+deliveries are processed in the order they came).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from evenhand.actions.import_file import ImportKind, apply_records
+from evenhand.actions.triage import decide_and_store
+from evenhand.actions.writeback import Helpdesks, send_due_writebacks
+from evenhand.domain.guide import Guide
+from evenhand.domain.money import to_minor
+from evenhand.errors import EvenhandError
+from evenhand.helpdesk.http import HelpdeskError
+from evenhand.ingest.batch import Parsed
+from evenhand.ingest.webhook_payloads import (
+    CustomerAsked,
+    DisputesChanged,
+    FetchNeeded,
+    OrderChanged,
+    Payload,
+    PayloadError,
+    RefundCreated,
+    ShopRedact,
+    Source,
+    TicketArrived,
+    complete_ticket,
+    parse_payload,
+)
+from evenhand.settings import Settings
+from evenhand.store import privacy, value_sql
+from evenhand.store.audit import record_event
+from evenhand.store.inbox import Delivery, finish_delivery, pending_deliveries
+from evenhand.store.refunds import add_refund, remember_refunds
+from evenhand.store.shop import shop_currency
+from evenhand.store.writebacks import owe_writeback
+from evenhand.understand.model import Message, Reader, Understanding
+
+Step = Callable[[Connection, datetime], dict[str, Any]]
+
+
+@dataclass(slots=True)
+class Worker:
+    """What processing the inbox needs, built once per worker process."""
+
+    engine: Engine
+    reader: Reader
+    guide: Guide
+    settings: Settings
+    helpdesks: Helpdesks
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    delivery: Delivery
+    step: Step | None
+    error: str | None = None
+
+
+class _RetryLaterError(Exception):
+    """A delivery that cannot be prepared now (its helpdesk did not answer): left pending."""
+
+
+def process_inbox(worker: Worker, *, now: Callable[[], datetime]) -> int:
+    """Process one batch of pending deliveries; returns how many were taken."""
+    with worker.engine.connect() as connection:
+        batch = pending_deliveries(connection, limit=worker.settings.worker_batch)
+    prepared = _prepare(batch, worker)
+    if not prepared:
+        return 0
+    moment = now()
+    try:
+        with worker.engine.begin() as connection:
+            failed = sum(_apply(connection, each, now=moment) for each in prepared)
+            _audit(connection, prepared, failed=failed, now=moment)
+    except (SQLAlchemyError, EvenhandError, LookupError):
+        for each in prepared:
+            _apply_alone(worker.engine, each, now=moment)
+    return len(prepared)
+
+
+def _apply(connection: Connection, prepared: _Prepared, *, now: datetime) -> bool:
+    """Apply one delivery and mark it; True if it is marked failed."""
+    delivery_id = prepared.delivery.id
+    if prepared.step is None:
+        finish_delivery(connection, delivery_id, outcome=None, error=prepared.error, now=now)
+        return True
+    outcome = prepared.step(connection, now)
+    finish_delivery(connection, delivery_id, outcome=outcome, error=None, now=now)
+    return False
+
+
+def _apply_alone(engine: Engine, prepared: _Prepared, *, now: datetime) -> None:
+    try:
+        with engine.begin() as connection:
+            _apply(connection, prepared, now=now)
+    except (SQLAlchemyError, EvenhandError, LookupError) as error:
+        reason = str(error) if not isinstance(error, SQLAlchemyError) else type(error).__name__
+        with engine.begin() as connection:
+            finish_delivery(connection, prepared.delivery.id, outcome=None, error=reason, now=now)
+
+
+def _audit(
+    connection: Connection, prepared: Sequence[_Prepared], *, failed: int, now: datetime
+) -> None:
+    record_event(
+        connection,
+        at=now,
+        action="inbox",
+        subject=f"deliveries {prepared[0].delivery.id}..{prepared[-1].delivery.id}",
+        details={"processed": len(prepared), "failed": failed},
+    )
+
+
+def _prepare(batch: Sequence[Delivery], worker: Worker) -> list[_Prepared]:
+    """Each delivery parsed (and completed from its helpdesk), tickets read in one batch.
+
+    The batch stops before the first delivery whose helpdesk cannot be reached now: it and
+    everything after it wait for the next run, so the arrival order holds."""
+    payloads: list[Payload | str] = []
+    for delivery in batch:
+        try:
+            payloads.append(_payload(delivery, worker.helpdesks))
+        except _RetryLaterError:
+            break
+    tickets = [each for each in payloads if isinstance(each, TicketArrived)]
+    readings = worker.reader.read_many(
+        [
+            Message(body=t.ticket.body, subject=t.ticket.subject, market=worker.settings.market)
+            for t in tickets
+        ]
+    )
+    read = dict(zip(map(id, tickets), readings, strict=True))
+    return [
+        _Prepared(delivery, None, payload)
+        if isinstance(payload, str)
+        else _Prepared(delivery, _step(payload, worker, read.get(id(payload))))
+        for delivery, payload in zip(batch, payloads, strict=False)
+    ]
+
+
+def _payload(delivery: Delivery, helpdesks: Helpdesks) -> Payload | str:
+    """What the delivery asks for, or why it cannot be done (a string)."""
+    where = Path(f"inbox delivery {delivery.id}")
+    try:
+        payload = parse_payload(Source(delivery.source), delivery.topic, delivery.body, where=where)
+        return _fetched(payload, helpdesks) if isinstance(payload, FetchNeeded) else payload
+    except PayloadError as error:
+        return str(error)
+
+
+def _fetched(fetch: FetchNeeded, helpdesks: Helpdesks) -> Payload | str:
+    try:
+        if fetch.provider is Source.ZENDESK and helpdesks.zendesk is not None:
+            return complete_ticket(fetch, helpdesks.zendesk.user(fetch.requester_id or 0))
+        if fetch.provider is Source.GORGIAS and helpdesks.gorgias is not None:
+            return complete_ticket(fetch, helpdesks.gorgias.ticket(fetch.ticket_id))
+    except HelpdeskError as failure:
+        if failure.permanent:
+            return f"could not fetch ticket {fetch.ticket_id}: {failure.message}"
+        raise _RetryLaterError from None
+    return (
+        f"ticket {fetch.ticket_id}: the webhook does not carry the customer's e-mail or "
+        f"message, and no {fetch.provider} API credentials are set to fetch them"
+    )
+
+
+def _step(payload: Payload, worker: Worker, reading: Understanding | None) -> Step:
+    settings = worker.settings
+    if isinstance(payload, TicketArrived):
+        assert reading is not None  # every arrived ticket was read
+        return _ticket_step(payload, reading, worker)
+    if isinstance(payload, OrderChanged):
+        return lambda c, now: _order_changed(c, payload, settings=settings, now=now)
+    if isinstance(payload, RefundCreated):
+        return lambda c, now: _refund_created(c, payload, settings=settings)
+    if isinstance(payload, DisputesChanged):
+        return lambda c, now: _imported(
+            c, payload.disputes, kind=ImportKind.DISPUTES, settings=settings, now=now
+        )
+    if isinstance(payload, CustomerAsked):
+        return lambda c, now: _customer_asked(c, payload)
+    assert isinstance(payload, ShopRedact | FetchNeeded)
+    return lambda c, now: {"redacted": privacy.redact_customers(c, privacy.all_customers(c))}
+
+
+def _ticket_step(arrived: TicketArrived, reading: Understanding, worker: Worker) -> Step:
+    def step(connection: Connection, now: datetime) -> dict[str, Any]:
+        report = decide_and_store(
+            connection,
+            records=[arrived.ticket],
+            readings=[reading],
+            guide=worker.guide,
+            settings=worker.settings,
+            now=now,
+        )
+        decided = report.decided[0]
+        owed = worker.helpdesks.configured(arrived.provider)
+        if owed:
+            owe_writeback(
+                connection,
+                decision_id=decided.decision_id,
+                provider=arrived.provider,
+                ticket_ref=arrived.ticket.ticket_id,
+                now=now,
+            )
+        return {
+            "ticket_id": arrived.ticket.ticket_id,
+            "decision_id": decided.decision_id,
+            "remedy": decided.decision.remedy.value,
+            "writeback": owed,
+        }
+
+    return step
+
+
+def _imported(
+    connection: Connection,
+    parsed: Parsed[Any],
+    *,
+    kind: ImportKind,
+    settings: Settings,
+    now: datetime,
+) -> dict[str, Any]:
+    report = apply_records(
+        connection, parsed, kind=kind, path=Path("webhook"), settings=settings, now=now
+    )
+    return {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
+
+
+def _order_changed(
+    connection: Connection, payload: OrderChanged, *, settings: Settings, now: datetime
+) -> dict[str, Any]:
+    parsed = Parsed(records=[payload.order])
+    outcome = _imported(
+        connection, parsed, kind=ImportKind.SHOPIFY_ORDERS_JSON, settings=settings, now=now
+    )
+    if payload.order.shopify_id is not None and payload.refund_ids:
+        remember_refunds(
+            connection, order_shopify_id=payload.order.shopify_id, refund_ids=payload.refund_ids
+        )
+    return outcome | {"order": payload.order.name}
+
+
+def _refund_created(
+    connection: Connection, payload: RefundCreated, *, settings: Settings
+) -> dict[str, Any]:
+    currency = shop_currency(connection) or settings.currency
+    if currency is None:
+        raise LookupError("the shop's currency is not known yet: no order has been imported")
+    customer_id = add_refund(
+        connection,
+        refund_id=payload.refund_id,
+        order_shopify_id=payload.order_shopify_id,
+        amount_minor=to_minor(payload.amount, currency),
+    )
+    if customer_id is not None:
+        value_sql.recompute_customers(connection, {customer_id}, margin_rate=settings.margin_rate)
+    return {"refund_id": payload.refund_id, "counted": customer_id is not None}
+
+
+def _customer_asked(connection: Connection, payload: CustomerAsked) -> dict[str, Any]:
+    people = privacy.customers_matching(
+        connection, email=payload.email, shopify_id=payload.shopify_id
+    )
+    if payload.redact:
+        return {"redacted": privacy.redact_customers(connection, people)}
+    return {"data_request": privacy.data_held(connection, people)}
+
+
+def run_worker(
+    worker: Worker,
+    *,
+    now: Callable[[], datetime],
+    stop: Callable[[], bool],
+    idle_seconds: float = 0.05,
+) -> None:
+    """Process the inbox and send due write-backs until `stop()` says so; a stop waits for
+    the batch in hand. Idle, it looks again every `idle_seconds`."""
+    while not stop():
+        taken = process_inbox(worker, now=now)
+        sent = send_due_writebacks(
+            worker.engine, helpdesks=worker.helpdesks, settings=worker.settings, now=now
+        )
+        if not taken and not sent:
+            time.sleep(idle_seconds)
+
+
+def drain(worker: Worker, *, now: Callable[[], datetime]) -> None:
+    """Process until the inbox is empty and no write-back is due (`evenhand worker --once`)."""
+    while True:
+        taken = process_inbox(worker, now=now)
+        sent = send_due_writebacks(
+            worker.engine, helpdesks=worker.helpdesks, settings=worker.settings, now=now
+        )
+        if not taken and not sent:
+            return

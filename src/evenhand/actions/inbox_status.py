@@ -1,0 +1,84 @@
+"""`evenhand inbox status` and `evenhand inbox retry`: what the inbox and the write-backs
+hold, and a second chance for what failed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from evenhand.store import inbox, writebacks
+from evenhand.store.audit import record_event
+from evenhand.store.database import ensure_current
+
+
+@dataclass(frozen=True, slots=True)
+class InboxStatus:
+    deliveries: Counter[tuple[str, str]]  # (source, status) -> count
+    repeats: int
+    failed_deliveries: Sequence[Any]
+    writebacks: Counter[tuple[str, str]]  # (provider, status) -> count
+    troubled_writebacks: Sequence[Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "deliveries": _nested(self.deliveries),
+            "repeated_deliveries": self.repeats,
+            "failed_deliveries": [
+                {"id": r.id, "source": r.source, "topic": r.topic, "error": r.error}
+                for r in self.failed_deliveries
+            ],
+            "writebacks": _nested(self.writebacks),
+            "troubled_writebacks": [
+                {
+                    "id": r.id,
+                    "provider": r.provider,
+                    "ticket": r.ticket_ref,
+                    "status": r.status,
+                    "attempts": r.attempts,
+                    "next_attempt_at": r.next_attempt_at.isoformat(),
+                    "last_error": r.last_error,
+                }
+                for r in self.troubled_writebacks
+            ],
+        }
+
+
+def _nested(counts: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    nested: dict[str, dict[str, int]] = {}
+    for (outer, inner), count in sorted(counts.items()):
+        nested.setdefault(outer, {})[inner] = count
+    return nested
+
+
+def inbox_status(engine: Engine) -> InboxStatus:
+    ensure_current(engine)
+    with engine.connect() as connection:
+        return InboxStatus(
+            deliveries=inbox.delivery_counts(connection),
+            repeats=inbox.repeated_deliveries(connection),
+            failed_deliveries=inbox.failed_deliveries(connection),
+            writebacks=writebacks.writeback_counts(connection),
+            troubled_writebacks=writebacks.troubled_writebacks(connection),
+        )
+
+
+def retry_failed(engine: Engine, *, now: datetime) -> tuple[int, int]:
+    """Failed deliveries and failed write-backs back to pending; returns (deliveries,
+    write-backs) requeued."""
+    ensure_current(engine)
+    with engine.begin() as connection:
+        deliveries = inbox.requeue_failed_deliveries(connection)
+        owed = writebacks.requeue_failed(connection, now=now)
+        record_event(
+            connection,
+            at=now,
+            action="inbox retry",
+            subject=None,
+            details={"deliveries": deliveries, "writebacks": owed},
+        )
+    return deliveries, owed

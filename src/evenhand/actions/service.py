@@ -1,0 +1,66 @@
+"""What the service does for its callers: API tokens, accepting webhook deliveries, and
+reading stored decisions back."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from evenhand.errors import AccessError, EvenhandError, LookupFailure
+from evenhand.store import tokens
+from evenhand.store.audit import record_event
+from evenhand.store.database import ensure_current
+from evenhand.store.decisions import decision_record
+from evenhand.store.inbox import Accepted, accept_delivery
+
+TOKEN_PREFIX = "eh_"
+
+
+def create_token(engine: Engine, *, name: str, now: datetime) -> str:
+    """A new API token; only its SHA-256 is stored, so this is the one time it is seen."""
+    ensure_current(engine)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with engine.begin() as connection:
+        if tokens.token_name_taken(connection, name):
+            raise EvenhandError(AccessError.TOKEN_NAME_TAKEN, f"a token named {name!r} exists")
+        tokens.save_token(connection, name=name, token=token, now=now)
+        record_event(connection, at=now, action="token create", subject=name, details={})
+    return token
+
+
+def revoke_token(engine: Engine, *, name: str, now: datetime) -> None:
+    ensure_current(engine)
+    with engine.begin() as connection:
+        if not tokens.revoke_token(connection, name=name, now=now):
+            raise EvenhandError(AccessError.TOKEN_NOT_FOUND, f"no live token named {name!r}")
+        record_event(connection, at=now, action="token revoke", subject=name, details={})
+
+
+def token_owner(engine: Engine, *, token: str) -> str:
+    """The name of the token presented; refused if it is unknown or revoked."""
+    with engine.connect() as connection:
+        owner = tokens.token_owner(connection, token)
+    if owner is None:
+        raise EvenhandError(AccessError.BAD_TOKEN, "unknown or revoked API token")
+    return owner
+
+
+def receive_delivery(
+    engine: Engine, *, source: str, event_key: str, topic: str, body: str, now: datetime
+) -> Accepted:
+    """Store a verified delivery raw (or count a repeat); the inbox row is its record."""
+    with engine.begin() as connection:
+        return accept_delivery(
+            connection, source=source, event_key=event_key, topic=topic, body=body, now=now
+        )
+
+
+def decision_json(engine: Engine, *, decision_id: int) -> dict[str, Any]:
+    with engine.connect() as connection:
+        found = decision_record(connection, decision_id)
+    if found is None:
+        raise EvenhandError(LookupFailure.DECISION_NOT_FOUND, f"no decision {decision_id}")
+    return found

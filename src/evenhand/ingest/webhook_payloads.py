@@ -1,0 +1,217 @@
+"""Webhook bodies -> what they ask Evenhand to do, validated before anything is stored.
+
+`parse_payload(source, topic, body)` gives one of the dataclasses below, or raises
+`PayloadError` with the reason (the delivery is then kept as failed, with that reason).
+Nothing here does I/O: a helpdesk ticket that needs a look-up in the helpdesk's API
+(a Zendesk event names its requester by id only; a Gorgias integration may send just the
+ticket id) comes back as `FetchNeeded`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from evenhand.domain.models import Dispute, Order
+from evenhand.errors import EvenhandError
+from evenhand.ingest import cells
+from evenhand.ingest.batch import Parsed
+from evenhand.ingest.disputes import disputes_from_payload
+from evenhand.ingest.shopify_orders_json import order_from_rest, refund_total
+from evenhand.ingest.tickets import TicketIn, TicketProblem, ticket_from_object
+
+
+class Source(StrEnum):
+    SHOPIFY = "shopify"
+    STRIPE = "stripe"
+    ZENDESK = "zendesk"
+    GORGIAS = "gorgias"
+
+
+SHOPIFY_TOPICS = frozenset(
+    {
+        "orders/create",
+        "orders/updated",
+        "refunds/create",
+        "disputes/create",
+        "disputes/update",
+        "customers/data_request",
+        "customers/redact",
+        "shop/redact",
+    }
+)
+STRIPE_TOPICS = frozenset(
+    {"charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed"}
+)
+
+
+class PayloadError(ValueError):
+    """A delivery whose body cannot be acted on."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderChanged:
+    order: Order
+    refund_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RefundCreated:
+    refund_id: int
+    order_shopify_id: int
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DisputesChanged:
+    disputes: Parsed[Dispute]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerAsked:
+    """customers/data_request or customers/redact."""
+
+    email: str | None
+    shopify_id: int | None
+    redact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ShopRedact:
+    shop_domain: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketArrived:
+    ticket: TicketIn
+    provider: Source
+
+
+@dataclass(frozen=True, slots=True)
+class FetchNeeded:
+    """A helpdesk ticket to complete from the helpdesk's API before it can be read."""
+
+    provider: Source
+    ticket_id: str
+    ticket: dict[str, Any]  # what the webhook gave (Zendesk: the event's ticket)
+    requester_id: int | None = None
+
+
+Payload = (
+    OrderChanged
+    | RefundCreated
+    | DisputesChanged
+    | CustomerAsked
+    | ShopRedact
+    | TicketArrived
+    | FetchNeeded
+)
+
+
+def parse_payload(source: Source, topic: str, body: str, *, where: Path) -> Payload:
+    try:
+        document = json.loads(body)
+    except json.JSONDecodeError as error:
+        raise PayloadError(f"invalid JSON: {error.msg} (line {error.lineno})") from None
+    if not isinstance(document, dict):
+        raise PayloadError("the body is not a JSON object")
+    try:
+        if source is Source.SHOPIFY:
+            return _shopify(topic, document, body=body, where=where)
+        if source is Source.STRIPE:
+            return DisputesChanged(disputes_from_payload(document, text=body, source=where))
+        if source is Source.ZENDESK:
+            return _zendesk(document)
+        return _gorgias(document)
+    except cells.CellError as error:
+        raise PayloadError(f"{error.column}: {error.reason}") from None
+    except EvenhandError as error:
+        raise PayloadError(error.message if error.where is None else str(error)) from None
+
+
+def _shopify(topic: str, document: dict[str, Any], *, body: str, where: Path) -> Payload:
+    if topic in {"orders/create", "orders/updated"}:
+        refunds = document.get("refunds") or []
+        ids = tuple(
+            r["id"] for r in refunds if isinstance(r, dict) and isinstance(r.get("id"), int)
+        )
+        return OrderChanged(order_from_rest(document), ids)
+    if topic == "refunds/create":
+        return RefundCreated(
+            refund_id=_whole(document, "id"),
+            order_shopify_id=_whole(document, "order_id"),
+            amount=refund_total([document]),
+        )
+    if topic in {"disputes/create", "disputes/update"}:
+        return DisputesChanged(disputes_from_payload(document, text=body, source=where))
+    if topic in {"customers/data_request", "customers/redact"}:
+        customer = document.get("customer") if isinstance(document.get("customer"), dict) else {}
+        assert isinstance(customer, dict)
+        email = customer.get("email")
+        shopify_id = customer.get("id")
+        return CustomerAsked(
+            email=email.strip().lower() if isinstance(email, str) and email.strip() else None,
+            shopify_id=shopify_id if isinstance(shopify_id, int) else None,
+            redact=topic == "customers/redact",
+        )
+    if topic == "shop/redact":
+        domain = document.get("shop_domain")
+        return ShopRedact(domain if isinstance(domain, str) else None)
+    raise PayloadError(f"topic {topic!r} is not one Evenhand handles")
+
+
+def _whole(document: dict[str, Any], key: str) -> int:
+    value = document.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PayloadError(f"{key}: expected a whole number, not {value!r}")
+    return value
+
+
+def _zendesk(document: dict[str, Any]) -> Payload:
+    """A trigger webhook (`{"ticket": {...}}`, the body the README gives) or an event
+    subscription (`{"type": "zen:event-type:ticket.created", "detail": {...}}`)."""
+    if isinstance(document.get("detail"), dict):
+        ticket = dict(document["detail"])
+    elif isinstance(document.get("ticket"), dict):
+        ticket = dict(document["ticket"])
+    else:
+        raise PayloadError('expected {"ticket": {...}} or an event with "detail"')
+    ticket.setdefault("via", {"channel": "email"})
+    requester = ticket.get("requester")
+    if not (isinstance(requester, dict) and requester.get("email")):
+        requester_id = ticket.get("requester_id")
+        if not isinstance(requester_id, int | str) or not str(requester_id).isdigit():
+            raise PayloadError("ticket: neither a requester e-mail nor a requester_id")
+        return FetchNeeded(Source.ZENDESK, str(ticket.get("id")), ticket, int(requester_id))
+    return _arrived(ticket, Source.ZENDESK)
+
+
+def _gorgias(document: dict[str, Any]) -> Payload:
+    """The HTTP integration's body: a ticket (`{"ticket": {...}}` or bare) with its
+    messages, or just its id (`{"ticket_id": ...}`), which is then fetched."""
+    ticket = document.get("ticket") if isinstance(document.get("ticket"), dict) else document
+    assert isinstance(ticket, dict)
+    if isinstance(ticket.get("messages"), list):
+        return _arrived(ticket, Source.GORGIAS)
+    ticket_id = ticket.get("id", document.get("ticket_id"))
+    if not isinstance(ticket_id, int | str) or not str(ticket_id).strip():
+        raise PayloadError("expected a Gorgias ticket with messages, or a ticket_id")
+    return FetchNeeded(Source.GORGIAS, str(ticket_id), {})
+
+
+def _arrived(ticket: dict[str, Any], provider: Source) -> TicketArrived:
+    found = ticket_from_object(ticket)
+    if isinstance(found, TicketProblem):
+        raise PayloadError(found.error)
+    return TicketArrived(found, provider)
+
+
+def complete_ticket(fetch: FetchNeeded, found: dict[str, Any]) -> TicketArrived:
+    """The ticket of a FetchNeeded, with what the helpdesk's API answered."""
+    if fetch.provider is Source.ZENDESK:
+        return _arrived(fetch.ticket | {"requester": found}, Source.ZENDESK)
+    return _arrived(found, Source.GORGIAS)

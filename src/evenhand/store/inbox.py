@@ -1,0 +1,144 @@
+"""The durable inbox: every accepted webhook delivery, raw, before it is answered.
+
+A delivery is keyed by its sender's event id: a retry of the same event only counts one
+more delivery, it is never stored or processed twice. The worker takes pending deliveries
+in the order they arrived and marks each done (or failed, with the reason) in the same
+transaction as its effects, so a crash either keeps all of a delivery's work or none.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, func, literal_column, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from evenhand.store.tables import inbox
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"  # the payload cannot be processed; kept with the reason
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    delivery_id: int
+    duplicate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    source: str
+    event_key: str
+    topic: str
+    received_at: datetime
+    body: str
+
+
+def accept_delivery(
+    connection: Connection,
+    *,
+    source: str,
+    event_key: str,
+    topic: str,
+    body: str,
+    now: datetime,
+) -> Accepted:
+    """Store the delivery, or count a repeat of one already stored (same source and key)."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(inbox)
+        .values(
+            source=source,
+            event_key=event_key,
+            topic=topic,
+            received_at=now,
+            body=body,
+            status=DeliveryStatus.PENDING.value,
+            deliveries=1,
+        )
+        .on_conflict_do_update(
+            index_elements=[inbox.c.source, inbox.c.event_key],
+            set_={"deliveries": literal_column("inbox.deliveries") + 1},
+        )
+        .returning(inbox.c.id, inbox.c.deliveries)
+    )
+    delivery_id, deliveries = connection.execute(statement).one()
+    return Accepted(delivery_id=delivery_id, duplicate=deliveries > 1)
+
+
+def pending_deliveries(connection: Connection, *, limit: int) -> list[Delivery]:
+    """The oldest pending deliveries, in the order they arrived."""
+    rows = connection.execute(
+        select(
+            inbox.c.id,
+            inbox.c.source,
+            inbox.c.event_key,
+            inbox.c.topic,
+            inbox.c.received_at,
+            inbox.c.body,
+        )
+        .where(inbox.c.status == DeliveryStatus.PENDING.value)
+        .order_by(inbox.c.id)
+        .limit(limit)
+    )
+    return [Delivery(*row) for row in rows]
+
+
+def finish_delivery(
+    connection: Connection,
+    delivery_id: int,
+    *,
+    outcome: dict[str, Any] | None,
+    error: str | None,
+    now: datetime,
+) -> None:
+    """Mark a pending delivery done (with what it did) or failed (with why)."""
+    status = DeliveryStatus.FAILED if error else DeliveryStatus.DONE
+    connection.execute(
+        update(inbox)
+        .where(inbox.c.id == delivery_id, inbox.c.status == DeliveryStatus.PENDING.value)
+        .values(status=status.value, processed_at=now, outcome=outcome, error=error)
+    )
+
+
+def delivery_counts(connection: Connection) -> Counter[tuple[str, str]]:
+    """(source, status) -> deliveries stored; repeats of a stored event are not counted."""
+    rows = connection.execute(
+        select(inbox.c.source, inbox.c.status, func.count()).group_by(
+            inbox.c.source, inbox.c.status
+        )
+    )
+    return Counter({(source, status): count for source, status, count in rows})
+
+
+def repeated_deliveries(connection: Connection) -> int:
+    """How many deliveries were repeats of an event already stored (provider retries)."""
+    total = connection.execute(select(func.sum(inbox.c.deliveries - 1))).scalar()
+    return int(total or 0)
+
+
+def failed_deliveries(connection: Connection, *, limit: int = 20) -> Sequence[Any]:
+    return connection.execute(
+        select(inbox.c.id, inbox.c.source, inbox.c.topic, inbox.c.event_key, inbox.c.error)
+        .where(inbox.c.status == DeliveryStatus.FAILED.value)
+        .order_by(inbox.c.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def requeue_failed_deliveries(connection: Connection) -> int:
+    result = connection.execute(
+        update(inbox)
+        .where(inbox.c.status == DeliveryStatus.FAILED.value)
+        .values(status=DeliveryStatus.PENDING.value, error=None, processed_at=None)
+    )
+    return result.rowcount

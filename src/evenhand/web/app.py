@@ -1,0 +1,79 @@
+"""`create_app(settings)`: the FastAPI application `evenhand serve` runs.
+
+Errors are data: an EvenhandError becomes its HTTP status (evenhand.errors.HTTP_STATUSES)
+with `{"error": code, "message": ...}`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from evenhand.actions.guide import load_guide
+from evenhand.errors import AccessError, EvenhandError
+from evenhand.settings import Settings
+from evenhand.store.database import ensure_current, make_engine
+from evenhand.understand.model import Reader
+from evenhand.understand.reader import EmbeddedReader
+from evenhand.web import api, webhooks
+from evenhand.web.service import Service
+
+
+def create_app(
+    settings: Settings,
+    *,
+    reader: Reader | None = None,
+    warm_reader: bool = True,
+) -> FastAPI:
+    """The app over the settings' database; the reader is built in the background at start
+    unless one is given."""
+    engine = make_engine(settings.db)
+    build: Callable[[], Reader] = (
+        (lambda: reader)
+        if reader
+        else (lambda: EmbeddedReader(threshold=settings.intent_threshold))
+    )
+    service = Service(
+        settings=settings, engine=engine, guide=load_guide(settings), build_reader=build
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        ensure_current(engine)
+        if warm_reader:
+            threading.Thread(target=service.reader, daemon=True).start()
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Evenhand",
+        summary="Even-handed, policy-driven triage for e-commerce customer support.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.add_exception_handler(EvenhandError, _error_response)  # type: ignore[arg-type]
+    app.include_router(api.router)
+    app.include_router(webhooks.router)
+
+    @app.get("/healthz", tags=["service"])
+    def healthz() -> dict[str, str]:
+        """Alive, and the database answers at the schema's current revision."""
+        ensure_current(engine)
+        return {"status": "ok", "guide_version": service.guide.version}
+
+    return app
+
+
+async def _error_response(_: Request, error: EvenhandError) -> JSONResponse:
+    asks_token = error.code in {AccessError.MISSING_TOKEN, AccessError.BAD_TOKEN}
+    headers = {"WWW-Authenticate": "Bearer"} if asks_token else None
+    return JSONResponse(
+        status_code=error.http_status,
+        content={"error": error.code.value, "message": str(error)},
+        headers=headers,
+    )

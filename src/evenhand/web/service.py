@@ -1,0 +1,46 @@
+"""The one object the routes share: settings, engine, guide, and the reader (built once)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+
+from evenhand.domain.guide import Guide
+from evenhand.settings import Settings
+from evenhand.understand.model import Reader
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class Service:
+    settings: Settings
+    engine: Engine
+    guide: Guide
+    build_reader: Callable[[], Reader]
+    now: Callable[[], datetime] = utc_now
+    _reader: Reader | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reader(self) -> Reader:
+        """The reader, built on first use (it trains in a few seconds) and shared after."""
+        with self._lock:
+            if self._reader is None:
+                self._reader = self.build_reader()
+            return self._reader
+
+
+def _service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+ServiceDep = Annotated[Service, Depends(_service)]

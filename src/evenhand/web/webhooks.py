@@ -1,0 +1,167 @@
+"""Webhooks from Shopify, Stripe, Zendesk and Gorgias: verified, stored raw, answered 202.
+
+Each delivery is checked exactly as its sender signs it, over the raw body, before
+anything is parsed or stored: a bad signature, a stale timestamp or another shop is 401
+and nothing is kept. A body that is not a JSON object is 400 with the reason. A verified
+delivery goes into the durable inbox under the sender's event id (a retry is counted, not
+stored again) and the worker does the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import SecretStr
+
+from evenhand.actions.service import receive_delivery
+from evenhand.errors import AccessError, EvenhandError
+from evenhand.ingest.webhook_payloads import SHOPIFY_TOPICS, STRIPE_TOPICS, Source
+from evenhand.web.service import Service, ServiceDep
+from evenhand.web.signatures import (
+    shared_secret_valid,
+    shopify_valid,
+    stripe_valid,
+    zendesk_valid,
+)
+
+GORGIAS_SECRET_HEADER = "X-Evenhand-Secret"
+ZENDESK_EVENT_PREFIX = "zen:event-type:"
+ZENDESK_EVENT_TYPES = frozenset({"zen:event-type:ticket.created"})
+GORGIAS_EVENTS = frozenset({"ticket-created", "ticket-message-created"})
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+def _secrets(*given: SecretStr | None) -> list[str]:
+    return [each.get_secret_value() for each in given if each is not None]
+
+
+def _require(secrets: list[str], source: Source) -> None:
+    if not secrets:
+        raise EvenhandError(
+            AccessError.NOT_CONFIGURED, f"no {source} webhook secret is set; nothing stored"
+        )
+
+
+def _bad_signature() -> EvenhandError:
+    return EvenhandError(AccessError.BAD_SIGNATURE, "signature does not verify; nothing stored")
+
+
+def _document(raw: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise EvenhandError(AccessError.MALFORMED_PAYLOAD, f"malformed JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise EvenhandError(AccessError.MALFORMED_PAYLOAD, "the body is not a JSON object")
+    return document
+
+
+def _digest(raw: bytes) -> str:
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+async def _store(
+    service: Service, *, source: Source, event_key: str, topic: str, raw: bytes
+) -> JSONResponse:
+    accepted = await run_in_threadpool(
+        receive_delivery,
+        service.engine,
+        source=source.value,
+        event_key=event_key,
+        topic=topic,
+        body=raw.decode("utf-8"),
+        now=service.now(),
+    )
+    return JSONResponse(
+        status_code=202,
+        content={"delivery_id": accepted.delivery_id, "duplicate": accepted.duplicate},
+    )
+
+
+def _ignored(topic: str) -> JSONResponse:
+    return JSONResponse(status_code=200, content={"ignored": topic})
+
+
+@router.post("/shopify", status_code=202)
+async def shopify(request: Request, service: ServiceDep) -> JSONResponse:
+    """Orders, refunds, disputes and the privacy topics; `X-Shopify-Hmac-Sha256`."""
+    raw, settings, headers = await request.body(), service.settings, request.headers
+    secrets = _secrets(settings.shopify_webhook_secret, settings.shopify_webhook_secret_previous)
+    _require(secrets, Source.SHOPIFY)
+    if not shopify_valid(raw, headers.get("X-Shopify-Hmac-Sha256"), secrets):
+        raise _bad_signature()
+    shop = headers.get("X-Shopify-Shop-Domain", "")
+    if settings.shopify_shop_domain and shop.lower() != settings.shopify_shop_domain.lower():
+        raise EvenhandError(AccessError.UNKNOWN_SHOP, f"unknown shop {shop!r}; nothing stored")
+    _document(raw)
+    topic = headers.get("X-Shopify-Topic", "")
+    if topic not in SHOPIFY_TOPICS:
+        return _ignored(topic)
+    event = headers.get("X-Shopify-Event-Id") or headers.get("X-Shopify-Webhook-Id")
+    key = f"{topic}:{event}" if event else f"{topic}:{_digest(raw)}"
+    return await _store(service, source=Source.SHOPIFY, event_key=key, topic=topic, raw=raw)
+
+
+@router.post("/stripe", status_code=202)
+async def stripe(request: Request, service: ServiceDep) -> JSONResponse:
+    """`charge.dispute.created|updated|closed`; `Stripe-Signature` with a timestamp."""
+    raw, settings = await request.body(), service.settings
+    secrets = _secrets(settings.stripe_webhook_secret, settings.stripe_webhook_secret_previous)
+    _require(secrets, Source.STRIPE)
+    header = request.headers.get("Stripe-Signature")
+    tolerance = settings.webhook_tolerance_seconds
+    if not stripe_valid(raw, header, secrets, now=service.now(), tolerance=tolerance):
+        raise _bad_signature()
+    document = _document(raw)
+    topic = str(document.get("type", ""))
+    if topic not in STRIPE_TOPICS:
+        return _ignored(topic)
+    event_id = document.get("id")
+    if not isinstance(event_id, str) or not event_id:
+        raise EvenhandError(AccessError.MALFORMED_PAYLOAD, "the event has no id")
+    return await _store(service, source=Source.STRIPE, event_key=event_id, topic=topic, raw=raw)
+
+
+@router.post("/zendesk", status_code=202)
+async def zendesk(request: Request, service: ServiceDep) -> JSONResponse:
+    """A new ticket, from a trigger webhook or an event subscription;
+    `X-Zendesk-Webhook-Signature` over the timestamp and the body."""
+    raw, settings, headers = await request.body(), service.settings, request.headers
+    secrets = _secrets(settings.zendesk_webhook_secret, settings.zendesk_webhook_secret_previous)
+    _require(secrets, Source.ZENDESK)
+    signature = headers.get("X-Zendesk-Webhook-Signature")
+    stamp = headers.get("X-Zendesk-Webhook-Signature-Timestamp")
+    tolerance = settings.webhook_tolerance_seconds
+    if not zendesk_valid(raw, signature, stamp, secrets, now=service.now(), tolerance=tolerance):
+        raise _bad_signature()
+    document = _document(raw)
+    topic = str(document.get("type") or "ticket.trigger")
+    if topic.startswith(ZENDESK_EVENT_PREFIX) and topic not in ZENDESK_EVENT_TYPES:
+        return _ignored(topic)
+    event_id = document.get("id") if topic.startswith(ZENDESK_EVENT_PREFIX) else None
+    key = str(event_id) if event_id else _digest(raw)
+    return await _store(service, source=Source.ZENDESK, event_key=key, topic=topic, raw=raw)
+
+
+@router.post("/gorgias", status_code=202)
+async def gorgias(request: Request, service: ServiceDep) -> JSONResponse:
+    """The HTTP integration's `ticket-created` / `ticket-message-created`. Gorgias does not
+    sign, so the integration sends the shared secret in `X-Evenhand-Secret`."""
+    raw, settings = await request.body(), service.settings
+    secrets = _secrets(settings.gorgias_webhook_secret, settings.gorgias_webhook_secret_previous)
+    _require(secrets, Source.GORGIAS)
+    if not shared_secret_valid(request.headers.get(GORGIAS_SECRET_HEADER), secrets):
+        raise _bad_signature()
+    document = _document(raw)
+    topic = str(document.get("event") or "ticket-created")
+    if topic not in GORGIAS_EVENTS:
+        return _ignored(topic)
+    return await _store(
+        service, source=Source.GORGIAS, event_key=_digest(raw), topic=topic, raw=raw
+    )

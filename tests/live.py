@@ -1,0 +1,142 @@
+"""Real servers on loopback ports for the service tests: the app under uvicorn, and a
+local helpdesk that speaks the documented Zendesk and Gorgias endpoints."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """The app under uvicorn on a free loopback port; yields its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the app did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    authorization: str | None
+    body: Any
+
+
+@dataclass
+class FakeHelpdesk:
+    """Zendesk's and Gorgias's ticket endpoints, with their auth, in memory.
+
+    `fail_next(status, headers)` makes the next request answer that failure (e.g. 429 with
+    Retry-After, or 500) before it is carried out."""
+
+    expected_auth: str
+    tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    requests: list[Seen] = field(default_factory=list)
+    failures: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
+
+    def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
+        self.failures.append((status, headers or {}))
+
+    def handle(
+        self, method: str, path: str, auth: str | None, body: Any
+    ) -> tuple[int, dict[str, str], Any]:
+        self.requests.append(Seen(method, path, auth, body))
+        if auth != self.expected_auth:
+            return 401, {}, {"error": "Couldn't authenticate you"}
+        if self.failures:
+            status, headers = self.failures.popleft()
+            return status, headers, {"error": "failure"}
+        return self._route(method, path.rstrip("/"), body)
+
+    def _route(self, method: str, path: str, body: Any) -> tuple[int, dict[str, str], Any]:  # noqa: PLR0911
+        parts = path.strip("/").split("/")
+        # Zendesk
+        if parts[:3] == ["api", "v2", "tickets"] and len(parts) == 5 and parts[4] == "tags":
+            ticket = self.tickets.setdefault(parts[3], {"tags": [], "comments": []})
+            if method == "PUT":  # adds, never removes
+                ticket["tags"] += [t for t in body["tags"] if t not in ticket["tags"]]
+            return 200, {}, {"tags": ticket["tags"]}
+        if parts[:3] == ["api", "v2", "tickets"] and len(parts) == 4 and method == "PUT":
+            ticket = self.tickets.setdefault(
+                parts[3].removesuffix(".json"), {"tags": [], "comments": []}
+            )
+            ticket["comments"].append(body["ticket"]["comment"])
+            return 200, {}, {"ticket": {"id": parts[3]}}
+        if parts[:3] == ["api", "v2", "users"] and method == "GET":
+            user = self.users.get(parts[3].removesuffix(".json"))
+            return (200, {}, {"user": user}) if user else (404, {}, {"error": "RecordNotFound"})
+        # Gorgias
+        if parts[:2] == ["api", "tickets"] and len(parts) == 3:
+            ticket = self.tickets.get(parts[2])
+            if ticket is None:
+                return 404, {}, {"error": "not found"}
+            if method == "PUT":
+                ticket["tags"] = body["tags"]
+            return 200, {}, ticket
+        if parts[:2] == ["api", "tickets"] and len(parts) == 4 and parts[3] == "messages":
+            self.tickets[parts[2]].setdefault("messages", []).append(body)
+            return 201, {}, body | {"id": 999}
+        return 404, {}, {"error": f"no route {method} {path}"}
+
+
+def basic_auth(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+@contextmanager
+def helpdesk_server(helpdesk: FakeHelpdesk) -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            body = json.loads(raw) if raw else None
+            status, headers, answer = helpdesk.handle(
+                self.command, self.path, self.headers.get("Authorization"), body
+            )
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_PUT = do_POST = _serve  # noqa: N815
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
