@@ -1,0 +1,242 @@
+"""Write-back to the helpdesk, against a local server speaking the documented Zendesk and
+Gorgias endpoints: tags, an internal note, 429 Retry-After, 500s with backoff, refusals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from evenhand.actions.guide import load_guide
+from evenhand.actions.inbox import Worker, process_inbox
+from evenhand.actions.inbox_status import inbox_status, retry_failed
+from evenhand.actions.service import receive_delivery
+from evenhand.actions.writeback import Helpdesks, send_due_writebacks
+from evenhand.settings import Settings
+from evenhand.store.database import make_engine, upgrade
+from evenhand.store.tables import decisions, inbox, writebacks
+from evenhand.understand.reader import EmbeddedReader
+from tests.conftest import NOW
+from tests.live import FakeHelpdesk, basic_auth, helpdesk_server
+from tests.senders import fixture
+
+ZENDESK_TOKEN = "zd-api-token-never-logged"
+GORGIAS_KEY = "gorgias-api-key-never-logged"
+
+
+@dataclass
+class Clock:
+    moment: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)
+
+
+@dataclass
+class Desk:
+    helpdesk: FakeHelpdesk
+    worker: Worker
+    clock: Clock = field(default_factory=Clock)
+
+    def deliver(self, source: str, name: str, *, topic: str) -> None:
+        body = fixture(name).decode()
+        receive_delivery(
+            self.worker.engine, source=source, event_key=name, topic=topic, body=body, now=NOW
+        )
+        process_inbox(self.worker, now=self.clock)
+
+    def send(self) -> int:
+        return send_due_writebacks(
+            self.worker.engine,
+            helpdesks=self.worker.helpdesks,
+            settings=self.worker.settings,
+            now=self.clock,
+        )
+
+    def writeback(self) -> dict[str, Any]:
+        with self.worker.engine.connect() as connection:
+            return dict(connection.execute(select(writebacks)).mappings().one())
+
+
+def _desk(
+    url: str, sqlite_url: str, reader: EmbeddedReader, helpdesk: FakeHelpdesk, **credentials: str
+) -> Desk:
+    settings = Settings(db=sqlite_url, writeback_max_attempts=4, **credentials)  # type: ignore[arg-type]
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    worker = Worker(
+        engine=engine,
+        reader=reader,
+        guide=load_guide(settings),
+        settings=settings,
+        helpdesks=Helpdesks.from_settings(settings),
+    )
+    return Desk(helpdesk, worker)
+
+
+@pytest.fixture
+def zendesk(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Desk]:
+    helpdesk = FakeHelpdesk(expected_auth=basic_auth("agent@nordhem.example/token", ZENDESK_TOKEN))
+    with helpdesk_server(helpdesk) as url:
+        desk = _desk(
+            url,
+            sqlite_url,
+            reader,
+            helpdesk,
+            zendesk_url=url,
+            zendesk_email="agent@nordhem.example",
+            zendesk_api_token=ZENDESK_TOKEN,
+        )
+        yield desk
+        desk.worker.helpdesks.close()
+
+
+@pytest.fixture
+def gorgias(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Desk]:
+    helpdesk = FakeHelpdesk(expected_auth=basic_auth("agent@nordhem.example", GORGIAS_KEY))
+    with helpdesk_server(helpdesk) as url:
+        desk = _desk(
+            url,
+            sqlite_url,
+            reader,
+            helpdesk,
+            gorgias_url=url,
+            gorgias_email="agent@nordhem.example",
+            gorgias_api_key=GORGIAS_KEY,
+        )
+        yield desk
+        desk.worker.helpdesks.close()
+
+
+def test_a_decided_zendesk_ticket_gets_its_tags_and_an_internal_note(zendesk: Desk) -> None:
+    # given a Zendesk ticket decided by the worker
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    # when the write-back is sent
+    assert zendesk.send() == 1
+    # then the ticket carries the decision's tags and one private note with the draft
+    with zendesk.worker.engine.connect() as connection:
+        tags, reply = connection.execute(select(decisions.c.tags, decisions.c.reply_text)).one()
+    ticket = zendesk.helpdesk.tickets["35436"]
+    assert ticket["tags"] == tags and "remedy:replace_or_refund" in tags
+    [note] = ticket["comments"]
+    assert note["public"] is False
+    assert "replace_or_refund" in note["body"] and reply in note["body"]
+    assert zendesk.writeback()["status"] == "done"
+    assert [(r.method, r.path) for r in zendesk.helpdesk.requests] == [
+        ("PUT", "/api/v2/tickets/35436/tags"),
+        ("PUT", "/api/v2/tickets/35436.json"),
+    ]
+
+
+def test_a_429_waits_as_long_as_retry_after_and_tags_are_not_sent_twice(zendesk: Desk) -> None:
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    # given the tags go through but the note is refused with 429 Retry-After: 30
+    zendesk.helpdesk.failures.clear()
+    original = zendesk.helpdesk.handle
+    calls: list[str] = []
+
+    def second_call_limited(method: str, path: str, auth: str | None, body: Any) -> Any:
+        calls.append(path)
+        if len(calls) == 2:
+            zendesk.helpdesk.fail_next(429, {"Retry-After": "30"})
+        return original(method, path, auth, body)
+
+    zendesk.helpdesk.handle = second_call_limited  # type: ignore[method-assign]
+    zendesk.send()
+    waiting = zendesk.writeback()
+    assert (waiting["status"], waiting["attempts"], waiting["tags_done"]) == ("pending", 1, True)
+    assert waiting["next_attempt_at"] == NOW + timedelta(seconds=30)
+    assert "HTTP 429" in waiting["last_error"]
+    # when it is not yet time, nothing is sent; when it is, only the note goes
+    zendesk.clock.advance(29)
+    assert zendesk.send() == 0
+    zendesk.clock.advance(1)
+    assert zendesk.send() == 1
+    assert zendesk.writeback()["status"] == "done"
+    assert calls == [
+        "/api/v2/tickets/35436/tags",
+        "/api/v2/tickets/35436.json",
+        "/api/v2/tickets/35436.json",
+    ]
+
+
+def test_500s_back_off_then_fail_visibly_and_retry_requeues(zendesk: Desk) -> None:
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    waits = []
+    for _ in range(4):  # writeback_max_attempts
+        zendesk.helpdesk.fail_next(500)
+        assert zendesk.send() == 1
+        state = zendesk.writeback()
+        waits.append((state["next_attempt_at"] - zendesk.clock()).total_seconds())
+        zendesk.clock.advance(3600)
+    assert waits[:3] == [1.0, 2.0, 4.0]
+    assert zendesk.writeback()["status"] == "failed"
+    status = inbox_status(zendesk.worker.engine).as_json()
+    assert status["writebacks"] == {"zendesk": {"failed": 1}}
+    assert "HTTP 500" in status["troubled_writebacks"][0]["last_error"]
+    # when a person asks for a retry, it goes through
+    assert retry_failed(zendesk.worker.engine, now=zendesk.clock()) == (0, 1)
+    assert zendesk.send() == 1
+    assert zendesk.writeback()["status"] == "done"
+
+
+def test_a_refusal_fails_at_once_and_no_credential_is_kept(zendesk: Desk) -> None:
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    zendesk.helpdesk.fail_next(403)
+    zendesk.send()
+    assert zendesk.writeback()["status"] == "failed"
+    assert zendesk.writeback()["attempts"] == 1
+    kept = json.dumps(inbox_status(zendesk.worker.engine).as_json())
+    assert "HTTP 403" in kept
+    assert ZENDESK_TOKEN not in kept and ZENDESK_TOKEN not in str(zendesk.writeback())
+
+
+def test_a_zendesk_event_is_completed_with_its_requester_from_the_api(zendesk: Desk) -> None:
+    zendesk.helpdesk.users["9020002"] = {
+        "id": 9020002,
+        "email": "liv@example.com",
+        "name": "Liv Ek",
+    }
+    zendesk.deliver(
+        "zendesk", "zendesk_ticket_created_event.json", topic="zen:event-type:ticket.created"
+    )
+    with zendesk.worker.engine.connect() as connection:
+        status, outcome = connection.execute(select(inbox.c.status, inbox.c.outcome)).one()
+    assert status == "done"
+    assert outcome["remedy"] == "carrier_investigation"  # delivered, not received; standard
+
+
+def test_a_gorgias_ticket_keeps_its_own_tags_and_gets_an_internal_note(gorgias: Desk) -> None:
+    ticket = json.loads(fixture("gorgias_ticket_created.json"))["ticket"]
+    gorgias.helpdesk.tickets["88201"] = ticket
+    gorgias.deliver("gorgias", "gorgias_ticket_created.json", topic="ticket-created")
+    assert gorgias.send() == 1
+    names = [tag["name"] for tag in gorgias.helpdesk.tickets["88201"]["tags"]]
+    assert names[0] == "urgent" and "remedy:replace_or_refund" in names
+    [note] = gorgias.helpdesk.tickets["88201"]["messages"][1:]
+    assert note["channel"] == "internal-note" and note["from_agent"] is True
+    assert "replace_or_refund" in note["body_text"]
+
+
+def test_a_gorgias_delivery_with_only_the_ticket_id_is_fetched(gorgias: Desk) -> None:
+    ticket = json.loads(fixture("gorgias_ticket_created.json"))["ticket"] | {"id": 88202}
+    gorgias.helpdesk.tickets["88202"] = ticket
+    gorgias.deliver("gorgias", "gorgias_ticket_id_only.json", topic="ticket-message-created")
+    with gorgias.worker.engine.connect() as connection:
+        status, outcome = connection.execute(select(inbox.c.status, inbox.c.outcome)).one()
+    assert (status, outcome["ticket_id"], outcome["writeback"]) == ("done", "88202", True)
+
+
+def test_an_unreachable_helpdesk_leaves_the_delivery_pending(gorgias: Desk) -> None:
+    gorgias.helpdesk.fail_next(503)
+    gorgias.deliver("gorgias", "gorgias_ticket_id_only.json", topic="ticket-message-created")
+    with gorgias.worker.engine.connect() as connection:
+        assert connection.execute(select(inbox.c.status)).scalar_one() == "pending"
