@@ -27,7 +27,7 @@ from evenhand.actions.demo import run_demo
 from evenhand.actions.evaluate import evaluate, held_out_examples, labelled_examples
 from evenhand.actions.guide import check_guide, load_guide
 from evenhand.actions.import_file import ImportKind, import_file
-from evenhand.actions.inbox import Worker, drain, run_worker
+from evenhand.actions.inbox import Worker, drain, run_worker, warm_up
 from evenhand.actions.inbox_status import inbox_status, retry_failed
 from evenhand.actions.initialise import initialise
 from evenhand.actions.service import create_token, revoke_token
@@ -81,6 +81,9 @@ GuideOption = Annotated[
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 _PROGRESS_FROM_BYTES = 5_000_000
+WORKER_NICENESS = 0
+# The worker's numeric libraries keep to one thread: the other core answers webhooks.
+ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 def _settings(db: str | None, **overrides: object) -> Settings:
@@ -256,6 +259,9 @@ def serve(
     settings = _settings(db)
     ensure_current(make_engine(settings.db))
     child = _start_worker(settings) if with_worker else None
+    # uvicorn re-raises the SIGTERM it shut down on; a handler of our own lets it return,
+    # so the worker is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: None)
     try:
         uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
     finally:
@@ -266,8 +272,10 @@ def serve(
 
 def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     # The database URL goes by the environment, not the command line (it may hold a password).
-    env = os.environ | {"EVENHAND_DB": settings.db}
-    return subprocess.Popen([sys.executable, "-m", "evenhand", "worker"], env=env)
+    env = os.environ | {"EVENHAND_DB": settings.db} | ONE_THREAD
+    # Niced: answering webhooks within milliseconds comes first, the worker catches up.
+    command = [sys.executable, "-m", "evenhand", "worker", "--nice", str(WORKER_NICENESS)]
+    return subprocess.Popen(command, env=env)
 
 
 @app.command()
@@ -276,8 +284,11 @@ def worker(
     once: Annotated[
         bool, typer.Option("--once", help="Stop when the inbox is empty and nothing is due.")
     ] = False,
+    nice: Annotated[int, typer.Option("--nice", min=0, max=19, help="Lower priority.")] = 0,
 ) -> None:
     """Process the webhook inbox in arrival order and send the helpdesk write-backs."""
+    if nice:
+        os.nice(nice)
     settings = _settings(db)
     engine = make_engine(settings.db)
     ensure_current(engine)
@@ -289,6 +300,7 @@ def worker(
         settings=settings,
         helpdesks=helpdesks,
     )
+    warm_up(inbox_worker)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
@@ -296,7 +308,7 @@ def worker(
         if once:
             drain(inbox_worker, now=_now)
         else:
-            err.print("worker: processing the inbox")
+            err.print("worker: ready, processing the inbox")
             run_worker(inbox_worker, now=_now, stop=stopping.is_set)
     finally:
         helpdesks.close()

@@ -112,7 +112,7 @@ class Settings(BaseSettings):
     ] = 12
     worker_batch: Annotated[
         int, Field(ge=1, description="Inbox deliveries the worker takes in one transaction.")
-    ] = 64
+    ] = 16
 
     @field_validator("currency")
     @classmethod

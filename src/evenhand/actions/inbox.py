@@ -1,11 +1,10 @@
 """The worker's step: take pending inbox deliveries in arrival order and do what each says.
 
 Everything that can fail without the database (parsing, fetching a ticket from the
-helpdesk, reading the message) happens first. Then one transaction applies the batch in
-arrival order (an order before the ticket that quotes it) and marks each delivery done or
-failed with it; a crash rolls the whole batch back and the next run does it again, so each
-delivery takes effect exactly once. If the batch's transaction fails, each delivery is
-tried alone, and the one that fails is marked failed with the reason.
+helpdesk, reading the messages, in one batch) happens first. Then each delivery, in
+arrival order (an order before the ticket that quotes it), is applied and marked done or
+failed, with its audit event, in one transaction of its own: a crash rolls back at most
+the delivery in hand, which the next run does again, so each takes effect exactly once.
 
 One worker runs at a time (it takes every delivery in arrival order, so each customer's
 deliveries are processed in the order they came).
@@ -13,6 +12,8 @@ deliveries are processed in the order they came).
 
 from __future__ import annotations
 
+import gc
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from evenhand.actions.import_file import ImportKind, apply_records
 from evenhand.actions.triage import decide_and_store
@@ -48,6 +49,7 @@ from evenhand.ingest.webhook_payloads import (
 from evenhand.settings import Settings
 from evenhand.store import privacy, value_sql
 from evenhand.store.audit import record_event
+from evenhand.store.database import write_transaction
 from evenhand.store.inbox import Delivery, finish_delivery, pending_deliveries
 from evenhand.store.refunds import add_refund, remember_refunds
 from evenhand.store.shop import shop_currency
@@ -55,6 +57,8 @@ from evenhand.store.writebacks import owe_writeback
 from evenhand.understand.model import Message, Reader, Understanding
 
 Step = Callable[[Connection, datetime], dict[str, Any]]
+DATABASE_RETRY_SECONDS = 1.0
+WRITE_GAP_SECONDS = 0.001
 
 
 @dataclass(slots=True)
@@ -84,49 +88,46 @@ def process_inbox(worker: Worker, *, now: Callable[[], datetime]) -> int:
     with worker.engine.connect() as connection:
         batch = pending_deliveries(connection, limit=worker.settings.worker_batch)
     prepared = _prepare(batch, worker)
-    if not prepared:
-        return 0
-    moment = now()
-    try:
-        with worker.engine.begin() as connection:
-            failed = sum(_apply(connection, each, now=moment) for each in prepared)
-            _audit(connection, prepared, failed=failed, now=moment)
-    except (SQLAlchemyError, EvenhandError, LookupError):
-        for each in prepared:
-            _apply_alone(worker.engine, each, now=moment)
+    for each in prepared:
+        _apply_alone(worker.engine, each, now=now())
+        time.sleep(WRITE_GAP_SECONDS)  # a moment for the webhooks' writes between ours
     return len(prepared)
 
 
-def _apply(connection: Connection, prepared: _Prepared, *, now: datetime) -> bool:
-    """Apply one delivery and mark it; True if it is marked failed."""
-    delivery_id = prepared.delivery.id
-    if prepared.step is None:
-        finish_delivery(connection, delivery_id, outcome=None, error=prepared.error, now=now)
-        return True
-    outcome = prepared.step(connection, now)
-    finish_delivery(connection, delivery_id, outcome=outcome, error=None, now=now)
-    return False
-
-
 def _apply_alone(engine: Engine, prepared: _Prepared, *, now: datetime) -> None:
+    """One delivery's effects, its mark and its audit event in one short transaction (the
+    webhooks write between them). A database that is busy or away leaves it pending."""
     try:
-        with engine.begin() as connection:
+        with write_transaction(engine) as connection:
             _apply(connection, prepared, now=now)
+    except OperationalError:
+        raise
     except (SQLAlchemyError, EvenhandError, LookupError) as error:
         reason = str(error) if not isinstance(error, SQLAlchemyError) else type(error).__name__
-        with engine.begin() as connection:
-            finish_delivery(connection, prepared.delivery.id, outcome=None, error=reason, now=now)
+        with write_transaction(engine) as connection:
+            _finish(connection, prepared.delivery, outcome=None, error=reason, now=now)
 
 
-def _audit(
-    connection: Connection, prepared: Sequence[_Prepared], *, failed: int, now: datetime
+def _apply(connection: Connection, prepared: _Prepared, *, now: datetime) -> None:
+    outcome = None if prepared.step is None else prepared.step(connection, now)
+    _finish(connection, prepared.delivery, outcome=outcome, error=prepared.error, now=now)
+
+
+def _finish(
+    connection: Connection,
+    delivery: Delivery,
+    *,
+    outcome: dict[str, Any] | None,
+    error: str | None,
+    now: datetime,
 ) -> None:
+    finish_delivery(connection, delivery.id, outcome=outcome, error=error, now=now)
     record_event(
         connection,
         at=now,
         action="inbox",
-        subject=f"deliveries {prepared[0].delivery.id}..{prepared[-1].delivery.id}",
-        details={"processed": len(prepared), "failed": failed},
+        subject=f"delivery {delivery.id}",
+        details={"source": delivery.source, "topic": delivery.topic, "failed": bool(error)},
     )
 
 
@@ -286,6 +287,22 @@ def _customer_asked(connection: Connection, payload: CustomerAsked) -> dict[str,
     return {"data_request": privacy.data_held(connection, people)}
 
 
+def freeze_long_lived_objects() -> None:
+    """Keep what is built once (the reader's models: millions of objects) out of the
+    garbage collector's full passes, which would otherwise pause the process for tens of
+    milliseconds now and then, whatever it is doing."""
+    gc.collect()
+    gc.freeze()
+
+
+def warm_up(worker: Worker) -> None:
+    """Read one message before taking deliveries: the reader finishes building its models
+    on first use, which would otherwise delay the first deliveries by seconds."""
+    message = Message(body="Hej, var är mitt paket?", market=worker.settings.market)
+    worker.reader.read_many([message])
+    freeze_long_lived_objects()
+
+
 def run_worker(
     worker: Worker,
     *,
@@ -296,10 +313,15 @@ def run_worker(
     """Process the inbox and send due write-backs until `stop()` says so; a stop waits for
     the batch in hand. Idle, it looks again every `idle_seconds`."""
     while not stop():
-        taken = process_inbox(worker, now=now)
-        sent = send_due_writebacks(
-            worker.engine, helpdesks=worker.helpdesks, settings=worker.settings, now=now
-        )
+        try:
+            taken = process_inbox(worker, now=now)
+            sent = send_due_writebacks(
+                worker.engine, helpdesks=worker.helpdesks, settings=worker.settings, now=now
+            )
+        except OperationalError as error:  # busy or unreachable: nothing is lost, try again
+            print(f"worker: database not available, trying again: {error.orig}", file=sys.stderr)
+            time.sleep(DATABASE_RETRY_SECONDS)
+            continue
         if not taken and not sent:
             time.sleep(idle_seconds)
 

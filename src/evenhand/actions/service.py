@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from evenhand.errors import AccessError, EvenhandError, LookupFailure
 from evenhand.store import tokens
 from evenhand.store.audit import record_event
-from evenhand.store.database import ensure_current
+from evenhand.store.database import ensure_current, retry_while_locked
 from evenhand.store.decisions import decision_record
 from evenhand.store.inbox import Accepted, accept_delivery
 
@@ -52,10 +52,14 @@ def receive_delivery(
     engine: Engine, *, source: str, event_key: str, topic: str, body: str, now: datetime
 ) -> Accepted:
     """Store a verified delivery raw (or count a repeat); the inbox row is its record."""
-    with engine.begin() as connection:
-        return accept_delivery(
-            connection, source=source, event_key=event_key, topic=topic, body=body, now=now
-        )
+
+    def store() -> Accepted:
+        with engine.begin() as connection:
+            return accept_delivery(
+                connection, source=source, event_key=event_key, topic=topic, body=body, now=now
+            )
+
+    return retry_while_locked(store)
 
 
 def decision_json(engine: Engine, *, decision_id: int) -> dict[str, Any]:

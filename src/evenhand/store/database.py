@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -22,8 +25,13 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT = 10
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite files get WAL mode, foreign keys and a busy timeout."""
+def make_engine(
+    url: str, *, sqlite_busy_timeout: float = SQLITE_BUSY_TIMEOUT, sqlite_checkpoints: bool = True
+) -> Engine:
+    """An engine for the URL; SQLite files get WAL mode, foreign keys and a busy timeout.
+
+    Without `sqlite_checkpoints` its commits leave copying the write-ahead log back into
+    the database to other connections (for writers that must answer in milliseconds)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -32,10 +40,18 @@ def make_engine(url: str) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed)
-    waits = {} if "timeout" in parsed.query else {"timeout": SQLITE_BUSY_TIMEOUT}
+    waits = {} if "timeout" in parsed.query else {"timeout": sqlite_busy_timeout}
     engine = create_engine(parsed, connect_args=waits)
     event.listen(engine, "connect", _sqlite_pragmas)
+    if not sqlite_checkpoints:
+        event.listen(engine, "connect", _no_checkpoints)
     return engine
+
+
+def _no_checkpoints(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -82,3 +98,32 @@ def ensure_current(engine: Engine) -> None:
             f"the database {engine.url.render_as_string(hide_password=True)} {state}; "
             "run `evenhand init` first",
         )
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """`engine.begin()`, but on SQLite the write lock is taken at the start (BEGIN
+    IMMEDIATE): a transaction that reads before it writes would otherwise fail with
+    "database is locked", without waiting, when another process wrote in between."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield connection
+
+
+T = TypeVar("T")
+LOCKED_RETRY_SECONDS = 0.0005
+
+
+def retry_while_locked(write: Callable[[], T], *, patience: float = SQLITE_BUSY_TIMEOUT) -> T:
+    """Run a short write, again every half millisecond while another process holds SQLite's
+    write lock (for an engine made with a small busy timeout). SQLite's own busy handler
+    sleeps in growing steps, and a waiter that sleeps long loses the lock to a busy worker."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return write()
+        except OperationalError as error:
+            if "locked" not in str(error.orig) or time.monotonic() > deadline:
+                raise
+        time.sleep(LOCKED_RETRY_SECONDS)

@@ -6,14 +6,15 @@ with `{"error": code, "message": ...}`.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from evenhand.actions.guide import load_guide
+from evenhand.actions.inbox import freeze_long_lived_objects
 from evenhand.errors import AccessError, EvenhandError
 from evenhand.settings import Settings
 from evenhand.store.database import ensure_current, make_engine
@@ -22,6 +23,8 @@ from evenhand.understand.reader import EmbeddedReader
 from evenhand.web import api, webhooks
 from evenhand.web.service import Service
 
+INBOX_BUSY_TIMEOUT = 0.001  # seconds; the inbox writer retries itself
+
 
 def create_app(
     settings: Settings,
@@ -29,8 +32,8 @@ def create_app(
     reader: Reader | None = None,
     warm_reader: bool = True,
 ) -> FastAPI:
-    """The app over the settings' database; the reader is built in the background at start
-    unless one is given."""
+    """The app over the settings' database; the reader is built before the app takes
+    requests (a few seconds), unless one is given."""
     engine = make_engine(settings.db)
     build: Callable[[], Reader] = (
         (lambda: reader)
@@ -38,16 +41,25 @@ def create_app(
         else (lambda: EmbeddedReader(threshold=settings.intent_threshold))
     )
     service = Service(
-        settings=settings, engine=engine, guide=load_guide(settings), build_reader=build
+        settings=settings,
+        engine=engine,
+        guide=load_guide(settings),
+        build_reader=build,
+        # The worker's commits copy the log back; a webhook's answer does not wait for it.
+        inbox_engine=make_engine(
+            settings.db, sqlite_busy_timeout=INBOX_BUSY_TIMEOUT, sqlite_checkpoints=False
+        ),
     )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ensure_current(engine)
-        if warm_reader:
-            threading.Thread(target=service.reader, daemon=True).start()
+        if warm_reader:  # before taking requests: building it would slow every answer
+            await run_in_threadpool(service.reader)
+        freeze_long_lived_objects()
         yield
         engine.dispose()
+        service.inbox_engine.dispose()
 
     app = FastAPI(
         title="Evenhand",

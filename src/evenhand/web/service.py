@@ -26,9 +26,15 @@ class Service:
     engine: Engine
     guide: Guide
     build_reader: Callable[[], Reader]
+    # Webhook deliveries are written through an engine that does not sleep on SQLite's
+    # lock (see `evenhand.store.database.retry_while_locked`).
+    inbox_engine: Engine
     now: Callable[[], datetime] = utc_now
     _reader: Reader | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # One writer at a time from this process: SQLite would otherwise make the others wait
+    # in its busy handler, which sleeps in steps of up to 100 ms.
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reader(self) -> Reader:
         """The reader, built on first use (it trains in a few seconds) and shared after."""

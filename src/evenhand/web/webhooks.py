@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from evenhand.actions.service import receive_delivery
 from evenhand.errors import AccessError, EvenhandError
 from evenhand.ingest.webhook_payloads import SHOPIFY_TOPICS, STRIPE_TOPICS, Source
+from evenhand.store.inbox import Accepted
 from evenhand.web.service import Service, ServiceDep
 from evenhand.web.signatures import (
     shared_secret_valid,
@@ -69,15 +70,18 @@ def _digest(raw: bytes) -> str:
 async def _store(
     service: Service, *, source: Source, event_key: str, topic: str, raw: bytes
 ) -> JSONResponse:
-    accepted = await run_in_threadpool(
-        receive_delivery,
-        service.engine,
-        source=source.value,
-        event_key=event_key,
-        topic=topic,
-        body=raw.decode("utf-8"),
-        now=service.now(),
-    )
+    def receive() -> Accepted:
+        with service.write_lock:
+            return receive_delivery(
+                service.inbox_engine,
+                source=source.value,
+                event_key=event_key,
+                topic=topic,
+                body=raw.decode("utf-8"),
+                now=service.now(),
+            )
+
+    accepted = await run_in_threadpool(receive)
     return JSONResponse(
         status_code=202,
         content={"delivery_id": accepted.delivery_id, "duplicate": accepted.duplicate},
