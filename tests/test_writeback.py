@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -82,38 +83,36 @@ def _desk(
     return Desk(helpdesk, worker)
 
 
-@pytest.fixture
-def zendesk(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Desk]:
-    helpdesk = FakeHelpdesk(expected_auth=basic_auth("agent@nordhem.example/token", ZENDESK_TOKEN))
+@contextmanager
+def _desk_at(
+    sqlite_url: str, reader: EmbeddedReader, *, user: str, secret: str, provider: str
+) -> Iterator[Desk]:
+    """A helpdesk server that wants Basic `user:secret`, and a worker with its credentials."""
+    helpdesk = FakeHelpdesk(expected_auth=basic_auth(user, secret))
     with helpdesk_server(helpdesk) as url:
-        desk = _desk(
-            url,
-            sqlite_url,
-            reader,
-            helpdesk,
-            zendesk_url=url,
-            zendesk_email="agent@nordhem.example",
-            zendesk_api_token=ZENDESK_TOKEN,
+        login = "agent@nordhem.example"
+        credentials = (
+            {"zendesk_url": url, "zendesk_email": login, "zendesk_api_token": secret}
+            if provider == "zendesk"
+            else {"gorgias_url": url, "gorgias_email": login, "gorgias_api_key": secret}
         )
+        desk = _desk(url, sqlite_url, reader, helpdesk, **credentials)
         yield desk
         desk.worker.helpdesks.close()
+
+
+@pytest.fixture
+def zendesk(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Desk]:
+    user = "agent@nordhem.example/token"  # Zendesk's API-token login
+    with _desk_at(sqlite_url, reader, user=user, secret=ZENDESK_TOKEN, provider="zendesk") as desk:
+        yield desk
 
 
 @pytest.fixture
 def gorgias(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Desk]:
-    helpdesk = FakeHelpdesk(expected_auth=basic_auth("agent@nordhem.example", GORGIAS_KEY))
-    with helpdesk_server(helpdesk) as url:
-        desk = _desk(
-            url,
-            sqlite_url,
-            reader,
-            helpdesk,
-            gorgias_url=url,
-            gorgias_email="agent@nordhem.example",
-            gorgias_api_key=GORGIAS_KEY,
-        )
+    user = "agent@nordhem.example"
+    with _desk_at(sqlite_url, reader, user=user, secret=GORGIAS_KEY, provider="gorgias") as desk:
         yield desk
-        desk.worker.helpdesks.close()
 
 
 def test_a_decided_zendesk_ticket_gets_its_tags_and_an_internal_note(zendesk: Desk) -> None:

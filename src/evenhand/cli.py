@@ -81,7 +81,6 @@ GuideOption = Annotated[
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 _PROGRESS_FROM_BYTES = 5_000_000
-WORKER_NICENESS = 0
 # The worker's numeric libraries keep to one thread: the other core answers webhooks.
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
@@ -273,9 +272,7 @@ def serve(
 def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     # The database URL goes by the environment, not the command line (it may hold a password).
     env = os.environ | {"EVENHAND_DB": settings.db} | ONE_THREAD
-    # Niced: answering webhooks within milliseconds comes first, the worker catches up.
-    command = [sys.executable, "-m", "evenhand", "worker", "--nice", str(WORKER_NICENESS)]
-    return subprocess.Popen(command, env=env)
+    return subprocess.Popen([sys.executable, "-m", "evenhand", "worker"], env=env)
 
 
 @app.command()
@@ -284,11 +281,8 @@ def worker(
     once: Annotated[
         bool, typer.Option("--once", help="Stop when the inbox is empty and nothing is due.")
     ] = False,
-    nice: Annotated[int, typer.Option("--nice", min=0, max=19, help="Lower priority.")] = 0,
 ) -> None:
     """Process the webhook inbox in arrival order and send the helpdesk write-backs."""
-    if nice:
-        os.nice(nice)
     settings = _settings(db)
     engine = make_engine(settings.db)
     ensure_current(engine)

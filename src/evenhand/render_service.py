@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.console import Console
 from rich.table import Table
 
 from evenhand.actions.inbox_status import InboxStatus
 
+STATES = ("pending", "done", "failed")
+
+
+def _counts_table(title: str, first: str, counts: Counter[tuple[str, str]]) -> Table:
+    table = Table(title=title)
+    table.add_column(first)
+    for state in STATES:
+        table.add_column(state, justify="right")
+    for name in sorted({name for name, _ in counts}):
+        table.add_row(name, *(str(counts[(name, state)]) for state in STATES))
+    return table
+
 
 def inbox_status(console: Console, status: InboxStatus) -> None:
-    deliveries = Table(title="Webhook deliveries")
-    for column in ("source", "pending", "done", "failed"):
-        deliveries.add_column(column, justify="right" if column != "source" else "left")
-    for source in sorted({source for source, _ in status.deliveries}):
-        counts = [str(status.deliveries[(source, s)]) for s in ("pending", "done", "failed")]
-        deliveries.add_row(source, *counts)
-    console.print(deliveries)
+    console.print(_counts_table("Webhook deliveries", "source", status.deliveries))
     console.print(f"repeated deliveries (provider retries, not stored again): {status.repeats}")
     for row in status.failed_deliveries:
         console.print(f"[red]failed[/] delivery {row.id} ({row.source} {row.topic}): {row.error}")
-    owed = Table(title="Helpdesk write-backs")
-    for column in ("helpdesk", "pending", "done", "failed"):
-        owed.add_column(column, justify="right" if column != "helpdesk" else "left")
-    for provider in sorted({provider for provider, _ in status.writebacks}):
-        counts = [str(status.writebacks[(provider, s)]) for s in ("pending", "done", "failed")]
-        owed.add_row(provider, *counts)
-    console.print(owed)
+    console.print(_counts_table("Helpdesk write-backs", "helpdesk", status.writebacks))
     for row in status.troubled_writebacks:
         console.print(
             f"[yellow]{row.status}[/] write-back {row.id} ({row.provider} ticket {row.ticket_ref}),"

@@ -105,7 +105,10 @@ def import_file(
             progress(path.stat().st_size, path.stat().st_size)
             return report
         parsed = _parse(kind, path, skip_invalid=skip_invalid, progress=progress)
-        return _store(engine, parsed, kind=kind, path=path, settings=settings, now=now)
+        with engine.begin() as connection:
+            return apply_records(
+                connection, parsed, kind=kind, path=path, settings=settings, now=now
+            )
 
 
 @contextmanager
@@ -119,19 +122,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _store(
-    engine: Engine,
-    parsed: Parsed[Any],
-    *,
-    kind: ImportKind,
-    path: Path,
-    settings: Settings,
-    now: datetime,
-) -> ImportReport:
-    with engine.begin() as connection:
-        return apply_records(connection, parsed, kind=kind, path=path, settings=settings, now=now)
 
 
 def apply_records(
