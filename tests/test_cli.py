@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from evenhand.actions.service import token_owner
+from evenhand.store.database import make_engine
+from evenhand.store.tables import api_tokens
 from tests.conftest import FIXTURES
 
 SHOPIFY = FIXTURES / "shopify"
@@ -124,3 +128,19 @@ def test_a_locked_database_fails_cleanly_and_changes_nothing(workdir: Path) -> N
     assert "database is locked" in result.stderr and "Traceback" not in result.stderr
     listed = evenhand("customers", "--json", cwd=workdir)
     assert json.loads(listed.stdout) == []
+
+
+def test_token_create_prints_a_working_token_on_its_last_line(workdir: Path) -> None:
+    # given `evenhand token create`, when its last line is used as a bearer token
+    created = evenhand("token", "create", "helpdesk-bridge", cwd=workdir)
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    engine = make_engine(f"sqlite:///{workdir / 'evenhand.sqlite3'}")
+    # then it is the token's only appearance: the database holds its hash, which verifies it
+    assert token_owner(engine, token=token) == "helpdesk-bridge"
+    with engine.connect() as connection:
+        stored = connection.execute(select(api_tokens.c.token_sha256)).scalar_one()
+    assert token not in stored and len(stored) == 64
+    again = evenhand("token", "create", "helpdesk-bridge", cwd=workdir)
+    assert again.returncode == 9 and "exists" in again.stderr
+    engine.dispose()
