@@ -86,6 +86,11 @@ def live(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Live]:
     yield from live_service(sqlite_url, reader)
 
 
+@pytest.fixture
+def live_on_each_backend(db_url: str, reader: EmbeddedReader) -> Iterator[Live]:
+    yield from live_service(db_url, reader)
+
+
 # --- webhooks: verification -------------------------------------------------------------
 
 
@@ -209,7 +214,10 @@ def test_an_unconfigured_webhook_refuses_everything(
 # --- the worker: what each delivery does ------------------------------------------------
 
 
-def test_order_refund_dispute_and_ticket_deliveries_take_effect_in_order(live: Live) -> None:
+def test_order_refund_dispute_and_ticket_deliveries_take_effect_in_order(
+    live_on_each_backend: Live,
+) -> None:
+    live = live_on_each_backend
     # given an order, its refund, a ticket about it, then a Stripe dispute and a second ticket
     assert (
         live.shopify("shopify_orders_create.json", "orders/create", event_id="o1").status_code
@@ -303,7 +311,10 @@ def test_a_refund_for_an_unknown_order_is_kept_as_failed_with_the_reason(live: L
     assert "order 1 is not known yet" in rows[1].error
 
 
-def test_customers_redact_erases_personal_data_and_keeps_anonymous_figures(live: Live) -> None:
+def test_customers_redact_erases_personal_data_and_keeps_anonymous_figures(
+    live_on_each_backend: Live,
+) -> None:
+    live = live_on_each_backend
     # given a customer with an order and a decided ticket
     live.shopify("shopify_orders_create.json", "orders/create", event_id="o1")
     ticket = fixture("zendesk_trigger.json")
