@@ -1,0 +1,88 @@
+"""`evenhand serve` as an operator runs it: one command, the app and its worker; a signed
+delivery answered 202 and processed; SIGTERM stops both processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from evenhand.store.database import make_engine, upgrade
+from evenhand.store.tables import inbox
+from tests.senders import fixture, shopify_headers
+
+SECRET = "shpss_serve_test"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _children(pid: int) -> list[int]:
+    found = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(each) for each in found.read_text().split()] if found.exists() else []
+
+
+def _wait(condition: object, *, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_serve_answers_a_delivery_its_worker_processes_it_and_sigterm_stops_both(
+    tmp_path: Path,
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    upgrade(make_engine(db_url))
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVENHAND_")} | {
+        "EVENHAND_DB": db_url,
+        "EVENHAND_SETTINGS": str(tmp_path / "evenhand.toml"),
+        "EVENHAND_SHOPIFY_WEBHOOK_SECRET": SECRET,
+    }
+    command = [sys.executable, "-m", "evenhand", "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"{base}/healthz").status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        assert _wait(healthy, seconds=90)
+        workers = _children(server.pid)
+        assert len(workers) == 1
+        # when a signed order arrives
+        body = fixture("shopify_orders_create.json")
+        headers = shopify_headers(body, SECRET, topic="orders/create", event_id="serve-1")
+        answer = httpx.post(f"{base}/webhooks/shopify", content=body, headers=headers)
+        assert answer.status_code == 202
+        # then the worker processes it
+        engine = make_engine(db_url)
+
+        def processed() -> bool:
+            with engine.connect() as connection:
+                return connection.execute(select(inbox.c.status)).scalar() == "done"
+
+        assert _wait(processed, seconds=90)
+        engine.dispose()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    # and SIGTERM stopped the worker as well as the app
+    assert _wait(lambda: not Path(f"/proc/{workers[0]}").exists(), seconds=30)
