@@ -114,6 +114,15 @@ class Settings(BaseSettings):
         int, Field(ge=1, description="Inbox deliveries the worker takes in one transaction.")
     ] = 16
 
+    worker_busy_share: Annotated[
+        float,
+        Field(
+            gt=0,
+            le=1,
+            description="Share of a core the worker uses while deliveries back up (1: all).",
+        ),
+    ] = 0.5
+
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str | None) -> str | None:
