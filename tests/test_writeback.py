@@ -236,6 +236,10 @@ def test_a_gorgias_delivery_with_only_the_ticket_id_is_fetched(gorgias: Desk) ->
 
 def test_an_unreachable_helpdesk_leaves_the_delivery_pending(gorgias: Desk) -> None:
     gorgias.helpdesk.fail_next(503)
-    gorgias.deliver("gorgias", "gorgias_ticket_id_only.json", topic="ticket-message-created")
-    with gorgias.worker.engine.connect() as connection:
+    body = fixture("gorgias_ticket_id_only.json").decode()
+    engine = gorgias.worker.engine
+    receive_delivery(engine, source="gorgias", event_key="k", topic="t", body=body, now=NOW)
+    run = process_inbox(gorgias.worker, now=gorgias.clock)
+    assert (run.taken, run.waiting_on_helpdesk) == (0, True)
+    with engine.connect() as connection:
         assert connection.execute(select(inbox.c.status)).scalar_one() == "pending"

@@ -58,6 +58,7 @@ from evenhand.understand.model import Message, Reader, Understanding
 
 Step = Callable[[Connection, datetime], dict[str, Any]]
 DATABASE_RETRY_SECONDS = 1.0
+HELPDESK_RETRY_SECONDS = 5.0
 WRITE_GAP_SECONDS = 0.001
 
 
@@ -83,15 +84,22 @@ class _RetryLaterError(Exception):
     """A delivery that cannot be prepared now (its helpdesk did not answer): left pending."""
 
 
-def process_inbox(worker: Worker, *, now: Callable[[], datetime]) -> int:
-    """Process one batch of pending deliveries; returns how many were taken."""
+@dataclass(frozen=True, slots=True)
+class InboxRun:
+    taken: int
+    # The oldest pending delivery waits for its helpdesk's API, which did not answer.
+    waiting_on_helpdesk: bool = False
+
+
+def process_inbox(worker: Worker, *, now: Callable[[], datetime]) -> InboxRun:
+    """Process one batch of pending deliveries."""
     with worker.engine.connect() as connection:
         batch = pending_deliveries(connection, limit=worker.settings.worker_batch)
     prepared = _prepare(batch, worker)
     for each in prepared:
         _apply_alone(worker.engine, each, now=now())
         time.sleep(WRITE_GAP_SECONDS)  # a moment for the webhooks' writes between ours
-    return len(prepared)
+    return InboxRun(taken=len(prepared), waiting_on_helpdesk=len(prepared) < len(batch))
 
 
 def _apply_alone(engine: Engine, prepared: _Prepared, *, now: datetime) -> None:
@@ -315,16 +323,19 @@ def run_worker(
     while not stop():
         try:
             cpu_before = time.process_time()
-            taken = process_inbox(worker, now=now)
+            run = process_inbox(worker, now=now)
             sent = send_due_writebacks(
                 worker.engine, helpdesks=worker.helpdesks, settings=worker.settings, now=now
             )
-            time.sleep(_pause_after(taken, time.process_time() - cpu_before, worker.settings))
+            spent = time.process_time() - cpu_before
+            time.sleep(_pause_after(run.taken, spent, worker.settings))
         except OperationalError as error:  # busy or unreachable: nothing is lost, try again
             print(f"worker: database not available, trying again: {error.orig}", file=sys.stderr)
             time.sleep(DATABASE_RETRY_SECONDS)
             continue
-        if not taken and not sent:
+        if not run.taken and run.waiting_on_helpdesk:
+            time.sleep(HELPDESK_RETRY_SECONDS)  # not every 50 ms at an API that is down
+        elif not run.taken and not sent:
             time.sleep(idle_seconds)
 
 
@@ -341,7 +352,7 @@ def _pause_after(taken: int, cpu_seconds: float, settings: Settings) -> float:
 def drain(worker: Worker, *, now: Callable[[], datetime]) -> None:
     """Process until the inbox is empty and no write-back is due (`evenhand worker --once`)."""
     while True:
-        taken = process_inbox(worker, now=now)
+        taken = process_inbox(worker, now=now).taken
         sent = send_due_writebacks(
             worker.engine, helpdesks=worker.helpdesks, settings=worker.settings, now=now
         )
