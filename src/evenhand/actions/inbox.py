@@ -37,9 +37,9 @@ from evenhand.ingest.webhook_payloads import (
     DisputesChanged,
     FetchNeeded,
     OrderChanged,
-    Payload,
     PayloadError,
     RefundCreated,
+    Resolved,
     ShopRedact,
     Source,
     TicketArrived,
@@ -144,7 +144,7 @@ def _prepare(batch: Sequence[Delivery], worker: Worker) -> list[_Prepared]:
 
     The batch stops before the first delivery whose helpdesk cannot be reached now: it and
     everything after it wait for the next run, so the arrival order holds."""
-    payloads: list[Payload | str] = []
+    payloads: list[Resolved | str] = []
     for delivery in batch:
         try:
             payloads.append(_payload(delivery, worker.helpdesks))
@@ -166,7 +166,7 @@ def _prepare(batch: Sequence[Delivery], worker: Worker) -> list[_Prepared]:
     ]
 
 
-def _payload(delivery: Delivery, helpdesks: Helpdesks) -> Payload | str:
+def _payload(delivery: Delivery, helpdesks: Helpdesks) -> Resolved | str:
     """What the delivery asks for, or why it cannot be done (a string)."""
     where = Path(f"inbox delivery {delivery.id}")
     try:
@@ -176,7 +176,7 @@ def _payload(delivery: Delivery, helpdesks: Helpdesks) -> Payload | str:
         return str(error)
 
 
-def _fetched(fetch: FetchNeeded, helpdesks: Helpdesks) -> Payload | str:
+def _fetched(fetch: FetchNeeded, helpdesks: Helpdesks) -> Resolved | str:
     try:
         if fetch.provider is Source.ZENDESK and helpdesks.zendesk is not None:
             return complete_ticket(fetch, helpdesks.zendesk.user(fetch.requester_id or 0))
@@ -192,7 +192,7 @@ def _fetched(fetch: FetchNeeded, helpdesks: Helpdesks) -> Payload | str:
     )
 
 
-def _step(payload: Payload, worker: Worker, reading: Understanding | None) -> Step:
+def _step(payload: Resolved, worker: Worker, reading: Understanding | None) -> Step:
     settings = worker.settings
     if isinstance(payload, TicketArrived):
         assert reading is not None  # every arrived ticket was read
@@ -207,7 +207,7 @@ def _step(payload: Payload, worker: Worker, reading: Understanding | None) -> St
         )
     if isinstance(payload, CustomerAsked):
         return lambda c, now: _customer_asked(c, payload)
-    assert isinstance(payload, ShopRedact | FetchNeeded)
+    assert isinstance(payload, ShopRedact)  # the last kind there is
     return lambda c, now: {"redacted": privacy.redact_customers(c, privacy.all_customers(c))}
 
 

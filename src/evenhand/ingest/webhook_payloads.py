@@ -101,15 +101,11 @@ class FetchNeeded:
     requester_id: int | None = None
 
 
-Payload = (
-    OrderChanged
-    | RefundCreated
-    | DisputesChanged
-    | CustomerAsked
-    | ShopRedact
-    | TicketArrived
-    | FetchNeeded
+# What a delivery asks for once any helpdesk look-up is done.
+Resolved = (
+    OrderChanged | RefundCreated | DisputesChanged | CustomerAsked | ShopRedact | TicketArrived
 )
+Payload = Resolved | FetchNeeded
 
 
 def parse_payload(source: Source, topic: str, body: str, *, where: Path) -> Payload:

@@ -92,16 +92,3 @@ def shared_secret_valid(header: str | None, secrets: Sequence[str]) -> bool:
     if not header or not secrets:
         return False
     return _any_equal(list(secrets), header.strip())
-
-
-def shopify_signature(raw: bytes, secret: str) -> str:
-    """What Shopify would send for this body (for tests, the bench and a local sender)."""
-    return base64.b64encode(_hmac_sha256(secret, raw)).decode()
-
-
-def stripe_signature(raw: bytes, secret: str, *, at: int) -> str:
-    return f"t={at},v1={_hmac_sha256(secret, f'{at}.'.encode() + raw).hex()}"
-
-
-def zendesk_signature(raw: bytes, secret: str, *, timestamp: str) -> str:
-    return base64.b64encode(_hmac_sha256(secret, timestamp.encode() + raw)).decode()
