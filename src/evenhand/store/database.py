@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -74,8 +75,12 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
-def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+@functools.cache
+def head_revision() -> str | None:
+    """The newest migration the code knows (read from the migration files once)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -91,7 +96,7 @@ def current_revision(engine: Engine) -> str | None:
 def ensure_current(engine: Engine) -> None:
     """Refuse to work on a database that is missing or behind the code's schema."""
     current = current_revision(engine)
-    if current != head_revision(engine):
+    if current != head_revision():
         state = "has no Evenhand schema" if current is None else f"is at revision {current}"
         raise EvenhandError(
             StoreError.DB_NOT_INITIALISED,
