@@ -32,12 +32,14 @@ from evenhand.actions.inbox_status import inbox_status, retry_failed
 from evenhand.actions.initialise import initialise
 from evenhand.actions.service import create_token, revoke_token
 from evenhand.actions.triage import triage_tickets
+from evenhand.actions.users import create_user
 from evenhand.actions.writeback import Helpdesks
 from evenhand.demo.shop import DEFAULT_SEED
 from evenhand.errors import EvenhandError, SettingsError, StoreError
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings, load_settings
 from evenhand.store.database import ensure_current, make_engine
+from evenhand.store.users import Role
 from evenhand.understand.embedding_model import build_artefact as build_corpus_embeddings
 from evenhand.understand.intent_model import Approach
 from evenhand.understand.reader import EmbeddedReader
@@ -58,6 +60,8 @@ inbox_app = typer.Typer(
     help="The webhook inbox and the helpdesk write-backs.", no_args_is_help=True
 )
 app.add_typer(inbox_app, name="inbox")
+user_app = typer.Typer(help="Users of the web UI.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 # Piped output gets a wide page, so tables are not squeezed into 80 columns.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, soft_wrap=True)
@@ -329,6 +333,26 @@ def token_revoke(
     settings = _settings(db)
     revoke_token(make_engine(settings.db), name=name, now=_now())
     out.print(f"token {name!r} revoked")
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Argument(help="Their e-mail address (they sign in with it).")],
+    role: Annotated[Role, typer.Option(help="agent: reads, approves, overrides; manager: more.")],
+    db: DbOption = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a user of the web UI (the first manager, say)."""
+    settings = _settings(db)
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
+    create_user(make_engine(settings.db), email=email, role=role, password=password, now=_now())
+    out.print(f"user {email} created ({role.value})")
 
 
 @inbox_app.command("status")

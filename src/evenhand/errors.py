@@ -47,6 +47,11 @@ class AccessError(StrEnum):
     BAD_SIGNATURE = "bad_signature"
     UNKNOWN_SHOP = "unknown_shop"
     MALFORMED_PAYLOAD = "malformed_payload"
+    BAD_CREDENTIALS = "bad_credentials"
+    WEAK_PASSWORD = "weak_password"
+    USER_EXISTS = "user_exists"
+    CSRF_FAILED = "csrf_failed"
+    NOT_ALLOWED = "not_allowed"
 
 
 class SettingsError(StrEnum):
@@ -82,6 +87,11 @@ EXIT_CODES: dict[ErrorCode, int] = {
     AccessError.BAD_SIGNATURE: 9,
     AccessError.UNKNOWN_SHOP: 9,
     AccessError.MALFORMED_PAYLOAD: 4,
+    AccessError.BAD_CREDENTIALS: 9,
+    AccessError.WEAK_PASSWORD: 9,
+    AccessError.USER_EXISTS: 9,
+    AccessError.CSRF_FAILED: 9,
+    AccessError.NOT_ALLOWED: 9,
 }
 
 HTTP_STATUSES: dict[ErrorCode, int] = {
@@ -108,6 +118,11 @@ HTTP_STATUSES: dict[ErrorCode, int] = {
     AccessError.BAD_SIGNATURE: 401,
     AccessError.UNKNOWN_SHOP: 401,
     AccessError.MALFORMED_PAYLOAD: 400,
+    AccessError.BAD_CREDENTIALS: 401,
+    AccessError.WEAK_PASSWORD: 422,
+    AccessError.USER_EXISTS: 409,
+    AccessError.CSRF_FAILED: 403,
+    AccessError.NOT_ALLOWED: 403,
 }
 
 

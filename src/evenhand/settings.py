@@ -114,6 +114,12 @@ class Settings(BaseSettings):
         int, Field(ge=1, description="Inbox deliveries the worker takes in one transaction.")
     ] = 16
 
+    session_secret: Annotated[
+        SecretStr | None,
+        Field(
+            description="Key that signs the web UI's session cookies; unset, a new one per start."
+        ),
+    ] = None
     worker_busy_share: Annotated[
         float,
         Field(

@@ -311,3 +311,29 @@ refunds_seen = Table(
     Column("refund_id", BigInteger, primary_key=True, autoincrement=False),
     Column("order_shopify_id", BigInteger, nullable=False),
 )
+
+# The web UI: people who sign in, and what they did with decisions (approve, override).
+# A review never rewrites its decision; the latest review of a decision is what stands.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("decision_id", ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("remedy", String(32)),
+    Column("reason", Text),
+    Column("reply_text", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_reviews_decision_id", "decision_id"),
+)

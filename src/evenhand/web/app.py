@@ -6,12 +6,14 @@ with `{"error": code, "message": ...}`.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.middleware.sessions import SessionMiddleware
 
 from evenhand.actions.guide import load_guide
 from evenhand.actions.inbox import freeze_long_lived_objects
@@ -20,10 +22,11 @@ from evenhand.settings import Settings
 from evenhand.store.database import ensure_current, make_engine
 from evenhand.understand.model import Reader
 from evenhand.understand.reader import EmbeddedReader
-from evenhand.web import api, webhooks
+from evenhand.web import api, ui, webhooks
 from evenhand.web.service import Service
 
 INBOX_BUSY_TIMEOUT = 0.001  # seconds; the inbox writer retries itself
+SESSION_SECONDS = 12 * 3600
 
 
 def create_app(
@@ -71,6 +74,17 @@ def create_app(
     app.add_exception_handler(EvenhandError, _error_response)  # type: ignore[arg-type]
     app.include_router(api.router)
     app.include_router(webhooks.router)
+    app.include_router(ui.router)
+    app.add_exception_handler(ui.SignInNeededError, _to_sign_in)
+    secret = settings.session_secret
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+        session_cookie="evenhand_session",
+        same_site="strict",
+        https_only=False,  # behind TLS in production, set by the proxy; loopback in tests
+        max_age=SESSION_SECONDS,
+    )
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:
@@ -89,3 +103,7 @@ async def _error_response(_: Request, error: EvenhandError) -> JSONResponse:
         content={"error": error.code.value, "message": str(error)},
         headers=headers,
     )
+
+
+async def _to_sign_in(_: Request, __: Exception) -> RedirectResponse:
+    return RedirectResponse("/login", status_code=303)

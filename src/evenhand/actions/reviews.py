@@ -1,0 +1,96 @@
+"""What agents do with decisions in the UI: list them, open one, approve or override it.
+
+A review is appended (approve, or override with a new remedy and a mandatory reason); the
+decision it reviews is never rewritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from evenhand.actions.customer_value import CustomerReport, customer_report
+from evenhand.actions.service import decision_json
+from evenhand.domain.guide import Remedy
+from evenhand.errors import EvenhandError, InputError, LookupFailure
+from evenhand.settings import Settings
+from evenhand.store.audit import record_event
+from evenhand.store.reviews import QueueRow, add_review, queue_rows, reviews_of
+from evenhand.store.tables import decisions, tickets
+from evenhand.store.users import User
+
+QUEUE_LENGTH = 100
+
+
+def queue(engine: Engine, *, filters: Mapping[str, str], search: str) -> list[QueueRow]:
+    with engine.connect() as connection:
+        return queue_rows(connection, filters=filters, search=search, limit=QUEUE_LENGTH)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPage:
+    decision: dict[str, Any]
+    subject: str | None
+    body: str
+    customer: CustomerReport | None
+    reviews: list[Mapping[str, Any]]
+
+
+def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> TicketPage:
+    decision = decision_json(engine, decision_id=decision_id)
+    with engine.connect() as connection:
+        subject, body = connection.execute(
+            select(tickets.c.subject, tickets.c.body)
+            .join(decisions, decisions.c.ticket_id == tickets.c.id)
+            .where(decisions.c.id == decision_id)
+        ).one()
+        reviews = reviews_of(connection, decision_id)
+    try:
+        customer = customer_report(engine, email=decision["customer_email"], settings=settings)
+    except EvenhandError as error:
+        if error.code is not LookupFailure.CUSTOMER_NOT_FOUND:
+            raise
+        customer = None
+    return TicketPage(decision, subject, body, customer, reviews)
+
+
+def review_decision(
+    engine: Engine,
+    *,
+    decision_id: int,
+    user: User,
+    remedy: str | None,
+    reason: str,
+    reply_text: str | None,
+    now: datetime,
+) -> int:
+    """Approve (no remedy given) or override (a new remedy and a reason) a decision."""
+    decision_json(engine, decision_id=decision_id)  # it must exist
+    if remedy and remedy not in {each.value for each in Remedy}:
+        raise EvenhandError(InputError.BAD_VALUE, f"remedy: unknown remedy {remedy!r}")
+    if remedy and not reason.strip():
+        raise EvenhandError(InputError.MISSING_VALUE, "reason: an override needs a reason")
+    action = "override" if remedy else "approve"
+    with engine.begin() as connection:
+        review_id = add_review(
+            connection,
+            decision_id=decision_id,
+            user_id=user.id,
+            action=action,
+            remedy=remedy or None,
+            reason=reason.strip() or None,
+            reply_text=reply_text,
+            created_at=now,
+        )
+        record_event(
+            connection,
+            at=now,
+            action=f"decision {action}",
+            subject=str(decision_id),
+            details={"by": user.email, "remedy": remedy, "reason": reason.strip() or None},
+        )
+    return review_id

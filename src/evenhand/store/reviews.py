@@ -1,0 +1,130 @@
+"""Reviews of decisions (approve, override) and the queue the UI lists decisions in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, or_, select
+
+from evenhand.store.tables import decisions, reviews, tickets, users
+
+QUEUE_FILTERS = ("intent", "remedy", "tier", "dispute", "language")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    decision_id: int
+    ticket_key: str
+    decided_at: datetime
+    customer_email: str
+    order_name: str | None
+    language: str
+    intent: str
+    tier: str
+    dispute: str
+    remedy: str
+    threats: tuple[str, ...]
+    overridden_to: str | None
+    approved: bool
+
+
+def add_review(connection: Connection, **values: Any) -> int:
+    review_id: int = connection.execute(
+        insert(reviews).values(**values).returning(reviews.c.id)
+    ).scalar_one()
+    return review_id
+
+
+def reviews_of(connection: Connection, decision_id: int) -> list[Mapping[str, Any]]:
+    rows = connection.execute(
+        select(reviews, users.c.email.label("by"))
+        .join(users, users.c.id == reviews.c.user_id)
+        .where(reviews.c.decision_id == decision_id)
+        .order_by(reviews.c.id)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def queue_rows(
+    connection: Connection, *, filters: Mapping[str, str], search: str, limit: int
+) -> list[QueueRow]:
+    """The latest decision of each ticket, newest first, narrowed by exact-value filters and
+    a search in the customer's e-mail and the order name."""
+    latest = select(func.max(decisions.c.id)).group_by(decisions.c.ticket_id).correlate(None)
+    earlier = reviews.alias("earlier")
+    last_review = (
+        select(func.max(earlier.c.id))
+        .where(earlier.c.decision_id == decisions.c.id)
+        .correlate(decisions)
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            decisions.c.id,
+            tickets.c.ticket_key,
+            decisions.c.decided_at,
+            tickets.c.customer_email,
+            tickets.c.order_name,
+            decisions.c.language,
+            decisions.c.intent,
+            decisions.c.tier,
+            decisions.c.dispute,
+            decisions.c.remedy,
+            decisions.c.signals,
+            reviews.c.action,
+            reviews.c.remedy.label("review_remedy"),
+        )
+        .join(tickets, tickets.c.id == decisions.c.ticket_id)
+        .outerjoin(reviews, reviews.c.id == last_review)
+        .where(decisions.c.id.in_(latest))
+        .order_by(decisions.c.decided_at.desc(), decisions.c.id.desc())
+    )
+    for name in QUEUE_FILTERS:
+        if filters.get(name):
+            statement = statement.where(decisions.c[name] == filters[name])
+    if search.strip():
+        pattern = f"%{search.strip().lower()}%"
+        statement = statement.where(
+            or_(
+                tickets.c.customer_email.like(pattern),
+                func.lower(tickets.c.order_name).like(pattern),
+            )
+        )
+    rows = [_queue_row(row) for row in connection.execute(statement)]
+    return [row for row in rows if _wanted(row, filters)][:limit]
+
+
+def _queue_row(row: Any) -> QueueRow:
+    return QueueRow(
+        decision_id=row.id,
+        ticket_key=row.ticket_key,
+        decided_at=row.decided_at,
+        customer_email=row.customer_email,
+        order_name=row.order_name,
+        language=row.language,
+        intent=row.intent,
+        tier=row.tier,
+        dispute=row.dispute,
+        remedy=row.remedy,
+        threats=tuple(sorted({signal["kind"] for signal in row.signals or []})),
+        overridden_to=row.review_remedy if row.action == "override" else None,
+        approved=row.action == "approve",
+    )
+
+
+def _wanted(row: QueueRow, filters: Mapping[str, str]) -> bool:
+    """The filters that look inside JSON (threats) or at reviews, applied in Python."""
+    threat = filters.get("threat")
+    if threat == "any" and not row.threats:
+        return False
+    if threat == "none" and row.threats:
+        return False
+    if threat not in {None, "", "any", "none"} and threat not in row.threats:
+        return False
+    overridden = filters.get("overridden")
+    if overridden == "yes" and row.overridden_to is None:
+        return False
+    return not (overridden == "no" and row.overridden_to is not None)

@@ -1,0 +1,189 @@
+"""The agents' and managers' pages: sign-in, the queue, a ticket with approve/override.
+
+Server-rendered Jinja2, no script from anywhere but this page. Sessions live in a signed,
+HttpOnly, SameSite=Strict cookie; every form carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from evenhand.actions.reviews import QUEUE_LENGTH, queue, review_decision, ticket_page
+from evenhand.actions.users import sign_in, signed_in_user
+from evenhand.domain.facts import Tier
+from evenhand.domain.guide import Remedy
+from evenhand.domain.intents import THREAT_SIGNALS, Intent
+from evenhand.errors import AccessError, EvenhandError, InputError
+from evenhand.store.users import User
+from evenhand.web.service import ServiceDep
+
+templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+router = APIRouter(include_in_schema=False)
+QUEUE_CHOICES = {
+    "intent": [intent.value for intent in Intent],
+    "remedy": [remedy.value for remedy in Remedy],
+    "tier": [tier.value for tier in Tier],
+    "threat": ["any", "none", *(signal.value for signal in THREAT_SIGNALS)],
+    "dispute": ["open", "none"],
+    "language": ["sv", "en"],
+    "overridden": ["yes", "no"],
+}
+
+
+class SignInNeededError(Exception):
+    """No signed-in user: the browser goes to the sign-in page."""
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def _check_csrf(request: Request, given: str) -> None:
+    if not hmac.compare_digest(csrf_token(request), given):
+        raise EvenhandError(AccessError.CSRF_FAILED, "the form is stale; reload the page")
+
+
+def _user(request: Request, service: ServiceDep) -> User:
+    user_id = request.session.get("user_id")
+    user = signed_in_user(service.engine, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        raise SignInNeededError
+    return user
+
+
+SignedIn = Annotated[User, Depends(_user)]
+CsrfField = Annotated[str, Form()]
+
+
+def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context |= {"csrf": csrf_token(request)}
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/queue", status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request) -> HTMLResponse:
+    return _page(request, "login.html", user=None)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    service: ServiceDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf: CsrfField,
+) -> Response:
+    _check_csrf(request, csrf)
+    try:
+        user = sign_in(service.engine, email=email, password=password)
+    except EvenhandError as error:
+        return _page(request, "login.html", 401, user=None, error=error.message)
+    request.session.clear()  # a new session on sign-in: no fixation
+    request.session["user_id"] = user.id
+    return RedirectResponse("/queue", status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: CsrfField) -> RedirectResponse:
+    _check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/queue")
+def queue_page(request: Request, service: ServiceDep, user: SignedIn, q: str = "") -> HTMLResponse:
+    filters = {name: request.query_params.get(name, "") for name in QUEUE_CHOICES}
+    rows = queue(service.engine, filters=filters, search=q)
+    return _page(
+        request,
+        "queue.html",
+        user=user,
+        rows=rows,
+        filters=filters,
+        search=q,
+        choices=QUEUE_CHOICES,
+        limit=QUEUE_LENGTH,
+    )
+
+
+@router.get("/tickets/{decision_id}")
+def ticket(
+    request: Request, service: ServiceDep, user: SignedIn, decision_id: int, error: str = ""
+) -> HTMLResponse:
+    page = ticket_page(service.engine, decision_id=decision_id, settings=service.settings)
+    evidence = [signal["evidence"] for signal in page.decision["signals"]]
+    return _page(
+        request,
+        "ticket.html",
+        user=user,
+        d=page.decision,
+        subject=page.subject,
+        segments=highlighted(page.body, evidence),
+        customer=page.customer.as_json() if page.customer else None,
+        reviews=page.reviews,
+        remedies=[remedy.value for remedy in Remedy],
+        error=error,
+    )
+
+
+@router.post("/tickets/{decision_id}/review")
+def review(
+    request: Request,
+    service: ServiceDep,
+    user: SignedIn,
+    decision_id: int,
+    *,
+    csrf: CsrfField,
+    remedy: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    reply: Annotated[str, Form()] = "",
+) -> Response:
+    _check_csrf(request, csrf)
+    try:
+        review_decision(
+            service.engine,
+            decision_id=decision_id,
+            user=user,
+            remedy=remedy or None,
+            reason=reason,
+            reply_text=reply or None,
+            now=service.now(),
+        )
+    except EvenhandError as error:
+        if not isinstance(error.code, InputError):
+            raise
+        return ticket(request, service, user, decision_id, error=error.message)
+    return RedirectResponse(f"/tickets/{decision_id}", status_code=303)
+
+
+def highlighted(body: str, evidence: list[str]) -> list[tuple[str, bool]]:
+    """The message cut into (text, is a threat sentence) pieces, in order."""
+    pieces: list[tuple[str, bool]] = []
+    rest = body
+    while rest:
+        found = [(rest.find(e), e) for e in evidence if e and e in rest]
+        if not found:
+            pieces.append((rest, False))
+            break
+        start, sentence = min(found)
+        if start:
+            pieces.append((rest[:start], False))
+        pieces.append((sentence, True))
+        rest = rest[start + len(sentence) :]
+    return pieces

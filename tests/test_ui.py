@@ -1,0 +1,159 @@
+"""The web UI in a real browser (Debian's Chromium driven by Playwright): sign in, filter
+the queue, open a ticket, override with a reason, see the override in the queue."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy import Engine, select
+
+from evenhand.actions.guide import load_guide
+from evenhand.actions.import_file import ImportKind, import_file
+from evenhand.actions.triage import triage_tickets
+from evenhand.actions.users import create_user
+from evenhand.ingest.tickets import read_tickets
+from evenhand.settings import Settings
+from evenhand.store.database import make_engine, upgrade
+from evenhand.store.tables import decisions, reviews
+from evenhand.store.users import Role
+from evenhand.understand.reader import EmbeddedReader
+from evenhand.web.app import create_app
+from tests.conftest import FIXTURES, NOW
+from tests.live import serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
+MANAGER, PASSWORD = "lead@nordhem.example", "a long enough password"
+
+
+@dataclass
+class Shop:
+    base: str
+    engine: Engine
+
+
+@pytest.fixture
+def shop(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
+    settings = Settings(db=sqlite_url, session_secret="ui-test-secret")  # type: ignore[arg-type]
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    orders = FIXTURES / "shopify" / "orders_for_triage.csv"
+    import_file(engine, kind=ImportKind.SHOPIFY_ORDERS, path=orders, settings=settings, now=NOW)
+    triage_tickets(
+        engine,
+        records=read_tickets(FIXTURES / "tickets" / "tickets.jsonl"),
+        guide=load_guide(settings),
+        reader=reader,
+        settings=settings,
+        now=NOW,
+    )
+    create_user(engine, email=MANAGER, role=Role.MANAGER, password=PASSWORD, now=NOW)
+    with serving(create_app(settings, reader=reader, warm_reader=False)) as base:
+        yield Shop(base, engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    if not CHROMIUM.exists():
+        if os.environ.get("EVENHAND_REQUIRE_BROWSER"):
+            pytest.fail(f"the browser tests need {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(f"no {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser.new_page(viewport={"width": 1280, "height": 900})
+        browser.close()
+
+
+def sign_in(page: Page, base: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/queue")  # not signed in: sent to the sign-in page
+    page.get_by_label("E-mail").fill(MANAGER)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_sign_in_filter_open_override_and_see_it_in_the_queue(shop: Shop, page: Page) -> None:
+    # given a wrong password, the sign-in page says so
+    sign_in(page, shop.base, password="not the password")
+    expect(page.get_by_role("alert")).to_have_text("wrong e-mail or password")
+    page.screenshot(path=str(SCREENSHOTS / "sign-in.png"))
+    # when the manager signs in and filters the queue to damaged items
+    sign_in(page, shop.base)
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    page.get_by_label("Intent").select_option("damaged_item")
+    page.get_by_role("button", name="Filter").click()
+    rows = page.locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    for row in rows.all():
+        expect(row.locator("td").nth(5)).to_have_text("damaged_item")
+    page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
+    # and opens the first ticket and overrides it, first without a reason
+    rows.first.get_by_role("link").click()
+    expect(page.get_by_role("heading", name="Decision")).to_be_visible()
+    original = page.locator("#remedy").inner_text()
+    page.get_by_label("New remedy").select_option("human_review")
+    page.get_by_role("button", name="Save review").click()
+    expect(page.get_by_role("alert")).to_contain_text("an override needs a reason")
+    page.get_by_label("New remedy").select_option("human_review")
+    page.get_by_label("Reason (needed to override)").fill("photo shows wear, not transit damage")
+    page.get_by_role("button", name="Save review").click()
+    expect(
+        page.get_by_text(re.compile("override to human_review: photo shows wear"))
+    ).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "ticket.png"), full_page=True)
+    # then the queue shows the override, and the decision itself is unchanged
+    page.goto(f"{shop.base}/queue?overridden=yes")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody tr .mark.over")).to_have_text("overridden")
+    with shop.engine.connect() as connection:
+        remedies = {remedy for (remedy,) in connection.execute(select(decisions.c.remedy))}
+        [(action, remedy, reason)] = connection.execute(
+            select(reviews.c.action, reviews.c.remedy, reviews.c.reason)
+        ).all()
+    assert original in remedies and (action, remedy) == ("override", "human_review")
+    assert reason == "photo shows wear, not transit damage"
+
+
+def test_a_form_without_the_session_csrf_token_is_refused(shop: Shop) -> None:
+    with httpx.Client(base_url=shop.base) as client:
+        form = client.get("/login").text
+        token = re.search(r'name="csrf" value="([^"]+)"', form)
+        assert token is not None
+        data = {"email": MANAGER, "password": PASSWORD}
+        assert client.post("/login", data=data | {"csrf": "forged"}).status_code == 403
+        signed_in = client.post("/login", data=data | {"csrf": token.group(1)})
+        assert signed_in.status_code == 303
+        cookie = signed_in.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        review = client.post("/tickets/1/review", data={"csrf": "forged", "remedy": ""})
+        assert review.status_code == 403
+    with shop.engine.connect() as connection:
+        assert connection.execute(select(reviews.c.id)).first() is None
+
+
+def test_pages_need_a_signed_in_user(shop: Shop) -> None:
+    for path in ("/queue", "/tickets/1"):
+        answer = httpx.get(f"{shop.base}{path}", follow_redirects=False)
+        assert (answer.status_code, answer.headers["location"]) == (303, "/login")
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_every_colour_pair_in_the_stylesheet_has_a_contrast_of_4_5_or_more() -> None:
+    css = (Path(__file__).parent.parent / "src/evenhand/web/templates/base.html").read_text()
+    pairs = re.findall(r"background: #([0-9a-f]{6}); color: #([0-9a-f]{6})", css)
+    assert len(pairs) >= 7
+    for background, colour in pairs:
+        lighter, darker = sorted((_luminance(background), _luminance(colour)), reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (background, colour)
