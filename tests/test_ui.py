@@ -14,10 +14,11 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import Engine, select
 
-from evenhand.actions.guide import load_guide
+from evenhand.actions.guide import default_guide_text, load_guide
 from evenhand.actions.import_file import ImportKind, import_file
 from evenhand.actions.triage import triage_tickets
 from evenhand.actions.users import create_user
+from evenhand.ingest.guide_file import parse_guide
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
@@ -25,6 +26,7 @@ from evenhand.store.tables import decisions, reviews
 from evenhand.store.users import Role
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.web.app import create_app
+from evenhand.web.charts import SERIES_COLOURS
 from tests.conftest import FIXTURES, NOW
 from tests.live import serving
 
@@ -119,6 +121,52 @@ def test_sign_in_filter_open_override_and_see_it_in_the_queue(shop: Shop, page: 
         ).all()
     assert original in remedies and (action, remedy) == ("override", "human_review")
     assert reason == "photo shows wear, not transit damage"
+    # and the dashboard counts the override against its rule
+    page.get_by_role("link", name="Dashboard").click()
+    overridden = page.locator("tr", has_text="our-mistake")
+    expect(overridden.locator("td").nth(2)).to_have_text("1")
+    expect(page.get_by_text("none changed a remedy")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+
+
+def test_a_manager_uploads_an_invalid_guide_reads_why_then_adopts_a_valid_one(
+    shop: Shop, page: Page, tmp_path: Path
+) -> None:
+    default = default_guide_text()
+    invalid = tmp_path / "invalid.yaml"
+    invalid.write_text(
+        default.replace(
+            "      intent: return_request\n",
+            "      intent: return_request\n      review_threat: true\n",
+            1,
+        )
+    )
+    sign_in(page, shop.base)
+    page.get_by_role("link", name="Guide").click()
+    expect(page.get_by_role("heading", name=re.compile("Resolution guide"))).to_be_visible()
+    page.get_by_label("Guide file (YAML)").set_input_files(str(invalid))
+    page.get_by_role("button", name="Check and adopt").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("The guide was refused")
+    expect(alert).to_contain_text("threat signals are not inputs")
+    page.screenshot(path=str(SCREENSHOTS / "guide-refused.png"), full_page=True)
+    # when a valid change (return shipping paid by the shop) is uploaded, it is adopted
+    valid = tmp_path / "valid.yaml"
+    valid.write_text(default.replace("return_shipping: customer", "return_shipping: shop", 1))
+    page.get_by_label("Guide file (YAML)").set_input_files(str(valid))
+    page.get_by_role("button", name="Check and adopt").click()
+    expect(page.get_by_text("return shipping paid by the shop")).to_be_visible()
+    versions = page.locator("#from option")
+    expect(versions).to_have_count(2)
+    before = parse_guide(default, source="default").version
+    after = parse_guide(valid.read_text(), source="valid").version
+    page.get_by_label("Compare").select_option(before)
+    page.get_by_label("with").select_option(after)
+    page.get_by_role("button", name="Show the difference").click()
+    difference = page.get_by_label("difference")
+    expect(difference).to_contain_text("-  return_shipping: customer")
+    expect(difference).to_contain_text("+  return_shipping: shop")
+    page.screenshot(path=str(SCREENSHOTS / "guide.png"), full_page=True)
 
 
 def test_a_form_without_the_session_csrf_token_is_refused(shop: Shop) -> None:
@@ -154,6 +202,7 @@ def test_every_colour_pair_in_the_stylesheet_has_a_contrast_of_4_5_or_more() -> 
     css = (Path(__file__).parent.parent / "src/evenhand/web/templates/base.html").read_text()
     pairs = re.findall(r"background: #([0-9a-f]{6}); color: #([0-9a-f]{6})", css)
     assert len(pairs) >= 7
+    pairs += [(colour.lstrip("#"), "ffffff") for colour in SERIES_COLOURS]  # chart legends
     for background, colour in pairs:
         lighter, darker = sorted((_luminance(background), _luminance(colour)), reverse=True)
         assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (background, colour)

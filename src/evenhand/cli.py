@@ -25,7 +25,7 @@ from evenhand import render, render_decisions, render_service
 from evenhand.actions.customer_value import customer_report, recompute_values, top_customers
 from evenhand.actions.demo import run_demo
 from evenhand.actions.evaluate import evaluate, held_out_examples, labelled_examples
-from evenhand.actions.guide import check_guide, load_guide
+from evenhand.actions.guide import active_guide, check_guide, load_guide
 from evenhand.actions.import_file import ImportKind, import_file
 from evenhand.actions.inbox import Worker, drain, run_worker, warm_up
 from evenhand.actions.inbox_status import inbox_status, retry_failed
@@ -230,10 +230,11 @@ def triage(
 ) -> None:
     """Decide every ticket by the resolution guide; store the decisions. Exit 2 if a line failed."""
     settings = _settings(db)
+    engine = make_engine(settings.db)
     report = triage_tickets(
-        make_engine(settings.db),
+        engine,
         records=read_tickets(path),
-        guide=load_guide(settings, path=guide),
+        guide=load_guide(settings, path=guide) if guide else active_guide(engine, settings),
         reader=EmbeddedReader(threshold=settings.intent_threshold),
         settings=settings,
         now=_now(),
@@ -294,7 +295,7 @@ def worker(
     inbox_worker = Worker(
         engine=engine,
         reader=EmbeddedReader(threshold=settings.intent_threshold),
-        guide=load_guide(settings),
+        guide=active_guide(engine, settings),
         settings=settings,
         helpdesks=helpdesks,
     )

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
 
 from evenhand.domain.guide import ExampleOutcome, Guide, run_example
+from evenhand.errors import EvenhandError, InputError
 from evenhand.ingest.guide_file import parse_guide, read_guide
 from evenhand.settings import Settings
+from evenhand.store.audit import record_event
+from evenhand.store.decisions import (
+    adopt_guide,
+    adopted_guide,
+    adopted_version,
+    ensure_guide_version,
+    guide_history,
+)
 
 DEFAULT_GUIDE_NAME = "default.yaml"
 
@@ -39,3 +52,45 @@ def check_guide(settings: Settings, *, path: Path | None = None) -> GuideCheck:
     """Load (which validates) and run every example, each again with every threat added."""
     guide = load_guide(settings, path=path)
     return GuideCheck(guide, [run_example(guide, example) for example in guide.examples])
+
+
+def active_guide(engine: Engine, settings: Settings) -> Guide:
+    """The guide a manager adopted last (uploaded in the UI); none, `load_guide`'s."""
+    with engine.connect() as connection:
+        adopted = adopted_guide(connection)
+    if adopted is None:
+        return load_guide(settings)
+    _, text, source = adopted
+    return parse_guide(text, source=source)
+
+
+def guide_changed(engine: Engine, guide: Guide) -> bool:
+    """Whether a guide other than this one has been adopted since (one small query)."""
+    with engine.connect() as connection:
+        version = adopted_version(connection)
+    return version is not None and version != guide.version
+
+
+def adopt_uploaded_guide(engine: Engine, *, text: str, by: str, now: datetime) -> GuideCheck:
+    """Validate an uploaded guide, run its examples (each with every threat added), and
+    adopt it: from now on tickets are decided by it. Refused, with every problem, if it
+    does not load or an example fails."""
+    guide = parse_guide(text, source=f"uploaded by {by}")
+    check = GuideCheck(guide, [run_example(guide, example) for example in guide.examples])
+    if not check.passed:
+        failed = [o.example.name for o in check.outcomes if not o.passed]
+        raise EvenhandError(InputError.BAD_GUIDE, f"examples fail: {', '.join(failed)}")
+    with engine.begin() as connection:
+        ensure_guide_version(
+            connection, version=guide.version, source=guide.source, text=guide.text, now=now
+        )
+        adopt_guide(connection, version=guide.version, by=by, now=now)
+        record_event(
+            connection, at=now, action="guide adopt", subject=guide.version, details={"by": by}
+        )
+    return check
+
+
+def guide_versions_json(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        return guide_history(connection)

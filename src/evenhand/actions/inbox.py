@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from evenhand.actions.guide import active_guide, guide_changed
 from evenhand.actions.import_file import ImportKind, apply_records
 from evenhand.actions.triage import decide_and_store
 from evenhand.actions.writeback import Helpdesks, send_due_writebacks
@@ -93,6 +94,8 @@ class InboxRun:
 
 def process_inbox(worker: Worker, *, now: Callable[[], datetime]) -> InboxRun:
     """Process one batch of pending deliveries."""
+    if guide_changed(worker.engine, worker.guide):  # a manager adopted another guide
+        worker.guide = active_guide(worker.engine, worker.settings)
     with worker.engine.connect() as connection:
         batch = pending_deliveries(connection, limit=worker.settings.worker_batch)
     prepared = _prepare(batch, worker)

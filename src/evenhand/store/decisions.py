@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from evenhand.domain.money import Money
-from evenhand.store.tables import decisions, guide_versions, tickets
+from evenhand.store.tables import decisions, guide_adoptions, guide_versions, tickets
 
 
 def ensure_guide_version(
@@ -72,3 +72,40 @@ def decision_record(connection: Connection, decision_id: int) -> dict[str, Any] 
         "reply": {"language": row["reply_language"], "text": row["reply_text"]},
         "explanation": row["explanation"],
     }
+
+
+def adopt_guide(connection: Connection, *, version: str, by: str, now: datetime) -> None:
+    connection.execute(
+        insert(guide_adoptions).values(version=version, adopted_by=by, adopted_at=now)
+    )
+
+
+def adopted_guide(connection: Connection) -> tuple[str, str, str] | None:
+    """(version, text, source) of the guide adopted last, if any was."""
+    row = connection.execute(
+        select(guide_versions.c.version, guide_versions.c.text, guide_versions.c.source)
+        .join(guide_adoptions, guide_adoptions.c.version == guide_versions.c.version)
+        .order_by(guide_adoptions.c.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row.version, row.text, row.source)
+
+
+def adopted_version(connection: Connection) -> str | None:
+    version: str | None = connection.execute(
+        select(guide_adoptions.c.version).order_by(guide_adoptions.c.id.desc()).limit(1)
+    ).scalar()
+    return version
+
+
+def guide_history(connection: Connection) -> list[dict[str, Any]]:
+    """Every guide version decisions were taken under or a manager adopted, newest first."""
+    rows = connection.execute(
+        select(
+            guide_versions.c.version,
+            guide_versions.c.source,
+            guide_versions.c.first_used_at,
+            guide_versions.c.text,
+        ).order_by(guide_versions.c.first_used_at.desc())
+    ).mappings()
+    return [dict(row) for row in rows]

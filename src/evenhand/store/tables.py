@@ -337,3 +337,13 @@ reviews = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_reviews_decision_id", "decision_id"),
 )
+
+# Which guide is in force: the latest adoption (a manager's upload); none, the settings'.
+guide_adoptions = Table(
+    "guide_adoptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", ForeignKey("guide_versions.version"), nullable=False),
+    Column("adopted_by", String(320), nullable=False),
+    Column("adopted_at", UtcDateTime, nullable=False),
+)

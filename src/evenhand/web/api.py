@@ -57,7 +57,7 @@ def decide_ticket(
     report = triage_tickets(
         service.engine,
         records=[record],
-        guide=service.guide,
+        guide=service.current_guide(),
         reader=service.reader(),
         settings=service.settings,
         now=service.now(),

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.middleware.sessions import SessionMiddleware
 
-from evenhand.actions.guide import load_guide
+from evenhand.actions.guide import active_guide
 from evenhand.actions.inbox import freeze_long_lived_objects
 from evenhand.errors import AccessError, EvenhandError
 from evenhand.settings import Settings
@@ -46,7 +46,7 @@ def create_app(
     service = Service(
         settings=settings,
         engine=engine,
-        guide=load_guide(settings),
+        guide=active_guide(engine, settings),
         build_reader=build,
         # The worker's commits copy the log back; a webhook's answer does not wait for it.
         inbox_engine=make_engine(
@@ -90,7 +90,7 @@ def create_app(
     def healthz() -> dict[str, str]:
         """Alive, and the database answers at the schema's current revision."""
         ensure_current(engine)
-        return {"status": "ok", "guide_version": service.guide.version}
+        return {"status": "ok", "guide_version": service.current_guide().version}
 
     return app
 

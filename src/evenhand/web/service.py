@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
+from evenhand.actions.guide import active_guide, guide_changed
 from evenhand.domain.guide import Guide
 from evenhand.settings import Settings
 from evenhand.understand.model import Reader
@@ -35,6 +36,12 @@ class Service:
     # One writer at a time from this process: SQLite would otherwise make the others wait
     # in its busy handler, which sleeps in steps of up to 100 ms.
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def current_guide(self) -> Guide:
+        """The guide in force: reloaded when a manager has adopted another one."""
+        if guide_changed(self.engine, self.guide):
+            self.guide = active_guide(self.engine, self.settings)
+        return self.guide
 
     def reader(self) -> Reader:
         """The reader, built on first use (it trains in a few seconds) and shared after."""

@@ -6,22 +6,28 @@ HttpOnly, SameSite=Strict cookie; every form carries the session's CSRF token.
 
 from __future__ import annotations
 
+import difflib
 import hmac
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from evenhand.actions.dashboard import dashboard
+from evenhand.actions.guide import adopt_uploaded_guide, guide_versions_json
 from evenhand.actions.reviews import QUEUE_LENGTH, queue, review_decision, ticket_page
 from evenhand.actions.users import sign_in, signed_in_user
 from evenhand.domain.facts import Tier
 from evenhand.domain.guide import Remedy
 from evenhand.domain.intents import THREAT_SIGNALS, Intent
 from evenhand.errors import AccessError, EvenhandError, InputError
-from evenhand.store.users import User
+from evenhand.ingest.guide_problems import GuideRefusedError
+from evenhand.store.users import Role, User
+from evenhand.web.charts import SERIES_COLOURS, horizontal_bars, stacked_columns
 from evenhand.web.service import ServiceDep
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -170,6 +176,79 @@ def review(
             raise
         return ticket(request, service, user, decision_id, error=error.message)
     return RedirectResponse(f"/tickets/{decision_id}", status_code=303)
+
+
+@router.get("/guide")
+def guide_page(
+    request: Request, service: ServiceDep, user: SignedIn, problems: list[str] | None = None
+) -> HTMLResponse:
+    history = guide_versions_json(service.engine)
+    diff_from = request.query_params.get("from", "")
+    diff_to = request.query_params.get("to", "")
+    texts = {version["version"]: version["text"] for version in history}
+    diff = None
+    if diff_from in texts and diff_to in texts:
+        diff = list(
+            difflib.unified_diff(
+                texts[diff_from].splitlines(),
+                texts[diff_to].splitlines(),
+                diff_from,
+                diff_to,
+                lineterm="",
+            )
+        )
+    return _page(
+        request,
+        "guide.html",
+        200 if not problems else 422,
+        user=user,
+        guide=service.current_guide(),
+        history=history,
+        diff=diff,
+        diff_from=diff_from,
+        diff_to=diff_to,
+        problems=problems or [],
+    )
+
+
+@router.post("/guide")
+async def upload_guide(
+    request: Request, service: ServiceDep, user: SignedIn, csrf: CsrfField, guide: UploadFile
+) -> Response:
+    _check_csrf(request, csrf)
+    if user.role is not Role.MANAGER:
+        raise EvenhandError(AccessError.NOT_ALLOWED, "only managers adopt a guide")
+    text = (await guide.read()).decode("utf-8", errors="replace")
+    try:
+        await run_in_threadpool(
+            adopt_uploaded_guide, service.engine, text=text, by=user.email, now=service.now()
+        )
+    except GuideRefusedError as refused:
+        return guide_page(request, service, user, problems=[str(p) for p in refused.problems])
+    except EvenhandError as error:
+        return guide_page(request, service, user, problems=[error.message])
+    return RedirectResponse("/guide", status_code=303)
+
+
+@router.get("/dashboard")
+def dashboard_page(request: Request, service: ServiceDep, user: SignedIn) -> HTMLResponse:
+    board = dashboard(service.engine)
+    languages = sorted({name for day in board.by_day_language.values() for name in day})
+    return _page(
+        request,
+        "dashboard.html",
+        user=user,
+        board=board,
+        languages=languages,
+        colours=SERIES_COLOURS,
+        columns=stacked_columns(board.by_day_language, languages),
+        intents=horizontal_bars(dict(board.intents)),
+        remedies=horizontal_bars(dict(board.remedies)),
+        at_stake=horizontal_bars(
+            {remedy: float(value) for remedy, value in board.at_stake.items()},
+            texts={remedy: f"{value:,.2f}" for remedy, value in board.at_stake.items()},
+        ),
+    )
 
 
 def highlighted(body: str, evidence: list[str]) -> list[tuple[str, bool]]:

@@ -1,0 +1,101 @@
+"""How fast each page of the web UI renders with the demo shop loaded (target: < 200 ms).
+
+Builds the demo shop (about 10k orders and its 400-ticket inbox, triaged) in a scratch
+SQLite file, starts the app under uvicorn on a loopback port, signs in, and times N
+requests of each page; prints p50 and the slowest.
+
+    .venv/bin/python bench/ui.py [--requests 20] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import uvicorn
+from sqlalchemy import func, select
+
+from evenhand.actions.demo import run_demo
+from evenhand.actions.users import create_user
+from evenhand.settings import Settings
+from evenhand.store.database import make_engine
+from evenhand.store.tables import decisions
+from evenhand.store.users import Role
+from evenhand.understand.reader import EmbeddedReader
+from evenhand.web.app import create_app
+
+USER, PASSWORD = "bench@nordhem.example", "bench password 1"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="evenhand-ui-") as scratch:
+        folder = args.workdir or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        run(folder, args.requests)
+
+
+def run(folder: Path, requests: int) -> None:
+    db = folder / "ui.sqlite3"
+    db.unlink(missing_ok=True)
+    settings = Settings(db=f"sqlite:///{db}", session_secret="bench")  # type: ignore[arg-type]
+    engine = make_engine(settings.db)
+    reader = EmbeddedReader()
+    now = datetime.now(UTC)
+    run_demo(engine, settings=settings, folder=folder / "demo", now=now, reader=reader)
+    create_user(engine, email=USER, role=Role.MANAGER, password=PASSWORD, now=now)
+    with engine.connect() as connection:
+        some_decision = connection.execute(select(func.max(decisions.c.id))).scalar_one()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, reader=reader, warm_reader=False),
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+        )
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    pages = [
+        "/login",
+        "/queue",
+        "/queue?intent=damaged_item&threat=any",
+        f"/tickets/{some_decision}",
+        "/guide",
+        "/dashboard",
+    ]
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        _sign_in(client)
+        print(f"{'page':44} {'p50 ms':>8} {'slowest ms':>11}")
+        for page in pages:
+            times = []
+            for _ in range(requests):
+                started = time.perf_counter()
+                answer = client.get(page)
+                times.append(time.perf_counter() - started)
+                assert answer.status_code == 200, (page, answer.status_code)
+            print(f"{page:44} {1000 * statistics.median(times):8.1f} {1000 * max(times):11.1f}")
+    server.should_exit = True
+
+
+def _sign_in(client: httpx.Client) -> None:
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    data = {"email": USER, "password": PASSWORD, "csrf": token.group(1)}
+    assert client.post("/login", data=data).status_code == 303
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Charts drawn on the server as SVG: no chart library, no script in the browser."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+BAR_HEIGHT, PLOT_WIDTH = 20, 260  # the label column is 220 wide (see dashboard.html)
+COLUMN_WIDTH, PLOT_HEIGHT = 12, 140
+SERIES_COLOURS = ("#1d3557", "#a23b1c", "#1f6f66", "#5a2d82")
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    label: str
+    value: float
+    text: str  # what the bar's end says
+    y: int
+    width: float
+
+
+def horizontal_bars(
+    values: Mapping[str, float], *, texts: Mapping[str, str] | None = None
+) -> list[Bar]:
+    """One bar a label, longest first, scaled to the largest."""
+    largest = max(values.values(), default=0) or 1
+    ordered = sorted(values.items(), key=lambda pair: -pair[1])
+    return [
+        Bar(
+            label,
+            value,
+            (texts or {}).get(label, f"{value:g}"),
+            i * BAR_HEIGHT,
+            PLOT_WIDTH * value / largest,
+        )
+        for i, (label, value) in enumerate(ordered)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    day: date
+    x: int
+    parts: tuple[tuple[str, int, float, float], ...]  # (series, count, y, height)
+
+
+def stacked_columns(
+    by_day: Mapping[date, Mapping[str, int]], series: Sequence[str]
+) -> list[Column]:
+    """Daily columns, each stacked by series, scaled to the busiest day."""
+    days = sorted(by_day)
+    tallest = max((sum(by_day[day].values()) for day in days), default=0) or 1
+    columns = []
+    for index, day in enumerate(days):
+        top = float(PLOT_HEIGHT)
+        parts = []
+        for name in series:
+            count = by_day[day].get(name, 0)
+            height = PLOT_HEIGHT * count / tallest
+            top -= height
+            parts.append((name, count, top, height))
+        columns.append(Column(day, index * (COLUMN_WIDTH + 2), tuple(parts)))
+    return columns
