@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from evenhand.actions.guide import default_guide_text, load_guide
 from evenhand.actions.import_file import ImportKind, import_file
@@ -22,7 +22,7 @@ from evenhand.ingest.guide_file import parse_guide
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
-from evenhand.store.tables import decisions, reviews
+from evenhand.store.tables import customers, decisions, orders, reviews, tickets
 from evenhand.store.users import Role
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.web.app import create_app
@@ -206,3 +206,31 @@ def test_every_colour_pair_in_the_stylesheet_has_a_contrast_of_4_5_or_more() -> 
     for background, colour in pairs:
         lighter, darker = sorted((_luminance(background), _luminance(colour)), reverse=True)
         assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (background, colour)
+
+
+def test_the_customer_card_charts_their_orders(shop: Shop) -> None:
+    # given a ticket from a customer with orders in the shop
+    with shop.engine.connect() as connection:
+        decision_id, email = connection.execute(
+            select(decisions.c.id, tickets.c.customer_email)
+            .join(tickets, tickets.c.id == decisions.c.ticket_id)
+            .join(customers, customers.c.email == tickets.c.customer_email)
+            .order_by(decisions.c.id)
+        ).first()  # type: ignore[misc]
+        their_orders = connection.execute(
+            select(func.count())
+            .select_from(orders)
+            .join(customers, customers.c.id == orders.c.customer_id)
+            .where(customers.c.email == email)
+        ).scalar_one()
+    assert their_orders > 0
+    # when its page is opened, then the card has one column per order, with its total
+    with httpx.Client(base_url=shop.base) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+        assert token is not None
+        data = {"email": MANAGER, "password": PASSWORD, "csrf": token.group(1)}
+        assert client.post("/login", data=data).status_code == 303
+        page = client.get(f"/tickets/{decision_id}").text
+    chart = page[page.index('aria-label="Order history"') :].split("</svg>")[0]
+    assert chart.count("<rect") == min(their_orders, 24)
+    assert re.search(r"<title>#\d+ \d{4}-\d\d-\d\d: [\d.]+ SEK", chart)

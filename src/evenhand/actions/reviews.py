@@ -21,6 +21,7 @@ from evenhand.settings import Settings
 from evenhand.store.audit import record_event
 from evenhand.store.reviews import QueueRow, add_review, queue_rows, reviews_of
 from evenhand.store.tables import decisions, tickets
+from evenhand.store.tickets import OrderRow, customers_by_email, orders_of_customers
 from evenhand.store.users import User
 
 QUEUE_LENGTH = 100
@@ -31,6 +32,9 @@ def queue(engine: Engine, *, filters: Mapping[str, str], search: str) -> list[Qu
         return queue_rows(connection, filters=filters, search=search, limit=QUEUE_LENGTH)
 
 
+ORDER_HISTORY_LENGTH = 24
+
+
 @dataclass(frozen=True, slots=True)
 class TicketPage:
     decision: dict[str, Any]
@@ -38,6 +42,7 @@ class TicketPage:
     body: str
     customer: CustomerReport | None
     reviews: list[Mapping[str, Any]]
+    orders: list[OrderRow]  # the customer's latest orders, oldest first
 
 
 def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> TicketPage:
@@ -49,13 +54,17 @@ def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> Tick
             .where(decisions.c.id == decision_id)
         ).one()
         reviews = reviews_of(connection, decision_id)
+        people = customers_by_email(connection, [decision["customer_email"]])
+        person = people.get(decision["customer_email"])
+        history = orders_of_customers(connection, [person.id]) if person else {}
+        orders = history.get(person.id, []) if person else []
     try:
         customer = customer_report(engine, email=decision["customer_email"], settings=settings)
     except EvenhandError as error:
         if error.code is not LookupFailure.CUSTOMER_NOT_FOUND:
             raise
         customer = None
-    return TicketPage(decision, subject, body, customer, reviews)
+    return TicketPage(decision, subject, body, customer, reviews, orders[-ORDER_HISTORY_LENGTH:])
 
 
 def review_decision(

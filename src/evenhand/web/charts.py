@@ -62,3 +62,29 @@ def stacked_columns(
             parts.append((name, count, top, height))
         columns.append(Column(day, index * (COLUMN_WIDTH + 2), tuple(parts)))
     return columns
+
+
+@dataclass(frozen=True, slots=True)
+class OrderMark:
+    name: str
+    day: date
+    total: str
+    x: int
+    y: float
+    height: float
+    cancelled: bool
+
+
+ORDER_CHART_HEIGHT = 60
+
+
+def order_history(orders: Sequence[tuple[str, date, int, str, bool]]) -> list[OrderMark]:
+    """One column per order (name, day, total in minor units, the total as text, cancelled),
+    scaled to the largest, oldest on the left."""
+    largest = max((total for _, _, total, _, _ in orders), default=0) or 1
+    marks = []
+    for index, (name, day, total, text, cancelled) in enumerate(orders):
+        height = max(2.0, ORDER_CHART_HEIGHT * total / largest)
+        y = ORDER_CHART_HEIGHT - height
+        marks.append(OrderMark(name, day, text, index * 10, y, height, cancelled))
+    return marks

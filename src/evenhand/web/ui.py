@@ -24,10 +24,11 @@ from evenhand.actions.users import sign_in, signed_in_user
 from evenhand.domain.facts import Tier
 from evenhand.domain.guide import Remedy
 from evenhand.domain.intents import THREAT_SIGNALS, Intent
+from evenhand.domain.money import Money
 from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest.guide_problems import GuideRefusedError
 from evenhand.store.users import Role, User
-from evenhand.web.charts import SERIES_COLOURS, horizontal_bars, stacked_columns
+from evenhand.web.charts import SERIES_COLOURS, horizontal_bars, order_history, stacked_columns
 from evenhand.web.service import ServiceDep
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -133,6 +134,7 @@ def ticket(
     request: Request, service: ServiceDep, user: SignedIn, decision_id: int, error: str = ""
 ) -> HTMLResponse:
     page = ticket_page(service.engine, decision_id=decision_id, settings=service.settings)
+    currency = page.decision["ltv"]["currency"]
     evidence = [signal["evidence"] for signal in page.decision["signals"]]
     return _page(
         request,
@@ -142,6 +144,18 @@ def ticket(
         subject=page.subject,
         segments=highlighted(page.body, evidence),
         customer=page.customer.as_json() if page.customer else None,
+        order_marks=order_history(
+            [
+                (
+                    order.name,
+                    order.created_at.date(),
+                    order.total_minor,
+                    str(Money.of_minor(order.total_minor, currency)),
+                    order.cancelled_at is not None,
+                )
+                for order in page.orders
+            ]
+        ),
         reviews=page.reviews,
         remedies=[remedy.value for remedy in Remedy],
         error=error,
