@@ -234,3 +234,34 @@ def test_the_customer_card_charts_their_orders(shop: Shop) -> None:
     chart = page[page.index('aria-label="Order history"') :].split("</svg>")[0]
     assert chart.count("<rect") == min(their_orders, 24)
     assert re.search(r"<title>#\d+ \d{4}-\d\d-\d\d: [\d.]+ SEK", chart)
+
+
+def test_a_manager_adds_an_agent_and_a_token_which_the_agent_cannot(shop: Shop, page: Page) -> None:
+    # given the manager on the users-and-tokens page
+    sign_in(page, shop.base)
+    page.get_by_role("link", name="Users and tokens").click()
+    # when they add an agent and create an API token
+    page.get_by_label("New user's e-mail").fill("agent@nordhem.example")
+    page.get_by_label("Role").select_option("agent")
+    page.get_by_label("Password (10 characters or more)").fill("agent password 1")
+    page.get_by_role("button", name="Create user").click()
+    expect(page.get_by_role("cell", name="agent@nordhem.example")).to_be_visible()
+    page.get_by_label("New token's name").fill("helpdesk-bridge")
+    page.get_by_role("button", name="Create token").click()
+    token = page.locator("#new-token").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "users-and-tokens.png"), full_page=True)
+    # then the token opens the API, until it is revoked
+    api = f"{shop.base}/api/decisions/1"
+    assert httpx.get(api, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    page.get_by_role("button", name="Revoke helpdesk-bridge").click()
+    expect(page.get_by_role("cell", name=re.compile("^revoked"))).to_be_visible()
+    assert httpx.get(api, headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    # and the agent signs in, cannot open the page, and sees no guide upload
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("E-mail").fill("agent@nordhem.example")
+    page.get_by_label("Password").fill("agent password 1")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name="Users and tokens")).to_have_count(0)
+    assert page.goto(f"{shop.base}/admin").status == 403  # type: ignore[union-attr]
+    page.goto(f"{shop.base}/guide")
+    expect(page.get_by_label("Guide file (YAML)")).to_have_count(0)

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -18,6 +19,7 @@ from evenhand.errors import AccessError, EvenhandError
 from evenhand.store import users as user_store
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current
+from evenhand.store.tokens import all_tokens
 from evenhand.store.users import Role, User
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -73,3 +75,9 @@ def sign_in(engine: Engine, *, email: str, password: str) -> User:
 def signed_in_user(engine: Engine, user_id: int) -> User | None:
     with engine.connect() as connection:
         return user_store.user_by_id(connection, user_id)
+
+
+def people_and_tokens(engine: Engine) -> tuple[list[Any], list[Any]]:
+    """Everyone who can sign in, and every API token (live or revoked), for managers."""
+    with engine.connect() as connection:
+        return user_store.all_users(connection), all_tokens(connection)

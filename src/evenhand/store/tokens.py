@@ -42,3 +42,12 @@ def revoke_token(connection: Connection, *, name: str, now: datetime) -> bool:
         .values(revoked_at=now)
     )
     return result.rowcount > 0
+
+
+def all_tokens(connection: Connection) -> list[tuple[str, datetime, datetime | None]]:
+    rows = connection.execute(
+        select(api_tokens.c.name, api_tokens.c.created_at, api_tokens.c.revoked_at).order_by(
+            api_tokens.c.name
+        )
+    )
+    return [(name, created, revoked) for name, created, revoked in rows]

@@ -54,3 +54,10 @@ def add_user(
 
 def user_count(connection: Connection) -> int:
     return int(connection.execute(select(func.count()).select_from(users)).scalar_one())
+
+
+def all_users(connection: Connection) -> list[tuple[str, str, datetime]]:
+    rows = connection.execute(
+        select(users.c.email, users.c.role, users.c.created_at).order_by(users.c.email)
+    )
+    return [(email, role, created) for email, role, created in rows]

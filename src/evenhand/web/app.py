@@ -6,13 +6,14 @@ with `{"error": code, "message": ...}`.
 
 from __future__ import annotations
 
+import html
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
 from evenhand.actions.guide import active_guide
@@ -27,6 +28,7 @@ from evenhand.web.service import Service
 
 INBOX_BUSY_TIMEOUT = 0.001  # seconds; the inbox writer retries itself
 SESSION_SECONDS = 12 * 3600
+MACHINE_PATHS = ("/api/", "/webhooks/", "/healthz", "/openapi.json")
 
 
 def create_app(
@@ -95,7 +97,15 @@ def create_app(
     return app
 
 
-async def _error_response(_: Request, error: EvenhandError) -> JSONResponse:
+async def _error_response(request: Request, error: EvenhandError) -> Response:
+    if not request.url.path.startswith(MACHINE_PATHS):  # a person's page: a page back
+        message = html.escape(str(error))
+        body = f"<!doctype html><title>Evenhand</title><h1>Not done</h1><p role=alert>{message}</p>"
+        return HTMLResponse(body, status_code=error.http_status)
+    return _json_error(error)
+
+
+def _json_error(error: EvenhandError) -> JSONResponse:
     asks_token = error.code in {AccessError.MISSING_TOKEN, AccessError.BAD_TOKEN}
     headers = {"WWW-Authenticate": "Bearer"} if asks_token else None
     return JSONResponse(

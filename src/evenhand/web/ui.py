@@ -20,7 +20,8 @@ from fastapi.templating import Jinja2Templates
 from evenhand.actions.dashboard import dashboard
 from evenhand.actions.guide import adopt_uploaded_guide, guide_versions_json
 from evenhand.actions.reviews import QUEUE_LENGTH, queue, review_decision, ticket_page
-from evenhand.actions.users import sign_in, signed_in_user
+from evenhand.actions.service import create_token, revoke_token
+from evenhand.actions.users import create_user, people_and_tokens, sign_in, signed_in_user
 from evenhand.domain.facts import Tier
 from evenhand.domain.guide import Remedy
 from evenhand.domain.intents import THREAT_SIGNALS, Intent
@@ -263,6 +264,86 @@ def dashboard_page(request: Request, service: ServiceDep, user: SignedIn) -> HTM
             texts={remedy: f"{value:,.2f}" for remedy, value in board.at_stake.items()},
         ),
     )
+
+
+def _manager(user: SignedIn) -> User:
+    if user.role is not Role.MANAGER:
+        raise EvenhandError(AccessError.NOT_ALLOWED, "only managers manage users and tokens")
+    return user
+
+
+Manager = Annotated[User, Depends(_manager)]
+
+
+@router.get("/admin")
+def admin_page(
+    request: Request,
+    service: ServiceDep,
+    user: Manager,
+    *,
+    error: str = "",
+    new_token: tuple[str, str] | None = None,
+) -> HTMLResponse:
+    people, tokens = people_and_tokens(service.engine)
+    return _page(
+        request,
+        "admin.html",
+        422 if error else 200,
+        user=user,
+        people=people,
+        tokens=tokens,
+        error=error,
+        new_token_name=new_token[0] if new_token else None,
+        new_token=new_token[1] if new_token else None,
+    )
+
+
+@router.post("/admin/users")
+def admin_create_user(
+    request: Request,
+    service: ServiceDep,
+    user: Manager,
+    *,
+    csrf: CsrfField,
+    email: Annotated[str, Form()],
+    role: Annotated[Role, Form()],
+    password: Annotated[str, Form()],
+) -> Response:
+    _check_csrf(request, csrf)
+    try:
+        create_user(service.engine, email=email, role=role, password=password, now=service.now())
+    except EvenhandError as error:
+        return admin_page(request, service, user, error=error.message)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/tokens")
+def admin_create_token(
+    request: Request,
+    service: ServiceDep,
+    user: Manager,
+    csrf: CsrfField,
+    name: Annotated[str, Form()],
+) -> Response:
+    _check_csrf(request, csrf)
+    try:
+        token = create_token(service.engine, name=name.strip(), now=service.now())
+    except EvenhandError as error:
+        return admin_page(request, service, user, error=error.message)
+    return admin_page(request, service, user, new_token=(name.strip(), token))
+
+
+@router.post("/admin/tokens/revoke")
+def admin_revoke_token(
+    request: Request,
+    service: ServiceDep,
+    user: Manager,
+    csrf: CsrfField,
+    name: Annotated[str, Form()],
+) -> Response:
+    _check_csrf(request, csrf)
+    revoke_token(service.engine, name=name, now=service.now())
+    return RedirectResponse("/admin", status_code=303)
 
 
 def highlighted(body: str, evidence: list[str]) -> list[tuple[str, bool]]:
