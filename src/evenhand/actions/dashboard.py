@@ -24,6 +24,7 @@ COSTLY = frozenset({Remedy.REPLACE_OR_REFUND, Remedy.RESHIP_FREE, Remedy.REFUND_
 class Dashboard:
     tickets: int = 0
     by_day_language: dict[date, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    by_day_intent: dict[date, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     intents: Counter[str] = field(default_factory=Counter)
     remedies: Counter[str] = field(default_factory=Counter)
     at_stake: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
@@ -78,6 +79,7 @@ def dashboard(engine: Engine) -> Dashboard:
 def _count(board: Dashboard, row: Row[Any]) -> None:
     board.tickets += 1
     board.by_day_language[row.created_at.date()][row.language] += 1
+    board.by_day_intent[row.created_at.date()][row.intent] += 1
     board.intents[row.intent] += 1
     board.remedies[row.remedy] += 1
     order_value = (row.facts or {}).get("order_value")

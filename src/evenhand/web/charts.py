@@ -8,7 +8,18 @@ from datetime import date
 
 BAR_HEIGHT, PLOT_WIDTH = 20, 260  # the label column is 220 wide (see dashboard.html)
 COLUMN_WIDTH, PLOT_HEIGHT = 12, 140
-SERIES_COLOURS = ("#1d3557", "#a23b1c", "#1f6f66", "#5a2d82")
+SERIES_COLOURS = (
+    "#1d3557",
+    "#a23b1c",
+    "#1f6f66",
+    "#5a2d82",
+    "#7a4b00",
+    "#2f5d1e",
+    "#8a1c4f",
+    "#3b4a6b",
+    "#005f73",
+    "#6b3e26",
+)
 
 
 @dataclass(frozen=True, slots=True)

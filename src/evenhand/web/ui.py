@@ -257,6 +257,10 @@ def dashboard_page(request: Request, service: ServiceDep, user: SignedIn) -> HTM
         languages=languages,
         colours=SERIES_COLOURS,
         columns=stacked_columns(board.by_day_language, languages),
+        intent_names=[name for name, _ in board.intents.most_common()],
+        intent_columns=stacked_columns(
+            board.by_day_intent, [name for name, _ in board.intents.most_common()]
+        ),
         intents=horizontal_bars(dict(board.intents)),
         remedies=horizontal_bars(dict(board.remedies)),
         at_stake=horizontal_bars(
