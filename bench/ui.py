@@ -75,6 +75,7 @@ def run(folder: Path, requests: int) -> None:
         f"/tickets/{some_decision}",
         "/guide",
         "/dashboard",
+        "/admin",
     ]
     with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
         _sign_in(client)
