@@ -9,7 +9,7 @@ The tags step is remembered, so a retry after a failed note does not tag again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -42,7 +42,6 @@ class Helpdesks:
 
     zendesk: ZendeskClient | None = None
     gorgias: GorgiasClient | None = None
-    _closers: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Helpdesks:
@@ -53,14 +52,12 @@ class Helpdesks:
                 email=settings.zendesk_email,
                 api_token=settings.zendesk_api_token.get_secret_value(),
             )
-            found._closers.append(found.zendesk.close)
         if settings.gorgias_url and settings.gorgias_email and settings.gorgias_api_key:
             found.gorgias = GorgiasClient(
                 base_url=settings.gorgias_url,
                 email=settings.gorgias_email,
                 api_key=settings.gorgias_api_key.get_secret_value(),
             )
-            found._closers.append(found.gorgias.close)
         return found
 
     def configured(self, provider: str) -> bool:
@@ -70,8 +67,9 @@ class Helpdesks:
         return {"zendesk": self.zendesk, "gorgias": self.gorgias}.get(provider)
 
     def close(self) -> None:
-        for close in self._closers:
-            close()
+        for client in (self.zendesk, self.gorgias):
+            if client is not None:
+                client.close()
 
 
 def internal_note(writeback: Writeback) -> str:
