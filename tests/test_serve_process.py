@@ -42,7 +42,7 @@ def _wait(condition: object, *, seconds: float) -> bool:
     return False
 
 
-def test_serve_answers_a_delivery_its_worker_processes_it_and_sigterm_stops_both(
+def test_serve_answers_a_delivery_its_lower_priority_worker_processes_it_and_sigterm_stops_both(
     tmp_path: Path,
 ) -> None:
     db_url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
@@ -81,6 +81,9 @@ def test_serve_answers_a_delivery_its_worker_processes_it_and_sigterm_stops_both
 
         assert _wait(processed, seconds=90)
         engine.dispose()
+        # and the worker yields the CPU to the app that answers the webhooks
+        worker_priority = os.getpriority(os.PRIO_PROCESS, workers[0])
+        assert worker_priority > os.getpriority(os.PRIO_PROCESS, server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)

@@ -86,6 +86,7 @@ GuideOption = Annotated[
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 _PROGRESS_FROM_BYTES = 5_000_000
 # The worker's numeric libraries keep to one thread: the other core answers webhooks.
+WORKER_NICENESS = 10
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
@@ -289,6 +290,8 @@ def worker(
 ) -> None:
     """Process the webhook inbox in arrival order and send the helpdesk write-backs."""
     settings = _settings(db)
+    # Webhooks are answered first: on a shared machine the worker gets the CPU left over.
+    os.nice(WORKER_NICENESS)
     engine = make_engine(settings.db)
     ensure_current(engine)
     helpdesks = Helpdesks.from_settings(settings)

@@ -120,14 +120,6 @@ class Settings(BaseSettings):
             description="Key that signs the web UI's session cookies; unset, a new one per start."
         ),
     ] = None
-    worker_busy_share: Annotated[
-        float,
-        Field(
-            gt=0,
-            le=1,
-            description="Share of a core the worker uses while deliveries back up (1: all).",
-        ),
-    ] = 0.5
 
     @field_validator("currency")
     @classmethod

@@ -325,13 +325,10 @@ def run_worker(
     the batch in hand. Idle, it looks again every `idle_seconds`."""
     while not stop():
         try:
-            cpu_before = time.process_time()
             run = process_inbox(worker, now=now)
             sent = send_due_writebacks(
                 worker.engine, helpdesks=worker.helpdesks, settings=worker.settings, now=now
             )
-            spent = time.process_time() - cpu_before
-            time.sleep(_pause_after(run.taken, spent, worker.settings))
         except OperationalError as error:  # busy or unreachable: nothing is lost, try again
             print(f"worker: database not available, trying again: {error.orig}", file=sys.stderr)
             time.sleep(DATABASE_RETRY_SECONDS)
@@ -340,16 +337,6 @@ def run_worker(
             time.sleep(HELPDESK_RETRY_SECONDS)  # not every 50 ms at an API that is down
         elif not run.taken and not sent:
             time.sleep(idle_seconds)
-
-
-def _pause_after(taken: int, cpu_seconds: float, settings: Settings) -> float:
-    """While deliveries arrive faster than they are decided (a full batch was waiting), the
-    worker keeps to `worker_busy_share` of a core: a flood is answered in milliseconds and
-    decided over the seconds after, instead of both at once fighting over the CPU."""
-    share = settings.worker_busy_share
-    if taken < settings.worker_batch or share >= 1:
-        return 0.0
-    return cpu_seconds * (1 - share) / share
 
 
 def drain(worker: Worker, *, now: Callable[[], datetime]) -> None:
