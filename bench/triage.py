@@ -10,8 +10,8 @@ storing tickets and decisions in one transaction). Target: >= 500 tickets/s.
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import random
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -26,11 +26,18 @@ if hasattr(os, "sched_setaffinity"):
 from evenhand.actions.demo import run_demo
 from evenhand.actions.guide import load_guide
 from evenhand.actions.triage import read_all, triage_tickets
-from evenhand.ingest.tickets import TicketRecord, read_tickets
+from evenhand.demo.orders import demo_end
+from evenhand.demo.shop import DEFAULT_SEED, demo_customers_and_orders
+from evenhand.demo.tickets import write_demo_tickets
+from evenhand.ingest.tickets import TicketIn, TicketRecord, read_tickets
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine
+from evenhand.understand.clean import clean_message
 from evenhand.understand.model import Message
 from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.sentences import sentences
+
+BENCH_SEED = 11
 
 
 def main() -> None:
@@ -51,7 +58,7 @@ def run(folder: Path, *, count: int) -> None:
     now = datetime.now(UTC)
     run_demo(engine, settings=settings, folder=folder / "demo", now=now, reader=reader)
     print(f"demo shop and reader ready: {time.perf_counter() - started:.1f} s")
-    tickets_file = _many_tickets(folder / "demo" / "tickets.jsonl", count=count)
+    tickets_file = _many_tickets(folder, count=count)
     guide = load_guide(settings)
 
     begun = time.perf_counter()
@@ -60,29 +67,44 @@ def run(folder: Path, *, count: int) -> None:
         engine, records=records, guide=guide, reader=reader, settings=settings, now=now
     )
     elapsed = time.perf_counter() - begun
-    reading = _reading_time(records, reader=reader, market=settings.market)
+    reading = _reading_time(records, reader=reader, market=settings.market, batch=len(records))
+    # The inbox worker reads 16 at a time: a sentence is read once per batch, not per file.
+    in_batches = _reading_time(
+        records, reader=reader, market=settings.market, batch=settings.worker_batch
+    )
     decided = len(report.decided)
+    distinct, every = _distinct_sentences(records)
+    print(f"{count:,} tickets, {every:,} sentences of which {distinct:,} distinct")
     print(
         f"{decided:,} tickets triaged in {elapsed:.2f} s: {decided / elapsed:,.0f} tickets/s "
         f"on one core (target >= 500); reading the messages alone: {reading:.2f} s "
-        f"({decided / reading:,.0f}/s)"
+        f"({decided / reading:,.0f}/s); reading {settings.worker_batch} at a time like the "
+        f"inbox worker: {in_batches:.2f} s ({decided / in_batches:,.0f}/s)"
     )
 
 
-def _many_tickets(demo_tickets: Path, *, count: int) -> Path:
-    """`count` tickets: the demo inbox over and over, each copy a ticket of its own."""
-    lines = [json.loads(line) for line in demo_tickets.read_text("utf-8").splitlines()]
-    path = demo_tickets.with_name("bench_tickets.jsonl")
-    with path.open("w", encoding="utf-8") as file:
-        for number in range(count):
-            ticket = lines[number % len(lines)] | {"id": f"bench-{number:06d}"}
-            file.write(json.dumps(ticket, ensure_ascii=False) + "\n")
+def _many_tickets(folder: Path, *, count: int) -> Path:
+    """`count` tickets written like the demo inbox (for the demo shop's own customers and
+    orders), each composed anew from the corpus: a greeting, a message, an order number, a
+    threat now and then, a sign-off."""
+    _, orders = demo_customers_and_orders(random.Random(DEFAULT_SEED))
+    path = folder / "bench_tickets.jsonl"
+    write_demo_tickets(path, random.Random(BENCH_SEED), orders=orders, end=demo_end(), count=count)
     return path
 
 
-def _reading_time(records: list[TicketRecord], *, reader: EmbeddedReader, market: str) -> float:
+def _distinct_sentences(records: list[TicketRecord]) -> tuple[int, int]:
+    tickets = [record for record in records if isinstance(record, TicketIn)]
+    every = [s for t in tickets for s in sentences(clean_message(t.body, t.subject))]
+    return len(set(every)), len(every)
+
+
+def _reading_time(
+    records: list[TicketRecord], *, reader: EmbeddedReader, market: str, batch: int
+) -> float:
     begun = time.perf_counter()
-    read_all(records, reader=reader, market=market)
+    for start in range(0, len(records), batch):
+        read_all(records[start : start + batch], reader=reader, market=market)
     return time.perf_counter() - begun
 
 

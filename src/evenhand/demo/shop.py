@@ -56,9 +56,7 @@ def write_demo_shop(
 ) -> DemoFiles:
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    people = make_people(rng, customers)
-    placed = make_orders(rng, people, count=orders, end=demo_end())
-    placed.extend(_test_orders(next_number=1001 + len(placed)))
+    people, placed = demo_customers_and_orders(rng, customers=customers, orders=orders)
     files = DemoFiles(
         orders_csv=folder / "orders_export.csv",
         customers_csv=folder / "customers_export.csv",
@@ -75,6 +73,16 @@ def write_demo_shop(
     write_json(files.stripe_disputes, stripe_dispute_events(rng, placed))
     write_demo_tickets(files.tickets, rng, orders=placed, end=demo_end())
     return replace(files, line_items=line_items)
+
+
+def demo_customers_and_orders(
+    rng: random.Random, *, customers: int = 3000, orders: int = 10_000
+) -> tuple[list[Person], list[DemoOrder]]:
+    """The demo shop's people and orders (the same for the same seed), test orders included."""
+    people = make_people(rng, customers)
+    placed = make_orders(rng, people, count=orders, end=demo_end())
+    placed.extend(_test_orders(next_number=1001 + len(placed)))
+    return people, placed
 
 
 SHOP_OWNER = Person(

@@ -10,6 +10,7 @@ cannot move the intent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -60,8 +61,8 @@ def without_sentences(text: str, left_out: Sequence[str]) -> str:
         if sentence in left_out:
             continue
         remainder = sentence
-        for piece in left_out:
-            remainder = remainder.replace(piece, " ")
+        for piece in left_out:  # whole words only: a clause "or" is not in "Göteborg"
+            remainder = re.sub(rf"(?<!\w){re.escape(piece)}(?!\w)", " ", remainder)
         if remainder.strip(" ,;:-"):
             kept.append(remainder.strip())
     return "\n".join(kept) or text

@@ -19,8 +19,9 @@ def sentences(text: str) -> Iterator[str]:
 # conjunction ("...or I'll...", "...annars..."), or a first-person announcement.
 _CLAUSE_BREAK = re.compile(
     r"\s*[,;:]\s+|\s+-\s+|\s+(?=(?:or|otherwise|else|unless|annars|eller|så)\b)"
-    r"|\s+(?=(?:i'?ll|i will|i'?m going|im gonna|i'?m gonna|i am going|jag kommer|jag tänker|"
-    r"jag ska|vi kommer)\b)",
+    r"|\s+(?=(?:i'?ll|i will|i'?m|i am|i'?ve|i have|im|jag (?:kommer|tänker|ska|är|har|ger|"
+    r"varnar|skriver|lämnar|anmälde|gjorde|lämnade|öppnade)|vi kommer|don'?t (?:make|force)|"
+    r"tvinga)\b)",
     re.IGNORECASE,
 )
 

@@ -60,6 +60,16 @@ _REVIEW = _words(
     r"prisjakt",
     r"reco\.se",
     r"flashback",
+    r"\bblog",
+    r"\bblogg",
+    r"\bforum",
+    r"(?:the )?whole internet",
+    r"hela internet",
+    r"scathing",
+    r"\bettan\b",
+    r"enstjärnig\w*",
+    r"\binlägg(?:et)?\b",
+    r"\bkommentar(?:en)?\b",
 )
 _BANK = _words(
     r"chargeback",
@@ -82,6 +92,14 @@ _BANK = _words(
     r"kortutgivaren",
     r"återkr[äa]v\w*",
     r"reklamera (?:köpet|betalningen)",
+    r"(?:with|hos|to|till|via) visa\b",
+    r"mastercard",
+    r"american express",
+    r"\bamex\b",
+    r"kortutgivare\w*",
+    r"\btvist\w*",
+    r"contest the (?:charge|payment)",
+    r"återkalla\w*",
 )
 # What turns it into a threat, an offer, or a report.
 _THREAT_STANCE = _words(
@@ -116,12 +134,53 @@ _THREAT_STANCE = _words(
     r"\bom ingenting\b",
     # Swedish present with the subject after the verb says what the customer will do.
     r"\b(?:bestrider|ringer|kontaktar|anmäler|ger|skriver|lägger|berättar|varnar)\s+jag\b",
+    r"\bjag (?:ger|varnar|skriver|lägger|berättar|sätter)\b",
+    # Ultimatums: the last chance, the next step, what the customer is ready to do.
+    r"\bdon'?t (?:make|force) me\b",
+    r"\btvinga mig inte\b",
+    r"\beither\b",
+    r"\bantingen\b",
+    r"\b(?:prepared|ready) to\b",
+    r"\b(?:beredd|redo) att\b",
+    r"\bone step (?:away )?from\b",
+    r"\bett steg från\b",
+    r"\bnext (?:call|step)\b",
+    r"\bnästa (?:samtal|steg)\b",
+    r"\bone more day\b",
+    r"\ben dag till\b",
+    r"\bif i have to\b",
+    r"\bom jag måste\b",
+    r"\bi'?m (?:leaving|posting|writing|giving|disputing|about to)\b",
+    r"\blast (?:chance|warning)\b",
+    r"\bsista (?:chansen|varningen)\b",
+    r"\bexpect\b",
+    r"\bräkna med\b",
+    r"\babout to\b",
+    r"\bpå väg att\b",
+    r"\byou'?ll be hearing\b",
+    r"\bif (?:this|it|that) (?:keeps|goes|continues|isn'?t|is not|doesn'?t)\b",
+    r"\bom (?:det här|detta|det) (?:fortsätter|inte)\b",
+    r"\bdå får\b",
+    r"\bor you'?re\b",
+    r"\bom ni (?:ignorerar|struntar|fortsätter)\b",
 )
 # Taking a review down or changing it (the review itself may be named elsewhere in the sentence).
 _OFFER = _words(
-    r"\b(?:remove|delete|take\b.{0,20}\bdown|change|update|edit|withdraw|pull|raise|revise)\b",
-    r"\bstays? up until\b",
+    r"\b(?:remove|delete|take\b.{0,20}\b(?:down|off)|chang(?:e|es)|update|edit|withdraw|pull)\b",
+    r"\b(?:raise|revise)\b",
+    r"\bstays? up\b",
+    r"\b(?:goes|go) (?:away|up)\b",
+    r"\bdisappears?\b",
+    r"\b(?:comes?|come) down\b",
     r"\bt(?:a|ar) bort\b",
+    r"\btar (?:\w+ )?bort\b",
+    r"\btas bort\b",
+    r"\bförsvinn\w*",
+    r"\bhöjs\b",
+    r"\brevider\w*",
+    r"\bändras\b",
+    r"\bligger kvar\b",
+    r"\bdrar (?:jag )?tillbaka\b",
     r"\bradera(?:r)?\b",
     r"\bändra(?:r)?\b",
     r"\buppdatera(?:r)?\b",
@@ -130,7 +189,18 @@ _OFFER = _words(
     r"\bligger kvar tills\b",
 )
 _OFFER_CONDITION = _words(
-    r"\band i'?ll\b",
+    r"\band (?:i'?ll|i will)\b",
+    r"\buntil\b",
+    r"\btills\b",
+    r"\bthe (?:day|moment|minute)\b",
+    r"\b(?:den|samma) dag(?:en)?\b",
+    r"\b(?:only|first) after\b",
+    r"\bförst efter\b",
+    r"\ball you need\b",
+    r"\bbehöver bara\b",
+    r"\b(?:refund|send|pay|reship|cover)\b.{0,40}\band\b",
+    r"\b(?:återbetala|skicka|betala)\b.{0,40}\bså\b",
+    r"\b(?:skickar|återbetalar|betalar|ersätter) ni\b",
     r"\bså (?:ändrar|tar|raderar|försvinner|höjer|uppdaterar|drar)\b",
     r"\bif\b",
     r"\bonce\b",
@@ -155,6 +225,23 @@ _FILED = _words(
     r"\bjag har\b.{0,25}\b(?:bestridit|anmält|reklamerat|kontaktat|öppnat|startat|gjort)\b",
     r"\bhar (?:redan|nu) (?:bestridit|anmält|reklamerat|kontaktat)\b",
     r"\bhar bestridit\b",
+    r"\bhar jag\b.{0,25}\b(?:bestridit|anmält|reklamerat|kontaktat|öppnat|startat|gjort|bett)\b",
+    r"\bjag har\b.{0,25}\b(?:tagit upp|lämnat in|bett)\b",
+    r"\b(?:är|blev)(?: redan| nu)? bestridd?en\b",
+    r"\bi (?:lodged|filed|opened|raised|reported|disputed|submitted)\b",
+    r"\bjag (?:anmälde|bestred|öppnade|lämnade in|gjorde en anmälan|tog upp|reklamerade"
+    r"|startade)\b",
+    r"\b(?:chargeback|dispute|bestridan|tvist(?:en)?)\b.{0,20}"
+    r"\b(?:already|under ?way|in progress|went through|has gone through|pågår|gick igenom)\b",
+    r"\b(?:processing|behandlar|handling|hanterar|investigating|utreder|looking into)\b.{0,15}"
+    r"\b(?:dispute|chargeback|bestridan|tvist)",
+    r"\b(?:has|har) (?:my|min) (?:chargeback|dispute|bestridan)\b",
+    r"\basked (?:my bank|the bank|klarna|paypal)\b.{0,30}\b(?:money back|reverse|refund)",
+    r"\bbett (?:banken|min bank|klarna|paypal)\b.{0,30}\btillbaka\b",
+    r"\b(?:pausade|pausat|frös|fryst|paused|froze|frozen)\b.{0,15}"
+    r"\b(?:fakturan|min faktura|my invoice|the invoice|betalningen|the payment)\b",
+    r"\b(?:while they investigate|medan de utreder)\b",
+    r"\b(?:has|have|har)(?: already| redan)? (?:reversed|refunded me|återbetalat mig|återfört)\b",
     r"\b(?:banken|klarna|paypal) (?:utreder|hanterar|har)\b",
     r"\bhar (?:öppnat|gjort|startat) ett ärende hos (?:banken|klarna|paypal)\b",
 )
@@ -170,6 +257,27 @@ _REFUSAL = _words(
     r"\b(?:jag|vi) (?:skulle )?aldrig\b",
 )
 
+# A review promised in praise ("I'll leave you a great review when it arrives") is no threat.
+# The praise must qualify the review itself: "not good, expect a review" is a threat.
+_PRAISE = _words(
+    r"\b(?:great|good|lovely|nice|positive|glowing|fantastic|five[- ]star|5[- ]star)"
+    r" (?:review|rating|feedback)",
+    r"\b(?:fin|fint|bra|positiv|positivt|härlig|glad)t? (?:recension|omdöme|betyg)",
+    r"\b(?:five|5|fem) (?:stars|stjärnor)\b",
+)
+# The bank named as how the customer pays or what they ask it, not as a way to get money
+# back ("I'm ready to pay with PayPal", "I'll check with my bank whether it went through").
+_BANK_NEUTRAL = _words(
+    r"\b(?:pay|paid|paying|checkout|betala|betalade|betalat|betalar) (?:with|by|via|through|med|"
+    r"genom|using)\b",
+    r"\b(?:check|ask|kolla|fråga) (?:with|med)?\s?(?:my bank|the bank|banken|min bank|klarna|"
+    r"paypal)\b.{0,20}\b(?:whether|if|om)\b",
+)
+# ... unless the sentence is about getting the money back through it after all.
+_MONEY_BACK = _words(
+    r"chargeback|charge back|disput\w*|revers\w*|claw\w*|money back|contest",
+    r"bestrid\w*|återkr[äa]v\w*|pengarna tillbaka|återkalla\w*|tvist\w*",
+)
 _REVIEW_RE = re.compile(_REVIEW, re.I)
 _BANK_RE = re.compile(_BANK, re.I)
 _THREAT_RE = re.compile(_THREAT_STANCE, re.I)
@@ -177,6 +285,9 @@ _OFFER_RE = re.compile(_OFFER, re.I)
 _OFFER_CONDITION_RE = re.compile(_OFFER_CONDITION, re.I)
 _FILED_RE = re.compile(_FILED, re.I)
 _REFUSAL_RE = re.compile(_REFUSAL, re.I)
+_PRAISE_RE = re.compile(_PRAISE, re.I)
+_BANK_NEUTRAL_RE = re.compile(_BANK_NEUTRAL, re.I)
+_MONEY_BACK_RE = re.compile(_MONEY_BACK, re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,27 +367,37 @@ def _decide_sentences(parts: Sequence[str]) -> dict[str, list[SignalKind]]:
     other = [s for s in undecided if not topical[s]]
     for group, model in ((about, embedding_signal_model()), (other, signal_model())):
         for sentence, kind in zip(group, model.classify(group), strict=True):
-            decided[sentence] = [kind] if kind and not _refused(kind, sentence) else []
+            decided[sentence] = [kind] if kind and not _vetoed(kind, sentence) else []
     return decided
 
 
 _THREATS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
 
 
-def _refused(kind: SignalKind, sentence: str) -> bool:
-    """ "I won't leave a bad review": no threat, whichever stage read it."""
-    return kind in _THREATS and bool(_REFUSAL_RE.search(sentence))
+def _vetoed(kind: SignalKind, sentence: str) -> bool:
+    """ "I won't leave a bad review", "I'll leave a great review", "I'll pay with Klarna":
+    no threat, whichever stage read it."""
+    if kind not in _THREATS:
+        return False
+    if _REFUSAL_RE.search(sentence):
+        return True
+    if kind is SignalKind.REVIEW_THREAT:
+        return bool(_PRAISE_RE.search(sentence))
+    return bool(_BANK_NEUTRAL_RE.search(sentence)) and not _MONEY_BACK_RE.search(sentence)
 
 
 def _signals_in(sentence: str) -> Iterator[SignalKind]:
-    refused = bool(_REFUSAL_RE.search(sentence))
     about_review = bool(_REVIEW_RE.search(sentence))
     if about_review and _OFFER_RE.search(sentence) and _OFFER_CONDITION_RE.search(sentence):
         yield SignalKind.REVIEW_EXTORTION
-    elif about_review and _THREAT_RE.search(sentence) and not refused:
+    elif (
+        about_review
+        and _THREAT_RE.search(sentence)
+        and not _vetoed(SignalKind.REVIEW_THREAT, sentence)
+    ):
         yield SignalKind.REVIEW_THREAT
     if _BANK_RE.search(sentence):
         if _FILED_RE.search(sentence):
             yield SignalKind.CHARGEBACK_FILED
-        elif _THREAT_RE.search(sentence) and not refused:
+        elif _THREAT_RE.search(sentence) and not _vetoed(SignalKind.CHARGEBACK_THREAT, sentence):
             yield SignalKind.CHARGEBACK_THREAT
