@@ -66,3 +66,19 @@ def test_subject_is_not_repeated_when_the_body_already_says_it() -> None:
         clean_message("Where is my order? It's been 2 weeks", subject="where is my order?")
         == "Where is my order? It's been 2 weeks"
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Hej!\n\nVar är mitt paket?\n\nMvh Emma", "Hej!\n\nVar är mitt paket?"),
+        ("Hi,\nwhere is my parcel?\nThanks, Olof", "Hi,\nwhere is my parcel?"),
+        ("Hallå\nPaketet har inte kommit\n/Per", "Hallå\nPaketet har inte kommit"),
+        ("Hi\nThe mug is broken\n- Anna-Karin Ek", "Hi\nThe mug is broken"),
+        # not a signature: the sign-off is not the last line, or no name follows the dash
+        ("Hi\nThanks Nordhem\nMy parcel never came", "Hi\nThanks Nordhem\nMy parcel never came"),
+        ("Hi\nThe mug is broken\n- it came in two", "Hi\nThe mug is broken\n- it came in two"),
+    ],
+)
+def test_a_last_line_sign_off_with_the_name_is_a_signature(body: str, expected: str) -> None:
+    assert clean_message(body) == expected

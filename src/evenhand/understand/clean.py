@@ -4,7 +4,8 @@ Removes what the customer did not write for this message: HTML markup, quoted hi
 ("On Mon, 3 Nov 2026 ... wrote:", "Den mån 3 nov. 2026 skrev ...:", "> " lines, Outlook's
 "-----Original Message-----" and "From:/Sent:" blocks, Gmail and Outlook quote containers)
 and signatures ("Sent from my iPhone", "Skickat från min iPhone", "Med vänliga hälsningar
-..."). Swedish and English; typos, capitals and missing punctuation are left alone.
+...", and a last line such as "Mvh Emma", "Thanks, Olof" or "/Per"). Swedish and English;
+typos, capitals and missing punctuation are left alone.
 """
 
 from __future__ import annotations
@@ -49,10 +50,18 @@ _DEVICE_FOOTER = re.compile(
     r"^\s*(?:Sent from|Skickat från|Hämta|Get|Sendt fra|Lähetetty)\b.{0,60}$", re.I
 )
 _SEPARATOR = re.compile(r"^\s*--\s*$")
-_SIGN_OFF = re.compile(
-    r"^\s*(?:(?:med\s+)?(?:vänliga|vänlig|bästa|varma)\s+hälsning(?:ar)?|hälsningar|mvh|"
+# A name as people sign with it: one to three capitalised words ("Emma", "Anna-Karin Ek").
+_NAME = r"[A-ZÅÄÖÆØÉ][\w'-]*(?:\s+[A-ZÅÄÖÆØÉ][\w'-]*){0,2}"
+_SIGN_OFF_WORDS = (
+    r"(?:(?:med\s+)?(?:vänliga|vänlig|bästa|varma)\s+hälsning(?:ar)?|hälsningar|mvh|"
     r"(?:best|kind|warm)\s+regards|regards|best wishes|best|cheers|thanks|thank you|"
-    r"many thanks|tack på förhand|tack|hälsn)\b[\s,.!]*$",
+    r"many thanks|tack på förhand|tack|hälsn)\b"
+)
+_SIGN_OFF = re.compile(r"^\s*" + _SIGN_OFF_WORDS + r"[\s,.!]*$", re.I)
+# The last line: a sign-off with the name on it ("Mvh Emma", "Thanks, Olof"), or "/Per", "- Emil".
+_SIGNED = re.compile(
+    r"^\s*(?:" + _SIGN_OFF_WORDS + r"[\s,.!]*(?-i:" + _NAME + r")|[/-]\s*(?-i:" + _NAME + r"))"
+    r"[\s.!]*$",
     re.I,
 )
 _SIGNATURE_MAX_LINES = 6  # lines a sign-off may be followed by (name, phone, address)
@@ -120,6 +129,8 @@ def _without_signature(lines: list[str]) -> list[str]:
         if _DEVICE_FOOTER.match(line) or _SEPARATOR.match(line):
             return lines[:position]
         rest = [text for text in lines[position + 1 :] if text.strip()]
-        if _SIGN_OFF.match(line) and len(rest) <= _SIGNATURE_MAX_LINES and position > 0:
+        if position > 0 and _SIGN_OFF.match(line) and len(rest) <= _SIGNATURE_MAX_LINES:
+            return lines[:position]
+        if position > 0 and not rest and _SIGNED.match(line):
             return lines[:position]
     return lines
