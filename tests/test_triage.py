@@ -182,6 +182,35 @@ def test_a_retriage_adds_decisions_and_never_rewrites_them(
     )
 
 
+def test_the_same_ticket_id_from_two_sources_is_two_tickets(
+    engine: Engine, db_url: str, reader: EmbeddedReader, tmp_path: Path
+) -> None:
+    # given a JSON Lines ticket that happens to carry the id of a Zendesk ticket
+    settings = a_shop(engine, db_url)
+    zendesk = triaged(engine, settings, FIXTURES / "zendesk" / "tickets_export.json", reader=reader)
+    line = json.loads(TICKETS.read_text("utf-8").splitlines()[0]) | {"id": "35436"}
+    own = tmp_path / "own.jsonl"
+    own.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    # when both are triaged
+    mine = triaged(engine, settings, own, reader=reader)
+    # then each keeps its own ticket, with its own text and decision
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(tickets.c.source, tickets.c.body, tickets.c.id).where(
+                tickets.c.ticket_key == "35436"
+            )
+        ).all()
+    assert sorted(row.source for row in rows) == ["jsonl", "zendesk"]
+    assert line["body"] in {row.body for row in rows}
+    ids = {row.source: row.id for row in rows}
+    assert by_id(mine)["35436"].decision_id != by_id(zendesk)["35436"].decision_id
+    with engine.connect() as connection:
+        owner = select(decisions.c.ticket_id).where(
+            decisions.c.id == by_id(mine)["35436"].decision_id
+        )
+        assert connection.execute(owner).scalar() == ids["jsonl"]
+
+
 def test_no_reply_mentions_a_threat_the_tier_or_the_value() -> None:
     guide = load_guide(Settings())
     context = ReplyContext(

@@ -265,7 +265,10 @@ def _store(
     )
     done = [each for each in decided if isinstance(each, _Decided)]
     ticket_ids = save_tickets(connection, [_ticket_row(each, now) for each in done])
-    rows = [_decision_row(each.decision, ticket_ids[each.ticket.ticket_id], now) for each in done]
+    rows = [
+        _decision_row(each.decision, ticket_ids[(each.ticket.source, each.ticket.ticket_id)], now)
+        for each in done
+    ]
     ids = iter(append_decisions(connection, rows))
     return [
         Triaged(each.ticket, each.decision, next(ids), each.order_name)

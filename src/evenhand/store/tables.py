@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.sql.naming import conv
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
@@ -206,7 +207,7 @@ tickets = Table(
     "tickets",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("ticket_key", String(128), nullable=False, unique=True),
+    Column("ticket_key", String(128), nullable=False),  # the source's own id of the ticket
     Column("source", String(16), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("channel", String(32), nullable=False),
@@ -218,6 +219,7 @@ tickets = Table(
     Column("order_name", String(64)),
     Column("received_at", UtcDateTime, nullable=False),
     Index("ix_tickets_customer_email", "customer_email"),
+    UniqueConstraint("source", "ticket_key", name=conv("uq_tickets_source_ticket_key")),
 )
 
 guide_versions = Table(

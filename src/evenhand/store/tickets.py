@@ -71,28 +71,45 @@ def orders_of_customers(
     return found
 
 
-def save_tickets(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-    """Insert new tickets and refresh known ones (by ticket_key); returns ids by key."""
-    latest = {row["ticket_key"]: row for row in rows}
+TicketKey = tuple[str, str]  # (source, the source's own id of the ticket)
+
+
+def save_tickets(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> dict[TicketKey, int]:
+    """Insert new tickets and refresh known ones (by source and key); returns ids by both."""
+    latest = {(row["source"], row["ticket_key"]): row for row in rows}
     known = _ids_by_key(connection, list(latest))
     fresh = [row for key, row in latest.items() if key not in known]
     if fresh:
         connection.execute(insert(tickets), fresh)
-    changed = [{**row, "b_key": row["ticket_key"]} for key, row in latest.items() if key in known]
+    changed = [
+        {**row, "b_source": row["source"], "b_key": row["ticket_key"]}
+        for key, row in latest.items()
+        if key in known
+    ]
     if changed:
-        values: dict[str, Any] = {
-            key: bindparam(key) for key in changed[0] if key not in {"b_key", "ticket_key"}
-        }
-        statement = update(tickets).where(tickets.c.ticket_key == bindparam("b_key")).values(values)
-        connection.execute(statement, changed)
-    return known | _ids_by_key(connection, [row["ticket_key"] for row in fresh])
-
-
-def _ids_by_key(connection: Connection, keys: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for part in chunked(keys):
-        rows = connection.execute(
-            select(tickets.c.ticket_key, tickets.c.id).where(tickets.c.ticket_key.in_(part))
+        fixed = {"b_source", "b_key", "source", "ticket_key"}
+        values: dict[str, Any] = {key: bindparam(key) for key in changed[0] if key not in fixed}
+        statement = (
+            update(tickets)
+            .where(tickets.c.source == bindparam("b_source"))
+            .where(tickets.c.ticket_key == bindparam("b_key"))
+            .values(values)
         )
-        found.update({key: ticket_id for key, ticket_id in rows})
+        connection.execute(statement, changed)
+    return known | _ids_by_key(connection, [(row["source"], row["ticket_key"]) for row in fresh])
+
+
+def _ids_by_key(connection: Connection, keys: Sequence[TicketKey]) -> dict[TicketKey, int]:
+    found: dict[TicketKey, int] = {}
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for source, key in keys:
+        by_source[source].append(key)
+    for source, source_keys in by_source.items():
+        for part in chunked(source_keys):
+            rows = connection.execute(
+                select(tickets.c.ticket_key, tickets.c.id)
+                .where(tickets.c.source == source)
+                .where(tickets.c.ticket_key.in_(part))
+            )
+            found.update({(source, key): ticket_id for key, ticket_id in rows})
     return found
