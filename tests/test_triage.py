@@ -230,8 +230,8 @@ def test_no_reply_mentions_a_threat_the_tier_or_the_value() -> None:
             assert not [word for word in NEVER_IN_A_REPLY if word in text], (name, language, text)
 
 
-# The threats the reader learnt from. Held-out threats it misses (4 of 40) can move an
-# intent; that rate is measured, not asserted (README: "Threat invariance").
+# The threats the reader learnt from. Held-out threats it misses can move an intent; that
+# is measured, not asserted (README: "Understanding a message").
 THREATS = [
     t["text"]
     for t in threat_sentences()

@@ -63,6 +63,8 @@ _REVIEW = _words(
     r"\bblog",
     r"\bblogg",
     r"\bforum",
+    r"\b(?:mums?|moms?|parents?|neighbou?rhood) group",
+    r"(?:mamma|föräldra|grann)grupp\w*",
     r"(?:the )?whole internet",
     r"hela internet",
     r"scathing",
@@ -97,6 +99,8 @@ _BANK = _words(
     r"american express",
     r"\bamex\b",
     r"kortutgivare\w*",
+    r"kreditkortsföretag\w*",
+    r"\bbestridandet\b",
     r"\btvist\w*",
     r"contest the (?:charge|payment)",
     r"återkalla\w*",
@@ -163,6 +167,10 @@ _THREAT_STANCE = _words(
     r"\bdå får\b",
     r"\bor you'?re\b",
     r"\bom ni (?:ignorerar|struntar|fortsätter)\b",
+    r"\b(?:already|redan) (?:drafted|written|skriven|skrivet)\b",
+    r"\bwaiting (?:for|on) your (?:answer|reply)\b",
+    r"\bväntar (?:bara )?på ert svar\b",
+    r"\b(?:means|betyder)\b",
 )
 # Taking a review down or changing it (the review itself may be named elsewhere in the sentence).
 _OFFER = _words(
@@ -181,6 +189,10 @@ _OFFER = _words(
     r"\bändras\b",
     r"\bligger kvar\b",
     r"\bdrar (?:jag )?tillbaka\b",
+    r"\bsay something (?:very |quite |completely )?different\b",
+    r"\blåta (?:helt |väldigt )?annorlunda\b",
+    r"\bgone\b",
+    r"\bborta\b",
     r"\bradera(?:r)?\b",
     r"\bändra(?:r)?\b",
     r"\buppdatera(?:r)?\b",
@@ -201,6 +213,11 @@ _OFFER_CONDITION = _words(
     r"\b(?:refund|send|pay|reship|cover)\b.{0,40}\band\b",
     r"\b(?:återbetala|skicka|betala)\b.{0,40}\bså\b",
     r"\b(?:skickar|återbetalar|betalar|ersätter) ni\b",
+    r"\bdeal\b",
+    r"\b(?:do )?you want\b",
+    r"\bvill ni\b",
+    r"\bwould make\b",
+    r"\bskulle få\b",
     r"\bså (?:ändrar|tar|raderar|försvinner|höjer|uppdaterar|drar)\b",
     r"\bif\b",
     r"\bonce\b",
@@ -227,17 +244,20 @@ _FILED = _words(
     r"\bhar bestridit\b",
     r"\bhar jag\b.{0,25}\b(?:bestridit|anmält|reklamerat|kontaktat|öppnat|startat|gjort|bett)\b",
     r"\bjag har\b.{0,25}\b(?:tagit upp|lämnat in|bett)\b",
-    r"\b(?:är|blev)(?: redan| nu)? bestridd?en\b",
+    r"\b(?:är|blev)(?: redan| nu)? bestrid(?:d|den|en)\b",
     r"\bi (?:lodged|filed|opened|raised|reported|disputed|submitted)\b",
     r"\bjag (?:anmälde|bestred|öppnade|lämnade in|gjorde en anmälan|tog upp|reklamerade"
     r"|startade)\b",
-    r"\b(?:chargeback|dispute|bestridan|tvist(?:en)?)\b.{0,20}"
-    r"\b(?:already|under ?way|in progress|went through|has gone through|pågår|gick igenom)\b",
+    r"\b(?:chargeback|dispute|bestridan|bestridandet|tvist(?:en)?)\b.{0,20}"
+    r"\b(?:already|under ?way|in progress|went through|has gone through|pågår|gick igenom"
+    r"|was (?:submitted|filed|opened)|running|igång|skickades in|lämnades in)\b",
     r"\b(?:processing|behandlar|handling|hanterar|investigating|utreder|looking into)\b.{0,15}"
     r"\b(?:dispute|chargeback|bestridan|tvist)",
     r"\b(?:has|har) (?:my|min) (?:chargeback|dispute|bestridan)\b",
     r"\basked (?:my bank|the bank|klarna|paypal)\b.{0,30}\b(?:money back|reverse|refund)",
     r"\bbett (?:banken|min bank|klarna|paypal)\b.{0,30}\btillbaka\b",
+    r"\bput\b.{0,20}\bon hold\b",
+    r"\båterfört (?:dragningen|betalningen|pengarna)\b",
     r"\b(?:pausade|pausat|frös|fryst|paused|froze|frozen)\b.{0,15}"
     r"\b(?:fakturan|min faktura|my invoice|the invoice|betalningen|the payment)\b",
     r"\b(?:while they investigate|medan de utreder)\b",
@@ -376,7 +396,10 @@ _THREATS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
 
 def _vetoed(kind: SignalKind, sentence: str) -> bool:
     """ "I won't leave a bad review", "I'll leave a great review", "I'll pay with Klarna":
-    no threat, whichever stage read it."""
+    no threat, whichever stage read it; and no extortion that offers nothing about the
+    review ("I'll gladly leave a nice review when it arrives")."""
+    if kind is SignalKind.REVIEW_EXTORTION:
+        return not _OFFER_RE.search(sentence)
     if kind not in _THREATS:
         return False
     if _REFUSAL_RE.search(sentence):

@@ -4,7 +4,7 @@
 composed (deterministically, seed 7) into variants as they arrive in real inboxes: with or
 without a greeting, an order number, a product, a sign-off; in capitals or lower case;
 with a typo; some with a threat sentence from `threats_*.jsonl` added. A quarter of the
-seeds of every intent and language, and a quarter of the threat sentences, form the
+seeds of every intent and language, and 88 of the 320 threat sentences, form the
 held-out split (each threat sentence says which split it is in): nothing the reader trains
 or is tuned on comes from them.
 """
