@@ -1,0 +1,304 @@
+"""The threat lexicon, Swedish and English: what a threat is about (a review, a rating,
+friends and followers; a bank dispute, a chargeback, Klarna or PayPal), the stance that makes
+it one ("unless", "I'll", "annars", "tänker", "last chance"), an offer about a review ("I'll
+remove my review if ..."), a report that a dispute was filed ("jag har bestridit"), and what
+vetoes a threat (the writer's refusal, praise, a bank named only as how one pays).
+
+Widened only from the training split's threat sentences (README: "Understanding a message").
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _words(*alternatives: str) -> str:
+    return r"(?:" + "|".join(alternatives) + r")"
+
+
+# What a threat is about.
+_REVIEW = _words(
+    r"reviews?",
+    r"rating",
+    r"\b(?:1|one|a single)[- ]?stars?\b",
+    r"\bstars?\b",
+    r"trust ?pilot",
+    r"google",
+    r"facebook",
+    r"instagram",
+    r"tik ?tok",
+    r"twitter",
+    r"\bx\.com",
+    r"reddit",
+    r"followers",
+    r"(?:all|every one of) my friends",
+    r"tell (?:everyone|everybody|all)",
+    r"social media",
+    r"(?:post|write) about",
+    r"expose you",
+    r"warn (?:others|people|everyone)",
+    r"\b(?:my|the|that) (?:post|comment)\b(?! office)",
+    r"recension(?:er|en)?",
+    r"recention",
+    r"omdöme(?:n|t)?",
+    r"betyg(?:et)?",
+    r"\b(?:1|en|ett)[- ]?stjärn(?:a|or)\b",
+    r"stjärn(?:a|or)",
+    r"följare",
+    r"(?:alla )?mina vänner",
+    r"berätta för alla",
+    r"sociala medier",
+    r"skriva om er",
+    r"varna (?:andra|alla)",
+    r"prisjakt",
+    r"reco\.se",
+    r"flashback",
+    r"\bblog",
+    r"\bblogg",
+    r"\bforum",
+    r"\b(?:mums?|moms?|parents?|neighbou?rhood) group",
+    r"(?:mamma|föräldra|grann)grupp\w*",
+    r"(?:the )?whole internet",
+    r"hela internet",
+    r"scathing",
+    r"\bettan\b",
+    r"enstjärnig\w*",
+    r"\binlägg(?:et)?\b",
+    r"\bkommentar(?:en)?\b",
+)
+_BANK = _words(
+    r"chargeback",
+    r"charge ?back",
+    r"dispute",
+    r"disputing",
+    r"disputed",
+    r"my bank",
+    r"the bank",
+    r"card (?:company|issuer)",
+    r"credit card company",
+    r"klarna",
+    r"paypal",
+    r"reverse the (?:charge|payment)",
+    r"bestrid\w*",
+    r"bestrida",
+    r"banken",
+    r"min bank",
+    r"kortföretaget",
+    r"kortutgivaren",
+    r"återkr[äa]v\w*",
+    r"reklamera (?:köpet|betalningen)",
+    r"(?:with|hos|to|till|via) visa\b",
+    r"mastercard",
+    r"american express",
+    r"\bamex\b",
+    r"kortutgivare\w*",
+    r"kreditkortsföretag\w*",
+    r"\bbestridandet\b",
+    r"\btvist\w*",
+    r"contest the (?:charge|payment)",
+    r"återkalla\w*",
+)
+# What turns it into a threat, an offer, or a report.
+_THREAT_STANCE = _words(
+    r"\bi'?ll\b",
+    r"\bi will\b",
+    r"\bi'm going to\b",
+    r"\bi am going to\b",
+    r"\bgonna\b",
+    r"\bunless\b",
+    r"\botherwise\b",
+    r"\bor else\b",
+    r"\bor i\b",
+    r"\bif (?:you|i don'?t|not)\b",
+    r"\bwill be (?:leaving|posting|writing)\b",
+    r"\bmake sure\b",
+    r"\bi'?d have to\b",
+    r"\bkommer (?:jag )?att\b",
+    r"\bjag kommer\b",
+    r"\btänker\b",
+    r"\bska jag\b",
+    r"\bjag ska\b",
+    r"\bannars\b",
+    r"\bom (?:ni|du) inte\b",
+    r"\bom inte\b",
+    r"\bom jag inte\b",
+    r"\bblir det\b",
+    r"\btvingas\b",
+    r"\btvingad\b",
+    r"\bfår jag\b",
+    r"\bif nothing\b",
+    r"\bom inget\b",
+    r"\bom ingenting\b",
+    # Swedish present with the subject after the verb says what the customer will do.
+    r"\b(?:bestrider|ringer|kontaktar|anmäler|ger|skriver|lägger|berättar|varnar)\s+jag\b",
+    r"\bjag (?:ger|varnar|skriver|lägger|berättar|sätter)\b",
+    # Ultimatums: the last chance, the next step, what the customer is ready to do.
+    r"\bdon'?t (?:make|force) me\b",
+    r"\btvinga mig inte\b",
+    r"\beither\b",
+    r"\bantingen\b",
+    r"\b(?:prepared|ready) to\b",
+    r"\b(?:beredd|redo) att\b",
+    r"\bone step (?:away )?from\b",
+    r"\bett steg från\b",
+    r"\bnext (?:call|step)\b",
+    r"\bnästa (?:samtal|steg)\b",
+    r"\bone more day\b",
+    r"\ben dag till\b",
+    r"\bif i have to\b",
+    r"\bom jag måste\b",
+    r"\bi'?m (?:leaving|posting|writing|giving|disputing|about to)\b",
+    r"\blast (?:chance|warning)\b",
+    r"\bsista (?:chansen|varningen)\b",
+    r"\bexpect\b",
+    r"\bräkna med\b",
+    r"\babout to\b",
+    r"\bpå väg att\b",
+    r"\byou'?ll be hearing\b",
+    r"\bif (?:this|it|that) (?:keeps|goes|continues|isn'?t|is not|doesn'?t)\b",
+    r"\bom (?:det här|detta|det) (?:fortsätter|inte)\b",
+    r"\bdå får\b",
+    r"\bor you'?re\b",
+    r"\bom ni (?:ignorerar|struntar|fortsätter)\b",
+    r"\b(?:already|redan) (?:drafted|written|skriven|skrivet)\b",
+    r"\bwaiting (?:for|on) your (?:answer|reply)\b",
+    r"\bväntar (?:bara )?på ert svar\b",
+    r"\b(?:means|betyder)\b",
+)
+# Taking a review down or changing it (the review itself may be named elsewhere in the sentence).
+_OFFER = _words(
+    r"\b(?:remove|delete|take\b.{0,20}\b(?:down|off)|chang(?:e|es)|update|edit|withdraw|pull)\b",
+    r"\b(?:raise|revise)\b",
+    r"\bstays? up\b",
+    r"\b(?:goes|go) (?:away|up)\b",
+    r"\bdisappears?\b",
+    r"\b(?:comes?|come) down\b",
+    r"\bt(?:a|ar) bort\b",
+    r"\btar (?:\w+ )?bort\b",
+    r"\btas bort\b",
+    r"\bförsvinn\w*",
+    r"\bhöjs\b",
+    r"\brevider\w*",
+    r"\bändras\b",
+    r"\bligger kvar\b",
+    r"\bdrar (?:jag )?tillbaka\b",
+    r"\bsay something (?:very |quite |completely )?different\b",
+    r"\blåta (?:helt |väldigt )?annorlunda\b",
+    r"\bgone\b",
+    r"\bborta\b",
+    r"\bradera(?:r)?\b",
+    r"\bändra(?:r)?\b",
+    r"\buppdatera(?:r)?\b",
+    r"\bhöj(?:a|er)\b",
+    r"\bdra(?:r)? tillbaka\b",
+    r"\bligger kvar tills\b",
+)
+_OFFER_CONDITION = _words(
+    r"\band (?:i'?ll|i will)\b",
+    r"\buntil\b",
+    r"\btills\b",
+    r"\bthe (?:day|moment|minute)\b",
+    r"\b(?:den|samma) dag(?:en)?\b",
+    r"\b(?:only|first) after\b",
+    r"\bförst efter\b",
+    r"\ball you need\b",
+    r"\bbehöver bara\b",
+    r"\b(?:refund|send|pay|reship|cover)\b.{0,40}\band\b",
+    r"\b(?:återbetala|skicka|betala)\b.{0,40}\bså\b",
+    r"\b(?:skickar|återbetalar|betalar|ersätter) ni\b",
+    r"\bdeal\b",
+    r"\b(?:do )?you want\b",
+    r"\bvill ni\b",
+    r"\bwould make\b",
+    r"\bskulle få\b",
+    r"\bså (?:ändrar|tar|raderar|försvinner|höjer|uppdaterar|drar)\b",
+    r"\bif\b",
+    r"\bonce\b",
+    r"\bwhen\b",
+    r"\bas soon as\b",
+    r"\bin exchange\b",
+    r"\bafter you\b",
+    r"\bprovided\b",
+    r"\bom\b",
+    r"\bnär\b",
+    r"\bså fort\b",
+    r"\bbara (?:ni|du)\b",
+    r"\bi utbyte\b",
+    r"\bmot att\b",
+)
+_FILED = _words(
+    r"\b(?:i'?ve|i have|i already|i just|we have|we've)\b.{0,25}"
+    r"\b(?:disputed|filed|opened|started|raised|made|reported|contacted)\b",
+    r"\b(?:disputed|filed a (?:dispute|chargeback|claim)|opened a (?:dispute|case|claim))\b",
+    r"\b(?:the bank|my bank|klarna|paypal) (?:is|are) (?:handling|investigating|looking into)\b",
+    r"\b(?:already|now) (?:with|in the hands of) (?:my bank|the bank|klarna|paypal)\b",
+    r"\bjag har\b.{0,25}\b(?:bestridit|anmält|reklamerat|kontaktat|öppnat|startat|gjort)\b",
+    r"\bhar (?:redan|nu) (?:bestridit|anmält|reklamerat|kontaktat)\b",
+    r"\bhar bestridit\b",
+    r"\bhar jag\b.{0,25}\b(?:bestridit|anmält|reklamerat|kontaktat|öppnat|startat|gjort|bett)\b",
+    r"\bjag har\b.{0,25}\b(?:tagit upp|lämnat in|bett)\b",
+    r"\b(?:är|blev)(?: redan| nu)? bestrid(?:d|den|en)\b",
+    r"\bi (?:lodged|filed|opened|raised|reported|disputed|submitted)\b",
+    r"\bjag (?:anmälde|bestred|öppnade|lämnade in|gjorde en anmälan|tog upp|reklamerade"
+    r"|startade)\b",
+    r"\b(?:chargeback|dispute|bestridan|bestridandet|tvist(?:en)?)\b.{0,20}"
+    r"\b(?:already|under ?way|in progress|went through|has gone through|pågår|gick igenom"
+    r"|was (?:submitted|filed|opened)|running|igång|skickades in|lämnades in)\b",
+    r"\b(?:processing|behandlar|handling|hanterar|investigating|utreder|looking into)\b.{0,15}"
+    r"\b(?:dispute|chargeback|bestridan|tvist)",
+    r"\b(?:has|har) (?:my|min) (?:chargeback|dispute|bestridan)\b",
+    r"\basked (?:my bank|the bank|klarna|paypal)\b.{0,30}\b(?:money back|reverse|refund)",
+    r"\bbett (?:banken|min bank|klarna|paypal)\b.{0,30}\btillbaka\b",
+    r"\bput\b.{0,20}\bon hold\b",
+    r"\båterfört (?:dragningen|betalningen|pengarna)\b",
+    r"\b(?:pausade|pausat|frös|fryst|paused|froze|frozen)\b.{0,15}"
+    r"\b(?:fakturan|min faktura|my invoice|the invoice|betalningen|the payment)\b",
+    r"\b(?:while they investigate|medan de utreder)\b",
+    r"\b(?:has|have|har)(?: already| redan)? (?:reversed|refunded me|återbetalat mig|återfört)\b",
+    r"\b(?:banken|klarna|paypal) (?:utreder|hanterar|har)\b",
+    r"\bhar (?:öppnat|gjort|startat) ett ärende hos (?:banken|klarna|paypal)\b",
+)
+# The writer refusing to act ("I won't leave a bad review"), not the shop or the bank
+# ("if you won't refund me, my card company will"; "Klarna kommer inte att betala").
+_REFUSAL = _words(
+    r"\b(?:i|we)(?: really| just| certainly)? (?:won'?t|will not|would never|don'?t want to)\b",
+    r"\b(?:i'?m|i am|we'?re|we are) not going to\b",
+    r"\b(?:i|we) have no intention\b",
+    r"\bno intention\b",
+    r"\b(?:jag|vi) (?:kommer|tänker|ska|vill) (?:inte|aldrig)\b",
+    r"\b(?:kommer|tänker|ska|vill) (?:jag|vi) (?:inte|aldrig)\b",
+    r"\b(?:jag|vi) (?:skulle )?aldrig\b",
+)
+
+# A review promised in praise ("I'll leave you a great review when it arrives") is no threat.
+# The praise must qualify the review itself: "not good, expect a review" is a threat.
+_PRAISE = _words(
+    r"\b(?:great|good|lovely|nice|positive|glowing|fantastic|five[- ]star|5[- ]star)"
+    r" (?:review|rating|feedback)",
+    r"\b(?:fin|fint|bra|positiv|positivt|härlig|glad)t? (?:recension|omdöme|betyg)",
+    r"\b(?:five|5|fem) (?:stars|stjärnor)\b",
+)
+# The bank named as how the customer pays or what they ask it, not as a way to get money
+# back ("I'm ready to pay with PayPal", "I'll check with my bank whether it went through").
+_BANK_NEUTRAL = _words(
+    r"\b(?:pay|paid|paying|checkout|betala|betalade|betalat|betalar) (?:with|by|via|through|med|"
+    r"genom|using)\b",
+    r"\b(?:check|ask|kolla|fråga) (?:with|med)?\s?(?:my bank|the bank|banken|min bank|klarna|"
+    r"paypal)\b.{0,20}\b(?:whether|if|om)\b",
+)
+# ... unless the sentence is about getting the money back through it after all.
+_MONEY_BACK = _words(
+    r"chargeback|charge back|disput\w*|revers\w*|claw\w*|money back|contest",
+    r"bestrid\w*|återkr[äa]v\w*|pengarna tillbaka|återkalla\w*|tvist\w*",
+)
+
+REVIEW_RE = re.compile(_REVIEW, re.I)
+BANK_RE = re.compile(_BANK, re.I)
+THREAT_RE = re.compile(_THREAT_STANCE, re.I)
+OFFER_RE = re.compile(_OFFER, re.I)
+OFFER_CONDITION_RE = re.compile(_OFFER_CONDITION, re.I)
+FILED_RE = re.compile(_FILED, re.I)
+REFUSAL_RE = re.compile(_REFUSAL, re.I)
+PRAISE_RE = re.compile(_PRAISE, re.I)
+BANK_NEUTRAL_RE = re.compile(_BANK_NEUTRAL, re.I)
+MONEY_BACK_RE = re.compile(_MONEY_BACK, re.I)
