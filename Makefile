@@ -4,7 +4,7 @@ VENV := .venv
 UV_VERSION := 0.13.9
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench lock clean
+.PHONY: setup demo test lint bench lock clean screenshots
 
 # A virtual environment with the pinned dependencies of uv.lock (uv itself lives in it too).
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -25,6 +25,10 @@ lint: setup
 
 test: lint
 	$(BIN)/pytest
+
+# The browser tests again, writing their screenshots into docs/screenshots for the README.
+screenshots: setup
+	EVENHAND_TEST_SCREENSHOTS=docs EVENHAND_REQUIRE_BROWSER=1 $(BIN)/pytest tests/test_ui.py
 
 bench: setup
 	$(BIN)/python bench/import_orders.py

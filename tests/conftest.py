@@ -34,7 +34,7 @@ def _postgres_reachable() -> bool:
 def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads a developer's own evenhand.toml or EVENHAND_* variables."""
     for name in list(os.environ):
-        if name.startswith("EVENHAND_") and name != "EVENHAND_TEST_PG_URL":
+        if name.startswith("EVENHAND_") and not name.startswith("EVENHAND_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("EVENHAND_SETTINGS", str(tmp_path / "evenhand.toml"))
 

@@ -31,8 +31,17 @@ from tests.conftest import FIXTURES, NOW
 from tests.live import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
 MANAGER, PASSWORD = "lead@nordhem.example", "a long enough password"
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go: a scratch folder, or docs/screenshots with
+    `make screenshots` (EVENHAND_TEST_SCREENSHOTS=docs), so a test run leaves the tree clean."""
+    if os.environ.get("EVENHAND_TEST_SCREENSHOTS") == "docs":
+        return DOCS_SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
 
 
 @dataclass
@@ -81,11 +90,13 @@ def sign_in(page: Page, base: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_sign_in_filter_open_override_and_see_it_in_the_queue(shop: Shop, page: Page) -> None:
+def test_sign_in_filter_open_override_and_see_it_in_the_queue(
+    shop: Shop, page: Page, shots: Path
+) -> None:
     # given a wrong password, the sign-in page says so
     sign_in(page, shop.base, password="not the password")
     expect(page.get_by_role("alert")).to_have_text("wrong e-mail or password")
-    page.screenshot(path=str(SCREENSHOTS / "sign-in.png"))
+    page.screenshot(path=str(shots / "sign-in.png"))
     # when the manager signs in and filters the queue to damaged items
     sign_in(page, shop.base)
     expect(page.get_by_role("heading", name="Queue")).to_be_visible()
@@ -95,7 +106,7 @@ def test_sign_in_filter_open_override_and_see_it_in_the_queue(shop: Shop, page: 
     expect(rows.first).to_be_visible()
     for row in rows.all():
         expect(row.locator("td").nth(5)).to_have_text("damaged_item")
-    page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
+    page.screenshot(path=str(shots / "queue.png"), full_page=True)
     # and opens the first ticket and overrides it, first without a reason
     rows.first.get_by_role("link").click()
     expect(page.get_by_role("heading", name="Decision")).to_be_visible()
@@ -109,7 +120,7 @@ def test_sign_in_filter_open_override_and_see_it_in_the_queue(shop: Shop, page: 
     expect(
         page.get_by_text(re.compile("override to human_review: photo shows wear"))
     ).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "ticket.png"), full_page=True)
+    page.screenshot(path=str(shots / "ticket.png"), full_page=True)
     # then the queue shows the override, and the decision itself is unchanged
     page.goto(f"{shop.base}/queue?overridden=yes")
     expect(page.locator("tbody tr")).to_have_count(1)
@@ -126,11 +137,11 @@ def test_sign_in_filter_open_override_and_see_it_in_the_queue(shop: Shop, page: 
     overridden = page.locator("tr", has_text="our-mistake")
     expect(overridden.locator("td").nth(2)).to_have_text("1")
     expect(page.get_by_text("none changed a remedy")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
 
 
 def test_a_manager_uploads_an_invalid_guide_reads_why_then_adopts_a_valid_one(
-    shop: Shop, page: Page, tmp_path: Path
+    shop: Shop, page: Page, tmp_path: Path, shots: Path
 ) -> None:
     default = default_guide_text()
     invalid = tmp_path / "invalid.yaml"
@@ -149,7 +160,7 @@ def test_a_manager_uploads_an_invalid_guide_reads_why_then_adopts_a_valid_one(
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("The guide was refused")
     expect(alert).to_contain_text("threat signals are not inputs")
-    page.screenshot(path=str(SCREENSHOTS / "guide-refused.png"), full_page=True)
+    page.screenshot(path=str(shots / "guide-refused.png"), full_page=True)
     # when a valid change (return shipping paid by the shop) is uploaded, it is adopted
     valid = tmp_path / "valid.yaml"
     valid.write_text(default.replace("return_shipping: customer", "return_shipping: shop", 1))
@@ -166,7 +177,7 @@ def test_a_manager_uploads_an_invalid_guide_reads_why_then_adopts_a_valid_one(
     difference = page.get_by_label("difference")
     expect(difference).to_contain_text("-  return_shipping: customer")
     expect(difference).to_contain_text("+  return_shipping: shop")
-    page.screenshot(path=str(SCREENSHOTS / "guide.png"), full_page=True)
+    page.screenshot(path=str(shots / "guide.png"), full_page=True)
 
 
 def test_a_form_without_the_session_csrf_token_is_refused(shop: Shop) -> None:
@@ -236,7 +247,9 @@ def test_the_customer_card_charts_their_orders(shop: Shop) -> None:
     assert re.search(r"<title>#\d+ \d{4}-\d\d-\d\d: [\d.]+ SEK", chart)
 
 
-def test_a_manager_adds_an_agent_and_a_token_which_the_agent_cannot(shop: Shop, page: Page) -> None:
+def test_a_manager_adds_an_agent_and_a_token_which_the_agent_cannot(
+    shop: Shop, page: Page, shots: Path
+) -> None:
     # given the manager on the users-and-tokens page
     sign_in(page, shop.base)
     page.get_by_role("link", name="Users and tokens").click()
@@ -249,7 +262,7 @@ def test_a_manager_adds_an_agent_and_a_token_which_the_agent_cannot(shop: Shop, 
     page.get_by_label("New token's name").fill("helpdesk-bridge")
     page.get_by_role("button", name="Create token").click()
     token = page.locator("#new-token").inner_text()
-    page.screenshot(path=str(SCREENSHOTS / "users-and-tokens.png"), full_page=True)
+    page.screenshot(path=str(shots / "users-and-tokens.png"), full_page=True)
     # then the token opens the API, until it is revoked
     api = f"{shop.base}/api/decisions/1"
     assert httpx.get(api, headers={"Authorization": f"Bearer {token}"}).status_code == 200
