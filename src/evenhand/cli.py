@@ -85,8 +85,9 @@ GuideOption = Annotated[
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 _PROGRESS_FROM_BYTES = 5_000_000
-# The worker's numeric libraries keep to one thread: the other core answers webhooks.
+# The worker's CPU priority below the app's (nice), so webhooks are answered first.
 WORKER_NICENESS = 10
+# The worker's numeric libraries keep to one thread: the other core answers webhooks.
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
