@@ -8,18 +8,20 @@ generations, extra columns and a UTF-8 BOM are all fine.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from evenhand.domain.models import LineItem, Order
 from evenhand.domain.value import is_test_gateway
 from evenhand.errors import ErrorCode, InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Progress, Rejection, no_progress
+from evenhand.ingest.order_digest import order_digests
 
 REQUIRED_COLUMNS = (
     "Name",
@@ -65,6 +67,8 @@ _PROGRESS_EVERY = 20_000
 
 # The cells an order's source digest is taken over, row by row (the bulk reader does the same).
 DIGEST_CELLS = ("Name", *ORDER_CELLS, *ITEM_CELLS)
+_ORDER_KEY = "order key"  # the stripped Name
+_POSITION = "position"  # of a row within its order
 
 
 def _payment_references(cells_text: list[str]) -> tuple[str, ...]:
@@ -93,22 +97,21 @@ class _Columns:
 class _Draft:
     """An order being assembled from its rows."""
 
-    __slots__ = ("digest", "fields", "invalid", "items", "line", "name")
+    __slots__ = ("fields", "invalid", "items", "line", "name")
 
     def __init__(self, name: str, line: int) -> None:
         self.name = name
         self.line = line
         self.fields: dict[str, Any] = {}
         self.items: list[LineItem] = []
-        self.digest = hashlib.blake2b(digest_size=16)
         self.invalid = False
 
-    def to_order(self) -> Order:
+    def to_order(self, source_digest: str) -> Order:
         return Order(
             name=self.name,
             line=self.line,
             line_items=tuple(self.items),
-            source_digest=self.digest.hexdigest(),
+            source_digest=source_digest,
             **self.fields,
         )
 
@@ -151,6 +154,8 @@ class _Assembler:
         self.order_cells = itemgetter(*(at[name] for name in ORDER_CELLS))
         self.item_cells = itemgetter(*(at[name] for name in ITEM_CELLS))
         self.digest_cells = itemgetter(*(at[name] for name in DIGEST_CELLS))
+        self.digest_rows: list[tuple[object, ...]] = []  # (order, position, *DIGEST_CELLS)
+        self.rows_seen: dict[str, int] = {}  # per order
 
     def add(self, row: list[str], line: int) -> None:
         if len(row) < self.columns.width:
@@ -166,7 +171,9 @@ class _Assembler:
             draft = self._start(name, row, line=line)
             if draft is None:
                 return
-        draft.digest.update(("\x1f".join(self.digest_cells(row)) + "\x1e").encode())
+        position = self.rows_seen.get(name, 0)
+        self.rows_seen[name] = position + 1
+        self.digest_rows.append((name, position, *self.digest_cells(row)))
         if draft.invalid:
             return
         try:
@@ -284,5 +291,20 @@ class _Assembler:
         )
 
     def result(self) -> Parsed[Order]:
-        orders = [draft.to_order() for draft in self.drafts.values() if not draft.invalid]
+        digests = self._digests()
+        orders = [
+            draft.to_order(digests[draft.name])
+            for draft in self.drafts.values()
+            if not draft.invalid
+        ]
         return Parsed(records=orders, rejections=self.problems.rejections)
+
+    def _digests(self) -> dict[str, str]:
+        schema = {_ORDER_KEY: pl.String, _POSITION: pl.Int64} | dict.fromkeys(
+            DIGEST_CELLS, pl.String
+        )
+        rows = pl.DataFrame(self.digest_rows, schema=schema, orient="row")
+        digests = order_digests(rows, key=_ORDER_KEY, position=_POSITION, cells=DIGEST_CELLS)
+        return dict(
+            zip(digests[_ORDER_KEY].to_list(), digests["source_digest"].to_list(), strict=True)
+        )

@@ -10,7 +10,6 @@ can and names the file, line and column of what it cannot. A test keeps both rea
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import polars as pl
 
 from evenhand.domain.money import minor_exponent
 from evenhand.domain.value import TEST_GATEWAYS, UNPAID_STATUSES, Exclusion
+from evenhand.ingest.order_digest import order_digests
 from evenhand.ingest.shopify_orders_csv import DIGEST_CELLS, REQUIRED_COLUMNS
 
 _EXPORT_TIME = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
@@ -26,6 +26,7 @@ _SHOPIFY_ID = r"^'?\d+$"
 _TIMES = ("Created at", "Fulfilled at", "Cancelled at")
 _AMOUNTS = ("Total", "Subtotal", "Shipping", "Taxes", "Refunded Amount", "Outstanding Balance")
 _KEY = "order key"  # the stripped Name, which groups an order's rows
+_POSITION = "position"  # of the row within its order: 0, 1, ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,8 @@ def read_orders_frames(path: Path) -> OrderFrames | None:
     orders = _orders(firsts, currency).join(
         _item_totals(rows, currency), on="name", maintain_order="left"
     )
-    orders = orders.join(_digests(rows), on="name", maintain_order="left")
+    digests = order_digests(rows, key=_KEY, position=_POSITION, cells=DIGEST_CELLS)
+    orders = orders.join(digests.rename({_KEY: "name"}), on="name", maintain_order="left")
     return OrderFrames(
         currency=currency,
         orders=_with_figures(orders),
@@ -89,7 +91,12 @@ def _read(path: Path) -> pl.DataFrame | None:
     frame.columns = [header[position] for position in positions]
     missing = [pl.lit("").alias(name) for name in DIGEST_CELLS if name not in header]
     key = pl.col("Name").str.strip_chars().alias(_KEY)
-    return frame.with_columns(*missing, key).select(*DIGEST_CELLS, _KEY)
+    position = pl.int_range(pl.len()).over(_KEY).cast(pl.Int64).alias(_POSITION)
+    return (
+        frame.with_columns(*missing, key)
+        .with_columns(position)
+        .select(*DIGEST_CELLS, _KEY, _POSITION)
+    )
 
 
 def _matches(column: str, pattern: str, *, required: bool = False) -> pl.Expr:
@@ -225,7 +232,7 @@ def _with_figures(orders: pl.DataFrame) -> pl.DataFrame:
 def _items(rows: pl.DataFrame, currency: str) -> pl.DataFrame:
     return rows.select(
         pl.col(_KEY).alias("order_name"),
-        pl.int_range(pl.len()).over(_KEY).cast(pl.Int64).alias("position"),
+        pl.col(_POSITION),
         pl.col("Lineitem name").str.strip_chars().alias("name"),
         _text_or_null(pl.col("Lineitem sku").str.strip_chars()).alias("sku"),
         pl.col("Lineitem quantity").cast(pl.Int64).alias("quantity"),
@@ -251,17 +258,3 @@ def _references(firsts: pl.DataFrame) -> pl.DataFrame:
         .explode("reference")
         .drop_nulls("reference")
     )
-
-
-def _digests(rows: pl.DataFrame) -> pl.DataFrame:
-    """The same digest the row-by-row reader takes: each row's cells, in DIGEST_CELLS order."""
-    joined = (
-        rows.select(
-            pl.col(_KEY).alias("name"),
-            (pl.concat_str(list(DIGEST_CELLS), separator="\x1f") + "\x1e").alias("row"),
-        )
-        .group_by("name", maintain_order=True)
-        .agg(pl.col("row").str.join(""))
-    )
-    digests = [hashlib.blake2b(text.encode(), digest_size=16).hexdigest() for text in joined["row"]]
-    return joined.select("name").with_columns(pl.Series("source_digest", digests))
