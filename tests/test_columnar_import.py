@@ -97,3 +97,27 @@ def test_an_odd_but_valid_cell_goes_row_by_row_and_still_imports(
         engine, kind=ImportKind.SHOPIFY_ORDERS, path=odd, settings=settings, now=NOW
     )
     assert report.created == 5
+
+
+def test_rows_of_an_order_found_apart_store_the_same(tmp_path: Path, sqlite_url: str) -> None:
+    # given: an export where one order's continuation rows come after other orders' rows
+    demo = write_demo_shop(tmp_path / "demo", seed=7, customers=50, orders=200)
+    header, *rows = demo.orders_csv.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    names = [row.split(",", 1)[0] for row in rows]
+    continued = next(i for i in range(1, len(rows)) if names[i] == names[i - 1])
+    apart = tmp_path / "orders_export_apart.csv"
+    moved = [rows[continued]]
+    apart.write_text(header + "".join(rows[:continued] + rows[continued + 1 :] + moved))
+    # when: both readings import it
+    row_by_row = import_all(sqlite_url, [apart], columnar=False)
+    columnar = import_all(f"sqlite:///{tmp_path / 'columnar.sqlite3'}", [apart], columnar=True)
+    # then: the same rows, the moved line item still in its order (line items numbered in
+    # the order they were read: file order here, order by order there)
+    assert read_orders_frames(apart) is not None
+    items = {
+        reading: sorted(row[1:] for row in stored.pop("line_items"))
+        for reading, stored in (("columnar", columnar), ("row_by_row", row_by_row))
+    }
+    assert columnar == row_by_row
+    assert items["columnar"] == items["row_by_row"]
+    assert len(items["columnar"]) == len(rows)

@@ -55,7 +55,7 @@ def read_orders_frames(path: Path) -> OrderFrames | None:
     rows = _read(path)
     if rows is None or rows.height == 0:
         return None
-    firsts = rows.unique(_KEY, keep="first", maintain_order=True)
+    firsts = rows.filter(pl.col(_POSITION) == 0)
     currencies = firsts["Currency"].str.strip_chars().str.to_uppercase().unique().to_list()
     if len(currencies) != 1 or not _plain(rows, firsts, currency=currencies[0]):
         return None
@@ -90,13 +90,21 @@ def _read(path: Path) -> pl.DataFrame | None:
         return None
     frame.columns = [header[position] for position in positions]
     missing = [pl.lit("").alias(name) for name in DIGEST_CELLS if name not in header]
-    key = pl.col("Name").str.strip_chars().alias(_KEY)
-    position = pl.int_range(pl.len()).over(_KEY).cast(pl.Int64).alias(_POSITION)
-    return (
-        frame.with_columns(*missing, key)
-        .with_columns(position)
-        .select(*DIGEST_CELLS, _KEY, _POSITION)
-    )
+    keyed = frame.with_columns(*missing, pl.col("Name").str.strip_chars().alias(_KEY))
+    return keyed.with_columns(_position(keyed)).select(*DIGEST_CELLS, _KEY, _POSITION)
+
+
+def _position(rows: pl.DataFrame) -> pl.Expr:
+    """Each row's place within its order. Exports list an order's rows together, so the
+    count restarts at every change of key (one pass); rows of an order found apart are
+    counted per key instead (a grouping, slower)."""
+    key = pl.col(_KEY)
+    starts = key.ne_missing(key.shift())
+    runs, orders = rows.select(starts.sum().alias("runs"), key.n_unique().alias("orders")).row(0)
+    if runs != orders:
+        return pl.int_range(pl.len(), dtype=pl.Int64).over(_KEY).alias(_POSITION)
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    return (row - pl.when(starts).then(row).forward_fill()).alias(_POSITION)
 
 
 def _matches(column: str, pattern: str, *, required: bool = False) -> pl.Expr:
