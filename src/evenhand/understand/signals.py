@@ -18,6 +18,7 @@ from evenhand.understand.signal_model import embedding_signal_model, signal_mode
 from evenhand.understand.threat_lexicon import (
     BANK_NEUTRAL_RE,
     BANK_RE,
+    FILED_EVIDENCE_RE,
     FILED_RE,
     MONEY_BACK_RE,
     OFFER_CONDITION_RE,
@@ -116,16 +117,28 @@ _THREATS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
 def _vetoed(kind: SignalKind, sentence: str) -> bool:
     """ "I won't leave a bad review", "I'll leave a great review", "I'll pay with Klarna":
     no threat, whichever stage read it; and no extortion that offers nothing about the
-    review ("I'll gladly leave a nice review when it arrives")."""
+    review ("I'll gladly leave a nice review when it arrives"); and no dispute filed that
+    names no claim, case or money coming back ("PayPal says it went through twice")."""
     if kind is SignalKind.REVIEW_EXTORTION:
         return not OFFER_RE.search(sentence)
+    if kind is SignalKind.CHARGEBACK_FILED:
+        return not FILED_EVIDENCE_RE.search(sentence)
     if kind not in _THREATS:
         return False
-    if REFUSAL_RE.search(sentence):
+    if _refused(sentence):
         return True
     if kind is SignalKind.REVIEW_THREAT:
         return bool(PRAISE_RE.search(sentence))
     return bool(BANK_NEUTRAL_RE.search(sentence)) and not MONEY_BACK_RE.search(sentence)
+
+
+def _refused(sentence: str) -> bool:
+    """The writer refuses it: each clause with a threat's stance is itself a refusal ("I won't
+    leave a bad review"; not "I won't pay that invoice, I'll dispute it instead")."""
+    if not REFUSAL_RE.search(sentence):
+        return False
+    stances = [part for part in clauses(sentence) if THREAT_RE.search(part)]
+    return all(REFUSAL_RE.search(part) for part in stances)
 
 
 def _signals_in(sentence: str) -> Iterator[SignalKind]:

@@ -64,6 +64,12 @@ _REVIEW = _words(
     r"\bettan\b",
     r"enstjärnig\w*",
     r"\binlägg(?:et)?\b",
+    r"\beveryone (?:at|in) my\b",
+    r"\balla (?:på|i) mitt\b",
+    r"\b(?:a|my) video (?:about|on)\b",
+    r"\ben video om\b",
+    r"\b(?:other|future) (?:customers|buyers|shoppers)\b.{0,30}\bknow\b",
+    r"\bandra (?:kunder|köpare)\b.{0,30}\bveta\b",
     r"\bkommentar(?:en)?\b",
 )
 _BANK = _words(
@@ -74,13 +80,14 @@ _BANK = _words(
     r"disputed",
     r"my bank",
     r"the bank",
-    r"card (?:company|issuer)",
+    r"card (?:company|issuer|provider)",
     r"credit card company",
     r"klarna",
     r"paypal",
     r"reverse the (?:charge|payment)",
     r"bestrid\w*",
     r"bestrida",
+    r"\bbestred\b",
     r"banken",
     r"min bank",
     r"kortföretaget",
@@ -164,10 +171,30 @@ _THREAT_STANCE = _words(
     r"\bwaiting (?:for|on) your (?:answer|reply)\b",
     r"\bväntar (?:bara )?på ert svar\b",
     r"\b(?:means|betyder)\b",
+    r"\b(?:this|so) close to\b",
+    r"\bbefore i\b",
+    r"\binnan jag\b",
+    r"\bno choice but\b",
+    r"\binget (?:annat )?val\b",
+    r"\b(?:tempting|lockande)\b",
+    r"\bgör jag\b",
+    r"\bså (?:här )?nära\b",
+    r"\bwatch me\b",
+    r"\bvänta (?:bara )?tills\b",
+    r"\b(?:is|are) going to know\b",
+    r"\bjag (?:bestrider|ringer|kontaktar|anmäler|återkallar)\b",
 )
 # Taking a review down or changing it (the review itself may be named elsewhere in the sentence).
 _OFFER = _words(
-    r"\b(?:remove|delete|take\b.{0,20}\b(?:down|off)|chang(?:e|es)|update|edit|withdraw|pull)\b",
+    r"\b(?:remov|delet|chang|updat)(?:e|es|ed|ing)\b",
+    r"\b(?:take\b.{0,20}\b(?:down|off)|edit(?:s|ed)?|withdraw(?:n|s)?|pull(?:s|ed)?)\b",
+    r"\bbecome an? (?:5|five|4|four)\b",
+    r"\b(?:sort|fix) (?:out )?(?:the|my) (?:review|rating)\b",
+    r"\bt(?:a|ar) (?:\w+ )?ner\b",
+    r"\bbli en (?:femma|fyra)\b",
+    r"\bfixar (?:recensionen|omdömet|betyget)\b",
+    r"\braderas\b",
+    r"\b(?:review|rating|post) (?:stays|goes)\b",
     r"\b(?:raise|revise)\b",
     r"\bstays? up\b",
     r"\b(?:goes|go) (?:away|up)\b",
@@ -192,6 +219,10 @@ _OFFER = _words(
     r"\bhöj(?:a|er)\b",
     r"\bdra(?:r)? tillbaka\b",
     r"\bligger kvar tills\b",
+    r"\b(?:comes?|come) off\b",
+    r"\b(?:retract|rewrite|improve)\w*",
+    r"\bskriv\w* (?:\w+ )?om (?:min|mitt|recensionen|omdömet|betyget)\b",
+    r"\bblir\b.{0,30}\bbättre\b",
 )
 _OFFER_CONDITION = _words(
     r"\band (?:i'?ll|i will)\b",
@@ -203,7 +234,8 @@ _OFFER_CONDITION = _words(
     r"\bförst efter\b",
     r"\ball you need\b",
     r"\bbehöver bara\b",
-    r"\b(?:refund|send|pay|reship|cover)\b.{0,40}\band\b",
+    r"\b(?:refund|send|pay|reship|cover|compensate|give)\b.{0,40}\band\b",
+    r"\b(?:kompensera|ge)\b.{0,40}\bså\b",
     r"\b(?:återbetala|skicka|betala)\b.{0,40}\bså\b",
     r"\b(?:skickar|återbetalar|betalar|ersätter) ni\b",
     r"\bdeal\b",
@@ -211,7 +243,7 @@ _OFFER_CONDITION = _words(
     r"\bvill ni\b",
     r"\bwould make\b",
     r"\bskulle få\b",
-    r"\bså (?:ändrar|tar|raderar|försvinner|höjer|uppdaterar|drar)\b",
+    r"\bså (?:ändrar|tar|raderar|försvinner|höjer|uppdaterar|drar|är|blir)\b",
     r"\bif\b",
     r"\bonce\b",
     r"\bwhen\b",
@@ -225,12 +257,23 @@ _OFFER_CONDITION = _words(
     r"\bbara (?:ni|du)\b",
     r"\bi utbyte\b",
     r"\bmot att\b",
+    r"\bdepends (?:entirely )?on\b",
+    r"\bberor (?:helt )?på\b",
+    r"\bwith the right\b",
+    r"\bmed rätt\b",
 )
 _FILED = _words(
     r"\b(?:i'?ve|i have|i already|i just|we have|we've)\b.{0,25}"
     r"\b(?:disputed|filed|opened|started|raised|made|reported|contacted)\b",
-    r"\b(?:disputed|filed a (?:dispute|chargeback|claim)|opened a (?:dispute|case|claim))\b",
-    r"\b(?:the bank|my bank|klarna|paypal) (?:is|are) (?:handling|investigating|looking into)\b",
+    r"(?<!be )\b(?:disputed|filed a (?:dispute|chargeback|claim)"
+    r"|opened a (?:dispute|case|claim))\b",
+    r"\b(?:the bank|my bank|klarna|paypal) (?:is|are) (?:already |now )?(?:handling|investigating"
+    r"|looking into|dealing with)\b",
+    r"\b(?:the bank|my bank|klarna|paypal|visa|mastercard|amex) (?:has|have) (?:the|my) "
+    r"(?:case|claim|dispute)\b",
+    r"\b(?:chargeback|dispute|claim) (?:is|was) in\b",
+    r"\b(?:är|har blivit) inlämna[dt]\b",
+    r"\b(?:in the middle of|mitt i)\b.{0,20}\b(?:återkrav|chargeback|dispute|tvist|bestridande)",
     r"\b(?:already|now) (?:with|in the hands of) (?:my bank|the bank|klarna|paypal)\b",
     r"\bjag har\b.{0,25}\b(?:bestridit|anmält|reklamerat|kontaktat|öppnat|startat|gjort)\b",
     r"\bhar (?:redan|nu) (?:bestridit|anmält|reklamerat|kontaktat)\b",
@@ -261,7 +304,11 @@ _FILED = _words(
 # The writer refusing to act ("I won't leave a bad review"), not the shop or the bank
 # ("if you won't refund me, my card company will"; "Klarna kommer inte att betala").
 _REFUSAL = _words(
-    r"\b(?:i|we)(?: really| just| certainly)? (?:won'?t|will not|would never|don'?t want to)\b",
+    r"(?<!think )\b(?:i|we)(?: really| just| certainly)? (?:won'?t|will not|would never"
+    r"|don'?t want to)\b",
+    r"\b(?:i'?ve|i have) never (?:left|written|given|posted)\b",
+    r"\bdon'?t plan to\b",
+    r"\baldrig (?:lämnat|skrivit|gett|givit)\b",
     r"\b(?:i'?m|i am|we'?re|we are) not going to\b",
     r"\b(?:i|we) have no intention\b",
     r"\bno intention\b",
@@ -277,6 +324,7 @@ _PRAISE = _words(
     r" (?:review|rating|feedback)",
     r"\b(?:fin|fint|bra|positiv|positivt|härlig|glad)t? (?:recension|omdöme|betyg)",
     r"\b(?:five|5|fem) (?:stars|stjärnor)\b",
+    r"\b(?:recommend\w*|tipsa\w*|rekommendera\w*)\b",
 )
 # The bank named as how the customer pays or what they ask it, not as a way to get money
 # back ("I'm ready to pay with PayPal", "I'll check with my bank whether it went through").
@@ -285,11 +333,22 @@ _BANK_NEUTRAL = _words(
     r"genom|using)\b",
     r"\b(?:check|ask|kolla|fråga) (?:with|med)?\s?(?:my bank|the bank|banken|min bank|klarna|"
     r"paypal)\b.{0,20}\b(?:whether|if|om)\b",
+    r"\b(?:refund|money|återbetalning\w*|pengarna) (?:to|till) (?:my |min |mitt )?(?:paypal|klarna|"
+    r"card|kort\w*|bank\w*)",
 )
 # ... unless the sentence is about getting the money back through it after all.
 _MONEY_BACK = _words(
     r"chargeback|charge back|disput\w*|revers\w*|claw\w*|money back|contest",
     r"bestrid\w*|återkr[äa]v\w*|pengarna tillbaka|återkalla\w*|tvist\w*",
+)
+
+# What a sentence model's "already filed" must mention: a claim, a case, the money coming back
+# ("My PayPal account says the payment went through twice" reports nothing filed).
+_FILED_EVIDENCE = _words(
+    _MONEY_BACK,
+    r"claim|\bcase\b|ärende\w*|reklam\w*|investigat\w*|utred\w*|paus\w*|froze\w*|fr[öy][sx]t?",
+    r"\bcredit\b(?! card)|kreditering\w*|pulled|\btook\b|\bdrog\b|dragit|tillbaka|\bback\b",
+    r"report\w*|anmäl\w*|stopp\w*|stopped|blocked|spärra\w*",
 )
 
 REVIEW_RE = re.compile(_REVIEW, re.I)
@@ -302,3 +361,4 @@ REFUSAL_RE = re.compile(_REFUSAL, re.I)
 PRAISE_RE = re.compile(_PRAISE, re.I)
 BANK_NEUTRAL_RE = re.compile(_BANK_NEUTRAL, re.I)
 MONEY_BACK_RE = re.compile(_MONEY_BACK, re.I)
+FILED_EVIDENCE_RE = re.compile(_FILED_EVIDENCE, re.I)
