@@ -115,8 +115,8 @@ def test_rows_of_an_order_found_apart_store_the_same(tmp_path: Path, sqlite_url:
     # the order they were read: file order here, order by order there)
     assert read_orders_frames(apart) is not None
     items = {
-        reading: sorted(row[1:] for row in stored.pop("line_items"))
-        for reading, stored in (("columnar", columnar), ("row_by_row", row_by_row))
+        reading: sorted(row[1:] for row in tables.pop("line_items"))
+        for reading, tables in (("columnar", columnar), ("row_by_row", row_by_row))
     }
     assert columnar == row_by_row
     assert items["columnar"] == items["row_by_row"]

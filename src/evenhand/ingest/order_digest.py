@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import polars as pl
 from polars_hash import NonCryptographicHashingNameSpace
 
-CELL_SEPARATOR = "\x1f"
+_CELL_SEPARATOR = "\x1f"
 _HALF = pl.lit(1 << 32, pl.UInt64)
 
 
@@ -31,7 +31,7 @@ def order_digests(
     """
     text = pl.concat_str(
         [pl.col(position).cast(pl.String), *(pl.col(cell) for cell in cells)],
-        separator=CELL_SEPARATOR,
+        separator=_CELL_SEPARATOR,
     )
     hashed = rows.select(
         pl.col(key), NonCryptographicHashingNameSpace(text).xxh3_64().alias("row_hash")
