@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from evenhand.actions.import_file import ImportKind, import_file
 from evenhand.demo.shop import write_demo_shop
+from evenhand.errors import EvenhandError, InputError
 from evenhand.ingest.shopify_orders_frame import read_orders_frames
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
@@ -121,3 +123,32 @@ def test_rows_of_an_order_found_apart_store_the_same(tmp_path: Path, sqlite_url:
     assert columnar == row_by_row
     assert items["columnar"] == items["row_by_row"]
     assert len(items["columnar"]) == len(rows)
+
+
+def test_foreign_keys_are_enforced_again_after_a_bulk_import(tmp_path: Path) -> None:
+    # given: a SQLite engine, whose pool hands its connection back after each import
+    url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    settings = Settings(db=url)
+    # when: one bulk import lands and one in another currency is refused
+    for name in ("orders_export.csv", "orders_in_euro.csv"):
+        assert read_orders_frames(SHOPIFY / name) is not None
+        try:
+            import_file(
+                engine,
+                kind=ImportKind.SHOPIFY_ORDERS,
+                path=SHOPIFY / name,
+                settings=settings,
+                now=NOW,
+            )
+        except EvenhandError as refused:
+            assert refused.code is InputError.CURRENCY_MISMATCH
+        # then: the connection checks keys again: a line item of no order is refused
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+            with pytest.raises(IntegrityError):
+                connection.exec_driver_sql(
+                    "INSERT INTO line_items (order_id, position, name, quantity,"
+                    " unit_price_minor, discount_minor) VALUES (999999, 0, 'x', 1, 0, 0)"
+                )
