@@ -198,6 +198,7 @@ def _merge_statements(schema: str) -> tuple[list[str], list[str]]:
             SELECT r.reference, o.id FROM {refs} r JOIN {stage} s ON s.name = r.order_name
             JOIN orders o ON o.name = r.order_name
             WHERE s.action IN ('{INSERT}', '{UPDATE}')
+            ORDER BY r.reference
             ON CONFLICT DO NOTHING""",
     ]
 
