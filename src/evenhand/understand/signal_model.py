@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -32,36 +32,68 @@ from evenhand.understand.sentences import sentences
 
 NONE = "none"
 # A sentence is taken as a signal when the model is at least this sure of it (chosen by
-# cross-validation on the training sentences; re-checked 2026-11-24 on 1,116 of them:
-# n-gram precision 0.954 at recall 0.62, e5 0.906 at 0.91; see README).
+# 5-fold cross-validation on the training sentences, 2026-11-24; see README).
 SIGNAL_THRESHOLD = 0.6
-E5_SIGNAL_THRESHOLD = 0.5
+TOPICAL_SIGNAL_THRESHOLD = 0.5
+# A review threat the lexicon read becomes extortion when the topical model is this sure.
+EXTORTION_OVER_THREAT = 0.8
+# The e5 classifier's regularisation and its share of the topical blend (same CV: with the
+# lexicon off, every signal's recall and precision rose by 0.01-0.09 over e5 alone at C=10).
+E5_C = 100.0
+E5_SHARE = 0.5
 E5_ARTEFACT = "e5_signals.npz"
 
 
+class SignalModel(Protocol):
+    def probabilities(self, sentences: Sequence[str]) -> Any: ...
+
+    @property
+    def classes(self) -> list[str]: ...
+
+
 @dataclass(frozen=True, slots=True)
-class SignalModel:
-    """A sentence classifier for signals: the n-gram one reads raw sentences (fast, for any
-    sentence); the e5 one reads their embeddings (~25 ms a sentence, so only for sentences
-    about reviews or banks)."""
+class TrainedSignalModel:
+    """One trained sentence classifier: the n-gram one reads raw sentences (fast, for any
+    sentence); the e5 one reads their embeddings (~25 ms a sentence)."""
 
     classifier: Any
-    threshold: float
     encode: Callable[[Sequence[str]], Any]
 
-    def classify(self, sentences: Sequence[str]) -> list[SignalKind | None]:
-        if not sentences:
-            return []
-        probabilities = self.classifier.predict_proba(self.encode(sentences))
-        classes = list(self.classifier.classes_)
-        kinds: list[SignalKind | None] = []
-        for row in probabilities:
-            best = int(row.argmax())
-            label = classes[best]
-            kinds.append(
-                SignalKind(label) if label != NONE and row[best] >= self.threshold else None
-            )
-        return kinds
+    def probabilities(self, sentences: Sequence[str]) -> Any:
+        return self.classifier.predict_proba(self.encode(sentences))
+
+    @property
+    def classes(self) -> list[str]:
+        return [str(label) for label in self.classifier.classes_]
+
+
+@dataclass(frozen=True, slots=True)
+class BlendedSignalModel:
+    """The weighted mean of members' probabilities (all trained on the same labels)."""
+
+    members: tuple[tuple[SignalModel, float], ...]
+
+    def probabilities(self, sentences: Sequence[str]) -> Any:
+        return sum(share * model.probabilities(sentences) for model, share in self.members)
+
+    @property
+    def classes(self) -> list[str]:
+        return self.members[0][0].classes
+
+
+def classify(
+    model: SignalModel, sentences: Sequence[str], *, threshold: float
+) -> list[SignalKind | None]:
+    """Each sentence's most likely signal, when the model is at least `threshold` sure."""
+    if not sentences:
+        return []
+    classes = model.classes
+    kinds: list[SignalKind | None] = []
+    for row in model.probabilities(sentences):
+        best = int(row.argmax())
+        label = classes[best]
+        kinds.append(SignalKind(label) if label != NONE and row[best] >= threshold else None)
+    return kinds
 
 
 def _jsonl(package: str, name: str) -> list[dict[str, Any]]:
@@ -110,29 +142,36 @@ def _composition_lines() -> list[str]:
     return lines
 
 
+def _logistic_regression(c: float) -> LogisticRegression:
+    return LogisticRegression(C=c, max_iter=3000, random_state=0, class_weight="balanced")
+
+
 @lru_cache(maxsize=1)
-def signal_model() -> SignalModel:
+def signal_model() -> TrainedSignalModel:
+    """The n-gram sentence classifier (for any sentence)."""
     texts, labels = training_sentences()
-    features = FeatureUnion(ngram_features())
     pipeline = Pipeline(
-        [
-            ("features", features),
-            (
-                "model",
-                LogisticRegression(C=10.0, max_iter=3000, random_state=0, class_weight="balanced"),
-            ),
-        ]
+        [("features", FeatureUnion(ngram_features())), ("model", _logistic_regression(10.0))]
     )
     pipeline.fit(texts, labels)
-    return SignalModel(classifier=pipeline, threshold=SIGNAL_THRESHOLD, encode=list)
+    return TrainedSignalModel(classifier=pipeline, encode=list)
 
 
 @lru_cache(maxsize=1)
-def embedding_signal_model() -> SignalModel:
+def embedding_signal_model() -> TrainedSignalModel:
     texts, labels = training_sentences()
-    classifier = LogisticRegression(C=10.0, max_iter=3000, random_state=0, class_weight="balanced")
+    classifier = _logistic_regression(E5_C)
     classifier.fit(e5.stored_embeddings(E5_ARTEFACT, texts, source=texts), labels)
-    return SignalModel(classifier=classifier, threshold=E5_SIGNAL_THRESHOLD, encode=e5.embed)
+    return TrainedSignalModel(classifier=classifier, encode=e5.embed)
+
+
+@lru_cache(maxsize=1)
+def topical_signal_model() -> BlendedSignalModel:
+    """For sentences about reviews or banks: e5 and n-grams together (e5 alone reads the
+    topic more than the stance: "Your Google reviews convinced me" drew a threat)."""
+    return BlendedSignalModel(
+        members=((embedding_signal_model(), E5_SHARE), (signal_model(), 1 - E5_SHARE))
+    )
 
 
 def build_e5_artefact() -> Path:

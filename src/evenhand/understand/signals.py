@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from evenhand.understand.model import Signal, SignalKind
 from evenhand.understand.sentences import clauses, sentences
-from evenhand.understand.signal_model import embedding_signal_model, signal_model
+from evenhand.understand.signal_model import (
+    EXTORTION_OVER_THREAT,
+    SIGNAL_THRESHOLD,
+    TOPICAL_SIGNAL_THRESHOLD,
+    classify,
+    signal_model,
+    topical_signal_model,
+)
 from evenhand.understand.threat_lexicon import (
     BANK_NEUTRAL_RE,
     BANK_RE,
@@ -105,10 +112,32 @@ def _decide_sentences(parts: Sequence[str]) -> dict[str, list[SignalKind]]:
     topical = {s: bool(REVIEW_RE.search(s) or BANK_RE.search(s)) for s in undecided}
     about = [s for s in undecided if topical[s]]
     other = [s for s in undecided if not topical[s]]
-    for group, model in ((about, embedding_signal_model()), (other, signal_model())):
-        for sentence, kind in zip(group, model.classify(group), strict=True):
+    models = (
+        (about, topical_signal_model(), TOPICAL_SIGNAL_THRESHOLD),
+        (other, signal_model(), SIGNAL_THRESHOLD),
+    )
+    for group, model, threshold in models:
+        for sentence, kind in zip(group, classify(model, group, threshold=threshold), strict=True):
             decided[sentence] = [kind] if kind and not _vetoed(kind, sentence) else []
+    _second_look_at_threats(decided)
     return decided
+
+
+def _second_look_at_threats(decided: dict[str, list[SignalKind]]) -> None:
+    """A review threat the lexicon read that the topical model is sure is an offer ("what
+    can you offer for me to take my review down?") is review extortion."""
+    threats = [s for s, kinds in decided.items() if SignalKind.REVIEW_THREAT in kinds]
+    if not threats:
+        return
+    model = topical_signal_model()
+    extortion = model.classes.index(SignalKind.REVIEW_EXTORTION.value)
+    for sentence, row in zip(threats, model.probabilities(threats), strict=True):
+        offered = row[extortion] >= EXTORTION_OVER_THREAT
+        if offered and not _vetoed(SignalKind.REVIEW_EXTORTION, sentence):
+            decided[sentence] = [
+                SignalKind.REVIEW_EXTORTION if kind is SignalKind.REVIEW_THREAT else kind
+                for kind in decided[sentence]
+            ]
 
 
 _THREATS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
@@ -120,7 +149,9 @@ def _vetoed(kind: SignalKind, sentence: str) -> bool:
     review ("I'll gladly leave a nice review when it arrives"); and no dispute filed that
     names no claim, case or money coming back ("PayPal says it went through twice")."""
     if kind is SignalKind.REVIEW_EXTORTION:
-        return not OFFER_RE.search(sentence)
+        return _refused(sentence) or bool(
+            PRAISE_RE.search(sentence) and not OFFER_RE.search(sentence)
+        )
     if kind is SignalKind.CHARGEBACK_FILED:
         return not FILED_EVIDENCE_RE.search(sentence)
     if kind not in _THREATS:

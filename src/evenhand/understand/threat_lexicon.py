@@ -132,7 +132,7 @@ _THREAT_STANCE = _words(
     r"\bblir det\b",
     r"\btvingas\b",
     r"\btvingad\b",
-    r"\bfår jag\b",
+    r"\b(?:annars|så|då|nu) får jag\b",
     r"\bif nothing\b",
     r"\bom inget\b",
     r"\bom ingenting\b",
@@ -172,8 +172,10 @@ _THREAT_STANCE = _words(
     r"\bväntar (?:bara )?på ert svar\b",
     r"\b(?:means|betyder)\b",
     r"\b(?:this|so) close to\b",
-    r"\bbefore i\b",
-    r"\binnan jag\b",
+    r"\bbefore i (?:leave|call|contact|tell|post|write|go|take|contest|dispute|report|share"
+    r"|file|escalate|give)\b",
+    r"\binnan jag (?:lämnar|ringer|kontaktar|berättar|ger|skriver|lägger|postar|går|tar"
+    r"|bestrider|anmäler|delar)\b",
     r"\bno choice but\b",
     r"\binget (?:annat )?val\b",
     r"\b(?:tempting|lockande)\b",
@@ -298,7 +300,8 @@ _FILED = _words(
     r"\b(?:fakturan|min faktura|my invoice|the invoice|betalningen|the payment)\b",
     r"\b(?:while they investigate|medan de utreder)\b",
     r"\b(?:has|have|har)(?: already| redan)? (?:reversed|refunded me|återbetalat mig|återfört)\b",
-    r"\b(?:banken|klarna|paypal) (?:utreder|hanterar|har)\b",
+    r"\b(?:banken|klarna|paypal) (?:utreder|hanterar|har (?:redan )?(?:ärendet|fallet|tvisten"
+    r"|pausat|stoppat|fryst|återfört|återkallat))\b",
     r"\bhar (?:öppnat|gjort|startat) ett ärende hos (?:banken|klarna|paypal)\b",
 )
 # The writer refusing to act ("I won't leave a bad review"), not the shop or the bank
