@@ -1,8 +1,11 @@
-"""A sentence classifier for threat signals: the second stage after the lexicon.
+"""Sentence classifiers for threat signals: the second stage after the lexicon.
 
-Trained at first use, deterministically, on the corpus's training threat sentences and the
-lexicon's own labelled sentences (positives), and on the sentences of the training seed
-messages, which carry no threat (negatives). It only decides sentences the lexicon did not.
+Trained at first use, deterministically, on the corpus's training threat sentences
+(positives), and on neutral mentions of reviews and banks, the lines messages are composed
+with and the sentences of the training seed messages, which carry no threat (negatives).
+They decide the sentences the lexicon did not (the n-gram model alone, or blended with the
+e5 one for sentences about reviews or banks), and take a second look at the review threats
+it read, which may be offers (see `signals`).
 """
 
 from __future__ import annotations
