@@ -274,6 +274,9 @@ _FILED = _words(
     r"\b(?:the bank|my bank|klarna|paypal|visa|mastercard|amex) (?:has|have) (?:the|my) "
     r"(?:case|claim|dispute)\b",
     r"\b(?:chargeback|dispute|claim) (?:is|was) in\b",
+    # Telegraphic reports that open the sentence: "Chargeback done, ...", "Återkrav gjort".
+    r"^\W*(?:chargeback|dispute|återkrav|bestridande|tvist)\s+(?:done|filed|submitted|lodged"
+    r"|made|gjort|gjord|klart|inlämnat|inskickat)\b",
     r"\b(?:är|har blivit) inlämna[dt]\b",
     r"\b(?:in the middle of|mitt i)\b.{0,20}\b(?:återkrav|chargeback|dispute|tvist|bestridande)",
     r"\b(?:already|now) (?:with|in the hands of) (?:my bank|the bank|klarna|paypal)\b",
