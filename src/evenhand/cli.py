@@ -24,7 +24,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from evenhand import render, render_decisions, render_service
 from evenhand.actions.customer_value import customer_report, recompute_values, top_customers
 from evenhand.actions.demo import run_demo
-from evenhand.actions.evaluate import evaluate, held_out_examples, labelled_examples
+from evenhand.actions.evaluate import (
+    cross_validate_signals,
+    evaluate,
+    held_out_examples,
+    labelled_examples,
+)
 from evenhand.actions.guide import active_guide, check_guide, load_guide
 from evenhand.actions.import_file import ImportKind, import_file
 from evenhand.actions.inbox import Worker, drain, run_worker, warm_up
@@ -435,6 +440,14 @@ def eval_command(
         render.approaches(out, reports)
     else:
         render.evaluation(out, reports[approach])
+
+
+@app.command("signals-cv")
+def signals_cv(
+    folds: Annotated[int, typer.Option(min=2, help="How many folds.")] = 5,
+) -> None:
+    """Cross-validate the threat-signal reader over the corpus's training sentences."""
+    render.signal_validation(out, cross_validate_signals(folds=folds))
 
 
 @app.command("corpus-embeddings")

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from evenhand.actions.customer_value import CustomerReport
 from evenhand.actions.demo import DemoReport
-from evenhand.actions.evaluate import EvalReport
+from evenhand.actions.evaluate import EvalReport, Score, SignalValidation
 from evenhand.actions.import_file import ImportReport
 from evenhand.actions.initialise import InitReport
 from evenhand.domain.money import Money
@@ -181,19 +181,35 @@ def evaluation(console: Console, report: EvalReport) -> None:
     console.print(
         f"macro-F1 {report.macro_f1:.3f}   language accuracy {report.language_accuracy:.3f}"
     )
-    signals = Table(title="Threat signals")
-    for heading in ("signal", "precision", "recall", "support"):
-        signals.add_column(heading, justify="left" if heading == "signal" else "right")
-    for score in report.signals:
-        signals.add_row(
-            score.label, f"{score.precision:.3f}", f"{score.recall:.3f}", str(score.support)
-        )
-    console.print(signals)
+    console.print(_signal_table("Threat signals", report.signals))
     _confusion(console, report)
     console.print(
         f"p50 {report.p50_ms:.2f} ms, p99 {report.p99_ms:.2f} ms per message, "
         f"{report.per_second:,.0f} messages/s"
     )
+
+
+def signal_validation(console: Console, validation: SignalValidation) -> None:
+    title = (
+        f"Threat signals, {validation.folds}-fold cross-validation"
+        f" over {validation.sentences:,} training sentences"
+    )
+    console.print(_signal_table(title, validation.signals))
+    console.print(
+        f"{validation.neutral_flagged} of {validation.neutral} sentences without a threat"
+        " read as showing one"
+    )
+
+
+def _signal_table(title: str, scores: list[Score]) -> Table:
+    table = Table(title=title)
+    for heading in ("signal", "precision", "recall", "support"):
+        table.add_column(heading, justify="left" if heading == "signal" else "right")
+    for score in scores:
+        table.add_row(
+            score.label, f"{score.precision:.3f}", f"{score.recall:.3f}", str(score.support)
+        )
+    return table
 
 
 def _confusion(console: Console, report: EvalReport) -> None:

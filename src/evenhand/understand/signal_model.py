@@ -149,32 +149,40 @@ def _logistic_regression(c: float) -> LogisticRegression:
     return LogisticRegression(C=c, max_iter=3000, random_state=0, class_weight="balanced")
 
 
-@lru_cache(maxsize=1)
-def signal_model() -> TrainedSignalModel:
-    """The n-gram sentence classifier (for any sentence)."""
-    texts, labels = training_sentences()
+@dataclass(frozen=True, slots=True)
+class SentenceModels:
+    """What decides the sentences the lexicon leaves open: `topical` those about reviews or
+    banks, `other` the rest."""
+
+    topical: SignalModel
+    other: SignalModel
+
+
+def train_sentence_models(
+    texts: Sequence[str], labels: Sequence[str], *, embeddings: Any
+) -> SentenceModels:
+    """Both models from labelled sentences (`embeddings`: their e5 embeddings, row by row)."""
     pipeline = Pipeline(
         [("features", FeatureUnion(ngram_features())), ("model", _logistic_regression(10.0))]
     )
-    pipeline.fit(texts, labels)
-    return TrainedSignalModel(classifier=pipeline, encode=list)
+    pipeline.fit(list(texts), list(labels))
+    ngrams = TrainedSignalModel(classifier=pipeline, encode=list)
+    e5_classifier = _logistic_regression(E5_C).fit(embeddings, list(labels))
+    embedded = TrainedSignalModel(classifier=e5_classifier, encode=e5.embed)
+    topical = BlendedSignalModel(members=((embedded, E5_SHARE), (ngrams, 1 - E5_SHARE)))
+    return SentenceModels(topical=topical, other=ngrams)
+
+
+def training_embeddings(texts: Sequence[str]) -> Any:
+    """The e5 embeddings of `training_sentences()` (from the artefact while it is current)."""
+    return e5.stored_embeddings(E5_ARTEFACT, texts, source=texts)
 
 
 @lru_cache(maxsize=1)
-def embedding_signal_model() -> TrainedSignalModel:
+def sentence_models() -> SentenceModels:
+    """Trained once per process, on first use, from the training sentences."""
     texts, labels = training_sentences()
-    classifier = _logistic_regression(E5_C)
-    classifier.fit(e5.stored_embeddings(E5_ARTEFACT, texts, source=texts), labels)
-    return TrainedSignalModel(classifier=classifier, encode=e5.embed)
-
-
-@lru_cache(maxsize=1)
-def topical_signal_model() -> BlendedSignalModel:
-    """For sentences about reviews or banks: e5 and n-grams together (e5 alone reads the
-    topic more than the stance: "Your Google reviews convinced me" drew a threat)."""
-    return BlendedSignalModel(
-        members=((embedding_signal_model(), E5_SHARE), (signal_model(), 1 - E5_SHARE))
-    )
+    return train_sentence_models(texts, labels, embeddings=training_embeddings(texts))
 
 
 def build_e5_artefact() -> Path:

@@ -18,9 +18,10 @@ from evenhand.understand.signal_model import (
     EXTORTION_OVER_THREAT,
     SIGNAL_THRESHOLD,
     TOPICAL_SIGNAL_THRESHOLD,
+    SentenceModels,
+    SignalModel,
     classify,
-    signal_model,
-    topical_signal_model,
+    sentence_models,
 )
 from evenhand.understand.threat_lexicon import (
     BANK_NEUTRAL_RE,
@@ -47,10 +48,14 @@ def read_signals(text: str) -> SignalReading:
     return read_signals_many([text])[0]
 
 
-def read_signals_many(texts: Sequence[str]) -> list[SignalReading]:
-    """`read_signals` for many texts, asking each sentence model once for all of them."""
+def read_signals_many(
+    texts: Sequence[str], *, models: SentenceModels | None = None
+) -> list[SignalReading]:
+    """`read_signals` for many texts, asking each sentence model once for all of them
+    (`models`: the trained default unless given, as cross-validation gives its own)."""
     split = [list(sentences(text)) for text in texts]
-    decided = _decide_sentences([sentence for parts in split for sentence in parts])
+    every = [sentence for parts in split for sentence in parts]
+    decided = _decide_sentences(every, models=models or sentence_models())
     return [_reading([(sentence, decided[sentence]) for sentence in parts]) for parts in split]
 
 
@@ -104,7 +109,9 @@ def find_signals(text: str) -> tuple[Signal, ...]:
     return read_signals(text).signals
 
 
-def _decide_sentences(parts: Sequence[str]) -> dict[str, list[SignalKind]]:
+def _decide_sentences(
+    parts: Sequence[str], *, models: SentenceModels
+) -> dict[str, list[SignalKind]]:
     """Each sentence's signals: the lexicon's; for a sentence it leaves undecided, the
     e5 sentence model's when it mentions reviews or banks, else the n-gram model's."""
     decided = {sentence: list(_signals_in(sentence)) for sentence in dict.fromkeys(parts)}
@@ -112,24 +119,23 @@ def _decide_sentences(parts: Sequence[str]) -> dict[str, list[SignalKind]]:
     topical = {s: bool(REVIEW_RE.search(s) or BANK_RE.search(s)) for s in undecided}
     about = [s for s in undecided if topical[s]]
     other = [s for s in undecided if not topical[s]]
-    models = (
-        (about, topical_signal_model(), TOPICAL_SIGNAL_THRESHOLD),
-        (other, signal_model(), SIGNAL_THRESHOLD),
+    stages = (
+        (about, models.topical, TOPICAL_SIGNAL_THRESHOLD),
+        (other, models.other, SIGNAL_THRESHOLD),
     )
-    for group, model, threshold in models:
+    for group, model, threshold in stages:
         for sentence, kind in zip(group, classify(model, group, threshold=threshold), strict=True):
             decided[sentence] = [kind] if kind and not _vetoed(kind, sentence) else []
-    _second_look_at_threats(decided)
+    _second_look_at_threats(decided, model=models.topical)
     return decided
 
 
-def _second_look_at_threats(decided: dict[str, list[SignalKind]]) -> None:
+def _second_look_at_threats(decided: dict[str, list[SignalKind]], *, model: SignalModel) -> None:
     """A review threat the lexicon read that the topical model is sure is an offer ("what
     can you offer for me to take my review down?") is review extortion."""
     threats = [s for s, kinds in decided.items() if SignalKind.REVIEW_THREAT in kinds]
     if not threats:
         return
-    model = topical_signal_model()
     extortion = model.classes.index(SignalKind.REVIEW_EXTORTION.value)
     for sentence, row in zip(threats, model.probabilities(threats), strict=True):
         offered = row[extortion] >= EXTORTION_OVER_THREAT
