@@ -113,7 +113,8 @@ def _decide_sentences(
     parts: Sequence[str], *, models: SentenceModels
 ) -> dict[str, list[SignalKind]]:
     """Each sentence's signals: the lexicon's; for a sentence it leaves undecided, the
-    e5 sentence model's when it mentions reviews or banks, else the n-gram model's."""
+    topical model's (e5 and n-grams) when it mentions reviews or banks, else the n-gram
+    model's; then the topical model's second look at the review threats read elsewhere."""
     decided = {sentence: list(_signals_in(sentence)) for sentence in dict.fromkeys(parts)}
     undecided = [sentence for sentence, kinds in decided.items() if not kinds]
     topical = {s: bool(REVIEW_RE.search(s) or BANK_RE.search(s)) for s in undecided}
@@ -126,14 +127,21 @@ def _decide_sentences(
     for group, model, threshold in stages:
         for sentence, kind in zip(group, classify(model, group, threshold=threshold), strict=True):
             decided[sentence] = [kind] if kind and not _vetoed(kind, sentence) else []
-    _second_look_at_threats(decided, model=models.topical)
+    _second_look_at_threats(decided, model=models.topical, already_read=set(about))
     return decided
 
 
-def _second_look_at_threats(decided: dict[str, list[SignalKind]], *, model: SignalModel) -> None:
+def _second_look_at_threats(
+    decided: dict[str, list[SignalKind]], *, model: SignalModel, already_read: set[str]
+) -> None:
     """A review threat the lexicon read that the topical model is sure is an offer ("what
-    can you offer for me to take my review down?") is review extortion."""
-    threats = [s for s, kinds in decided.items() if SignalKind.REVIEW_THREAT in kinds]
+    can you offer for me to take my review down?") is review extortion. Sentences the
+    topical model `already_read` are not asked again (it found no offer there)."""
+    threats = [
+        s
+        for s, kinds in decided.items()
+        if SignalKind.REVIEW_THREAT in kinds and s not in already_read
+    ]
     if not threats:
         return
     extortion = model.classes.index(SignalKind.REVIEW_EXTORTION.value)
@@ -151,8 +159,8 @@ _THREATS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
 
 def _vetoed(kind: SignalKind, sentence: str) -> bool:
     """ "I won't leave a bad review", "I'll leave a great review", "I'll pay with Klarna":
-    no threat, whichever stage read it; and no extortion that offers nothing about the
-    review ("I'll gladly leave a nice review when it arrives"); and no dispute filed that
+    no threat, whichever stage read it; and no extortion that the writer refuses or that
+    only praises ("I'll gladly leave a nice review when it arrives"); and no dispute filed that
     names no claim, case or money coming back ("PayPal says it went through twice")."""
     if kind is SignalKind.REVIEW_EXTORTION:
         return _refused(sentence) or bool(
