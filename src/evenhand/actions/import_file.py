@@ -156,11 +156,11 @@ def _store_frames(
     engine: Engine, frames: OrderFrames, *, path: Path, settings: Settings, now: datetime
 ) -> ImportReport:
     report = ImportReport(kind=ImportKind.SHOPIFY_ORDERS, path=path, records=frames.orders.height)
-    with bulk.staged_frames(engine, frames) as (connection, schema):
+    with bulk.staged_frames(engine, frames) as (connection, stage):
         found = [(frames.currency, "this file", Location(path, None, "Currency"))]
         _shop_currency(connection, found, settings=settings)
         _, new_customers = customer_store.ensure_customers(connection, frames.customer_names())
-        merged = merge_staged_orders(connection, schema=schema)
+        merged = merge_staged_orders(connection, stage=stage)
         report.created, report.updated = merged.created, merged.updated
         report.unchanged, report.stale = merged.unchanged, merged.stale
         touched = merged.customer_ids | new_customers

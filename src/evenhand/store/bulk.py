@@ -1,8 +1,10 @@
 """Staging columnar frames in bulk, then merging them in one transaction.
 
-SQLite: the frames are written through ADBC into a scratch database file, which the
-import's connection attaches before its transaction begins (SQLite cannot attach inside
-one); the merge then reads from it, with foreign-key checks off (see `_sqlite_stage`).
+SQLite: the frames are written through ADBC into two scratch database files at once (the
+orders in one, their line items and references in the other, from two threads: ADBC lets
+go of Python's lock while it writes), which the import's connection attaches before its
+transaction begins (SQLite cannot attach inside one); the merge then reads from them, with
+foreign-key checks off (see `_sqlite_stage`).
 PostgreSQL: COPY into temporary tables of the transaction. Either way the shop's tables
 change only in the one transaction.
 """
@@ -11,7 +13,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,13 +29,14 @@ from evenhand.store.staging import (
     ITEM_COLUMNS,
     ORDER_COLUMNS,
     REFERENCE_COLUMNS,
+    Stage,
     create_temporary_stage,
     stage_items,
     stage_orders,
     stage_references,
 )
 
-SCRATCH_SCHEMA = "evenhand_stage"
+SCRATCH_SCHEMAS = ("evenhand_stage", "evenhand_stage_lines")  # orders; items, references
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S%.6f"  # how SQLAlchemy stores a UTC datetime in SQLite
 
 
@@ -46,38 +50,44 @@ def _staged_orders(frames: OrderFrames) -> pl.DataFrame:
 
 
 @contextmanager
-def staged_frames(engine: Engine, frames: OrderFrames) -> Iterator[tuple[Connection, str]]:
-    """A connection inside its transaction, with the frames staged; yields it and the
-    schema prefix of the staging tables."""
+def staged_frames(engine: Engine, frames: OrderFrames) -> Iterator[tuple[Connection, Stage]]:
+    """A connection inside its transaction, with the frames staged; yields it and where
+    the staging tables are."""
     if engine.dialect.name == "sqlite":
         with _sqlite_stage(engine, frames) as staged:
             yield staged
     else:
         with engine.begin() as connection:
-            schema = create_temporary_stage(connection)
+            stage = create_temporary_stage(connection)
             _copy_into_stage(connection, frames)
-            yield connection, schema
+            yield connection, stage
 
 
 @contextmanager
-def _sqlite_stage(engine: Engine, frames: OrderFrames) -> Iterator[tuple[Connection, str]]:
+def _sqlite_stage(engine: Engine, frames: OrderFrames) -> Iterator[tuple[Connection, Stage]]:
     folder = Path(tempfile.mkdtemp(prefix="evenhand-stage-"))
     try:
-        scratch = folder / "stage.sqlite3"
-        _write_scratch(scratch, frames)
+        files = [folder / f"{schema}.sqlite3" for schema in SCRATCH_SCHEMAS]
+        _write_scratch(files, frames)
         with engine.connect() as connection:
-            connection.exec_driver_sql(f"ATTACH DATABASE ? AS {SCRATCH_SCHEMA}", (str(scratch),))
+            for schema, scratch in zip(SCRATCH_SCHEMAS, files, strict=True):
+                connection.exec_driver_sql(f"ATTACH DATABASE ? AS {schema}", (str(scratch),))
             # Every key this transaction writes is read from its parent row in the same
             # statement (an order's id by its name, a customer's by its e-mail address), so
             # SQLite's per-row check of it is skipped: 1.5-2 s of a million-item import here.
             # It can only be switched outside a transaction, and is switched back after.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+            orders_schema, lines_schema = (f"{schema}." for schema in SCRATCH_SCHEMAS)
             try:
                 with connection.begin():
-                    yield connection, f"{SCRATCH_SCHEMA}."
+                    # The write lock from the start, as `write_transaction` takes it: the
+                    # merge reads what is stored before it writes.
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    yield connection, Stage(orders_schema=orders_schema, lines_schema=lines_schema)
             finally:
-                connection.exec_driver_sql(f"DETACH DATABASE {SCRATCH_SCHEMA}")
+                for schema in SCRATCH_SCHEMAS:
+                    connection.exec_driver_sql(f"DETACH DATABASE {schema}")
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
     finally:
@@ -101,12 +111,21 @@ def _for_sqlite(frame: pl.DataFrame) -> Any:
     return converted.to_arrow(compat_level=pl.CompatLevel.oldest())
 
 
-def _write_scratch(scratch: Path, frames: OrderFrames) -> None:
-    tables = (
-        (stage_orders.name, _staged_orders(frames)),
+def _write_scratch(files: Sequence[Path], frames: OrderFrames) -> None:
+    """The staged orders into the first file while another thread writes the line items and
+    references into the second."""
+    orders_file, lines_file = files
+    lines = (
         (stage_items.name, frames.items.select(ITEM_COLUMNS)),
         (stage_references.name, frames.references.select(REFERENCE_COLUMNS)),
     )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        written = pool.submit(_write_tables, lines_file, lines)
+        _write_tables(orders_file, [(stage_orders.name, _staged_orders(frames))])
+        written.result()
+
+
+def _write_tables(scratch: Path, tables: Sequence[tuple[str, pl.DataFrame]]) -> None:
     with adbc_sqlite.connect(str(scratch)) as connection:
         with connection.cursor() as cursor:
             for name, frame in tables:

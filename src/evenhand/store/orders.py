@@ -36,7 +36,7 @@ def save_orders(
 ) -> MergedOrders:
     """Insert new orders, update changed ones; the last of a name in the batch wins."""
     latest = list({order.name: order for order in batch}.values())
-    schema = create_temporary_stage(connection)
+    stage = create_temporary_stage(connection)
     stamp = timestamp_binder(connection)
     bulk_insert(
         connection,
@@ -62,7 +62,7 @@ def save_orders(
             (order.name, reference) for order in latest for reference in order.payment_references
         ],
     )
-    merged = merge_staged_orders(connection, schema=schema)
+    merged = merge_staged_orders(connection, stage=stage)
     drop_temporary_stage(connection)
     return merged
 

@@ -80,6 +80,31 @@ stage_references = Table(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """Where the staged rows are: the schema prefix ("temp.", an attached database's name
+    and a dot, or "") of the staged orders, and that of their line items and references."""
+
+    orders_schema: str
+    lines_schema: str
+
+    @classmethod
+    def in_one_schema(cls, schema: str) -> Stage:
+        return cls(orders_schema=schema, lines_schema=schema)
+
+    @property
+    def orders(self) -> str:
+        return f"{self.orders_schema}{stage_orders.name}"
+
+    @property
+    def items(self) -> str:
+        return f"{self.lines_schema}{stage_items.name}"
+
+    @property
+    def references(self) -> str:
+        return f"{self.lines_schema}{stage_references.name}"
+
+
 @dataclass(slots=True)
 class MergedOrders:
     created: int = 0
@@ -90,8 +115,8 @@ class MergedOrders:
     everyone: bool = False  # so many changed that every customer is recomputed
 
 
-def create_temporary_stage(connection: Connection) -> str:
-    """Empty temporary staging tables on this connection; returns their schema prefix.
+def create_temporary_stage(connection: Connection) -> Stage:
+    """Empty temporary staging tables on this connection; returns where they are.
 
     SQLite keeps them for the connection's life, emptied after each use (creating three
     tables cost more than the rest of a one-order webhook); PostgreSQL drops them at commit.
@@ -104,7 +129,7 @@ def create_temporary_stage(connection: Connection) -> str:
         else:
             connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
             table.create(connection)
-    return _temporary(connection)
+    return Stage.in_one_schema(_temporary(connection))
 
 
 def drop_temporary_stage(connection: Connection) -> None:
@@ -127,12 +152,12 @@ _REBUILD_INDEXES_FROM = 50_000
 _INDEXED_TABLES = (orders, line_items, payment_references)
 
 
-def merge_staged_orders(connection: Connection, *, schema: str) -> MergedOrders:
+def merge_staged_orders(connection: Connection, *, stage: Stage) -> MergedOrders:
     """Apply the staged orders to `orders`, `line_items` and `payment_references`."""
-    classify, apply = _merge_statements(schema)
+    classify, apply = _merge_statements(stage)
     for statement in classify:
         connection.execute(text(statement))
-    rebuild = _worth_rebuilding_indexes(connection, schema)
+    rebuild = _worth_rebuilding_indexes(connection, stage)
     if rebuild:
         for table in _INDEXED_TABLES:
             for index in table.indexes:
@@ -143,13 +168,13 @@ def merge_staged_orders(connection: Connection, *, schema: str) -> MergedOrders:
         for table in _INDEXED_TABLES:
             for index in table.indexes:
                 index.create(connection)
-    apply_product_costs(connection, orders_in=_merged_order_ids(schema))
-    return _merge_result(connection, schema, everyone=rebuild)
+    apply_product_costs(connection, orders_in=_merged_order_ids(stage))
+    return _merge_result(connection, stage, everyone=rebuild)
 
 
-def _worth_rebuilding_indexes(connection: Connection, schema: str) -> bool:
+def _worth_rebuilding_indexes(connection: Connection, stage: Stage) -> bool:
     inserts = connection.execute(
-        text(f"SELECT COUNT(*) FROM {schema}stage_orders WHERE action = '{INSERT}'")
+        text(f"SELECT COUNT(*) FROM {stage.orders} WHERE action = '{INSERT}'")
     ).scalar_one()
     if inserts < _REBUILD_INDEXES_FROM:
         return False
@@ -157,13 +182,9 @@ def _worth_rebuilding_indexes(connection: Connection, schema: str) -> bool:
     return bool(inserts > stored)
 
 
-def _merge_statements(schema: str) -> tuple[list[str], list[str]]:
+def _merge_statements(where: Stage) -> tuple[list[str], list[str]]:
     """The statements that classify the staged orders, then those that apply them."""
-    stage, items, refs = (
-        f"{schema}stage_orders",
-        f"{schema}stage_items",
-        f"{schema}stage_references",
-    )
+    stage, items, refs = where.orders, where.items, where.references
     values = {column: f"s.{column}" for column in ORDER_COLUMNS}
     # Bulk-staged orders leave the customer to the merge: found by e-mail address.
     values["customer_id"] = (
@@ -173,7 +194,8 @@ def _merge_statements(schema: str) -> tuple[list[str], list[str]]:
     listed, selected = ", ".join(values), ", ".join(values.values())
     item_columns = ", ".join(ITEM_COLUMNS[1:])
     classify = [
-        f"CREATE INDEX IF NOT EXISTS {schema}ix_stage_orders_name ON stage_orders (name)",
+        f"CREATE INDEX IF NOT EXISTS {where.orders_schema}ix_stage_orders_name"
+        " ON stage_orders (name)",
         f"""UPDATE {stage} SET order_id = o.id, old_customer_id = o.customer_id,
                 action = CASE WHEN o.source_digest = {stage}.source_digest THEN '{UNCHANGED}'
                               WHEN o.source_updated_at > {stage}.source_updated_at THEN '{STALE}'
@@ -203,18 +225,18 @@ def _merge_statements(schema: str) -> tuple[list[str], list[str]]:
     ]
 
 
-def _merged_order_ids(schema: str) -> str:
+def _merged_order_ids(stage: Stage) -> str:
     """A subquery: the ids of the orders the merge inserted or updated."""
     return (
-        f"SELECT o.id FROM {schema}stage_orders s JOIN orders o ON o.name = s.name"
+        f"SELECT o.id FROM {stage.orders} s JOIN orders o ON o.name = s.name"
         f" WHERE s.action IN ('{INSERT}', '{UPDATE}')"
     )
 
 
-def _merge_result(connection: Connection, schema: str, *, everyone: bool) -> MergedOrders:
+def _merge_result(connection: Connection, where: Stage, *, everyone: bool) -> MergedOrders:
     """Counts per decision, and whose value changed (`everyone` after a load larger than
     what was stored: then the caller recomputes all customers anyway)."""
-    stage = f"{schema}stage_orders"
+    stage = where.orders
     grouped = connection.execute(text(f"SELECT action, COUNT(*) FROM {stage} GROUP BY action"))
     counts: dict[str, int] = {action: count for action, count in grouped}
     merged = MergedOrders(
@@ -227,7 +249,7 @@ def _merge_result(connection: Connection, schema: str, *, everyone: bool) -> Mer
     if not everyone:
         touched = connection.execute(
             text(
-                f"""SELECT customer_id FROM orders WHERE id IN ({_merged_order_ids(schema)})
+                f"""SELECT customer_id FROM orders WHERE id IN ({_merged_order_ids(where)})
             AND customer_id IS NOT NULL
             UNION SELECT old_customer_id FROM {stage} WHERE action = '{UPDATE}'
             AND old_customer_id IS NOT NULL"""
