@@ -3,11 +3,12 @@ reading stores, and hands back any file it cannot read exactly."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from evenhand.actions.import_file import ImportKind, import_file
@@ -152,3 +153,58 @@ def test_foreign_keys_are_enforced_again_after_a_bulk_import(tmp_path: Path) -> 
                     "INSERT INTO line_items (order_id, position, name, quantity,"
                     " unit_price_minor, discount_minor) VALUES (999999, 0, 'x', 1, 0, 0)"
                 )
+
+
+def test_new_orders_into_a_stocked_shop_keep_every_line_with_its_order(
+    tmp_path: Path, engine: Engine, settings: Settings
+) -> None:
+    # given: a shop that holds orders, and an export of orders it has never seen
+    import_file(
+        engine,
+        kind=ImportKind.SHOPIFY_ORDERS,
+        path=SHOPIFY / "orders_export.csv",
+        settings=settings,
+        now=NOW,
+    )
+    demo = write_demo_shop(tmp_path / "demo", seed=11, customers=60, orders=300)
+    renamed = tmp_path / "orders_export_new.csv"
+    header, *lines = csv.reader(demo.orders_csv.open(encoding="utf-8-sig", newline=""))
+    name, shopify_id = header.index("Name"), header.index("Id")
+    for line in lines:
+        line[name], line[shopify_id] = "#N" + line[name].lstrip("#"), ""
+    with renamed.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, *lines])
+    assert read_orders_frames(renamed) is not None
+    with engine.connect() as connection:
+        largest = connection.exec_driver_sql("SELECT MAX(id) FROM orders").scalar_one()
+    # when: it is imported
+    report = import_file(
+        engine, kind=ImportKind.SHOPIFY_ORDERS, path=renamed, settings=settings, now=NOW
+    )
+    # then: every order is new, numbered on from the largest id, and every line item and
+    # payment reference belongs to the order the file gives it
+    rows = list(csv.DictReader(renamed.open(encoding="utf-8")))
+    count = len({row["Name"] for row in rows})
+    assert (report.created, report.updated, report.unchanged) == (count, 0, 0)
+    new = "o.name LIKE '#N%'"
+    with engine.connect() as connection:
+        ids = connection.execute(text(f"SELECT MIN(id), MAX(id) FROM orders o WHERE {new}")).one()
+        items = connection.execute(
+            text(
+                "SELECT o.name, i.name, i.quantity FROM line_items i"
+                f" JOIN orders o ON o.id = i.order_id WHERE {new}"
+            )
+        ).all()
+        references = connection.execute(
+            text(
+                "SELECT o.name, r.reference FROM payment_references r"
+                f" JOIN orders o ON o.id = r.order_id WHERE {new}"
+            )
+        ).all()
+    assert tuple(ids) == (largest + 1, largest + count)
+    assert sorted(map(tuple, items)) == sorted(
+        (row["Name"], row["Lineitem name"], int(row["Lineitem quantity"])) for row in rows
+    )
+    in_file = {(row["Name"], row["Payment Reference"]) for row in rows if row["Payment Reference"]}
+    assert set(map(tuple, references)) == in_file
+    assert len(references) == len(in_file) > 100

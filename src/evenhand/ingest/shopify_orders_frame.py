@@ -27,11 +27,13 @@ _TIMES = ("Created at", "Fulfilled at", "Cancelled at")
 _AMOUNTS = ("Total", "Subtotal", "Shipping", "Taxes", "Refunded Amount", "Outstanding Balance")
 _KEY = "order key"  # the stripped Name, which groups an order's rows
 _POSITION = "position"  # of the row within its order: 0, 1, ...
+_ORDER_INDEX = "order_index"  # of the row's order in the file: 1, 2, ... (first rows' order)
 
 
 @dataclass(frozen=True, slots=True)
 class OrderFrames:
-    """Staging-ready rows: `orders` (one per order), `items` and `references`."""
+    """Staging-ready rows: `orders` (one per order, numbered 1, 2, ... in `stage_index`),
+    `items` and `references` (each with its order's number in `order_index`)."""
 
     currency: str
     orders: pl.DataFrame
@@ -91,20 +93,27 @@ def _read(path: Path) -> pl.DataFrame | None:
     frame.columns = [header[position] for position in positions]
     missing = [pl.lit("").alias(name) for name in DIGEST_CELLS if name not in header]
     keyed = frame.with_columns(*missing, pl.col("Name").str.strip_chars().alias(_KEY))
-    return keyed.with_columns(_position(keyed)).select(*DIGEST_CELLS, _KEY, _POSITION)
+    return _placed(keyed).select(*DIGEST_CELLS, _KEY, _POSITION, _ORDER_INDEX)
 
 
-def _position(rows: pl.DataFrame) -> pl.Expr:
-    """Each row's place within its order. Exports list an order's rows together, so the
-    count restarts at every change of key (one pass); rows of an order found apart are
-    counted per key instead (a grouping, slower)."""
+def _placed(rows: pl.DataFrame) -> pl.DataFrame:
+    """Each row's place within its order, and its order's number. Exports list an order's
+    rows together, so both follow the changes of key (one pass); rows of an order found
+    apart are counted per key instead (a grouping, slower)."""
     key = pl.col(_KEY)
     starts = key.ne_missing(key.shift())
     runs, orders = rows.select(starts.sum().alias("runs"), key.n_unique().alias("orders")).row(0)
     if runs != orders:
-        return pl.int_range(pl.len(), dtype=pl.Int64).over(_KEY).alias(_POSITION)
+        numbered = rows.with_columns(key.is_first_distinct().cum_sum().alias(_ORDER_INDEX))
+        return numbered.with_columns(
+            pl.int_range(pl.len(), dtype=pl.Int64).over(_KEY).alias(_POSITION),
+            pl.col(_ORDER_INDEX).first().over(_KEY).cast(pl.Int64),
+        )
     row = pl.int_range(pl.len(), dtype=pl.Int64)
-    return (row - pl.when(starts).then(row).forward_fill()).alias(_POSITION)
+    return rows.with_columns(
+        (row - pl.when(starts).then(row).forward_fill()).alias(_POSITION),
+        starts.cum_sum().cast(pl.Int64).alias(_ORDER_INDEX),
+    )
 
 
 def _matches(column: str, pattern: str, *, required: bool = False) -> pl.Expr:
@@ -163,6 +172,7 @@ def _orders(firsts: pl.DataFrame, currency: str) -> pl.DataFrame:
     gateway = pl.col("Payment Method").str.to_lowercase()
     return firsts.select(
         pl.col(_KEY).alias("name"),
+        pl.col(_ORDER_INDEX).alias("stage_index"),
         pl.when(pl.col("Id") == "")
         .then(None)
         .otherwise(pl.col("Id").str.strip_chars_start("'"))
@@ -240,6 +250,7 @@ def _with_figures(orders: pl.DataFrame) -> pl.DataFrame:
 def _items(rows: pl.DataFrame, currency: str) -> pl.DataFrame:
     return rows.select(
         pl.col(_KEY).alias("order_name"),
+        pl.col(_ORDER_INDEX),
         pl.col(_POSITION),
         pl.col("Lineitem name").str.strip_chars().alias("name"),
         _text_or_null(pl.col("Lineitem sku").str.strip_chars()).alias("sku"),
@@ -262,7 +273,9 @@ def _references(firsts: pl.DataFrame) -> pl.DataFrame:
         .list.unique(maintain_order=True)
     )
     return (
-        firsts.select(pl.col(_KEY).alias("order_name"), tokens.alias("reference"))
+        firsts.select(
+            pl.col(_KEY).alias("order_name"), pl.col(_ORDER_INDEX), tokens.alias("reference")
+        )
         .explode("reference")
         .drop_nulls("reference")
     )

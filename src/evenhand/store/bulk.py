@@ -29,6 +29,7 @@ from evenhand.store.staging import (
     ITEM_COLUMNS,
     ORDER_COLUMNS,
     REFERENCE_COLUMNS,
+    STAGE_INDEX,
     Stage,
     create_temporary_stage,
     stage_items,
@@ -46,7 +47,7 @@ def _staged_orders(frames: OrderFrames) -> pl.DataFrame:
         pl.lit(INSERT).alias("action"),
         pl.lit(None, pl.Int64).alias("order_id"),
         pl.lit(None, pl.Int64).alias("old_customer_id"),
-    ).select(*ORDER_COLUMNS, "action", "order_id", "old_customer_id")
+    ).select(*ORDER_COLUMNS, STAGE_INDEX, "action", "order_id", "old_customer_id")
 
 
 @contextmanager
@@ -73,8 +74,9 @@ def _sqlite_stage(engine: Engine, frames: OrderFrames) -> Iterator[tuple[Connect
             for schema, scratch in zip(SCRATCH_SCHEMAS, files, strict=True):
                 connection.exec_driver_sql(f"ATTACH DATABASE ? AS {schema}", (str(scratch),))
             # Every key this transaction writes is read from its parent row in the same
-            # statement (an order's id by its name, a customer's by its e-mail address), so
-            # SQLite's per-row check of it is skipped: 1.5-2 s of a million-item import here.
+            # statement (an order's id by its name, a customer's by its e-mail address) or
+            # given to the parent by the same merge (`_numbered_statements`), so SQLite's
+            # per-row check of it is skipped: 1.5-2 s of a million-item import here.
             # It can only be switched outside a transaction, and is switched back after.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()

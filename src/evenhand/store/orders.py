@@ -20,6 +20,7 @@ from evenhand.store.staging import (
     ITEM_COLUMNS,
     ORDER_COLUMNS,
     REFERENCE_COLUMNS,
+    STAGE_INDEX,
     MergedOrders,
     create_temporary_stage,
     drop_temporary_stage,
@@ -41,16 +42,19 @@ def save_orders(
     bulk_insert(
         connection,
         stage_orders,
-        columns=(*ORDER_COLUMNS, "action"),
-        rows=[(*order_values(order, customer_ids, stamp=stamp), INSERT) for order in latest],
+        columns=(*ORDER_COLUMNS, STAGE_INDEX, "action"),
+        rows=[
+            (*order_values(order, customer_ids, stamp=stamp), index, INSERT)
+            for index, order in enumerate(latest, start=1)
+        ],
     )
     bulk_insert(
         connection,
         stage_items,
         columns=ITEM_COLUMNS,
         rows=[
-            item_values(order, position, item=item)
-            for order in latest
+            (order.name, index, *item_values(order, position, item=item))
+            for index, order in enumerate(latest, start=1)
             for position, item in enumerate(order.line_items)
         ],
     )
@@ -59,7 +63,9 @@ def save_orders(
         stage_references,
         columns=REFERENCE_COLUMNS,
         rows=[
-            (order.name, reference) for order in latest for reference in order.payment_references
+            (order.name, index, reference)
+            for index, order in enumerate(latest, start=1)
+            for reference in order.payment_references
         ],
     )
     merged = merge_staged_orders(connection, stage=stage)
@@ -105,9 +111,9 @@ def order_values(
 
 
 def item_values(order: Order, position: int, *, item: LineItem) -> tuple[Any, ...]:
+    """The line item in LINE_ITEM_FIELDS' order."""
     currency = order.currency
     return (
-        order.name,
         position,
         item.name,
         item.sku,

@@ -20,8 +20,11 @@ from evenhand.store.tables import line_items, orders, payment_references
 
 # Columns of `orders` that staging carries (all but the id), in this order.
 ORDER_COLUMNS = tuple(column.name for column in orders.columns if column.name != "id")
-ITEM_COLUMNS = (
-    "order_name",
+# A staged order's place in the stage (1, 2, ... with no gap); its line items and payment
+# references carry it as their `order_index`.
+STAGE_INDEX = "stage_index"
+# What a staged line item gives `line_items` (besides its order's id).
+LINE_ITEM_FIELDS = (
     "position",
     "name",
     "sku",
@@ -31,7 +34,8 @@ ITEM_COLUMNS = (
     "unit_cost_minor",
     "fulfillment_status",
 )
-REFERENCE_COLUMNS = ("order_name", "reference")
+ITEM_COLUMNS = ("order_name", "order_index", *LINE_ITEM_FIELDS)
+REFERENCE_COLUMNS = ("order_name", "order_index", "reference")
 # What the merge decides for a staged order.
 INSERT, UPDATE, UNCHANGED, STALE = "insert", "update", "unchanged", "stale"
 
@@ -42,6 +46,7 @@ def _order_stage_columns() -> list[Column[Any]]:
     columns: list[Column[Any]] = [
         Column(c.name, c.type, nullable=True) for c in orders.columns if c.name != "id"
     ]
+    columns.append(Column(STAGE_INDEX, Integer))
     columns.append(Column("action", Text))  # what the merge decides
     columns.append(Column("order_id", BigInteger))
     columns.append(Column("old_customer_id", BigInteger))
@@ -59,6 +64,7 @@ stage_items = Table(
     "stage_items",
     staging_metadata,
     Column("order_name", Text),
+    Column("order_index", Integer),
     Column("position", Integer),
     Column("name", Text),
     Column("sku", Text),
@@ -74,6 +80,7 @@ stage_references = Table(
     "stage_references",
     staging_metadata,
     Column("order_name", Text),
+    Column("order_index", Integer),
     Column("reference", Text),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="drop",
@@ -154,10 +161,15 @@ _INDEXED_TABLES = (orders, line_items, payment_references)
 
 def merge_staged_orders(connection: Connection, *, stage: Stage) -> MergedOrders:
     """Apply the staged orders to `orders`, `line_items` and `payment_references`."""
-    classify, apply = _merge_statements(stage)
-    for statement in classify:
+    for statement in _classify_statements(stage):
         connection.execute(text(statement))
-    rebuild = _worth_rebuilding_indexes(connection, stage)
+    inserts, staged = connection.execute(
+        text(f"SELECT COUNT(*) FILTER (WHERE action = '{INSERT}'), COUNT(*) FROM {stage.orders}")
+    ).one()
+    rebuild = _worth_rebuilding_indexes(connection, inserts=inserts)
+    apply = _apply_statements(stage)
+    if inserts == staged and connection.dialect.name == "sqlite":
+        apply = _numbered_statements(stage, first=_next_order_id(connection))
     if rebuild:
         for table in _INDEXED_TABLES:
             for index in table.indexes:
@@ -172,28 +184,27 @@ def merge_staged_orders(connection: Connection, *, stage: Stage) -> MergedOrders
     return _merge_result(connection, stage, everyone=rebuild)
 
 
-def _worth_rebuilding_indexes(connection: Connection, stage: Stage) -> bool:
-    inserts = connection.execute(
-        text(f"SELECT COUNT(*) FROM {stage.orders} WHERE action = '{INSERT}'")
-    ).scalar_one()
+def _worth_rebuilding_indexes(connection: Connection, *, inserts: int) -> bool:
     if inserts < _REBUILD_INDEXES_FROM:
         return False
     stored = connection.execute(text("SELECT COUNT(*) FROM orders")).scalar_one()
     return bool(inserts > stored)
 
 
-def _merge_statements(where: Stage) -> tuple[list[str], list[str]]:
-    """The statements that classify the staged orders, then those that apply them."""
-    stage, items, refs = where.orders, where.items, where.references
+def _order_values() -> dict[str, str]:
+    """Each column of `orders` with what it takes from the staged order `s`."""
     values = {column: f"s.{column}" for column in ORDER_COLUMNS}
     # Bulk-staged orders leave the customer to the merge: found by e-mail address.
     values["customer_id"] = (
         "COALESCE(s.customer_id, (SELECT c.id FROM customers c WHERE c.email = s.email))"
     )
-    assignments = ", ".join(f"{column} = {value}" for column, value in values.items())
-    listed, selected = ", ".join(values), ", ".join(values.values())
-    item_columns = ", ".join(ITEM_COLUMNS[1:])
-    classify = [
+    return values
+
+
+def _classify_statements(where: Stage) -> list[str]:
+    """Each staged order's action, and the id of the stored order of its name."""
+    stage = where.orders
+    return [
         f"CREATE INDEX IF NOT EXISTS {where.orders_schema}ix_stage_orders_name"
         " ON stage_orders (name)",
         f"""UPDATE {stage} SET order_id = o.id, old_customer_id = o.customer_id,
@@ -202,7 +213,17 @@ def _merge_statements(where: Stage) -> tuple[list[str], list[str]]:
                               ELSE '{UPDATE}' END
             FROM orders o WHERE o.name = {stage}.name""",
     ]
-    return classify, [
+
+
+def _apply_statements(where: Stage) -> list[str]:
+    """Update, insert, and replace the line items and references of what changed; line
+    items and references find their order by its name."""
+    stage, items, refs = where.orders, where.items, where.references
+    values = _order_values()
+    assignments = ", ".join(f"{column} = {value}" for column, value in values.items())
+    listed, selected = ", ".join(values), ", ".join(values.values())
+    item_columns = ", ".join(LINE_ITEM_FIELDS)
+    return [
         f"""DELETE FROM line_items WHERE order_id IN
             (SELECT order_id FROM {stage} WHERE action = '{UPDATE}')""",
         f"""DELETE FROM payment_references WHERE order_id IN
@@ -212,7 +233,7 @@ def _merge_statements(where: Stage) -> tuple[list[str], list[str]]:
         f"""INSERT INTO orders ({listed}) SELECT {selected} FROM {stage} s
             WHERE s.action = '{INSERT}'""",
         f"""INSERT INTO line_items (order_id, {item_columns})
-            SELECT o.id, {", ".join(f"i.{c}" for c in ITEM_COLUMNS[1:])}
+            SELECT o.id, {", ".join(f"i.{c}" for c in LINE_ITEM_FIELDS)}
             FROM {items} i JOIN {stage} s ON s.name = i.order_name
             JOIN orders o ON o.name = i.order_name
             WHERE s.action IN ('{INSERT}', '{UPDATE}')""",
@@ -220,6 +241,33 @@ def _merge_statements(where: Stage) -> tuple[list[str], list[str]]:
             SELECT r.reference, o.id FROM {refs} r JOIN {stage} s ON s.name = r.order_name
             JOIN orders o ON o.name = r.order_name
             WHERE s.action IN ('{INSERT}', '{UPDATE}')
+            ORDER BY r.reference
+            ON CONFLICT DO NOTHING""",
+    ]
+
+
+def _next_order_id(connection: Connection) -> int:
+    """The id SQLite gives the next order (under the write lock the import holds)."""
+    largest = connection.execute(text("SELECT MAX(id) FROM orders")).scalar_one()
+    return 1 if largest is None else int(largest) + 1
+
+
+def _numbered_statements(where: Stage, *, first: int) -> list[str]:
+    """Every staged order is new: the one at stage index k gets the id `first` + k - 1, as
+    SQLite would give it, so that its line items and references take their order's id from
+    their `order_index` instead of finding the order by its name (0.8 s of a million-item
+    import). SQLite only: elsewhere ids come from a sequence other sessions share."""
+    values = _order_values()
+    listed, selected = ", ".join(values), ", ".join(values.values())
+    offset = int(first) - 1
+    return [
+        f"""INSERT INTO orders (id, {listed}) SELECT {offset} + s.{STAGE_INDEX}, {selected}
+            FROM {where.orders} s""",
+        f"""INSERT INTO line_items (order_id, {", ".join(LINE_ITEM_FIELDS)})
+            SELECT {offset} + i.order_index, {", ".join(f"i.{c}" for c in LINE_ITEM_FIELDS)}
+            FROM {where.items} i""",
+        f"""INSERT INTO payment_references (reference, order_id)
+            SELECT r.reference, {offset} + r.order_index FROM {where.references} r
             ORDER BY r.reference
             ON CONFLICT DO NOTHING""",
     ]
