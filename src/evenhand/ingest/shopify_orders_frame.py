@@ -62,11 +62,11 @@ def read_orders_frames(path: Path) -> OrderFrames | None:
     if len(currencies) != 1 or not _plain(rows, firsts, currency=currencies[0]):
         return None
     currency = currencies[0]
-    orders = _orders(firsts, currency).join(
-        _item_totals(rows, currency), on="name", maintain_order="left"
+    # Per-order figures come out in order number order, which is the first rows' order.
+    digests = order_digests(rows, key=_ORDER_INDEX, position=_POSITION, cells=DIGEST_CELLS)
+    orders = _orders(firsts, currency).hstack(
+        [*_item_totals(rows, currency).drop(_ORDER_INDEX), digests["source_digest"]]
     )
-    digests = order_digests(rows, key=_KEY, position=_POSITION, cells=DIGEST_CELLS)
-    orders = orders.join(digests.rename({_KEY: "name"}), on="name", maintain_order="left")
     return OrderFrames(
         currency=currency,
         orders=_with_figures(orders),
@@ -209,17 +209,14 @@ def _orders(firsts: pl.DataFrame, currency: str) -> pl.DataFrame:
 
 
 def _item_totals(rows: pl.DataFrame, currency: str) -> pl.DataFrame:
-    """What the line items add up to, per order (no export carries a line's cost)."""
+    """What the line items add up to, per order number in ascending order (no export
+    carries a line's cost)."""
     revenue = _minor("Lineitem price", currency) * pl.col("Lineitem quantity").cast(
         pl.Int64
     ) - _minor("Lineitem discount", currency)
-    return (
-        rows.group_by(_KEY)
-        .agg(
-            pl.lit(0, pl.Int64).alias("cost_known_minor"),
-            pl.max_horizontal(revenue.sum(), pl.lit(0, pl.Int64)).alias("uncosted_minor"),
-        )
-        .rename({_KEY: "name"})
+    return rows.group_by(_ORDER_INDEX, maintain_order=True).agg(
+        pl.lit(0, pl.Int64).alias("cost_known_minor"),
+        pl.max_horizontal(revenue.sum(), pl.lit(0, pl.Int64)).alias("uncosted_minor"),
     )
 
 
