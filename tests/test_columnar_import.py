@@ -102,6 +102,28 @@ def test_an_odd_but_valid_cell_goes_row_by_row_and_still_imports(
     assert report.created == 5
 
 
+@pytest.mark.parametrize(
+    ("cell", "line", "column"),
+    [
+        ("2025-12-01 08:00:00 +0100", 10, "Created at"),
+        ("2026-10-20 19:30:00 +0200", 5, "Cancelled at"),
+    ],
+)
+def test_a_time_off_the_calendar_is_named_not_stored(
+    tmp_path: Path, engine: Engine, settings: Settings, *, cell: str, line: int, column: str
+) -> None:
+    # given: an export in the plain form with a day that does not exist
+    text = (SHOPIFY / "orders_export.csv").read_text(encoding="utf-8-sig")
+    bad = tmp_path / "orders_export_bad_day.csv"
+    bad.write_text(text.replace(cell, cell.replace(cell[5:10], "02-30")), encoding="utf-8")
+    # when: it is imported; then: refused with its line and column, nothing stored
+    assert read_orders_frames(bad) is None
+    with pytest.raises(EvenhandError) as refused:
+        import_file(engine, kind=ImportKind.SHOPIFY_ORDERS, path=bad, settings=settings, now=NOW)
+    assert f"orders_export_bad_day.csv, line {line}, column '{column}'" in str(refused.value)
+    assert stored(engine)["orders"] == []
+
+
 def test_rows_of_an_order_found_apart_store_the_same(tmp_path: Path, sqlite_url: str) -> None:
     # given: an export where one order's continuation rows come after other orders' rows
     demo = write_demo_shop(tmp_path / "demo", seed=7, customers=50, orders=200)
