@@ -230,3 +230,30 @@ def test_new_orders_into_a_stocked_shop_keep_every_line_with_its_order(
     in_file = {(row["Name"], row["Payment Reference"]) for row in rows if row["Payment Reference"]}
     assert set(map(tuple, references)) == in_file
     assert len(references) == len(in_file) > 100
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "line"),
+    [
+        ("Total", "10000000000000.00", 2),
+        ("Lineitem quantity", "3000000000", 4),
+        ("Id", "'99999999999999999999", 2),
+    ],
+)
+def test_a_number_too_large_to_store_is_named_not_stored(
+    tmp_path: Path, engine: Engine, settings: Settings, *, column: str, value: str, line: int
+) -> None:
+    # given: an export whose first order has a number no column of the shop can hold
+    header, *rows = csv.reader((SHOPIFY / "orders_export.csv").open(encoding="utf-8-sig"))
+    first = rows[0] if column != "Lineitem quantity" else rows[1]
+    first[header.index(column)] = value
+    big = tmp_path / "orders_export_big.csv"
+    with big.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, *rows])
+    # when: it is imported; then: refused with its line and column, nothing stored
+    assert read_orders_frames(big) is None
+    with pytest.raises(EvenhandError) as refused:
+        import_file(engine, kind=ImportKind.SHOPIFY_ORDERS, path=big, settings=settings, now=NOW)
+    assert f"orders_export_big.csv, line {line}, column '{column}'" in str(refused.value)
+    assert "too large" in str(refused.value)
+    assert stored(engine)["orders"] == []

@@ -31,6 +31,9 @@ _THREE_DECIMAL = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
 
 
 _ODD_START = frozenset({"'", " ", "\t"})
+# No amount a shop handles comes near this; in minor units it stays far inside a 64-bit
+# integer, and so do sums of many of them.
+AMOUNT_CEILING = Decimal(10) ** 13
 
 
 class MoneyError(ValueError):
@@ -62,6 +65,8 @@ def parse_amount(text: str) -> Decimal:
         raise MoneyError(f"not an amount: {text!r}") from None
     if not value.is_finite():
         raise MoneyError(f"not an amount: {text!r}")
+    if abs(value) >= AMOUNT_CEILING:
+        raise MoneyError(f"too large an amount: {text!r}")
     return value
 
 

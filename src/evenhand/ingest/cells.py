@@ -34,7 +34,13 @@ def amount(value: str, column: str, *, required: bool = False) -> Decimal:
         raise CellError(column, str(error)) from None
 
 
-def whole_number(value: str, column: str, *, required: bool = False) -> int | None:
+BIG_INTEGER_MAX = 2**63 - 1  # the largest id or count a column stores
+INTEGER_MAX = 2**31 - 1  # the largest quantity
+
+
+def whole_number(
+    value: str, column: str, *, required: bool = False, maximum: int = BIG_INTEGER_MAX
+) -> int | None:
     """An integer, tolerating Shopify's apostrophe prefix ("'7210448301122")."""
     cleaned = value.strip().lstrip("'")
     if not cleaned:
@@ -42,13 +48,16 @@ def whole_number(value: str, column: str, *, required: bool = False) -> int | No
             raise CellError(column, "is empty")
         return None
     try:
-        return int(cleaned)
+        number = int(cleaned)
     except ValueError:
         raise CellError(column, f"not a whole number: {value!r}") from None
+    if abs(number) > maximum:
+        raise CellError(column, f"too large a number: {value!r}")
+    return number
 
 
-def required_whole_number(value: str, column: str) -> int:
-    number = whole_number(value, column, required=True)
+def required_whole_number(value: str, column: str, *, maximum: int = INTEGER_MAX) -> int:
+    number = whole_number(value, column, required=True, maximum=maximum)
     if number is None:  # unreachable: required raises first
         raise CellError(column, "is empty")
     return number

@@ -21,8 +21,10 @@ from evenhand.ingest.order_digest import order_digests
 from evenhand.ingest.shopify_orders_csv import DIGEST_CELLS, REQUIRED_COLUMNS
 
 _EXPORT_TIME = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
-_WHOLE = r"^\d+$"
-_SHOPIFY_ID = r"^'?\d+$"
+# Digit counts within which every value fits its column (longer ones go row by row, where
+# the exact limits of `evenhand.ingest.cells` name them).
+_WHOLE = r"^\d{1,9}$"
+_SHOPIFY_ID = r"^'?\d{1,18}$"
 _TIMES = ("Created at", "Fulfilled at", "Cancelled at")
 _TIME_FIELDS = dict(zip(_TIMES, ("created_at", "fulfilled_at", "cancelled_at"), strict=True))
 _AMOUNTS = ("Total", "Subtotal", "Shipping", "Taxes", "Refunded Amount", "Outstanding Balance")
@@ -127,7 +129,8 @@ def _matches(column: str, pattern: str, *, required: bool = False) -> pl.Expr:
 
 def _amount_pattern(currency: str) -> str:
     exponent = minor_exponent(currency)
-    return r"^-?\d+$" if exponent == 0 else rf"^-?\d+(\.\d{{1,{exponent}}})?$"
+    whole = r"-?\d{1,13}"  # below AMOUNT_CEILING
+    return rf"^{whole}$" if exponent == 0 else rf"^{whole}(\.\d{{1,{exponent}}})?$"
 
 
 def _plain(rows: pl.DataFrame, firsts: pl.DataFrame, *, currency: str) -> bool:
