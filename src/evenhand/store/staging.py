@@ -163,12 +163,14 @@ def merge_staged_orders(connection: Connection, *, stage: Stage) -> MergedOrders
     """Apply the staged orders to `orders`, `line_items` and `payment_references`."""
     for statement in _classify_statements(stage):
         connection.execute(text(statement))
-    inserts, staged = connection.execute(
-        text(f"SELECT COUNT(*) FILTER (WHERE action = '{INSERT}'), COUNT(*) FROM {stage.orders}")
-    ).one()
+    grouped = connection.execute(
+        text(f"SELECT action, COUNT(*) FROM {stage.orders} GROUP BY action")
+    )
+    counts: dict[str, int] = {action: count for action, count in grouped}
+    inserts = counts.get(INSERT, 0)
     rebuild = _worth_rebuilding_indexes(connection, inserts=inserts)
     apply = _apply_statements(stage)
-    if inserts == staged and connection.dialect.name == "sqlite":
+    if inserts == sum(counts.values()) and connection.dialect.name == "sqlite":
         apply = _numbered_statements(stage, first=_next_order_id(connection))
     if rebuild:
         for table in _INDEXED_TABLES:
@@ -181,7 +183,7 @@ def merge_staged_orders(connection: Connection, *, stage: Stage) -> MergedOrders
             for index in table.indexes:
                 index.create(connection)
     apply_product_costs(connection, orders_in=_merged_order_ids(stage))
-    return _merge_result(connection, stage, everyone=rebuild)
+    return _merge_result(connection, stage, counts=counts, everyone=rebuild)
 
 
 def _worth_rebuilding_indexes(connection: Connection, *, inserts: int) -> bool:
@@ -205,8 +207,6 @@ def _classify_statements(where: Stage) -> list[str]:
     """Each staged order's action, and the id of the stored order of its name."""
     stage = where.orders
     return [
-        f"CREATE INDEX IF NOT EXISTS {where.orders_schema}ix_stage_orders_name"
-        " ON stage_orders (name)",
         f"""UPDATE {stage} SET order_id = o.id, old_customer_id = o.customer_id,
                 action = CASE WHEN o.source_digest = {stage}.source_digest THEN '{UNCHANGED}'
                               WHEN o.source_updated_at > {stage}.source_updated_at THEN '{STALE}'
@@ -224,6 +224,10 @@ def _apply_statements(where: Stage) -> list[str]:
     listed, selected = ", ".join(values), ", ".join(values.values())
     item_columns = ", ".join(LINE_ITEM_FIELDS)
     return [
+        # Line items and references find their staged order by name (classifying needs no
+        # index: it reads the stage in order and looks each name up in `orders`).
+        f"CREATE INDEX IF NOT EXISTS {where.orders_schema}ix_stage_orders_name"
+        " ON stage_orders (name)",
         f"""DELETE FROM line_items WHERE order_id IN
             (SELECT order_id FROM {stage} WHERE action = '{UPDATE}')""",
         f"""DELETE FROM payment_references WHERE order_id IN
@@ -281,12 +285,12 @@ def _merged_order_ids(stage: Stage) -> str:
     )
 
 
-def _merge_result(connection: Connection, where: Stage, *, everyone: bool) -> MergedOrders:
+def _merge_result(
+    connection: Connection, where: Stage, *, counts: dict[str, int], everyone: bool
+) -> MergedOrders:
     """Counts per decision, and whose value changed (`everyone` after a load larger than
     what was stored: then the caller recomputes all customers anyway)."""
     stage = where.orders
-    grouped = connection.execute(text(f"SELECT action, COUNT(*) FROM {stage} GROUP BY action"))
-    counts: dict[str, int] = {action: count for action, count in grouped}
     merged = MergedOrders(
         created=counts.get(INSERT, 0),
         updated=counts.get(UPDATE, 0),
