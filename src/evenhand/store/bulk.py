@@ -24,6 +24,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine
 
 from evenhand.ingest.shopify_orders_frame import OrderFrames
+from evenhand.store.database import SQLITE_CACHE_KIB
 from evenhand.store.staging import (
     INSERT,
     ITEM_COLUMNS,
@@ -73,6 +74,9 @@ def _sqlite_stage(engine: Engine, frames: OrderFrames) -> Iterator[tuple[Connect
         with engine.connect() as connection:
             for schema, scratch in zip(SCRATCH_SCHEMAS, files, strict=True):
                 connection.exec_driver_sql(f"ATTACH DATABASE ? AS {schema}", (str(scratch),))
+                # An attached database has SQLite's small default page cache, and the merge
+                # looks staged orders up by name in it (see `_sqlite_pragmas`).
+                connection.exec_driver_sql(f"PRAGMA {schema}.cache_size=-{SQLITE_CACHE_KIB}")
             # Every key this transaction writes is read from its parent row in the same
             # statement (an order's id by its name, a customer's by its e-mail address) or
             # given to the parent by the same merge (`_numbered_statements`), so SQLite's
@@ -119,7 +123,9 @@ def _write_scratch(files: Sequence[Path], frames: OrderFrames) -> None:
     orders_file, lines_file = files
     lines = (
         (stage_items.name, frames.items.select(ITEM_COLUMNS)),
-        (stage_references.name, frames.references.select(REFERENCE_COLUMNS)),
+        # In key order, as the merge inserts them: SQLite then finds them sorted (0.4 to
+        # 0.2 s for a million-item export's references).
+        (stage_references.name, frames.references.select(REFERENCE_COLUMNS).sort("reference")),
     )
     with ThreadPoolExecutor(max_workers=1) as pool:
         written = pool.submit(_write_tables, lines_file, lines)
@@ -128,11 +134,17 @@ def _write_scratch(files: Sequence[Path], frames: OrderFrames) -> None:
 
 
 def _write_tables(scratch: Path, tables: Sequence[tuple[str, pl.DataFrame]]) -> None:
-    with adbc_sqlite.connect(str(scratch)) as connection:
-        with connection.cursor() as cursor:
-            for name, frame in tables:
-                cursor.adbc_ingest(name, _for_sqlite(frame), mode="create")
-        connection.commit()
+    """Each frame into its table of a new scratch file, written without a journal or a sync
+    to disk: the file outlives no crash (it is read by this import only, and removed)."""
+    with (
+        adbc_sqlite.connect(str(scratch), autocommit=True) as connection,
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("PRAGMA journal_mode=OFF")
+        cursor.fetchall()
+        cursor.execute("PRAGMA synchronous=OFF")
+        for name, frame in tables:
+            cursor.adbc_ingest(name, _for_sqlite(frame), mode="create")
 
 
 def _copy_into_stage(connection: Connection, frames: OrderFrames) -> None:

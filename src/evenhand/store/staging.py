@@ -169,7 +169,7 @@ def merge_staged_orders(connection: Connection, *, stage: Stage) -> MergedOrders
     counts: dict[str, int] = {action: count for action, count in grouped}
     inserts = counts.get(INSERT, 0)
     rebuild = _worth_rebuilding_indexes(connection, inserts=inserts)
-    apply = _apply_statements(stage)
+    apply = _apply_statements(stage) if inserts + counts.get(UPDATE, 0) else []
     if inserts == sum(counts.values()) and connection.dialect.name == "sqlite":
         apply = _numbered_statements(stage, first=_next_order_id(connection))
     if rebuild:
