@@ -80,6 +80,14 @@ _CONDITION_START = re.compile(
 )
 
 
+# A refusal to pay that a dispute threat goes with ("I won't pay the invoice, I'll dispute it").
+_REFUSING_TO_PAY = re.compile(
+    r"\b(?:won'?t|will not|refuse to|not going to) pay\b"
+    r"|\b(?:tänker inte|vägrar|kommer inte att?) betala\b",
+    re.IGNORECASE,
+)
+
+
 def _threat_pieces(sentence: str) -> list[str]:
     """What of a signalling sentence to leave out when reading its intent: only the clauses
     the lexicon flags (with the condition they hang on: "if you don't refund me, ..."),
@@ -93,12 +101,17 @@ def _threat_pieces(sentence: str) -> list[str]:
 
 
 def _with_conditions(parts: list[str], flagged: set[int]) -> set[int]:
-    """The flagged clauses and, clause by clause outwards, the conditions they hang on."""
+    """The flagged clauses and, clause by clause outwards, the conditions they hang on (and a
+    refusal to pay beside them)."""
     taken = set(flagged)
     grown = True
     while grown:
         nearby = {j for i in taken for j in (i - 1, i + 1) if 0 <= j < len(parts)} - taken
-        hanging = {j for j in nearby if _CONDITION_START.match(parts[j])}
+        hanging = {
+            j
+            for j in nearby
+            if _CONDITION_START.match(parts[j]) or _REFUSING_TO_PAY.search(parts[j])
+        }
         taken |= hanging
         grown = bool(hanging)
     return taken

@@ -71,6 +71,26 @@ _REVIEW = _words(
     r"\b(?:other|future) (?:customers|buyers|shoppers)\b.{0,30}\bknow\b",
     r"\bandra (?:kunder|köpare)\b.{0,30}\bveta\b",
     r"\bkommentar(?:en)?\b",
+    # Going public elsewhere: video, the press, a community's page, a whole town.
+    r"youtube",
+    r"linkedin",
+    r"snapchat",
+    r"\byelp\b",
+    r"mumsnet",
+    r"familjeliv",
+    r"\bthe press\b",
+    r"\b(?:local )?(?:news)?papers?\b",
+    r"\bjournalists?\b",
+    r"\bthe media\b",
+    r"(?:lokal|kvälls|dags)tidning\w*",
+    r"\btidning(?:en|arna)?\b",
+    r"\bjournalist\w*",
+    r"\bmedia(?:rna)?\b",
+    r"kalla fakta",
+    r"\b(?:page|group|account) with [\d,.k ]+ (?:members|followers)\b",
+    r"(?:sida|grupp|konto) med [\d  ]+ (?:medlemmar|följare)\b",
+    r"\b(?:no ?one|nobody)\b.{0,25}\b(?:orders?|buys?|shops?)\b.{0,10}\bfrom you\b",
+    r"\bingen\b.{0,25}\b(?:beställ|handla|köp)\w*.{0,10}\b(?:från|av|hos) er\b",
 )
 _BANK = _words(
     r"chargeback",
@@ -182,6 +202,8 @@ _THREAT_STANCE = _words(
     r"\bgör jag\b",
     r"\bså (?:här )?nära\b",
     r"\bwatch me\b",
+    r"\bdo you want me to\b",
+    r"\bvill (?:ni|du) att jag\b",
     r"\bvänta (?:bara )?tills\b",
     r"\b(?:is|are) going to know\b",
     r"\bjag (?:bestrider|ringer|kontaktar|anmäler|återkallar)\b",
@@ -331,6 +353,8 @@ _PRAISE = _words(
     r"\b(?:fin|fint|bra|positiv|positivt|härlig|glad)t? (?:recension|omdöme|betyg)",
     r"\b(?:five|5|fem) (?:stars|stjärnor)\b",
     r"\b(?:recommend\w*|tipsa\w*|rekommendera\w*)\b",
+    r"\b(?:happily|gladly|happy to|glad to) (?:leave|write|give|post)\b",
+    r"\b(?:lämnar|skriver|ger) (?:jag )?gärna\b",
 )
 # The bank named as how the customer pays or what they ask it, not as a way to get money
 # back ("I'm ready to pay with PayPal", "I'll check with my bank whether it went through").
