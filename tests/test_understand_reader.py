@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pytest import MonkeyPatch
+
 from evenhand.actions.evaluate import evaluate, labelled_examples
+from evenhand.understand import corpus
 from evenhand.understand.corpus import Split, load_corpus
 from evenhand.understand.embedding_model import artefact_is_current
 from evenhand.understand.intent_model import (
@@ -122,3 +125,18 @@ def test_an_unsure_first_stage_asks_the_e5_model() -> None:
     message = Message(body="Hej, angående min senaste beställning från er förra veckan")
     assert fast_only.model.rank(intent_text(message.body))[0][1] < 0.7  # unsure
     assert cascade.read(message).confidence != fast_only.read(message).confidence
+
+
+def test_held_out_messages_stay_when_training_threats_change(monkeypatch: MonkeyPatch) -> None:
+    # given: both splits' messages as composed now
+    before = load_corpus()
+    # when: the training threat pool loses forty sentences (a batch's worth)
+    every = corpus.threat_sentences()
+    held_out_threats = [t for t in every if t["split"] != "train"]
+    fewer = held_out_threats + [t for t in every if t["split"] == "train"][40:]
+    monkeypatch.setattr(corpus, "threat_sentences", lambda: fewer)
+    after = load_corpus()
+    # then: the training messages change, the held-out ones do not
+    for split, moved in ((Split.TRAIN, True), (Split.HELD_OUT, False)):
+        then, now = ([e for e in run if e.split is split] for run in (before, after))
+        assert (then != now) is moved

@@ -9,7 +9,7 @@ import pytest
 
 from evenhand.actions.evaluate import cross_validate_signals
 from evenhand.understand.model import SignalKind
-from evenhand.understand.signals import find_signals
+from evenhand.understand.signals import find_signals, read_signals
 from tests.conftest import FIXTURES
 
 CASES = [
@@ -43,3 +43,12 @@ def test_cross_validated_reader_keeps_its_floor() -> None:
     for score in validation.signals:
         assert score.recall >= 0.92 and score.precision >= 0.94, score
     assert validation.neutral_flagged <= 0.02 * validation.neutral
+
+
+def test_a_one_word_question_after_a_threat_goes_with_it() -> None:
+    # given: threats followed by a tag question, and by a real one
+    deal = read_signals("Ni fixar en återbetalning, jag fixar recensionen. Rimligt?")
+    question = read_signals("I will leave 1 star on Trustpilot. Where is my parcel?")
+    # then: "Rimligt?" is left out of the intent with the threat; the real question stays
+    assert deal.threat_sentences[-1] == "Rimligt?"
+    assert question.threat_sentences == ("I will leave 1 star on Trustpilot.",)

@@ -65,14 +65,19 @@ def read_signals_many(
 def _reading(read: list[tuple[str, list[SignalKind]]]) -> SignalReading:
     found: dict[SignalKind, Signal] = {}
     threats: list[str] = []
-    for sentence, kinds in read:
+    for at, (sentence, kinds) in enumerate(read):
         if kinds:
             threats.extend(_threat_pieces(sentence))
+        elif at and read[at - 1][1] and _TAG_QUESTION.match(sentence):
+            threats.append(sentence)  # "..., I fix the review. Deal?"
         for kind in kinds:
             found.setdefault(kind, Signal(kind=kind, evidence=sentence))
     signals = tuple(found[kind] for kind in SignalKind if kind in found)
     return SignalReading(signals=signals, threat_sentences=tuple(threats))
 
+
+# A question of a word or two that asks for the threat's terms to be accepted ("Deal?").
+_TAG_QUESTION = re.compile(r"^\W*\w+(?:[ -]\w+)?\W*\?\W*$")
 
 # A clause a threat hangs on: its condition, or the demand it is the price of.
 _CONDITION_START = re.compile(

@@ -140,15 +140,18 @@ def _threat_pool(split: Split, rng: random.Random) -> dict[str, list[dict[str, A
 
 
 def load_corpus() -> list[Example]:
-    """Every example of both splits, the same on every run."""
-    rng = random.Random(SEED)
+    """Every example of both splits, the same on every run. Each split is composed from its
+    own random stream, so that adding to one split (training threats, say) leaves the other's
+    messages as they were."""
+    streams = {split: random.Random(f"{SEED}:{split.value}") for split in Split}
     seeds = seed_messages()
-    threats = {split: _threat_pool(split, rng) for split in Split}
+    threats = {split: _threat_pool(split, streams[split]) for split in Split}
     used = {(split, language): 0 for split in Split for language in ("sv", "en")}
     examples = []
     for seed in seeds:
         number = int(seed["id"].rsplit("-", 1)[1])
         split = Split.HELD_OUT if number % HELD_OUT_EVERY == HELD_OUT_EVERY - 1 else Split.TRAIN
+        rng = streams[split]
         for variant in range(VARIANTS_PER_SEED):
             threat = None
             if rng.random() < THREAT_SHARE:
