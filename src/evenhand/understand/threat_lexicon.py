@@ -219,6 +219,8 @@ _OFFER = _words(
     r"\bfixar (?:recensionen|omdömet|betyget)\b",
     r"\braderas\b",
     r"\b(?:review|rating|post) (?:stays|goes)\b",
+    r"\b(?:review|rating|post) (?:is |will )?(?:stay(?:s|ing)?|remain(?:s|ing)?) (?:at|up)\b",
+    r"\b(?:recensionen|omdömet|betyget|inlägget) (?:stannar|ligger kvar) på\b",
     r"\b(?:raise|revise)\b",
     r"\bstays? up\b",
     r"\b(?:goes|go) (?:away|up)\b",
@@ -285,6 +287,8 @@ _OFFER_CONDITION = _words(
     r"\bberor (?:helt )?på\b",
     r"\bwith the right\b",
     r"\bmed rätt\b",
+    r"\b(?:unless|until) i (?:hear|get|see) an? offer\b",
+    r"\bom jag inte (?:hör|får|ser) ett erbjudande\b",
 )
 _FILED = _words(
     r"\b(?:i'?ve|i have|i already|i just|we have|we've)\b.{0,25}"
