@@ -167,11 +167,8 @@ def merge_staged_orders(connection: Connection, *, stage: Stage) -> MergedOrders
         text(f"SELECT action, COUNT(*) FROM {stage.orders} GROUP BY action")
     )
     counts: dict[str, int] = {action: count for action, count in grouped}
-    inserts = counts.get(INSERT, 0)
-    rebuild = _worth_rebuilding_indexes(connection, inserts=inserts)
-    apply = _apply_statements(stage) if inserts + counts.get(UPDATE, 0) else []
-    if inserts == sum(counts.values()) and connection.dialect.name == "sqlite":
-        apply = _numbered_statements(stage, first=_next_order_id(connection))
+    rebuild = _worth_rebuilding_indexes(connection, inserts=counts.get(INSERT, 0))
+    apply = _statements_for(connection, stage, counts=counts)
     if rebuild:
         for table in _INDEXED_TABLES:
             for index in table.indexes:
@@ -184,6 +181,17 @@ def merge_staged_orders(connection: Connection, *, stage: Stage) -> MergedOrders
                 index.create(connection)
     apply_product_costs(connection, orders_in=_merged_order_ids(stage))
     return _merge_result(connection, stage, counts=counts, everyone=rebuild)
+
+
+def _statements_for(connection: Connection, stage: Stage, *, counts: dict[str, int]) -> list[str]:
+    """None when nothing is new or changed; numbered inserts when everything staged is new
+    (on SQLite); else the general statements."""
+    inserts = counts.get(INSERT, 0)
+    if not inserts + counts.get(UPDATE, 0):
+        return []
+    if inserts == sum(counts.values()) and connection.dialect.name == "sqlite":
+        return _numbered_statements(stage, first=_next_order_id(connection))
+    return _apply_statements(stage)
 
 
 def _worth_rebuilding_indexes(connection: Connection, *, inserts: int) -> bool:
