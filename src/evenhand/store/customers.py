@@ -11,7 +11,7 @@ from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
 
 from evenhand.domain.models import Customer
 from evenhand.domain.money import to_minor
-from evenhand.store.statements import chunked
+from evenhand.store.statements import bulk_insert, chunked
 from evenhand.store.tables import customer_values, customers
 
 
@@ -38,19 +38,18 @@ def ensure_customers(
     if not missing:
         return known, set()
     rows = [_new_customer_row(email, names_by_email[email]) for email in missing]
-    connection.execute(insert(customers), rows)
+    bulk_insert(connection, customers, columns=_NEW_CUSTOMER_COLUMNS, rows=rows)
     created = ids_by_email(connection, missing)
     return known | created, set(created.values())
 
 
-def _new_customer_row(email: str, full_name: str | None) -> dict[str, Any]:
+_NEW_CUSTOMER_COLUMNS = ("email", "first_name", "last_name", "tags")
+
+
+def _new_customer_row(email: str, full_name: str | None) -> tuple[str, str | None, str | None, str]:
+    """A customer seen first on an order: named after its billing name (first word, rest)."""
     first, _, last = (full_name or "").strip().partition(" ")
-    return {
-        "email": email,
-        "first_name": first or None,
-        "last_name": last.strip() or None,
-        "tags": "",
-    }
+    return (email, first or None, last.strip() or None, "")
 
 
 def upsert_customers(
