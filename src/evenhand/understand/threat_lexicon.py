@@ -337,7 +337,7 @@ _FILED = _words(
 # ("if you won't refund me, my card company will"; "Klarna kommer inte att betala").
 _REFUSAL = _words(
     r"(?<!think )\b(?:i|we)(?: really| just| certainly)? (?:won'?t|will not|would never"
-    r"|don'?t want to)\b",
+    r"|don'?t want to)\b(?! hesitate)",
     r"\b(?:i'?ve|i have) never (?:left|written|given|posted)\b",
     r"\bdon'?t plan to\b",
     r"\baldrig (?:lämnat|skrivit|gett|givit)\b",
