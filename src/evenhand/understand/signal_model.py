@@ -40,7 +40,7 @@ SIGNAL_THRESHOLD = 0.6
 TOPICAL_SIGNAL_THRESHOLD = 0.5
 # Below SIGNAL_THRESHOLD but at least this likely, the n-gram model's reading of a sentence
 # that names no review or bank is left to the topical model instead.
-UNSURE_SIGNAL = 0.3
+UNSURE_SIGNAL = 0.4
 UNSURE_TOPICAL_THRESHOLD = 0.6  # how sure the topical model must be of those
 # A review threat the lexicon read becomes extortion when the topical model is this sure.
 EXTORTION_OVER_THREAT = 0.8
