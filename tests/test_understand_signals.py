@@ -9,6 +9,7 @@ import pytest
 
 from evenhand.actions.evaluate import cross_validate_signals
 from evenhand.understand.model import SignalKind
+from evenhand.understand.signal_model import EXTORTION_OVER_THREAT, blend_floor, sentence_models
 from evenhand.understand.signals import find_signals, read_signals
 from tests.conftest import FIXTURES
 
@@ -53,3 +54,16 @@ def test_a_one_word_question_after_a_threat_goes_with_it() -> None:
     # then: "Rimligt?" is left out of the intent with the threat; the real question stays
     assert deal.threat_sentences[-1] == "Rimligt?"
     assert question.threat_sentences == ("I will leave 1 star on Trustpilot.",)
+
+
+def test_the_second_look_skips_only_what_the_blend_cannot_reach() -> None:
+    # given: the fixture sentences, read by the topical blend and by its n-gram member alone
+    models = sentence_models()
+    texts = [case["text"] for case in CASES]
+    blended, fast = models.topical.probabilities(texts), models.other.probabilities(texts)
+    offer = models.topical.classes.index(SignalKind.REVIEW_EXTORTION.value)
+    # then: every sentence the blend is sure is an offer passes the n-gram pre-check, which
+    # is what lets the second look skip the e5 embedding of the others
+    sure = [i for i, row in enumerate(blended) if row[offer] >= EXTORTION_OVER_THREAT]
+    assert len(sure) >= 5
+    assert all(fast[i][offer] >= blend_floor(EXTORTION_OVER_THREAT) for i in sure)

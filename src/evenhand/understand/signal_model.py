@@ -88,6 +88,12 @@ class BlendedSignalModel:
         return self.members[0][0].classes
 
 
+def blend_floor(threshold: float) -> float:
+    """The n-gram probability below which the topical blend (E5_SHARE of e5, the rest
+    n-grams, as `train_sentence_models` builds it) cannot reach `threshold` for a class."""
+    return (threshold - E5_SHARE) / (1 - E5_SHARE)
+
+
 def classify(
     model: SignalModel, sentences: Sequence[str], *, threshold: float
 ) -> list[SignalKind | None]:

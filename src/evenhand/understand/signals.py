@@ -23,6 +23,7 @@ from evenhand.understand.signal_model import (
     UNSURE_TOPICAL_THRESHOLD,
     SentenceModels,
     SignalModel,
+    blend_floor,
     classify,
     sentence_models,
 )
@@ -152,7 +153,7 @@ def _decide_sentences(
     about += unsure
     for sentence, kind in read:
         decided[sentence] = [kind] if kind and not _vetoed(kind, sentence) else []
-    _second_look_at_threats(decided, model=models.topical, already_read=set(about))
+    _second_look_at_threats(decided, models=models, already_read=set(about))
     return decided
 
 
@@ -185,18 +186,21 @@ _REVIEW_KINDS = (SignalKind.REVIEW_THREAT, SignalKind.REVIEW_EXTORTION)
 
 
 def _second_look_at_threats(
-    decided: dict[str, list[SignalKind]], *, model: SignalModel, already_read: set[str]
+    decided: dict[str, list[SignalKind]], *, models: SentenceModels, already_read: set[str]
 ) -> None:
     """A review threat the lexicon read that the topical model is sure is an offer ("what
     can you offer for me to take my review down?") is review extortion. Sentences the
-    topical model `already_read` are not asked again (it found no offer there)."""
+    topical model `already_read` are not asked again (it found no offer there), nor those
+    whose n-gram reading alone keeps the blend below the cut (no e5 embedding for them)."""
     threats = [
         s
         for s, kinds in decided.items()
         if SignalKind.REVIEW_THREAT in kinds and s not in already_read
     ]
+    threats = _could_reach(models.other, threats, SignalKind.REVIEW_EXTORTION)
     if not threats:
         return
+    model = models.topical
     extortion = model.classes.index(SignalKind.REVIEW_EXTORTION.value)
     for sentence, row in zip(threats, model.probabilities(threats), strict=True):
         offered = row[extortion] >= EXTORTION_OVER_THREAT
@@ -205,6 +209,17 @@ def _second_look_at_threats(
                 SignalKind.REVIEW_EXTORTION if kind is SignalKind.REVIEW_THREAT else kind
                 for kind in decided[sentence]
             ]
+
+
+def _could_reach(ngrams: SignalModel, group: list[str], kind: SignalKind) -> list[str]:
+    """The sentences for which the topical blend can still reach EXTORTION_OVER_THREAT: its
+    n-gram member's share must give at least what the e5 share cannot (at most 1)."""
+    if not group:
+        return []
+    least = blend_floor(EXTORTION_OVER_THREAT)
+    column = ngrams.classes.index(kind.value)
+    rows = ngrams.probabilities(group)
+    return [s for s, row in zip(group, rows, strict=True) if row[column] >= least]
 
 
 _THREATS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
