@@ -197,7 +197,9 @@ def _second_look_at_threats(
         for s, kinds in decided.items()
         if SignalKind.REVIEW_THREAT in kinds and s not in already_read
     ]
-    threats = _could_reach(models.other, threats, SignalKind.REVIEW_EXTORTION)
+    threats = _could_reach(
+        models.other, threats, kind=SignalKind.REVIEW_EXTORTION, threshold=EXTORTION_OVER_THREAT
+    )
     if not threats:
         return
     model = models.topical
@@ -211,12 +213,14 @@ def _second_look_at_threats(
             ]
 
 
-def _could_reach(ngrams: SignalModel, group: list[str], kind: SignalKind) -> list[str]:
-    """The sentences for which the topical blend can still reach EXTORTION_OVER_THREAT: its
+def _could_reach(
+    ngrams: SignalModel, group: list[str], *, kind: SignalKind, threshold: float
+) -> list[str]:
+    """The sentences for which the topical blend can still reach `threshold` for `kind`: its
     n-gram member's share must give at least what the e5 share cannot (at most 1)."""
     if not group:
         return []
-    least = blend_floor(EXTORTION_OVER_THREAT)
+    least = blend_floor(threshold)
     column = ngrams.classes.index(kind.value)
     rows = ngrams.probabilities(group)
     return [s for s, row in zip(group, rows, strict=True) if row[column] >= least]
