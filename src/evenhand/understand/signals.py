@@ -136,8 +136,8 @@ def _decide_sentences(
 ) -> dict[str, list[SignalKind]]:
     """Each sentence's signals: the lexicon's; for a sentence it leaves undecided, the
     topical model's (e5 and n-grams) when it mentions reviews or banks, else the n-gram
-    model's, or the topical model's when the n-gram one is unsure of a review threat or
-    offer; then the topical model's second look at the review threats read elsewhere."""
+    model's, or the topical model's when the n-gram one is unsure of a threat or an offer;
+    then the topical model's second look at the review threats read elsewhere."""
     decided = {sentence: list(_signals_in(sentence)) for sentence in dict.fromkeys(parts)}
     undecided = [sentence for sentence, kinds in decided.items() if not kinds]
     topical = {s: bool(REVIEW_RE.search(s) or BANK_RE.search(s)) for s in undecided}
@@ -148,7 +148,7 @@ def _decide_sentences(
     read += zip(about, topical_kinds, strict=True)
     second = classify(models.topical, unsure, threshold=UNSURE_TOPICAL_THRESHOLD)
     read += (
-        (s, kind if kind in _REVIEW_KINDS else None) for s, kind in zip(unsure, second, strict=True)
+        (s, kind if kind in _UNSURE_KINDS else None) for s, kind in zip(unsure, second, strict=True)
     )
     about += unsure
     for sentence, kind in read:
@@ -161,28 +161,32 @@ def _read_fast(
     model: SignalModel, group: Sequence[str]
 ) -> tuple[list[tuple[str, SignalKind | None]], list[str]]:
     """The n-gram model's reading of sentences that name no review or bank, and those it is
-    unsure of (no signal at SIGNAL_THRESHOLD, but a review threat or offer at least
-    UNSURE_SIGNAL likely), which the topical model then reads ("Fine, I'll just tell the
-    world then")."""
+    unsure of (no signal at SIGNAL_THRESHOLD, but a threat or an offer at least UNSURE_SIGNAL
+    likely), which the topical model then reads ("Fine, I'll just tell the world then")."""
     if not group:
         return [], []
     read: list[tuple[str, SignalKind | None]] = []
     unsure: list[str] = []
     classes = model.classes
-    review = [classes.index(kind.value) for kind in _REVIEW_KINDS]
+    open_kinds = [classes.index(kind.value) for kind in _UNSURE_KINDS]
     for sentence, row in zip(group, model.probabilities(group), strict=True):
         best = max((i for i in range(len(classes)) if classes[i] != NONE), key=lambda i: row[i])
         if row[best] >= SIGNAL_THRESHOLD and row[best] >= row.max():
             read.append((sentence, SignalKind(classes[best])))
-        elif max(row[i] for i in review) >= UNSURE_SIGNAL:
+        elif max(row[i] for i in open_kinds) >= UNSURE_SIGNAL:
             unsure.append(sentence)
         else:
             read.append((sentence, None))
     return read, unsure
 
 
-# What a sentence naming no review or bank may still be (a dispute always names its way).
-_REVIEW_KINDS = (SignalKind.REVIEW_THREAT, SignalKind.REVIEW_EXTORTION)
+# What a sentence naming no review or bank may still threaten or offer ("Keep ignoring me and
+# the payment gets reversed"); a dispute filed is reported with its name.
+_UNSURE_KINDS = (
+    SignalKind.REVIEW_THREAT,
+    SignalKind.REVIEW_EXTORTION,
+    SignalKind.CHARGEBACK_THREAT,
+)
 
 
 def _second_look_at_threats(

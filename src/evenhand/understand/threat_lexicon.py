@@ -16,6 +16,15 @@ def _words(*alternatives: str) -> str:
     return r"(?:" + "|".join(alternatives) + r")"
 
 
+# The money coming back whatever the shop does, which only the card or the bank can do ("I
+# paid by card, so that money comes back to me one way or another"): a dispute and its stance.
+_MONEY_BACK_ANYWAY = _words(
+    r"\bmoney\b.{0,20}\bback\b.{0,20}\b(?:either way|one way or (?:the )?(?:other|another)"
+    r"|anyway|regardless)",
+    r"\bpengarna\b.{0,25}\btillbaka\b.{0,20}(?:på ett eller annat sätt|hur som helst|ändå"
+    r"|oavsett)",
+)
+
 # What a threat is about.
 _REVIEW = _words(
     r"reviews?",
@@ -73,6 +82,9 @@ _REVIEW = _words(
     r"\bkommentar(?:en)?\b",
     # Going public elsewhere: video, the press, a community's page, a whole town.
     r"youtube",
+    r"\b(?:the|my) video\b",
+    r"\b(?:min )?video(?:n|klipp\w*)\b",
+    r"\b(?:my|min) (?:channel|kanal|podcast|podd)\b",
     r"linkedin",
     r"snapchat",
     r"\byelp\b",
@@ -124,7 +136,10 @@ _BANK = _words(
     r"\bbestridandet\b",
     r"\btvist\w*",
     r"contest the (?:charge|payment)",
+    r"\bblock (?:the|this|my) (?:payment|charge|transaction)\b",
+    r"\bspärra (?:betalningen|dragningen|köpet)\b",
     r"återkalla\w*",
+    _MONEY_BACK_ANYWAY,
 )
 # What turns it into a threat, an offer, or a report.
 _THREAT_STANCE = _words(
@@ -175,7 +190,9 @@ _THREAT_STANCE = _words(
     r"\ben dag till\b",
     r"\bif i have to\b",
     r"\bom jag måste\b",
-    r"\bi'?m (?:leaving|posting|writing|giving|disputing|about to)\b",
+    r"\bi'?m (?:leaving|posting|writing|giving|disputing|about to|recording|filming)\b",
+    r"\bjag (?:spelar in|filmar)\b",
+    r"\bshould i (?:just|simply)\b",
     r"\blast (?:chance|warning)\b",
     r"\bsista (?:chansen|varningen)\b",
     r"\bexpect\b",
@@ -198,7 +215,9 @@ _THREAT_STANCE = _words(
     r"\binnan jag (?:lämnar|ringer|kontaktar|berättar|ger|skriver|lägger|postar|går|tar"
     r"|bestrider|anmäler|delar)\b",
     r"\bno choice but\b",
+    r"\b(?:little|not much|no other) choice\b",
     r"\binget (?:annat )?val\b",
+    r"\b(?:inte (?:så )?mycket|lite|föga) val\b",
     r"\b(?:tempting|lockande)\b",
     r"\bgör jag\b",
     r"\bså (?:här )?nära\b",
@@ -208,6 +227,7 @@ _THREAT_STANCE = _words(
     r"\bvänta (?:bara )?tills\b",
     r"\b(?:is|are) going to know\b",
     r"\bjag (?:bestrider|ringer|kontaktar|anmäler|återkallar)\b",
+    _MONEY_BACK_ANYWAY,
 )
 # Taking a review down or changing it (the review itself may be named elsewhere in the sentence).
 _OFFER = _words(
@@ -250,6 +270,11 @@ _OFFER = _words(
     r"\b(?:retract|rewrite|improve)\w*",
     r"\bskriv\w* (?:\w+ )?om (?:min|mitt|recensionen|omdömet|betyget)\b",
     r"\bblir\b.{0,30}\bbättre\b",
+    r"\bredigera\w*",
+    r"\binstead of (?:the one|the review|what) i (?:wrote|posted|left|gave)\b",
+    r"\bistället för (?:det|den|vad) (?:jag )?(?:skrev|postade|lämnade|gav)\b",
+    r"\b(?:stars?|rating)(?: \w+)? back\b",
+    r"\btillbaka (?:era|dina|de|sina) (?:\w+ )?stjärn\w*|\bstjärn\w*(?: \w+)? tillbaka\b",
 )
 _OFFER_CONDITION = _words(
     r"\band (?:i'?ll|i will)\b",
@@ -277,6 +302,7 @@ _OFFER_CONDITION = _words(
     r"\bas soon as\b",
     r"\bin exchange\b",
     r"\bafter you\b",
+    r"\befter att (?:ni|du)\b",
     r"\bprovided\b",
     r"\bom\b",
     r"\bnär\b",
@@ -338,16 +364,18 @@ _FILED = _words(
 # ("if you won't refund me, my card company will"; "Klarna kommer inte att betala").
 _REFUSAL = _words(
     r"(?<!think )\b(?:i|we)(?: really| just| certainly)? (?:won'?t|will not|would never"
-    r"|don'?t want to)\b(?! hesitate)",
+    r"|don'?t want to)\b(?! hesitate| have\b)",
     r"\b(?:i'?ve|i have) never (?:left|written|given|posted)\b",
     r"\bdon'?t plan to\b",
     r"\baldrig (?:lämnat|skrivit|gett|givit)\b",
     r"\b(?:i'?m|i am|we'?re|we are) not going to\b",
     r"\b(?:i|we) have no intention\b",
     r"\bno intention\b",
+    r"\b(?:i'?d|i would|we'?d|we would) rather not\b(?!.*\b(?:but|though|yet)\b)",
+    r"\b(?:jag|vi) (?:vill|skulle) helst (?:inte|slippa)\b(?!.*\bmen\b)",
     r"\b(?:jag|vi) (?:kommer|tänker|ska|vill) (?:inte|aldrig)\b",
     r"\b(?:kommer|tänker|ska|vill) (?:jag|vi) (?:inte|aldrig)\b",
-    r"\b(?:jag|vi) (?:skulle )?aldrig\b",
+    r"\b(?:jag|vi) (?:skulle )?aldrig\b(?! \w+(?:ade|de|te)\b)",
 )
 
 # A review promised in praise ("I'll leave you a great review when it arrives") is no threat.
@@ -370,10 +398,13 @@ _BANK_NEUTRAL = _words(
     r"paypal)\b.{0,20}\b(?:whether|if|om)\b",
     r"\b(?:refund|money|återbetalning\w*|pengarna) (?:to|till) (?:my |min |mitt )?(?:paypal|klarna|"
     r"card|kort\w*|bank\w*)",
+    r"\b(?:see|check|look)\b.{0,20}\b(?:in|on) (?:my|the) (?:bank(?:ing)? app|online bank\w*)",
+    r"\b(?:ser|kollar|syns)\b.{0,20}\b(?:i|på) (?:bankappen|internetbanken|min bankapp)",
 )
 # ... unless the sentence is about getting the money back through it after all.
 _MONEY_BACK = _words(
     r"chargeback|charge back|disput\w*|revers\w*|claw\w*|money back|contest",
+    _MONEY_BACK_ANYWAY,
     r"bestrid\w*|återkr[äa]v\w*|pengarna tillbaka|återkalla\w*|tvist\w*",
 )
 
@@ -382,7 +413,8 @@ _MONEY_BACK = _words(
 _FILED_EVIDENCE = _words(
     _MONEY_BACK,
     r"claim|\bcase\b|ärende\w*|reklam\w*|investigat\w*|utred\w*|paus\w*|froze\w*|fr[öy][sx]t?",
-    r"\bcredit\b(?! card)|kreditering\w*|pulled|\btook\b|\bdrog\b|dragit|tillbaka|\bback\b",
+    r"\bcredit(?:ed)?\b(?! card)|krediter\w*|återför\w*",
+    r"pulled|\btook\b|\bdrog\b|dragit|tillbaka|\bback\b",
     r"report\w*|anmäl\w*|stopp\w*|stopped|blocked|spärra\w*",
 )
 
