@@ -46,13 +46,13 @@ _REVIEW = _words(
     r"(?:post|write) about",
     r"expose you",
     r"warn (?:others|people|everyone)",
-    r"\b(?:my|the|that) (?:post|comment)\b(?! office)",
+    r"\b(?:my|the|that) (?:\w+ )?(?:post|comment)\b(?! office)",
     r"recension(?:er|en)?",
     r"recention",
     r"omdöme(?:n|t)?",
     r"betyg(?:et)?",
     r"\b(?:1|en|ett)[- ]?stjärn(?:a|or)\b",
-    r"stjärn(?:a|or)",
+    r"stjärn(?:a|or|an|orna)",
     r"följare",
     r"(?:alla )?mina vänner",
     r"berätta för alla",
@@ -82,6 +82,12 @@ _REVIEW = _words(
     r"\bkommentar(?:en)?\b",
     # Going public elsewhere: video, the press, a community's page, a whole town.
     r"youtube",
+    r"\b(?:goes|go|going) viral\b",
+    r"\bgår viralt\b",
+    r"\b(?:tell|warn) the (?:whole )?world\b",
+    r"\bhela världen\b",
+    r"\bbad (?:publicity|press)\b",
+    r"\bdålig (?:publicitet|reklam|press)\b",
     r"\b(?:the|my) video\b",
     r"\b(?:min )?video(?:n|klipp\w*)\b",
     r"\b(?:my|min) (?:channel|kanal|podcast|podd)\b",
@@ -123,7 +129,7 @@ _BANK = _words(
     r"\bbestred\b",
     r"banken",
     r"min bank",
-    r"kortföretaget",
+    r"kortföretag\w*",
     r"kortutgivaren",
     r"återkr[äa]v\w*",
     r"reklamera (?:köpet|betalningen)",
@@ -171,6 +177,20 @@ _THREAT_STANCE = _words(
     r"\b(?:annars|så|då|nu) får jag\b",
     r"\bif nothing\b",
     r"\bom inget\b",
+    r"\bom ingen\b",
+    r"\bif (?:no ?one|nobody)\b",
+    r"\byour (?:choice|call)\b",
+    r"\b(?:ni|du) väljer\b",
+    r"\b(?:ert|ditt) val\b",
+    r"\bcan always\b",
+    r"\bkan (?:jag )?alltid\b",
+    r"\bkommer (?:att )?(?:få|höra|märka|veta|ångra)\b",
+    r"\b(?:considering|thinking (?:of|about))\b",
+    r"\bfunderar (?:\w+ )?på\b",
+    r"\bstill have time to\b",
+    r"\bhinner (?:fortfarande|än)\b",
+    r"\b(?:dispute|chargeback|claim) form\b",
+    r"\b(?:bestridande|återkravs)?(?:formuläret|blanketten)\b",
     r"\bom ingenting\b",
     # Swedish present with the subject after the verb says what the customer will do.
     r"\b(?:bestrider|ringer|kontaktar|anmäler|ger|skriver|lägger|berättar|varnar)\s+jag\b",
@@ -271,6 +291,13 @@ _OFFER = _words(
     r"\bskriv\w* (?:\w+ )?om (?:min|mitt|recensionen|omdömet|betyget)\b",
     r"\bblir\b.{0,30}\bbättre\b",
     r"\bredigera\w*",
+    r"\btone (?:it |that |this )?down\b",
+    r"\btona ner\b",
+    r"\b(?:turn|change)s? (?:in)?to (?:a )?(?:5|five|4|four)\b",
+    r"\bblir? (?:det )?(?:5|fem|4|fyra) stjärnor\b",
+    r"\b(?:is|är)\b.{0,30}\bhistor(?:y|ia)\b",
+    r"\b(?:get|gets|getting) rid of\b",
+    r"\bbli av med\b",
     r"\binstead of (?:the one|the review|what) i (?:wrote|posted|left|gave)\b",
     r"\bistället för (?:det|den|vad) (?:jag )?(?:skrev|postade|lämnade|gav)\b",
     r"\b(?:stars?|rating)(?: \w+)? back\b",
@@ -311,6 +338,9 @@ _OFFER_CONDITION = _words(
     r"\bi utbyte\b",
     r"\bmot att\b",
     r"\bdepends (?:entirely )?on\b",
+    r"\b(?:up to|worth to) you\b",
+    r"\b(?:upp till|värt för) er\b",
+    r"\bstår ni för\b",
     r"\bberor (?:helt )?på\b",
     r"\bwith the right\b",
     r"\bmed rätt\b",
@@ -326,7 +356,8 @@ _FILED = _words(
     r"|looking into|dealing with)\b",
     r"\b(?:the bank|my bank|klarna|paypal|visa|mastercard|amex) (?:has|have) (?:the|my) "
     r"(?:case|claim|dispute)\b",
-    r"\b(?:chargeback|dispute|claim) (?:is|was) in\b",
+    r"\b(?:chargeback|dispute|claim) (?:is|was|went|has gone) in\b",
+    r"\b(?:återkravet|bestridandet|tvisten|anmälan) (?:är|gick|har gått) in\b",
     # Telegraphic reports that open the sentence: "Chargeback done, ...", "Återkrav gjort".
     r"^\W*(?:chargeback|dispute|återkrav|bestridande|tvist)\s+(?:done|filed|submitted|lodged"
     r"|made|gjort|gjord|klart|inlämnat|inskickat)\b",
@@ -342,7 +373,7 @@ _FILED = _words(
     r"\bi (?:lodged|filed|opened|raised|reported|disputed|submitted)\b",
     r"\bjag (?:anmälde|bestred|öppnade|lämnade in|gjorde en anmälan|tog upp|reklamerade"
     r"|startade)\b",
-    r"\b(?:chargeback|dispute|bestridan|bestridandet|tvist(?:en)?)\b.{0,20}"
+    r"\b(?:chargeback|dispute|bestridan|bestridandet|tvist(?:en)?|återkrav(?:et)?)\b.{0,20}"
     r"\b(?:already|under ?way|in progress|went through|has gone through|pågår|gick igenom"
     r"|was (?:submitted|filed|opened)|running|igång|skickades in|lämnades in)\b",
     r"\b(?:processing|behandlar|handling|hanterar|investigating|utreder|looking into)\b.{0,15}"
@@ -375,7 +406,7 @@ _REFUSAL = _words(
     r"\b(?:jag|vi) (?:vill|skulle) helst (?:inte|slippa)\b(?!.*\bmen\b)",
     r"\b(?:jag|vi) (?:kommer|tänker|ska|vill) (?:inte|aldrig)\b",
     r"\b(?:kommer|tänker|ska|vill) (?:jag|vi) (?:inte|aldrig)\b",
-    r"\b(?:jag|vi) (?:skulle )?aldrig\b(?! \w+(?:ade|de|te)\b)",
+    r"\b(?:jag|vi) skulle aldrig\b",
 )
 
 # A review promised in praise ("I'll leave you a great review when it arrives") is no threat.
@@ -404,6 +435,8 @@ _BANK_NEUTRAL = _words(
 # ... unless the sentence is about getting the money back through it after all.
 _MONEY_BACK = _words(
     r"chargeback|charge back|disput\w*|revers\w*|claw\w*|money back|contest",
+    r"\btake (?:it|the money|the payment) back\b",
+    r"\bta tillbaka (?:det|pengarna|betalningen)\b",
     _MONEY_BACK_ANYWAY,
     r"bestrid\w*|återkr[äa]v\w*|pengarna tillbaka|återkalla\w*|tvist\w*",
 )
