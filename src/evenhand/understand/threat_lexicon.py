@@ -409,8 +409,9 @@ _REFUSAL = _words(
     r"\b(?:jag|vi) skulle aldrig\b",
 )
 
-# A review promised in praise ("I'll leave you a great review when it arrives") is no threat.
-# The praise must qualify the review itself: "not good, expect a review" is a threat.
+# A review promised in praise ("I'll leave you a great review when it arrives"), or once the
+# product has been tried ("I'll leave a review once I've used it"), is no threat. The praise
+# must qualify the review itself: "not good, expect a review" is a threat.
 _PRAISE = _words(
     r"\b(?:great|good|lovely|nice|positive|glowing|fantastic|five[- ]star|5[- ]star)"
     r" (?:review|rating|feedback)",
@@ -419,6 +420,8 @@ _PRAISE = _words(
     r"\b(?:recommend\w*|tipsa\w*|rekommendera\w*)\b",
     r"\b(?:happily|gladly|happy to|glad to) (?:leave|write|give|post)\b",
     r"\b(?:lämnar|skriver|ger) (?:jag )?gärna\b",
+    r"\b(?:once|when|after) i'?(?:ve| have)? (?:used|tried|worn|tested|had)\b",
+    r"\b(?:när|efter att) jag (?:har )?(?:använt|testat|provat|haft)\b",
 )
 # The bank named as how the customer pays or what they ask it, not as a way to get money
 # back ("I'm ready to pay with PayPal", "I'll check with my bank whether it went through").
@@ -427,6 +430,8 @@ _BANK_NEUTRAL = _words(
     r"genom|using)\b",
     r"\b(?:check|ask|kolla|fråga) (?:with|med)?\s?(?:my bank|the bank|banken|min bank|klarna|"
     r"paypal)\b.{0,20}\b(?:whether|if|om)\b",
+    r"\b(?:accept|take|tar (?:ni|du)|tar emot|godkänner)\b.{0,20}\b(?:amex|american express|visa"
+    r"|mastercard|klarna|paypal)\b",
     r"\b(?:refund|money|återbetalning\w*|pengarna) (?:to|till) (?:my |min |mitt )?(?:paypal|klarna|"
     r"card|kort\w*|bank\w*)",
     r"\b(?:see|check|look)\b.{0,20}\b(?:in|on) (?:my|the) (?:bank(?:ing)? app|online bank\w*)",
