@@ -178,6 +178,12 @@ _THREAT_STANCE = _words(
     r"\bif nothing\b",
     r"\bom inget\b",
     r"\bom ingen\b",
+    # A refusal taken back ("I don't want to involve my card company, but I will").
+    r"\bbut (?:i|we) (?:will|do|am going to)\b",
+    r"\bmen (?:jag|vi) (?:gör|kommer|ska|tänker)\b",
+    # A deadline ("Ni har till slutet av veckan, sen ...").
+    r"\byou(?:'ve| have)(?: got)? (?:until|till)\b",
+    r"\b(?:ni|du) har (?:på er |på dig )?(?:till|fram till|tills)\b",
     r"\bif (?:no ?one|nobody)\b",
     r"\byour (?:choice|call)\b",
     r"\b(?:ni|du) väljer\b",
