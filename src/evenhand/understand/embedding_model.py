@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from evenhand.understand import e5
 from evenhand.understand.clean import clean_message
 from evenhand.understand.corpus import Example, Split, load_corpus
+from evenhand.understand.features import predicting
 from evenhand.understand.intent_model import training_text
 from evenhand.understand.model import Intent
 
@@ -63,7 +64,9 @@ class EmbeddingIntentModel:
         if not texts:
             return []
         classes = [Intent(label) for label in self.classifier.classes_]
-        rows = self.classifier.predict_proba(e5.embed(texts))
+        embeddings = e5.embed(texts)
+        with predicting():
+            rows = self.classifier.predict_proba(embeddings)
         return [{intent: float(p) for intent, p in zip(classes, row, strict=True)} for row in rows]
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 
@@ -18,3 +21,12 @@ def ngram_features() -> list[tuple[str, Any]]:
             ),
         ),
     ]
+
+
+@contextmanager
+def predicting() -> Iterator[None]:
+    """scikit-learn without its per-call checks of parameters and finite inputs, for the
+    trained models' predictions (their inputs are strings and e5 embeddings): the same
+    probabilities, about 0.7 ms less a message on one core."""
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        yield

@@ -26,7 +26,7 @@ from evenhand.understand.augment import augmented
 from evenhand.understand.clean import clean_message
 from evenhand.understand.corpus import Example, Split, load_corpus
 from evenhand.understand.cues import CueCounts
-from evenhand.understand.features import ngram_features
+from evenhand.understand.features import ngram_features, predicting
 from evenhand.understand.model import Intent
 from evenhand.understand.sentences import sentences
 from evenhand.understand.signals import read_signals
@@ -92,7 +92,9 @@ class IntentModel:
             return []
         classes = [Intent(label) for label in self.pipeline.classes_]
         rankings = []
-        for row in self.pipeline.predict_proba(list(texts)):
+        with predicting():
+            rows = self.pipeline.predict_proba(list(texts))
+        for row in rows:
             ranked = sorted(zip(classes, row, strict=True), key=lambda pair: -pair[1])
             rankings.append([(intent, float(p)) for intent, p in ranked])
         return rankings

@@ -29,7 +29,7 @@ from evenhand.understand.corpus import (
     SIGN_OFFS,
     SUBJECTS,
 )
-from evenhand.understand.features import ngram_features
+from evenhand.understand.features import ngram_features, predicting
 from evenhand.understand.model import SignalKind
 from evenhand.understand.sentences import sentences
 
@@ -71,7 +71,9 @@ class TrainedSignalModel:
     encode: Callable[[Sequence[str]], Any]
 
     def probabilities(self, sentences: Sequence[str]) -> Any:
-        return self.classifier.predict_proba(self.encode(sentences))
+        encoded = self.encode(sentences)
+        with predicting():
+            return self.classifier.predict_proba(encoded)
 
     @property
     def classes(self) -> list[str]:
