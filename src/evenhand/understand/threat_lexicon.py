@@ -89,7 +89,7 @@ _REVIEW = _words(
     r"\bbad (?:publicity|press)\b",
     r"\bdålig (?:publicitet|reklam|press)\b",
     r"\b(?:the|my) video\b",
-    r"\b(?:min )?video(?:n|klipp\w*)\b",
+    r"\bvideo(?:n|klipp\w*)\b",
     r"\b(?:my|min) (?:channel|kanal|podcast|podd)\b",
     r"linkedin",
     r"snapchat",
