@@ -56,6 +56,20 @@ CUES: dict[str, tuple[str, ...]] = {
         r"gick av",
         r"går upp",
         r"mosat",
+        r"mosad\w*",
+        r"in pieces",
+        r"i (?:två|tre|flera|\w+) (?:bitar|delar)",
+        r"bent",
+        r"böjd\w*",
+        r"lossna\w*",
+        r"came off",
+        r"chip\w*",
+        r"burst",
+        r"unravel\w*",
+        r"repa[rs]? upp",
+        r"(?:doesn'?t|does not|won'?t) (?:turn|switch) on",
+        r"tänds inte",
+        r"rann ut",
     ),
     "missing": (
         r"missing",
@@ -78,6 +92,13 @@ CUES: dict[str, tuple[str, ...]] = {
         r"utan (?:muggarna|\w+)",
         r"skulle vara",
         r"kom aldrig",
+        r"short\b",
+        r"för lite",
+        r"the rest of",
+        r"resten av",
+        r"fanns (?:inget|ingen|inga)",
+        r"except",
+        r"utom\b",
     ),
     "wrong": (
         r"wrong",
@@ -132,7 +153,11 @@ CUES: dict[str, tuple[str, ...]] = {
         r"c/o",
         r"reroute\w*",
         r"redirect\w*",
-        r"adress\w*",
+        r"\w*adress\w*",
+        r"city",
+        r"ort(?:en)?\b",
+        r"boende",
+        r"autofill\w*",
         r"postnummer\w*",
         r"flyttat?",
         r"gat(?:a|an|unummer|unamnet)",
@@ -237,6 +262,17 @@ CUES: dict[str, tuple[str, ...]] = {
         r"stått still",
         r"leveranstid",
         r"uppdatering",
+        r"dispatch\w*",
+        r"delay\w*",
+        r"försen\w*",
+        r"in transit",
+        r"estimated",
+        r"beräknat?",
+        r"leveransdatum",
+        r"in time",
+        r"hinner",
+        r"on (?:its|the) way",
+        r"på väg",
     ),
     "question": (
         r"do you",
@@ -255,6 +291,14 @@ CUES: dict[str, tuple[str, ...]] = {
         r"säljer ni",
         r"söker ni",
         r"erbjuder ni",
+        r"in stock",
+        r"i lager",
+        r"discount code",
+        r"rabattkod\w*",
+        r"password",
+        r"lösenord\w*",
+        r"log ?in",
+        r"logga in",
     ),
 }
 _COMPILED = {
@@ -269,6 +313,8 @@ class CueCounts:
 
     def fit(self, texts: Iterable[str], labels: Any = None) -> CueCounts:
         return self
+
+    width = len(FAMILIES)
 
     def transform(self, texts: Iterable[str]) -> Any:
         rows = [

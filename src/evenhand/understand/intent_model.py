@@ -68,7 +68,7 @@ def without_sentences(text: str, left_out: Sequence[str]) -> str:
     return "\n".join(kept) or text
 
 
-def _pipeline(approach: Approach) -> Pipeline:
+def intent_pipeline(approach: Approach) -> Pipeline:
     if approach is Approach.WORD_NAIVE_BAYES:
         words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
         return Pipeline([("features", words), ("model", MultinomialNB(alpha=0.1))])
@@ -105,7 +105,7 @@ AUGMENTED_COPIES = 4
 
 def train_intent_model(examples: Sequence[Example], *, approach: Approach) -> IntentModel:
     """Fit on the examples and product-swapped copies of them (see `augment`)."""
-    pipeline = _pipeline(approach)
+    pipeline = intent_pipeline(approach)
     texts: list[str] = []
     labels: list[str] = []
     for example in augmented(examples, copies=AUGMENTED_COPIES):

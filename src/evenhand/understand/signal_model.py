@@ -24,10 +24,11 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from evenhand.understand import e5
 from evenhand.understand.corpus import (
     GREETINGS,
-    HELD_OUT_EVERY,
     ORDER_MENTIONS,
     SIGN_OFFS,
     SUBJECTS,
+    Split,
+    seed_split,
 )
 from evenhand.understand.features import ngram_features, predicting
 from evenhand.understand.model import SignalKind
@@ -137,8 +138,7 @@ def training_sentences() -> tuple[list[str], list[str]]:
         labels.append(NONE)
     for name in ("seeds_sv.jsonl", "seeds_en.jsonl"):
         for seed in _jsonl("evenhand.understand.corpus", name):
-            number = int(seed["id"].rsplit("-", 1)[1])
-            if number % HELD_OUT_EVERY != HELD_OUT_EVERY - 1:
+            if seed_split(seed) is Split.TRAIN:
                 for sentence in sentences(seed["text"]):
                     texts.append(sentence)
                     labels.append(NONE)

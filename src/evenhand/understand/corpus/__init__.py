@@ -1,10 +1,12 @@
 """The labelled corpus of support messages, Swedish and English.
 
-`seeds_*.jsonl` hold hand-written messages, 22 per intent and language. Each seed is
+`seeds_*.jsonl` hold hand-written messages: 46 per intent and language, and after them
+the messages of later fresh batches (read by the reader as it stood, then added to the
+training split; each says `"split": "train"`). Each seed is
 composed (deterministically, seed 7) into variants as they arrive in real inboxes: with or
 without a greeting, an order number, a product, a sign-off; in capitals or lower case;
-with a typo; some with a threat sentence from `threats_*.jsonl` added. A quarter of the
-seeds of every intent and language, and 88 of the 320 threat sentences, form the
+with a typo; some with a threat sentence from `threats_*.jsonl` added. A quarter of the first
+46 seeds of every intent and language, and 88 of the threat sentences, form the
 held-out split (each threat sentence says which split it is in): nothing the reader trains
 or is tuned on comes from them.
 """
@@ -139,6 +141,15 @@ def _threat_pool(split: Split, rng: random.Random) -> dict[str, list[dict[str, A
     return pool
 
 
+def seed_split(seed: dict[str, Any]) -> Split:
+    """A seed that names its split is in it (the later batches, all training); the others
+    by their number: every `HELD_OUT_EVERY`th is held out."""
+    if "split" in seed:
+        return Split(seed["split"])
+    number = int(seed["id"].rsplit("-", 1)[1])
+    return Split.HELD_OUT if number % HELD_OUT_EVERY == HELD_OUT_EVERY - 1 else Split.TRAIN
+
+
 def load_corpus() -> list[Example]:
     """Every example of both splits, the same on every run. Each split is composed from its
     own random stream, so that adding to one split (training threats, say) leaves the other's
@@ -149,8 +160,7 @@ def load_corpus() -> list[Example]:
     used = {(split, language): 0 for split in Split for language in ("sv", "en")}
     examples = []
     for seed in seeds:
-        number = int(seed["id"].rsplit("-", 1)[1])
-        split = Split.HELD_OUT if number % HELD_OUT_EVERY == HELD_OUT_EVERY - 1 else Split.TRAIN
+        split = seed_split(seed)
         rng = streams[split]
         for variant in range(VARIANTS_PER_SEED):
             threat = None
