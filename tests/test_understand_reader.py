@@ -7,15 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 from pytest import MonkeyPatch
 
 from evenhand.actions.evaluate import evaluate, labelled_examples
 from evenhand.understand import corpus
 from evenhand.understand.corpus import Split, load_corpus
 from evenhand.understand.embedding_model import artefact_is_current
+from evenhand.understand.features import LinearTextModel, direct
 from evenhand.understand.intent_model import (
     Approach,
     default_intent_model,
+    intent_pipeline,
     intent_text,
     train_intent_model,
 )
@@ -140,3 +143,19 @@ def test_held_out_messages_stay_when_training_threats_change(monkeypatch: Monkey
     for split, moved in ((Split.TRAIN, True), (Split.HELD_OUT, False)):
         then, now = ([e for e in run if e.split is split] for run in (before, after))
         assert (then != now) is moved
+
+
+def test_the_direct_form_of_a_trained_pipeline_gives_its_probabilities() -> None:
+    # given: the intent pipeline fitted on half the training messages
+    train = [e.body for e in load_corpus() if e.split is Split.TRAIN]
+    pipeline = intent_pipeline(Approach.CHAR_WORD_LOGISTIC)
+    pipeline.fit(train[::2], [e.intent.value for e in load_corpus() if e.split is Split.TRAIN][::2])
+    # when: both read the other half, an empty text and one of unseen characters
+    texts = [*train[1::2], "", "ⓧⓨⓩ 🙂"]
+    fast = direct(pipeline)
+    # then: the same probabilities; a pipeline of another shape is left as it is
+    assert isinstance(fast, LinearTextModel)
+    assert np.allclose(fast.predict_proba(texts), pipeline.predict_proba(texts), atol=1e-12)
+    assert list(fast.classes_) == list(pipeline.classes_)
+    naive_bayes = intent_pipeline(Approach.WORD_NAIVE_BAYES).fit(train[:50], ["a", "b"] * 25)
+    assert direct(naive_bayes) is naive_bayes

@@ -26,7 +26,7 @@ from evenhand.understand.augment import augmented
 from evenhand.understand.clean import clean_message
 from evenhand.understand.corpus import Example, Split, load_corpus
 from evenhand.understand.cues import CueCounts
-from evenhand.understand.features import ngram_features, predicting
+from evenhand.understand.features import direct, ngram_features, predicting
 from evenhand.understand.model import Intent
 from evenhand.understand.sentences import sentences
 from evenhand.understand.signals import read_signals
@@ -115,7 +115,7 @@ def train_intent_model(examples: Sequence[Example], *, approach: Approach) -> In
             texts.append(clean_message(example.body, example.subject))
             labels.append(example.intent.value)
     pipeline.fit(texts, labels)
-    return IntentModel(approach=approach, pipeline=pipeline)
+    return IntentModel(approach=approach, pipeline=direct(pipeline))
 
 
 @lru_cache(maxsize=2)

@@ -30,7 +30,7 @@ from evenhand.understand.corpus import (
     Split,
     seed_split,
 )
-from evenhand.understand.features import ngram_features, predicting
+from evenhand.understand.features import direct, ngram_features, predicting
 from evenhand.understand.model import SignalKind
 from evenhand.understand.sentences import sentences
 
@@ -182,7 +182,7 @@ def train_sentence_models(
         [("features", FeatureUnion(ngram_features())), ("model", _logistic_regression(NGRAM_C))]
     )
     pipeline.fit(list(texts), list(labels))
-    ngrams = TrainedSignalModel(classifier=pipeline, encode=list)
+    ngrams = TrainedSignalModel(classifier=direct(pipeline), encode=list)
     e5_classifier = _logistic_regression(E5_C).fit(embeddings, list(labels))
     embedded = TrainedSignalModel(classifier=e5_classifier, encode=e5.embed)
     topical = BlendedSignalModel(members=((embedded, E5_SHARE), (ngrams, 1 - E5_SHARE)))
