@@ -25,6 +25,7 @@ from evenhand import render, render_decisions, render_service
 from evenhand.actions.customer_value import customer_report, recompute_values, top_customers
 from evenhand.actions.demo import run_demo
 from evenhand.actions.evaluate import (
+    cross_validate_intents,
     cross_validate_signals,
     evaluate,
     held_out_examples,
@@ -448,6 +449,14 @@ def signals_cv(
 ) -> None:
     """Cross-validate the threat-signal reader over the corpus's training sentences."""
     render.signal_validation(out, cross_validate_signals(folds=folds))
+
+
+@app.command("intent-cv")
+def intent_cv(
+    folds: Annotated[int, typer.Option(min=2, help="How many folds.")] = 5,
+) -> None:
+    """Cross-validate the intent reader over the corpus's training messages."""
+    render.intent_validation(out, cross_validate_intents(folds=folds))
 
 
 @app.command("corpus-embeddings")

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from evenhand.actions.customer_value import CustomerReport
 from evenhand.actions.demo import DemoReport
-from evenhand.actions.evaluate import EvalReport, Score, SignalValidation
+from evenhand.actions.evaluate import EvalReport, IntentValidation, Score, SignalValidation
 from evenhand.actions.import_file import ImportReport
 from evenhand.actions.initialise import InitReport
 from evenhand.domain.money import Money
@@ -199,6 +199,15 @@ def signal_validation(console: Console, validation: SignalValidation) -> None:
         f"{validation.neutral_flagged} of {validation.neutral} sentences without a threat"
         " read as showing one"
     )
+
+
+def intent_validation(console: Console, validation: IntentValidation) -> None:
+    console.print(
+        f"Intents, {validation.folds}-fold cross-validation (grouped by seed)"
+        f" over {validation.messages:,} training messages"
+    )
+    for approach, macro_f1 in validation.macro_f1.items():
+        console.print(f"  {approach.value}: macro-F1 {macro_f1:.3f}")
 
 
 def _signal_table(title: str, scores: list[Score]) -> Table:

@@ -3,7 +3,7 @@ the fast n-gram model is unsure, and blended with it (see `reader`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,22 +30,31 @@ def _raw(examples: Sequence[Example]) -> list[str]:
     return [TEXT_RECIPE, *(f"{e.id}\x1f{e.subject or ''}\x1f{e.body}" for e in examples)]
 
 
-def _training() -> tuple[list[str], list[str], list[str]]:
-    """(texts the model reads, labels, the raw examples they come from): each example
-    without its threat and, when it has one, also with it (as read when the signal readers
-    miss it), so a missed threat moves the intent less."""
+@dataclass(frozen=True, slots=True)
+class _Training:
+    texts: list[str]  # what the model reads
+    labels: list[str]
+    owners: list[str]  # the id of the example each text comes from
+    raw: list[str]  # what the artefact's fingerprint covers
+
+
+def _training() -> _Training:
+    """Each training example without its threat and, when it has one, also with it (as read
+    when the signal readers miss it), so a missed threat moves the intent less."""
     train = [e for e in load_corpus() if e.split is Split.TRAIN]
-    texts = [training_text(e) for e in train]
-    labels = [e.intent.value for e in train]
     threatened = [e for e in train if e.threat]
-    texts += [clean_message(e.body, e.subject) for e in threatened]
-    labels += [e.intent.value for e in threatened]
-    return texts, labels, _raw(train)
+    return _Training(
+        texts=[training_text(e) for e in train]
+        + [clean_message(e.body, e.subject) for e in threatened],
+        labels=[e.intent.value for e in [*train, *threatened]],
+        owners=[e.id for e in [*train, *threatened]],
+        raw=_raw(train),
+    )
 
 
 def build_artefact() -> Path:
-    texts, _, raw = _training()
-    return e5.write_artefact(ARTEFACT, texts, source=raw)
+    training = _training()
+    return e5.write_artefact(ARTEFACT, training.texts, source=training.raw)
 
 
 def artefact_is_current() -> bool:
@@ -70,9 +79,21 @@ class EmbeddingIntentModel:
         return [{intent: float(p) for intent, p in zip(classes, row, strict=True)} for row in rows]
 
 
+def train_embedding_intent_model(
+    example_ids: Collection[str] | None = None,
+) -> EmbeddingIntentModel:
+    """Fitted on the stored embeddings of the training examples (of those in `example_ids`
+    only, when given: cross-validation trains one per fold)."""
+    training = _training()
+    embeddings = e5.stored_embeddings(ARTEFACT, training.texts, source=training.raw)
+    rows = [
+        i for i, owner in enumerate(training.owners) if example_ids is None or owner in example_ids
+    ]
+    classifier = LogisticRegression(C=10.0, max_iter=3000, random_state=0)
+    classifier.fit(embeddings[rows], [training.labels[i] for i in rows])
+    return EmbeddingIntentModel(classifier=classifier)
+
+
 @lru_cache(maxsize=1)
 def embedding_intent_model() -> EmbeddingIntentModel:
-    texts, labels, raw = _training()
-    classifier = LogisticRegression(C=10.0, max_iter=3000, random_state=0)
-    classifier.fit(e5.stored_embeddings(ARTEFACT, texts, source=raw), labels)
-    return EmbeddingIntentModel(classifier=classifier)
+    return train_embedding_intent_model()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from evenhand.understand.clean import clean_message
-from evenhand.understand.embedding_model import embedding_intent_model
+from evenhand.understand.embedding_model import EmbeddingIntentModel, embedding_intent_model
 from evenhand.understand.intent_model import (
     Approach,
     IntentModel,
@@ -39,9 +39,11 @@ class EmbeddedReader:
         threshold: float = DEFAULT_THRESHOLD,
         model: IntentModel | None = None,
         approach: Approach = Approach.CASCADE_E5,
+        second_opinion: EmbeddingIntentModel | None = None,
     ) -> None:
         self.threshold = threshold
         self.approach = approach
+        self.second_opinion = second_opinion  # the default e5 model, trained on first use
         first_stage = Approach.CHAR_WORD_LOGISTIC if approach is Approach.CASCADE_E5 else approach
         self.model = model or default_intent_model(first_stage)
 
@@ -51,7 +53,8 @@ class EmbeddedReader:
         if self.approach is not Approach.CASCADE_E5:
             return rankings
         unsure = [i for i, ranked in enumerate(rankings) if ranked[0][1] < CASCADE_BELOW]
-        opinions = embedding_intent_model().probabilities_many([texts[i] for i in unsure])
+        e5_model = self.second_opinion or embedding_intent_model()
+        opinions = e5_model.probabilities_many([texts[i] for i in unsure])
         for i, second_opinion in zip(unsure, opinions, strict=True):
             blended = {
                 intent: (1 - E5_WEIGHT) * p + E5_WEIGHT * second_opinion.get(intent, 0.0)
