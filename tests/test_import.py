@@ -114,6 +114,47 @@ def test_a_bad_file_stores_nothing_and_says_where(engine: Engine, settings: Sett
     assert snapshot(engine) == before
 
 
+@pytest.mark.parametrize("columnar", [True, False], ids=["columnar", "row by row"])
+def test_a_new_order_with_a_stored_orders_shopify_id_is_refused_by_its_line(
+    engine: Engine, settings: Settings, columnar: bool
+) -> None:
+    # given: the shop's orders, #1000 among them
+    run_import(engine, settings, ImportKind.SHOPIFY_ORDERS, SHOPIFY / "orders_export.csv")
+    before = snapshot(engine)
+    # when: a file brings a new order #1099 with #1000's Shopify id
+    with pytest.raises(EvenhandError) as raised:
+        run_import(
+            engine,
+            settings,
+            ImportKind.SHOPIFY_ORDERS,
+            SHOPIFY / "orders_id_taken.csv",
+            columnar=columnar,
+        )
+    # then: the error says which order has the id, and where; nothing was stored
+    assert raised.value.code is InputError.DUPLICATE_RECORD
+    message = str(raised.value.where) + ": " + raised.value.message
+    assert "orders_id_taken.csv, line 2, column 'Id'" in message
+    assert "order #1099 has Shopify id 5810000013000, which order #1000 already has" in message
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("columnar", [True, False], ids=["columnar", "row by row"])
+def test_two_orders_of_one_file_with_one_shopify_id_are_refused(
+    engine: Engine, settings: Settings, columnar: bool
+) -> None:
+    # given: a file where #1099 repeats #1000's Shopify id, on line 3
+    path = SHOPIFY / "orders_id_twice.csv"
+    with pytest.raises(EvenhandError) as raised:
+        # when: it is imported into an empty shop
+        run_import(engine, settings, ImportKind.SHOPIFY_ORDERS, path, columnar=columnar)
+    # then: the second order is named at its line, and nothing was stored
+    assert raised.value.code is InputError.DUPLICATE_RECORD
+    assert raised.value.where is not None and raised.value.where.line == 3
+    assert "order #1099" in raised.value.message and "order #1000" in raised.value.message
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(orders)).scalar() == 0
+
+
 def test_skip_invalid_imports_the_valid_orders(engine: Engine, settings: Settings) -> None:
     report = run_import(
         engine,

@@ -32,7 +32,7 @@ from evenhand.store.costs import apply_product_costs, save_product_costs
 from evenhand.store.database import ensure_current
 from evenhand.store.disputes import DisputeRow
 from evenhand.store.shop import set_shop_currency, shop_currency
-from evenhand.store.staging import merge_staged_orders
+from evenhand.store.staging import ShopifyIdTakenError, merge_staged_orders
 from evenhand.store.tables import customers
 
 
@@ -100,10 +100,16 @@ def import_file(
         frames = (
             read_orders_frames(path) if columnar and kind is ImportKind.SHOPIFY_ORDERS else None
         )
+        if frames is not None and frames.share_a_shopify_id():
+            frames = None  # the row reader below names the orders and the line
         if frames is not None:
-            report = _store_frames(engine, frames, path=path, settings=settings, now=now)
-            progress(path.stat().st_size, path.stat().st_size)
-            return report
+            try:
+                report = _store_frames(engine, frames, path=path, settings=settings, now=now)
+            except ShopifyIdTakenError:
+                pass  # rolled back; the row reader below knows the line to name
+            else:
+                progress(path.stat().st_size, path.stat().st_size)
+                return report
         parsed = _parse(kind, path, skip_invalid=skip_invalid, progress=progress)
         with engine.begin() as connection:
             return apply_records(
@@ -267,10 +273,26 @@ def _save(
         if order.email:
             names.setdefault(order.email, order.billing_name)  # the first order names them
     ids, new_customers = customer_store.ensure_customers(connection, names)
-    saved = order_store.save_orders(connection, records, customer_ids=ids)
+    try:
+        saved = order_store.save_orders(connection, records, customer_ids=ids)
+    except ShopifyIdTakenError as taken:
+        raise _located(taken, records, path=report.path, kind=kind) from None
     report.created, report.updated = saved.created, saved.updated
     report.unchanged, report.stale = saved.unchanged, saved.stale
     return saved.customer_ids | new_customers
+
+
+def _located(
+    taken: ShopifyIdTakenError, records: list[Any], *, path: Path, kind: ImportKind
+) -> EvenhandError:
+    """The refused order's line and id field: where the file says what cannot be."""
+    line = next((r.line for r in records if isinstance(r, Order) and r.name == taken.name), None)
+    field_name = "id" if kind is ImportKind.SHOPIFY_ORDERS_JSON else "Id"
+    return EvenhandError(
+        InputError.DUPLICATE_RECORD,
+        f"{taken}; nothing was imported",
+        where=Location(path, line, field_name),
+    )
 
 
 def _save_costs(

@@ -47,6 +47,10 @@ class OrderFrames:
     def line_items(self) -> int:
         return self.items.height
 
+    def share_a_shopify_id(self) -> bool:
+        """Whether two orders carry one Shopify id (the row reader then names them)."""
+        return bool(self.orders["shopify_id"].drop_nulls().is_duplicated().any())
+
     def customer_names(self) -> dict[str, str | None]:
         """Each e-mail address with the billing name of its first order."""
         named = self.orders.filter(pl.col("email").is_not_null()).unique(

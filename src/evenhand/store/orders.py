@@ -22,6 +22,7 @@ from evenhand.store.staging import (
     REFERENCE_COLUMNS,
     STAGE_INDEX,
     MergedOrders,
+    ShopifyIdTakenError,
     create_temporary_stage,
     drop_temporary_stage,
     merge_staged_orders,
@@ -37,6 +38,7 @@ def save_orders(
 ) -> MergedOrders:
     """Insert new orders, update changed ones; the last of a name in the batch wins."""
     latest = list({order.name: order for order in batch}.values())
+    _refuse_shared_shopify_ids(latest)
     stage = create_temporary_stage(connection)
     stamp = timestamp_binder(connection)
     bulk_insert(
@@ -71,6 +73,19 @@ def save_orders(
     merged = merge_staged_orders(connection, stage=stage)
     drop_temporary_stage(connection)
     return merged
+
+
+def _refuse_shared_shopify_ids(batch: Sequence[Order]) -> None:
+    """Two orders of one batch with one Shopify id: refused, naming the second."""
+    first_of: dict[int, str] = {}
+    for order in batch:
+        if order.shopify_id is None:
+            continue
+        taken_by = first_of.setdefault(order.shopify_id, order.name)
+        if taken_by != order.name:
+            raise ShopifyIdTakenError(
+                name=order.name, shopify_id=order.shopify_id, taken_by=taken_by
+            )
 
 
 def order_values(

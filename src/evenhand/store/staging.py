@@ -165,6 +165,7 @@ def merge_staged_orders(connection: Connection, *, stage: Stage) -> MergedOrders
         connection.execute(text(statement)).rowcount for statement in _classify_statements(stage)
     )
     counts = _action_counts(connection, stage, matched=matched)
+    _refuse_taken_shopify_ids(connection, stage)
     rebuild = _worth_rebuilding_indexes(connection, inserts=counts.get(INSERT, 0))
     apply = _statements_for(connection, stage, counts=counts)
     if rebuild:
@@ -179,6 +180,37 @@ def merge_staged_orders(connection: Connection, *, stage: Stage) -> MergedOrders
                 index.create(connection)
     apply_product_costs(connection, orders_in=_merged_order_ids(stage))
     return _merge_result(connection, stage, counts=counts, everyone=rebuild)
+
+
+@dataclass
+class ShopifyIdTakenError(Exception):
+    """A staged order carries the Shopify order id of another order (stored, or staged
+    before it): Shopify gives each order one id, so the input is wrong."""
+
+    name: str
+    shopify_id: int
+    taken_by: str
+
+    def __str__(self) -> str:
+        return (
+            f"order {self.name} has Shopify id {self.shopify_id}, which order {self.taken_by}"
+            " already has"
+        )
+
+
+def _refuse_taken_shopify_ids(connection: Connection, stage: Stage) -> None:
+    """Raise `ShopifyIdTakenError` for the first staged order whose Shopify id a stored order
+    of another name has: the unique key would refuse it anyway, without saying which order.
+    (Staged orders that share an id are refused before staging, where it is cheaper.)"""
+    stored = connection.execute(
+        text(
+            f"""SELECT s.name, s.shopify_id, o.name FROM {stage.orders} s
+                JOIN orders o ON o.shopify_id = s.shopify_id
+                WHERE o.name <> s.name ORDER BY s.{STAGE_INDEX} LIMIT 1"""
+        )
+    ).first()
+    if stored is not None:
+        raise ShopifyIdTakenError(name=stored[0], shopify_id=stored[1], taken_by=stored[2])
 
 
 def _action_counts(connection: Connection, stage: Stage, *, matched: int) -> dict[str, int]:
