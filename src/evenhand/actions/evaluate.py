@@ -201,7 +201,8 @@ def cross_validate_intents(*, folds: int = 5) -> IntentValidation:
     sentences the intent model leaves out)."""
     train = [example for example in load_corpus() if example.split is Split.TRAIN]
     gold = [example.intent.value for example in train]
-    read = {approach: list(gold) for approach in (Approach.CHAR_WORD_LOGISTIC, Approach.CASCADE_E5)}
+    approaches = (Approach.CHAR_WORD_LOGISTIC, Approach.CASCADE_E5)
+    read = {approach: [""] * len(train) for approach in approaches}  # each fold fills its own
     splitter = GroupKFold(n_splits=folds)
     for kept, tested in splitter.split(train, gold, groups=[e.seed_id for e in train]):
         fast = train_intent_model([train[i] for i in kept], approach=Approach.CHAR_WORD_LOGISTIC)
