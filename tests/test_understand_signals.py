@@ -103,3 +103,35 @@ def test_the_lexicon_reads_a_refusal_taken_back_and_a_deadline(sentence: str) ->
     [reading] = read_signals_many([sentence], models=models)
     # then: it is a chargeback threat
     assert [signal.kind for signal in reading.signals] == [SignalKind.CHARGEBACK_THREAT]
+
+
+class _ReadsOffers(_ReadsNothing):
+    """A sentence model sure that every sentence is an offer, so only the vetoes decide."""
+
+    def probabilities(self, sentences: Sequence[str]) -> Any:
+        offer = self.classes.index(SignalKind.REVIEW_EXTORTION.value)
+        return np.array([[float(i == offer) for i in range(len(self.classes))] for _ in sentences])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "offered"),
+    [
+        ("I'd gladly give you five stars for a free pair in the right size.", True),
+        ("Ni får gärna fem stjärnor av mig om ni bjuder på returen.", True),
+        ("I'd gladly give you five stars once I've tried it.", False),
+        ("Thanks for the free replacement, I've updated my review to five stars!", False),
+        ("Jag har redan höjt betyget, men höjer det igen om ni bjuder på frakten.", True),
+        ("När återbetalningen kom redigerade jag min recension.", False),
+    ],
+)
+def test_praise_is_an_offer_only_as_a_price_and_a_change_made_offers_nothing(
+    sentence: str, offered: bool
+) -> None:
+    # given: sentence models that read every sentence as an offer about a review
+    models = SentenceModels(topical=_ReadsOffers(), other=_ReadsOffers())
+    # when: a sentence praising, or reporting a review already changed, is read
+    [reading] = read_signals_many([sentence], models=models)
+    # then: praise for something the shop gives is an offer; praise alone, or a change
+    # already made with nothing still asked, is none
+    kinds = [signal.kind for signal in reading.signals]
+    assert kinds == ([SignalKind.REVIEW_EXTORTION] if offered else [])

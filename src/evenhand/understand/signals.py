@@ -37,7 +37,10 @@ from evenhand.understand.threat_lexicon import (
     OFFER_RE,
     PRAISE_RE,
     REFUSAL_RE,
+    REPORTED_CHANGE_RE,
     REVIEW_RE,
+    SHOP_GIVES_RE,
+    STILL_TO_COME_RE,
     THREAT_RE,
 )
 
@@ -236,11 +239,19 @@ _THREATS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
 def _vetoed(kind: SignalKind, sentence: str) -> bool:
     """ "I won't leave a bad review", "I'll leave a great review", "I'll pay with Klarna":
     no threat, whichever stage read it; and no extortion that the writer refuses or that
-    only praises ("I'll gladly leave a nice review when it arrives"); and no dispute filed that
-    names no claim, case or money coming back ("PayPal says it went through twice")."""
+    only praises ("I'll gladly leave a nice review when it arrives"; praise for something the
+    shop gives is a price: "five stars for a free replacement"), nor a change already made;
+    and no dispute filed that names no claim, case or money coming back ("PayPal says it went
+    through twice")."""
     if kind is SignalKind.REVIEW_EXTORTION:
-        return _refused(sentence) or bool(
-            PRAISE_RE.search(sentence) and not OFFER_RE.search(sentence)
+        return (
+            _refused(sentence)
+            or _reports_change(sentence)
+            or bool(
+                PRAISE_RE.search(sentence)
+                and not OFFER_RE.search(sentence)
+                and not SHOP_GIVES_RE.search(sentence)
+            )
         )
     if kind is SignalKind.CHARGEBACK_FILED:
         return not FILED_EVIDENCE_RE.search(sentence)
@@ -251,6 +262,12 @@ def _vetoed(kind: SignalKind, sentence: str) -> bool:
     if kind is SignalKind.REVIEW_THREAT:
         return bool(PRAISE_RE.search(sentence))
     return bool(BANK_NEUTRAL_RE.search(sentence)) and not MONEY_BACK_RE.search(sentence)
+
+
+def _reports_change(sentence: str) -> bool:
+    """The writer reports a review already changed and asks nothing more ("Thanks for the
+    replacement, I've updated my review to five stars!")."""
+    return bool(REPORTED_CHANGE_RE.search(sentence)) and not STILL_TO_COME_RE.search(sentence)
 
 
 def _refused(sentence: str) -> bool:
@@ -264,7 +281,12 @@ def _refused(sentence: str) -> bool:
 
 def _signals_in(sentence: str) -> Iterator[SignalKind]:
     about_review = bool(REVIEW_RE.search(sentence))
-    if about_review and OFFER_RE.search(sentence) and OFFER_CONDITION_RE.search(sentence):
+    if (
+        about_review
+        and OFFER_RE.search(sentence)
+        and OFFER_CONDITION_RE.search(sentence)
+        and not _reports_change(sentence)
+    ):
         yield SignalKind.REVIEW_EXTORTION
     elif (
         about_review

@@ -429,6 +429,39 @@ _PRAISE = _words(
     r"\b(?:once|when|after) i'?(?:ve| have)? (?:used|tried|worn|tested|had)\b",
     r"\b(?:när|efter att) jag (?:har )?(?:använt|testat|provat|haft)\b",
 )
+# What the shop would give in return, which makes praise a price ("I'd happily bump you up to
+# five stars for a free replacement"; not "happy to give five stars if the replacement is good").
+_SHOP_GIVES = _words(
+    r"\bfree\b",
+    r"\bgratis\b",
+    r"\bkostnadsfri\w*",
+    r"\butan kostnad\b",
+    r"\bat no (?:cost|charge)\b",
+    r"\brefund\w*",
+    r"\båterbetal\w*",
+    r"\b(?:discount|voucher|gift card|store credit|compensat\w*)\b",
+    r"\b(?:rabatt\w*|presentkort\w*|tillgodo\w*|kompens\w*|ersättning\w*)\b",
+    r"\b(?:money|my \w+) back\b",
+    r"\bpengarna tillbaka\b",
+    r"\b(?:cover|pay for)\b",
+    r"\b(?:(?:står|bjuder) (?:ni|du)|(?:ni|du) (?:står|bjuder)) (?:för|på)\b",
+)
+# A review already changed, reported ("I've updated my review to five stars, thanks!"), which
+# offers nothing, unless the writer still promises or asks for something ("... if you ...").
+_REPORTED_CHANGE = _words(
+    r"\b(?:i'?ve|i have|i)(?: already| just| now)? (?:updated|edited|changed|removed|deleted"
+    r"|taken down|took down|raised|revised|bumped)\b",
+    r"\b(?:jag )?har (?:redan |nu |just )?(?:uppdaterat|ändrat|redigerat|tagit bort|tagit ner"
+    r"|raderat|höjt)\b",
+    r"\b(?:uppdaterade|ändrade|redigerade|raderade|höjde|tog bort|tog ner) jag\b",
+    r"\bjag (?:uppdaterade|ändrade|redigerade|raderade|höjde|tog bort|tog ner)\b",
+)
+_STILL_TO_COME = _words(
+    r"\b(?:if|once|as soon as|unless|until) you\b",
+    r"\b(?:om|så fort|tills) (?:ni|du)\b",
+    r"\bi'?ll\b|\bi will\b|\bi'?d\b",
+    r"\bkommer jag\b|\bjag kommer\b|\bska jag\b|\bjag ska\b",
+)
 # The bank named as how the customer pays or what they ask it, not as a way to get money
 # back ("I'm ready to pay with PayPal", "I'll check with my bank whether it went through").
 _BANK_NEUTRAL = _words(
@@ -470,6 +503,9 @@ OFFER_CONDITION_RE = re.compile(_OFFER_CONDITION, re.I)
 FILED_RE = re.compile(_FILED, re.I)
 REFUSAL_RE = re.compile(_REFUSAL, re.I)
 PRAISE_RE = re.compile(_PRAISE, re.I)
+SHOP_GIVES_RE = re.compile(_SHOP_GIVES, re.I)
+REPORTED_CHANGE_RE = re.compile(_REPORTED_CHANGE, re.I)
+STILL_TO_COME_RE = re.compile(_STILL_TO_COME, re.I)
 BANK_NEUTRAL_RE = re.compile(_BANK_NEUTRAL, re.I)
 MONEY_BACK_RE = re.compile(_MONEY_BACK, re.I)
 FILED_EVIDENCE_RE = re.compile(_FILED_EVIDENCE, re.I)
