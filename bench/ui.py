@@ -2,9 +2,10 @@
 
 Builds the demo shop (about 10k orders and its 400-ticket inbox, triaged) in a scratch
 SQLite file, starts the app under uvicorn on a loopback port, signs in, and times N
-requests of each page; prints p50 and the slowest.
+requests of each page; prints p50 and the slowest. With `--copies K` the inbox and its
+decisions are copied K times over (new ticket keys), as a shop a year into Evenhand.
 
-    .venv/bin/python bench/ui.py [--requests 20] [--workdir DIR]
+    .venv/bin/python bench/ui.py [--requests 20] [--copies 0] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from pathlib import Path
 
 import httpx
 import uvicorn
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, insert, literal, select
 
 from evenhand.actions.demo import run_demo
 from evenhand.actions.users import create_user
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine
-from evenhand.store.tables import decisions
+from evenhand.store.tables import decisions, tickets
 from evenhand.store.users import Role
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.web.app import create_app
@@ -37,15 +38,16 @@ USER, PASSWORD = "bench@nordhem.example", "bench password 1"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--copies", type=int, default=0)
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="evenhand-ui-") as scratch:
         folder = args.workdir or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        run(folder, args.requests)
+        run(folder, args.requests, copies=args.copies)
 
 
-def run(folder: Path, requests: int) -> None:
+def run(folder: Path, requests: int, *, copies: int) -> None:
     db = folder / "ui.sqlite3"
     db.unlink(missing_ok=True)
     settings = Settings(db=f"sqlite:///{db}", session_secret="bench")  # type: ignore[arg-type]
@@ -54,8 +56,11 @@ def run(folder: Path, requests: int) -> None:
     now = datetime.now(UTC)
     run_demo(engine, settings=settings, folder=folder / "demo", now=now, reader=reader)
     create_user(engine, email=USER, role=Role.MANAGER, password=PASSWORD, now=now)
+    _copy_inbox(engine, copies)
     with engine.connect() as connection:
         some_decision = connection.execute(select(func.max(decisions.c.id))).scalar_one()
+        stored = connection.execute(select(func.count()).select_from(decisions)).scalar_one()
+    print(f"{stored:,} decisions stored")
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(settings, reader=reader, warm_reader=False),
@@ -89,6 +94,37 @@ def run(folder: Path, requests: int) -> None:
                 assert answer.status_code == 200, (page, answer.status_code)
             print(f"{page:44} {1000 * statistics.median(times):8.1f} {1000 * max(times):11.1f}")
     server.should_exit = True
+
+
+def _copy_inbox(engine: Engine, copies: int) -> None:
+    """The triaged inbox copied `copies` times: each copy's tickets get new ids and keys, and
+    each decision a copy for the copied ticket."""
+    ticket_columns = [column for column in tickets.c if column.name != "id"]
+    decision_columns = [column for column in decisions.c if column.name != "id"]
+    with engine.begin() as connection:
+        first = connection.execute(select(func.max(tickets.c.id))).scalar_one()
+        for copy in range(1, copies + 1):
+            shift = first * copy
+            keyed = [
+                column + literal(f"~{copy}") if column.name == "ticket_key" else column
+                for column in ticket_columns
+            ]
+            connection.execute(
+                insert(tickets).from_select(
+                    ["id", *(column.name for column in ticket_columns)],
+                    select(tickets.c.id + shift, *keyed).where(tickets.c.id <= first),
+                )
+            )
+            moved = [
+                column + shift if column.name == "ticket_id" else column
+                for column in decision_columns
+            ]
+            connection.execute(
+                insert(decisions).from_select(
+                    [column.name for column in decision_columns],
+                    select(*moved).where(decisions.c.ticket_id <= first),
+                )
+            )
 
 
 def _sign_in(client: httpx.Client) -> None:

@@ -27,11 +27,18 @@ def ensure_guide_version(
 
 
 def append_decisions(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-    """Insert the decisions; returns their ids in the order given."""
+    """Insert the decisions (with their signals' kinds as `threats`, which the queue filters
+    on); returns their ids in the order given."""
     if not rows:
         return []
     statement = insert(decisions).returning(decisions.c.id, sort_by_parameter_order=True)
-    return [decision_id for (decision_id,) in connection.execute(statement, list(rows))]
+    values = [{**row, "threats": threat_kinds(row["signals"])} for row in rows]
+    return [decision_id for (decision_id,) in connection.execute(statement, values)]
+
+
+def threat_kinds(signals: Sequence[Mapping[str, Any]]) -> str:
+    """The `threats` column: the signals' kinds, sorted and comma-separated ("" for none)."""
+    return ",".join(sorted({signal["kind"] for signal in signals}))
 
 
 def decision_record(connection: Connection, decision_id: int) -> dict[str, Any] | None:

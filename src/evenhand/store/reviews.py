@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, func, insert, literal, or_, select
 
 from evenhand.store.tables import decisions, reviews, tickets, users
 
@@ -53,7 +53,12 @@ def queue_rows(
 ) -> list[QueueRow]:
     """The latest decision of each ticket, newest first, narrowed by exact-value filters and
     a search in the customer's e-mail and the order name."""
-    latest = select(func.max(decisions.c.id)).group_by(decisions.c.ticket_id).correlate(None)
+    newer = decisions.alias("newer")
+    superseded = (
+        select(newer.c.id)
+        .where(newer.c.ticket_id == decisions.c.ticket_id, newer.c.id > decisions.c.id)
+        .exists()
+    )
     earlier = reviews.alias("earlier")
     last_review = (
         select(func.max(earlier.c.id))
@@ -73,18 +78,19 @@ def queue_rows(
             decisions.c.tier,
             decisions.c.dispute,
             decisions.c.remedy,
-            decisions.c.signals,
+            decisions.c.threats,
             reviews.c.action,
             reviews.c.remedy.label("review_remedy"),
         )
         .join(tickets, tickets.c.id == decisions.c.ticket_id)
         .outerjoin(reviews, reviews.c.id == last_review)
-        .where(decisions.c.id.in_(latest))
+        .where(~superseded)
         .order_by(decisions.c.decided_at.desc(), decisions.c.id.desc())
     )
     for name in QUEUE_FILTERS:
         if filters.get(name):
             statement = statement.where(decisions.c[name] == filters[name])
+    statement = statement.where(*_threat_and_review_filters(filters))
     if search.strip():
         pattern = f"%{search.strip().lower()}%"
         statement = statement.where(
@@ -93,8 +99,7 @@ def queue_rows(
                 func.lower(tickets.c.order_name).like(pattern),
             )
         )
-    rows = [_queue_row(row) for row in connection.execute(statement)]
-    return [row for row in rows if _wanted(row, filters)][:limit]
+    return [_queue_row(row) for row in connection.execute(statement.limit(limit))]
 
 
 def _queue_row(row: Any) -> QueueRow:
@@ -109,22 +114,26 @@ def _queue_row(row: Any) -> QueueRow:
         tier=row.tier,
         dispute=row.dispute,
         remedy=row.remedy,
-        threats=tuple(sorted({signal["kind"] for signal in row.signals or []})),
+        threats=tuple(row.threats.split(",")) if row.threats else (),
         overridden_to=row.review_remedy if row.action == "override" else None,
         approved=row.action == "approve",
     )
 
 
-def _wanted(row: QueueRow, filters: Mapping[str, str]) -> bool:
-    """The filters that look inside JSON (threats) or at reviews, applied in Python."""
+def _threat_and_review_filters(filters: Mapping[str, str]) -> list[ColumnElement[bool]]:
+    """The filters on threats ("any", "none" or one kind) and on overrides ("yes", "no")."""
+    conditions: list[ColumnElement[bool]] = []
     threat = filters.get("threat")
-    if threat == "any" and not row.threats:
-        return False
-    if threat == "none" and row.threats:
-        return False
-    if threat not in {None, "", "any", "none"} and threat not in row.threats:
-        return False
+    if threat == "any":
+        conditions.append(decisions.c.threats != "")
+    elif threat == "none":
+        conditions.append(decisions.c.threats == "")
+    elif threat:
+        listed = literal(",") + decisions.c.threats + literal(",")
+        conditions.append(listed.contains(f",{threat},", autoescape=True))
     overridden = filters.get("overridden")
-    if overridden == "yes" and row.overridden_to is None:
-        return False
-    return not (overridden == "no" and row.overridden_to is not None)
+    if overridden == "yes":
+        conditions.append(reviews.c.action == "override")
+    elif overridden == "no":
+        conditions.append(or_(reviews.c.action.is_(None), reviews.c.action != "override"))
+    return conditions

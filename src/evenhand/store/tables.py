@@ -243,6 +243,8 @@ decisions = Table(
     Column("runner_up", String(40), nullable=False),
     Column("runner_up_confidence", Float, nullable=False),
     Column("signals", JSON, nullable=False),
+    # The signals' kinds, sorted and comma-separated ("" for none): what the queue filters.
+    Column("threats", String(96), nullable=False, server_default=""),
     Column("tier", String(16), nullable=False),
     Column("ltv_minor", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),

@@ -1,0 +1,151 @@
+"""The queue agents work from: the latest decision of each ticket, filtered in the database
+(threats, overrides, the decision's own columns), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, select
+
+from evenhand.actions.guide import load_guide
+from evenhand.actions.reviews import review_decision
+from evenhand.actions.triage import triage_tickets
+from evenhand.actions.users import create_user
+from evenhand.demo.shop import write_demo_shop
+from evenhand.ingest.tickets import read_tickets
+from evenhand.settings import Settings
+from evenhand.store.database import alembic_config
+from evenhand.store.reviews import queue_rows
+from evenhand.store.tables import decisions
+from evenhand.store.users import Role, find_user
+from evenhand.understand.model import SignalKind
+from evenhand.understand.reader import EmbeddedReader
+from tests.conftest import NOW
+
+TICKETS = 90  # of the demo inbox: every threat kind, and tickets without any
+AGAIN = 12  # of those, decided a second time an hour later
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A stored decision as the queue should see it, read from its `signals` JSON."""
+
+    id: int
+    ticket_id: int
+    threats: frozenset[str]
+
+
+@pytest.fixture
+def decided(engine: Engine, tmp_path: Path, reader: EmbeddedReader) -> Iterator[list[Stored]]:
+    """Demo tickets triaged on `engine`, some twice; every decision, oldest first."""
+    settings = Settings(db=str(engine.url))
+    records = read_tickets(write_demo_shop(tmp_path / "demo").tickets)[:TICKETS]
+    guide = load_guide(settings)
+    for now, batch in ((NOW, records), (NOW + timedelta(hours=1), records[:AGAIN])):
+        triage_tickets(
+            engine, records=batch, guide=guide, reader=reader, settings=settings, now=now
+        )
+    yield _stored(engine)
+
+
+def _stored(engine: Engine) -> list[Stored]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(decisions.c.id, decisions.c.ticket_id, decisions.c.signals).order_by(
+                decisions.c.id
+            )
+        ).all()
+    return [
+        Stored(row.id, row.ticket_id, frozenset(signal["kind"] for signal in row.signals))
+        for row in rows
+    ]
+
+
+def _latest_newest_first(stored: list[Stored]) -> list[Stored]:
+    """Each ticket's latest decision; the later triage first, then the higher id."""
+    latest = {each.ticket_id: each for each in stored}  # stored is oldest first
+    return sorted(latest.values(), key=lambda each: each.id, reverse=True)
+
+
+def _queue(engine: Engine, limit: int = 1_000, **filters: str) -> list[int]:
+    with engine.connect() as connection:
+        rows = queue_rows(connection, filters=filters, search="", limit=limit)
+    return [row.decision_id for row in rows]
+
+
+def test_the_queue_lists_each_tickets_latest_decision_newest_first(
+    engine: Engine, decided: list[Stored]
+) -> None:
+    # given: 90 tickets decided, 12 of them again an hour later
+    assert len(decided) == TICKETS + AGAIN
+    expected = [each.id for each in _latest_newest_first(decided)]
+    # when / then: the queue lists 90 decisions, the re-decided ones first; a limit cuts it
+    assert _queue(engine) == expected and len(expected) == TICKETS
+    assert _queue(engine, limit=5) == expected[:5]
+
+
+THREAT_FILTERS: dict[str, Callable[[frozenset[str]], bool]] = {
+    "any": bool,
+    "none": lambda kinds: not kinds,
+    **{kind.value: (lambda kinds, kind=kind.value: kind in kinds) for kind in SignalKind},
+}
+
+
+@pytest.mark.parametrize("threat", THREAT_FILTERS)
+def test_the_threat_filter_reads_the_signals_of_the_latest_decision(
+    engine: Engine, decided: list[Stored], threat: str
+) -> None:
+    # given: the latest decisions, and which of them show the threat asked for
+    wanted = THREAT_FILTERS[threat]
+    expected = [each.id for each in _latest_newest_first(decided) if wanted(each.threats)]
+    # when / then: the queue filtered on it lists exactly those, in the same order
+    assert expected, f"the demo tickets should include some for {threat}"
+    assert _queue(engine, threat=threat) == expected
+
+
+def test_a_threat_filter_takes_no_pattern(engine: Engine, decided: list[Stored]) -> None:
+    # given: a filter value with LIKE wildcards in it
+    # then: it matches no kind, rather than every kind that fits the pattern
+    assert _queue(engine, threat="review%") == []
+    assert _queue(engine, threat="review_threa_") == []
+
+
+def test_the_override_filter_follows_the_last_review(engine: Engine, decided: list[Stored]) -> None:
+    # given: a manager overrides one decision, approves another, and overrides and then
+    # approves a third
+    create_user(engine, email="lead@nordhem.example", role=Role.MANAGER, password="x" * 16, now=NOW)
+    with engine.connect() as connection:
+        manager = find_user(connection, "lead@nordhem.example")
+    assert manager is not None
+    first, second, third, *rest = [each.id for each in _latest_newest_first(decided)]
+    review: dict[str, Any] = {"user": manager, "reply_text": None, "now": NOW}
+    review_decision(engine, decision_id=first, remedy="reship_free", reason="ours", **review)
+    review_decision(engine, decision_id=second, remedy=None, reason="", **review)
+    review_decision(engine, decision_id=third, remedy="reship_free", reason="ours", **review)
+    review_decision(engine, decision_id=third, remedy=None, reason="", **review)
+    # then: only the decision whose last review is an override counts as overridden
+    assert _queue(engine, overridden="yes") == [first]
+    assert _queue(engine, overridden="no") == [second, third, *rest]
+
+
+def test_the_migration_fills_the_threats_of_decisions_already_stored(
+    engine: Engine, decided: list[Stored]
+) -> None:
+    # given: the decisions stored before the queue filtered threats in the database
+    config = alembic_config(engine)
+    command.downgrade(config, "0007")
+    # when: the database is migrated
+    command.upgrade(config, "head")
+    # then: each decision's threats are its signals' kinds, and the filters read them
+    with engine.connect() as connection:
+        threats = dict(connection.execute(select(decisions.c.id, decisions.c.threats)).all())
+    assert threats == {each.id: ",".join(sorted(each.threats)) for each in decided}
+    assert any(threats.values()) and not all(threats.values())
+    latest = _latest_newest_first(decided)
+    assert _queue(engine, threat="any") == [each.id for each in latest if each.threats]
