@@ -80,6 +80,7 @@ def run(folder: Path, requests: int, *, copies: int) -> None:
         f"/tickets/{some_decision}",
         "/guide",
         "/dashboard",
+        "/dashboard?days=all",
         "/admin",
     ]
     with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from evenhand.actions.guide import load_guide
+from evenhand.actions.import_file import ImportKind, import_file
+from evenhand.actions.triage import triage_tickets
+from evenhand.demo.shop import write_demo_shop
+from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
 from evenhand.understand.reader import EmbeddedReader
@@ -87,3 +92,25 @@ def settings(db_url: str) -> Settings:
 def reader() -> EmbeddedReader:
     """The embedded reader, trained once per test session."""
     return EmbeddedReader()
+
+
+DEMO_TICKETS = 90  # of the demo inbox, oldest first: every threat kind, and tickets without
+DEMO_AGAIN = 12  # of those, decided a second time an hour later
+
+
+@pytest.fixture
+def demo_inbox_decided(engine: Engine, tmp_path: Path, reader: EmbeddedReader) -> None:
+    """The demo shop's orders imported, its inbox's first DEMO_TICKETS tickets triaged on
+    `engine` at NOW, and the first DEMO_AGAIN of them again an hour later (each a second
+    decision of the same ticket)."""
+    settings = Settings(db=str(engine.url))
+    files = write_demo_shop(tmp_path / "demo")
+    import_file(
+        engine, kind=ImportKind.SHOPIFY_ORDERS, path=files.orders_csv, settings=settings, now=NOW
+    )
+    records = read_tickets(files.tickets)[:DEMO_TICKETS]
+    guide = load_guide(settings)
+    for now, batch in ((NOW, records), (NOW + timedelta(hours=1), records[:DEMO_AGAIN])):
+        triage_tickets(
+            engine, records=batch, guide=guide, reader=reader, settings=settings, now=now
+        )

@@ -3,33 +3,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
 from sqlalchemy import Engine, select
 
-from evenhand.actions.guide import load_guide
 from evenhand.actions.reviews import review_decision
-from evenhand.actions.triage import triage_tickets
 from evenhand.actions.users import create_user
-from evenhand.demo.shop import write_demo_shop
-from evenhand.ingest.tickets import read_tickets
-from evenhand.settings import Settings
 from evenhand.store.database import alembic_config
 from evenhand.store.reviews import queue_rows
 from evenhand.store.tables import decisions
 from evenhand.store.users import Role, find_user
 from evenhand.understand.model import SignalKind
-from evenhand.understand.reader import EmbeddedReader
-from tests.conftest import NOW
-
-TICKETS = 90  # of the demo inbox: every threat kind, and tickets without any
-AGAIN = 12  # of those, decided a second time an hour later
+from tests.conftest import DEMO_AGAIN, DEMO_TICKETS, NOW
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +31,9 @@ class Stored:
 
 
 @pytest.fixture
-def decided(engine: Engine, tmp_path: Path, reader: EmbeddedReader) -> Iterator[list[Stored]]:
-    """Demo tickets triaged on `engine`, some twice; every decision, oldest first."""
-    settings = Settings(db=str(engine.url))
-    records = read_tickets(write_demo_shop(tmp_path / "demo").tickets)[:TICKETS]
-    guide = load_guide(settings)
-    for now, batch in ((NOW, records), (NOW + timedelta(hours=1), records[:AGAIN])):
-        triage_tickets(
-            engine, records=batch, guide=guide, reader=reader, settings=settings, now=now
-        )
-    yield _stored(engine)
+def decided(engine: Engine, demo_inbox_decided: None) -> list[Stored]:
+    """Every decision of the triaged demo tickets, oldest first."""
+    return _stored(engine)
 
 
 def _stored(engine: Engine) -> list[Stored]:
@@ -83,10 +65,10 @@ def test_the_queue_lists_each_tickets_latest_decision_newest_first(
     engine: Engine, decided: list[Stored]
 ) -> None:
     # given: 90 tickets decided, 12 of them again an hour later
-    assert len(decided) == TICKETS + AGAIN
+    assert len(decided) == DEMO_TICKETS + DEMO_AGAIN
     expected = [each.id for each in _latest_newest_first(decided)]
     # when / then: the queue lists 90 decisions, the re-decided ones first; a limit cuts it
-    assert _queue(engine) == expected and len(expected) == TICKETS
+    assert _queue(engine) == expected and len(expected) == DEMO_TICKETS
     assert _queue(engine, limit=5) == expected[:5]
 
 

@@ -137,7 +137,14 @@ def test_sign_in_filter_open_override_and_see_it_in_the_queue(
     overridden = page.locator("tr", has_text="our-mistake")
     expect(overridden.locator("td").nth(2)).to_have_text("1")
     expect(page.get_by_text("none changed a remedy")).to_be_visible()
+    expect(page.get_by_role("link", name="the last 30 days")).to_have_attribute(
+        "aria-current", "page"
+    )
     page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+    # and over all time, which here holds the same tickets, it counts the same
+    page.get_by_role("link", name="all time").click()
+    expect(page.get_by_role("link", name="all time")).to_have_attribute("aria-current", "page")
+    expect(page.locator("tr", has_text="our-mistake").locator("td").nth(2)).to_have_text("1")
 
 
 def test_a_manager_uploads_an_invalid_guide_reads_why_then_adopts_a_valid_one(

@@ -1,23 +1,28 @@
 """The manager's dashboard: what came in, what was decided, what it was worth, what threats
 were seen (and that they changed nothing), open disputes, and how often each rule is
-overridden. Figures over the latest decision of each ticket."""
+overridden. Figures over the latest decision of each ticket created in a window."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Engine, Row, func, select
+from sqlalchemy import Engine, func, select
 
 from evenhand.domain.guide import Remedy
 from evenhand.domain.models import OPEN_DISPUTE_STATUSES
-from evenhand.store.tables import decisions, disputes, reviews, tickets
+from evenhand.domain.money import from_minor
+from evenhand.errors import EvenhandError, InputError
+from evenhand.store.dashboard import Tally, newest_ticket_at, tallies
+from evenhand.store.tables import disputes
 
 # Remedies that give money or goods away: their order value is what they can cost at most.
 COSTLY = frozenset({Remedy.REPLACE_OR_REFUND, Remedy.RESHIP_FREE, Remedy.REFUND_RENEWAL})
+# The windows the dashboard offers, in days up to the newest ticket (None: every ticket).
+WINDOWS: tuple[int | None, ...] = (7, 30, 90, 365, None)
+DEFAULT_DAYS = 30
 
 
 @dataclass(slots=True)
@@ -35,6 +40,9 @@ class Dashboard:
     decided_by_rule: Counter[str] = field(default_factory=Counter)
     overridden_by_rule: Counter[str] = field(default_factory=Counter)
     currency: str = ""
+    days: int | None = None  # the window asked for (None: every ticket)
+    since: date | None = None  # the window's first and last day, when there are tickets
+    until: date | None = None
 
     @property
     def vip_share(self) -> float:
@@ -45,50 +53,50 @@ class Dashboard:
         return self.overridden_by_rule[rule] / decided if decided else 0.0
 
 
-def dashboard(engine: Engine) -> Dashboard:
-    latest = select(func.max(decisions.c.id)).group_by(decisions.c.ticket_id).correlate(None)
-    overridden = select(reviews.c.decision_id).where(reviews.c.action == "override")
-    board = Dashboard()
+def window_days(text: str) -> int | None:
+    """A window as the dashboard's links name it: "7", "30", "90", "365" or "all"."""
+    for days in WINDOWS:
+        if text == window_name(days):
+            return days
+    names = ", ".join(window_name(days) for days in WINDOWS)
+    raise EvenhandError(InputError.BAD_VALUE, f"days: {text!r} is not one of {names}")
+
+
+def window_name(days: int | None) -> str:
+    return "all" if days is None else str(days)
+
+
+def dashboard(engine: Engine, *, days: int | None = DEFAULT_DAYS) -> Dashboard:
+    """The figures of the tickets created in the `days` up to the newest one (all tickets,
+    if None): a window that ends where the inbox does, on a live shop today."""
+    board = Dashboard(days=days)
     with engine.connect() as connection:
-        rows = connection.execute(
-            select(
-                tickets.c.created_at,
-                decisions.c.language,
-                decisions.c.intent,
-                decisions.c.remedy,
-                decisions.c.tier,
-                decisions.c.signals,
-                decisions.c.rule_id,
-                decisions.c.facts,
-                decisions.c.currency,
-                decisions.c.id.in_(overridden).label("overridden"),
-            )
-            .join(tickets, tickets.c.id == decisions.c.ticket_id)
-            .where(decisions.c.id.in_(latest))
-        )
-        for row in rows:
-            _count(board, row)
+        newest = newest_ticket_at(connection)
+        since = newest - timedelta(days=days) if newest and days else None
+        for tally in tallies(connection, since=since):
+            _count(board, tally)
         board.open_disputes = connection.execute(
             select(func.count())
             .select_from(disputes)
             .where(disputes.c.status.in_(sorted(OPEN_DISPUTE_STATUSES)))
         ).scalar_one()
+    board.since = since.date() if since else None
+    board.until = newest.date() if newest else None
     return board
 
 
-def _count(board: Dashboard, row: Row[Any]) -> None:
-    board.tickets += 1
-    board.by_day_language[row.created_at.date()][row.language] += 1
-    board.by_day_intent[row.created_at.date()][row.intent] += 1
-    board.intents[row.intent] += 1
-    board.remedies[row.remedy] += 1
-    order_value = (row.facts or {}).get("order_value")
-    if row.remedy in COSTLY and order_value:
-        board.at_stake[row.remedy] += Decimal(str(order_value))
-    board.vip += row.tier == "vip"
-    kinds = {signal["kind"] for signal in row.signals or []}
-    board.threats.update(kinds)
-    board.threatened_tickets += bool(kinds)
-    board.decided_by_rule[row.rule_id] += 1
-    board.overridden_by_rule[row.rule_id] += bool(row.overridden)
-    board.currency = row.currency
+def _count(board: Dashboard, tally: Tally) -> None:
+    n = tally.count
+    board.tickets += n
+    board.by_day_language[tally.day][tally.language] += n
+    board.by_day_intent[tally.day][tally.intent] += n
+    board.intents[tally.intent] += n
+    board.remedies[tally.remedy] += n
+    board.vip += n if tally.tier == "vip" else 0
+    board.threats.update({kind: n for kind in tally.threats})
+    board.threatened_tickets += n if tally.threats else 0
+    board.decided_by_rule[tally.rule_id] += n
+    board.overridden_by_rule[tally.rule_id] += n if tally.overridden else 0
+    board.currency = tally.currency
+    if tally.remedy in COSTLY and tally.order_value_minor:
+        board.at_stake[tally.remedy] += from_minor(tally.order_value_minor, tally.currency)

@@ -308,6 +308,9 @@ def _decision_row(decision: Decision, ticket_id: int, now: datetime) -> dict[str
         "signals": [{"kind": s.kind.value, "evidence": s.evidence} for s in reading.signals],
         "tier": facts.tier.value,
         "ltv_minor": to_minor(facts.ltv, decision.currency),
+        "order_value_minor": (
+            None if facts.order_value is None else to_minor(facts.order_value, decision.currency)
+        ),
         "currency": decision.currency,
         "dispute": facts.dispute.value,
         "facts": facts.as_json(),

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import ColumnElement, Connection, insert, select
 
 from evenhand.domain.money import Money
 from evenhand.store.tables import decisions, guide_adoptions, guide_versions, tickets
@@ -34,6 +34,15 @@ def append_decisions(connection: Connection, rows: Sequence[Mapping[str, Any]]) 
     statement = insert(decisions).returning(decisions.c.id, sort_by_parameter_order=True)
     values = [{**row, "threats": threat_kinds(row["signals"])} for row in rows]
     return [decision_id for (decision_id,) in connection.execute(statement, values)]
+
+
+def is_latest_decision() -> ColumnElement[bool]:
+    """True of a ticket's latest decision: no decision of the same ticket is newer."""
+    newer = decisions.alias("newer")
+    superseded = select(newer.c.id).where(
+        newer.c.ticket_id == decisions.c.ticket_id, newer.c.id > decisions.c.id
+    )
+    return ~superseded.exists()
 
 
 def threat_kinds(signals: Sequence[Mapping[str, Any]]) -> str:

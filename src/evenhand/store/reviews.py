@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, insert, literal, or_, select
 
+from evenhand.store.decisions import is_latest_decision
 from evenhand.store.tables import decisions, reviews, tickets, users
 
 QUEUE_FILTERS = ("intent", "remedy", "tier", "dispute", "language")
@@ -53,12 +54,6 @@ def queue_rows(
 ) -> list[QueueRow]:
     """The latest decision of each ticket, newest first, narrowed by exact-value filters and
     a search in the customer's e-mail and the order name."""
-    newer = decisions.alias("newer")
-    superseded = (
-        select(newer.c.id)
-        .where(newer.c.ticket_id == decisions.c.ticket_id, newer.c.id > decisions.c.id)
-        .exists()
-    )
     earlier = reviews.alias("earlier")
     last_review = (
         select(func.max(earlier.c.id))
@@ -84,7 +79,7 @@ def queue_rows(
         )
         .join(tickets, tickets.c.id == decisions.c.ticket_id)
         .outerjoin(reviews, reviews.c.id == last_review)
-        .where(~superseded)
+        .where(is_latest_decision())
         .order_by(decisions.c.decided_at.desc(), decisions.c.id.desc())
     )
     for name in QUEUE_FILTERS:

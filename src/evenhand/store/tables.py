@@ -247,6 +247,8 @@ decisions = Table(
     Column("threats", String(96), nullable=False, server_default=""),
     Column("tier", String(16), nullable=False),
     Column("ltv_minor", BigInteger, nullable=False),
+    # The ticket's order total (the order_value fact) in minor units: what the dashboard sums.
+    Column("order_value_minor", BigInteger, nullable=True),
     Column("currency", String(3), nullable=False),
     Column("dispute", String(8), nullable=False),
     Column("facts", JSON, nullable=False),

@@ -17,7 +17,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from evenhand.actions.dashboard import dashboard
+from evenhand.actions.dashboard import (
+    DEFAULT_DAYS,
+    WINDOWS,
+    dashboard,
+    window_days,
+    window_name,
+)
 from evenhand.actions.guide import adopt_uploaded_guide, guide_versions_json
 from evenhand.actions.reviews import QUEUE_LENGTH, queue, review_decision, ticket_page
 from evenhand.actions.service import create_token, revoke_token
@@ -246,14 +252,18 @@ async def upload_guide(
 
 
 @router.get("/dashboard")
-def dashboard_page(request: Request, service: ServiceDep, user: SignedIn) -> HTMLResponse:
-    board = dashboard(service.engine)
+def dashboard_page(
+    request: Request, service: ServiceDep, user: SignedIn, days: str = window_name(DEFAULT_DAYS)
+) -> HTMLResponse:
+    board = dashboard(service.engine, days=window_days(days))
     languages = sorted({name for day in board.by_day_language.values() for name in day})
     return _page(
         request,
         "dashboard.html",
         user=user,
         board=board,
+        windows=[window_name(each) for each in WINDOWS],
+        window=window_name(board.days),
         languages=languages,
         colours=SERIES_COLOURS,
         columns=stacked_columns(board.by_day_language, languages),
