@@ -20,6 +20,7 @@ from evenhand.errors import EvenhandError, InputError
 from evenhand.store.database import alembic_config
 from evenhand.store.tables import decisions, tickets
 from evenhand.store.users import Role, find_user
+from evenhand.web.charts import stacked_columns
 from tests.conftest import DEMO_TICKETS, NOW
 
 
@@ -170,3 +171,18 @@ def test_the_migration_fills_the_order_values_of_decisions_already_stored(
             select(func.count()).where(decisions.c.order_value_minor.is_not(None))
         ).scalar_one()
     assert filled > 0
+
+
+def test_a_day_without_tickets_is_an_empty_column_of_the_chart() -> None:
+    # given: tickets on the 14th and the 17th only
+    by_day = {date(2026, 11, 14): {"sv": 2}, date(2026, 11, 17): {"en": 1}}
+    # when: they are charted on their own, and over a window from the 10th to the 20th
+    alone = stacked_columns(by_day, ["sv", "en"])
+    window = stacked_columns(
+        by_day, ["sv", "en"], first=date(2026, 11, 10), last=date(2026, 11, 20)
+    )
+    # then: every day has its column, the days between empty ones
+    assert [column.day.day for column in alone] == [14, 15, 16, 17]
+    assert [sum(part[1] for part in column.parts) for column in alone] == [2, 0, 0, 1]
+    assert [column.day.day for column in window] == list(range(10, 21))
+    assert stacked_columns({}, ["sv"]) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 BAR_HEIGHT, PLOT_WIDTH = 20, 260  # the label column is 220 wide (see dashboard.html)
 COLUMN_WIDTH, PLOT_HEIGHT = 12, 140
@@ -57,22 +57,34 @@ class Column:
 
 
 def stacked_columns(
-    by_day: Mapping[date, Mapping[str, int]], series: Sequence[str]
+    by_day: Mapping[date, Mapping[str, int]],
+    series: Sequence[str],
+    *,
+    first: date | None = None,
+    last: date | None = None,
 ) -> list[Column]:
-    """Daily columns, each stacked by series, scaled to the busiest day."""
-    days = sorted(by_day)
-    tallest = max((sum(by_day[day].values()) for day in days), default=0) or 1
+    """A column for every day from `first` to `last` (by default the first and the last day
+    with tickets), each stacked by series and scaled to the busiest day; a day without
+    tickets is an empty column, not a missing one."""
+    days = _every_day(first or min(by_day, default=None), last or max(by_day, default=None))
+    tallest = max((sum(by_day.get(day, {}).values()) for day in days), default=0) or 1
     columns = []
     for index, day in enumerate(days):
         top = float(PLOT_HEIGHT)
         parts = []
         for name in series:
-            count = by_day[day].get(name, 0)
+            count = by_day.get(day, {}).get(name, 0)
             height = PLOT_HEIGHT * count / tallest
             top -= height
             parts.append((name, count, top, height))
         columns.append(Column(day, index * (COLUMN_WIDTH + 2), tuple(parts)))
     return columns
+
+
+def _every_day(first: date | None, last: date | None) -> list[date]:
+    if first is None or last is None:
+        return []
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 @dataclass(frozen=True, slots=True)

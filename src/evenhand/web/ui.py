@@ -257,6 +257,8 @@ def dashboard_page(
 ) -> HTMLResponse:
     board = dashboard(service.engine, days=window_days(days))
     languages = sorted({name for day in board.by_day_language.values() for name in day})
+    intent_names = [name for name, _ in board.intents.most_common()]
+    span = {"first": board.since, "last": board.until}
     return _page(
         request,
         "dashboard.html",
@@ -266,11 +268,9 @@ def dashboard_page(
         window=window_name(board.days),
         languages=languages,
         colours=SERIES_COLOURS,
-        columns=stacked_columns(board.by_day_language, languages),
-        intent_names=[name for name, _ in board.intents.most_common()],
-        intent_columns=stacked_columns(
-            board.by_day_intent, [name for name, _ in board.intents.most_common()]
-        ),
+        columns=stacked_columns(board.by_day_language, languages, **span),
+        intent_names=intent_names,
+        intent_columns=stacked_columns(board.by_day_intent, intent_names, **span),
         intents=horizontal_bars(dict(board.intents)),
         remedies=horizontal_bars(dict(board.remedies)),
         at_stake=horizontal_bars(
