@@ -131,3 +131,39 @@ def test_the_migration_fills_the_threats_of_decisions_already_stored(
     assert any(threats.values()) and not all(threats.values())
     latest = _latest_newest_first(decided)
     assert _queue(engine, threat="any") == [each.id for each in latest if each.threats]
+
+
+def test_pages_of_the_queue_list_what_one_long_page_would(
+    engine: Engine, decided: list[Stored]
+) -> None:
+    # given: the whole queue, and the queue of tickets without a threat, each as one list
+    for filters in ({}, {"threat": "none"}):
+        whole = _queue(engine, **filters)
+        # when: it is read ten at a time, each page starting after the last one's end
+        pages: list[int] = []
+        while page := _page_after(engine, pages[-1] if pages else None, **filters):
+            pages += page
+        # then: the pages hold the same decisions in the same order, each once
+        assert pages == whole and len(whole) > 10
+
+
+def _page_after(engine: Engine, before: int | None, **filters: str) -> list[int]:
+    with engine.connect() as connection:
+        rows = queue_rows(connection, filters=filters, search="", limit=10, before=before)
+    return [row.decision_id for row in rows]
+
+
+def test_the_search_takes_no_pattern(engine: Engine, decided: list[Stored]) -> None:
+    # given: the customers' e-mail addresses in the queue
+    with engine.connect() as connection:
+        rows = queue_rows(connection, filters={}, search="", limit=1_000)
+        emails = {row.customer_email for row in rows}
+        # when: the queue is searched for a part of one, in capitals, and for wildcards
+        some = sorted(emails)[0]
+        found = queue_rows(connection, filters={}, search=some[:6].upper(), limit=1_000)
+        wildcards = queue_rows(connection, filters={}, search="%", limit=1_000)
+        one_char = queue_rows(connection, filters={}, search="_", limit=1_000)
+    # then: the part finds its customer's tickets; "%" and "_" find only what contains them
+    assert some in {row.customer_email for row in found}
+    assert all(some[:6].lower() in row.customer_email.lower() for row in found)
+    assert wildcards == [] and all("_" in row.customer_email for row in one_char)

@@ -27,9 +27,14 @@ from evenhand.store.users import User
 QUEUE_LENGTH = 100
 
 
-def queue(engine: Engine, *, filters: Mapping[str, str], search: str) -> list[QueueRow]:
+def queue(
+    engine: Engine, *, filters: Mapping[str, str], search: str, before: int | None = None
+) -> list[QueueRow]:
+    """A page of the queue: the first, or the one after decision `before`."""
     with engine.connect() as connection:
-        return queue_rows(connection, filters=filters, search=search, limit=QUEUE_LENGTH)
+        return queue_rows(
+            connection, filters=filters, search=search, limit=QUEUE_LENGTH, before=before
+        )
 
 
 ORDER_HISTORY_LENGTH = 24

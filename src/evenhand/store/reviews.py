@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, insert, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, insert, literal, or_, select
 
 from evenhand.store.decisions import is_latest_decision
 from evenhand.store.tables import decisions, reviews, tickets, users
@@ -50,10 +50,16 @@ def reviews_of(connection: Connection, decision_id: int) -> list[Mapping[str, An
 
 
 def queue_rows(
-    connection: Connection, *, filters: Mapping[str, str], search: str, limit: int
+    connection: Connection,
+    *,
+    filters: Mapping[str, str],
+    search: str,
+    limit: int,
+    before: int | None = None,
 ) -> list[QueueRow]:
     """The latest decision of each ticket, newest first, narrowed by exact-value filters and
-    a search in the customer's e-mail and the order name."""
+    a search in the customer's e-mail and the order name; `before` (a decision id) starts
+    the page after that decision."""
     earlier = reviews.alias("earlier")
     last_review = (
         select(func.max(earlier.c.id))
@@ -86,12 +92,14 @@ def queue_rows(
         if filters.get(name):
             statement = statement.where(decisions.c[name] == filters[name])
     statement = statement.where(*_threat_and_review_filters(filters))
+    if before is not None:
+        statement = statement.where(_older_than(before))
     if search.strip():
-        pattern = f"%{search.strip().lower()}%"
+        term = search.strip().lower()
         statement = statement.where(
             or_(
-                tickets.c.customer_email.like(pattern),
-                func.lower(tickets.c.order_name).like(pattern),
+                func.lower(tickets.c.customer_email).contains(term, autoescape=True),
+                func.lower(tickets.c.order_name).contains(term, autoescape=True),
             )
         )
     return [_queue_row(row) for row in connection.execute(statement.limit(limit))]
@@ -112,6 +120,15 @@ def _queue_row(row: Any) -> QueueRow:
         threats=tuple(row.threats.split(",")) if row.threats else (),
         overridden_to=row.review_remedy if row.action == "override" else None,
         approved=row.action == "approve",
+    )
+
+
+def _older_than(decision_id: int) -> ColumnElement[bool]:
+    """Decisions listed after this one: decided earlier, or at the same time with a lower id."""
+    then = select(decisions.c.decided_at).where(decisions.c.id == decision_id).scalar_subquery()
+    return or_(
+        decisions.c.decided_at < then,
+        and_(decisions.c.decided_at == then, decisions.c.id < decision_id),
     )
 
 

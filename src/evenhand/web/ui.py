@@ -11,6 +11,7 @@ import hmac
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -121,9 +122,13 @@ def logout(request: Request, csrf: CsrfField) -> RedirectResponse:
 
 
 @router.get("/queue")
-def queue_page(request: Request, service: ServiceDep, user: SignedIn, q: str = "") -> HTMLResponse:
+def queue_page(
+    request: Request, service: ServiceDep, user: SignedIn, q: str = "", before: int | None = None
+) -> HTMLResponse:
     filters = {name: request.query_params.get(name, "") for name in QUEUE_CHOICES}
-    rows = queue(service.engine, filters=filters, search=q)
+    rows = queue(service.engine, filters=filters, search=q, before=before)
+    kept = {name: value for name, value in {**filters, "q": q}.items() if value}
+    older = {**kept, "before": rows[-1].decision_id} if len(rows) == QUEUE_LENGTH else None
     return _page(
         request,
         "queue.html",
@@ -133,6 +138,9 @@ def queue_page(request: Request, service: ServiceDep, user: SignedIn, q: str = "
         search=q,
         choices=QUEUE_CHOICES,
         limit=QUEUE_LENGTH,
+        paged=before is not None,
+        newest_href=f"/queue?{urlencode(kept)}",
+        older_href=f"/queue?{urlencode(older)}" if older else None,
     )
 
 
