@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import uvicorn
 from fastapi import FastAPI
@@ -71,11 +72,16 @@ class FakeHelpdesk:
         if self.failures:
             status, headers = self.failures.popleft()
             return status, headers, {"error": "failure"}
-        return self._route(method, path.rstrip("/"), body)
+        address = urlsplit(path)
+        return self._route(method, address.path.rstrip("/"), body, parse_qs(address.query))
 
-    def _route(self, method: str, path: str, body: Any) -> tuple[int, dict[str, str], Any]:  # noqa: PLR0911
+    def _route(  # noqa: PLR0911
+        self, method: str, path: str, body: Any, query: dict[str, list[str]]
+    ) -> tuple[int, dict[str, str], Any]:
         parts = path.strip("/").split("/")
         # Zendesk
+        if parts[:3] == ["api", "v2", "tickets"] and len(parts) == 5 and method == "GET":
+            return self._zendesk_comments(parts, query)
         if parts[:3] == ["api", "v2", "tickets"] and len(parts) == 5 and parts[4] == "tags":
             ticket = self.tickets.setdefault(parts[3], {"tags": [], "comments": []})
             if method == "PUT":  # adds, never removes
@@ -102,6 +108,15 @@ class FakeHelpdesk:
             self.tickets[parts[2]].setdefault("messages", []).append(body)
             return 201, {}, body | {"id": 999}
         return 404, {}, {"error": f"no route {method} {path}"}
+
+    def _zendesk_comments(
+        self, parts: list[str], query: dict[str, list[str]]
+    ) -> tuple[int, dict[str, str], Any]:
+        if parts[4].removesuffix(".json") != "comments":
+            return 404, {}, {"error": f"no route GET {'/'.join(parts)}"}
+        comments = self.tickets.get(parts[3], {}).get("comments", [])
+        newest_first = query.get("sort_order") == ["desc"]
+        return 200, {}, {"comments": comments[::-1] if newest_first else comments}
 
 
 def basic_auth(user: str, password: str) -> str:

@@ -154,7 +154,8 @@ def test_a_429_waits_as_long_as_retry_after_and_tags_are_not_sent_twice(zendesk:
     assert (waiting["status"], waiting["attempts"], waiting["tags_done"]) == ("pending", 1, True)
     assert waiting["next_attempt_at"] == NOW + timedelta(seconds=30)
     assert "HTTP 429" in waiting["last_error"]
-    # when it is not yet time, nothing is sent; when it is, only the note goes
+    # when it is not yet time, nothing is sent; when it is, only the note goes, after a look
+    # at the ticket's comments for one an earlier try might have written after all
     zendesk.clock.advance(29)
     assert zendesk.send() == 0
     zendesk.clock.advance(1)
@@ -163,8 +164,10 @@ def test_a_429_waits_as_long_as_retry_after_and_tags_are_not_sent_twice(zendesk:
     assert calls == [
         "/api/v2/tickets/35436/tags",
         "/api/v2/tickets/35436.json",
+        "/api/v2/tickets/35436/comments.json?sort_order=desc",
         "/api/v2/tickets/35436.json",
     ]
+    assert len(zendesk.helpdesk.tickets["35436"]["comments"]) == 1
 
 
 def test_500s_back_off_then_fail_visibly_and_retry_requeues(zendesk: Desk) -> None:
@@ -243,3 +246,40 @@ def test_an_unreachable_helpdesk_leaves_the_delivery_pending(gorgias: Desk) -> N
     assert (run.taken, run.waiting_on_helpdesk) == (0, True)
     with engine.connect() as connection:
         assert connection.execute(select(inbox.c.status)).scalar_one() == "pending"
+
+
+@pytest.mark.parametrize("provider", ["zendesk", "gorgias"])
+def test_a_note_whose_answer_was_lost_is_not_written_twice(
+    provider: str, request: pytest.FixtureRequest
+) -> None:
+    desk: Desk = request.getfixturevalue(provider)
+    ticket_id = "35436" if provider == "zendesk" else "88201"
+    if provider == "gorgias":
+        ticket = json.loads(fixture("gorgias_ticket_created.json"))["ticket"]
+        desk.helpdesk.tickets[ticket_id] = ticket
+        desk.deliver("gorgias", "gorgias_ticket_created.json", topic="ticket-created")
+    else:
+        desk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    # given: the helpdesk writes the note but its answer is a 502 (a proxy timed out)
+    original = desk.helpdesk.handle
+
+    def lose_the_answer_to_the_note(method: str, path: str, auth: str | None, body: Any) -> Any:
+        answer = original(method, path, auth, body)
+        is_note = (body or {}).get("ticket", {}).get("comment") or path.endswith("/messages")
+        return (502, {}, {"error": "Bad Gateway"}) if is_note else answer
+
+    desk.helpdesk.handle = lose_the_answer_to_the_note  # type: ignore[method-assign]
+    desk.send()
+    assert (desk.writeback()["status"], desk.writeback()["attempts"]) == ("pending", 1)
+    # when: the write-back is tried again, the helpdesk answering as it should
+    desk.helpdesk.handle = original  # type: ignore[method-assign]
+    desk.clock.advance(60)
+    assert desk.send() == 1
+    # then: it finds its note on the ticket and does not write a second one
+    stored = desk.helpdesk.tickets[ticket_id]
+    notes = stored["comments"] if provider == "zendesk" else stored["messages"][1:]
+    assert len(notes) == 1 and desk.writeback()["status"] == "done"
+    text = notes[0]["body"] if provider == "zendesk" else notes[0]["body_text"]
+    with desk.worker.engine.connect() as connection:
+        decision_id = connection.execute(select(decisions.c.id)).scalar_one()
+    assert text.startswith(f"Evenhand decision {decision_id}: ")

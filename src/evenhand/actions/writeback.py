@@ -35,6 +35,8 @@ class Helpdesk(Protocol):
 
     def add_internal_note(self, ticket_id: str, text: str) -> None: ...
 
+    def has_note(self, ticket_id: str, marker: str) -> bool: ...
+
 
 @dataclass(slots=True)
 class Helpdesks:
@@ -72,11 +74,16 @@ class Helpdesks:
                 client.close()
 
 
+def note_marker(writeback: Writeback) -> str:
+    """What names the note of this decision, so a retry can see it was already written."""
+    return f"Evenhand decision {writeback.decision_id}:"
+
+
 def internal_note(writeback: Writeback) -> str:
     """The note agents read on the ticket: what was decided, by which rule, why, the draft."""
     return "\n".join(
         [
-            f"Evenhand: {writeback.remedy} (rule {writeback.rule_id}, "
+            f"{note_marker(writeback)} {writeback.remedy} (rule {writeback.rule_id}, "
             f"guide {writeback.guide_version})",
             f"Tags: {', '.join(writeback.tags)}",
             "",
@@ -128,10 +135,17 @@ def _attempt(writeback: Writeback, helpdesks: Helpdesks) -> tuple[bool, Helpdesk
         if not tags_done:
             client.add_tags(writeback.ticket_ref, writeback.tags)
             tags_done = True
-        client.add_internal_note(writeback.ticket_ref, internal_note(writeback))
+        if not _note_already_there(writeback, client):
+            client.add_internal_note(writeback.ticket_ref, internal_note(writeback))
     except HelpdeskError as failure:
         return tags_done, failure
     return tags_done, None
+
+
+def _note_already_there(writeback: Writeback, client: Helpdesk) -> bool:
+    """On a retry, whether an earlier try's note arrived after all (its answer was lost: a
+    timeout, a 5xx after the write, or a crash before the outcome was stored)."""
+    return writeback.attempts > 0 and client.has_note(writeback.ticket_ref, note_marker(writeback))
 
 
 def _next_step(

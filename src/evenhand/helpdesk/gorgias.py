@@ -34,6 +34,15 @@ class GorgiasClient:
             "PUT", f"/api/tickets/{ticket_id}", json={"tags": [{"name": n} for n in merged]}
         )
 
+    def has_note(self, ticket_id: str, marker: str) -> bool:
+        """Whether one of the ticket's messages (it lists them) has `marker`."""
+        messages = self.ticket(ticket_id).get("messages") or []
+        return any(
+            marker in str(message.get("body_text") or "")
+            for message in messages
+            if isinstance(message, dict)
+        )
+
     def add_internal_note(self, ticket_id: str, text: str) -> None:
         body_html = "<br>".join(html.escape(line) for line in text.splitlines())
         self._api.call(

@@ -30,6 +30,16 @@ class ZendeskClient:
             json={"ticket": {"comment": {"body": text, "public": False}}},
         )
 
+    def has_note(self, ticket_id: str, marker: str) -> bool:
+        """Whether one of the ticket's newest comments (one page, newest first) has `marker`."""
+        found = self._api.call("GET", f"/api/v2/tickets/{ticket_id}/comments.json?sort_order=desc")
+        comments = found.get("comments") if isinstance(found, dict) else None
+        return any(
+            marker in str(comment.get("body") or "")
+            for comment in comments or []
+            if isinstance(comment, dict)
+        )
+
     def user(self, user_id: int | str) -> dict[str, Any]:
         found = self._api.call("GET", f"/api/v2/users/{user_id}.json")
         user = found.get("user") if isinstance(found, dict) else None

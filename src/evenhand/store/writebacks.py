@@ -27,6 +27,7 @@ class WritebackStatus(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Writeback:
     id: int
+    decision_id: int
     provider: str
     ticket_ref: str
     tags_done: bool
@@ -60,6 +61,7 @@ def due_writebacks(connection: Connection, *, now: datetime, limit: int) -> list
     rows = connection.execute(
         select(
             writebacks.c.id,
+            writebacks.c.decision_id,
             writebacks.c.provider,
             writebacks.c.ticket_ref,
             writebacks.c.tags_done,
@@ -79,7 +81,7 @@ def due_writebacks(connection: Connection, *, now: datetime, limit: int) -> list
         .order_by(writebacks.c.next_attempt_at, writebacks.c.id)
         .limit(limit)
     )
-    return [Writeback(*row) for row in rows]
+    return [Writeback(**row._mapping) for row in rows]
 
 
 def next_writeback_at(connection: Connection) -> datetime | None:
