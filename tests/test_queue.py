@@ -98,7 +98,9 @@ def test_a_threat_filter_takes_no_pattern(engine: Engine, decided: list[Stored])
     assert _queue(engine, threat="review_threa_") == []
 
 
-def test_the_override_filter_follows_the_last_review(engine: Engine, decided: list[Stored]) -> None:
+def test_the_override_and_review_filters_follow_the_last_review(
+    engine: Engine, decided: list[Stored]
+) -> None:
     # given: a manager overrides one decision, approves another, and overrides and then
     # approves a third
     create_user(engine, email="lead@nordhem.example", role=Role.MANAGER, password="x" * 16, now=NOW)
@@ -111,9 +113,12 @@ def test_the_override_filter_follows_the_last_review(engine: Engine, decided: li
     review_decision(engine, decision_id=second, remedy=None, reason="", **review)
     review_decision(engine, decision_id=third, remedy="reship_free", reason="ours", **review)
     review_decision(engine, decision_id=third, remedy=None, reason="", **review)
-    # then: only the decision whose last review is an override counts as overridden
+    # then: only the decision whose last review is an override counts as overridden, and
+    # the three reviewed ones are no longer among those left to look at
     assert _queue(engine, overridden="yes") == [first]
     assert _queue(engine, overridden="no") == [second, third, *rest]
+    assert _queue(engine, reviewed="yes") == [first, second, third]
+    assert _queue(engine, reviewed="no") == rest
 
 
 def test_the_migration_fills_the_threats_of_decisions_already_stored(

@@ -133,7 +133,8 @@ def _older_than(decision_id: int) -> ColumnElement[bool]:
 
 
 def _threat_and_review_filters(filters: Mapping[str, str]) -> list[ColumnElement[bool]]:
-    """The filters on threats ("any", "none" or one kind) and on overrides ("yes", "no")."""
+    """The filters on threats ("any", "none" or one kind), on overrides and on whether
+    anyone has reviewed the decision yet ("yes", "no": by its last review)."""
     conditions: list[ColumnElement[bool]] = []
     threat = filters.get("threat")
     if threat == "any":
@@ -148,4 +149,9 @@ def _threat_and_review_filters(filters: Mapping[str, str]) -> list[ColumnElement
         conditions.append(reviews.c.action == "override")
     elif overridden == "no":
         conditions.append(or_(reviews.c.action.is_(None), reviews.c.action != "override"))
+    reviewed = filters.get("reviewed")
+    if reviewed == "yes":
+        conditions.append(reviews.c.action.is_not(None))
+    elif reviewed == "no":
+        conditions.append(reviews.c.action.is_(None))
     return conditions

@@ -49,6 +49,7 @@ QUEUE_CHOICES = {
     "dispute": ["open", "none"],
     "language": ["sv", "en"],
     "overridden": ["yes", "no"],
+    "reviewed": ["no", "yes"],
 }
 
 
