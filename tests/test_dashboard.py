@@ -161,7 +161,7 @@ def test_the_migration_fills_the_order_values_of_decisions_already_stored(
 ) -> None:
     # given: the decisions stored before the dashboard summed order values in the database
     config = alembic_config(engine)
-    command.downgrade(config, "0008")
+    command.downgrade(config, "0007")
     # when: the database is migrated
     command.upgrade(config, "head")
     # then: the value at stake is the sum of the order values in the decisions' facts
