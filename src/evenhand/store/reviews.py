@@ -87,22 +87,28 @@ def queue_rows(
         .outerjoin(reviews, reviews.c.id == last_review)
         .where(is_latest_decision())
         .order_by(decisions.c.decided_at.desc(), decisions.c.id.desc())
+        .where(*_narrowed(filters, search=search, before=before))
+        .limit(limit)
     )
-    for name in QUEUE_FILTERS:
-        if filters.get(name):
-            statement = statement.where(decisions.c[name] == filters[name])
-    statement = statement.where(*_threat_and_review_filters(filters))
+    return [_queue_row(row) for row in connection.execute(statement)]
+
+
+def _narrowed(
+    filters: Mapping[str, str], *, search: str, before: int | None
+) -> list[ColumnElement[bool]]:
+    """The conditions of the filters, the search and the page."""
+    conditions = [decisions.c[name] == filters[name] for name in QUEUE_FILTERS if filters.get(name)]
+    conditions += _threat_and_review_filters(filters)
     if before is not None:
-        statement = statement.where(_older_than(before))
-    if search.strip():
-        term = search.strip().lower()
-        statement = statement.where(
+        conditions.append(_older_than(before))
+    if term := search.strip().lower():
+        conditions.append(
             or_(
                 func.lower(tickets.c.customer_email).contains(term, autoescape=True),
                 func.lower(tickets.c.order_name).contains(term, autoescape=True),
             )
         )
-    return [_queue_row(row) for row in connection.execute(statement.limit(limit))]
+    return conditions
 
 
 def _queue_row(row: Any) -> QueueRow:
