@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Connection, String, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from evenhand.store.decisions import is_latest_decision
+from evenhand.store.decisions import is_latest_decision, kinds_of
 from evenhand.store.tables import decisions, reviews, tickets
 
 
@@ -99,7 +99,7 @@ def tallies(connection: Connection, *, since: datetime | None) -> Iterator[Tally
             intent=row.intent,
             remedy=row.remedy,
             tier=row.tier,
-            threats=tuple(row.threats.split(",")) if row.threats else (),
+            threats=kinds_of(row.threats),
             rule_id=row.rule_id,
             overridden=bool(row.overridden),
             currency=row.currency,

@@ -50,6 +50,11 @@ def threat_kinds(signals: Sequence[Mapping[str, Any]]) -> str:
     return ",".join(sorted({signal["kind"] for signal in signals}))
 
 
+def kinds_of(threats: str) -> tuple[str, ...]:
+    """The signal kinds a `threats` column holds (see `threat_kinds`)."""
+    return tuple(threats.split(",")) if threats else ()
+
+
 def decision_record(connection: Connection, decision_id: int) -> dict[str, Any] | None:
     """A stored decision as JSON (the shape of `evenhand triage --json`, plus when)."""
     row = (

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, func, insert, literal, or_, select
 
-from evenhand.store.decisions import is_latest_decision
+from evenhand.store.decisions import is_latest_decision, kinds_of
 from evenhand.store.tables import decisions, reviews, tickets, users
 
 QUEUE_FILTERS = ("intent", "remedy", "tier", "dispute", "language")
@@ -123,7 +123,7 @@ def _queue_row(row: Any) -> QueueRow:
         tier=row.tier,
         dispute=row.dispute,
         remedy=row.remedy,
-        threats=tuple(row.threats.split(",")) if row.threats else (),
+        threats=kinds_of(row.threats),
         overridden_to=row.review_remedy if row.action == "override" else None,
         approved=row.action == "approve",
     )
