@@ -4,16 +4,19 @@ VENV := .venv
 UV_VERSION := 0.13.9
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench lock clean screenshots
+.PHONY: setup demo test test-fast lint bench lock clean screenshots
 
-# A virtual environment with the pinned dependencies of uv.lock (uv itself lives in it too).
+# A virtual environment with the pinned dependencies of uv.lock (uv itself lives in it too),
+# compiled to bytecode once, so no command compiles a library at start.
 $(VENV)/.synced: pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	$(BIN)/uv sync --frozen --inexact --compile-bytecode --python $(BIN)/python
 	touch $@
 
+# The reader's models, trained once per corpus (a no-op when the current build is there).
 setup: $(VENV)/.synced
+	$(BIN)/evenhand reader build
 
 demo: setup
 	$(BIN)/evenhand demo
@@ -22,9 +25,15 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
+# Everything: what CI runs (.ci/run).
 test: lint
 	$(BIN)/pytest
+
+# The developer's loop: no model training, browser or `evenhand` processes.
+test-fast: setup
+	$(BIN)/pytest -m "not training and not browser and not process and not slow"
 
 # The browser tests again, writing their screenshots into docs/screenshots for the README.
 screenshots: setup

@@ -18,10 +18,11 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from evenhand.actions.customer_value import recompute_values
-from evenhand.actions.import_file import ImportKind, import_file
+from evenhand.actions.import_file import import_file
 from evenhand.actions.initialise import initialise
 from evenhand.demo.orders import demo_end, make_orders, write_orders_csv
 from evenhand.demo.people import make_people
+from evenhand.ingest.kinds import ImportKind
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine
 from evenhand.store.tables import orders

@@ -25,6 +25,7 @@ if hasattr(os, "sched_setaffinity"):
 
 from evenhand.actions.demo import run_demo
 from evenhand.actions.guide import load_guide
+from evenhand.actions.reader import load_reader
 from evenhand.actions.triage import read_all, triage_tickets
 from evenhand.demo.orders import demo_end
 from evenhand.demo.shop import DEFAULT_SEED, demo_customers_and_orders
@@ -53,7 +54,7 @@ def run(folder: Path, *, count: int) -> None:
     settings = Settings(db=f"sqlite:///{folder / 'bench.sqlite3'}", guide=None)
     engine = make_engine(settings.db)
     started = time.perf_counter()
-    reader = EmbeddedReader(threshold=settings.intent_threshold)
+    reader = load_reader(settings, announce=print)
     reader.read(Message(body="warm up"))
     now = datetime.now(UTC)
     run_demo(engine, settings=settings, folder=folder / "demo", now=now, reader=reader)

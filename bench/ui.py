@@ -24,12 +24,12 @@ import uvicorn
 from sqlalchemy import Engine, func, insert, literal, select
 
 from evenhand.actions.demo import run_demo
+from evenhand.actions.reader import load_reader
 from evenhand.actions.users import create_user
+from evenhand.domain.roles import Role
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine
 from evenhand.store.tables import decisions, tickets
-from evenhand.store.users import Role
-from evenhand.understand.reader import EmbeddedReader
 from evenhand.web.app import create_app
 
 USER, PASSWORD = "bench@nordhem.example", "bench password 1"
@@ -52,7 +52,7 @@ def run(folder: Path, requests: int, *, copies: int) -> None:
     db.unlink(missing_ok=True)
     settings = Settings(db=f"sqlite:///{db}", session_secret="bench")  # type: ignore[arg-type]
     engine = make_engine(settings.db)
-    reader = EmbeddedReader()
+    reader = load_reader(Settings(), announce=print)
     now = datetime.now(UTC)
     run_demo(engine, settings=settings, folder=folder / "demo", now=now, reader=reader)
     create_user(engine, email=USER, role=Role.MANAGER, password=PASSWORD, now=now)

@@ -16,9 +16,10 @@ import time
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+from evenhand.actions.reader import load_reader
+from evenhand.settings import Settings
 from evenhand.understand.corpus import load_corpus
 from evenhand.understand.model import Message
-from evenhand.understand.reader import EmbeddedReader
 
 
 def main() -> None:
@@ -26,7 +27,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     started = time.perf_counter()
-    reader = EmbeddedReader()
+    reader = load_reader(Settings(), announce=print)
     reader.read(Message(body="warm up"))
     print(f"training and loading: {time.perf_counter() - started:.2f} s")
     messages = [Message(body=e.body, subject=e.subject) for e in load_corpus()]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,12 +15,15 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from evenhand.actions.guide import load_guide
-from evenhand.actions.import_file import ImportKind, import_file
+from evenhand.actions.import_file import import_file
+from evenhand.actions.reader import reader_models
 from evenhand.actions.triage import triage_tickets
-from evenhand.demo.shop import write_demo_shop
+from evenhand.demo.shop import DemoFiles, write_demo_shop
+from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
+from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.reader import EmbeddedReader
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -49,9 +54,9 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'evenhand.sqlite3'}"
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema per test, dropped afterwards."""
+@contextmanager
+def _postgres_schema() -> Iterator[str]:
+    """The URL of a fresh PostgreSQL schema, dropped afterwards."""
     if not _postgres_reachable():
         if os.environ.get("EVENHAND_REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL is required but not reachable at {PG_URL}")
@@ -65,6 +70,13 @@ def postgres_url() -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema per test, dropped afterwards."""
+    with _postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -89,22 +101,29 @@ def settings(db_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def reader() -> EmbeddedReader:
-    """The embedded reader, trained once per test session."""
-    return EmbeddedReader()
+def models() -> ReaderModels:
+    """The reader's built models (`make setup` builds them; built here if missing)."""
+    return reader_models(Settings(), announce=print)
+
+
+@pytest.fixture(scope="session")
+def reader(models: ReaderModels) -> EmbeddedReader:
+    """The embedded reader at the default threshold."""
+    return EmbeddedReader(models)
 
 
 DEMO_TICKETS = 90  # of the demo inbox, oldest first: every threat kind, and tickets without
 DEMO_AGAIN = 12  # of those, decided a second time an hour later
 
 
-@pytest.fixture
-def demo_inbox_decided(engine: Engine, tmp_path: Path, reader: EmbeddedReader) -> None:
-    """The demo shop's orders imported, its inbox's first DEMO_TICKETS tickets triaged on
-    `engine` at NOW, and the first DEMO_AGAIN of them again an hour later (each a second
-    decision of the same ticket)."""
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
+    """The demo shop's files, generated once per test run."""
+    return write_demo_shop(tmp_path_factory.mktemp("demo") / "demo")
+
+
+def _decide_demo_inbox(engine: Engine, files: DemoFiles, reader: EmbeddedReader) -> None:
     settings = Settings(db=str(engine.url))
-    files = write_demo_shop(tmp_path / "demo")
     import_file(
         engine, kind=ImportKind.SHOPIFY_ORDERS, path=files.orders_csv, settings=settings, now=NOW
     )
@@ -114,3 +133,34 @@ def demo_inbox_decided(engine: Engine, tmp_path: Path, reader: EmbeddedReader) -
         triage_tickets(
             engine, records=batch, guide=guide, reader=reader, settings=settings, now=now
         )
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(
+    tmp_path_factory: pytest.TempPathFactory, demo_files: DemoFiles, reader: EmbeddedReader
+) -> Path:
+    """A SQLite database as `demo_inbox_decided` leaves one, built once per test run."""
+    path = tmp_path_factory.mktemp("demo-db") / "demo.sqlite3"
+    built = make_engine(f"sqlite:///{path}")
+    upgrade(built)
+    _decide_demo_inbox(built, demo_files, reader)
+    built.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_inbox_decided(
+    engine: Engine, demo_files: DemoFiles, demo_sqlite: Path, reader: EmbeddedReader
+) -> None:
+    """The demo shop's orders imported, its inbox's first DEMO_TICKETS tickets triaged on
+    `engine` at NOW, and the first DEMO_AGAIN of them again an hour later (each a second
+    decision of the same ticket). On SQLite the database built once is copied in."""
+    if engine.dialect.name != "sqlite":
+        _decide_demo_inbox(engine, demo_files, reader)
+        return
+    engine.dispose()
+    with (
+        closing(sqlite3.connect(demo_sqlite)) as source,
+        closing(sqlite3.connect(str(engine.url.database))) as target,
+    ):
+        source.backup(target)

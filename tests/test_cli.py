@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from evenhand.actions.service import token_owner
 from evenhand.store.database import make_engine
 from evenhand.store.tables import api_tokens
 from tests.conftest import FIXTURES
+
+pytestmark = pytest.mark.process
 
 SHOPIFY = FIXTURES / "shopify"
 
@@ -144,3 +147,37 @@ def test_token_create_prints_a_working_token_on_its_last_line(workdir: Path) -> 
     again = evenhand("token", "create", "helpdesk-bridge", cwd=workdir)
     assert again.returncode == 9 and "exists" in again.stderr
     engine.dispose()
+
+
+@pytest.mark.parametrize("command", [["worker", "--once"], ["serve", "--port", "0"]])
+def test_the_service_refuses_to_start_without_the_readers_build(
+    workdir: Path, command: list[str]
+) -> None:
+    # given: a database, and a reader folder where nothing was built
+    env = os.environ | {"EVENHAND_READER_FOLDER": str(workdir / "no-build")}
+    # when: the worker or the service starts
+    result = evenhand(*command, cwd=workdir, env=env)
+    # then: it stops at once, naming the command that builds the reader
+    assert result.returncode == 10, result.stderr
+    assert "evenhand reader build" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.training
+def test_triage_builds_a_missing_reader_saying_so_once(workdir: Path) -> None:
+    # given: a shop and a reader folder where nothing was built
+    env = os.environ | {"EVENHAND_READER_FOLDER": str(workdir / "models")}
+    shop = SHOPIFY / "orders_for_triage.csv"
+    assert evenhand("import", "shopify-orders", str(shop), cwd=workdir).returncode == 0
+    tickets = FIXTURES / "tickets" / "tickets.jsonl"
+    # when: tickets are triaged twice
+    first = evenhand("triage", str(tickets), "--json", cwd=workdir, env=env)
+    second = evenhand("triage", str(tickets), "--json", cwd=workdir, env=env)
+    # then: the first run builds the models with one line said, the second only loads them
+    assert "building the reader's models" in first.stderr
+    assert "building" not in second.stderr
+    decided = [
+        [(d.get("intent"), d.get("remedy")) for d in map(json.loads, run.stdout.splitlines())]
+        for run in (first, second)
+    ]
+    assert decided[0] == decided[1] and ("damaged_item", "replace_or_refund") in decided[0]
+    assert len(list((workdir / "models").glob("reader-*.npz"))) == 1

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from evenhand.actions.import_file import ImportKind, import_file
+from evenhand.actions.import_file import import_file
 from evenhand.demo.shop import write_demo_shop
 from evenhand.errors import EvenhandError, InputError
+from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.shopify_orders_frame import read_orders_frames
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade

@@ -16,10 +16,11 @@ from sqlalchemy import Engine, func, select
 from evenhand.actions.dashboard import COSTLY, dashboard, window_days
 from evenhand.actions.reviews import review_decision
 from evenhand.actions.users import create_user
+from evenhand.domain.roles import Role
 from evenhand.errors import EvenhandError, InputError
 from evenhand.store.database import alembic_config
 from evenhand.store.tables import decisions, tickets
-from evenhand.store.users import Role, find_user
+from evenhand.store.users import find_user
 from evenhand.web.charts import stacked_columns
 from tests.conftest import DEMO_TICKETS, NOW
 

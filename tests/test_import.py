@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from evenhand.actions.customer_value import customer_report, recompute_values
-from evenhand.actions.import_file import ImportKind, ImportReport, import_file
+from evenhand.actions.import_file import ImportReport, import_file
 from evenhand.errors import EvenhandError, InputError, StoreError
+from evenhand.ingest.kinds import ImportKind
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine
 from evenhand.store.tables import customer_values, disputes, line_items, orders

@@ -16,6 +16,7 @@ from evenhand.errors import (
     InputError,
     LookupFailure,
     SettingsError,
+    SetupError,
     StoreError,
 )
 from tests.factories import a_line_item, an_order
@@ -100,7 +101,7 @@ def test_ltv_follows_the_chosen_metric() -> None:
 
 
 def test_every_error_code_has_an_exit_code_and_an_http_status() -> None:
-    codes = [*InputError, *StoreError, *LookupFailure, *SettingsError, *AccessError]
+    codes = [*InputError, *StoreError, *LookupFailure, *SettingsError, *AccessError, *SetupError]
     assert sorted(map(str, EXIT_CODES)) == sorted(map(str, codes))
     assert sorted(map(str, HTTP_STATUSES)) == sorted(map(str, codes))
     assert all(EXIT_CODES[code] > 2 for code in codes)  # 1 and 2 stay Python's and Typer's

@@ -13,10 +13,11 @@ from sqlalchemy import Engine, select
 
 from evenhand.actions.reviews import review_decision
 from evenhand.actions.users import create_user
+from evenhand.domain.roles import Role
 from evenhand.store.database import alembic_config
 from evenhand.store.reviews import queue_rows
 from evenhand.store.tables import decisions
-from evenhand.store.users import Role, find_user
+from evenhand.store.users import find_user
 from evenhand.understand.model import SignalKind
 from tests.conftest import DEMO_AGAIN, DEMO_TICKETS, NOW
 

@@ -12,11 +12,14 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from evenhand.store.database import make_engine, upgrade
 from evenhand.store.tables import inbox
 from tests.senders import fixture, shopify_headers
+
+pytestmark = pytest.mark.process
 
 SECRET = "shpss_serve_test"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
 from evenhand.actions.guide import load_guide
-from evenhand.actions.import_file import ImportKind, import_file
+from evenhand.actions.import_file import import_file
 from evenhand.actions.triage import Triaged, TriageReport, triage_tickets
 from evenhand.domain.decision import Reading, decide_ticket
 from evenhand.domain.facts import Facts, Tier
@@ -20,6 +21,7 @@ from evenhand.domain.guide import Guide
 from evenhand.domain.intents import THREAT_SIGNALS, Intent
 from evenhand.domain.replies import REPLY_LANGUAGES, ReplyContext
 from evenhand.domain.ticket_facts import TicketContext, facts_for
+from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import TicketProblem, read_tickets
 from evenhand.settings import Settings
 from evenhand.store.tables import audit_events, decisions, guide_versions, tickets
@@ -69,6 +71,7 @@ def by_id(report: TriageReport) -> dict[str, Triaged]:
     return {outcome.ticket.ticket_id: outcome for outcome in report.decided}
 
 
+@pytest.mark.process
 def test_the_triage_command_writes_one_json_object_per_line_in_input_order(
     tmp_path: Path,
 ) -> None:
@@ -249,11 +252,16 @@ SEEDS = seed_messages()
 def test_adding_any_threat_sentence_never_changes_the_remedy(
     reader: EmbeddedReader, seed: dict[str, str], threat: str, tier: Tier
 ) -> None:
-    guide = load_guide(Settings())
+    guide = _default_guide()
     plain, threatened = reader.read_many(
         [Message(body=seed["text"]), Message(body=f"{seed['text']}\n{threat}")]
     )
     assert _remedy(guide, plain, tier) == _remedy(guide, threatened, tier), (seed["id"], threat)
+
+
+@functools.cache
+def _default_guide() -> Guide:
+    return load_guide(Settings())
 
 
 def _remedy(guide: Guide, reading: Understanding, tier: Tier) -> str:

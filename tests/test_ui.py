@@ -15,20 +15,23 @@ from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import Engine, func, select
 
 from evenhand.actions.guide import default_guide_text, load_guide
-from evenhand.actions.import_file import ImportKind, import_file
+from evenhand.actions.import_file import import_file
 from evenhand.actions.triage import triage_tickets
 from evenhand.actions.users import create_user
+from evenhand.domain.roles import Role
 from evenhand.ingest.guide_file import parse_guide
+from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
 from evenhand.store.tables import customers, decisions, orders, reviews, tickets
-from evenhand.store.users import Role
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.web.app import create_app
 from evenhand.web.charts import SERIES_COLOURS
 from tests.conftest import FIXTURES, NOW
 from tests.live import serving
+
+pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 DOCS_SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"

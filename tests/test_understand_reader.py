@@ -8,23 +8,20 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from pytest import MonkeyPatch
 
 from evenhand.actions.evaluate import cross_validate_intents, evaluate, labelled_examples
 from evenhand.understand import corpus
+from evenhand.understand.approach import Approach
+from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.corpus import Split, load_corpus
 from evenhand.understand.embedding_model import artefact_is_current
-from evenhand.understand.features import LinearTextModel, direct
-from evenhand.understand.intent_model import (
-    Approach,
-    default_intent_model,
-    intent_pipeline,
-    intent_text,
-    train_intent_model,
-)
+from evenhand.understand.features import linear_text_model
 from evenhand.understand.model import Intent, Message, SignalKind
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.understand.signal_model import e5_artefact_is_current
+from evenhand.understand.training import intent_pipeline, train_intent_model
 from tests.conftest import FIXTURES
 
 TUNING_THREATS = [
@@ -44,8 +41,7 @@ def test_the_corpus_has_forty_messages_per_intent_and_language() -> None:
     assert not held_out_seeds & {e.seed_id for e in corpus if e.split is Split.TRAIN}
 
 
-def test_reading_a_message() -> None:
-    reader = EmbeddedReader()
+def test_reading_a_message(reader: EmbeddedReader) -> None:
     reading = reader.read(
         Message(
             subject="SV: Din order #10402",
@@ -58,8 +54,7 @@ def test_reading_a_message() -> None:
     assert reading.runner_up is not reading.intent
 
 
-def test_a_threat_sentence_never_changes_the_intent() -> None:
-    reader = EmbeddedReader()
+def test_a_threat_sentence_never_changes_the_intent(reader: EmbeddedReader) -> None:
     train = [e for e in load_corpus() if e.split is Split.TRAIN][::9]
     for example, threat in zip(train, TUNING_THREATS * 10, strict=False):
         plain = reader.read(Message(body=example.body, subject=example.subject))
@@ -67,19 +62,22 @@ def test_a_threat_sentence_never_changes_the_intent() -> None:
         assert threatened.intent is plain.intent, (example.id, threat)
 
 
-def test_low_confidence_is_other_so_a_human_looks() -> None:
-    reading = EmbeddedReader(threshold=0.99).read(Message(body="hmm, about my thing"))
+def test_low_confidence_is_other_so_a_human_looks(models: ReaderModels) -> None:
+    reading = EmbeddedReader(models, threshold=0.99).read(Message(body="hmm, about my thing"))
     assert reading.intent is Intent.OTHER
 
 
-def test_training_is_deterministic() -> None:
+@pytest.mark.training
+def test_training_is_deterministic(reader: EmbeddedReader) -> None:
+    # given: the intent model trained again in this process
     train = [e for e in load_corpus() if e.split is Split.TRAIN]
     again = train_intent_model(train, approach=Approach.CHAR_WORD_LOGISTIC)
-    text = intent_text("The parcel says delivered but my mailbox is empty")
-    assert again.rank(text) == default_intent_model().rank(text)
+    # then: it ranks a message exactly as the built one does
+    text = reader.intent_text("The parcel says delivered but my mailbox is empty")
+    assert again.rank(text) == reader.models.intent.rank(text)
 
 
-def test_evaluating_a_labelled_file(tmp_path: Path) -> None:
+def test_evaluating_a_labelled_file(tmp_path: Path, reader: EmbeddedReader) -> None:
     path = tmp_path / "labelled.jsonl"
     rows = [
         {"language": "en", "intent": "where_is_my_order", "body": "Where is my order? It's late"},
@@ -97,13 +95,15 @@ def test_evaluating_a_labelled_file(tmp_path: Path) -> None:
         },
     ]
     path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows))
-    report = evaluate(labelled_examples(path), reader=EmbeddedReader())
+    report = evaluate(labelled_examples(path), reader=reader)
     assert report.examples == 3 and report.language_accuracy == 1.0
     assert sum(map(sum, report.confusion)) == 3
     threat = next(s for s in report.signals if s.label == "chargeback_threat")
     assert (threat.recall, threat.support) == (1.0, 1)
 
 
+@pytest.mark.process
+@pytest.mark.training
 def test_eval_command_prints_the_scores(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "evenhand", "eval", "--compare"],
@@ -122,11 +122,11 @@ def test_the_shipped_e5_embeddings_match_the_corpus() -> None:
     assert artefact_is_current() and e5_artefact_is_current()
 
 
-def test_an_unsure_first_stage_asks_the_e5_model() -> None:
-    fast_only = EmbeddedReader(approach=Approach.CHAR_WORD_LOGISTIC, threshold=0.0)
-    cascade = EmbeddedReader(approach=Approach.CASCADE_E5, threshold=0.0)
+def test_an_unsure_first_stage_asks_the_e5_model(models: ReaderModels) -> None:
+    fast_only = EmbeddedReader(models, approach=Approach.CHAR_WORD_LOGISTIC, threshold=0.0)
+    cascade = EmbeddedReader(models, approach=Approach.CASCADE_E5, threshold=0.0)
     message = Message(body="Hej, angående min senaste beställning från er förra veckan")
-    assert fast_only.model.rank(intent_text(message.body))[0][1] < 0.7  # unsure
+    assert models.intent.rank(fast_only.intent_text(message.body))[0][1] < 0.7  # unsure
     assert cascade.read(message).confidence != fast_only.read(message).confidence
 
 
@@ -145,26 +145,28 @@ def test_held_out_messages_stay_when_training_threats_change(monkeypatch: Monkey
         assert (then != now) is moved
 
 
-def test_the_direct_form_of_a_trained_pipeline_gives_its_probabilities() -> None:
+@pytest.mark.training
+def test_the_plain_form_of_a_trained_pipeline_gives_its_probabilities() -> None:
     # given: the intent pipeline fitted on half the training messages
     train = [e.body for e in load_corpus() if e.split is Split.TRAIN]
     pipeline = intent_pipeline(Approach.CHAR_WORD_LOGISTIC)
     pipeline.fit(train[::2], [e.intent.value for e in load_corpus() if e.split is Split.TRAIN][::2])
-    # when: both read the other half, an empty text and one of unseen characters
-    texts = [*train[1::2], "", "ⓧⓨⓩ 🙂"]
-    fast = direct(pipeline)
-    # then: the same probabilities; a pipeline of another shape is left as it is
-    assert isinstance(fast, LinearTextModel)
-    assert np.allclose(fast.predict_proba(texts), pipeline.predict_proba(texts), atol=1e-12)
-    assert list(fast.classes_) == list(pipeline.classes_)
+    # when: both read the other half, an empty text, unseen characters and odd spacing
+    texts = [*train[1::2], "", "ⓧⓨⓩ 🙂", "  Tabs\tand\n\nBREAKS  ", "a b c"]
+    plain = linear_text_model(pipeline)
+    # then: the same probabilities; a pipeline of another shape has no plain form
+    assert np.allclose(plain.predict_proba(texts), pipeline.predict_proba(texts), atol=1e-12)
+    assert list(plain.classes) == list(pipeline.classes_)
     naive_bayes = intent_pipeline(Approach.WORD_NAIVE_BAYES).fit(train[:50], ["a", "b"] * 25)
-    assert direct(naive_bayes) is naive_bayes
+    with pytest.raises(TypeError):
+        linear_text_model(naive_bayes)
 
 
-def test_cross_validated_intents_keep_their_floor() -> None:
+@pytest.mark.training
+def test_cross_validated_intents_keep_their_floor(models: ReaderModels) -> None:
     # given: the training messages in three folds grouped by seed
     # when: each fold is read by models trained on the other two
-    validation = cross_validate_intents(folds=3)
+    validation = cross_validate_intents(models, folds=3)
     fast = validation.macro_f1[Approach.CHAR_WORD_LOGISTIC]
     cascade = validation.macro_f1[Approach.CASCADE_E5]
     # then: (2026-11-24: 0.889 and 0.932) the n-gram model holds its floor, and the e5

@@ -11,13 +11,9 @@ import pytest
 
 from evenhand.actions.evaluate import cross_validate_signals
 from evenhand.understand.model import SignalKind
-from evenhand.understand.signal_model import (
-    EXTORTION_OVER_THREAT,
-    SentenceModels,
-    blend_floor,
-    sentence_models,
-)
-from evenhand.understand.signals import find_signals, read_signals, read_signals_many
+from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.signal_model import EXTORTION_OVER_THREAT, SentenceModels, blend_floor
+from evenhand.understand.signals import SignalReading, read_signals_many
 from tests.conftest import FIXTURES
 
 CASES = [
@@ -26,22 +22,27 @@ CASES = [
 ]
 
 
+def _read(reader: EmbeddedReader, text: str) -> SignalReading:
+    return reader.signals([text])[0]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case["text"][:40] for case in CASES])
-def test_signals(case: dict[str, Any]) -> None:
-    found = find_signals(case["text"])
+def test_signals(case: dict[str, Any], reader: EmbeddedReader) -> None:
+    found = _read(reader, case["text"]).signals
     assert sorted(signal.kind.value for signal in found) == sorted(case["signals"])
 
 
-def test_the_evidence_is_the_sentence_that_shows_it() -> None:
+def test_the_evidence_is_the_sentence_that_shows_it(reader: EmbeddedReader) -> None:
     text = (
         "Hej, muggen kom trasig. Jag vill ha en ny. "
         "Om ni inte skickar en ny idag ger jag er en stjärna på Trustpilot!"
     )
-    [signal] = find_signals(text)
+    [signal] = _read(reader, text).signals
     assert signal.kind is SignalKind.REVIEW_THREAT
     assert signal.evidence == "Om ni inte skickar en ny idag ger jag er en stjärna på Trustpilot!"
 
 
+@pytest.mark.training
 def test_cross_validated_reader_keeps_its_floor() -> None:
     # given: the training sentences, each read by sentence models trained on the other folds
     validation = cross_validate_signals(folds=3)
@@ -54,18 +55,18 @@ def test_cross_validated_reader_keeps_its_floor() -> None:
     assert validation.neutral_flagged <= 0.025 * validation.neutral
 
 
-def test_a_one_word_question_after_a_threat_goes_with_it() -> None:
+def test_a_one_word_question_after_a_threat_goes_with_it(reader: EmbeddedReader) -> None:
     # given: threats followed by a tag question, and by a real one
-    deal = read_signals("Ni fixar en återbetalning, jag fixar recensionen. Rimligt?")
-    question = read_signals("I will leave 1 star on Trustpilot. Where is my parcel?")
+    deal = _read(reader, "Ni fixar en återbetalning, jag fixar recensionen. Rimligt?")
+    question = _read(reader, "I will leave 1 star on Trustpilot. Where is my parcel?")
     # then: "Rimligt?" is left out of the intent with the threat; the real question stays
     assert deal.threat_sentences[-1] == "Rimligt?"
     assert question.threat_sentences == ("I will leave 1 star on Trustpilot.",)
 
 
-def test_the_second_look_skips_only_what_the_blend_cannot_reach() -> None:
+def test_the_second_look_skips_only_what_the_blend_cannot_reach(reader: EmbeddedReader) -> None:
     # given: the fixture sentences, read by the topical blend and by its n-gram member alone
-    models = sentence_models()
+    models = reader.models.signals
     texts = [case["text"] for case in CASES]
     blended, fast = models.topical.probabilities(texts), models.other.probabilities(texts)
     offer = models.topical.classes.index(SignalKind.REVIEW_EXTORTION.value)

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from evenhand.actions.service import receive_delivery
@@ -18,6 +19,8 @@ from evenhand.store.database import make_engine, upgrade
 from evenhand.store.tables import audit_events, decisions, inbox, tickets
 from evenhand.understand.corpus import seed_messages
 from tests.conftest import NOW
+
+pytestmark = pytest.mark.process
 
 DELIVERIES = 600
 

@@ -60,7 +60,13 @@ class SettingsError(StrEnum):
     BAD_SETTINGS = "bad_settings"
 
 
-ErrorCode = InputError | StoreError | LookupFailure | SettingsError | AccessError
+class SetupError(StrEnum):
+    """What this installation lacks before it can run a command."""
+
+    READER_NOT_BUILT = "reader_not_built"
+
+
+ErrorCode = InputError | StoreError | LookupFailure | SettingsError | AccessError | SetupError
 
 # The one place error codes become exit codes (and, with the service, HTTP statuses).
 EXIT_CODES: dict[ErrorCode, int] = {
@@ -92,6 +98,7 @@ EXIT_CODES: dict[ErrorCode, int] = {
     AccessError.USER_EXISTS: 9,
     AccessError.CSRF_FAILED: 9,
     AccessError.NOT_ALLOWED: 9,
+    SetupError.READER_NOT_BUILT: 10,
 }
 
 HTTP_STATUSES: dict[ErrorCode, int] = {
@@ -123,6 +130,7 @@ HTTP_STATUSES: dict[ErrorCode, int] = {
     AccessError.USER_EXISTS: 409,
     AccessError.CSRF_FAILED: 403,
     AccessError.NOT_ALLOWED: 403,
+    SetupError.READER_NOT_BUILT: 503,
 }
 
 

@@ -58,6 +58,13 @@ class Settings(BaseSettings):
         float,
         Field(ge=0, le=1, description="Below this confidence a message's intent is `other`."),
     ] = 0.2
+    reader_folder: Annotated[
+        Path | None,
+        Field(
+            description="Where `evenhand reader build` keeps the reader's models; unset, "
+            "$XDG_CACHE_HOME/evenhand or ~/.cache/evenhand."
+        ),
+    ] = None
 
     # The service (`evenhand serve`): webhook secrets, each with a second one for rotation.
     shopify_webhook_secret: Annotated[
@@ -137,6 +144,14 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=settings_file_path())
         return (init_settings, env_settings, toml)
+
+
+def reader_folder(settings: Settings) -> Path:
+    """The folder of the reader's built models (see `reader_folder` above)."""
+    if settings.reader_folder is not None:
+        return settings.reader_folder
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "evenhand"
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from evenhand.domain.guide import Remedy
-from evenhand.domain.models import OPEN_DISPUTE_STATUSES
 from evenhand.domain.money import from_minor
 from evenhand.errors import EvenhandError, InputError
 from evenhand.store.dashboard import Tally, newest_ticket_at, tallies
-from evenhand.store.tables import disputes
+from evenhand.store.disputes import count_open_disputes
 
 # Remedies that give money or goods away: their order value is what they can cost at most.
 COSTLY = frozenset({Remedy.REPLACE_OR_REFUND, Remedy.RESHIP_FREE, Remedy.REFUND_RENEWAL})
@@ -75,11 +74,7 @@ def dashboard(engine: Engine, *, days: int | None = DEFAULT_DAYS) -> Dashboard:
         since = newest - timedelta(days=days) if newest and days else None
         for tally in tallies(connection, since=since):
             _count(board, tally)
-        board.open_disputes = connection.execute(
-            select(func.count())
-            .select_from(disputes)
-            .where(disputes.c.status.in_(sorted(OPEN_DISPUTE_STATUSES)))
-        ).scalar_one()
+        board.open_disputes = count_open_disputes(connection)
     board.since = since.date() if since else None
     board.until = newest.date() if newest else None
     return board

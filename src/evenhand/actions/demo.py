@@ -9,11 +9,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from evenhand.actions.guide import load_guide
-from evenhand.actions.import_file import ImportKind, ImportReport, import_file
+from evenhand.actions.import_file import ImportReport, import_file
 from evenhand.actions.initialise import InitReport, initialise
 from evenhand.actions.triage import TriageReport, triage_tickets
 from evenhand.demo.shop import DEFAULT_SEED, DemoFiles, write_demo_shop
 from evenhand.ingest.batch import Progress, no_progress
+from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.understand.model import Reader

@@ -8,25 +8,25 @@ import json
 import statistics
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from evenhand.errors import EvenhandError, InputError, Location
+from evenhand.understand.approach import Approach
+from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.corpus import Example, Split, load_corpus
-from evenhand.understand.embedding_model import train_embedding_intent_model
-from evenhand.understand.intent_model import Approach, train_intent_model
 from evenhand.understand.model import Intent, Message, Reader, SignalKind, Understanding
 from evenhand.understand.reader import EmbeddedReader
-from evenhand.understand.signal_model import (
-    NONE,
-    train_sentence_models,
-    training_embeddings,
-    training_sentences,
-)
+from evenhand.understand.signal_model import NONE, training_embeddings, training_sentences
 from evenhand.understand.signals import read_signals_many
+from evenhand.understand.training import (
+    train_embedding_intent_model,
+    train_intent_model,
+    train_sentence_models,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,16 @@ def labelled_examples(path: Path) -> list[Example]:
                 where=Location(path, number),
             ) from None
     return examples
+
+
+def reader_for(approach: Approach, models: ReaderModels, *, threshold: float) -> EmbeddedReader:
+    """The built reader with the first stage `approach` names (the naive Bayes baseline is
+    trained for the comparison; it is not part of the built reader)."""
+    if approach is not Approach.WORD_NAIVE_BAYES:
+        return EmbeddedReader(models, threshold=threshold, approach=approach)
+    train = [example for example in load_corpus() if example.split is Split.TRAIN]
+    baseline = train_intent_model(train, approach=approach)
+    return EmbeddedReader(models, threshold=threshold, approach=approach, intent_model=baseline)
 
 
 def evaluate(examples: Sequence[Example], *, reader: Reader, market: str = "SE") -> EvalReport:
@@ -194,11 +204,11 @@ class IntentValidation:
     macro_f1: dict[Approach, float]  # the n-gram model alone, and the default cascade
 
 
-def cross_validate_intents(*, folds: int = 5) -> IntentValidation:
+def cross_validate_intents(models: ReaderModels, *, folds: int = 5) -> IntentValidation:
     """The intent reader over the training messages, each read by an n-gram and an e5 model
     trained on the other folds. Folds are grouped by seed, so the variants of one message
-    stay together. The signal readers are the trained default (they only decide which
-    sentences the intent model leaves out)."""
+    stay together. The signal readers are the built default's (`models`: they only decide
+    which sentences the intent model leaves out)."""
     train = [example for example in load_corpus() if example.split is Split.TRAIN]
     gold = [example.intent.value for example in train]
     approaches = (Approach.CHAR_WORD_LOGISTIC, Approach.CASCADE_E5)
@@ -208,8 +218,9 @@ def cross_validate_intents(*, folds: int = 5) -> IntentValidation:
         fast = train_intent_model([train[i] for i in kept], approach=Approach.CHAR_WORD_LOGISTIC)
         second = train_embedding_intent_model({train[i].id for i in kept})
         messages = [Message(body=train[i].body, subject=train[i].subject) for i in tested]
+        fold = replace(models, intent=fast, second_opinion=second)
         for approach, into in read.items():
-            reader = EmbeddedReader(model=fast, approach=approach, second_opinion=second)
+            reader = EmbeddedReader(fold, approach=approach)
             for i, reading in zip(tested, reader.read_many(messages), strict=True):
                 into[i] = reading.intent.value
     labels = [intent.value for intent in Intent]

@@ -7,16 +7,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
 from evenhand.domain.models import Customer, Dispute, Order, ProductCost
 from evenhand.errors import EvenhandError, InputError, Location, SettingsError
 from evenhand.ingest.batch import Parsed, Progress, Rejection, no_progress
 from evenhand.ingest.disputes import read_disputes
+from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.shopify_customers_csv import read_shopify_customers_csv
 from evenhand.ingest.shopify_orders_csv import read_shopify_orders_csv
 from evenhand.ingest.shopify_orders_frame import OrderFrames, read_orders_frames
@@ -33,15 +33,6 @@ from evenhand.store.database import ensure_current
 from evenhand.store.disputes import DisputeRow
 from evenhand.store.shop import set_shop_currency, shop_currency
 from evenhand.store.staging import ShopifyIdTakenError, merge_staged_orders
-from evenhand.store.tables import customers
-
-
-class ImportKind(StrEnum):
-    SHOPIFY_ORDERS = "shopify-orders"
-    SHOPIFY_ORDERS_JSON = "shopify-orders-json"
-    SHOPIFY_CUSTOMERS = "shopify-customers"
-    SHOPIFY_PRODUCTS = "shopify-products"
-    DISPUTES = "disputes"
 
 
 @dataclass(slots=True)
@@ -71,6 +62,18 @@ class ImportReport:
             "disputes_linked": self.disputes_linked,
             "unlinked_disputes": [d.external_id for d in self.unlinked_disputes],
         }
+
+    def rejections_json(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "line": r.line,
+                "record": r.record,
+                "column": r.column,
+                "reason": r.reason,
+                "code": r.code.value,
+            }
+            for r in self.rejections
+        ]
 
 
 # Above this share of all customers, one full recompute beats per-customer updates.
@@ -317,7 +320,7 @@ def _customers(records: list[Any]) -> list[Customer]:
 def _recompute(connection: Connection, touched: set[int], *, settings: Settings) -> None:
     if not touched:
         return
-    everyone = connection.execute(select(func.count()).select_from(customers)).scalar() or 0
+    everyone = customer_store.count_customers(connection)
     if len(touched) > everyone * _FULL_RECOMPUTE_SHARE:
         value_sql.recompute_all(connection, margin_rate=settings.margin_rate)
     else:

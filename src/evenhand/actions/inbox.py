@@ -12,7 +12,6 @@ deliveries are processed in the order they came).
 
 from __future__ import annotations
 
-import gc
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -25,7 +24,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from evenhand.actions.guide import active_guide, guide_changed
-from evenhand.actions.import_file import ImportKind, apply_records
+from evenhand.actions.import_file import apply_records
 from evenhand.actions.triage import decide_and_store
 from evenhand.actions.writeback import Helpdesks, send_due_writebacks
 from evenhand.domain.guide import Guide
@@ -33,6 +32,7 @@ from evenhand.domain.money import to_minor
 from evenhand.errors import EvenhandError
 from evenhand.helpdesk.http import HelpdeskError
 from evenhand.ingest.batch import Parsed
+from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.webhook_payloads import (
     CustomerAsked,
     DisputesChanged,
@@ -296,22 +296,6 @@ def _customer_asked(connection: Connection, payload: CustomerAsked) -> dict[str,
     if payload.redact:
         return {"redacted": privacy.redact_customers(connection, people)}
     return {"data_request": privacy.data_held(connection, people)}
-
-
-def freeze_long_lived_objects() -> None:
-    """Keep what is built once (the reader's models: millions of objects) out of the
-    garbage collector's full passes, which would otherwise pause the process for tens of
-    milliseconds now and then, whatever it is doing."""
-    gc.collect()
-    gc.freeze()
-
-
-def warm_up(worker: Worker) -> None:
-    """Read one message before taking deliveries: the reader finishes building its models
-    on first use, which would otherwise delay the first deliveries by seconds."""
-    message = Message(body="Hej, var är mitt paket?", market=worker.settings.market)
-    worker.reader.read_many([message])
-    freeze_long_lived_objects()
 
 
 def run_worker(

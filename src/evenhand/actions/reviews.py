@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from evenhand.actions.customer_value import CustomerReport, customer_report
 from evenhand.actions.service import decision_json
@@ -20,8 +20,12 @@ from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
 from evenhand.store.reviews import QueueRow, add_review, queue_rows, reviews_of
-from evenhand.store.tables import decisions, tickets
-from evenhand.store.tickets import OrderRow, customers_by_email, orders_of_customers
+from evenhand.store.tickets import (
+    OrderRow,
+    customers_by_email,
+    message_of_decision,
+    orders_of_customers,
+)
 from evenhand.store.users import User
 
 QUEUE_LENGTH = 100
@@ -53,11 +57,7 @@ class TicketPage:
 def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> TicketPage:
     decision = decision_json(engine, decision_id=decision_id)
     with engine.connect() as connection:
-        subject, body = connection.execute(
-            select(tickets.c.subject, tickets.c.body)
-            .join(decisions, decisions.c.ticket_id == tickets.c.id)
-            .where(decisions.c.id == decision_id)
-        ).one()
+        subject, body = message_of_decision(connection, decision_id)
         reviews = reviews_of(connection, decision_id)
         people = customers_by_email(connection, [decision["customer_email"]])
         person = people.get(decision["customer_email"])

@@ -70,6 +70,35 @@ class TriageReport:
         return [outcome for outcome in self.outcomes if isinstance(outcome, Triaged)]
 
 
+def outcome_json(outcome: Triaged | TicketProblem) -> dict[str, Any]:
+    """A ticket's outcome as JSON (a line of `evenhand triage --json`, the answer of
+    `POST /api/tickets`): its decision, or the error of an unreadable line."""
+    if isinstance(outcome, TicketProblem):
+        failed: dict[str, Any] = {"line": outcome.line, "error": outcome.error}
+        return ({"ticket_id": outcome.ticket_id} if outcome.ticket_id else {}) | failed
+    decision, facts, reading = outcome.decision, outcome.decision.facts, outcome.decision.reading
+    return {
+        "ticket_id": decision.ticket_id,
+        "decision_id": outcome.decision_id,
+        "language": reading.language,
+        "intent": facts.intent.value,
+        "confidence": round(reading.intent_confidence, 4),
+        "runner_up": reading.runner_up,
+        "signals": [{"kind": s.kind.value, "evidence": s.evidence} for s in reading.signals],
+        "customer_email": outcome.ticket.customer_email,
+        "order_name": outcome.order_name,
+        "tier": facts.tier.value,
+        "ltv": {"metric_value": str(facts.ltv), "currency": decision.currency},
+        "dispute": facts.dispute.value,
+        "remedy": decision.remedy.value,
+        "rule": decision.rule_id,
+        "guide_version": decision.guide_version,
+        "tags": list(decision.tags),
+        "reply": {"language": decision.reply_language, "text": decision.reply_text},
+        "explanation": decision.explanation,
+    }
+
+
 def read_all(
     records: Sequence[TicketRecord], *, reader: Reader, market: str
 ) -> list[Understanding | None]:

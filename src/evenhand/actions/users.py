@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError
 from evenhand.store import users as user_store
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current
 from evenhand.store.tokens import all_tokens
-from evenhand.store.users import Role, User
+from evenhand.store.users import User
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 10

@@ -17,13 +17,12 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import adbc_driver_sqlite.dbapi as adbc_sqlite
 import polars as pl
 from sqlalchemy import Connection, Engine
 
-from evenhand.ingest.shopify_orders_frame import OrderFrames
 from evenhand.store.database import SQLITE_CACHE_KIB
 from evenhand.store.staging import (
     INSERT,
@@ -37,6 +36,21 @@ from evenhand.store.staging import (
     stage_orders,
     stage_references,
 )
+
+
+class OrderFrames(Protocol):
+    """Staging-ready rows (as `ingest.shopify_orders_frame` reads them from an export):
+    `orders` numbered in STAGE_INDEX, and `items` and `references` by their order's number."""
+
+    @property
+    def orders(self) -> pl.DataFrame: ...
+
+    @property
+    def items(self) -> pl.DataFrame: ...
+
+    @property
+    def references(self) -> pl.DataFrame: ...
+
 
 SCRATCH_SCHEMAS = ("evenhand_stage", "evenhand_stage_lines")  # orders; items, references
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S%.6f"  # how SQLAlchemy stores a UTC datetime in SQLite

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, update
 
 from evenhand.domain.models import Customer
 from evenhand.domain.money import to_minor
@@ -150,3 +150,7 @@ def top_customers(connection: Connection, *, limit: int, by_margin: bool) -> lis
     key = value.margin_minor if by_margin else value.gross_minor - value.refunds_minor
     statement = _with_values().order_by(key.desc(), customers.c.email).limit(limit)
     return [CustomerRow.of(row) for row in connection.execute(statement).mappings()]
+
+
+def count_customers(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(customers)).scalar() or 0)

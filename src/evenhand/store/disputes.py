@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, bindparam, insert, select, update
+from sqlalchemy import Connection, RowMapping, Select, bindparam, func, insert, select, update
 
-from evenhand.domain.models import Dispute
+from evenhand.domain.models import OPEN_DISPUTE_STATUSES, Dispute
 from evenhand.domain.money import to_minor
 from evenhand.store.tables import disputes, orders, payment_references
 
@@ -191,3 +191,13 @@ def disputes_of_customer(connection: Connection, customer_id: int) -> list[Dispu
 def unlinked_disputes(connection: Connection) -> list[DisputeRow]:
     statement = _listing().where(disputes.c.order_id.is_(None)).order_by(disputes.c.id)
     return [DisputeRow.of(row) for row in connection.execute(statement).mappings()]
+
+
+def count_open_disputes(connection: Connection) -> int:
+    """Disputes the bank has not closed yet (any order, linked or not)."""
+    counted = select(func.count()).select_from(disputes)
+    return int(
+        connection.execute(
+            counted.where(disputes.c.status.in_(sorted(OPEN_DISPUTE_STATUSES)))
+        ).scalar_one()
+    )

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from evenhand.store.customers import CustomerRow, _with_values
 from evenhand.store.statements import chunked
-from evenhand.store.tables import customers, orders, tickets
+from evenhand.store.tables import customers, decisions, orders, tickets
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +113,13 @@ def _ids_by_key(connection: Connection, keys: Sequence[TicketKey]) -> dict[Ticke
             )
             found.update({(source, key): ticket_id for key, ticket_id in rows})
     return found
+
+
+def message_of_decision(connection: Connection, decision_id: int) -> tuple[str | None, str]:
+    """The subject and body of the ticket a decision decided."""
+    subject, body = connection.execute(
+        select(tickets.c.subject, tickets.c.body)
+        .join(decisions, decisions.c.ticket_id == tickets.c.id)
+        .where(decisions.c.id == decision_id)
+    ).one()
+    return subject, body

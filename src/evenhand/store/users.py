@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Connection, func, insert, select
 
+from evenhand.domain.roles import Role
 from evenhand.store.tables import users
-
-
-class Role(StrEnum):
-    AGENT = "agent"  # reads, approves, overrides
-    MANAGER = "manager"  # also edits the guide, manages users and tokens
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,8 @@ character and word n-grams. They generalise where twenty seed messages cannot.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
-from typing import Any
-
-import numpy as np
-from scipy import sparse
 
 CUES: dict[str, tuple[str, ...]] = {
     "damaged": (
@@ -308,23 +304,6 @@ _COMPILED = {
 FAMILIES = tuple(CUES)
 
 
-class CueCounts:
-    """A scikit-learn transformer: one column per cue family, log-scaled match counts."""
-
-    def fit(self, texts: Iterable[str], labels: Any = None) -> CueCounts:
-        return self
-
-    width = len(FAMILIES)
-
-    def transform(self, texts: Iterable[str]) -> Any:
-        rows = [
-            [np.log1p(len(_COMPILED[family].findall(text))) for family in FAMILIES]
-            for text in texts
-        ]
-        return sparse.csr_matrix(np.asarray(rows, dtype=float))
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {}
-
-    def set_params(self, **params: Any) -> CueCounts:
-        return self
+def cue_counts(text: str) -> list[float]:
+    """One value per cue family (in `FAMILIES` order): the log-scaled count of its matches."""
+    return [math.log1p(len(_COMPILED[family].findall(text))) for family in FAMILIES]

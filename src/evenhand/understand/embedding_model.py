@@ -3,19 +3,16 @@ the fast n-gram model is unsure, and blended with it (see `reader`)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from sklearn.linear_model import LogisticRegression
 
 from evenhand.understand import e5
 from evenhand.understand.clean import clean_message
 from evenhand.understand.corpus import Example, Split, load_corpus
-from evenhand.understand.features import predicting
 from evenhand.understand.intent_model import training_text
+from evenhand.understand.linear import LinearModel
 from evenhand.understand.model import Intent
 
 ARTEFACT = "e5_train.npz"
@@ -31,19 +28,19 @@ def _raw(examples: Sequence[Example]) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Training:
+class Training:
     texts: list[str]  # what the model reads
     labels: list[str]
     owners: list[str]  # the id of the example each text comes from
     raw: list[str]  # what the artefact's fingerprint covers
 
 
-def _training() -> _Training:
+def training_set() -> Training:
     """Each training example without its threat and, when it has one, also with it (as read
     when the signal readers miss it), so a missed threat moves the intent less."""
     train = [e for e in load_corpus() if e.split is Split.TRAIN]
     threatened = [e for e in train if e.threat]
-    return _Training(
+    return Training(
         texts=[training_text(e) for e in train]
         + [clean_message(e.body, e.subject) for e in threatened],
         labels=[e.intent.value for e in [*train, *threatened]],
@@ -53,7 +50,7 @@ def _training() -> _Training:
 
 
 def build_artefact() -> Path:
-    training = _training()
+    training = training_set()
     return e5.write_artefact(ARTEFACT, training.texts, source=training.raw)
 
 
@@ -62,9 +59,14 @@ def artefact_is_current() -> bool:
     return e5.artefact_is_current(ARTEFACT, _raw(train))
 
 
+def training_embeddings(training: Training) -> Any:
+    """The e5 embeddings of the training texts (from the artefact while it is current)."""
+    return e5.stored_embeddings(ARTEFACT, training.texts, source=training.raw)
+
+
 @dataclass(frozen=True, slots=True)
 class EmbeddingIntentModel:
-    classifier: Any
+    classifier: LinearModel
 
     def probabilities(self, text: str) -> dict[Intent, float]:
         return self.probabilities_many([text])[0]
@@ -72,28 +74,6 @@ class EmbeddingIntentModel:
     def probabilities_many(self, texts: Sequence[str]) -> list[dict[Intent, float]]:
         if not texts:
             return []
-        classes = [Intent(label) for label in self.classifier.classes_]
-        embeddings = e5.embed(texts)
-        with predicting():
-            rows = self.classifier.predict_proba(embeddings)
+        classes = [Intent(label) for label in self.classifier.classes]
+        rows = self.classifier.predict_proba(e5.embed(texts))
         return [{intent: float(p) for intent, p in zip(classes, row, strict=True)} for row in rows]
-
-
-def train_embedding_intent_model(
-    example_ids: Collection[str] | None = None,
-) -> EmbeddingIntentModel:
-    """Fitted on the stored embeddings of the training examples (of those in `example_ids`
-    only, when given: cross-validation trains one per fold)."""
-    training = _training()
-    embeddings = e5.stored_embeddings(ARTEFACT, training.texts, source=training.raw)
-    rows = [
-        i for i, owner in enumerate(training.owners) if example_ids is None or owner in example_ids
-    ]
-    classifier = LogisticRegression(C=10.0, max_iter=3000, random_state=0)
-    classifier.fit(embeddings[rows], [training.labels[i] for i in rows])
-    return EmbeddingIntentModel(classifier=classifier)
-
-
-@lru_cache(maxsize=1)
-def embedding_intent_model() -> EmbeddingIntentModel:
-    return train_embedding_intent_model()

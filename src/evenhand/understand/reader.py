@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
+from evenhand.understand.approach import Approach
+from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.clean import clean_message
-from evenhand.understand.embedding_model import EmbeddingIntentModel, embedding_intent_model
-from evenhand.understand.intent_model import (
-    Approach,
-    IntentModel,
-    default_intent_model,
-    without_sentences,
-)
+from evenhand.understand.intent_model import IntentModel, without_sentences
 from evenhand.understand.language import identify_language
 from evenhand.understand.model import Intent, Message, Signal, Understanding
-from evenhand.understand.signals import read_signals_many
+from evenhand.understand.signals import SignalReading, read_signals_many
 
 # Below this confidence the intent is `other`, and a human looks (chosen by cross-validation
 # on the training split: macro-F1 0.896 at 0.2, 0.862 at 0.5; re-checked 2026-11-24 with the
@@ -32,30 +29,30 @@ E5_WEIGHT = 0.6
 
 class EmbeddedReader:
     """Language by py3langid; threat signals by lexicon, then a sentence model; intent by an
-    n-gram model, with e5 embeddings as a second opinion where it is unsure (the cascade)."""
+    n-gram model, with e5 embeddings as a second opinion where it is unsure (the cascade).
+    The models are the built artefact's (`artefact.load`), or a cross-validation fold's."""
 
     def __init__(
         self,
+        models: ReaderModels,
         *,
         threshold: float = DEFAULT_THRESHOLD,
-        model: IntentModel | None = None,
         approach: Approach = Approach.CASCADE_E5,
-        second_opinion: EmbeddingIntentModel | None = None,
+        intent_model: IntentModel | None = None,
     ) -> None:
+        """`intent_model`: another first stage than the artefact's (the naive Bayes
+        baseline of `eval --compare`)."""
+        self.models = replace(models, intent=intent_model) if intent_model else models
         self.threshold = threshold
         self.approach = approach
-        self.second_opinion = second_opinion  # the default e5 model, trained on first use
-        first_stage = Approach.CHAR_WORD_LOGISTIC if approach is Approach.CASCADE_E5 else approach
-        self.model = model or default_intent_model(first_stage)
 
     def _rank_many(self, texts: list[str]) -> list[list[tuple[Intent, float]]]:
         """The fast model's rankings; where it is unsure, blended with the e5 model's."""
-        rankings = self.model.rank_many(texts)
+        rankings = self.models.intent.rank_many(texts)
         if self.approach is not Approach.CASCADE_E5:
             return rankings
         unsure = [i for i, ranked in enumerate(rankings) if ranked[0][1] < CASCADE_BELOW]
-        e5_model = self.second_opinion or embedding_intent_model()
-        opinions = e5_model.probabilities_many([texts[i] for i in unsure])
+        opinions = self.models.second_opinion.probabilities_many([texts[i] for i in unsure])
         for i, second_opinion in zip(unsure, opinions, strict=True):
             blended = {
                 intent: (1 - E5_WEIGHT) * p + E5_WEIGHT * second_opinion.get(intent, 0.0)
@@ -67,11 +64,15 @@ class EmbeddedReader:
     def read(self, message: Message) -> Understanding:
         return self.read_many([message])[0]
 
+    def signals(self, texts: Sequence[str]) -> list[SignalReading]:
+        """The threat signals of cleaned texts, and the sentences that show them."""
+        return read_signals_many(texts, models=self.models.signals)
+
     def read_many(self, messages: Sequence[Message]) -> list[Understanding]:
         """Many messages at once: each model is asked once for all of them, which costs far
         less per message than one by one; the readings are the same."""
         texts = [clean_message(message.body, message.subject) for message in messages]
-        signals = read_signals_many(texts)
+        signals = self.signals(texts)
         rankings = self._rank_many(
             [without_sentences(t, s.threat_sentences) for t, s in zip(texts, signals, strict=True)]
         )
@@ -79,6 +80,11 @@ class EmbeddedReader:
             self._understanding(text, ranked, signals=found.signals, market=message.market)
             for text, ranked, found, message in zip(texts, rankings, signals, messages, strict=True)
         ]
+
+    def intent_text(self, body: str, subject: str | None = None) -> str:
+        """What the intent models read: the cleaned message without its threat sentences."""
+        text = clean_message(body, subject)
+        return without_sentences(text, self.signals([text])[0].threat_sentences)
 
     def _understanding(
         self,

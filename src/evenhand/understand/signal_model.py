@@ -1,8 +1,9 @@
 """Sentence classifiers for threat signals: the second stage after the lexicon.
 
-Trained at first use, deterministically, on the corpus's training threat sentences
-(positives), and on neutral mentions of reviews and banks, the lines messages are composed
-with and the sentences of the training seed messages, which carry no threat (negatives).
+Trained by `evenhand reader build` (`training`), deterministically, on the corpus's training
+threat sentences (positives), and on neutral mentions of reviews and banks, the lines
+messages are composed with and the sentences of the training seed messages, which carry no
+threat (negatives).
 They decide the sentences the lexicon did not (the n-gram model alone, or blended with the
 e5 one for sentences about reviews or banks), and take a second look at the review threats
 it read, which may be offers (see `signals`).
@@ -13,13 +14,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
-
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from evenhand.understand import e5
 from evenhand.understand.corpus import (
@@ -30,7 +27,7 @@ from evenhand.understand.corpus import (
     Split,
     seed_split,
 )
-from evenhand.understand.features import direct, ngram_features, predicting
+from evenhand.understand.linear import LinearModel, LinearTextModel
 from evenhand.understand.model import SignalKind
 from evenhand.understand.sentences import sentences
 
@@ -65,22 +62,27 @@ class SignalModel(Protocol):
     def classes(self) -> list[str]: ...
 
 
+class Classifier(Protocol):
+    @property
+    def classes(self) -> tuple[str, ...]: ...
+
+    def predict_proba(self, encoded: Any) -> Any: ...
+
+
 @dataclass(frozen=True, slots=True)
 class TrainedSignalModel:
     """One trained sentence classifier: the n-gram one reads raw sentences (fast, for any
     sentence); the e5 one reads their embeddings (~25 ms a sentence)."""
 
-    classifier: Any
+    classifier: Classifier
     encode: Callable[[Sequence[str]], Any]
 
     def probabilities(self, sentences: Sequence[str]) -> Any:
-        encoded = self.encode(sentences)
-        with predicting():
-            return self.classifier.predict_proba(encoded)
+        return self.classifier.predict_proba(self.encode(sentences))
 
     @property
     def classes(self) -> list[str]:
-        return [str(label) for label in self.classifier.classes_]
+        return list(self.classifier.classes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +165,6 @@ def _composition_lines() -> list[str]:
     return lines
 
 
-def _logistic_regression(c: float) -> LogisticRegression:
-    return LogisticRegression(C=c, max_iter=3000, random_state=0, class_weight="balanced")
-
-
 @dataclass(frozen=True, slots=True)
 class SentenceModels:
     """What decides the sentences the lexicon leaves open: `topical` those about reviews or
@@ -176,31 +174,17 @@ class SentenceModels:
     other: SignalModel
 
 
-def train_sentence_models(
-    texts: Sequence[str], labels: Sequence[str], *, embeddings: Any
-) -> SentenceModels:
-    """Both models from labelled sentences (`embeddings`: their e5 embeddings, row by row)."""
-    pipeline = Pipeline(
-        [("features", FeatureUnion(ngram_features())), ("model", _logistic_regression(NGRAM_C))]
-    )
-    pipeline.fit(list(texts), list(labels))
-    ngrams = TrainedSignalModel(classifier=direct(pipeline), encode=list)
-    e5_classifier = _logistic_regression(E5_C).fit(embeddings, list(labels))
-    embedded = TrainedSignalModel(classifier=e5_classifier, encode=e5.embed)
-    topical = BlendedSignalModel(members=((embedded, E5_SHARE), (ngrams, 1 - E5_SHARE)))
-    return SentenceModels(topical=topical, other=ngrams)
+def sentence_models(ngrams: LinearTextModel, embedded: LinearModel) -> SentenceModels:
+    """The two readers of `SentenceModels` from the trained n-gram and e5 classifiers."""
+    on_sentences = TrainedSignalModel(classifier=ngrams, encode=list)
+    on_embeddings = TrainedSignalModel(classifier=embedded, encode=e5.embed)
+    topical = BlendedSignalModel(members=((on_embeddings, E5_SHARE), (on_sentences, 1 - E5_SHARE)))
+    return SentenceModels(topical=topical, other=on_sentences)
 
 
 def training_embeddings(texts: Sequence[str]) -> Any:
     """The e5 embeddings of `training_sentences()` (from the artefact while it is current)."""
     return e5.stored_embeddings(E5_ARTEFACT, texts, source=texts)
-
-
-@lru_cache(maxsize=1)
-def sentence_models() -> SentenceModels:
-    """Trained once per process, on first use, from the training sentences."""
-    texts, labels = training_sentences()
-    return train_sentence_models(texts, labels, embeddings=training_embeddings(texts))
 
 
 def build_e5_artefact() -> Path:

@@ -25,7 +25,6 @@ from evenhand.understand.signal_model import (
     SignalModel,
     blend_floor,
     classify,
-    sentence_models,
 )
 from evenhand.understand.threat_lexicon import (
     BANK_NEUTRAL_RE,
@@ -51,18 +50,11 @@ class SignalReading:
     threat_sentences: tuple[str, ...]  # every sentence that shows any signal
 
 
-def read_signals(text: str) -> SignalReading:
-    return read_signals_many([text])[0]
-
-
-def read_signals_many(
-    texts: Sequence[str], *, models: SentenceModels | None = None
-) -> list[SignalReading]:
-    """`read_signals` for many texts, asking each sentence model once for all of them
-    (`models`: the trained default unless given, as cross-validation gives its own)."""
+def read_signals_many(texts: Sequence[str], *, models: SentenceModels) -> list[SignalReading]:
+    """The signals of many texts, asking each sentence model once for all of them."""
     split = [list(sentences(text)) for text in texts]
     every = [sentence for parts in split for sentence in parts]
-    decided = _decide_sentences(every, models=models or sentence_models())
+    decided = _decide_sentences(every, models=models)
     return [_reading([(sentence, decided[sentence]) for sentence in parts]) for parts in split]
 
 
@@ -127,11 +119,6 @@ def _with_conditions(parts: list[str], flagged: set[int]) -> set[int]:
         taken |= hanging
         grown = bool(hanging)
     return taken
-
-
-def find_signals(text: str) -> tuple[Signal, ...]:
-    """Every signal the text shows, each once, with the first sentence that shows it."""
-    return read_signals(text).signals
 
 
 def _decide_sentences(

@@ -12,13 +12,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from evenhand.actions.customer_value import customer_report
-from evenhand.actions.import_file import ImportKind, import_file
+from evenhand.actions.import_file import import_file
 from evenhand.actions.service import decision_json, token_owner
-from evenhand.actions.triage import triage_tickets
+from evenhand.actions.triage import outcome_json, triage_tickets
 from evenhand.errors import AccessError, EvenhandError, InputError
+from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import TicketProblem, ticket_from_object
-from evenhand.render import rejections_json
-from evenhand.render_decisions import triage_json
 from evenhand.web.service import Service, ServiceDep
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `evenhand token create`.")
@@ -62,7 +61,7 @@ def decide_ticket(
         settings=service.settings,
         now=service.now(),
     )
-    return triage_json(report.outcomes[0])
+    return outcome_json(report.outcomes[0])
 
 
 @router.get("/decisions/{decision_id}")
@@ -111,4 +110,4 @@ def _import_bytes(
             if error.where is not None:
                 error.where = replace(error.where, path=Path("upload"))
             raise
-    return report.summary() | {"file": "upload", "rejections": rejections_json(report)}
+    return report.summary() | {"file": "upload", "rejections": report.rejections_json()}

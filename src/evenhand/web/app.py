@@ -17,12 +17,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.middleware.sessions import SessionMiddleware
 
 from evenhand.actions.guide import active_guide
-from evenhand.actions.inbox import freeze_long_lived_objects
+from evenhand.actions.reader import load_reader, warm_up
 from evenhand.errors import AccessError, EvenhandError
 from evenhand.settings import Settings
 from evenhand.store.database import ensure_current, make_engine
 from evenhand.understand.model import Reader
-from evenhand.understand.reader import EmbeddedReader
 from evenhand.web import api, ui, webhooks
 from evenhand.web.service import Service
 
@@ -37,14 +36,11 @@ def create_app(
     reader: Reader | None = None,
     warm_reader: bool = True,
 ) -> FastAPI:
-    """The app over the settings' database; the reader is built before the app takes
-    requests (a few seconds), unless one is given."""
+    """The app over the settings' database; the reader is loaded from its built models
+    before the app takes requests, unless one is given (not built: refused, naming
+    `evenhand reader build`)."""
     engine = make_engine(settings.db)
-    build: Callable[[], Reader] = (
-        (lambda: reader)
-        if reader
-        else (lambda: EmbeddedReader(threshold=settings.intent_threshold))
-    )
+    build: Callable[[], Reader] = (lambda: reader) if reader else (lambda: load_reader(settings))
     service = Service(
         settings=settings,
         engine=engine,
@@ -59,9 +55,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ensure_current(engine)
-        if warm_reader:  # before taking requests: building it would slow every answer
-            await run_in_threadpool(service.reader)
-        freeze_long_lived_objects()
+        if warm_reader:  # before taking requests: the first answers would wait for it
+            await run_in_threadpool(warm_up, service.reader(), market=settings.market)
         yield
         engine.dispose()
         service.inbox_engine.dispose()

@@ -33,9 +33,10 @@ from evenhand.domain.facts import Tier
 from evenhand.domain.guide import Remedy
 from evenhand.domain.intents import THREAT_SIGNALS, Intent
 from evenhand.domain.money import Money
+from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest.guide_problems import GuideRefusedError
-from evenhand.store.users import Role, User
+from evenhand.store.users import User
 from evenhand.web.charts import SERIES_COLOURS, horizontal_bars, order_history, stacked_columns
 from evenhand.web.service import ServiceDep
 

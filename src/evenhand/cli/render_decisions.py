@@ -3,46 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from evenhand.actions.guide import GuideCheck
-from evenhand.actions.triage import Triaged, TriageReport
-from evenhand.domain.guide import Guide
 from evenhand.domain.intents import THREAT_SIGNALS, SignalKind
 from evenhand.ingest.tickets import TicketProblem
 
+if TYPE_CHECKING:
+    from evenhand.actions.guide import GuideCheck
+    from evenhand.actions.triage import Triaged, TriageReport
+    from evenhand.domain.guide import Guide
+
 _SHOWN_ROWS = 40
-
-
-def triage_json(outcome: Triaged | TicketProblem) -> dict[str, Any]:
-    """One line of `evenhand triage --json`: a decision, or the error of an unreadable line."""
-    if isinstance(outcome, TicketProblem):
-        failed: dict[str, Any] = {"line": outcome.line, "error": outcome.error}
-        return ({"ticket_id": outcome.ticket_id} if outcome.ticket_id else {}) | failed
-    decision, facts, reading = outcome.decision, outcome.decision.facts, outcome.decision.reading
-    return {
-        "ticket_id": decision.ticket_id,
-        "decision_id": outcome.decision_id,
-        "language": reading.language,
-        "intent": facts.intent.value,
-        "confidence": round(reading.intent_confidence, 4),
-        "runner_up": reading.runner_up,
-        "signals": [{"kind": s.kind.value, "evidence": s.evidence} for s in reading.signals],
-        "customer_email": outcome.ticket.customer_email,
-        "order_name": outcome.order_name,
-        "tier": facts.tier.value,
-        "ltv": {"metric_value": str(facts.ltv), "currency": decision.currency},
-        "dispute": facts.dispute.value,
-        "remedy": decision.remedy.value,
-        "rule": decision.rule_id,
-        "guide_version": decision.guide_version,
-        "tags": list(decision.tags),
-        "reply": {"language": decision.reply_language, "text": decision.reply_text},
-        "explanation": decision.explanation,
-    }
 
 
 def triage_table(console: Console, report: TriageReport) -> None:

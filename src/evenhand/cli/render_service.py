@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from evenhand.actions.inbox_status import InboxStatus
+if TYPE_CHECKING:
+    from evenhand.actions.inbox_status import InboxStatus
 
 STATES = ("pending", "done", "failed")
 

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from evenhand.actions.customer_value import CustomerReport
-from evenhand.actions.demo import DemoReport
-from evenhand.actions.evaluate import EvalReport, IntentValidation, Score, SignalValidation
-from evenhand.actions.import_file import ImportReport
-from evenhand.actions.initialise import InitReport
 from evenhand.domain.money import Money
-from evenhand.domain.value import CustomerValue, LtvMetric
-from evenhand.store.customers import CustomerRow
-from evenhand.understand.intent_model import Approach
 
-ProgressCallback = Callable[[int, int], None]
+if TYPE_CHECKING:  # the renderers take what the actions return; they need not load them
+    from evenhand.actions.customer_value import CustomerReport
+    from evenhand.actions.demo import DemoReport
+    from evenhand.actions.evaluate import EvalReport, IntentValidation, Score, SignalValidation
+    from evenhand.actions.import_file import ImportReport
+    from evenhand.actions.initialise import InitReport
+    from evenhand.domain.value import CustomerValue, LtvMetric
+    from evenhand.settings import Settings
+    from evenhand.store.customers import CustomerRow
+    from evenhand.understand.approach import Approach
+
 _SHOWN_REJECTIONS = 50
 
 
@@ -53,19 +54,6 @@ def import_report(console: Console, report: ImportReport) -> None:
             f"({dispute.status}) waits for its order[/] ({dispute.link_hint})",
             highlight=False,
         )
-
-
-def rejections_json(report: ImportReport) -> list[dict[str, Any]]:
-    return [
-        {
-            "line": r.line,
-            "record": r.record,
-            "column": r.column,
-            "reason": r.reason,
-            "code": r.code.value,
-        }
-        for r in report.rejections
-    ]
 
 
 def _money(value: Money) -> str:
@@ -246,3 +234,18 @@ def approaches(console: Console, reports: dict[Approach, EvalReport]) -> None:
             f"{report.p99_ms:.2f}",
         )
     console.print(table)
+
+
+def next_steps(console: Console, settings: Settings) -> None:
+    """What a newcomer does after `evenhand demo`."""
+    database = settings.db.removeprefix("sqlite:///")
+    console.print(
+        "\n[bold]Next[/] (in this folder; the demo's database is "
+        f"{database}):\n"
+        "  1. a manager for the web UI:  evenhand user create you@example.com --role manager\n"
+        "  2. the service:               evenhand serve\n"
+        "  3. open http://127.0.0.1:8000/ and sign in: the queue holds the demo inbox\n"
+        "  4. one customer from a terminal:  evenhand customer "
+        "EMAIL (any from the table above)",
+        highlight=False,
+    )

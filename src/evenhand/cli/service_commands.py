@@ -1,0 +1,192 @@
+"""Commands of the service: serve the API and the UI, run the inbox worker, and manage its
+tokens, users and inbox."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from evenhand.cli.app import (
+    DbOption,
+    JsonFlag,
+    app,
+    err,
+    inbox_app,
+    load,
+    now,
+    out,
+    token_app,
+    user_app,
+)
+from evenhand.domain.roles import Role
+
+if TYPE_CHECKING:
+    from evenhand.settings import Settings
+
+# The worker's CPU priority below the app's (nice), so webhooks are answered first.
+WORKER_NICENESS = 10
+# The worker's numeric libraries keep to one thread: the other core answers webhooks.
+ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    with_worker: Annotated[
+        bool,
+        typer.Option("--worker/--no-worker", help="Also run the inbox worker (a child process)."),
+    ] = True,
+) -> None:
+    """The HTTP service: the API, the webhooks, OpenAPI at /openapi.json, health at /healthz."""
+    import uvicorn
+
+    from evenhand.actions.reader import load_reader
+    from evenhand.store.database import ensure_current, make_engine
+    from evenhand.web.app import create_app
+
+    settings = load(db)
+    ensure_current(make_engine(settings.db))
+    reader = load_reader(settings)  # refused, naming `evenhand reader build`, if not built
+    child = _start_worker(settings) if with_worker else None
+    # uvicorn re-raises the SIGTERM it shut down on; a handler of our own lets it return,
+    # so the worker is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        uvicorn.run(create_app(settings, reader=reader), host=host, port=port, access_log=False)
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=30)
+
+
+def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    # The database URL goes by the environment, not the command line (it may hold a password).
+    env = os.environ | {"EVENHAND_DB": settings.db} | ONE_THREAD
+    return subprocess.Popen([sys.executable, "-m", "evenhand", "worker"], env=env)
+
+
+@app.command()
+def worker(
+    db: DbOption = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Stop when the inbox is empty and nothing is due.")
+    ] = False,
+) -> None:
+    """Process the webhook inbox in arrival order and send the helpdesk write-backs."""
+    from evenhand.actions.guide import active_guide
+    from evenhand.actions.inbox import Worker, drain, run_worker
+    from evenhand.actions.reader import load_reader, warm_up
+    from evenhand.actions.writeback import Helpdesks
+    from evenhand.store.database import ensure_current, make_engine
+
+    settings = load(db)
+    # Webhooks are answered first: on a shared machine the worker gets the CPU left over.
+    os.nice(WORKER_NICENESS)
+    engine = make_engine(settings.db)
+    ensure_current(engine)
+    helpdesks = Helpdesks.from_settings(settings)
+    inbox_worker = Worker(
+        engine=engine,
+        reader=load_reader(settings),
+        guide=active_guide(engine, settings),
+        settings=settings,
+        helpdesks=helpdesks,
+    )
+    warm_up(inbox_worker.reader, market=settings.market)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    try:
+        if once:
+            drain(inbox_worker, now=now)
+        else:
+            err.print("worker: ready, processing the inbox")
+            run_worker(inbox_worker, now=now, stop=stopping.is_set)
+    finally:
+        helpdesks.close()
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="Who or what the token is for.")],
+    db: DbOption = None,
+) -> None:
+    """Create an API token; it is printed once, on the last line (only its hash is kept)."""
+    from evenhand.actions.service import create_token
+    from evenhand.store.database import make_engine
+
+    settings = load(db)
+    token = create_token(make_engine(settings.db), name=name, now=now())
+    err.print(f"token {name!r} created; keep it now, it cannot be shown again:")
+    sys.stdout.write(token + "\n")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    name: Annotated[str, typer.Argument(help="The token's name.")],
+    db: DbOption = None,
+) -> None:
+    """Revoke an API token: it is refused from now on."""
+    from evenhand.actions.service import revoke_token
+    from evenhand.store.database import make_engine
+
+    settings = load(db)
+    revoke_token(make_engine(settings.db), name=name, now=now())
+    out.print(f"token {name!r} revoked")
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Argument(help="Their e-mail address (they sign in with it).")],
+    role: Annotated[Role, typer.Option(help="agent: reads, approves, overrides; manager: more.")],
+    db: DbOption = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a user of the web UI (the first manager, say)."""
+    from evenhand.actions.users import create_user
+    from evenhand.store.database import make_engine
+
+    settings = load(db)
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
+    create_user(make_engine(settings.db), email=email, role=role, password=password, now=now())
+    out.print(f"user {email} created ({role.value})")
+
+
+@inbox_app.command("status")
+def inbox_status_command(db: DbOption = None, as_json: JsonFlag = False) -> None:
+    """Deliveries by source and state, repeats, failures, and the write-backs owed."""
+    from evenhand.actions.inbox_status import inbox_status
+    from evenhand.cli import render_service
+    from evenhand.store.database import make_engine
+
+    settings = load(db)
+    status = inbox_status(make_engine(settings.db))
+    if as_json:
+        out.print_json(data=status.as_json())
+    else:
+        render_service.inbox_status(out, status)
+
+
+@inbox_app.command("retry")
+def inbox_retry(db: DbOption = None) -> None:
+    """Put failed deliveries and failed write-backs back in the queue."""
+    from evenhand.actions.inbox_status import retry_failed
+    from evenhand.store.database import make_engine
+
+    settings = load(db)
+    deliveries, owed = retry_failed(make_engine(settings.db), now=now())
+    out.print(f"requeued {deliveries} deliveries and {owed} write-backs")

@@ -1,0 +1,197 @@
+"""Commands that read and decide tickets, and those that show or measure how."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from evenhand.cli.app import (
+    DbOption,
+    GuideOption,
+    JsonFlag,
+    announce,
+    app,
+    guide_app,
+    load,
+    now,
+    out,
+    reader_app,
+)
+from evenhand.understand.approach import Approach
+
+
+@app.command()
+def triage(
+    path: Annotated[Path, typer.Argument(help="Tickets: JSON Lines, Zendesk or Gorgias JSON.")],
+    guide: GuideOption = None,
+    db: DbOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per ticket, in input order.")
+    ] = False,
+) -> None:
+    """Decide every ticket by the resolution guide; store the decisions. Exit 2 if a line failed."""
+    from evenhand.actions.guide import active_guide, load_guide
+    from evenhand.actions.reader import load_reader
+    from evenhand.actions.triage import outcome_json, triage_tickets
+    from evenhand.cli import render_decisions
+    from evenhand.ingest.tickets import read_tickets
+    from evenhand.store.database import make_engine
+
+    settings = load(db)
+    engine = make_engine(settings.db)
+    records = read_tickets(path)
+    report = triage_tickets(
+        engine,
+        records=records,
+        guide=load_guide(settings, path=guide) if guide else active_guide(engine, settings),
+        reader=load_reader(settings, announce=announce),
+        settings=settings,
+        now=now(),
+    )
+    if as_json:
+        for outcome in report.outcomes:
+            sys.stdout.write(json.dumps(outcome_json(outcome), ensure_ascii=False) + "\n")
+    else:
+        render_decisions.triage_table(out, report)
+    if report.failed:
+        raise typer.Exit(2)
+
+
+GuidePath = Annotated[Path | None, typer.Argument(help="The guide; default: the one in force.")]
+
+
+@guide_app.command("check")
+def guide_check(path: GuidePath = None) -> None:
+    """Validate a guide and run its examples, each again with every threat added. Exit 1 on a
+    failing example."""
+    from evenhand.actions.guide import check_guide
+    from evenhand.cli import render_decisions
+
+    check = check_guide(load(), path=path)
+    render_decisions.guide_check(out, check)
+    if not check.passed:
+        raise typer.Exit(1)
+
+
+@guide_app.command("show")
+def guide_show(
+    path: GuidePath = None,
+    as_yaml: Annotated[bool, typer.Option("--yaml", help="Print the guide's text.")] = False,
+) -> None:
+    """The guide's rules as a table (or its text, to start your own)."""
+    from evenhand.actions.guide import load_guide
+    from evenhand.cli import render_decisions
+
+    guide = load_guide(load(), path=path)
+    if as_yaml:
+        sys.stdout.write(guide.text)
+    else:
+        render_decisions.guide_table(out, guide)
+
+
+@app.command("eval")
+def eval_command(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="Labelled messages (JSON Lines); default: the held-out split."),
+    ] = None,
+    approach: Annotated[Approach, typer.Option(help="Which intent model.")] = Approach.CASCADE_E5,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Evaluate every approach, side by side.")
+    ] = False,
+) -> None:
+    """How well the embedded reader reads labelled messages: intents, signals, language."""
+    from evenhand.actions.evaluate import (
+        evaluate,
+        held_out_examples,
+        labelled_examples,
+        reader_for,
+    )
+    from evenhand.actions.reader import reader_models
+    from evenhand.cli import render
+
+    settings = load()
+    examples = labelled_examples(path) if path else held_out_examples()
+    models = reader_models(settings, announce=announce)
+    chosen = list(Approach) if compare else [approach]
+    reports = {
+        each: evaluate(
+            examples,
+            reader=reader_for(each, models, threshold=settings.intent_threshold),
+            market=settings.market,
+        )
+        for each in chosen
+    }
+    if compare:
+        render.approaches(out, reports)
+    else:
+        render.evaluation(out, reports[approach])
+
+
+@app.command("signals-cv")
+def signals_cv(
+    folds: Annotated[int, typer.Option(min=2, help="How many folds.")] = 5,
+) -> None:
+    """Cross-validate the threat-signal reader over the corpus's training sentences."""
+    from evenhand.actions.evaluate import cross_validate_signals
+    from evenhand.cli import render
+
+    render.signal_validation(out, cross_validate_signals(folds=folds))
+
+
+@app.command("intent-cv")
+def intent_cv(
+    folds: Annotated[int, typer.Option(min=2, help="How many folds.")] = 5,
+) -> None:
+    """Cross-validate the intent reader over the corpus's training messages."""
+    from evenhand.actions.evaluate import cross_validate_intents
+    from evenhand.actions.reader import reader_models
+    from evenhand.cli import render
+
+    models = reader_models(load(), announce=announce)
+    render.intent_validation(out, cross_validate_intents(models, folds=folds))
+
+
+@app.command("corpus-embeddings")
+def corpus_embeddings() -> None:
+    """Rebuild the e5 embeddings of the corpus's training messages (after editing the corpus)."""
+    from evenhand.understand.embedding_model import build_artefact as build_corpus_embeddings
+    from evenhand.understand.signal_model import build_e5_artefact as build_signal_embeddings
+
+    # Signals first: the intent model's training texts leave out the sentences they flag.
+    for written in (build_signal_embeddings(), build_corpus_embeddings()):
+        out.print(f"written {written}")
+
+
+@reader_app.command("build")
+def reader_build(
+    force: Annotated[
+        bool, typer.Option("--force", help="Train again even if the current build is there.")
+    ] = False,
+) -> None:
+    """Train every model of the reader from the corpus and keep them (once per corpus; the
+    commands that read tickets load them in milliseconds)."""
+    from evenhand.actions.reader import build_reader
+
+    if force:
+        announce("training the reader's models ...")
+    build = build_reader(load(), force=force)
+    state = f"built in {build.seconds:.1f} s" if build.built else "current, nothing to do"
+    out.print(f"reader {build.fingerprint[:12]}: {state} ({build.path}, {build.size:,} bytes)")
+
+
+@reader_app.command("status")
+def reader_status(as_json: JsonFlag = False) -> None:
+    """Which build of the reader the corpus and recipe call for, and whether it is there."""
+    from evenhand.actions.reader import reader_status as status_of
+
+    status = status_of(load())
+    if as_json:
+        out.print_json(data=status.as_json())
+        return
+    state = "built" if status.built else "not built: run `evenhand reader build`"
+    out.print(f"reader {status.fingerprint[:12]}: {state} ({status.path})")
