@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from evenhand.understand.language import identify_language
+from evenhand.understand import language as language_module
+from evenhand.understand.artefact import ReaderModels
+from evenhand.understand.language import LanguageGuess, language_model
+
+_PACKAGED = language_model()  # py3langid's own file, to compare the kept copy against
+
+
+def identify_language(text: str, *, market: str, identifier: Any = None) -> LanguageGuess:
+    return language_module.identify_language(
+        text, market=market, identifier=identifier or _PACKAGED
+    )
 
 
 @pytest.mark.parametrize(
@@ -41,3 +53,13 @@ def test_shouting_does_not_change_the_language() -> None:
         identify_language("MUGGEN VAR TRASIG NÄR DEN KOM, JAG VILL HA EN NY", market="SE").code
         == "sv"
     )
+
+
+def test_the_kept_copy_of_the_model_reads_as_the_packaged_one(models: ReaderModels) -> None:
+    # given: the model as the reader's build keeps it, and as py3langid ships it
+    texts = ["Hej! Var är mitt paket?", "Missä on tilaukseni?", "where is my order", "Tack!"]
+    # then: every text gets the same language and the same confidence
+    for text in texts:
+        assert identify_language(text, market="SE", identifier=models.language) == (
+            identify_language(text, market="SE")
+        )

@@ -21,7 +21,7 @@ from evenhand.understand.features import linear_text_model
 from evenhand.understand.model import Intent, Message, SignalKind
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.understand.signal_model import e5_artefact_is_current
-from evenhand.understand.training import intent_pipeline, train_intent_model
+from evenhand.understand.training import intent_pipeline, repeatable, train_intent_model
 from tests.conftest import FIXTURES
 
 TUNING_THREATS = [
@@ -71,7 +71,8 @@ def test_low_confidence_is_other_so_a_human_looks(models: ReaderModels) -> None:
 def test_training_is_deterministic(reader: EmbeddedReader) -> None:
     # given: the intent model trained again in this process
     train = [e for e in load_corpus() if e.split is Split.TRAIN]
-    again = train_intent_model(train, approach=Approach.CHAR_WORD_LOGISTIC)
+    with repeatable():
+        again = train_intent_model(train, approach=Approach.CHAR_WORD_LOGISTIC)
     # then: it ranks a message exactly as the built one does
     text = reader.intent_text("The parcel says delivered but my mailbox is empty")
     assert again.rank(text) == reader.models.intent.rank(text)

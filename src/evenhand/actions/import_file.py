@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 
@@ -19,14 +19,13 @@ from evenhand.ingest.disputes import read_disputes
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.shopify_customers_csv import read_shopify_customers_csv
 from evenhand.ingest.shopify_orders_csv import read_shopify_orders_csv
-from evenhand.ingest.shopify_orders_frame import OrderFrames, read_orders_frames
 from evenhand.ingest.shopify_orders_json import read_shopify_orders_json
 from evenhand.ingest.shopify_products_csv import read_shopify_products_csv
 from evenhand.settings import Settings
-from evenhand.store import bulk, value_sql
 from evenhand.store import customers as customer_store
 from evenhand.store import disputes as dispute_store
 from evenhand.store import orders as order_store
+from evenhand.store import value_sql
 from evenhand.store.audit import record_event
 from evenhand.store.costs import apply_product_costs, save_product_costs
 from evenhand.store.database import ensure_current
@@ -76,6 +75,9 @@ class ImportReport:
         ]
 
 
+if TYPE_CHECKING:  # Polars and ADBC load only for the exports read column by column
+    from evenhand.ingest.shopify_orders_frame import OrderFrames
+
 # Above this share of all customers, one full recompute beats per-customer updates.
 _FULL_RECOMPUTE_SHARE = 0.5
 
@@ -100,9 +102,7 @@ def import_file(
         raise EvenhandError(InputError.FILE_NOT_FOUND, "no such file", where=Location(path))
     ensure_current(engine)
     with _collector_paused():
-        frames = (
-            read_orders_frames(path) if columnar and kind is ImportKind.SHOPIFY_ORDERS else None
-        )
+        frames = _frames(path) if columnar and kind is ImportKind.SHOPIFY_ORDERS else None
         if frames is not None and frames.share_a_shopify_id():
             frames = None  # the row reader below names the orders and the line
         if frames is not None:
@@ -118,6 +118,12 @@ def import_file(
             return apply_records(
                 connection, parsed, kind=kind, path=path, settings=settings, now=now
             )
+
+
+def _frames(path: Path) -> OrderFrames | None:
+    from evenhand.ingest.shopify_orders_frame import read_orders_frames  # noqa: PLC0415
+
+    return read_orders_frames(path)
 
 
 @contextmanager
@@ -164,8 +170,10 @@ def apply_records(
 def _store_frames(
     engine: Engine, frames: OrderFrames, *, path: Path, settings: Settings, now: datetime
 ) -> ImportReport:
+    from evenhand.store.bulk import staged_frames  # noqa: PLC0415 (Polars, ADBC)
+
     report = ImportReport(kind=ImportKind.SHOPIFY_ORDERS, path=path, records=frames.orders.height)
-    with bulk.staged_frames(engine, frames) as (connection, stage):
+    with staged_frames(engine, frames) as (connection, stage):
         found = [(frames.currency, "this file", Location(path, None, "Currency"))]
         _shop_currency(connection, found, settings=settings)
         _, new_customers = customer_store.ensure_customers(connection, frames.customer_names())

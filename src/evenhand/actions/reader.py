@@ -34,7 +34,7 @@ def build_reader(settings: Settings, *, force: bool = False) -> ReaderBuild:
     one is there already (`force`: train anyway)."""
     path = artefact.artefact_path(reader_folder(settings))
     started = time.perf_counter()
-    built = force or not path.exists()
+    built = force or not artefact.is_built(reader_folder(settings))
     if built:
         _train_and_save(reader_folder(settings))
     return ReaderBuild(
@@ -57,7 +57,7 @@ def reader_models(settings: Settings, *, announce: Announce | None = None) -> Re
     `announce`; without `announce` (the service), it is refused with the command to run."""
     folder = reader_folder(settings)
     path = artefact.artefact_path(folder)
-    if path.exists():
+    if artefact.is_built(folder):
         return _load(path)
     if announce is None:
         raise EvenhandError(
@@ -108,4 +108,5 @@ class ReaderStatus:
 
 def reader_status(settings: Settings) -> ReaderStatus:
     path = artefact.artefact_path(reader_folder(settings))
-    return ReaderStatus(path=path, fingerprint=artefact.fingerprint(), built=path.exists())
+    built = artefact.is_built(reader_folder(settings))
+    return ReaderStatus(path=path, fingerprint=artefact.fingerprint(), built=built)

@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 # The worker's CPU priority below the app's (nice), so webhooks are answered first.
 WORKER_NICENESS = 10
-# The worker's numeric libraries keep to one thread: the other core answers webhooks.
-ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 @app.command()
@@ -69,7 +67,7 @@ def serve(
 
 def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     # The database URL goes by the environment, not the command line (it may hold a password).
-    env = os.environ | {"EVENHAND_DB": settings.db} | ONE_THREAD
+    env = os.environ | {"EVENHAND_DB": settings.db}
     return subprocess.Popen([sys.executable, "-m", "evenhand", "worker"], env=env)
 
 

@@ -14,14 +14,11 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from evenhand.domain.models import LineItem, Order
 from evenhand.domain.value import is_test_gateway
 from evenhand.errors import ErrorCode, InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Progress, Rejection, no_progress
-from evenhand.ingest.order_digest import order_digests
 
 REQUIRED_COLUMNS = (
     "Name",
@@ -300,6 +297,11 @@ class _Assembler:
         return Parsed(records=orders, rejections=self.problems.rejections)
 
     def _digests(self) -> dict[str, str]:
+        # Polars (for the digests both readers share) loads only when a file is read.
+        import polars as pl  # noqa: PLC0415
+
+        from evenhand.ingest.order_digest import order_digests  # noqa: PLC0415
+
         schema = {_ORDER_KEY: pl.String, _POSITION: pl.Int64} | dict.fromkeys(
             DIGEST_CELLS, pl.String
         )

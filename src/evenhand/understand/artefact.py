@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import metadata
@@ -27,6 +29,7 @@ import numpy as np
 from evenhand.understand.approach import Approach
 from evenhand.understand.embedding_model import EmbeddingIntentModel
 from evenhand.understand.intent_model import IntentModel
+from evenhand.understand.language import load_language_model, save_language_model
 from evenhand.understand.linear import (
     Analyser,
     CueBlock,
@@ -53,7 +56,7 @@ RECIPE = (
     "signal_model.py",
     "training.py",
 )
-LIBRARIES = ("scikit-learn", "numpy", "scipy", "selectolax")
+LIBRARIES = ("scikit-learn", "numpy", "scipy", "selectolax", "py3langid")
 KEEP_BUILDS = 4  # artefacts of other corpora kept in the folder (other checkouts use them)
 
 
@@ -65,6 +68,7 @@ class ReaderModels:
     second_opinion: EmbeddingIntentModel  # e5 embeddings, asked where the first is unsure
     signal_ngrams: LinearTextModel  # the sentence classifiers of the threat signals
     signal_e5: LinearModel
+    language: Any  # py3langid's identifier, limited to the languages we tell apart
 
     @cached_property
     def signals(self) -> SentenceModels:
@@ -91,6 +95,15 @@ def artefact_path(folder: Path) -> Path:
     return folder / f"reader-{fingerprint()[:20]}.npz"
 
 
+def language_path(folder: Path) -> Path:
+    """Where py3langid's model is kept unpacked (it changes only with py3langid)."""
+    return folder / f"language-py3langid-{metadata.version('py3langid')}-{FORMAT}"
+
+
+def is_built(folder: Path) -> bool:
+    return artefact_path(folder).exists() and language_path(folder).exists()
+
+
 def save(models: ReaderModels, folder: Path) -> Path:
     """Write the models (atomically) under their fingerprint; older builds beyond the last
     few are removed."""
@@ -105,13 +118,35 @@ def save(models: ReaderModels, folder: Path) -> Path:
     arrays["meta"] = _text_array(json.dumps(meta))
     folder.mkdir(parents=True, exist_ok=True)
     target = artefact_path(folder)
-    handle, scratch = tempfile.mkstemp(prefix=".reader-", suffix=".npz", dir=folder)
-    with os.fdopen(handle, "wb") as file:
-        np.savez_compressed(file, **arrays)
-    os.chmod(scratch, 0o644)  # models, no secrets: readable by the service's own user too
-    os.replace(scratch, target)
+    _write(target, lambda file: np.savez_compressed(file, **arrays))
+    if not language_path(folder).exists():
+        _write_folder(
+            language_path(folder), lambda into: save_language_model(models.language, into)
+        )
     _prune(folder, keep=target)
     return target
+
+
+def _write_folder(target: Path, write: Callable[[Path], None]) -> None:
+    """Write a folder whole or not at all (a scratch folder, renamed when complete)."""
+    scratch = Path(tempfile.mkdtemp(prefix=".reader-", dir=target.parent))
+    write(scratch / "model")
+    os.chmod(scratch / "model", 0o755)
+    try:
+        os.replace(scratch / "model", target)
+    except OSError:  # another build wrote it first
+        if not target.exists():
+            raise
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _write(target: Path, write: Callable[[Any], None]) -> None:
+    """Write a file whole or not at all (a scratch file, renamed when complete)."""
+    handle, scratch = tempfile.mkstemp(prefix=".reader-", suffix=".npz", dir=target.parent)
+    with os.fdopen(handle, "wb") as file:
+        write(file)
+    os.chmod(scratch, 0o644)  # models, no secrets: readable by the service's own user too
+    os.replace(scratch, target)
 
 
 def load(path: Path) -> ReaderModels:
@@ -132,6 +167,7 @@ def load(path: Path) -> ReaderModels:
         ),
         signal_ngrams=_text_model(arrays, "signal_ngrams", specs["signal_ngrams"]),
         signal_e5=_model(arrays, "signal_e5", specs["signal_e5"]),
+        language=load_language_model(language_path(path.parent)),
     )
 
 
@@ -214,6 +250,9 @@ def _text(array: Any) -> str:
 def _prune(folder: Path, *, keep: Path) -> None:
     """Builds beyond the newest few, and scratch files a killed build left (an hour old)."""
     builds = sorted(folder.glob("reader-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    scratch = [p for p in folder.glob(".reader-*.npz") if time.time() - p.stat().st_mtime > 3600]
+    scratch = [p for p in folder.glob(".reader-*") if time.time() - p.stat().st_mtime > 3600]
     for old in [path for path in builds if path != keep][KEEP_BUILDS:] + scratch:
-        old.unlink(missing_ok=True)
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)

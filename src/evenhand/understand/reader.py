@@ -94,7 +94,7 @@ class EmbeddedReader:
         signals: tuple[Signal, ...],
         market: str,
     ) -> Understanding:
-        language = identify_language(text, market=market)
+        language = identify_language(text, market=market, identifier=self.models.language)
         (best, confidence), (second, second_confidence) = ranked[:2]
         if confidence < self.threshold and best is not Intent.OTHER:
             best, second, second_confidence = Intent.OTHER, best, confidence

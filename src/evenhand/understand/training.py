@@ -13,6 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import FeatureUnion, Pipeline
+from threadpoolctl import threadpool_limits
 
 from evenhand.understand.approach import Approach
 from evenhand.understand.artefact import ReaderModels
@@ -26,6 +27,7 @@ from evenhand.understand.embedding_model import (
 )
 from evenhand.understand.features import CueCounts, linear_model, linear_text_model, ngram_features
 from evenhand.understand.intent_model import IntentModel, training_text
+from evenhand.understand.language import language_model
 from evenhand.understand.linear import LinearModel, LinearTextModel
 from evenhand.understand.signal_model import (
     E5_C,
@@ -49,6 +51,18 @@ class ModelMismatchError(AssertionError):
 
 def train_reader_models() -> ReaderModels:
     """Every model of the default reader, from the corpus's training split."""
+    with repeatable():
+        return _train_reader_models()
+
+
+def repeatable() -> Any:
+    """The numerical libraries kept to one thread while models are fitted: the e5
+    classifiers, fitted in float32, come out different with two (coefficients apart by up
+    to 1.5), so one thread makes a build repeatable."""
+    return threadpool_limits(limits=1)
+
+
+def _train_reader_models() -> ReaderModels:
     train = [example for example in load_corpus() if example.split is Split.TRAIN]
     texts, labels = training_sentences()
     ngrams, embedded = train_signal_classifiers(texts, labels, embeddings=signal_embeddings(texts))
@@ -57,6 +71,7 @@ def train_reader_models() -> ReaderModels:
         second_opinion=train_embedding_intent_model(),
         signal_ngrams=ngrams,
         signal_e5=embedded,
+        language=language_model(),
     )
 
 
