@@ -4,7 +4,7 @@ VENV := .venv
 UV_VERSION := 0.13.9
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test test-fast lint bench lock clean screenshots
+.PHONY: setup demo test test-fast lint bench lock clean screenshots docs
 
 # A virtual environment with the pinned dependencies of uv.lock (uv itself lives in it too),
 # compiled to bytecode once, so no command compiles a library at start.
@@ -47,3 +47,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# The references generated from the code (a test fails when they are stale).
+docs: setup
+	$(BIN)/python -c "from evenhand.settings import settings_reference as r; print(r(), end='')" > docs/reference/settings.md

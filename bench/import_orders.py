@@ -26,6 +26,7 @@ from evenhand.ingest.kinds import ImportKind
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine
 from evenhand.store.tables import orders
+from yardstick import print_yardstick
 
 RECOMPUTE_ORDERS = 1_000_000
 
@@ -63,20 +64,13 @@ def grow_orders(engine_url: str, target: int) -> int:
     return int(count)
 
 
-def machine_speed() -> float:
-    """Seconds for sum(range(10**8)): a yardstick for comparing figures across machines."""
-    started = time.perf_counter()
-    sum(range(10**8))
-    return time.perf_counter() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--line-items", type=int, default=1_000_000)
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
     parser.add_argument("--workdir", type=Path, help="keep (and reuse) the export here")
     args = parser.parse_args()
-    print(f"this machine: sum(range(10**8)) in {machine_speed():.2f} s")
+    print_yardstick()
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.workdir or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)

@@ -37,6 +37,7 @@ from evenhand.understand.clean import clean_message
 from evenhand.understand.model import Message
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.understand.sentences import sentences
+from yardstick import print_yardstick
 
 BENCH_SEED = 11
 
@@ -46,6 +47,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=4000)
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
+    print_yardstick()
     with tempfile.TemporaryDirectory(dir=args.workdir) as scratch:
         run(Path(scratch), count=args.tickets)
 

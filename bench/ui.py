@@ -31,6 +31,7 @@ from evenhand.settings import Settings
 from evenhand.store.database import make_engine
 from evenhand.store.tables import decisions, tickets
 from evenhand.web.app import create_app
+from yardstick import print_yardstick
 
 USER, PASSWORD = "bench@nordhem.example", "bench password 1"
 
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=0)
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
+    print_yardstick()
     with tempfile.TemporaryDirectory(prefix="evenhand-ui-") as scratch:
         folder = args.workdir or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)

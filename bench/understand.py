@@ -20,12 +20,14 @@ from evenhand.actions.reader import load_reader
 from evenhand.settings import Settings
 from evenhand.understand.corpus import load_corpus
 from evenhand.understand.model import Message
+from yardstick import print_yardstick
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    print_yardstick()
     started = time.perf_counter()
     reader = load_reader(Settings(), announce=print)
     reader.read(Message(body="warm up"))

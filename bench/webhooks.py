@@ -37,6 +37,7 @@ from sqlalchemy import func, select
 from evenhand.store.database import make_engine, upgrade
 from evenhand.store.tables import decisions, inbox
 from evenhand.understand.corpus import seed_messages
+from yardstick import print_yardstick
 
 SHOPIFY_SECRET = "shpss_bench"
 ZENDESK_SECRET = "zendesk-bench"
@@ -180,6 +181,7 @@ def main() -> None:
     parser.add_argument("--no-worker", action="store_true", help="Measure receiving only.")
     parser.add_argument("--workdir", type=Path, default=None, help="Keep the database here.")
     args = parser.parse_args()
+    print_yardstick()
     with tempfile.TemporaryDirectory(prefix="evenhand-bench-") as scratch:
         folder = args.workdir or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,14 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="EVENHAND_", extra="ignore")
 
-    db: Annotated[str, Field(description="SQLAlchemy URL of the database.")] = DEFAULT_DB_URL
+    db: Annotated[
+        str,
+        Field(
+            description="SQLAlchemy URL of the database: sqlite:///FILE or "
+            "postgresql://USER@HOST/DB (`--db` on every command overrides it). SQLite waits up "
+            "to 10 s for another writer; ?timeout=SECONDS in the URL changes that."
+        ),
+    ] = DEFAULT_DB_URL
     currency: Annotated[
         str | None,
         Field(description="The shop's currency; unset, the first import decides it."),
@@ -47,9 +54,13 @@ class Settings(BaseSettings):
     ltv_metric: Annotated[
         LtvMetric, Field(description="The figure that stands for a customer's lifetime value.")
     ] = LtvMetric.NET_REVENUE
-    market: Annotated[str, Field(description="The shop's home market (ISO country), e.g. SE.")] = (
-        "SE"
-    )
+    market: Annotated[
+        str,
+        Field(
+            description="The shop's home market (ISO country), e.g. SE: the language prior "
+            "for short messages."
+        ),
+    ] = "SE"
     guide: Annotated[
         Path | None,
         Field(description="The resolution guide (YAML); unset, the default guide."),
@@ -172,6 +183,30 @@ def settings_file_text(settings: Settings) -> str:
             lines.append(f"{name} = {_toml_value(value)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def settings_reference() -> str:
+    """docs/reference/settings.md: every setting, its default and meaning, from the code
+    (`make docs` writes it; a test holds the file to this)."""
+    defaults = Settings.model_construct()
+    lines = [
+        "# Settings",
+        "",
+        "<!-- Generated from src/evenhand/settings.py by `make docs`; edit the code, not this. -->",
+        "",
+        "Environment variables `EVENHAND_<NAME>` override the settings file (`evenhand.toml` in",
+        "the working folder, or the file named by `EVENHAND_SETTINGS`), which overrides the",
+        "defaults. `evenhand init` writes the file with every setting described; secrets are",
+        "never written there: give them as environment variables.",
+        "",
+        "| setting | environment variable | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    for name, info in Settings.model_fields.items():
+        value = getattr(defaults, name)
+        shown = "unset" if value is None else f"`{_toml_value(value).strip(chr(34))}`"
+        lines.append(f"| `{name}` | `EVENHAND_{name.upper()}` | {shown} | {info.description} |")
+    return "\n".join(lines) + "\n"
 
 
 def _toml_value(value: object) -> str:

@@ -9,6 +9,7 @@ keeps it unpacked, limited to these languages, beside the reader's models
 
 from __future__ import annotations
 
+import mmap
 import re
 from array import array
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.lib import format as npy
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 from py3langid.modelio import load_model
 
@@ -80,17 +82,31 @@ def save_language_model(identifier: LanguageIdentifier, folder: Path) -> None:
         np.save(folder / f"{name}.npy", values, allow_pickle=False)
 
 
+def _mapped_state_table(path: Path) -> memoryview:
+    """The 40 MB state table as unsigned ints straight from the file's pages (read as the
+    walk needs them): a memory view indexes as fast as an array, and nothing is copied."""
+    with path.open("rb") as file:
+        major, _ = npy.read_magic(file)
+        read_header = npy.read_array_header_1_0 if major == 1 else npy.read_array_header_2_0
+        shape, _, dtype = read_header(file)
+        if dtype != np.uint32 or len(shape) != 1:
+            raise ValueError(f"{path}: not a table of uint32")
+        offset = file.tell()
+        pages = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    return memoryview(pages)[offset:].cast("I")
+
+
 def load_language_model(folder: Path) -> LanguageIdentifier:
     """The model `save_language_model` wrote (reads as py3langid's own: a test holds it)."""
 
-    def stored(name: str, mapped: bool = False) -> Any:
-        return np.load(folder / f"{name}.npy", mmap_mode="r" if mapped else None)
+    def stored(name: str) -> Any:
+        return np.load(folder / f"{name}.npy")
 
     identifier = LanguageIdentifier(
         stored("ptc"),
         stored("pc"),
         stored("classes").tolist(),
-        stored("nextmove", mapped=True),
+        _mapped_state_table(folder / "nextmove.npy"),
         stored("output").tolist(),
         norm_probs=True,
         tk_row=array("H", stored("row").tobytes()),
