@@ -236,16 +236,14 @@ def approaches(console: Console, reports: dict[Approach, EvalReport]) -> None:
     console.print(table)
 
 
-def next_steps(console: Console, settings: Settings) -> None:
-    """What a newcomer does after `evenhand demo`."""
+def next_steps(console: Console, settings: Settings, *, program: str) -> None:
+    """What a newcomer does after `evenhand demo` (`program`: how they ran it)."""
     database = settings.db.removeprefix("sqlite:///")
     console.print(
-        "\n[bold]Next[/] (in this folder; the demo's database is "
-        f"{database}):\n"
-        "  1. a manager for the web UI:  evenhand user create you@example.com --role manager\n"
-        "  2. the service:               evenhand serve\n"
+        f"\n[bold]Next[/], in this folder (the demo's database is {database}):\n"
+        f"  1. a manager for the web UI:    {program} user create you@example.com --role manager\n"
+        f"  2. the service:                 {program} serve\n"
         "  3. open http://127.0.0.1:8000/ and sign in: the queue holds the demo inbox\n"
-        "  4. one customer from a terminal:  evenhand customer "
-        "EMAIL (any from the table above)",
+        f"  4. a customer in the terminal:  {program} customer EMAIL (one from the table above)",
         highlight=False,
     )

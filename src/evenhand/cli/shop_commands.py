@@ -163,4 +163,15 @@ def demo(
     render.top_customers(out, currency, rows=rows, metric=settings.ltv_metric)
     out.print(f"[bold]The demo inbox[/] ({report.files.tickets}):")
     render_decisions.triage_summary(out, report.triage)
-    render.next_steps(out, settings)
+    render.next_steps(out, settings, program=_program())
+
+
+def _program() -> str:
+    """The command as the user ran it: `.venv/bin/evenhand` after `make demo`."""
+    ran = Path(sys.argv[0])
+    if ran.name != "evenhand":
+        return "evenhand"
+    try:
+        return str(ran.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return "evenhand"
