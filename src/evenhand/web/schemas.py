@@ -82,14 +82,22 @@ def validation_error(errors: list[dict[str, Any]]) -> tuple[ErrorCode, str]:
     if any(error.get("type") == "json_invalid" for error in errors):
         return AccessError.MALFORMED_PAYLOAD, "the body is not valid JSON"
     missing = all(error.get("type") == "missing" for error in errors)
-    parts = [f"{_where(error.get('loc', ()))}: {error.get('msg', 'invalid')}" for error in errors]
+    parts = [f"{_where(error.get('loc', ()))}: {_reason(error)}" for error in errors]
     code = InputError.MISSING_VALUE if missing else InputError.BAD_VALUE
     return code, "; ".join(parts[:5]) + (f"; and {len(parts) - 5} more" if len(parts) > 5 else "")
 
 
+def _reason(error: dict[str, Any]) -> str:
+    return str(error.get("msg", "invalid")).removeprefix("Value error, ")
+
+
+# Where Pydantic names the body, a ticket's format or a member of a union, not a field.
+_NOT_FIELDS = frozenset({"body", "jsonl", "zendesk", "gorgias", "constrained-str", "int"})
+
+
 def _where(location: tuple[Any, ...] | list[Any]) -> str:
     # ("body", "jsonl", "customer_email") -> "customer_email"; ("path", "decision_id") stays
-    kept = [str(part) for part in location if part not in {"body", "jsonl", "zendesk", "gorgias"}]
+    kept = [str(part) for part in location if part not in _NOT_FIELDS]
     return ".".join(kept) or "body"
 
 
@@ -118,6 +126,11 @@ class DeliveryIgnored(BaseModel):
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+MOMENT_PATTERN = (  # the times the OpenAPI document shows; `_a_moment` is the judge
+    r"^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+    r"[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+    r"(Z| ?[+-](0[0-9]|1[0-4]):?[0-5][0-9])$"
+)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 ID_MAX = 2**63 - 1  # the largest id a column stores
 
@@ -139,14 +152,19 @@ Moment = Annotated[
     str,
     StringConstraints(max_length=64),
     AfterValidator(_a_moment),
-    Field(description="ISO 8601 with a UTC offset, e.g. 2026-11-24T09:12:00+01:00."),
+    Field(
+        description="ISO 8601 with a UTC offset, from 1970 to 2099: 2026-11-24T09:12:00+01:00.",
+        json_schema_extra={"pattern": MOMENT_PATTERN},
+    ),
 ]
 TicketId = (
     Annotated[str, StringConstraints(min_length=1, max_length=128)]
     | Annotated[int, Field(ge=0, le=ID_MAX)]
 )
-Email = Annotated[str, StringConstraints(max_length=320)]
-Channel = Annotated[str, StringConstraints(max_length=32)]
+Email = Annotated[
+    str, StringConstraints(max_length=320), Field(json_schema_extra={"format": "email"})
+]
+Channel = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
 
 def _no_lone_surrogates(value: object, where: str = "body") -> None:
@@ -175,8 +193,16 @@ class _TicketObject(_Open):
         return data
 
 
+# The format is read from the keys (`evenhand.ingest.tickets.ticket_format`), and the
+# document says so: each format excludes the others' keys.
+_ZENDESK_KEYS = [{"required": [key]} for key in ("description", "requester_id", "via")]
+_GORGIAS_KEYS = {"required": ["messages"]}
+
+
 class JsonLinesTicket(_TicketObject):
     """A line of `evenhand triage`'s JSON Lines."""
+
+    model_config = ConfigDict(json_schema_extra={"not": {"anyOf": [*_ZENDESK_KEYS, _GORGIAS_KEYS]}})
 
     id: TicketId
     created_at: Moment
@@ -211,6 +237,8 @@ class ZendeskComment(_Open):
 class ZendeskTicket(_TicketObject):
     """A Zendesk ticket object (Tickets API): the customer's words from the requester's
     latest public comment, else `description`."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": _ZENDESK_KEYS, "not": _GORGIAS_KEYS})
 
     id: TicketId
     created_at: Moment
