@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from evenhand.domain.facts import DisputeState, Tier
-from evenhand.domain.guide import Remedy
 from evenhand.domain.intents import Intent, SignalKind
 from evenhand.domain.money import from_minor
+from evenhand.domain.remedies import Remedy
 from evenhand.domain.value import LtvMetric
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import TicketProblem

@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    JsonValue,
     StringConstraints,
     Tag,
     model_validator,
@@ -195,8 +196,10 @@ class _TicketObject(_Open):
 
 # The format is read from the keys (`evenhand.ingest.tickets.ticket_format`), and the
 # document says so: each format excludes the others' keys.
-_ZENDESK_KEYS = [{"required": [key]} for key in ("description", "requester_id", "via")]
-_GORGIAS_KEYS = {"required": ["messages"]}
+_ZENDESK_KEYS: list[JsonValue] = [
+    {"required": [key]} for key in ("description", "requester_id", "via")
+]
+_GORGIAS_KEYS: dict[str, JsonValue] = {"required": ["messages"]}
 
 
 class JsonLinesTicket(_TicketObject):
