@@ -107,7 +107,18 @@ def test_every_route_documents_its_answers_and_its_errors_with_the_error_body(ap
         for status in statuses - {"200", "202"}:
             body = responses[status]["content"]["application/json"]["schema"]
             assert body == {"$ref": "#/components/schemas/ErrorOut"}, (path, status)
-        assert "$ref" in responses[min(statuses)]["content"]["application/json"]["schema"]
+    answers = {  # and each success with its resource's model
+        ("post", "/api/tickets", "200"): "DecisionOut",
+        ("get", "/api/decisions/{decision_id}", "200"): "DecisionOut",
+        ("get", "/api/customers/{email}", "200"): "CustomerOut",
+        ("post", "/api/imports/{kind}", "200"): "ImportOut",
+        ("get", "/healthz", "200"): "Health",
+        ("post", "/webhooks/shopify", "202"): "DeliveryAccepted",
+        ("post", "/webhooks/stripe", "200"): "DeliveryIgnored",
+    }
+    for (method, path, status), model in answers.items():
+        body = paths[path][method]["responses"][status]["content"]["application/json"]["schema"]
+        assert body == {"$ref": f"#/components/schemas/{model}"}, (path, status)
     assert schemas["ErrorOut"]["required"] == ["error", "message"]
     assert "bad_value" in schemas["ErrorOut"]["properties"]["error"]["enum"]
     assert "HTTPValidationError" not in schemas  # FastAPI's own 422 body is never answered

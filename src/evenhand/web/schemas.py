@@ -142,10 +142,10 @@ def _a_moment(value: str) -> str:
     except CellError as error:
         raise ValueError(error.reason) from None
     except OverflowError:  # a time whose offset takes it out of Python's years
-        raise ValueError(f"outside {EARLIEST.year}-{LATEST.year}: {value[:40]!r}") from None
+        raise ValueError(f"outside {EARLIEST.year}-{LATEST.year - 1}: {value[:40]!r}") from None
     assert moment is not None  # required
     if not EARLIEST <= moment < LATEST:
-        raise ValueError(f"outside {EARLIEST.year}-{LATEST.year}: {value[:40]!r}")
+        raise ValueError(f"outside {EARLIEST.year}-{LATEST.year - 1}: {value[:40]!r}")
     return value
 
 
