@@ -34,6 +34,8 @@ class LookupFailure(StrEnum):
 
     CUSTOMER_NOT_FOUND = "customer_not_found"
     DECISION_NOT_FOUND = "decision_not_found"
+    NO_SUCH_PATH = "not_found"  # the service has no such address
+    NO_SUCH_METHOD = "method_not_allowed"  # the address takes other methods
 
 
 class AccessError(StrEnum):
@@ -84,6 +86,8 @@ EXIT_CODES: dict[ErrorCode, int] = {
     StoreError.DB_FAILED: 6,
     LookupFailure.CUSTOMER_NOT_FOUND: 7,
     LookupFailure.DECISION_NOT_FOUND: 7,
+    LookupFailure.NO_SUCH_PATH: 7,
+    LookupFailure.NO_SUCH_METHOD: 7,
     SettingsError.BAD_SETTINGS: 8,
     AccessError.MISSING_TOKEN: 9,
     AccessError.BAD_TOKEN: 9,
@@ -116,6 +120,8 @@ HTTP_STATUSES: dict[ErrorCode, int] = {
     StoreError.DB_FAILED: 500,
     LookupFailure.CUSTOMER_NOT_FOUND: 404,
     LookupFailure.DECISION_NOT_FOUND: 404,
+    LookupFailure.NO_SUCH_PATH: 404,
+    LookupFailure.NO_SUCH_METHOD: 405,
     SettingsError.BAD_SETTINGS: 500,
     AccessError.MISSING_TOKEN: 401,
     AccessError.BAD_TOKEN: 401,

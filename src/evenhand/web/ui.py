@@ -27,6 +27,7 @@ from evenhand.actions.dashboard import (
 )
 from evenhand.actions.guide import adopt_uploaded_guide, guide_versions_json
 from evenhand.actions.reviews import QUEUE_LENGTH, queue, review_decision, ticket_page
+from evenhand.actions.schemas import customer_out
 from evenhand.actions.service import create_token, revoke_token
 from evenhand.actions.users import create_user, people_and_tokens, sign_in, signed_in_user
 from evenhand.domain.facts import Tier
@@ -151,8 +152,8 @@ def ticket(
     request: Request, service: ServiceDep, user: SignedIn, decision_id: int, error: str = ""
 ) -> HTMLResponse:
     page = ticket_page(service.engine, decision_id=decision_id, settings=service.settings)
-    currency = page.decision["ltv"]["currency"]
-    evidence = [signal["evidence"] for signal in page.decision["signals"]]
+    currency = page.decision.ltv.currency
+    evidence = [signal.evidence for signal in page.decision.signals]
     return _page(
         request,
         "ticket.html",
@@ -160,7 +161,7 @@ def ticket(
         d=page.decision,
         subject=page.subject,
         segments=highlighted(page.body, evidence),
-        customer=page.customer.as_json() if page.customer else None,
+        customer=customer_out(page.customer).model_dump(mode="json") if page.customer else None,
         order_marks=order_history(
             [
                 (
