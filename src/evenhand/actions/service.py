@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from evenhand.errors import AccessError, EvenhandError, LookupFailure
+from evenhand.ingest.cells import BIG_INTEGER_MAX, shown
 from evenhand.store import tokens
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current, retry_while_locked
@@ -63,6 +64,9 @@ def receive_delivery(
 
 
 def decision_json(engine: Engine, *, decision_id: int) -> dict[str, Any]:
+    """A stored decision; an id no column can hold (below 1, or 2^63 and above) is none."""
+    if not 1 <= decision_id <= BIG_INTEGER_MAX:
+        raise EvenhandError(LookupFailure.DECISION_NOT_FOUND, f"no decision {shown(decision_id)}")
     with engine.connect() as connection:
         found = decision_record(connection, decision_id)
     if found is None:

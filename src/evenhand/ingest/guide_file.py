@@ -32,9 +32,9 @@ from evenhand.domain.guide import (
 from evenhand.domain.intents import SignalKind
 from evenhand.domain.replies import REPLY_LANGUAGES, ReplyBook, ReplyTemplateError, compile_template
 from evenhand.domain.value import LtvMetric
-from evenhand.errors import EvenhandError, InputError, Location
 from evenhand.ingest.guide_examples import parse_examples
 from evenhand.ingest.guide_problems import GuideProblem, GuideRefusedError, Problems
+from evenhand.ingest.text_file import read_text
 from evenhand.ingest.yaml_lines import LinedList, LinedMap, YamlLineError, load_lined
 
 TOP_LEVEL = ("guide", "settings", "rules", "examples", "replies")
@@ -57,13 +57,8 @@ def guide_version(text: str) -> str:
 
 
 def read_guide(path: Path) -> Guide:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise EvenhandError(
-            InputError.FILE_NOT_FOUND, "no such guide file", where=Location(path)
-        ) from None
-    return parse_guide(text, source=str(path))
+    """The guide in the file; a file that is not UTF-8 text is refused by `read_text`."""
+    return parse_guide(read_text(path), source=str(path))
 
 
 def parse_guide(text: str, *, source: str) -> Guide:

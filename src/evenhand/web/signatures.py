@@ -57,7 +57,7 @@ def _stripe_parts(header: str) -> tuple[int | None, list[str]]:
     signatures: list[str] = []
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit():
+        if key == "t" and value.isascii() and value.isdigit() and len(value) <= 20:  # not "²"
             stamp = int(value)
         elif key == "v1" and value:
             signatures.append(value)
