@@ -32,10 +32,17 @@ def triage_table(console: Console, report: TriageReport) -> None:
     triage_summary(console, report)
 
 
+def _problem_place(problem: TicketProblem) -> str:
+    line = "" if problem.line is None else f"line {problem.line}"
+    if problem.ticket_id is None:
+        return line or "?"
+    return f"{problem.ticket_id} ({line})" if line else problem.ticket_id
+
+
 def _row(outcome: Triaged | TicketProblem) -> tuple[str, ...]:
     if isinstance(outcome, TicketProblem):
         return (
-            escape(outcome.ticket_id or f"line {outcome.line}"),
+            escape(_problem_place(outcome)),
             "",
             f"[red]{escape(outcome.error)}[/]",
             "",

@@ -1,25 +1,29 @@
 """The records of a CSV export, each with the line it starts on, and the refusals the csv
 module would otherwise leave to a traceback or pass over without a word.
 
-- A cell over `CELL_LIMIT` characters (the csv module's own limit) is refused by line and
-  column.
 - A file that ends in the middle of a record (inside a quoted cell, or a last row with
   fewer cells than the header and no line break after it) was cut off, and is refused.
 - A row with more non-empty cells than the header has a comma that is not quoted.
 - A stray quote (`"x"y`) is refused (the csv module's strict mode).
+- A cell over `FIELD_CAP` characters (a quote never closed swallows the rest of the file)
+  is refused by its line. The readers refuse a cell they read over `CELL_LIMIT`
+  (`oversized`), naming its column; cells they do not read may be longer, as in the
+  columnar reader, which never reads them.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
 from evenhand.errors import EvenhandError, InputError, Location
 from evenhand.ingest.cells import CELL_LIMIT
-from evenhand.ingest.text_file import ends_with_line_break, open_text
+from evenhand.ingest.text_file import ends_with_line_break
 
+FIELD_CAP = 16 * 1024 * 1024  # characters: what the csv module holds in one cell at most
+csv.field_size_limit(FIELD_CAP)  # the module's own default (128 KiB) would cover every cell
 _TOO_LARGE = "field larger than field limit"
 _CUT_IN_QUOTES = "unexpected end of data"
 
@@ -71,65 +75,37 @@ class CsvRecords:
 
     def _next(self, line: int) -> list[str] | None:
         try:
-            row = next(self.reader)
+            return next(self.reader)
         except StopIteration:
             return None
         except csv.Error as error:
             raise self._csv_error(error, line) from None
-        return row
 
     def _csv_error(self, error: csv.Error, line: int) -> EvenhandError:
         message = str(error)
         if _TOO_LARGE in message:
-            column = self._oversized_column(line)
             return self._error(
                 InputError.BAD_VALUE,
-                f"a cell of more than {CELL_LIMIT:,} characters; no export holds one "
-                "(a quote that is never closed makes one of the rest of the file)",
+                f"a cell of more than {FIELD_CAP:,} characters in the row of this line: "
+                "a quote that is never closed?",
                 line=line,
-                column=column,
             )
         if _CUT_IN_QUOTES in message:
             return self._error(
                 InputError.TRUNCATED_FILE,
-                "the file ends inside a quoted cell that starts in the row of this line: "
-                "it was cut off (download or export it again)",
+                "the file ends inside a quoted cell of the row of this line: it was cut off "
+                "(download or export it again), or that quote is never closed",
                 line=line,
             )
         return self._error(InputError.BAD_VALUE, f"not valid CSV: {message}", line=line)
 
-    def _oversized_column(self, line: int) -> str | None:
-        """The header name of the first cell over the limit in the record starting on
-        `line` (read again with a small scanner: the csv module does not say)."""
-        with open_text(self.path) as handle:
-            for _ in range(line - 1):
-                handle.readline()
-            at = oversized_cell(iter(lambda: handle.read(65536), ""))
-        if at is None:
-            return None
-        return self.header[at] if at < len(self.header) else f"cell {at + 1}"
-
-    def _error(
-        self, code: InputError, message: str, *, line: int, column: str | None = None
-    ) -> EvenhandError:
-        return EvenhandError(code, message, where=Location(self.path, line, column))
+    def _error(self, code: InputError, message: str, *, line: int) -> EvenhandError:
+        return EvenhandError(code, message, where=Location(self.path, line))
 
 
-def oversized_cell(chunks: Iterator[str], limit: int = CELL_LIMIT) -> int | None:
-    """The 0-based position of the first cell over `limit` characters in the CSV record the
-    text starts with (the default dialect), or None if the record ends first."""
-    cell, size, quoted = 0, 0, False
-    for chunk in chunks:
-        for character in chunk:
-            if character == '"':
-                quoted = not quoted
-                continue
-            if not quoted and character == ",":
-                cell, size = cell + 1, 0
-                continue
-            if not quoted and character in "\r\n":
-                return None
-            size += 1
-            if size > limit:
-                return cell
+def oversized(cells: Iterable[str], names: Iterable[str]) -> tuple[str, str] | None:
+    """The first (column, reason) of a cell over `CELL_LIMIT` characters, if any."""
+    for cell, name in zip(cells, names, strict=False):
+        if len(cell) > CELL_LIMIT:
+            return name, f"{len(cell):,} characters, more than the limit of {CELL_LIMIT:,}"
     return None

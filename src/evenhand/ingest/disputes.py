@@ -204,7 +204,7 @@ def _stripe(raw: dict[str, Any], line: int, *, observed: int | None) -> Dispute:
         evidence_due_by=cells.unix_timestamp(evidence.get("due_by"), "evidence_details.due_by"),
         observed_at=cells.unix_timestamp(observed, "created"),
         order_shopify_id=cells.whole_number(order_id, "metadata.order_id")
-        if cells.is_ascii_number(order_id)
+        if order_id.isdigit()  # digits of any script: "①" is refused, "#1001" is a name
         else None,
         order_name=(_optional(metadata, "order_name") or "").strip()
         or (order_id if order_id.startswith("#") else None),

@@ -13,10 +13,20 @@ from evenhand.domain.models import Customer
 from evenhand.errors import InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Rejection
-from evenhand.ingest.csv_source import CsvRecords
+from evenhand.ingest.csv_source import CsvRecords, oversized
 from evenhand.ingest.text_file import open_text
 
 REQUIRED_COLUMNS = ("First Name", "Last Name", "Email")
+READ_COLUMNS = (
+    *REQUIRED_COLUMNS,
+    "Customer ID",
+    "Phone",
+    "Accepts Email Marketing",
+    "Tags",
+    "Note",
+    "Total Spent",
+    "Total Orders",
+)
 
 
 def read_shopify_customers_csv(
@@ -35,6 +45,12 @@ def read_shopify_customers_csv(
             if not row:
                 continue
             cell = dict(zip(header, row, strict=False))
+            too_long = oversized((cell.get(name, "") for name in READ_COLUMNS), READ_COLUMNS)
+            if too_long is not None:
+                problems.report(
+                    Rejection(line=line, record=None, column=too_long[0], reason=too_long[1])
+                )
+                continue
             _add_customer(
                 cell, line=line, parsed=parsed, problems=problems, seen=seen, currency=currency
             )

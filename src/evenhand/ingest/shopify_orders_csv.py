@@ -17,7 +17,7 @@ from evenhand.domain.value import is_test_gateway
 from evenhand.errors import ErrorCode, InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Progress, Rejection, no_progress
-from evenhand.ingest.csv_source import CsvRecords
+from evenhand.ingest.csv_source import CsvRecords, oversized
 from evenhand.ingest.text_file import open_text
 
 REQUIRED_COLUMNS = (
@@ -60,6 +60,7 @@ ITEM_CELLS = (
     "Lineitem fulfillment status",
 )
 _PROGRESS_EVERY = 20_000
+_RECORD_SHOWN = 100  # characters of an order's name in a rejection
 
 
 # The cells an order's source digest is taken over, row by row (the bulk reader does the same).
@@ -182,14 +183,21 @@ class _Assembler:
                 None, line, column="Name", reason="is empty", code=InputError.MISSING_VALUE
             )
             return
-        draft = self.drafts.get(name)
-        if draft is None:
+        digest = self.digest_cells(row)
+        too_long = oversized(digest, DIGEST_CELLS)
+        if too_long is not None:
+            refused = self.drafts.setdefault(name, _Draft(name, line, ()))
+            self._invalidate(refused, line, column=too_long[0], reason=too_long[1])
+            return
+        found = self.drafts.get(name)
+        if found is None:
             draft = self._start(name, row, line=line)
         else:
+            draft = found
             self._check_continuation(draft, row, line)
         position = self.rows_seen.get(name, 0)
         self.rows_seen[name] = position + 1
-        self.digest_rows.append((name, position, *self.digest_cells(row)))
+        self.digest_rows.append((name, position, *digest))
         if draft.invalid:
             return
         try:
@@ -330,8 +338,9 @@ class _Assembler:
     def _reject(
         self, record: str | None, line: int, *, column: str | None, reason: str, code: ErrorCode
     ) -> None:
+        shown = None if record is None else record[:_RECORD_SHOWN]
         self.problems.report(
-            Rejection(line=line, record=record, column=column, reason=reason, code=code)
+            Rejection(line=line, record=shown, column=column, reason=reason, code=code)
         )
 
     def result(self) -> Parsed[Order]:

@@ -12,7 +12,7 @@ from evenhand.domain.models import ProductCost
 from evenhand.errors import InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Rejection
-from evenhand.ingest.csv_source import CsvRecords
+from evenhand.ingest.csv_source import CsvRecords, oversized
 from evenhand.ingest.text_file import open_text
 
 REQUIRED_COLUMNS = ("Handle", "Variant SKU", "Cost per item")
@@ -34,6 +34,12 @@ def read_shopify_products_csv(
             if not row:
                 continue
             padded = row + [""] * (len(header) - len(row))
+            too_long = oversized((padded[sku_at], padded[cost_at]), REQUIRED_COLUMNS[1:])
+            if too_long is not None:
+                problems.report(
+                    Rejection(line=line, record=None, column=too_long[0], reason=too_long[1])
+                )
+                continue
             _add_cost(
                 padded[sku_at].strip(),
                 padded[cost_at],
