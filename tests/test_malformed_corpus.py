@@ -87,6 +87,7 @@ CASES: dict[str, tuple[str, Refusal]] = {
     "orders/total_exponent.csv": ("orders", _bad(5, "Total")),
     "orders/total_arabic_digits.csv": ("orders", _bad(5, "Total")),
     "orders/total_beyond_ceiling.csv": ("orders", _bad(5, "Total")),
+    "orders/total_terminal_markup.csv": ("orders", _bad(5, "Total")),
     "orders/quantity_circled_one.csv": ("orders", _bad(5, "Lineitem quantity")),
     "orders/quantity_superscript_two.csv": ("orders", _bad(5, "Lineitem quantity")),
     "orders/quantity_beyond_32_bits.csv": ("orders", _bad(5, "Lineitem quantity")),
@@ -161,6 +162,7 @@ CASES: dict[str, tuple[str, Refusal]] = {
     "tickets/id_5000_digits.jsonl": ("triage", _ticket(1, "4,300 digits")),
     "tickets/nested_deep.jsonl": ("triage", _ticket(1, "nested")),
     "tickets/nan.jsonl": ("triage", _ticket(1, "NaN")),
+    "tickets/id_terminal_markup.jsonl": ("triage", _ticket(1, "[/x] (line 1)")),
     "tickets/zendesk_requester_id_a_list.json": ("triage", _ticket(3, "requester.email")),
     "tickets/zendesk_user_id_a_list.json": ("triage", _ticket(3, "requester.email")),
     "tickets/gorgias_messages_not_objects.json": ("triage", _ticket(1, "messages")),
@@ -175,6 +177,7 @@ for _name, _line, _why in (
     ("shop_name_lone_surrogate.yaml", 21, "escape"),
     ("nested_deep.yaml", 1, "nested"),
     ("a_list.yaml", 1, "a guide is a mapping"),
+    ("vip_threshold_nan.yaml", 17, "the VIP threshold is an amount of money"),
     ("not_yaml.yaml", 2, "not valid YAML"),
 ):
     for _command in ("guide-check", "guide-show"):
