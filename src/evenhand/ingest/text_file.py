@@ -137,6 +137,10 @@ def _opened(path: Path) -> Iterator[io.BufferedReader]:
         raise EvenhandError(
             InputError.FILE_NOT_FOUND, "a folder, not a file", where=Location(path)
         ) from None
+    except PermissionError:
+        raise EvenhandError(
+            InputError.FILE_NOT_FOUND, "not readable (permission denied)", where=Location(path)
+        ) from None
 
 
 def _read_bytes(path: Path) -> bytes:
