@@ -19,6 +19,9 @@ class InputError(StrEnum):
     DUPLICATE_RECORD = "duplicate_record"
     CURRENCY_MISMATCH = "currency_mismatch"
     BAD_GUIDE = "bad_guide"
+    BAD_ENCODING = "bad_encoding"  # not UTF-8 text: another encoding, or not text at all
+    TRUNCATED_FILE = "truncated_file"  # a file that ends in the middle of a record
+    CONFLICTING_VALUE = "conflicting_value"  # two rows of one record disagree
 
 
 class StoreError(StrEnum):
@@ -85,6 +88,9 @@ EXIT_CODES: dict[ErrorCode, int] = {
     InputError.DUPLICATE_RECORD: 4,
     InputError.CURRENCY_MISMATCH: 5,
     InputError.BAD_GUIDE: 4,
+    InputError.BAD_ENCODING: 4,
+    InputError.TRUNCATED_FILE: 4,
+    InputError.CONFLICTING_VALUE: 4,
     StoreError.DB_NOT_INITIALISED: 6,
     StoreError.DB_UNREACHABLE: 6,
     StoreError.DB_FAILED: 6,
@@ -123,6 +129,9 @@ HTTP_STATUSES: dict[ErrorCode, int] = {
     InputError.DUPLICATE_RECORD: 422,
     InputError.CURRENCY_MISMATCH: 409,
     InputError.BAD_GUIDE: 422,
+    InputError.BAD_ENCODING: 422,
+    InputError.TRUNCATED_FILE: 422,
+    InputError.CONFLICTING_VALUE: 422,
     StoreError.DB_NOT_INITIALISED: 503,
     StoreError.DB_UNREACHABLE: 503,
     StoreError.DB_FAILED: 500,

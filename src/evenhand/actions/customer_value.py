@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 
 from evenhand.domain.money import Money
 from evenhand.domain.value import CustomerValue, LtvMetric, method_notes
-from evenhand.errors import EvenhandError, LookupFailure
+from evenhand.errors import EvenhandError, InputError, LookupFailure
+from evenhand.ingest.cells import text_problem
 from evenhand.settings import Settings
 from evenhand.store import customers as customer_store
 from evenhand.store import value_sql
@@ -46,6 +47,9 @@ def value_of(row: CustomerRow, currency: str) -> CustomerValue:
 
 
 def customer_report(engine: Engine, *, email: str, settings: Settings) -> CustomerReport:
+    problem = text_problem(email)
+    if problem:  # e.g. bytes that are not UTF-8 on the command line
+        raise EvenhandError(InputError.BAD_VALUE, f"not an e-mail address: {problem}")
     ensure_current(engine)
     with engine.connect() as connection:
         row = customer_store.find_customer(connection, email)

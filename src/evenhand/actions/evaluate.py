@@ -4,17 +4,20 @@ the training messages."""
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from evenhand.errors import EvenhandError, InputError, Location
+from evenhand.ingest.cells import CellError, check_json, shown
+from evenhand.ingest.json_source import parse_json
+from evenhand.ingest.text_file import read_text
 from evenhand.understand.approach import Approach
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.corpus import Example, Split, load_corpus
@@ -59,30 +62,57 @@ def held_out_examples() -> list[Example]:
 def labelled_examples(path: Path) -> list[Example]:
     """A JSON Lines file of {"language", "intent", "body", "subject"?, "signals"?}."""
     examples = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_text(path).split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
-            examples.append(
-                Example(
-                    id=str(raw.get("id", number)),
-                    language=raw["language"],
-                    intent=Intent(raw["intent"]),
-                    subject=raw.get("subject"),
-                    body=raw["body"],
-                    signals=tuple(SignalKind(kind) for kind in raw.get("signals", [])),
-                    split=Split.HELD_OUT,
-                    seed_id=str(raw.get("id", number)),
-                )
-            )
-        except (ValueError, KeyError, TypeError) as error:
+            examples.append(_labelled(parse_json(line), number))
+        except (ValueError, KeyError, TypeError) as error:  # JsonError and CellError too
             raise EvenhandError(
                 InputError.BAD_VALUE,
-                f"not a labelled message: {error}",
+                f"not a labelled message: {_reason(error)}",
                 where=Location(path, number),
             ) from None
     return examples
+
+
+def _labelled(raw: object, number: int) -> Example:
+    if not isinstance(raw, dict):
+        raise TypeError(f"a labelled message is a JSON object, not {shown(raw)}")
+    check_json(raw)
+    name = str(raw.get("id", number))
+    return Example(
+        id=name,
+        language=_label_text(raw, "language"),
+        intent=Intent(raw["intent"]),
+        subject=raw["subject"] if isinstance(raw.get("subject"), str) else None,
+        body=_label_text(raw, "body"),
+        signals=tuple(SignalKind(kind) for kind in _label_list(raw, "signals")),
+        split=Split.HELD_OUT,
+        seed_id=name,
+    )
+
+
+def _label_text(raw: dict[str, Any], key: str) -> str:
+    value = raw[key]
+    if not isinstance(value, str):
+        raise TypeError(f"{key}: expected text, not {shown(value)}")
+    return value
+
+
+def _label_list(raw: dict[str, Any], key: str) -> list[Any]:
+    value = raw.get(key, [])
+    if not isinstance(value, list):
+        raise TypeError(f"{key}: expected a list, not {shown(value)}")
+    return value
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, CellError):
+        return f"{error.column}: {error.reason}"
+    if isinstance(error, KeyError):
+        return f"{error.args[0]}: missing"
+    return str(error)
 
 
 def reader_for(approach: Approach, models: ReaderModels, *, threshold: float) -> EmbeddedReader:

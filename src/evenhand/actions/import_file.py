@@ -88,7 +88,8 @@ def import_file(
             else:
                 progress(path.stat().st_size, path.stat().st_size)
                 return report
-        parsed = _parse(kind, path, skip_invalid=skip_invalid, progress=progress)
+        currency = _known_currency(engine, settings) if kind in _IN_SHOP_CURRENCY else None
+        parsed = _parse(kind, path, skip_invalid=skip_invalid, progress=progress, currency=currency)
         with engine.begin() as connection:
             return apply_records(
                 connection, parsed, kind=kind, path=path, settings=settings, now=now
@@ -189,15 +190,32 @@ def _finish(
     record_event(connection, at=now, action="import", subject=str(report.path), details=details)
 
 
-def _parse(kind: ImportKind, path: Path, *, skip_invalid: bool, progress: Progress) -> Parsed[Any]:
+# The kinds whose amounts are in the shop's currency without naming it.
+_IN_SHOP_CURRENCY = frozenset({ImportKind.SHOPIFY_CUSTOMERS, ImportKind.SHOPIFY_PRODUCTS})
+
+
+def _known_currency(engine: Engine, settings: Settings) -> str | None:
+    """The shop's currency as far as it is known before the import (to bound decimals)."""
+    with engine.connect() as connection:
+        return shop_currency(connection) or settings.currency
+
+
+def _parse(
+    kind: ImportKind,
+    path: Path,
+    *,
+    skip_invalid: bool,
+    progress: Progress,
+    currency: str | None,
+) -> Parsed[Any]:
     if kind is ImportKind.SHOPIFY_ORDERS:
         return read_shopify_orders_csv(path, skip_invalid=skip_invalid, progress=progress)
     if kind is ImportKind.SHOPIFY_ORDERS_JSON:
         return read_shopify_orders_json(path, skip_invalid=skip_invalid)
     if kind is ImportKind.SHOPIFY_CUSTOMERS:
-        return read_shopify_customers_csv(path, skip_invalid=skip_invalid)
+        return read_shopify_customers_csv(path, skip_invalid=skip_invalid, currency=currency)
     if kind is ImportKind.SHOPIFY_PRODUCTS:
-        return read_shopify_products_csv(path, skip_invalid=skip_invalid)
+        return read_shopify_products_csv(path, skip_invalid=skip_invalid, currency=currency)
     return read_disputes(path, skip_invalid=skip_invalid)
 
 

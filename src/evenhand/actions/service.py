@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from evenhand.actions.schemas import DecisionOut, decision_out
 from evenhand.errors import AccessError, EvenhandError, LookupFailure
+from evenhand.ingest.cells import BIG_INTEGER_MAX, shown
 from evenhand.store import tokens
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current, retry_while_locked
@@ -64,6 +65,8 @@ def receive_delivery(
 
 def find_decision(engine: Engine, *, decision_id: int) -> DecisionOut:
     """A stored decision, as every edge shows it; refused if there is none."""
+    if not 1 <= decision_id <= BIG_INTEGER_MAX:
+        raise EvenhandError(LookupFailure.DECISION_NOT_FOUND, f"no decision {shown(decision_id)}")
     with engine.connect() as connection:
         found = decision_record(connection, decision_id)
     if found is None:

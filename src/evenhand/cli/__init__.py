@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from rich.markup import escape
+
 from evenhand.cli import service_commands, shop_commands, triage_commands, user_commands
 from evenhand.cli.app import app, err
 from evenhand.errors import EvenhandError, StoreError
@@ -49,5 +51,7 @@ def _from_the_database(error: Exception) -> bool:
 
 
 def _fail(error: EvenhandError) -> None:
-    err.print(f"[bold red]error[/] [dim]({error.code.value})[/]: {error}", highlight=False)
+    err.print(
+        f"[bold red]error[/] [dim]({error.code.value})[/]: {escape(str(error))}", highlight=False
+    )
     sys.exit(error.exit_code)

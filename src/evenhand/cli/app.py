@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from evenhand.settings import Settings
@@ -82,4 +83,4 @@ def now() -> datetime:
 
 def announce(line: str) -> None:
     """One line on standard error, for what a command does before its answer."""
-    err.print(f"[dim]{line}[/]", highlight=False)
+    err.print(f"[dim]{escape(line)}[/]", highlight=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from evenhand.domain.money import Money
@@ -34,7 +35,7 @@ def init_report(console: Console, report: InitReport) -> None:
 
 def import_report(console: Console, report: ImportReport) -> None:
     console.print(
-        f"[bold]{report.kind.value}[/] {report.path}: {report.records} read, "
+        f"[bold]{report.kind.value}[/] {escape(str(report.path))}: {report.records} read, "
         f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged"
         + (f", {report.stale} stale (older than stored)" if report.stale else "")
         + (f", [red]{len(report.rejections)} rejected[/]" if report.rejections else ""),
@@ -45,13 +46,16 @@ def import_report(console: Console, report: ImportReport) -> None:
     for rejection in report.rejections[:_SHOWN_REJECTIONS]:
         where = f"line {rejection.line}" + (f", {rejection.column}" if rejection.column else "")
         record = f" {rejection.record}" if rejection.record else ""
-        console.print(f"  [red]rejected[/]{record} ({where}): {rejection.reason}", highlight=False)
+        console.print(
+            f"  [red]rejected[/]{escape(record)} ({escape(where)}): {escape(rejection.reason)}",
+            highlight=False,
+        )
     if len(report.rejections) > _SHOWN_REJECTIONS:
         console.print(f"  ... and {len(report.rejections) - _SHOWN_REJECTIONS} more")
     for dispute in report.unlinked_disputes:
         console.print(
-            f"  [yellow]dispute {dispute.provider} {dispute.external_id} "
-            f"({dispute.status}) waits for its order[/] ({dispute.link_hint})",
+            f"  [yellow]dispute {dispute.provider} {escape(dispute.external_id)} "
+            f"({escape(dispute.status)}) waits for its order[/] ({escape(dispute.link_hint)})",
             highlight=False,
         )
 
@@ -76,7 +80,7 @@ def top_customers(
         widest = max([len(heading), *(len(row[position]) for row in cells)])
         table.add_column(heading, justify="right", no_wrap=True, min_width=widest)
     for (row, _), figures in zip(rows, cells, strict=True):
-        table.add_row(row.email, *figures)
+        table.add_row(escape(row.email), *figures)
     console.print(table)
 
 
@@ -112,7 +116,8 @@ def top_customers_json(
 def customer_report(console: Console, report: CustomerReport) -> None:
     value = report.value
     name = " ".join(part for part in (report.first_name, report.last_name) if part)
-    table = Table(title=f"{name} <{report.email}>" if name else report.email, show_header=False)
+    title = f"{name} <{report.email}>" if name else report.email
+    table = Table(title=escape(title), show_header=False)
     table.add_column("figure")
     table.add_column("value", justify="right", no_wrap=True)
     currency = value.currency
@@ -134,9 +139,11 @@ def customer_report(console: Console, report: CustomerReport) -> None:
     for dispute in report.disputes:
         amount = Money.of_minor(dispute.amount_minor, dispute.currency)
         console.print(
-            f"dispute {dispute.provider} {dispute.external_id}: {dispute.status}, "
-            f"{dispute.reason or 'no reason given'}, {_money(amount)} {currency} "
-            f"on order {dispute.order_name}",
+            escape(
+                f"dispute {dispute.provider} {dispute.external_id}: {dispute.status}, "
+                f"{dispute.reason or 'no reason given'}, {_money(amount)} {currency} "
+                f"on order {dispute.order_name}"
+            ),
             highlight=False,
         )
     console.print("[dim]How these figures are computed:[/]")

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from evenhand.domain.intents import THREAT_SIGNALS, SignalKind
@@ -31,12 +32,19 @@ def triage_table(console: Console, report: TriageReport) -> None:
     triage_summary(console, report)
 
 
+def _problem_place(problem: TicketProblem) -> str:
+    line = "" if problem.line is None else f"line {problem.line}"
+    if problem.ticket_id is None:
+        return line or "?"
+    return f"{problem.ticket_id} ({line})" if line else problem.ticket_id
+
+
 def _row(outcome: Triaged | TicketProblem) -> tuple[str, ...]:
     if isinstance(outcome, TicketProblem):
         return (
-            outcome.ticket_id or f"line {outcome.line}",
+            escape(_problem_place(outcome)),
             "",
-            f"[red]{outcome.error}[/]",
+            f"[red]{escape(outcome.error)}[/]",
             "",
             "",
             "",
@@ -46,7 +54,7 @@ def _row(outcome: Triaged | TicketProblem) -> tuple[str, ...]:
     decision = outcome.decision
     threats = ", ".join(sorted({s.kind.value for s in decision.reading.signals}))
     return (
-        decision.ticket_id,
+        escape(decision.ticket_id),
         decision.reading.language,
         decision.facts.intent.value,
         decision.facts.tier.value,
@@ -91,7 +99,8 @@ def triage_summary(console: Console, report: TriageReport) -> None:
 def guide_table(console: Console, guide: Guide) -> None:
     settings = guide.settings
     console.print(
-        f"[bold]guide {guide.version}[/] ({guide.source}): VIP from {settings.vip_threshold} "
+        f"[bold]guide {guide.version}[/] ({escape(guide.source)}): "
+        f"VIP from {settings.vip_threshold} "
         f"by {settings.ltv_metric.value}; returns within {settings.return_window_days} days, "
         f"return shipping paid by the {settings.return_shipping.value}",
         highlight=False,
@@ -101,7 +110,7 @@ def guide_table(console: Console, guide: Guide) -> None:
         table.add_column(column)
     for number, rule in enumerate(guide.rules, start=1):
         when = ", ".join(f"{c.fact}: {c.cell}" for c in rule.conditions) or "(anything)"
-        table.add_row(str(number), rule.id, when, rule.remedy.value, rule.reply)
+        table.add_row(str(number), rule.id, escape(when), rule.remedy.value, escape(rule.reply))
     console.print(table)
 
 
@@ -109,7 +118,7 @@ def guide_check(console: Console, check: GuideCheck) -> None:
     guide_table(console, check.guide)
     for outcome in check.outcomes:
         mark = "[green]ok[/]" if outcome.passed else "[red]FAILED[/]"
-        line = f"{mark} {outcome.example.name}: {outcome.remedy.value} by {outcome.rule}"
+        line = f"{mark} {escape(outcome.example.name)}: {outcome.remedy.value} by {outcome.rule}"
         if outcome.remedy is not outcome.example.remedy:
             line += f" (expected {outcome.example.remedy.value})"
         changed = {

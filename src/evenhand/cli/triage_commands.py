@@ -58,6 +58,9 @@ def triage(
     else:
         render_decisions.triage_table(out, report)
     if report.failed:
+        announce(
+            f"{path}: {len(report.failed)} ticket(s) could not be read (listed with their lines)"
+        )
         raise typer.Exit(2)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 # ISO 4217 minor-unit exponents that differ from the usual two decimals.
 _ZERO_DECIMAL = frozenset(
@@ -31,9 +32,14 @@ _THREE_DECIMAL = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
 
 
 _ODD_START = frozenset({"'", " ", "\t"})
+# A plain decimal in ASCII digits: what exports and payloads write. Decimal() alone would
+# also take "NaN", "Infinity", "1e999999", "1_000" and digits of any script ("١٢٣").
+_PLAIN_AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+_AMOUNT_TEXT_LIMIT = 40  # characters: 13 whole digits, a point and far more decimals
 # No amount a shop handles comes near this; in minor units it stays far inside a 64-bit
 # integer, and so do sums of many of them.
 AMOUNT_CEILING = Decimal(10) ** 13
+_SCALE = {0: Decimal(1), 2: Decimal(100), 3: Decimal(1000)}
 
 
 class MoneyError(ValueError):
@@ -59,18 +65,25 @@ def normalise_currency(code: str) -> str:
 
 def parse_amount(text: str) -> Decimal:
     """A plain decimal string ("249.00", "-5", "'12.5") as an exact Decimal."""
-    try:
-        value = Decimal(text.lstrip().lstrip("'") if text[:1] in _ODD_START else text)
-    except InvalidOperation:
-        raise MoneyError(f"not an amount: {text!r}") from None
-    if not value.is_finite():
-        raise MoneyError(f"not an amount: {text!r}")
+    cleaned = (text.lstrip().lstrip("'") if text[:1] in _ODD_START else text).strip()
+    if len(cleaned) > _AMOUNT_TEXT_LIMIT:
+        raise MoneyError(f"too long for an amount: {_shown(text)}")
+    if not _PLAIN_AMOUNT.fullmatch(cleaned):
+        raise MoneyError(f"not an amount: {_shown(text)}")
+    value = Decimal(cleaned)
     if abs(value) >= AMOUNT_CEILING:
-        raise MoneyError(f"too large an amount: {text!r}")
+        raise MoneyError(f"too large an amount: {_shown(text)}")
     return value
 
 
-_SCALE = {0: Decimal(1), 2: Decimal(100), 3: Decimal(1000)}
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"{text[:40]!r}... ({len(text):,} characters)"
+
+
+def has_more_decimals(amount: Decimal, currency: str) -> bool:
+    """Whether the amount is finer than the currency's minor unit (548.001 SEK)."""
+    scaled = amount * _SCALE[minor_exponent(currency)]
+    return int(scaled) != scaled
 
 
 def to_minor(amount: Decimal, currency: str) -> int:

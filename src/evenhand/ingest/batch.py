@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from evenhand.errors import ErrorCode, EvenhandError, InputError, Location
 
@@ -69,23 +69,3 @@ class Problems:
                 line=1,
                 column=missing[0],
             )
-
-
-Record_co = TypeVar("Record_co", covariant=True)
-
-
-class LineCountingReader(Protocol[Record_co]):
-    """A CSV reader: its records, and the physical line it has read up to."""
-
-    @property
-    def line_num(self) -> int: ...
-
-    def __iter__(self) -> Iterator[Record_co]: ...
-
-
-def numbered_rows(reader: LineCountingReader[T]) -> Iterator[tuple[int, T]]:
-    """Each record with the physical line it starts on (a quoted cell may span lines)."""
-    previous_end = reader.line_num
-    for row in reader:
-        yield previous_end + 1, row
-        previous_end = reader.line_num

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from evenhand.domain.models import Dispute, DisputeProvider
+from evenhand.domain.money import AMOUNT_CEILING, has_more_decimals
 from evenhand.errors import InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Rejection
@@ -78,7 +79,7 @@ def disputes_in_documents(
             problems.report(
                 Rejection(
                     line=line,
-                    record=str(raw_id) if raw_id else None,
+                    record=cells.printable(str(raw_id))[:100] if raw_id else None,
                     column=error.column,
                     reason=error.reason,
                     code=code,
@@ -96,7 +97,10 @@ def _disputes_in(
             for raw in document["disputes"]:
                 yield _Found(DisputeProvider.SHOPIFY, raw, None)
         elif isinstance(document, dict) and document.get("object") == "list":
-            yield from _stripe_items(document.get("data") or [], problems, parsed=parsed)
+            data = document.get("data")
+            yield from _stripe_items(
+                data if isinstance(data, list) else [data], problems, parsed=parsed
+            )
         elif isinstance(document, list):
             yield from _stripe_items(document, problems, parsed=parsed)
         elif isinstance(document, dict) and document.get("object") in {"event", "dispute"}:
@@ -119,23 +123,25 @@ def _stripe_items(
             yield _Found(DisputeProvider.STRIPE, item, None)
         elif kind == "event" and str(item.get("type", "")).startswith("charge.dispute."):
             created = item.get("created")
+            data = item.get("data")
             yield _Found(
                 DisputeProvider.STRIPE,
-                (item.get("data") or {}).get("object"),
-                created if isinstance(created, int) else None,
+                data.get("object") if isinstance(data, dict) else None,
+                created if isinstance(created, int) and not isinstance(created, bool) else None,
             )
         elif kind == "event":
             parsed.passed_over.append(
                 Rejection(
                     line=0,
-                    record=str(item.get("id")),
+                    record=cells.printable(str(item.get("id")))[:100],
                     column="type",
-                    reason=f"not a dispute event: {item.get('type')}",
+                    reason=f"not a dispute event: {cells.shown(item.get('type'))}",
                 )
             )
         else:
             raise problems.fatal(
-                InputError.UNKNOWN_FORMAT, f"expected Stripe disputes or events, found {kind!r}"
+                InputError.UNKNOWN_FORMAT,
+                f"expected Stripe disputes or events, found {cells.shown(kind)}",
             )
 
 
@@ -143,8 +149,12 @@ def _dispute(found: _Found, line: int) -> Dispute:
     raw = found.raw
     if not isinstance(raw, dict):
         raise cells.CellError("data.object", "a dispute must be a JSON object")
+    cells.check_json(raw)
     for key in ("id", "status"):
-        if not str(raw.get(key) or "").strip():
+        value = raw.get(key)
+        if isinstance(value, dict | list | bool):
+            raise cells.CellError(key, f"expected text, not {cells.shown(value)}")
+        if not str(value or "").strip():
             raise cells.CellError(key, "is empty")
     if found.provider is DisputeProvider.SHOPIFY:
         return _shopify(raw, line)
@@ -157,49 +167,65 @@ def _shopify(raw: dict[str, Any], line: int) -> Dispute:
         provider=DisputeProvider.SHOPIFY,
         external_id=str(raw["id"]),
         status=str(raw["status"]).lower(),
-        amount=cells.amount(str(raw.get("amount") or ""), "amount", required=True),
+        amount=cells.amount(
+            _optional(raw, "amount") or "", "amount", required=True, currency=currency
+        ),
         currency=currency,
         kind=_optional(raw, "type"),
         reason=_optional(raw, "reason"),
         network_reason_code=_optional(raw, "network_reason_code"),
-        initiated_at=cells.timestamp(str(raw.get("initiated_at") or ""), "initiated_at"),
-        evidence_due_by=cells.timestamp(str(raw.get("evidence_due_by") or ""), "evidence_due_by"),
-        order_shopify_id=cells.whole_number(str(raw.get("order_id") or ""), "order_id"),
+        initiated_at=cells.timestamp(_optional(raw, "initiated_at") or "", "initiated_at"),
+        evidence_due_by=cells.timestamp(_optional(raw, "evidence_due_by") or "", "evidence_due_by"),
+        order_shopify_id=cells.whole_number(_optional(raw, "order_id") or "", "order_id"),
         line=line,
     )
 
 
 def _stripe(raw: dict[str, Any], line: int, *, observed: int | None) -> Dispute:
     currency = _currency(raw)
-    amount = raw.get("amount")
-    if not isinstance(amount, int) or isinstance(amount, bool):
-        raise cells.CellError("amount", f"not an amount in minor units: {amount!r}")
-    card = (raw.get("payment_method_details") or {}).get("card") or {}
-    metadata = raw.get("metadata") or {}
-    order_id = str(metadata.get("order_id") or "").strip()
-    references = tuple(str(raw[key]) for key in ("payment_intent", "charge") if raw.get(key))
+    details = cells.mapping(raw.get("payment_method_details"), "payment_method_details")
+    card = cells.mapping(details.get("card"), "payment_method_details.card")
+    metadata = cells.mapping(raw.get("metadata"), "metadata")
+    evidence = cells.mapping(raw.get("evidence_details"), "evidence_details")
+    order_id = (_optional(metadata, "order_id") or "").strip()
+    references = tuple(
+        text for text in (_optional(raw, key) for key in ("payment_intent", "charge")) if text
+    )
     return Dispute(
         provider=DisputeProvider.STRIPE,
         external_id=str(raw["id"]),
         status=str(raw["status"]).lower(),
-        amount=Decimal(amount).scaleb(-_stripe_exponent(currency)),
+        amount=_stripe_amount(raw.get("amount"), currency),
         currency=currency,
-        kind=str(card.get("case_type")) if card.get("case_type") else None,
+        kind=_optional(card, "case_type"),
         reason=_optional(raw, "reason"),
-        network_reason_code=str(card["network_reason_code"])
-        if card.get("network_reason_code")
-        else None,
+        network_reason_code=_optional(card, "network_reason_code"),
         initiated_at=cells.unix_timestamp(raw.get("created"), "created"),
-        evidence_due_by=cells.unix_timestamp(
-            (raw.get("evidence_details") or {}).get("due_by"), "evidence_details.due_by"
-        ),
+        evidence_due_by=cells.unix_timestamp(evidence.get("due_by"), "evidence_details.due_by"),
         observed_at=cells.unix_timestamp(observed, "created"),
-        order_shopify_id=int(order_id) if order_id.isdigit() else None,
-        order_name=str(metadata.get("order_name") or "").strip()
+        order_shopify_id=cells.whole_number(order_id, "metadata.order_id")
+        if order_id.isdigit()  # digits of any script: "①" is refused, "#1001" is a name
+        else None,
+        order_name=(_optional(metadata, "order_name") or "").strip()
         or (order_id if order_id.startswith("#") else None),
         payment_references=references,
         line=line,
     )
+
+
+def _stripe_amount(amount: object, currency: str) -> Decimal:
+    """Stripe's amount in minor units (its own list of zero- and three-decimal currencies),
+    as an amount with no more decimals than Evenhand's minor unit of the currency has."""
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise cells.CellError("amount", f"not an amount in minor units: {cells.shown(amount)}")
+    value = Decimal(amount).scaleb(-_stripe_exponent(currency))
+    if abs(value) >= AMOUNT_CEILING:
+        raise cells.CellError("amount", f"too large an amount: {amount}")
+    if has_more_decimals(value, currency):
+        raise cells.CellError(
+            "amount", f"{amount} minor units of {currency} is {value}, finer than {currency} has"
+        )
+    return value
 
 
 def _stripe_exponent(currency: str) -> int:
@@ -209,12 +235,12 @@ def _stripe_exponent(currency: str) -> int:
 
 
 def _currency(raw: dict[str, Any]) -> str:
-    code = str(raw.get("currency") or "").strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise cells.CellError("currency", f"not a currency code: {raw.get('currency')!r}")
-    return code
+    return cells.currency(_optional(raw, "currency") or "", "currency")
 
 
 def _optional(raw: dict[str, Any], key: str) -> str | None:
+    """A text or a number as text; null or empty is None; an object or a list is refused."""
     value = raw.get(key)
+    if isinstance(value, dict | list):
+        raise cells.CellError(key, f"expected text, not {cells.shown(value)}")
     return None if value is None or value == "" else str(value)

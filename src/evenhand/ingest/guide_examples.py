@@ -13,6 +13,7 @@ from typing import Any
 from evenhand.domain.facts import FACTS, CustomerKnown, DisputeState, Facts, FactType, Tier
 from evenhand.domain.guide import Example, GuideSettings, Remedy
 from evenhand.domain.intents import Intent, SignalKind
+from evenhand.domain.money import AMOUNT_CEILING
 from evenhand.domain.value import LtvMetric
 from evenhand.ingest.guide_problems import Problems
 from evenhand.ingest.yaml_lines import LinedList, LinedMap
@@ -108,8 +109,10 @@ def _number(name: str, raw: object) -> Decimal | int:
         number = Decimal(str(raw))
     except InvalidOperation:
         raise ValueError(f"{name} is a number, not {raw!r}") from None
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or not number.is_finite():
         raise ValueError(f"{name} is a number, not {raw!r}")
+    if abs(number) >= AMOUNT_CEILING:
+        raise ValueError(f"{name} is too large a number: {raw!r}")
     return int(number) if name in _INTEGERS else number
 
 

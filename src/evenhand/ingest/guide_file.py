@@ -30,11 +30,13 @@ from evenhand.domain.guide import (
     rule_problems,
 )
 from evenhand.domain.intents import SignalKind
+from evenhand.domain.money import AMOUNT_CEILING
 from evenhand.domain.replies import REPLY_LANGUAGES, ReplyBook, ReplyTemplateError, compile_template
 from evenhand.domain.value import LtvMetric
-from evenhand.errors import EvenhandError, InputError, Location
+from evenhand.ingest.cells import shown
 from evenhand.ingest.guide_examples import parse_examples
 from evenhand.ingest.guide_problems import GuideProblem, GuideRefusedError, Problems
+from evenhand.ingest.text_file import read_text
 from evenhand.ingest.yaml_lines import LinedList, LinedMap, YamlLineError, load_lined
 
 TOP_LEVEL = ("guide", "settings", "rules", "examples", "replies")
@@ -49,6 +51,7 @@ SETTING_KEYS = (
 )
 # Words that name threats: a rule that conditions on one is refused, whatever the spelling.
 THREAT_WORDS = frozenset({"signal", "signals", "threat", "threats", *SignalKind})
+LONGEST_RETURN_WINDOW = 3650  # days: ten years, far past any shop's, far inside the calendar
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 
@@ -57,13 +60,8 @@ def guide_version(text: str) -> str:
 
 
 def read_guide(path: Path) -> Guide:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise EvenhandError(
-            InputError.FILE_NOT_FOUND, "no such guide file", where=Location(path)
-        ) from None
-    return parse_guide(text, source=str(path))
+    """The guide in the file; a file that is not UTF-8 text is refused by `read_text`."""
+    return parse_guide(read_text(path), source=str(path))
 
 
 def parse_guide(text: str, *, source: str) -> Guide:
@@ -131,8 +129,10 @@ def _threshold(raw: object) -> Decimal:
         amount = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
     except InvalidOperation:
         amount = None
-    if amount is None or isinstance(raw, bool) or amount < 0:
-        raise ValueError(f"the VIP threshold is an amount of money, not {raw!r}")
+    if amount is None or isinstance(raw, bool) or not amount.is_finite() or amount < 0:
+        raise ValueError(f"the VIP threshold is an amount of money, not {shown(raw)}")
+    if amount >= AMOUNT_CEILING:
+        raise ValueError(f"the VIP threshold {shown(raw)} is beyond any amount of money")
     return amount
 
 
@@ -141,8 +141,13 @@ def _return_window(raw: object) -> int:
         raise ValueError(f"the return window is a whole number of days, not {raw!r}")
     if raw < EU_WITHDRAWAL_DAYS:
         raise ValueError(
-            f"a return window of {raw} days is below the EU's {EU_WITHDRAWAL_DAYS}-day "
+            f"a return window of {shown(raw)} days is below the EU's {EU_WITHDRAWAL_DAYS}-day "
             "right of withdrawal"
+        )
+    if raw > LONGEST_RETURN_WINDOW:
+        raise ValueError(
+            f"a return window of {shown(raw)} days is more than {LONGEST_RETURN_WINDOW:,} "
+            "(ten years)"
         )
     return raw
 

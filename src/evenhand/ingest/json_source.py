@@ -9,41 +9,78 @@ from typing import Any
 
 from evenhand.errors import InputError
 from evenhand.ingest.batch import Problems
+from evenhand.ingest.text_file import read_text
+
+_EXTRA_DATA = "Extra data"  # the decoder's word for a second value: JSON Lines
+_LONGEST_KEY_VALUE = 200  # an id longer than this is not looked for in the text
+
+
+class JsonError(ValueError):
+    """Text that is not one JSON value Evenhand can read; `line` when the decoder knows."""
+
+    def __init__(self, reason: str, *, line: int | None = None, extra_data: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+        self.extra_data = extra_data
+
+
+def parse_json(text: str) -> Any:
+    """One JSON value, refusing what `json.loads` would take or crash on: NaN and Infinity
+    (not JSON), a number too large for a float, one of more than 4,300 digits (Python's
+    limit), and nesting deep enough to exhaust the stack."""
+    try:
+        return json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
+    except json.JSONDecodeError as error:
+        raise JsonError(
+            f"invalid JSON: {error.msg}", line=error.lineno, extra_data=error.msg == _EXTRA_DATA
+        ) from None
+    except RecursionError:
+        raise JsonError("invalid JSON: nested too deeply") from None
+    except ValueError as error:  # an integer of more than 4,300 digits, or the two below
+        reason = str(error)
+        if "integer string conversion" in reason:
+            reason = "a number of more than 4,300 digits"
+        raise JsonError(f"invalid JSON: {reason}") from None
+
+
+def _not_a_number(constant: str) -> float:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in {float("inf"), float("-inf")}:
+        raise ValueError(f"the number {text[:40]} is too large")
+    return number
 
 
 def load_json_documents(path: Path, problems: Problems) -> tuple[list[Any], str]:
     """The file's JSON value(s): one document, or one per line (JSON Lines), and the text."""
+    text = read_text(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise problems.fatal(InputError.UNKNOWN_FORMAT, f"not UTF-8 text: {error}") from None
-    try:
-        return [json.loads(text)], text
-    except json.JSONDecodeError as error:
-        if error.msg != "Extra data":
-            raise problems.fatal(
-                InputError.BAD_VALUE, f"invalid JSON: {error.msg}", line=error.lineno
-            ) from None
+        return [parse_json(text)], text
+    except JsonError as error:
+        if not error.extra_data:
+            raise problems.fatal(InputError.BAD_VALUE, error.reason, line=error.line) from None
     return _json_lines(text, problems), text
 
 
 def _json_lines(text: str, problems: Problems) -> list[Any]:
     documents = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            documents.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise problems.fatal(
-                InputError.BAD_VALUE, f"invalid JSON: {error.msg}", line=number
-            ) from None
+            documents.append(parse_json(line))
+        except JsonError as error:
+            raise problems.fatal(InputError.BAD_VALUE, error.reason, line=number) from None
     return documents
 
 
 def line_of(text: str, key: str, *, value: object) -> int | None:
     """The line where `"key": value` first stands in the text, to point a person at a record."""
-    if value is None:
+    if value is None or len(str(value)) > _LONGEST_KEY_VALUE:
         return None
     pattern = rf'"{re.escape(key)}"\s*:\s*"?{re.escape(str(value))}"?\s*[,}}\n]'
     found = re.search(pattern, text)

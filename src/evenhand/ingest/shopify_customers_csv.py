@@ -7,41 +7,66 @@ name; apostrophe-prefixed numbers are stripped; metafield columns are ignored.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from evenhand.domain.models import Customer
 from evenhand.errors import InputError
 from evenhand.ingest import cells
-from evenhand.ingest.batch import Parsed, Problems, Rejection, numbered_rows
+from evenhand.ingest.batch import Parsed, Problems, Rejection
+from evenhand.ingest.csv_source import CsvRecords, oversized
+from evenhand.ingest.text_file import open_text
 
 REQUIRED_COLUMNS = ("First Name", "Last Name", "Email")
+READ_COLUMNS = (
+    *REQUIRED_COLUMNS,
+    "Customer ID",
+    "Phone",
+    "Accepts Email Marketing",
+    "Tags",
+    "Note",
+    "Total Spent",
+    "Total Orders",
+)
 
 
-def read_shopify_customers_csv(path: Path, *, skip_invalid: bool = False) -> Parsed[Customer]:
+def read_shopify_customers_csv(
+    path: Path, *, skip_invalid: bool = False, currency: str | None = None
+) -> Parsed[Customer]:
+    """The export's customers; `currency` (the shop's, when known) bounds `Total Spent`'s
+    decimals."""
     problems = Problems(path, skip_invalid=skip_invalid)
     parsed: Parsed[Customer] = Parsed()
     seen: dict[str, int] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = [name.strip() for name in reader.fieldnames or []]
+    with open_text(path) as handle:
+        records = CsvRecords(handle, path)
+        header = records.header
         problems.require_columns(header, REQUIRED_COLUMNS, export="customers")
-        reader.fieldnames = header
-        for line, row in numbered_rows(reader):
-            _add_customer(row, line=line, parsed=parsed, problems=problems, seen=seen)
+        for line, row in records:
+            if not row:
+                continue
+            cell = dict(zip(header, row, strict=False))
+            too_long = oversized((cell.get(name, "") for name in READ_COLUMNS), READ_COLUMNS)
+            if too_long is not None:
+                problems.report(
+                    Rejection(line=line, record=None, column=too_long[0], reason=too_long[1])
+                )
+                continue
+            _add_customer(
+                cell, line=line, parsed=parsed, problems=problems, seen=seen, currency=currency
+            )
     parsed.rejections = problems.rejections
     return parsed
 
 
 def _add_customer(
-    row: dict[str, str | None],
+    cell: dict[str, str],
     *,
     line: int,
     parsed: Parsed[Customer],
     problems: Problems,
     seen: dict[str, int],
+    currency: str | None,
 ) -> None:
-    cell = {key: (value or "") for key, value in row.items() if key is not None}
     address = cells.email(cell.get("Email", ""))
     if address is None:
         parsed.passed_over.append(
@@ -66,7 +91,7 @@ def _add_customer(
         )
         return
     try:
-        customer = _customer(address, cell)
+        customer = _customer(address, cell, currency)
     except cells.CellError as error:
         problems.report(
             Rejection(line=line, record=address, column=error.column, reason=error.reason)
@@ -76,7 +101,7 @@ def _add_customer(
     parsed.records.append(customer)
 
 
-def _customer(address: str, cell: dict[str, str]) -> Customer:
+def _customer(address: str, cell: dict[str, str], currency: str | None) -> Customer:
     total_spent = cell.get("Total Spent", "")
     return Customer(
         email=address,
@@ -89,6 +114,8 @@ def _customer(address: str, cell: dict[str, str]) -> Customer:
         ),
         tags=cells.tag_list(cell.get("Tags", "")),
         note=cells.text_or_none(cell.get("Note", "")),
-        shopify_total_spent=cells.amount(total_spent, "Total Spent") if total_spent else None,
+        shopify_total_spent=cells.amount(total_spent, "Total Spent", currency=currency)
+        if total_spent
+        else None,
         shopify_total_orders=cells.whole_number(cell.get("Total Orders", ""), "Total Orders"),
     )

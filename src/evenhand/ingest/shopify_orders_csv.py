@@ -7,8 +7,6 @@ generations, extra columns and a UTF-8 BOM are all fine.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -19,6 +17,8 @@ from evenhand.domain.value import is_test_gateway
 from evenhand.errors import ErrorCode, InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Progress, Rejection, no_progress
+from evenhand.ingest.csv_source import CsvRecords, oversized
+from evenhand.ingest.text_file import open_text
 
 REQUIRED_COLUMNS = (
     "Name",
@@ -60,12 +60,34 @@ ITEM_CELLS = (
     "Lineitem fulfillment status",
 )
 _PROGRESS_EVERY = 20_000
+_RECORD_SHOWN = 100  # characters of an order's name in a rejection
 
 
 # The cells an order's source digest is taken over, row by row (the bulk reader does the same).
 DIGEST_CELLS = ("Name", *ORDER_CELLS, *ITEM_CELLS)
 _ORDER_KEY = "order key"  # the stripped Name
 _POSITION = "position"  # of a row within its order
+
+
+_AMOUNT_CELLS = frozenset(
+    {"Total", "Subtotal", "Shipping", "Taxes", "Refunded Amount", "Outstanding Balance"}
+)
+_TIME_CELLS = frozenset({"Created at", "Fulfilled at", "Cancelled at"})
+
+
+def same_order_cell(column: str, now: str, first: str) -> bool:
+    """Whether an order cell on a continuation row says what the first row said (a value
+    the first row's reader would refuse raises its CellError)."""
+    now, first = now.strip(), first.strip()
+    if column in _AMOUNT_CELLS:
+        return first != "" and cells.amount(now, column) == cells.amount(first, column)
+    if column in _TIME_CELLS:
+        return first != "" and cells.timestamp(now, column) == cells.timestamp(first, column)
+    if column == "Id":
+        return now.lstrip("'") == first.lstrip("'")
+    if column in {"Email", "Currency"}:
+        return now.lower() == first.lower()
+    return now == first
 
 
 def _payment_references(cells_text: list[str]) -> tuple[str, ...]:
@@ -94,11 +116,12 @@ class _Columns:
 class _Draft:
     """An order being assembled from its rows."""
 
-    __slots__ = ("fields", "invalid", "items", "line", "name")
+    __slots__ = ("cells", "fields", "invalid", "items", "line", "name")
 
-    def __init__(self, name: str, line: int) -> None:
+    def __init__(self, name: str, line: int, order_cells: tuple[str, ...]) -> None:
         self.name = name
         self.line = line
+        self.cells = order_cells  # the first row's ORDER_CELLS, as written
         self.fields: dict[str, Any] = {}
         self.items: list[LineItem] = []
         self.invalid = False
@@ -119,21 +142,18 @@ def read_shopify_orders_csv(
     """Every order in the export; the first bad value stops the read unless skip_invalid."""
     problems = Problems(path, skip_invalid=skip_invalid)
     total_bytes = path.stat().st_size
-    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
+    with open_text(path) as handle:
+        records = CsvRecords(handle, path)
+        if not records.header:
             raise problems.fatal(InputError.UNKNOWN_FORMAT, "the file is empty", line=1)
-        columns = _Columns.from_header(header, problems)
+        columns = _Columns.from_header(records.header, problems)
         assembler = _Assembler(columns, problems)
-        previous_end = reader.line_num
-        for count, row in enumerate(reader, start=1):
-            start, previous_end = previous_end + 1, reader.line_num
+        for count, (start, row) in enumerate(records, start=1):
             if len(row) <= 1 and not "".join(row).strip():
                 continue
             assembler.add(row, start)
             if count % _PROGRESS_EVERY == 0:
-                progress(raw.tell(), total_bytes)
+                progress(handle.buffer.tell(), total_bytes)
     progress(total_bytes, total_bytes)
     return assembler.result()
 
@@ -163,24 +183,31 @@ class _Assembler:
                 None, line, column="Name", reason="is empty", code=InputError.MISSING_VALUE
             )
             return
-        draft = self.drafts.get(name)
-        if draft is None:
+        digest = self.digest_cells(row)
+        too_long = oversized(digest, DIGEST_CELLS)
+        if too_long is not None:
+            refused = self.drafts.setdefault(name, _Draft(name, line, ()))
+            self._invalidate(refused, line, column=too_long[0], reason=too_long[1])
+            return
+        found = self.drafts.get(name)
+        if found is None:
             draft = self._start(name, row, line=line)
-            if draft is None:
-                return
+        else:
+            draft = found
+            self._check_continuation(draft, row, line)
         position = self.rows_seen.get(name, 0)
         self.rows_seen[name] = position + 1
-        self.digest_rows.append((name, position, *self.digest_cells(row)))
+        self.digest_rows.append((name, position, *digest))
         if draft.invalid:
             return
         try:
-            draft.items.append(self._line_item(row, line))
+            draft.items.append(self._line_item(row, line, draft.fields["currency"]))
         except cells.CellError as error:
             self._invalidate(draft, line, column=error.column, reason=error.reason)
 
-    def _start(self, name: str, row: list[str], *, line: int) -> _Draft | None:
+    def _start(self, name: str, row: list[str], *, line: int) -> _Draft:
         at = self.at
-        draft = _Draft(name=name, line=line)
+        draft = _Draft(name=name, line=line, order_cells=self.order_cells(row))
         self.drafts[name] = draft
         if not row[at["Created at"]].strip() and not row[at["Total"]].strip():
             self._invalidate(
@@ -230,19 +257,19 @@ class _Assembler:
             billing_name,
             *references,
         ) = self.order_cells(row)
-        currency = currency.strip().upper()
-        if len(currency) != 3 or not currency.isalpha():
-            raise cells.CellError("Currency", f"not a currency code: {currency!r}")
-        total_amount = cells.amount(total, "Total", required=True)
+        currency = cells.currency(currency, "Currency")
+        total_amount = cells.amount(total, "Total", required=True, currency=currency)
         return {
             "currency": currency,
             "created_at": cells.timestamp(created_at, "Created at", required=True),
             "total": total_amount,
-            "subtotal": cells.amount(subtotal, "Subtotal") if subtotal else total_amount,
-            "shipping": cells.amount(shipping, "Shipping"),
-            "taxes": cells.amount(taxes, "Taxes"),
-            "refunded": cells.amount(refunded, "Refunded Amount"),
-            "outstanding": cells.amount(outstanding, "Outstanding Balance"),
+            "subtotal": cells.amount(subtotal, "Subtotal", currency=currency)
+            if subtotal
+            else total_amount,
+            "shipping": cells.amount(shipping, "Shipping", currency=currency),
+            "taxes": cells.amount(taxes, "Taxes", currency=currency),
+            "refunded": cells.amount(refunded, "Refunded Amount", currency=currency),
+            "outstanding": cells.amount(outstanding, "Outstanding Balance", currency=currency),
             "shopify_id": cells.whole_number(shopify_id, "Id"),
             "email": cells.email(email),
             "financial_status": financial.strip().lower() or None,
@@ -255,18 +282,46 @@ class _Assembler:
             "payment_references": _payment_references(references),
         }
 
-    def _line_item(self, row: list[str], line: int) -> LineItem:
+    def _line_item(self, row: list[str], line: int, currency: str) -> LineItem:
         name, sku, quantity, price, discount, status = self.item_cells(row)
         return LineItem(
             name.strip(),
             sku.strip() or None,
             cells.required_whole_number(quantity, "Lineitem quantity"),
-            cells.amount(price, "Lineitem price", required=True),
-            cells.amount(discount, "Lineitem discount"),
+            cells.amount(price, "Lineitem price", required=True, currency=currency),
+            cells.amount(discount, "Lineitem discount", currency=currency),
             None,
             status.strip() or None,
             line,
         )
+
+    def _check_continuation(self, draft: _Draft, row: list[str], line: int) -> None:
+        """An order's cells belong on its first row; a later row may leave them empty or
+        repeat them, and one that says otherwise is refused."""
+        written = self.order_cells(row)
+        if draft.invalid or written == draft.cells:
+            return
+        for column, now, first in zip(ORDER_CELLS, written, draft.cells, strict=True):
+            if not now.strip():
+                continue
+            try:
+                same = same_order_cell(column, now, first)
+            except cells.CellError as error:
+                self._invalidate(draft, line, column=column, reason=error.reason)
+                return
+            if not same:
+                code = (
+                    InputError.CURRENCY_MISMATCH
+                    if column == "Currency"
+                    else InputError.CONFLICTING_VALUE
+                )
+                reason = (
+                    f"is {cells.shown(now.strip())} on this row of order {draft.name}, but "
+                    f"{cells.shown(first.strip())} on its first row (line {draft.line}); "
+                    "an order's cells may only be repeated on its other rows"
+                )
+                self._invalidate(draft, line, column=column, reason=reason, code=code)
+                return
 
     def _invalidate(
         self,
@@ -283,8 +338,9 @@ class _Assembler:
     def _reject(
         self, record: str | None, line: int, *, column: str | None, reason: str, code: ErrorCode
     ) -> None:
+        shown = None if record is None else record[:_RECORD_SHOWN]
         self.problems.report(
-            Rejection(line=line, record=record, column=column, reason=reason, code=code)
+            Rejection(line=line, record=shown, column=column, reason=reason, code=code)
         )
 
     def result(self) -> Parsed[Order]:

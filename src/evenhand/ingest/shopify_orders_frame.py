@@ -17,14 +17,17 @@ import polars as pl
 
 from evenhand.domain.money import minor_exponent
 from evenhand.domain.value import TEST_GATEWAYS, UNPAID_STATUSES, Exclusion
+from evenhand.ingest.cells import CELL_LIMIT, EARLIEST, LATEST
 from evenhand.ingest.order_digest import order_digests
-from evenhand.ingest.shopify_orders_csv import DIGEST_CELLS, REQUIRED_COLUMNS
+from evenhand.ingest.shopify_orders_csv import DIGEST_CELLS, ORDER_CELLS, REQUIRED_COLUMNS
+from evenhand.ingest.text_file import check_text_file, ends_with_line_break
 
-_EXPORT_TIME = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
+# ASCII digits only: a Polars (Rust) `\d` would match the digits of every script.
+_EXPORT_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}$"
 # Digit counts within which every value fits its column (longer ones go row by row, where
 # the exact limits of `evenhand.ingest.cells` name them).
-_WHOLE = r"^\d{1,9}$"
-_SHOPIFY_ID = r"^'?\d{1,18}$"
+_WHOLE = r"^[0-9]{1,9}$"
+_SHOPIFY_ID = r"^'?[0-9]{1,18}$"
 _TIMES = ("Created at", "Fulfilled at", "Cancelled at")
 _TIME_FIELDS = dict(zip(_TIMES, ("created_at", "fulfilled_at", "cancelled_at"), strict=True))
 _AMOUNTS = ("Total", "Subtotal", "Shipping", "Taxes", "Refunded Amount", "Outstanding Balance")
@@ -60,13 +63,19 @@ class OrderFrames:
 
 
 def read_orders_frames(path: Path) -> OrderFrames | None:
-    """The export as frames, or None when it needs the row-by-row reader."""
+    """The export as frames, or None when it needs the row-by-row reader (which names the
+    line and column of what it refuses). A file that is not UTF-8 text is refused here."""
+    check_text_file(path)
+    if not ends_with_line_break(path):
+        return None  # its last row may be cut off, which only the row reader can tell
     rows = _read(path)
     if rows is None or rows.height == 0:
         return None
     firsts = rows.filter(pl.col(_POSITION) == 0)
     currencies = firsts["Currency"].str.strip_chars().str.to_uppercase().unique().to_list()
     if len(currencies) != 1 or not _plain(rows, firsts, currency=currencies[0]):
+        return None
+    if not _continuations_agree(rows, firsts):
         return None
     currency = currencies[0]
     # Per-order figures come out in order number order, which is the first rows' order.
@@ -133,8 +142,8 @@ def _matches(column: str, pattern: str, *, required: bool = False) -> pl.Expr:
 
 def _amount_pattern(currency: str) -> str:
     exponent = minor_exponent(currency)
-    whole = r"-?\d{1,13}"  # below AMOUNT_CEILING
-    return rf"^{whole}$" if exponent == 0 else rf"^{whole}(\.\d{{1,{exponent}}})?$"
+    whole = r"-?[0-9]{1,13}"  # below AMOUNT_CEILING
+    return rf"^{whole}$" if exponent == 0 else rf"^{whole}(\.[0-9]{{1,{exponent}}})?$"
 
 
 def _plain(rows: pl.DataFrame, firsts: pl.DataFrame, *, currency: str) -> bool:
@@ -157,14 +166,36 @@ def _plain(rows: pl.DataFrame, firsts: pl.DataFrame, *, currency: str) -> bool:
     ]
     orders_ok = firsts.select(pl.all_horizontal(order_checks).all()).item()
     items_ok = rows.select(pl.all_horizontal(item_checks).all()).item()
-    return bool(orders_ok and items_ok)
+    longest = rows.select(pl.max_horizontal(pl.col(*DIGEST_CELLS).str.len_chars().max())).item()
+    return bool(orders_ok and items_ok and (longest or 0) <= CELL_LIMIT)
+
+
+def _continuations_agree(rows: pl.DataFrame, firsts: pl.DataFrame) -> bool:
+    """Does every order cell on an order's later rows stay empty or repeat its first row?"""
+    later = rows.filter(pl.col(_POSITION) > 0)
+    written = later.select((pl.col(name) != "").any() for name in ORDER_CELLS).row(0)
+    filled = [name for name, any_written in zip(ORDER_CELLS, written, strict=True) if any_written]
+    if not filled:
+        return True
+    first = firsts.select(_ORDER_INDEX, *(pl.col(name).alias(f"{name}\x1f") for name in filled))
+    paired = later.select(_ORDER_INDEX, *filled).join(first, on=_ORDER_INDEX, how="left")
+    agree = ((pl.col(name) == "") | (pl.col(name) == pl.col(f"{name}\x1f")) for name in filled)
+    return bool(paired.select(pl.all_horizontal(*agree).all()).item())
 
 
 def _times_on_the_calendar(firsts: pl.DataFrame, orders: pl.DataFrame) -> bool:
-    """Did every time cell in the export's form parse (not "2026-02-30 ...")?"""
+    """Did every time cell in the export's form parse (not "2026-02-30 ..."), within the
+    times Evenhand accepts?"""
     read = (orders[_TIME_FIELDS[name]].is_not_null().sum() for name in _TIMES)
     given = ((firsts[name] != "").sum() for name in _TIMES)
-    return all(parsed == cells for parsed, cells in zip(read, given, strict=True))
+    if not all(parsed == cells for parsed, cells in zip(read, given, strict=True)):
+        return False
+    within = (
+        pl.col(field).is_null()
+        | pl.col(field).is_between(pl.lit(EARLIEST), pl.lit(LATEST), closed="left")
+        for field in _TIME_FIELDS.values()
+    )
+    return bool(orders.select(pl.all_horizontal(*within).all()).item())
 
 
 def _minor(column: str, currency: str) -> pl.Expr:

@@ -28,7 +28,8 @@ def read_shopify_orders_json(path: Path, *, skip_invalid: bool = False) -> Parse
         try:
             parsed.records.append(order_from_rest(raw, line=line))
         except cells.CellError as error:
-            record = raw.get("name") if isinstance(raw, dict) else None
+            name = raw.get("name") if isinstance(raw, dict) else None
+            record = cells.printable(name)[:100] if isinstance(name, str) else None
             problems.report(
                 Rejection(
                     line=line or 0,
@@ -59,36 +60,40 @@ def order_from_rest(raw: Any, *, line: int | None = None) -> Order:
     """One REST order object (the orders/create and orders/updated webhook body)."""
     if not isinstance(raw, dict):
         raise cells.CellError("", "an order must be a JSON object")
+    cells.check_json(raw)
     name = _text(raw, "name")
     if not name:
         raise cells.CellError("name", "is empty")
-    total = cells.amount(_text(raw, "total_price"), "total_price", required=True)
-    customer: dict[str, Any] = raw["customer"] if isinstance(raw.get("customer"), dict) else {}
+    currency = cells.currency(_text(raw, "currency"), "currency")
+    total = _amount(raw, "total_price", currency, required=True)
+    customer = cells.mapping(raw.get("customer"), "customer")
     return Order(
         name=name,
         shopify_id=_whole(raw, "id"),
-        currency=_currency(raw),
+        currency=currency,
         created_at=_required_time(raw, "created_at"),
         updated_at=cells.timestamp(_text(raw, "updated_at"), "updated_at"),
         total=total,
-        subtotal=cells.amount(_text(raw, "subtotal_price"), "subtotal_price")
+        subtotal=_amount(raw, "subtotal_price", currency)
         if raw.get("subtotal_price") is not None
         else total,
-        shipping=_shipping(raw),
-        taxes=cells.amount(_text(raw, "total_tax"), "total_tax"),
-        refunded=refund_total(raw.get("refunds") or []),
-        outstanding=cells.amount(_text(raw, "total_outstanding"), "total_outstanding"),
+        shipping=_shipping(raw, currency),
+        taxes=_amount(raw, "total_tax", currency),
+        refunded=refund_total(raw.get("refunds"), currency=currency),
+        outstanding=_amount(raw, "total_outstanding", currency),
         email=cells.email(
             _text(raw, "email") or _text(raw, "contact_email") or str(customer.get("email") or "")
         ),
         financial_status=cells.text_or_none(_text(raw, "financial_status").lower()),
         fulfillment_status=cells.text_or_none(_text(raw, "fulfillment_status").lower()),
-        fulfilled_at=_fulfilled_at(raw.get("fulfillments") or []),
+        fulfilled_at=_fulfilled_at(cells.items(raw.get("fulfillments"), "fulfillments")),
         cancelled_at=cells.timestamp(_text(raw, "cancelled_at"), "cancelled_at"),
         test=bool(raw.get("test")),
         tags=_text(raw, "tags"),
-        billing_name=cells.text_or_none(str((raw.get("billing_address") or {}).get("name") or "")),
-        line_items=tuple(_line_items(raw.get("line_items") or [])),
+        billing_name=cells.text_or_none(
+            _text(cells.mapping(raw.get("billing_address"), "billing_address"), "name")
+        ),
+        line_items=tuple(_line_items(cells.items(raw.get("line_items"), "line_items"), currency)),
         source_digest=hashlib.blake2b(
             json.dumps(raw, sort_keys=True).encode(), digest_size=16
         ).hexdigest(),
@@ -97,8 +102,15 @@ def order_from_rest(raw: Any, *, line: int | None = None) -> Order:
 
 
 def _text(raw: dict[str, Any], key: str) -> str:
+    """A text or a number as text; null is empty; an object or a list is refused."""
     value = raw.get(key)
+    if isinstance(value, dict | list):
+        raise cells.CellError(key, f"expected text or a number, not {cells.shown(value)}")
     return "" if value is None else str(value)
+
+
+def _amount(raw: dict[str, Any], key: str, currency: str, *, required: bool = False) -> Decimal:
+    return cells.amount(_text(raw, key), key, required=required, currency=currency)
 
 
 def _whole(raw: dict[str, Any], key: str) -> int | None:
@@ -109,64 +121,69 @@ def _required_time(raw: dict[str, Any], key: str) -> Any:
     return cells.timestamp(_text(raw, key), key, required=True)
 
 
-def _currency(raw: dict[str, Any]) -> str:
-    code = _text(raw, "currency").strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise cells.CellError("currency", f"not a currency code: {code!r}")
-    return code
+def _objects(value: object, field: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The objects of a JSON array (null is none), each with its field path."""
+    for position, item in enumerate(cells.items(value, field)):
+        yield f"{field}[{position}]", cells.mapping(item, f"{field}[{position}]")
 
 
-def _shipping(raw: dict[str, Any]) -> Decimal:
-    lines = raw.get("shipping_lines") or []
+def _shipping(raw: dict[str, Any], currency: str) -> Decimal:
+    lines = _objects(raw.get("shipping_lines"), "shipping_lines")
     return sum(
-        (cells.amount(str(line.get("price") or ""), "shipping_lines.price") for line in lines),
+        (
+            cells.amount(_text(line, "price"), f"{field}.price", currency=currency)
+            for field, line in lines
+        ),
         Decimal(0),
     )
 
 
-def refund_total(refunds: list[Any]) -> Decimal:
+def refund_total(refunds: object, *, currency: str | None = None) -> Decimal:
     """What the refunds paid back: their successful `refund` transactions."""
     total = Decimal(0)
-    for refund in refunds:
-        for transaction in refund.get("transactions") or []:
+    for field, refund in _objects(refunds, "refunds"):
+        for place, transaction in _objects(refund.get("transactions"), f"{field}.transactions"):
             if transaction.get("kind", "refund") != "refund":
                 continue
             if transaction.get("status", "success") != "success":
                 continue
-            total += cells.amount(
-                str(transaction.get("amount") or ""), "refunds.transactions.amount"
-            )
+            amount = _text(transaction, "amount")
+            total += cells.amount(amount, f"{place}.amount", currency=currency)
     return total
 
 
 def _fulfilled_at(fulfillments: list[Any]) -> Any:
     times = [
-        cells.timestamp(str(item.get("created_at") or ""), "fulfillments.created_at")
-        for item in fulfillments
+        cells.timestamp(_text(item, "created_at"), f"{field}.created_at")
+        for field, item in _objects(fulfillments, "fulfillments")
         if item.get("status", "success") == "success"
     ]
     present = [moment for moment in times if moment is not None]
     return min(present) if present else None
 
 
-def _line_items(items: list[Any]) -> Iterator[LineItem]:
-    for position, item in enumerate(items):
-        field = f"line_items[{position}]"
-        discount = item.get("total_discount")
-        if discount is None:
-            discount = sum(
-                (
-                    Decimal(str(part.get("amount") or 0))
-                    for part in item.get("discount_allocations") or []
-                ),
-                Decimal(0),
-            )
-        quantity = cells.required_whole_number(str(item.get("quantity", "")), f"{field}.quantity")
+def _allocated(item: dict[str, Any], field: str) -> Decimal:
+    """A line's discount from its `discount_allocations`, when it has no `total_discount`."""
+    allocations = _objects(item.get("discount_allocations"), f"{field}.discount_allocations")
+    return sum(
+        (cells.amount(_text(part, "amount"), f"{place}.amount") for place, part in allocations),
+        Decimal(0),
+    )
+
+
+def _line_items(items: list[Any], currency: str) -> Iterator[LineItem]:
+    for field, item in _objects(items, "line_items"):
+        discount = _text(item, "total_discount")
+        if item.get("total_discount") is None:
+            discount = str(_allocated(item, field))
+        quantity = cells.required_whole_number(_text(item, "quantity"), f"{field}.quantity")
         yield LineItem(
-            name=str(item.get("name") or item.get("title") or ""),
-            sku=cells.text_or_none(str(item.get("sku") or "")),
+            name=_text(item, "name") or _text(item, "title"),
+            sku=cells.text_or_none(_text(item, "sku")),
             quantity=quantity,
-            unit_price=cells.amount(str(item.get("price") or ""), f"{field}.price", required=True),
-            discount=cells.amount(str(discount), f"{field}.total_discount"),
-            fulfillment_status=cells.text_or_none(str(item.get("fulfillment_status") or "")),
+            unit_price=cells.amount(
+                _text(item, "price"), f"{field}.price", required=True, currency=currency
+            ),
+            discount=cells.amount(discount, f"{field}.total_discount", currency=currency),
+            fulfillment_status=cells.text_or_none(_text(item, "fulfillment_status")),
         )

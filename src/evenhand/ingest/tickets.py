@@ -14,16 +14,15 @@ rest are still decided. The format of each record is read from its content:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from evenhand.errors import EvenhandError, InputError, Location
-from evenhand.ingest.cells import CellError, timestamp
-from evenhand.ingest.json_source import array_item_lines
+from evenhand.ingest.cells import CellError, check_json, printable, shown, timestamp
+from evenhand.ingest.json_source import JsonError, array_item_lines, parse_json
+from evenhand.ingest.text_file import read_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,24 +57,15 @@ class _BadTicketError(ValueError):
 
 
 def read_tickets(path: Path) -> list[TicketRecord]:
-    """Every ticket in the file, in order; a ticket that cannot be read is a TicketProblem."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise EvenhandError(
-            InputError.FILE_NOT_FOUND, "no such file", where=Location(path)
-        ) from None
-    except UnicodeDecodeError as error:
-        raise EvenhandError(
-            InputError.UNKNOWN_FORMAT, f"not UTF-8 text: {error}", where=Location(path)
-        ) from None
-    return parse_tickets(text)
+    """Every ticket in the file, in order; a ticket that cannot be read is a TicketProblem.
+    A file that is not UTF-8 text is refused whole."""
+    return parse_tickets(read_text(path))
 
 
 def parse_tickets(text: str) -> list[TicketRecord]:
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError:
+        document = parse_json(text)
+    except JsonError:
         return [_from_line(line, number) for number, line in _lines(text)]
     if isinstance(document, dict) and isinstance(document.get("tickets"), list):
         users = _users_by_id(document.get("users"))
@@ -95,19 +85,20 @@ def ticket_from_object(record: object) -> TicketRecord:
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
-    return [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    """JSON Lines: split at line feeds only (a JSON string may hold U+2028 and the like)."""
+    return [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
 
 
 def _from_line(line: str, number: int) -> TicketRecord:
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        return TicketProblem(number, f"invalid JSON: {error.msg}")
+        record = parse_json(line)
+    except JsonError as error:
+        return TicketProblem(number, error.reason)
     return _read(record, line=number)
 
 
 def _located(
-    items: list[Any], lines: list[int], *, users: Mapping[int, Any] | None = None
+    items: list[Any], lines: list[int], *, users: Mapping[object, Any] | None = None
 ) -> list[TicketRecord]:
     """Each ticket of a JSON document with the line where it starts."""
     return [
@@ -116,12 +107,13 @@ def _located(
 
 
 def _read(
-    record: object, *, line: int | None, users: Mapping[int, Any] | None = None
+    record: object, *, line: int | None, users: Mapping[object, Any] | None = None
 ) -> TicketRecord:
     ticket_id = _id_of(record)
     try:
         if not isinstance(record, dict):
             raise _BadTicketError("a ticket is a JSON object")
+        check_json(record)
         kind = ticket_format(record)
         if kind == "gorgias":
             return _gorgias(record, line=line)
@@ -144,9 +136,17 @@ def ticket_format(record: Mapping[str, Any]) -> TicketFormat:
 
 
 def _id_of(record: object) -> str | None:
-    if isinstance(record, dict) and isinstance(record.get("id"), str | int):
-        return str(record["id"])
-    return None
+    """The ticket's id as far as it can be shown beside its problem."""
+    if not isinstance(record, dict):
+        return None
+    value = record.get("id")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = printable(str(value)) if isinstance(value, str) else shown(value)
+    return text if len(text) <= _ID_SHOWN else text[:_ID_SHOWN] + "..."
+
+
+_ID_SHOWN = 100
 
 
 def _part(record: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -162,13 +162,13 @@ def _text(record: Mapping[str, Any], key: str, *, required: bool = False) -> str
             raise _BadTicketError(f"{key}: missing")
         return None
     if not isinstance(value, str | int) or isinstance(value, bool):
-        raise _BadTicketError(f"{key}: expected text, not {value!r}")
+        raise _BadTicketError(f"{key}: expected text, not {shown(value)}")
     return str(value).strip()
 
 
 def _email(value: str | None, key: str) -> str:
     if value is None or "@" not in value:
-        raise _BadTicketError(f"{key}: not an e-mail address: {value!r}")
+        raise _BadTicketError(f"{key}: not an e-mail address: {shown(value)}")
     return value.strip().lower()
 
 
@@ -194,13 +194,15 @@ def _native(record: Mapping[str, Any], *, line: int | None) -> TicketIn:
     )
 
 
-def _zendesk(record: Mapping[str, Any], *, line: int | None, users: Mapping[int, Any]) -> TicketIn:
+def _zendesk(
+    record: Mapping[str, Any], *, line: int | None, users: Mapping[object, Any]
+) -> TicketIn:
     requester = _zendesk_requester(record, users)
     via = _part(record, "via")
     return TicketIn(
         ticket_id=str(_text(record, "id", required=True)),
         created_at=_when(record, "created_at"),
-        channel=str(via.get("channel") or "email").lower(),
+        channel=(_text(via, "channel") or "email").lower(),
         customer_email=_email(_zendesk_email(requester, via), "requester.email"),
         body=_zendesk_words(record),
         subject=_text(record, "subject") or _text(record, "raw_subject"),
@@ -211,11 +213,14 @@ def _zendesk(record: Mapping[str, Any], *, line: int | None, users: Mapping[int,
     )
 
 
-def _zendesk_requester(record: Mapping[str, Any], users: Mapping[int, Any]) -> Mapping[str, Any]:
+def _zendesk_requester(record: Mapping[str, Any], users: Mapping[object, Any]) -> Mapping[str, Any]:
     inline = record.get("requester")
     if isinstance(inline, dict):
         return inline
-    found = users.get(record.get("requester_id"))  # type: ignore[arg-type]
+    requester_id = record.get("requester_id")
+    if not isinstance(requester_id, int | str):  # a list or an object is no one's id
+        return {}
+    found = users.get(requester_id)
     return found if isinstance(found, dict) else {}
 
 
@@ -248,10 +253,14 @@ def _zendesk_words(record: Mapping[str, Any]) -> str:
     return str(_text(record, "description", required=True))
 
 
-def _users_by_id(users: object) -> dict[int, Any]:
+def _users_by_id(users: object) -> dict[object, Any]:
     if not isinstance(users, list):
         return {}
-    return {user["id"]: user for user in users if isinstance(user, dict) and "id" in user}
+    return {
+        user["id"]: user
+        for user in users
+        if isinstance(user, dict) and isinstance(user.get("id"), int | str)
+    }
 
 
 def _gorgias(record: Mapping[str, Any], *, line: int | None) -> TicketIn:
@@ -262,7 +271,7 @@ def _gorgias(record: Mapping[str, Any], *, line: int | None) -> TicketIn:
     return TicketIn(
         ticket_id=str(_text(record, "id", required=True)),
         created_at=_when(record, "created_datetime"),
-        channel=str(record.get("channel") or message.get("channel") or "email").lower(),
+        channel=(_text(record, "channel") or _text(message, "channel") or "email").lower(),
         customer_email=_email(email if isinstance(email, str) else None, "customer.email"),
         body=_gorgias_words(message),
         subject=_text(record, "subject") or _text(message, "subject"),

@@ -9,7 +9,6 @@ ticket id) comes back as `FetchNeeded`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -21,6 +20,7 @@ from evenhand.errors import EvenhandError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed
 from evenhand.ingest.disputes import disputes_from_payload
+from evenhand.ingest.json_source import JsonError, parse_json
 from evenhand.ingest.shopify_orders_json import order_from_rest, refund_total
 from evenhand.ingest.tickets import TicketIn, TicketProblem, ticket_from_object
 
@@ -110,12 +110,14 @@ Payload = Resolved | FetchNeeded
 
 def parse_payload(source: Source, topic: str, body: str, *, where: Path) -> Payload:
     try:
-        document = json.loads(body)
-    except json.JSONDecodeError as error:
-        raise PayloadError(f"invalid JSON: {error.msg} (line {error.lineno})") from None
+        document = parse_json(body)
+    except JsonError as error:
+        line = "" if error.line is None else f" (line {error.line})"
+        raise PayloadError(f"{error.reason}{line}") from None
     if not isinstance(document, dict):
         raise PayloadError("the body is not a JSON object")
     try:
+        cells.check_json(document)
         if source is Source.SHOPIFY:
             return _shopify(topic, document, body=body, where=where)
         if source is Source.STRIPE:
@@ -131,9 +133,13 @@ def parse_payload(source: Source, topic: str, body: str, *, where: Path) -> Payl
 
 def _shopify(topic: str, document: dict[str, Any], *, body: str, where: Path) -> Payload:
     if topic in {"orders/create", "orders/updated"}:
-        refunds = document.get("refunds") or []
+        refunds = cells.items(document.get("refunds"), "refunds")
         ids = tuple(
-            r["id"] for r in refunds if isinstance(r, dict) and isinstance(r.get("id"), int)
+            r["id"]
+            for r in refunds
+            if isinstance(r, dict)
+            and isinstance(r.get("id"), int)
+            and not isinstance(r["id"], bool)
         )
         return OrderChanged(order_from_rest(document), ids)
     if topic == "refunds/create":
@@ -145,13 +151,14 @@ def _shopify(topic: str, document: dict[str, Any], *, body: str, where: Path) ->
     if topic in {"disputes/create", "disputes/update"}:
         return DisputesChanged(disputes_from_payload(document, text=body, source=where))
     if topic in {"customers/data_request", "customers/redact"}:
-        customer = document.get("customer") if isinstance(document.get("customer"), dict) else {}
-        assert isinstance(customer, dict)
+        customer = cells.mapping(document.get("customer"), "customer")
         email = customer.get("email")
         shopify_id = customer.get("id")
         return CustomerAsked(
             email=email.strip().lower() if isinstance(email, str) and email.strip() else None,
-            shopify_id=shopify_id if isinstance(shopify_id, int) else None,
+            shopify_id=shopify_id
+            if isinstance(shopify_id, int) and not isinstance(shopify_id, bool)
+            else None,
             redact=topic == "customers/redact",
         )
     if topic == "shop/redact":
@@ -161,9 +168,10 @@ def _shopify(topic: str, document: dict[str, Any], *, body: str, where: Path) ->
 
 
 def _whole(document: dict[str, Any], key: str) -> int:
+    """A whole number (bounded to a 64-bit column by `check_json` before)."""
     value = document.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise PayloadError(f"{key}: expected a whole number, not {value!r}")
+        raise PayloadError(f"{key}: expected a whole number, not {cells.shown(value)}")
     return value
 
 
@@ -180,9 +188,14 @@ def _zendesk(document: dict[str, Any]) -> Payload:
     requester = ticket.get("requester")
     if not (isinstance(requester, dict) and requester.get("email")):
         requester_id = ticket.get("requester_id")
-        if not isinstance(requester_id, int | str) or not str(requester_id).isdigit():
+        if isinstance(requester_id, bool) or not isinstance(requester_id, int | str):
             raise PayloadError("ticket: neither a requester e-mail nor a requester_id")
-        return FetchNeeded(Source.ZENDESK, str(ticket.get("id")), ticket, int(requester_id))
+        if not cells.is_ascii_number(str(requester_id)):
+            raise PayloadError(
+                f"ticket.requester_id: not a Zendesk user id: {cells.shown(requester_id)}"
+            )
+        number = cells.whole_number(str(requester_id), "ticket.requester_id")
+        return FetchNeeded(Source.ZENDESK, _ticket_id(ticket.get("id")), ticket, number)
     return _arrived(ticket, Source.ZENDESK)
 
 
@@ -194,9 +207,17 @@ def _gorgias(document: dict[str, Any]) -> Payload:
     if isinstance(ticket.get("messages"), list):
         return _arrived(ticket, Source.GORGIAS)
     ticket_id = ticket.get("id", document.get("ticket_id"))
-    if not isinstance(ticket_id, int | str) or not str(ticket_id).strip():
+    if isinstance(ticket_id, bool) or not isinstance(ticket_id, int | str):
         raise PayloadError("expected a Gorgias ticket with messages, or a ticket_id")
-    return FetchNeeded(Source.GORGIAS, str(ticket_id), {})
+    return FetchNeeded(Source.GORGIAS, _ticket_id(ticket_id), {})
+
+
+def _ticket_id(value: object) -> str:
+    """A helpdesk ticket's id, to fetch it by: digits (Zendesk and Gorgias number them)."""
+    text = str(value).strip() if isinstance(value, int | str) else ""
+    if not cells.is_ascii_number(text):
+        raise PayloadError(f"ticket id: not a ticket number: {cells.shown(value)}")
+    return text
 
 
 def _arrived(ticket: dict[str, Any], provider: Source) -> TicketArrived:

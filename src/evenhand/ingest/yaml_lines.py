@@ -77,3 +77,11 @@ def load_lined(text: str) -> object:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         raise YamlLineError(f"not valid YAML: {error.problem or error}", line=line) from None
+    except yaml.YAMLError as error:  # e.g. a character YAML does not allow (a ReaderError)
+        raise YamlLineError(f"not valid YAML: {_first_line(error)}", line=1) from None
+    except RecursionError:
+        raise YamlLineError("not valid YAML: nested too deeply", line=1) from None
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().split("\n", 1)[0][:200]

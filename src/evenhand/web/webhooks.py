@@ -10,7 +10,6 @@ stored again) and the worker does the rest.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +19,7 @@ from pydantic import SecretStr
 
 from evenhand.actions.service import receive_delivery
 from evenhand.errors import AccessError, EvenhandError
+from evenhand.ingest.json_source import JsonError, parse_json
 from evenhand.ingest.webhook_payloads import SHOPIFY_TOPICS, STRIPE_TOPICS, Source
 from evenhand.store.inbox import Accepted
 from evenhand.web.schemas import (
@@ -61,8 +61,8 @@ def _bad_signature() -> EvenhandError:
 
 def _document(raw: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        document = parse_json(raw.decode("utf-8"))
+    except (JsonError, UnicodeDecodeError) as error:
         raise EvenhandError(AccessError.MALFORMED_PAYLOAD, f"malformed JSON: {error}") from None
     if not isinstance(document, dict):
         raise EvenhandError(AccessError.MALFORMED_PAYLOAD, "the body is not a JSON object")

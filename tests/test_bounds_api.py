@@ -1,0 +1,129 @@
+"""The API and the webhooks on the real app: a value out of bounds is a 4xx with its reason
+(the domain and the readers refuse it), never a 500, and nothing is stored."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from evenhand.actions.service import create_token
+from evenhand.store.tables import decisions, orders, tickets
+from evenhand.understand.reader import EmbeddedReader
+from tests.conftest import FIXTURES, NOW
+from tests.senders import post, stripe_headers
+from tests.test_service import SECRETS, Live, live_service
+
+TICKET = {
+    "id": "t-bounds",
+    "created_at": "2026-11-14T09:30:00Z",
+    "channel": "email",
+    "customer_email": "vera.vip@example.se",
+    "body": "Hi, where is my parcel?",
+}
+
+
+@pytest.fixture
+def live(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Live]:
+    yield from live_service(sqlite_url, reader)
+
+
+@pytest.fixture
+def auth(live: Live) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_token(live.engine, name='t', now=NOW)}"}
+
+
+def _ticket(live: Live, auth: dict[str, str], body: str) -> httpx.Response:
+    headers = auth | {"Content-Type": "application/json"}
+    return httpx.post(f"{live.base}/api/tickets", content=body, headers=headers, timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("ticket", "named"),
+    [
+        (TICKET | {"created_at": "0001-01-01T00:00:00+01:00"}, "created_at"),
+        (TICKET | {"created_at": "9999-12-31T23:59:59-01:00"}, "created_at"),
+        (TICKET | {"body": "Hi \ud800"}, "lone surrogate"),
+        (TICKET | {"id": 2**70}, "9223372036854775807"),
+        (
+            {
+                "id": 35436,
+                "created_at": "2026-11-14T09:30:00Z",
+                "description": "My parcel never came.",
+                "requester_id": [9001],
+            },
+            "requester_id",
+        ),
+    ],
+)
+def test_a_ticket_out_of_bounds_is_a_4xx_with_its_reason(
+    live: Live, auth: dict[str, str], ticket: dict[str, Any], named: str
+) -> None:
+    # given: a ticket the API answered 500 to (OverflowError, TypeError, UnicodeEncodeError)
+    answer = _ticket(live, auth, json.dumps(ticket))
+    # then: a 4xx that says why, and nothing stored
+    assert 400 <= answer.status_code < 500, answer.text
+    assert named in answer.json()["message"]
+    assert live.count(tickets) == 0 and live.count(decisions) == 0
+
+
+@pytest.mark.parametrize("decision_id", [2**63, 2**63 - 1, 10**30])
+def test_a_decision_id_no_column_holds_is_no_decision(
+    live: Live, auth: dict[str, str], decision_id: int
+) -> None:
+    answer = httpx.get(f"{live.base}/api/decisions/{decision_id}", headers=auth, timeout=10)
+    assert answer.status_code in {404, 422}, answer.text
+
+
+def test_an_upload_in_latin_1_is_refused_naming_its_encoding(
+    live: Live, auth: dict[str, str]
+) -> None:
+    # given: the orders export as older Excel saves it
+    body = (FIXTURES / "shopify" / "orders_export.csv").read_text("utf-8-sig").encode("latin-1")
+    answer = httpx.post(
+        f"{live.base}/api/imports/shopify-orders", content=body, headers=auth, timeout=30
+    )
+    # then: refused with the upload's line and its likely encoding, nothing imported
+    assert 400 <= answer.status_code < 500
+    message = answer.json()["message"]
+    assert message.startswith("upload, line 2: not UTF-8") and "Latin-1" in message
+    assert live.count(orders) == 0
+
+
+def test_an_upload_with_a_year_python_cannot_read_back_is_refused(
+    live: Live, auth: dict[str, str]
+) -> None:
+    text = (FIXTURES / "shopify" / "orders_export.csv").read_text("utf-8-sig")
+    body = text.replace("2026-10-20 18:00:00 +0200", "0001-01-01 00:00:00 +0100").encode()
+    answer = httpx.post(
+        f"{live.base}/api/imports/shopify-orders", content=body, headers=auth, timeout=30
+    )
+    assert 400 <= answer.status_code < 500
+    assert "upload, line 5, column 'Created at'" in answer.json()["message"]
+    assert live.count(orders) == 0
+
+
+def test_a_stripe_signature_with_a_unicode_digit_timestamp_is_refused(live: Live) -> None:
+    # given: `t=²` ("²".isdigit() is true, int("²") raises): a 500 before any check
+    event = b'{"id": "evt_1", "object": "event"}'
+    header = "t=²,v1=abc".encode("latin-1")  # as HTTP carries it
+    answer = httpx.post(
+        f"{live.base}/webhooks/stripe",
+        content=event,
+        headers={"Content-Type": b"application/json", "Stripe-Signature": header},
+        timeout=10,
+    )
+    assert answer.status_code == 401
+
+
+@pytest.mark.parametrize("body", [b'{"id": ' + b"1" * 5000 + b"}", b"[" * 100_000 + b"]" * 100_000])
+def test_a_signed_body_json_cannot_hold_is_a_400(live: Live, body: bytes) -> None:
+    # given: a correctly signed Stripe body with a 5000-digit number, or nested 100,000 deep
+    headers = stripe_headers(body, SECRETS["stripe_webhook_secret"])
+    answer = post(live.base, "/webhooks/stripe", body, headers)
+    # then: malformed, not a server error
+    assert answer.status_code == 400, answer.text
+    assert "malformed JSON" in answer.json()["message"]
