@@ -1,0 +1,114 @@
+"""What names a person in stored text: their e-mail addresses, full names and phone numbers.
+
+One pattern finds them however they are cased or spaced, in plain text and in JSON text
+(a raw webhook body may escape `ö` as `\\u00f6`); a phone number is found by its last
+eight digits with any separators between them (`+46 70-555 12 34` and `070 555 1234` are
+the same number).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+REDACTED = "[redacted]"
+MIN_PHONE_DIGITS = 7  # fewer digits than this are not a phone number worth looking for
+FULL_NAME_WORDS = 2
+PHONE_TAIL = 8  # the digits of a number that stay the same however its country is written
+_PHONE_GAP = r"[\s\-./()]{0,3}"
+
+
+@dataclass(frozen=True, slots=True)
+class Traces:
+    emails: frozenset[str]
+    names: frozenset[str]  # full names (two words or more): a first name alone names no one
+    phones: frozenset[str]  # digits only
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        emails: Iterable[str | None],
+        names: Iterable[str | None],
+        phones: Iterable[str | None],
+    ) -> Traces:
+        return cls(
+            emails=frozenset(e.strip().lower() for e in emails if e and e.strip()),
+            names=frozenset(
+                " ".join(n.split()) for n in names if n and len(n.split()) >= FULL_NAME_WORDS
+            ),
+            phones=frozenset(
+                digits
+                for digits in ("".join(ch for ch in p if ch.isdigit()) for p in phones if p)
+                if len(digits) >= MIN_PHONE_DIGITS
+            ),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.emails or self.names or self.phones)
+
+    def found_in(self, text: str | None) -> bool:
+        pattern = _pattern(self)
+        return bool(text and pattern is not None and pattern.search(text))
+
+    def found_in_body(self, body: str) -> bool:
+        """Also in the strings of a JSON body whose escapes are not the usual ones."""
+        if self.found_in(body):
+            return True
+        if "\\" not in body:
+            return False
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return False
+        return any(self.found_in(text) for text in strings_in(document))
+
+    def scrub(self, text: str, *, email_placeholder: str = REDACTED) -> str:
+        """The text with each trace replaced (an e-mail address by the placeholder)."""
+        pattern = _pattern(self)
+        if pattern is None:
+            return text
+        return pattern.sub(
+            lambda found: email_placeholder if "@" in found.group() else REDACTED, text
+        )
+
+    def scrub_json(self, value: Any, *, email_placeholder: str = REDACTED) -> Any:
+        if isinstance(value, str):
+            return self.scrub(value, email_placeholder=email_placeholder)
+        if isinstance(value, list):
+            return [self.scrub_json(each, email_placeholder=email_placeholder) for each in value]
+        if isinstance(value, dict):
+            return {
+                key: self.scrub_json(each, email_placeholder=email_placeholder)
+                for key, each in value.items()
+            }
+        return value
+
+
+def strings_in(value: Any) -> Iterable[str]:
+    """Every string of a JSON value, keys too."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for each in value:
+            yield from strings_in(each)
+    elif isinstance(value, dict):
+        for key, each in value.items():
+            yield key
+            yield from strings_in(each)
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(traces: Traces) -> re.Pattern[str] | None:
+    words = [
+        r"\s+".join(re.escape(word) for word in form.split())
+        for text in traces.emails | traces.names
+        for form in {text, json.dumps(text)[1:-1]}
+    ]
+    numbers = [_PHONE_GAP.join(digits[-PHONE_TAIL:]) + r"(?!\d)" for digits in traces.phones]
+    parts = sorted(set(words + numbers), key=len, reverse=True)
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
