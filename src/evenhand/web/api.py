@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +17,7 @@ from evenhand.actions.triage import outcome_json, triage_tickets
 from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import TicketProblem, ticket_from_object
+from evenhand.store.scratch import scratch_folder
 from evenhand.web.service import Service, ServiceDep
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `evenhand token create`.")
@@ -94,8 +94,8 @@ def _import_bytes(
     service: Service, body: bytes, kind: ImportKind, skip_invalid: bool
 ) -> dict[str, Any]:
     suffix = ".csv" if kind.value.endswith(("orders", "customers", "products")) else ".json"
-    with tempfile.TemporaryDirectory(prefix="evenhand-upload-") as folder:
-        path = Path(folder) / f"upload{suffix}"
+    with scratch_folder(service.settings.db) as folder:  # beside the database, not in /tmp
+        path = folder / f"upload{suffix}"
         path.write_bytes(body)
         try:
             report = import_file(
