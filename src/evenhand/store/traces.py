@@ -2,8 +2,8 @@
 
 One pattern finds them however they are cased or spaced, in plain text and in JSON text
 (a raw webhook body may escape `ö` as `\\u00f6`); a phone number is found by its last
-eight digits with any separators between them (`+46 70-555 12 34` and `070 555 1234` are
-the same number).
+eight digits with any separators between them, with the country code or trunk 0 before
+them (`+46 70-555 12 34` and `070 555 1234` are the same number).
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ MIN_PHONE_DIGITS = 7  # fewer digits than this are not a phone number worth look
 FULL_NAME_WORDS = 2
 PHONE_TAIL = 8  # the digits of a number that stay the same however its country is written
 _PHONE_GAP = r"[\s\-./()]{0,3}"
+# What stands before those digits and belongs to the number (never a digit of something
+# before it): a country code after "+" or "00", a "(0)", and up to three digits more.
+_PHONE_LEAD = r"(?<![\d+])(?:(?:\+|00)\d{1,3}[\s\-.]?(?:\(0\)[\s\-.]?)?)?(?:\d[\-./()]?){0,3}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,8 @@ def _pattern(traces: Traces) -> re.Pattern[str] | None:
         for text in traces.emails | traces.names
         for form in {text, json.dumps(text)[1:-1]}
     ]
-    numbers = [_PHONE_GAP.join(digits[-PHONE_TAIL:]) + r"(?!\d)" for digits in traces.phones]
+    numbers = [
+        _PHONE_LEAD + _PHONE_GAP.join(digits[-PHONE_TAIL:]) + r"(?!\d)" for digits in traces.phones
+    ]
     parts = sorted(set(words + numbers), key=len, reverse=True)
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
