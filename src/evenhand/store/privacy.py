@@ -27,8 +27,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Connection, Table, bindparam, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    or_,
+    select,
+    true,
+    update,
+)
 
+from evenhand.store.scrubbing import may_hold, scrub_table
 from evenhand.store.statements import chunked
 from evenhand.store.tables import (
     audit_events,
@@ -47,7 +59,6 @@ REDACTED_BODY = '{"redacted": true}'
 NOBODY = "redacted@redacted.invalid"  # the placeholder of a person nothing was stored on
 WRITEBACK_CANCELLED = "not sent: the customer's personal data was erased"
 REVIEW_ACTIONS = ("decision approve", "decision override")
-PAGE = 1000  # rows read at a time when a table is searched for a person's traces
 
 # Free text that may mention anyone: searched for the person's traces (tickets, decisions
 # and reviews of their own are emptied whole before).
@@ -208,12 +219,7 @@ def _redact(connection: Connection, person: Person) -> dict[str, int]:
         "audit_events": erase_review_events(connection, decision_ids),
         "writebacks": cancel_writebacks(connection, decision_ids),
         "deliveries": _erase_deliveries(connection, person, set(decision_ids)),
-        "mentions": sum(
-            scrub_table(connection, table, names, _scrubber(person.traces, person.placeholder))
-            for table, names in MENTIONS
-        )
-        if person.traces
-        else 0,
+        "mentions": _scrub_mentions(connection, person),
     }
 
 
@@ -266,18 +272,22 @@ def erase_decisions(connection: Connection, decision_ids: Sequence[int] | None) 
     """Reply drafts, explanations and evidence sentences emptied (all, given None)."""
     changed = 0
     for part in [None] if decision_ids is None else chunked(decision_ids):
-        query = select(decisions.c.id, decisions.c.signals)
-        if part is not None:
-            query = query.where(decisions.c.id.in_(part))
-        rows = connection.execute(query).all()
-        if rows:
+        chosen = true() if part is None else decisions.c.id.in_(part)
+        changed += connection.execute(
+            update(decisions).where(chosen).values(reply_text="", explanation="")
+        ).rowcount
+        with_signals = connection.execute(
+            select(decisions.c.id, decisions.c.signals).where(
+                chosen, cast(decisions.c.signals, Text) != "[]"
+            )
+        ).all()
+        if with_signals:
             connection.execute(
                 update(decisions)
                 .where(decisions.c.id == bindparam("b_id"))
-                .values(reply_text="", explanation="", signals=bindparam("b_signals")),
-                [{"b_id": id_, "b_signals": _without_evidence(signals)} for id_, signals in rows],
+                .values(signals=bindparam("b_signals")),
+                [{"b_id": id_, "b_signals": _without_evidence(s)} for id_, s in with_signals],
             )
-        changed += len(rows)
     return changed
 
 
@@ -350,7 +360,31 @@ def _erase_deliveries(connection: Connection, person: Person, decision_ids: set[
             "error": traces.scrub(row["error"]) if row["error"] else row["error"],
         }
 
-    return scrub_table(connection, inbox, ("body", "outcome", "error"), rewrite)
+    brought_theirs = [
+        inbox.c.outcome["decision_id"].as_integer().in_(part)
+        for part in chunked(sorted(decision_ids))
+    ]
+    candidates = or_(
+        *brought_theirs,
+        *(may_hold(inbox.c[name], traces) for name in ("body", "outcome", "error") if traces),
+    )
+    return scrub_table(connection, inbox, ("body", "outcome", "error"), rewrite, where=candidates)
+
+
+def _scrub_mentions(connection: Connection, person: Person) -> int:
+    if not person.traces:
+        return 0
+    rewrite = _scrubber(person.traces, person.placeholder)
+    return sum(
+        scrub_table(
+            connection,
+            table,
+            names,
+            rewrite,
+            where=or_(*(may_hold(table.c[name], person.traces) for name in names)),
+        )
+        for table, names in MENTIONS
+    )
 
 
 def _scrubber(traces: Traces, placeholder: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -361,38 +395,6 @@ def _scrubber(traces: Traces, placeholder: str) -> Callable[[dict[str, Any]], di
         }
 
     return rewrite
-
-
-def scrub_table(
-    connection: Connection,
-    table: Table,
-    names: Sequence[str],
-    rewrite: Callable[[dict[str, Any]], dict[str, Any]],
-) -> int:
-    """Every row's columns `names` through `rewrite`, a page at a time by id; rows it
-    changes are written back. Returns how many."""
-    key: Column[Any] = table.c.id
-    columns = [table.c[name] for name in names]
-    statement = update(table).where(key == bindparam("b_id"))
-    statement = statement.values(
-        {name: bindparam(f"b_{name}", type_=table.c[name].type) for name in names}
-    )
-    changed, last = 0, None
-    while True:
-        query = select(key, *columns).order_by(key).limit(PAGE)
-        rows = connection.execute(query if last is None else query.where(key > last)).all()
-        if not rows:
-            return changed
-        updates = []
-        for row in rows:
-            before = {name: getattr(row, name) for name in names}
-            after = rewrite(before)
-            if after != before:
-                updates.append({"b_id": row.id} | {f"b_{name}": after[name] for name in names})
-        if updates:
-            connection.execute(statement, updates)
-        changed += len(updates)
-        last = rows[-1].id
 
 
 def data_held(connection: Connection, people: Sequence[Person]) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from evenhand.store.privacy import (
     erase_decisions,
     erase_review_events,
     placeholder_email,
-    scrub_table,
     ticket_placeholder,
 )
+from evenhand.store.scrubbing import scrub_table
 from evenhand.store.statements import chunked
 from evenhand.store.tables import customers, inbox, orders, reviews, tickets, writebacks
 from evenhand.store.traces import REDACTED

@@ -19,7 +19,11 @@ REDACTED = "[redacted]"
 MIN_PHONE_DIGITS = 7  # fewer digits than this are not a phone number worth looking for
 FULL_NAME_WORDS = 2
 PHONE_TAIL = 8  # the digits of a number that stay the same however its country is written
-_PHONE_GAP = r"[\s\-./()]{0,3}"
+# What may stand between a phone number's digits: spaces, dashes, dots, slashes, brackets.
+_PHONE_GAP = r"[ \t\r\n\xa0./()-]{0,3}"
+# The same, also as JSON text escapes them: for a database's regular expression (Python's
+# `re` in SQLite, PostgreSQL's own), which looks in raw bodies without decoding them.
+_RAW_PHONE_GAP = r"(?:[ \t\r\n\xa0./()-]|\\[ntr/]|\\u00a0){0,3}"
 # What stands before those digits and belongs to the number (never a digit of something
 # before it): a country code after "+" or "00", a "(0)", and up to three digits more.
 _PHONE_LEAD = r"(?<![\d+])(?:(?:\+|00)\d{1,3}[\s\-.]?(?:\(0\)[\s\-.]?)?)?(?:\d[\-./()]?){0,3}"
@@ -54,9 +58,32 @@ class Traces:
     def __bool__(self) -> bool:
         return bool(self.emails or self.names or self.phones)
 
+    @property
+    def anchors(self) -> tuple[str, ...]:
+        """Lower-case text of which a text holding an address or a name holds one."""
+        return _compiled(self).anchors
+
+    @property
+    def phone_tails(self) -> tuple[str, ...]:
+        """The last digits of each phone number."""
+        return tuple(sorted({digits[-PHONE_TAIL:] for digits in self.phones}))
+
+    @property
+    def raw_phone_pattern(self) -> str | None:
+        """A regular expression (Python's and PostgreSQL's syntax alike) that finds each
+        phone number in raw text, JSON or not; it may find a little more than `found_in`."""
+        tails = [_RAW_PHONE_GAP.join(digits) for digits in self.phone_tails]
+        return "|".join(tails) or None
+
     def found_in(self, text: str | None) -> bool:
-        pattern = _pattern(self)
-        return bool(text and pattern is not None and pattern.search(text))
+        if not text:
+            return False
+        found = _compiled(self)
+        lowered = text.lower()
+        named = found.words is not None and any(anchor in lowered for anchor in found.anchors)
+        if named and found.words is not None and found.words.search(text):
+            return True
+        return found.phones is not None and bool(found.phones.search(text))
 
     def found_in_body(self, body: str) -> bool:
         """Also in the strings of a JSON body whose escapes are not the usual ones."""
@@ -72,8 +99,8 @@ class Traces:
 
     def scrub(self, text: str, *, email_placeholder: str = REDACTED) -> str:
         """The text with each trace replaced (an e-mail address by the placeholder)."""
-        pattern = _pattern(self)
-        if pattern is None:
+        pattern = _compiled(self).pattern
+        if pattern is None or not self.found_in(text):
             return text
         return pattern.sub(
             lambda found: email_placeholder if "@" in found.group() else REDACTED, text
@@ -105,15 +132,39 @@ def strings_in(value: Any) -> Iterable[str]:
             yield from strings_in(each)
 
 
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    pattern: re.Pattern[str] | None  # every trace, as much of it as to replace
+    # Cheap tests first (the whole pattern over a 2 kB body costs a millisecond): a text
+    # without an anchor (an address, or a name's longest word, lower-case) holds no address
+    # or name; `words` finds them. `phones` finds a number's last digits.
+    anchors: tuple[str, ...]
+    words: re.Pattern[str] | None
+    phones: re.Pattern[str] | None
+
+
 @functools.lru_cache(maxsize=64)
-def _pattern(traces: Traces) -> re.Pattern[str] | None:
-    words = [
-        r"\s+".join(re.escape(word) for word in form.split())
-        for text in traces.emails | traces.names
-        for form in {text, json.dumps(text)[1:-1]}
-    ]
-    numbers = [
-        _PHONE_LEAD + _PHONE_GAP.join(digits[-PHONE_TAIL:]) + r"(?!\d)" for digits in traces.phones
-    ]
-    parts = sorted(set(words + numbers), key=len, reverse=True)
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+def _compiled(traces: Traces) -> _Compiled:
+    forms = {form for text in traces.emails | traces.names for form in _written(text)}
+    words = sorted(
+        {r"\s+".join(re.escape(word) for word in form.split()) for form in forms},
+        key=len,
+        reverse=True,
+    )
+    tails = [_PHONE_GAP.join(digits) + r"(?!\d)" for digits in traces.phone_tails]
+    parts = [*words, *(_PHONE_LEAD + tail for tail in tails)]
+    return _Compiled(
+        pattern=_either(parts, re.IGNORECASE),
+        anchors=tuple(sorted({max(form.split(), key=len).lower() for form in forms})),
+        words=_either(words, re.IGNORECASE),
+        phones=_either(tails, 0),
+    )
+
+
+def _either(parts: list[str], flags: int) -> re.Pattern[str] | None:
+    return re.compile("|".join(parts), flags) if parts else None
+
+
+def _written(text: str) -> set[str]:
+    """A trace as text, and as a JSON string writes it (`\\u00f6` for `ö`)."""
+    return {text, json.dumps(text)[1:-1]}
