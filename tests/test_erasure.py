@@ -23,6 +23,7 @@ from evenhand.actions.guide import load_guide
 from evenhand.actions.import_file import import_file
 from evenhand.actions.inbox import Worker, process_inbox
 from evenhand.actions.reviews import review_decision
+from evenhand.actions.service import receive_delivery
 from evenhand.actions.triage import triage_tickets
 from evenhand.actions.users import create_user
 from evenhand.actions.writeback import Helpdesks, send_due_writebacks
@@ -396,3 +397,40 @@ def test_traces_are_found_however_they_are_written() -> None:
     ) == ("Mejla x@y, ring [redacted]")
     # and a first name alone, another number or a longer number is not a trace
     assert not traces.found_in("Hej Åsa, ditt ordernummer är 5551234 eller 0705551234567")
+
+
+def test_a_person_known_only_from_tickets_is_found_by_address_and_erased(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # given Tove, who wrote to support but has no customer row, and Bertil
+    settings = Settings(db=str(engine.url.render_as_string(hide_password=False)))
+    guide = load_guide(settings)
+    records = read_tickets(FILES / "tickets.jsonl")
+    triage_tickets(engine, records=records, guide=guide, reader=reader, settings=settings, now=NOW)
+    worker = Worker(engine, reader, guide, settings, Helpdesks())
+    # when Shopify asks what is held on her, then to redact her
+    for topic, name in (
+        ("customers/data_request", "shopify_customers_data_request_tove.json"),
+        ("customers/redact", "shopify_customers_redact_tove.json"),
+    ):
+        body = (FILES / name).read_text()
+        receive_delivery(engine, source="shopify", event_key=name, topic=topic, body=body, now=NOW)
+    process_inbox(worker, now=lambda: NOW)
+    # then the data request found her tickets by her address (her address itself is now
+    # the placeholder of her first ticket), and nothing of her is left
+    with engine.connect() as connection:
+        first = connection.execute(
+            select(tickets.c.id, tickets.c.customer_email, tickets.c.body).where(
+                tickets.c.ticket_key == "t-tove-1"
+            )
+        ).one()
+        asked = connection.execute(
+            select(inbox.c.outcome).where(inbox.c.topic == "customers/data_request")
+        ).scalar_one()
+    placeholder = f"redacted-ticket-{first.id}@redacted.invalid"
+    assert asked == {
+        "data_request": {"customers": [{"email": placeholder, "orders": 0, "tickets": 1}]}
+    }
+    assert (first.customer_email, first.body) == (placeholder, "")
+    assert traces_in_database(engine, TOVE) == []
+    assert traces_in_database(engine, BERTIL) != []
