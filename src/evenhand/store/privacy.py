@@ -32,6 +32,7 @@ from sqlalchemy import (
     Connection,
     Table,
     Text,
+    and_,
     bindparam,
     cast,
     or_,
@@ -61,11 +62,12 @@ WRITEBACK_CANCELLED = "not sent: the customer's personal data was erased"
 REVIEW_ACTIONS = ("decision approve", "decision override")
 
 # Free text that may mention anyone: searched for the person's traces (tickets, decisions
-# and reviews of their own are emptied whole before).
+# and reviews of their own are emptied whole before). A decision's reply draft and
+# explanation come from the guide's templates, the facts and the sender's first name only.
 MENTIONS: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (customers, ("note",)),
     (tickets, ("subject", "body")),
-    (decisions, ("reply_text", "explanation", "signals")),
+    (decisions, ("signals",)),
     (reviews, ("reason", "reply_text")),
     (audit_events, ("subject", "details")),
     (writebacks, ("last_error",)),
@@ -360,13 +362,18 @@ def _erase_deliveries(connection: Connection, person: Person, decision_ids: set[
             "error": traces.scrub(row["error"]) if row["error"] else row["error"],
         }
 
+    a_ticket = cast(inbox.c.outcome, Text).contains('"decision_id"')  # cheaper than JSON
     brought_theirs = [
-        inbox.c.outcome["decision_id"].as_integer().in_(part)
+        and_(a_ticket, inbox.c.outcome["decision_id"].as_integer().in_(part))
         for part in chunked(sorted(decision_ids))
     ]
     candidates = or_(
         *brought_theirs,
-        *(may_hold(inbox.c[name], traces) for name in ("body", "outcome", "error") if traces),
+        *(
+            may_hold(inbox.c[name], traces, phones=name != "outcome")
+            for name in ("body", "outcome", "error")
+            if traces
+        ),
     )
     return scrub_table(connection, inbox, ("body", "outcome", "error"), rewrite, where=candidates)
 

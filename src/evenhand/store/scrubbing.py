@@ -13,6 +13,7 @@ from sqlalchemy import (
     Connection,
     Table,
     Text,
+    and_,
     bindparam,
     cast,
     false,
@@ -30,14 +31,15 @@ from evenhand.store.traces import Traces
 PAGE = 1000  # rows read at a time when a table is searched for a person's traces
 
 
-def may_hold(column: Column[Any], traces: Traces) -> ColumnElement[bool]:
+def may_hold(column: Column[Any], traces: Traces, *, phones: bool = True) -> ColumnElement[bool]:
     """True, in SQL, of every value of the column that holds one of the traces (and of some
     that do not: `Traces` decides those in Python). The database compares at its own speed:
     a table of 100,000 raw deliveries is not read into Python to find those naming someone.
 
     An address or a name is looked for by its anchors with `LIKE` (SQLite) or `ILIKE`
     (PostgreSQL), which may fold ASCII letters only, so each anchor is also looked for as
-    it is written in capitals and capitalised; a phone number by a regular expression."""
+    it is written in capitals and capitalised; a phone number (unless `phones` is false:
+    a column that never holds one) by a regular expression. NULL holds nothing."""
     text: ColumnElement[Any] = cast(column, Text)
     variants = {
         _ascii_lower(form)
@@ -47,9 +49,9 @@ def may_hold(column: Column[Any], traces: Traces) -> ColumnElement[bool]:
     tests: list[ColumnElement[bool]] = [
         _Folded(text, literal(f"%{_like_escaped(each)}%", Text)) for each in sorted(variants)
     ]
-    if traces.raw_phone_pattern:
+    if phones and traces.raw_phone_pattern:
         tests.append(text.regexp_match(traces.raw_phone_pattern))
-    return or_(*tests) if tests else false()
+    return and_(column.is_not(None), or_(*tests)) if tests else false()
 
 
 def _ascii_lower(text: str) -> str:
