@@ -9,6 +9,7 @@ data stays."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from evenhand.domain.roles import Role
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
-from evenhand.store.database import make_engine, upgrade
+from evenhand.store.database import checkpoint_after_erasure, make_engine, upgrade
 from evenhand.store.tables import customer_values, customers, decisions, inbox, tickets, writebacks
 from evenhand.store.traces import Traces
 from evenhand.store.users import find_user
@@ -434,3 +435,17 @@ def test_a_person_known_only_from_tickets_is_found_by_address_and_erased(
     assert (first.customer_email, first.body) == (placeholder, "")
     assert traces_in_database(engine, TOVE) == []
     assert traces_in_database(engine, BERTIL) != []
+
+
+@pytest.mark.postgres
+def test_after_an_erasure_on_postgresql_the_operator_is_told_to_vacuum(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a PostgreSQL database, when the worker has erased someone there
+    engine = make_engine(postgres_url)
+    with caplog.at_level(logging.WARNING):
+        settled = checkpoint_after_erasure(engine)
+    engine.dispose()
+    # then it says that the old row versions stay until VACUUM (FULL)
+    assert settled is False
+    assert "VACUUM (FULL)" in caplog.text

@@ -168,10 +168,14 @@ CHECKPOINT_WAIT_SECONDS = 0.2
 def checkpoint_after_erasure(engine: Engine) -> bool:
     """On SQLite, copy the write-ahead log into the database file and truncate it to zero
     bytes, so the rows an erasure rewrote live on in neither (`secure_delete` zeroed their
-    old bytes in the file). True when done; PostgreSQL has nothing to do here (its operator
-    runs VACUUM, docs/reference/service.md)."""
+    old bytes in the file). True when done. PostgreSQL keeps the old rows until its
+    operator runs VACUUM (FULL): the warning logged says so."""
     if engine.dialect.name != "sqlite":
-        return True
+        log.warning(
+            "personal data was erased: PostgreSQL keeps the old row versions until "
+            "VACUUM (FULL) of the tables docs/reference/service.md names (Erasure)"
+        )
+        return False
     for _ in range(CHECKPOINT_TRIES):
         try:
             with engine.connect() as connection:
