@@ -310,14 +310,17 @@ def _erase_reviews(connection: Connection, decision_ids: Sequence[int]) -> int:
 
 def erase_review_events(connection: Connection, decision_ids: Sequence[int] | None) -> int:
     """The reasons in the audit events of reviews (of these decisions; all, given None)."""
-    query = select(audit_events.c.id, audit_events.c.subject, audit_events.c.details).where(
+    query = select(audit_events.c.id, audit_events.c.details).where(
         audit_events.c.action.in_(REVIEW_ACTIONS)
     )
-    wanted = None if decision_ids is None else {str(each) for each in decision_ids}
+    subjects = [None] if decision_ids is None else chunked([str(each) for each in decision_ids])
     changed = [
         {"b_id": event_id, "b_details": {**details, "reason": None}}
-        for event_id, subject, details in connection.execute(query)
-        if (wanted is None or subject in wanted) and details.get("reason") is not None
+        for part in subjects
+        for event_id, details in connection.execute(
+            query if part is None else query.where(audit_events.c.subject.in_(part))
+        )
+        if details.get("reason") is not None
     ]
     if changed:
         connection.execute(
