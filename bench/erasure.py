@@ -26,7 +26,6 @@ from sqlalchemy import Engine, func, select, text
 
 from evenhand.actions.guide import load_guide
 from evenhand.actions.import_file import import_file
-from evenhand.actions.initialise import initialise
 from evenhand.actions.reader import reader_models
 from evenhand.actions.triage import triage_tickets
 from evenhand.demo.shop import write_demo_shop
@@ -34,7 +33,12 @@ from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store import privacy
-from evenhand.store.database import checkpoint_after_erasure, make_engine, write_transaction
+from evenhand.store.database import (
+    checkpoint_after_erasure,
+    make_engine,
+    upgrade,
+    write_transaction,
+)
 from evenhand.store.privacy_shop import redact_shop
 from evenhand.store.statements import bulk_insert
 from evenhand.store.tables import customers, inbox, tickets
@@ -50,7 +54,7 @@ def build(folder: Path, *, tickets_wanted: int, deliveries: int) -> Engine:
     url = f"sqlite:///{folder / 'evenhand.sqlite3'}"
     settings = Settings(db=url)
     engine = make_engine(url)
-    initialise(engine, settings=settings, now=NOW)
+    upgrade(engine)  # not `initialise`: it would write an evenhand.toml where the bench runs
     for kind, path in (
         (ImportKind.SHOPIFY_CUSTOMERS, files.customers_csv),
         (ImportKind.SHOPIFY_ORDERS, files.orders_csv),
