@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select, text
 
 from evenhand.actions.customer_value import customer_report, recompute_values
 from evenhand.actions.import_file import ImportReport, import_file
+from evenhand.actions.schemas import customer_out
 from evenhand.errors import EvenhandError, InputError, StoreError
 from evenhand.ingest.kinds import ImportKind
 from evenhand.settings import Settings
@@ -33,7 +34,9 @@ def run_import(
 
 
 def figures(engine: Engine, settings: Settings, email: str) -> dict[str, Any]:
-    report = customer_report(engine, email=email, settings=settings).as_json()
+    report = customer_out(customer_report(engine, email=email, settings=settings)).model_dump(
+        mode="json"
+    )
     keys = ("orders", "gross_sales", "refunds", "net_revenue", "gross_margin", "open_disputes")
     return {key: report[key] for key in keys}
 

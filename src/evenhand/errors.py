@@ -34,10 +34,13 @@ class LookupFailure(StrEnum):
 
     CUSTOMER_NOT_FOUND = "customer_not_found"
     DECISION_NOT_FOUND = "decision_not_found"
+    NO_SUCH_PATH = "not_found"  # the service has no such address
+    NO_SUCH_METHOD = "method_not_allowed"  # the address takes other methods
+    USER_NOT_FOUND = "user_not_found"
 
 
 class AccessError(StrEnum):
-    """Who may not do what: API tokens and webhook signatures."""
+    """Who may not do what: API tokens, webhook signatures, users and their sessions."""
 
     MISSING_TOKEN = "missing_token"
     BAD_TOKEN = "bad_token"
@@ -52,6 +55,9 @@ class AccessError(StrEnum):
     USER_EXISTS = "user_exists"
     CSRF_FAILED = "csrf_failed"
     NOT_ALLOWED = "not_allowed"
+    THROTTLED = "sign_in_throttled"
+    LAST_MANAGER = "last_manager"
+    USER_DISABLED = "user_disabled"
 
 
 class SettingsError(StrEnum):
@@ -84,6 +90,9 @@ EXIT_CODES: dict[ErrorCode, int] = {
     StoreError.DB_FAILED: 6,
     LookupFailure.CUSTOMER_NOT_FOUND: 7,
     LookupFailure.DECISION_NOT_FOUND: 7,
+    LookupFailure.NO_SUCH_PATH: 7,
+    LookupFailure.NO_SUCH_METHOD: 7,
+    LookupFailure.USER_NOT_FOUND: 7,
     SettingsError.BAD_SETTINGS: 8,
     AccessError.MISSING_TOKEN: 9,
     AccessError.BAD_TOKEN: 9,
@@ -98,6 +107,9 @@ EXIT_CODES: dict[ErrorCode, int] = {
     AccessError.USER_EXISTS: 9,
     AccessError.CSRF_FAILED: 9,
     AccessError.NOT_ALLOWED: 9,
+    AccessError.THROTTLED: 9,
+    AccessError.LAST_MANAGER: 9,
+    AccessError.USER_DISABLED: 9,
     SetupError.READER_NOT_BUILT: 10,
 }
 
@@ -116,6 +128,9 @@ HTTP_STATUSES: dict[ErrorCode, int] = {
     StoreError.DB_FAILED: 500,
     LookupFailure.CUSTOMER_NOT_FOUND: 404,
     LookupFailure.DECISION_NOT_FOUND: 404,
+    LookupFailure.NO_SUCH_PATH: 404,
+    LookupFailure.NO_SUCH_METHOD: 405,
+    LookupFailure.USER_NOT_FOUND: 404,
     SettingsError.BAD_SETTINGS: 500,
     AccessError.MISSING_TOKEN: 401,
     AccessError.BAD_TOKEN: 401,
@@ -130,6 +145,9 @@ HTTP_STATUSES: dict[ErrorCode, int] = {
     AccessError.USER_EXISTS: 409,
     AccessError.CSRF_FAILED: 403,
     AccessError.NOT_ALLOWED: 403,
+    AccessError.THROTTLED: 429,
+    AccessError.LAST_MANAGER: 409,
+    AccessError.USER_DISABLED: 403,
     SetupError.READER_NOT_BUILT: 503,
 }
 

@@ -138,6 +138,64 @@ class Settings(BaseSettings):
             description="Key that signs the web UI's session cookies; unset, a new one per start."
         ),
     ] = None
+    session_idle_minutes: Annotated[
+        int,
+        Field(ge=1, description="A web UI session ends after this many minutes without a request."),
+    ] = 120
+    session_max_hours: Annotated[
+        int,
+        Field(
+            ge=1, description="A web UI session ends this many hours after sign-in, however used."
+        ),
+    ] = 12
+    session_cookie_secure: Annotated[
+        bool | None,
+        Field(
+            description="Send the session cookie with `Secure` (browsers return it only over "
+            "https). Unset: when the request came over https, directly or through a proxy "
+            "that sets X-Forwarded-Proto (trusted from 127.0.0.1, or the addresses in the "
+            "FORWARDED_ALLOW_IPS environment variable); true: always (set it when the "
+            "service is served over https); false: never."
+        ),
+    ] = None
+    sign_in_failures_per_account: Annotated[
+        int,
+        Field(
+            ge=1,
+            description="Wrong passwords for one e-mail, within `sign_in_window_minutes`, "
+            "before its sign-ins wait (see `sign_in_first_wait_seconds`).",
+        ),
+    ] = 5
+    sign_in_failures_per_address: Annotated[
+        int,
+        Field(
+            ge=1,
+            description="Wrong passwords from one client address, for any e-mail, within "
+            "`sign_in_window_minutes`, before sign-ins from it wait.",
+        ),
+    ] = 20
+    sign_in_first_wait_seconds: Annotated[
+        int,
+        Field(
+            ge=1,
+            description="The first wait, after the last wrong password, once the allowance is "
+            "used; doubled for each wrong password beyond it.",
+        ),
+    ] = 30
+    sign_in_longest_wait_seconds: Annotated[
+        int, Field(ge=1, description="The longest a sign-in waits after wrong passwords.")
+    ] = 900
+    sign_in_window_minutes: Annotated[
+        int,
+        Field(ge=1, description="How long a wrong password counts against an e-mail and address."),
+    ] = 60
+    api_docs: Annotated[
+        bool,
+        Field(
+            description="Serve the interactive API documentation (/docs, /redoc) to signed-in "
+            "users; its scripts come from a CDN (cdn.jsdelivr.net). /openapi.json is always served."
+        ),
+    ] = False
 
     @field_validator("currency")
     @classmethod
@@ -210,6 +268,8 @@ def settings_reference() -> str:
 
 
 def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     text = str(value.value) if isinstance(value, LtvMetric) else str(value)
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -31,46 +30,6 @@ class CustomerReport:
     ltv_metric: LtvMetric
     disputes: list[DisputeRow]
     method: list[str]
-
-    def as_json(self) -> dict[str, Any]:
-        value = self.value
-        return {
-            "email": self.email,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "currency": value.currency,
-            "orders": value.orders,
-            "gross_sales": str(value.gross_sales.amount),
-            "refunds": str(value.refunds.amount),
-            "net_revenue": str(value.net_revenue.amount),
-            "gross_margin": str(value.gross_margin.amount),
-            "average_order_value": str(value.average_order_value.amount),
-            "first_order_at": _iso(value.first_order_at),
-            "last_order_at": _iso(value.last_order_at),
-            "open_disputes": value.open_disputes,
-            "ltv_metric": self.ltv_metric.value,
-            "ltv": str(value.ltv(self.ltv_metric).amount),
-            "disputes": [_dispute_json(d) for d in self.disputes],
-            "method": self.method,
-        }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-def _dispute_json(dispute: DisputeRow) -> dict[str, Any]:
-    return {
-        "provider": dispute.provider,
-        "id": dispute.external_id,
-        "status": dispute.status,
-        "kind": dispute.kind,
-        "reason": dispute.reason,
-        "amount": str(Money.of_minor(dispute.amount_minor, dispute.currency).amount),
-        "currency": dispute.currency,
-        "order": dispute.order_name,
-        "evidence_due_by": _iso(dispute.evidence_due_by),
-    }
 
 
 def value_of(row: CustomerRow, currency: str) -> CustomerValue:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 
+from evenhand.actions.schemas import import_out
 from evenhand.domain.models import Customer, Dispute, Order, ProductCost
 from evenhand.errors import EvenhandError, InputError, Location, SettingsError
 from evenhand.ingest.batch import Parsed, Progress, Rejection, no_progress
@@ -47,32 +48,6 @@ class ImportReport:
     rejections: list[Rejection] = field(default_factory=list)
     passed_over: list[Rejection] = field(default_factory=list)
     unlinked_disputes: list[DisputeRow] = field(default_factory=list)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "file": str(self.path),
-            "records": self.records,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "stale": self.stale,
-            "rejected": len(self.rejections),
-            "disputes_linked": self.disputes_linked,
-            "unlinked_disputes": [d.external_id for d in self.unlinked_disputes],
-        }
-
-    def rejections_json(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "line": r.line,
-                "record": r.record,
-                "column": r.column,
-                "reason": r.reason,
-                "code": r.code.value,
-            }
-            for r in self.rejections
-        ]
 
 
 if TYPE_CHECKING:  # Polars and ADBC load only for the exports read column by column
@@ -210,9 +185,8 @@ def _finish(
     else:
         _recompute(connection, touched, settings=settings)
     report.unlinked_disputes = dispute_store.unlinked_disputes(connection)
-    record_event(
-        connection, at=now, action="import", subject=str(report.path), details=report.summary()
-    )
+    details = import_out(report).model_dump(mode="json", exclude={"rejections"})
+    record_event(connection, at=now, action="import", subject=str(report.path), details=details)
 
 
 def _parse(kind: ImportKind, path: Path, *, skip_invalid: bool, progress: Progress) -> Parsed[Any]:

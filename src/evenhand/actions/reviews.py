@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from evenhand.actions.customer_value import CustomerReport, customer_report
-from evenhand.actions.service import decision_json
+from evenhand.actions.schemas import DecisionOut
+from evenhand.actions.service import find_decision
 from evenhand.domain.guide import Remedy
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.settings import Settings
@@ -46,7 +47,7 @@ ORDER_HISTORY_LENGTH = 24
 
 @dataclass(frozen=True, slots=True)
 class TicketPage:
-    decision: dict[str, Any]
+    decision: DecisionOut
     subject: str | None
     body: str
     customer: CustomerReport | None
@@ -55,16 +56,16 @@ class TicketPage:
 
 
 def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> TicketPage:
-    decision = decision_json(engine, decision_id=decision_id)
+    decision = find_decision(engine, decision_id=decision_id)
     with engine.connect() as connection:
         subject, body = message_of_decision(connection, decision_id)
         reviews = reviews_of(connection, decision_id)
-        people = customers_by_email(connection, [decision["customer_email"]])
-        person = people.get(decision["customer_email"])
+        people = customers_by_email(connection, [decision.customer_email])
+        person = people.get(decision.customer_email)
         history = orders_of_customers(connection, [person.id]) if person else {}
         orders = history.get(person.id, []) if person else []
     try:
-        customer = customer_report(engine, email=decision["customer_email"], settings=settings)
+        customer = customer_report(engine, email=decision.customer_email, settings=settings)
     except EvenhandError as error:
         if error.code is not LookupFailure.CUSTOMER_NOT_FOUND:
             raise
@@ -83,7 +84,7 @@ def review_decision(
     now: datetime,
 ) -> int:
     """Approve (no remedy given) or override (a new remedy and a reason) a decision."""
-    decision_json(engine, decision_id=decision_id)  # it must exist
+    find_decision(engine, decision_id=decision_id)  # it must exist
     if remedy and remedy not in {each.value for each in Remedy}:
         raise EvenhandError(InputError.BAD_VALUE, f"remedy: unknown remedy {remedy!r}")
     if remedy and not reason.strip():

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine
 
+from evenhand.actions.schemas import DecisionOut, decision_out
 from evenhand.errors import AccessError, EvenhandError, LookupFailure
 from evenhand.store import tokens
 from evenhand.store.audit import record_event
@@ -62,9 +62,10 @@ def receive_delivery(
     return retry_while_locked(store)
 
 
-def decision_json(engine: Engine, *, decision_id: int) -> dict[str, Any]:
+def find_decision(engine: Engine, *, decision_id: int) -> DecisionOut:
+    """A stored decision, as every edge shows it; refused if there is none."""
     with engine.connect() as connection:
         found = decision_record(connection, decision_id)
     if found is None:
         raise EvenhandError(LookupFailure.DECISION_NOT_FOUND, f"no decision {decision_id}")
-    return found
+    return decision_out(found)

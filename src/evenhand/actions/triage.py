@@ -31,7 +31,12 @@ from evenhand.settings import Settings
 from evenhand.store.audit import record_event
 from evenhand.store.customers import CustomerRow
 from evenhand.store.database import ensure_current
-from evenhand.store.decisions import append_decisions, ensure_guide_version
+from evenhand.store.decisions import (
+    StoredDecision,
+    append_decisions,
+    ensure_guide_version,
+    stored_decision,
+)
 from evenhand.store.shop import shop_currency
 from evenhand.store.tickets import (
     OrderRow,
@@ -48,10 +53,19 @@ NO_CURRENCY = "XXX"  # ISO 4217 "no currency": a shop with no orders imported ye
 
 @dataclass(frozen=True, slots=True)
 class Triaged:
+    """A ticket decided: the decision, and the decision as stored (what is shown of it)."""
+
     ticket: TicketIn
     decision: Decision
-    decision_id: int
-    order_name: str | None
+    stored: StoredDecision
+
+    @property
+    def decision_id(self) -> int:
+        return self.stored.decision_id
+
+    @property
+    def order_name(self) -> str | None:
+        return self.stored.order_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,35 +82,6 @@ class TriageReport:
     @property
     def decided(self) -> list[Triaged]:
         return [outcome for outcome in self.outcomes if isinstance(outcome, Triaged)]
-
-
-def outcome_json(outcome: Triaged | TicketProblem) -> dict[str, Any]:
-    """A ticket's outcome as JSON (a line of `evenhand triage --json`, the answer of
-    `POST /api/tickets`): its decision, or the error of an unreadable line."""
-    if isinstance(outcome, TicketProblem):
-        failed: dict[str, Any] = {"line": outcome.line, "error": outcome.error}
-        return ({"ticket_id": outcome.ticket_id} if outcome.ticket_id else {}) | failed
-    decision, facts, reading = outcome.decision, outcome.decision.facts, outcome.decision.reading
-    return {
-        "ticket_id": decision.ticket_id,
-        "decision_id": outcome.decision_id,
-        "language": reading.language,
-        "intent": facts.intent.value,
-        "confidence": round(reading.intent_confidence, 4),
-        "runner_up": reading.runner_up,
-        "signals": [{"kind": s.kind.value, "evidence": s.evidence} for s in reading.signals],
-        "customer_email": outcome.ticket.customer_email,
-        "order_name": outcome.order_name,
-        "tier": facts.tier.value,
-        "ltv": {"metric_value": str(facts.ltv), "currency": decision.currency},
-        "dispute": facts.dispute.value,
-        "remedy": decision.remedy.value,
-        "rule": decision.rule_id,
-        "guide_version": decision.guide_version,
-        "tags": list(decision.tags),
-        "reply": {"language": decision.reply_language, "text": decision.reply_text},
-        "explanation": decision.explanation,
-    }
 
 
 def read_all(
@@ -298,11 +283,21 @@ def _store(
         _decision_row(each.decision, ticket_ids[(each.ticket.source, each.ticket.ticket_id)], now)
         for each in done
     ]
-    ids = iter(append_decisions(connection, rows))
+    ids = append_decisions(connection, rows)
+    stored = iter(
+        [
+            stored_decision(
+                row,
+                decision_id=decision_id,
+                ticket_key=each.ticket.ticket_id,
+                customer_email=each.ticket.customer_email,
+                order_name=each.order_name,
+            )
+            for each, row, decision_id in zip(done, rows, ids, strict=True)
+        ]
+    )
     return [
-        Triaged(each.ticket, each.decision, next(ids), each.order_name)
-        if isinstance(each, _Decided)
-        else each
+        Triaged(each.ticket, each.decision, next(stored)) if isinstance(each, _Decided) else each
         for each in decided
     ]
 

@@ -5,11 +5,18 @@ from __future__ import annotations
 import os
 import sys
 
-from evenhand.cli import service_commands, shop_commands, triage_commands
+from evenhand.cli import service_commands, shop_commands, triage_commands, user_commands
 from evenhand.cli.app import app, err
 from evenhand.errors import EvenhandError, StoreError
 
-__all__ = ["app", "main", "service_commands", "shop_commands", "triage_commands"]
+__all__ = [
+    "app",
+    "main",
+    "service_commands",
+    "shop_commands",
+    "triage_commands",
+    "user_commands",
+]
 
 
 # A command reads a few messages at a time: numerical libraries' thread pools cost more to

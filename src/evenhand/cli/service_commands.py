@@ -1,5 +1,5 @@
 """Commands of the service: serve the API and the UI, run the inbox worker, and manage its
-tokens, users and inbox."""
+tokens and inbox (its users: `user_commands`)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,7 @@ from evenhand.cli.app import (
     now,
     out,
     token_app,
-    user_app,
 )
-from evenhand.domain.roles import Role
 
 if TYPE_CHECKING:
     from evenhand.settings import Settings
@@ -141,29 +139,6 @@ def token_revoke(
     settings = load(db)
     revoke_token(make_engine(settings.db), name=name, now=now())
     out.print(f"token {name!r} revoked")
-
-
-@user_app.command("create")
-def user_create(
-    email: Annotated[str, typer.Argument(help="Their e-mail address (they sign in with it).")],
-    role: Annotated[Role, typer.Option(help="agent: reads, approves, overrides; manager: more.")],
-    db: DbOption = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
-) -> None:
-    """Create a user of the web UI (the first manager, say)."""
-    from evenhand.actions.users import create_user
-    from evenhand.store.database import make_engine
-
-    settings = load(db)
-    password = (
-        sys.stdin.readline().rstrip("\n")
-        if password_stdin
-        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    )
-    create_user(make_engine(settings.db), email=email, role=role, password=password, now=now())
-    out.print(f"user {email} created ({role.value})")
 
 
 @inbox_app.command("status")

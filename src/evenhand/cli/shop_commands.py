@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +45,7 @@ def import_command(
 ) -> None:
     """Import a Shopify export, Shopify orders JSON, or Shopify/Stripe disputes."""
     from evenhand.actions.import_file import import_file
+    from evenhand.actions.schemas import import_out
     from evenhand.cli import render
     from evenhand.store.database import make_engine
 
@@ -61,7 +61,7 @@ def import_command(
             progress=progress,
         )
     if as_json:
-        out.print_json(data=report.summary() | {"rejections": report.rejections_json()})
+        out.print_json(data=import_out(report).model_dump(mode="json"))
     else:
         render.import_report(out, report)
 
@@ -112,13 +112,14 @@ def customer(
 ) -> None:
     """One customer's value figures, open disputes, and how they were computed."""
     from evenhand.actions.customer_value import customer_report
+    from evenhand.actions.schemas import customer_out
     from evenhand.cli import render
     from evenhand.store.database import make_engine
 
     settings = load(db)
     report = customer_report(make_engine(settings.db), email=email, settings=settings)
     if as_json:
-        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(customer_out(report).model_dump_json(indent=2) + "\n")
     else:
         render.customer_report(out, report)
 

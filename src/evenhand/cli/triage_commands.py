@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -36,7 +35,8 @@ def triage(
     """Decide every ticket by the resolution guide; store the decisions. Exit 2 if a line failed."""
     from evenhand.actions.guide import active_guide, load_guide
     from evenhand.actions.reader import load_reader
-    from evenhand.actions.triage import outcome_json, triage_tickets
+    from evenhand.actions.schemas import outcome_out
+    from evenhand.actions.triage import triage_tickets
     from evenhand.cli import render_decisions
     from evenhand.ingest.tickets import read_tickets
     from evenhand.store.database import make_engine
@@ -54,7 +54,7 @@ def triage(
     )
     if as_json:
         for outcome in report.outcomes:
-            sys.stdout.write(json.dumps(outcome_json(outcome), ensure_ascii=False) + "\n")
+            sys.stdout.write(outcome_out(outcome).model_dump_json() + "\n")
     else:
         render_decisions.triage_table(out, report)
     if report.failed:

@@ -13,25 +13,12 @@ from enum import StrEnum
 from evenhand.domain.conditions import Condition, any_value
 from evenhand.domain.facts import FACTS, Facts, Tier, with_message_signals
 from evenhand.domain.intents import THREAT_SIGNALS, SignalKind
+from evenhand.domain.remedies import Remedy as Remedy  # noqa: PLC0414 (re-exported)
 from evenhand.domain.replies import ReplyBook
 from evenhand.domain.value import LtvMetric
 
 # The EU's right of withdrawal: a return window can never be shorter.
 EU_WITHDRAWAL_DAYS = 14
-
-
-class Remedy(StrEnum):
-    ROUTE_TO_DISPUTE = "route_to_dispute"
-    REPLACE_OR_REFUND = "replace_or_refund"
-    RESHIP_FREE = "reship_free"
-    OFFER_PAID_RESHIP = "offer_paid_reship"
-    CARRIER_INVESTIGATION = "carrier_investigation"
-    REFUND_RENEWAL = "refund_renewal"
-    EXPLAIN_AND_CANCEL = "explain_and_cancel"
-    STANDARD_RETURN = "standard_return"
-    SEND_TRACKING_STATUS = "send_tracking_status"
-    CANCEL_SUBSCRIPTION = "cancel_subscription"
-    HUMAN_REVIEW = "human_review"
 
 
 REMEDY_MEANINGS: dict[Remedy, str] = {

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from evenhand.errors import EvenhandError, InputError, Location
 from evenhand.ingest.cells import CellError, timestamp
@@ -50,6 +50,7 @@ class TicketProblem:
 
 
 TicketRecord = TicketIn | TicketProblem
+TicketFormat = Literal["jsonl", "zendesk", "gorgias"]
 
 
 class _BadTicketError(ValueError):
@@ -121,15 +122,25 @@ def _read(
     try:
         if not isinstance(record, dict):
             raise _BadTicketError("a ticket is a JSON object")
-        if isinstance(record.get("messages"), list):
+        kind = ticket_format(record)
+        if kind == "gorgias":
             return _gorgias(record, line=line)
-        if "description" in record or "requester_id" in record or "via" in record:
+        if kind == "zendesk":
             return _zendesk(record, line=line, users=users or {})
         return _native(record, line=line)
     except _BadTicketError as error:
         return TicketProblem(line, str(error), ticket_id)
     except CellError as error:
         return TicketProblem(line, f"{error.column}: {error.reason}", ticket_id)
+
+
+def ticket_format(record: Mapping[str, Any]) -> TicketFormat:
+    """Which format a ticket object is in, read from its keys."""
+    if isinstance(record.get("messages"), list):
+        return "gorgias"
+    if "description" in record or "requester_id" in record or "via" in record:
+        return "zendesk"
+    return "jsonl"
 
 
 def _id_of(record: object) -> str | None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, insert, select
+from sqlalchemy import ColumnElement, Connection, RowMapping, insert, select
 
-from evenhand.domain.money import Money
 from evenhand.store.tables import decisions, guide_adoptions, guide_versions, tickets
 
 
@@ -55,8 +55,77 @@ def kinds_of(threats: str) -> tuple[str, ...]:
     return tuple(threats.split(",")) if threats else ()
 
 
-def decision_record(connection: Connection, decision_id: int) -> dict[str, Any] | None:
-    """A stored decision as JSON (the shape of `evenhand triage --json`, plus when)."""
+@dataclass(frozen=True, slots=True)
+class StoredDecision:
+    """A decision as the database holds it, with the ticket it decided: what the one
+    decision serializer (`evenhand.actions.schemas.decision_out`) reads."""
+
+    decision_id: int
+    ticket_key: str
+    customer_email: str
+    order_name: str | None
+    decided_at: datetime
+    language: str
+    intent: str
+    confidence: float
+    runner_up: str
+    signals: list[dict[str, str]]
+    tier: str
+    ltv_minor: int
+    currency: str
+    dispute: str
+    facts: dict[str, Any]
+    remedy: str
+    rule_id: str
+    guide_version: str
+    tags: list[str]
+    reply_language: str
+    reply_text: str
+    explanation: str
+
+
+def stored_decision(
+    row: Mapping[str, Any] | RowMapping,
+    *,
+    decision_id: int,
+    ticket_key: str,
+    customer_email: str,
+    order_name: str | None,
+) -> StoredDecision:
+    """A `decisions` row (as appended, or as read back) and its ticket's keys, typed."""
+    return StoredDecision(
+        decision_id=decision_id,
+        ticket_key=ticket_key,
+        customer_email=customer_email,
+        order_name=order_name,
+        **{name: row[name] for name in _DECISION_COLUMNS},
+    )
+
+
+_DECISION_COLUMNS = (
+    "decided_at",
+    "language",
+    "intent",
+    "confidence",
+    "runner_up",
+    "signals",
+    "tier",
+    "ltv_minor",
+    "currency",
+    "dispute",
+    "facts",
+    "remedy",
+    "rule_id",
+    "guide_version",
+    "tags",
+    "reply_language",
+    "reply_text",
+    "explanation",
+)
+
+
+def decision_record(connection: Connection, decision_id: int) -> StoredDecision | None:
+    """A stored decision and its ticket's keys, or None."""
     row = (
         connection.execute(
             select(decisions, tickets.c.ticket_key, tickets.c.customer_email, tickets.c.order_name)
@@ -68,31 +137,13 @@ def decision_record(connection: Connection, decision_id: int) -> dict[str, Any] 
     )
     if row is None:
         return None
-    return {
-        "decision_id": row["id"],
-        "ticket_id": row["ticket_key"],
-        "decided_at": row["decided_at"].isoformat(),
-        "language": row["language"],
-        "intent": row["intent"],
-        "confidence": round(row["confidence"], 4),
-        "runner_up": row["runner_up"],
-        "signals": row["signals"],
-        "customer_email": row["customer_email"],
-        "order_name": row["order_name"],
-        "tier": row["tier"],
-        "ltv": {
-            "metric_value": str(Money.of_minor(row["ltv_minor"], row["currency"]).amount),
-            "currency": row["currency"],
-        },
-        "dispute": row["dispute"],
-        "facts": row["facts"],
-        "remedy": row["remedy"],
-        "rule": row["rule_id"],
-        "guide_version": row["guide_version"],
-        "tags": row["tags"],
-        "reply": {"language": row["reply_language"], "text": row["reply_text"]},
-        "explanation": row["explanation"],
-    }
+    return stored_decision(
+        row,
+        decision_id=row["id"],
+        ticket_key=row["ticket_key"],
+        customer_email=row["customer_email"],
+        order_name=row["order_name"],
+    )
 
 
 def adopt_guide(connection: Connection, *, version: str, by: str, now: datetime) -> None:

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
-from typing import Annotated, Any
+from pathlib import Path as FilePath
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from evenhand.actions.customer_value import customer_report
 from evenhand.actions.import_file import import_file
-from evenhand.actions.service import decision_json, token_owner
-from evenhand.actions.triage import outcome_json, triage_tickets
+from evenhand.actions.schemas import (
+    CustomerOut,
+    DecisionOut,
+    ImportOut,
+    customer_out,
+    decision_out,
+    import_out,
+)
+from evenhand.actions.service import find_decision, token_owner
+from evenhand.actions.triage import triage_tickets
 from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import TicketProblem, ticket_from_object
 from evenhand.store.scratch import scratch_folder
+from evenhand.web.schemas import ID_MAX, IMPORT_BODY, TicketBody, error_responses
 from evenhand.web.service import Service, ServiceDep
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `evenhand token create`.")
@@ -34,23 +43,36 @@ def _caller(
 
 Caller = Annotated[str, Depends(_caller)]
 router = APIRouter(prefix="/api", tags=["api"])
+DecisionId = Annotated[int, Path(ge=1, le=ID_MAX, description="The decision's id.")]
+EmailPath = Annotated[str, Path(min_length=1, max_length=320, description="An e-mail address.")]
 
 
-@router.post("/tickets")
+@router.post(
+    "/tickets",
+    response_model=DecisionOut,
+    responses=error_responses(
+        400,
+        401,
+        413,
+        422,
+        503,
+        s422="Not a ticket Evenhand can read: the field and the reason (`bad_value`, "
+        "`missing_value`).",
+    ),
+)
 def decide_ticket(
     service: ServiceDep,
     _: Caller,
     ticket: Annotated[
-        dict[str, Any],
+        TicketBody,
         Body(
-            description='The fields of `evenhand triage`: {"id", "created_at", "channel", '
-            '"customer_email", "subject"?, "body", "order_name"?}, or a Zendesk or '
-            "Gorgias ticket object."
+            description="One ticket: a line of `evenhand triage`'s JSON Lines, or a Zendesk "
+            "or Gorgias ticket object (its format is read from its keys)."
         ),
     ],
-) -> dict[str, Any]:
+) -> DecisionOut:
     """Decide one ticket by the guide in force; the decision is stored and returned."""
-    record = ticket_from_object(ticket)
+    record = ticket_from_object(ticket.model_dump(exclude_unset=True))
     if isinstance(record, TicketProblem):
         raise EvenhandError(InputError.BAD_VALUE, record.error)
     report = triage_tickets(
@@ -61,38 +83,51 @@ def decide_ticket(
         settings=service.settings,
         now=service.now(),
     )
-    return outcome_json(report.outcomes[0])
+    return decision_out(report.decided[0].stored)
 
 
-@router.get("/decisions/{decision_id}")
-def get_decision(service: ServiceDep, _: Caller, decision_id: int) -> dict[str, Any]:
+@router.get(
+    "/decisions/{decision_id}",
+    response_model=DecisionOut,
+    responses=error_responses(401, 404, 422, 503, s404="No such decision (`decision_not_found`)."),
+)
+def get_decision(service: ServiceDep, _: Caller, decision_id: DecisionId) -> DecisionOut:
     """A stored decision: reading, facts, remedy, rule, guide version, tags, reply draft."""
-    return decision_json(service.engine, decision_id=decision_id)
+    return find_decision(service.engine, decision_id=decision_id)
 
 
-@router.get("/customers/{email}")
-def get_customer(service: ServiceDep, _: Caller, email: str) -> dict[str, Any]:
+@router.get(
+    "/customers/{email}",
+    response_model=CustomerOut,
+    responses=error_responses(
+        401, 404, 422, 503, s404="No customer with this e-mail (`customer_not_found`)."
+    ),
+)
+def get_customer(service: ServiceDep, _: Caller, email: EmailPath) -> CustomerOut:
     """A customer's value figures and open disputes, as `evenhand customer EMAIL --json`."""
-    return customer_report(service.engine, email=email, settings=service.settings).as_json()
+    return customer_out(customer_report(service.engine, email=email, settings=service.settings))
 
 
-@router.post("/imports/{kind}")
+@router.post(
+    "/imports/{kind}",
+    response_model=ImportOut,
+    responses=error_responses(401, 409, 413, 422, 503),
+    openapi_extra=IMPORT_BODY,
+)
 async def import_upload(
     request: Request,
     service: ServiceDep,
     _: Caller,
     kind: ImportKind,
     skip_invalid: Annotated[bool, Query(description="Import the valid records only.")] = False,
-) -> dict[str, Any]:
+) -> ImportOut:
     """Import the request body as a file of this kind (the same kinds as `evenhand import`),
     in one transaction."""
     body = await request.body()
     return await run_in_threadpool(_import_bytes, service, body, kind, skip_invalid)
 
 
-def _import_bytes(
-    service: Service, body: bytes, kind: ImportKind, skip_invalid: bool
-) -> dict[str, Any]:
+def _import_bytes(service: Service, body: bytes, kind: ImportKind, skip_invalid: bool) -> ImportOut:
     suffix = ".csv" if kind.value.endswith(("orders", "customers", "products")) else ".json"
     with scratch_folder(service.settings.db) as folder:  # beside the database, not in /tmp
         path = folder / f"upload{suffix}"
@@ -108,6 +143,6 @@ def _import_bytes(
             )
         except EvenhandError as error:  # name the upload, not the temporary file
             if error.where is not None:
-                error.where = replace(error.where, path=Path("upload"))
+                error.where = replace(error.where, path=FilePath("upload"))
             raise
-    return report.summary() | {"file": "upload", "rejections": report.rejections_json()}
+    return import_out(report, file="upload")

@@ -10,24 +10,32 @@ import html
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from evenhand.actions.guide import active_guide
 from evenhand.actions.reader import load_reader, warm_up
-from evenhand.errors import AccessError, EvenhandError
+from evenhand.errors import AccessError, ErrorCode, EvenhandError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.database import ensure_current, make_engine
 from evenhand.understand.model import Reader
-from evenhand.web import api, ui, webhooks
+from evenhand.web import admin, api, ui, webhooks
+from evenhand.web.pages import SignInNeededError
+from evenhand.web.schemas import Health, error_responses, validation_error
+from evenhand.web.security import SESSION_COOKIE, SecurityHeaders, docs_router
 from evenhand.web.service import Service
 
 INBOX_BUSY_TIMEOUT = 0.001  # seconds; the inbox writer retries itself
-SESSION_SECONDS = 12 * 3600
 MACHINE_PATHS = ("/api/", "/webhooks/", "/healthz", "/openapi.json")
+STATIC = Path(__file__).with_name("static")
 
 
 def create_app(
@@ -66,28 +74,37 @@ def create_app(
         summary="Even-handed, policy-driven triage for e-commerce customer support.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # off unless `api_docs`: then for signed-in users (web.security)
+        redoc_url=None,
     )
     app.state.service = service
     app.add_exception_handler(EvenhandError, _error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.include_router(api.router)
     app.include_router(webhooks.router)
     app.include_router(ui.router)
-    app.add_exception_handler(ui.SignInNeededError, _to_sign_in)
+    app.include_router(admin.router)
+    if settings.api_docs:
+        app.include_router(docs_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(SignInNeededError, _to_sign_in)
     secret = settings.session_secret
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
-        session_cookie="evenhand_session",
+        session_cookie=SESSION_COOKIE,
         same_site="strict",
-        https_only=False,  # behind TLS in production, set by the proxy; loopback in tests
-        max_age=SESSION_SECONDS,
+        https_only=False,  # `Secure` is added per request by SecurityHeaders
+        max_age=settings.session_max_hours * 3600,
     )
+    app.add_middleware(SecurityHeaders, secure_cookie=settings.session_cookie_secure)
 
-    @app.get("/healthz", tags=["service"])
-    def healthz() -> dict[str, str]:
+    @app.get("/healthz", tags=["service"], responses=error_responses(503))
+    def healthz() -> Health:
         """Alive, and the database answers at the schema's current revision."""
         ensure_current(engine)
-        return {"status": "ok", "guide_version": service.current_guide().version}
+        return Health(status="ok", guide_version=service.current_guide().version)
 
     return app
 
@@ -108,6 +125,31 @@ def _json_error(error: EvenhandError) -> JSONResponse:
         content={"error": error.code.value, "message": str(error)},
         headers=headers,
     )
+
+
+async def _invalid_request(request: Request, error: RequestValidationError) -> Response:
+    """A request FastAPI could not validate: on the API, the error body with each field and
+    its reason (400 for a body that is not JSON, else 422); on a page, FastAPI's answer."""
+    if not request.url.path.startswith(MACHINE_PATHS):
+        return await request_validation_exception_handler(request, error)
+    code, message = validation_error(list(error.errors()))
+    return _json_error(EvenhandError(code, message))
+
+
+async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+    """Starlette's own refusals (no such address, another method, an unreadable body) in
+    the error body on the machine paths."""
+    code = _HTTP_CODES.get(error.status_code)
+    if code is None or not request.url.path.startswith(MACHINE_PATHS):
+        return await http_exception_handler(request, error)
+    return _json_error(EvenhandError(code, str(error.detail)))
+
+
+_HTTP_CODES: dict[int, ErrorCode] = {
+    400: AccessError.MALFORMED_PAYLOAD,
+    404: LookupFailure.NO_SUCH_PATH,
+    405: LookupFailure.NO_SUCH_METHOD,
+}
 
 
 async def _to_sign_in(_: Request, __: Exception) -> RedirectResponse:

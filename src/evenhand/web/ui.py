@@ -1,22 +1,19 @@
-"""The agents' and managers' pages: sign-in, the queue, a ticket with approve/override.
+"""The agents' and managers' pages: sign-in, the queue, a ticket with approve/override,
+the guide and the dashboard (the managers' /admin is `web.admin`).
 
-Server-rendered Jinja2, no script from anywhere but this page. Sessions live in a signed,
-HttpOnly, SameSite=Strict cookie; every form carries the session's CSRF token.
+Server-rendered Jinja2; the one stylesheet and script come from /static. Every form
+carries the session's CSRF token (`web.pages`).
 """
 
 from __future__ import annotations
 
 import difflib
-import hmac
-import secrets
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from evenhand.actions.dashboard import (
     DEFAULT_DAYS,
@@ -27,8 +24,8 @@ from evenhand.actions.dashboard import (
 )
 from evenhand.actions.guide import adopt_uploaded_guide, guide_versions_json
 from evenhand.actions.reviews import QUEUE_LENGTH, queue, review_decision, ticket_page
-from evenhand.actions.service import create_token, revoke_token
-from evenhand.actions.users import create_user, people_and_tokens, sign_in, signed_in_user
+from evenhand.actions.schemas import customer_out
+from evenhand.actions.sessions import SignInRules, SignInThrottledError, sign_in, sign_out
 from evenhand.domain.facts import Tier
 from evenhand.domain.guide import Remedy
 from evenhand.domain.intents import THREAT_SIGNALS, Intent
@@ -36,11 +33,17 @@ from evenhand.domain.money import Money
 from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest.guide_problems import GuideRefusedError
-from evenhand.store.users import User
 from evenhand.web.charts import SERIES_COLOURS, horizontal_bars, order_history, stacked_columns
+from evenhand.web.pages import (
+    SESSION_KEY,
+    CsrfField,
+    SignedIn,
+    check_csrf,
+    render,
+    session_token,
+)
 from evenhand.web.service import ServiceDep
 
-templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 router = APIRouter(include_in_schema=False)
 QUEUE_CHOICES = {
     "intent": [intent.value for intent in Intent],
@@ -54,40 +57,6 @@ QUEUE_CHOICES = {
 }
 
 
-class SignInNeededError(Exception):
-    """No signed-in user: the browser goes to the sign-in page."""
-
-
-def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
-    return token
-
-
-def _check_csrf(request: Request, given: str) -> None:
-    if not hmac.compare_digest(csrf_token(request), given):
-        raise EvenhandError(AccessError.CSRF_FAILED, "the form is stale; reload the page")
-
-
-def _user(request: Request, service: ServiceDep) -> User:
-    user_id = request.session.get("user_id")
-    user = signed_in_user(service.engine, user_id) if isinstance(user_id, int) else None
-    if user is None:
-        raise SignInNeededError
-    return user
-
-
-SignedIn = Annotated[User, Depends(_user)]
-CsrfField = Annotated[str, Form()]
-
-
-def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    context |= {"csrf": csrf_token(request)}
-    return templates.TemplateResponse(request, name, context, status_code=status)
-
-
 @router.get("/")
 def home() -> RedirectResponse:
     return RedirectResponse("/queue", status_code=303)
@@ -95,7 +64,7 @@ def home() -> RedirectResponse:
 
 @router.get("/login")
 def login_form(request: Request) -> HTMLResponse:
-    return _page(request, "login.html", user=None)
+    return render(request, "login.html", user=None)
 
 
 @router.post("/login")
@@ -106,19 +75,35 @@ def login(
     password: Annotated[str, Form()],
     csrf: CsrfField,
 ) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
+    client = request.client.host if request.client else "unknown"
     try:
-        user = sign_in(service.engine, email=email, password=password)
+        signed_in = sign_in(
+            service.engine,
+            email=email,
+            password=password,
+            client=client,
+            rules=SignInRules.of(service.settings),
+            now=service.now(),
+            lock=service.write_lock,
+        )
+    except SignInThrottledError as throttled:
+        answer = render(request, "login.html", 429, user=None, error=throttled.message)
+        answer.headers["Retry-After"] = str(throttled.retry_after)
+        return answer
     except EvenhandError as error:
-        return _page(request, "login.html", 401, user=None, error=error.message)
+        return render(request, "login.html", error.http_status, user=None, error=error.message)
     request.session.clear()  # a new session on sign-in: no fixation
-    request.session["user_id"] = user.id
+    request.session[SESSION_KEY] = signed_in.token
     return RedirectResponse("/queue", status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: CsrfField) -> RedirectResponse:
-    _check_csrf(request, csrf)
+def logout(request: Request, service: ServiceDep, csrf: CsrfField) -> RedirectResponse:
+    check_csrf(request, csrf)
+    token = session_token(request)
+    if token is not None:
+        sign_out(service.engine, token, now=service.now())
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -131,7 +116,7 @@ def queue_page(
     rows = queue(service.engine, filters=filters, search=q, before=before)
     kept = {name: value for name, value in {**filters, "q": q}.items() if value}
     older = {**kept, "before": rows[-1].decision_id} if len(rows) == QUEUE_LENGTH else None
-    return _page(
+    return render(
         request,
         "queue.html",
         user=user,
@@ -151,16 +136,16 @@ def ticket(
     request: Request, service: ServiceDep, user: SignedIn, decision_id: int, error: str = ""
 ) -> HTMLResponse:
     page = ticket_page(service.engine, decision_id=decision_id, settings=service.settings)
-    currency = page.decision["ltv"]["currency"]
-    evidence = [signal["evidence"] for signal in page.decision["signals"]]
-    return _page(
+    currency = page.decision.ltv.currency
+    evidence = [signal.evidence for signal in page.decision.signals]
+    return render(
         request,
         "ticket.html",
         user=user,
         d=page.decision,
         subject=page.subject,
         segments=highlighted(page.body, evidence),
-        customer=page.customer.as_json() if page.customer else None,
+        customer=customer_out(page.customer).model_dump(mode="json") if page.customer else None,
         order_marks=order_history(
             [
                 (
@@ -191,7 +176,7 @@ def review(
     reason: Annotated[str, Form()] = "",
     reply: Annotated[str, Form()] = "",
 ) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     try:
         review_decision(
             service.engine,
@@ -228,7 +213,7 @@ def guide_page(
                 lineterm="",
             )
         )
-    return _page(
+    return render(
         request,
         "guide.html",
         200 if not problems else 422,
@@ -246,7 +231,7 @@ def guide_page(
 async def upload_guide(
     request: Request, service: ServiceDep, user: SignedIn, csrf: CsrfField, guide: UploadFile
 ) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     if user.role is not Role.MANAGER:
         raise EvenhandError(AccessError.NOT_ALLOWED, "only managers adopt a guide")
     text = (await guide.read()).decode("utf-8", errors="replace")
@@ -269,7 +254,7 @@ def dashboard_page(
     languages = sorted({name for day in board.by_day_language.values() for name in day})
     intent_names = [name for name, _ in board.intents.most_common()]
     span = {"first": board.since, "last": board.until}
-    return _page(
+    return render(
         request,
         "dashboard.html",
         user=user,
@@ -288,86 +273,6 @@ def dashboard_page(
             texts={remedy: f"{value:,.2f}" for remedy, value in board.at_stake.items()},
         ),
     )
-
-
-def _manager(user: SignedIn) -> User:
-    if user.role is not Role.MANAGER:
-        raise EvenhandError(AccessError.NOT_ALLOWED, "only managers manage users and tokens")
-    return user
-
-
-Manager = Annotated[User, Depends(_manager)]
-
-
-@router.get("/admin")
-def admin_page(
-    request: Request,
-    service: ServiceDep,
-    user: Manager,
-    *,
-    error: str = "",
-    new_token: tuple[str, str] | None = None,
-) -> HTMLResponse:
-    people, tokens = people_and_tokens(service.engine)
-    return _page(
-        request,
-        "admin.html",
-        422 if error else 200,
-        user=user,
-        people=people,
-        tokens=tokens,
-        error=error,
-        new_token_name=new_token[0] if new_token else None,
-        new_token=new_token[1] if new_token else None,
-    )
-
-
-@router.post("/admin/users")
-def admin_create_user(
-    request: Request,
-    service: ServiceDep,
-    user: Manager,
-    *,
-    csrf: CsrfField,
-    email: Annotated[str, Form()],
-    role: Annotated[Role, Form()],
-    password: Annotated[str, Form()],
-) -> Response:
-    _check_csrf(request, csrf)
-    try:
-        create_user(service.engine, email=email, role=role, password=password, now=service.now())
-    except EvenhandError as error:
-        return admin_page(request, service, user, error=error.message)
-    return RedirectResponse("/admin", status_code=303)
-
-
-@router.post("/admin/tokens")
-def admin_create_token(
-    request: Request,
-    service: ServiceDep,
-    user: Manager,
-    csrf: CsrfField,
-    name: Annotated[str, Form()],
-) -> Response:
-    _check_csrf(request, csrf)
-    try:
-        token = create_token(service.engine, name=name.strip(), now=service.now())
-    except EvenhandError as error:
-        return admin_page(request, service, user, error=error.message)
-    return admin_page(request, service, user, new_token=(name.strip(), token))
-
-
-@router.post("/admin/tokens/revoke")
-def admin_revoke_token(
-    request: Request,
-    service: ServiceDep,
-    user: Manager,
-    csrf: CsrfField,
-    name: Annotated[str, Form()],
-) -> Response:
-    _check_csrf(request, csrf)
-    revoke_token(service.engine, name=name, now=service.now())
-    return RedirectResponse("/admin", status_code=303)
 
 
 def highlighted(body: str, evidence: list[str]) -> list[tuple[str, bool]]:

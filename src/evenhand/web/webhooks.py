@@ -22,6 +22,12 @@ from evenhand.actions.service import receive_delivery
 from evenhand.errors import AccessError, EvenhandError
 from evenhand.ingest.webhook_payloads import SHOPIFY_TOPICS, STRIPE_TOPICS, Source
 from evenhand.store.inbox import Accepted
+from evenhand.web.schemas import (
+    WEBHOOK_401,
+    DeliveryAccepted,
+    DeliveryIgnored,
+    error_responses,
+)
 from evenhand.web.service import Service, ServiceDep
 from evenhand.web.signatures import (
     shared_secret_valid,
@@ -82,17 +88,53 @@ async def _store(
             )
 
     accepted = await run_in_threadpool(receive)
-    return JSONResponse(
-        status_code=202,
-        content={"delivery_id": accepted.delivery_id, "duplicate": accepted.duplicate},
-    )
+    answer = DeliveryAccepted(delivery_id=accepted.delivery_id, duplicate=accepted.duplicate)
+    return JSONResponse(status_code=202, content=answer.model_dump(mode="json"))
 
 
 def _ignored(topic: str) -> JSONResponse:
-    return JSONResponse(status_code=200, content={"ignored": topic})
+    return JSONResponse(status_code=200, content=DeliveryIgnored(ignored=topic).model_dump())
 
 
-@router.post("/shopify", status_code=202)
+# What every webhook answers: 202 stored, 200 a topic not acted on, or a refusal.
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    202: {"model": DeliveryAccepted, "description": "Verified and stored in the inbox."},
+    200: {"model": DeliveryIgnored, "description": "Verified; a topic not acted on."},
+}
+ANSWERS.update(error_responses(400, 401, 413, 503, s401=WEBHOOK_401))
+
+
+def _described(body: str, **headers: str) -> dict[str, Any]:
+    """The OpenAPI of a webhook's request: the raw JSON body its sender signs, and the
+    headers read (they are checked by hand, over the raw body, before anything is parsed)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "description": body,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        "parameters": [
+            {"name": name, "in": "header", "description": meaning, "schema": {"type": "string"}}
+            for name, meaning in headers.items()
+        ],
+    }
+
+
+@router.post(
+    "/shopify",
+    status_code=202,
+    response_model=None,
+    responses=ANSWERS,
+    openapi_extra=_described(
+        "The webhook's JSON, as Shopify sends it.",
+        **{
+            "X-Shopify-Hmac-Sha256": "base64(HMAC-SHA256(secret, raw body)).",
+            "X-Shopify-Topic": "orders/create, refunds/create, customers/redact, ...",
+            "X-Shopify-Shop-Domain": "The shop; another than the one set is refused.",
+            "X-Shopify-Event-Id": "The event's id: a repeat is counted, not stored again.",
+        },
+    ),
+)
 async def shopify(request: Request, service: ServiceDep) -> JSONResponse:
     """Orders, refunds, disputes and the privacy topics; `X-Shopify-Hmac-Sha256`."""
     raw, settings, headers = await request.body(), service.settings, request.headers
@@ -112,7 +154,16 @@ async def shopify(request: Request, service: ServiceDep) -> JSONResponse:
     return await _store(service, source=Source.SHOPIFY, event_key=key, topic=topic, raw=raw)
 
 
-@router.post("/stripe", status_code=202)
+@router.post(
+    "/stripe",
+    status_code=202,
+    response_model=None,
+    responses=ANSWERS,
+    openapi_extra=_described(
+        "A Stripe event object.",
+        **{"Stripe-Signature": "t=<unix time>,v1=<hex HMAC-SHA256 of 't.body'>[,v1=...]."},
+    ),
+)
 async def stripe(request: Request, service: ServiceDep) -> JSONResponse:
     """`charge.dispute.created|updated|closed`; `Stripe-Signature` with a timestamp."""
     raw, settings = await request.body(), service.settings
@@ -132,7 +183,19 @@ async def stripe(request: Request, service: ServiceDep) -> JSONResponse:
     return await _store(service, source=Source.STRIPE, event_key=event_id, topic=topic, raw=raw)
 
 
-@router.post("/zendesk", status_code=202)
+@router.post(
+    "/zendesk",
+    status_code=202,
+    response_model=None,
+    responses=ANSWERS,
+    openapi_extra=_described(
+        "A trigger's JSON or an event subscription's event.",
+        **{
+            "X-Zendesk-Webhook-Signature": "base64(HMAC-SHA256(secret, timestamp + body)).",
+            "X-Zendesk-Webhook-Signature-Timestamp": "When it was signed (ISO 8601).",
+        },
+    ),
+)
 async def zendesk(request: Request, service: ServiceDep) -> JSONResponse:
     """A new ticket, from a trigger webhook or an event subscription;
     `X-Zendesk-Webhook-Signature` over the timestamp and the body."""
@@ -153,7 +216,16 @@ async def zendesk(request: Request, service: ServiceDep) -> JSONResponse:
     return await _store(service, source=Source.ZENDESK, event_key=key, topic=topic, raw=raw)
 
 
-@router.post("/gorgias", status_code=202)
+@router.post(
+    "/gorgias",
+    status_code=202,
+    response_model=None,
+    responses=ANSWERS,
+    openapi_extra=_described(
+        "The HTTP integration's ticket JSON.",
+        **{GORGIAS_SECRET_HEADER: "The shared secret (Gorgias does not sign)."},
+    ),
+)
 async def gorgias(request: Request, service: ServiceDep) -> JSONResponse:
     """The HTTP integration's `ticket-created` / `ticket-message-created`. Gorgias does not
     sign, so the integration sends the shared secret in `X-Evenhand-Secret`."""

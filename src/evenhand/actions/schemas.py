@@ -1,0 +1,260 @@
+"""What Evenhand shows of its resources, typed: one Pydantic model and one serializer per
+resource, used by every edge that shows it (the API, `--json` of the CLI, the UI).
+
+- a decision: `decision_out` (`POST /api/tickets`, `GET /api/decisions/{id}`, a line of
+  `evenhand triage --json`), from the decision as stored, so every edge shows the same
+  values in the same form;
+- a ticket's outcome in a triage run: `outcome_out` (its decision, or why it failed);
+- a customer: `customer_out` (`GET /api/customers/{email}`, `evenhand customer --json`);
+- an import: `import_out` (`POST /api/imports/{kind}`, `evenhand import --json`).
+
+Money is a decimal string with the currency's minor units ("5600.00", "0.00"); times are
+ISO 8601 in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from evenhand.domain.facts import DisputeState, Tier
+from evenhand.domain.intents import Intent, SignalKind
+from evenhand.domain.money import from_minor
+from evenhand.domain.remedies import Remedy
+from evenhand.domain.value import LtvMetric
+from evenhand.ingest.kinds import ImportKind
+from evenhand.ingest.tickets import TicketProblem
+
+if TYPE_CHECKING:  # the serializers' inputs; the models need none of them
+    from evenhand.actions.customer_value import CustomerReport
+    from evenhand.actions.import_file import ImportReport
+    from evenhand.actions.triage import Triaged
+    from evenhand.store.decisions import StoredDecision
+    from evenhand.store.disputes import DisputeRow
+
+Amount = Decimal  # shown as a string with the currency's decimals
+FactValue = str | int | bool | None
+
+
+class _Shown(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- a decision ------------------------------------------------------------------------
+
+
+class SignalOut(_Shown):
+    kind: SignalKind
+    evidence: str = Field(description="The sentence that shows it.")
+
+
+class LtvOut(_Shown):
+    metric_value: Amount = Field(description="The guide's LTV metric, in the shop currency.")
+    currency: str = Field(description="ISO 4217.")
+
+
+class ReplyOut(_Shown):
+    language: str = Field(description="ISO 639-1: the reply's language.")
+    text: str
+
+
+class DecisionOut(_Shown):
+    """A decision: what was read, the facts, the remedy and the rule that gave it, the
+    guide's version, the tags and the reply draft, and why."""
+
+    ticket_id: str = Field(description="The source's own id of the ticket.")
+    decision_id: int
+    decided_at: datetime
+    language: str = Field(description="The message's language (ISO 639-1).")
+    intent: Intent
+    confidence: float = Field(ge=0, le=1, description="The reader's confidence in the intent.")
+    runner_up: Intent
+    signals: list[SignalOut] = Field(description="Threats and disputes the message mentions.")
+    customer_email: str
+    order_name: str | None
+    tier: Tier
+    ltv: LtvOut
+    dispute: DisputeState
+    facts: dict[str, FactValue] = Field(
+        description="Every fact the guide decided on, as recorded (docs/reference/guide.md)."
+    )
+    remedy: Remedy
+    rule: str = Field(description="The id of the guide's rule that decided.")
+    guide_version: str
+    tags: list[str]
+    reply: ReplyOut
+    explanation: str
+
+
+class TicketFailedOut(_Shown):
+    """A ticket of a triage run that could not be read (a line of `triage --json`)."""
+
+    ticket_id: str | None
+    line: int | None
+    error: str
+
+
+def decision_out(stored: StoredDecision) -> DecisionOut:
+    """The one serializer of a decision, from the decision as stored."""
+    return DecisionOut(
+        ticket_id=stored.ticket_key,
+        decision_id=stored.decision_id,
+        decided_at=stored.decided_at.astimezone(UTC),
+        language=stored.language,
+        intent=Intent(stored.intent),
+        confidence=round(stored.confidence, 4),
+        runner_up=Intent(stored.runner_up),
+        signals=[
+            SignalOut(kind=SignalKind(s["kind"]), evidence=s["evidence"]) for s in stored.signals
+        ],
+        customer_email=stored.customer_email,
+        order_name=stored.order_name,
+        tier=Tier(stored.tier),
+        ltv=LtvOut(
+            metric_value=from_minor(stored.ltv_minor, stored.currency), currency=stored.currency
+        ),
+        dispute=DisputeState(stored.dispute),
+        facts=stored.facts,
+        remedy=Remedy(stored.remedy),
+        rule=stored.rule_id,
+        guide_version=stored.guide_version,
+        tags=stored.tags,
+        reply=ReplyOut(language=stored.reply_language, text=stored.reply_text),
+        explanation=stored.explanation,
+    )
+
+
+def outcome_out(outcome: Triaged | TicketProblem) -> DecisionOut | TicketFailedOut:
+    """A ticket's outcome in a triage run: its decision, or why it could not be read."""
+    if isinstance(outcome, TicketProblem):
+        return TicketFailedOut(ticket_id=outcome.ticket_id, line=outcome.line, error=outcome.error)
+    return decision_out(outcome.stored)
+
+
+# --- a customer ------------------------------------------------------------------------
+
+
+class DisputeOut(_Shown):
+    provider: str = Field(description="shopify (Shopify Payments) or stripe.")
+    id: str = Field(description="The provider's id of the dispute.")
+    status: str
+    kind: str | None
+    reason: str | None
+    amount: Amount
+    currency: str
+    order: str | None = Field(description="The order's name, when the dispute is linked.")
+    evidence_due_by: datetime | None
+
+
+class CustomerOut(_Shown):
+    """A customer's value figures (over their paid orders), open disputes, and the method."""
+
+    email: str
+    first_name: str | None
+    last_name: str | None
+    currency: str
+    orders: int = Field(description="Counted orders.")
+    gross_sales: Amount
+    refunds: Amount
+    net_revenue: Amount
+    gross_margin: Amount
+    average_order_value: Amount
+    first_order_at: datetime | None
+    last_order_at: datetime | None
+    open_disputes: int
+    ltv_metric: LtvMetric
+    ltv: Amount
+    disputes: list[DisputeOut]
+    method: list[str] = Field(description="How the figures are computed, in sentences.")
+
+
+def customer_out(report: CustomerReport) -> CustomerOut:
+    """The one serializer of a customer."""
+    value = report.value
+    return CustomerOut(
+        email=report.email,
+        first_name=report.first_name,
+        last_name=report.last_name,
+        currency=value.currency,
+        orders=value.orders,
+        gross_sales=value.gross_sales.amount,
+        refunds=value.refunds.amount,
+        net_revenue=value.net_revenue.amount,
+        gross_margin=value.gross_margin.amount,
+        average_order_value=value.average_order_value.amount,
+        first_order_at=value.first_order_at,
+        last_order_at=value.last_order_at,
+        open_disputes=value.open_disputes,
+        ltv_metric=report.ltv_metric,
+        ltv=value.ltv(report.ltv_metric).amount,
+        disputes=[_dispute_out(dispute) for dispute in report.disputes],
+        method=report.method,
+    )
+
+
+def _dispute_out(dispute: DisputeRow) -> DisputeOut:
+    return DisputeOut(
+        provider=dispute.provider,
+        id=dispute.external_id,
+        status=dispute.status,
+        kind=dispute.kind,
+        reason=dispute.reason,
+        amount=from_minor(dispute.amount_minor, dispute.currency),
+        currency=dispute.currency,
+        order=dispute.order_name,
+        evidence_due_by=dispute.evidence_due_by,
+    )
+
+
+# --- an import -------------------------------------------------------------------------
+
+
+class RejectionOut(_Shown):
+    """A record left out (with `skip_invalid`), and why."""
+
+    line: int
+    record: str | None
+    column: str | None
+    reason: str
+    code: str = Field(description="The error code (errors.py).")
+
+
+class ImportOut(_Shown):
+    """What an import did: records read, orders created, updated or unchanged, and so on."""
+
+    kind: ImportKind
+    file: str
+    records: int
+    created: int
+    updated: int
+    unchanged: int
+    stale: int = Field(description="Records older than the stored ones, left as they were.")
+    rejected: int
+    disputes_linked: int
+    unlinked_disputes: list[str] = Field(description="Disputes whose order is not known yet.")
+    rejections: list[RejectionOut]
+
+
+def import_out(report: ImportReport, *, file: str | None = None) -> ImportOut:
+    """The one serializer of an import's report (`file`: the name to show for the file)."""
+    return ImportOut(
+        kind=report.kind,
+        file=str(report.path) if file is None else file,
+        records=report.records,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        stale=report.stale,
+        rejected=len(report.rejections),
+        disputes_linked=report.disputes_linked,
+        unlinked_disputes=[dispute.external_id for dispute in report.unlinked_disputes],
+        rejections=[
+            RejectionOut(
+                line=r.line, record=r.record, column=r.column, reason=r.reason, code=r.code.value
+            )
+            for r in report.rejections
+        ],
+    )
