@@ -50,14 +50,16 @@ from evenhand.ingest.webhook_payloads import (
 from evenhand.settings import Settings
 from evenhand.store import privacy, value_sql
 from evenhand.store.audit import record_event
-from evenhand.store.database import write_transaction
+from evenhand.store.database import checkpoint_after_erasure, write_transaction
 from evenhand.store.inbox import Delivery, finish_delivery, pending_deliveries
+from evenhand.store.privacy_shop import redact_shop
 from evenhand.store.refunds import add_refund, remember_refunds
 from evenhand.store.shop import shop_currency
 from evenhand.store.writebacks import owe_writeback
 from evenhand.understand.model import Message, Reader, Understanding
 
 Step = Callable[[Connection, datetime], dict[str, Any]]
+_ERASING_TOPICS = frozenset({"customers/redact", "shop/redact"})
 DATABASE_RETRY_SECONDS = 1.0
 HELPDESK_RETRY_SECONDS = 5.0
 WRITE_GAP_SECONDS = 0.001
@@ -101,6 +103,8 @@ def process_inbox(worker: Worker, *, now: Callable[[], datetime]) -> InboxRun:
     prepared = _prepare(batch, worker)
     for each in prepared:
         _apply_alone(worker.engine, each, now=now())
+        if each.delivery.topic in _ERASING_TOPICS:  # nothing of theirs left in the WAL
+            checkpoint_after_erasure(worker.engine)
         time.sleep(WRITE_GAP_SECONDS)  # a moment for the webhooks' writes between ours
     return InboxRun(taken=len(prepared), waiting_on_helpdesk=len(prepared) < len(batch))
 
@@ -211,7 +215,7 @@ def _step(payload: Resolved, worker: Worker, reading: Understanding | None) -> S
     if isinstance(payload, CustomerAsked):
         return lambda c, now: _customer_asked(c, payload)
     assert isinstance(payload, ShopRedact)  # the last kind there is
-    return lambda c, now: {"redacted": privacy.redact_customers(c, privacy.all_customers(c))}
+    return lambda c, now: {"redacted": redact_shop(c)}
 
 
 def _ticket_step(arrived: TicketArrived, reading: Understanding, worker: Worker) -> Step:
@@ -290,11 +294,15 @@ def _refund_created(
 
 
 def _customer_asked(connection: Connection, payload: CustomerAsked) -> dict[str, Any]:
-    people = privacy.customers_matching(
-        connection, email=payload.email, shopify_id=payload.shopify_id
+    named = privacy.Named(
+        email=payload.email,
+        shopify_id=payload.shopify_id,
+        phone=payload.phone,
+        order_ids=payload.order_ids,
     )
+    people = privacy.people_named(connection, named)
     if payload.redact:
-        return {"redacted": privacy.redact_customers(connection, people)}
+        return {"redacted": privacy.redact_people(connection, people)}
     return {"data_request": privacy.data_held(connection, people)}
 
 

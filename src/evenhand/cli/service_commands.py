@@ -82,12 +82,14 @@ def worker(
     from evenhand.actions.reader import load_reader, warm_up
     from evenhand.actions.writeback import Helpdesks
     from evenhand.store.database import ensure_current, make_engine
+    from evenhand.store.scratch import remove_leftovers
 
     settings = load(db)
     # Webhooks are answered first: on a shared machine the worker gets the CPU left over.
     os.nice(WORKER_NICENESS)
     engine = make_engine(settings.db)
     ensure_current(engine)
+    remove_leftovers(settings.db)  # scratch files an import killed mid-way left behind
     helpdesks = Helpdesks.from_settings(settings)
     inbox_worker = Worker(
         engine=engine,

@@ -78,6 +78,8 @@ class CustomerAsked:
     email: str | None
     shopify_id: int | None
     redact: bool
+    phone: str | None = None
+    order_ids: tuple[int, ...] = ()  # orders_to_redact, or orders_requested
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,14 +154,21 @@ def _shopify(topic: str, document: dict[str, Any], *, body: str, where: Path) ->
         return DisputesChanged(disputes_from_payload(document, text=body, source=where))
     if topic in {"customers/data_request", "customers/redact"}:
         customer = cells.mapping(document.get("customer"), "customer")
-        email = customer.get("email")
+        email, phone = customer.get("email"), customer.get("phone")
         shopify_id = customer.get("id")
+        listed = document.get("orders_to_redact", document.get("orders_requested"))
         return CustomerAsked(
             email=email.strip().lower() if isinstance(email, str) and email.strip() else None,
             shopify_id=shopify_id
             if isinstance(shopify_id, int) and not isinstance(shopify_id, bool)
             else None,
             redact=topic == "customers/redact",
+            phone=phone if isinstance(phone, str) and phone.strip() else None,
+            order_ids=tuple(
+                each
+                for each in (listed if isinstance(listed, list) else [])
+                if isinstance(each, int) and not isinstance(each, bool)
+            ),
         )
     if topic == "shop/redact":
         domain = document.get("shop_domain")

@@ -4,15 +4,14 @@ SQLite: the frames are written through ADBC into two scratch database files at o
 orders in one, their line items and references in the other, from two threads: ADBC lets
 go of Python's lock while it writes), which the import's connection attaches before its
 transaction begins (SQLite cannot attach inside one); the merge then reads from them, with
-foreign-key checks off (see `_sqlite_stage`).
+foreign-key checks off (see `_sqlite_stage`). The scratch files live in a folder beside
+the database (`evenhand.store.scratch`): they hold the export's e-mail addresses and names.
 PostgreSQL: COPY into temporary tables of the transaction. Either way the shop's tables
 change only in the one transaction.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine
 
 from evenhand.store.database import SQLITE_CACHE_KIB
+from evenhand.store.scratch import scratch_folder
 from evenhand.store.staging import (
     INSERT,
     ITEM_COLUMNS,
@@ -81,8 +81,7 @@ def staged_frames(engine: Engine, frames: OrderFrames) -> Iterator[tuple[Connect
 
 @contextmanager
 def _sqlite_stage(engine: Engine, frames: OrderFrames) -> Iterator[tuple[Connection, Stage]]:
-    folder = Path(tempfile.mkdtemp(prefix="evenhand-stage-"))
-    try:
+    with scratch_folder(engine.url) as folder:
         files = [folder / f"{schema}.sqlite3" for schema in SCRATCH_SCHEMAS]
         _write_scratch(files, frames)
         with engine.connect() as connection:
@@ -110,8 +109,6 @@ def _sqlite_stage(engine: Engine, frames: OrderFrames) -> Iterator[tuple[Connect
                     connection.exec_driver_sql(f"DETACH DATABASE {schema}")
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _for_sqlite(frame: pl.DataFrame) -> Any:

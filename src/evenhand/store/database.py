@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 from evenhand.errors import EvenhandError, SettingsError, StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+log = logging.getLogger(__name__)
 
 
 # Seconds a SQLite writer waits for another one; `?timeout=` in the URL overrides it.
@@ -63,6 +65,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted and overwritten content is zeroed, not left in free space for anyone reading
+    # the file (off by default in many SQLite builds): an erased customer stays erased.
+    cursor.execute("PRAGMA secure_delete=ON")
     # SQLite's default page cache is 2 MB; an import of a million line items updates indexes
     # far larger than that (13.9 s with the default, 11.5 s with this). Allocated as used.
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
@@ -154,3 +159,39 @@ def retry_while_locked(write: Callable[[], T], *, patience: float = SQLITE_BUSY_
             if "locked" not in str(error.orig) or time.monotonic() > deadline:
                 raise
         time.sleep(LOCKED_RETRY_SECONDS)
+
+
+CHECKPOINT_TRIES = 5
+CHECKPOINT_WAIT_SECONDS = 0.2
+
+
+def checkpoint_after_erasure(engine: Engine) -> bool:
+    """On SQLite, copy the write-ahead log into the database file and truncate it to zero
+    bytes, so the rows an erasure rewrote live on in neither (`secure_delete` zeroed their
+    old bytes in the file). True when done. PostgreSQL keeps the old rows until its
+    operator runs VACUUM (FULL): the warning logged says so."""
+    if engine.dialect.name != "sqlite":
+        log.warning(
+            "personal data was erased: PostgreSQL keeps the old row versions until "
+            "VACUUM (FULL) of the tables docs/reference/service.md names (Erasure)"
+        )
+        return False
+    for _ in range(CHECKPOINT_TRIES):
+        try:
+            with engine.connect() as connection:
+                busy, _log, _copied = connection.exec_driver_sql(
+                    "PRAGMA wal_checkpoint(TRUNCATE)"
+                ).one()
+        except OperationalError as error:
+            busy, reason = 1, str(error.orig)
+        else:
+            reason = "a reader or writer was active"
+        if not busy:
+            return True
+        time.sleep(CHECKPOINT_WAIT_SECONDS)
+    log.warning(
+        "the write-ahead log could not be truncated after an erasure (%s); "
+        "it still holds the erased rows until the next checkpoint",
+        reason,
+    )
+    return False

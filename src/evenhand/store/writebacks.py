@@ -22,6 +22,7 @@ class WritebackStatus(StrEnum):
     PENDING = "pending"  # owed, or waiting for its next try
     DONE = "done"
     FAILED = "failed"  # gave up (refused, or too many tries); `evenhand inbox retry` requeues
+    CANCELLED = "cancelled"  # not sent: the customer's data was erased first (never requeued)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import replace
 from pathlib import Path as FilePath
 from typing import Annotated
@@ -26,6 +25,7 @@ from evenhand.actions.triage import triage_tickets
 from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import TicketProblem, ticket_from_object
+from evenhand.store.scratch import scratch_folder
 from evenhand.web.schemas import ID_MAX, IMPORT_BODY, TicketBody, error_responses
 from evenhand.web.service import Service, ServiceDep
 
@@ -129,8 +129,8 @@ async def import_upload(
 
 def _import_bytes(service: Service, body: bytes, kind: ImportKind, skip_invalid: bool) -> ImportOut:
     suffix = ".csv" if kind.value.endswith(("orders", "customers", "products")) else ".json"
-    with tempfile.TemporaryDirectory(prefix="evenhand-upload-") as folder:
-        path = FilePath(folder) / f"upload{suffix}"
+    with scratch_folder(service.settings.db) as folder:  # beside the database, not in /tmp
+        path = folder / f"upload{suffix}"
         path.write_bytes(body)
         try:
             report = import_file(
