@@ -20,7 +20,37 @@ class Intent(StrEnum):
     WHERE_IS_MY_ORDER = "where_is_my_order"
     RETURN_REQUEST = "return_request"
     CANCEL_SUBSCRIPTION = "cancel_subscription"
+    # The rest of a real inbox: never a remedy that gives money or goods away.
+    CANCEL_ORDER = "cancel_order"
+    CHANGE_ORDER = "change_order"
+    FAULTY_AFTER_USE = "faulty_after_use"
+    REFUND_STATUS = "refund_status"
+    PRODUCT_QUESTION = "product_question"
+    PAYMENT_PROBLEM = "payment_problem"
+    INVOICE_RECEIPT = "invoice_receipt"
+    DISCOUNT_PRICE = "discount_price"
+    ACCOUNT_LOGIN = "account_login"
+    SHIPPING_QUESTION = "shipping_question"
+    SUBSCRIPTION_QUESTION = "subscription_question"
+    FEEDBACK = "feedback"
     OTHER = "other"
+
+
+# The founding article's problems: the intents a remedy that gives money or goods away, or
+# changes a subscription, may rest on. Every other intent is answered or looked at by a person.
+PROBLEM_INTENTS = frozenset(
+    {
+        Intent.WRONG_ADDRESS,
+        Intent.DELIVERED_NOT_RECEIVED,
+        Intent.SUBSCRIPTION_UNEXPECTED_CHARGE,
+        Intent.DAMAGED_ITEM,
+        Intent.WRONG_ITEM,
+        Intent.MISSING_ITEM,
+        Intent.WHERE_IS_MY_ORDER,
+        Intent.RETURN_REQUEST,
+        Intent.CANCEL_SUBSCRIPTION,
+    }
+)
 
 
 class SignalKind(StrEnum):
