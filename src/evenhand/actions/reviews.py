@@ -20,7 +20,7 @@ from evenhand.domain.guide import Remedy
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
-from evenhand.store.reviews import QueueRow, add_review, queue_rows, reviews_of
+from evenhand.store.reviews import QUEUE_SORTS, QueueRow, add_review, queue_rows, reviews_of
 from evenhand.store.tickets import (
     OrderRow,
     customers_by_email,
@@ -30,15 +30,26 @@ from evenhand.store.tickets import (
 from evenhand.store.users import User
 
 QUEUE_LENGTH = 100
+__all__ = ["QUEUE_LENGTH", "QUEUE_SORTS", "queue", "review_decision", "ticket_page"]
 
 
 def queue(
-    engine: Engine, *, filters: Mapping[str, str], search: str, before: int | None = None
+    engine: Engine,
+    *,
+    filters: Mapping[str, str],
+    search: str,
+    before: int | None = None,
+    sort: str = "newest",
 ) -> list[QueueRow]:
     """A page of the queue: the first, or the one after decision `before`."""
     with engine.connect() as connection:
         return queue_rows(
-            connection, filters=filters, search=search, limit=QUEUE_LENGTH, before=before
+            connection,
+            filters=filters,
+            search=search,
+            limit=QUEUE_LENGTH,
+            before=before,
+            sort=sort,
         )
 
 
@@ -53,6 +64,12 @@ class TicketPage:
     customer: CustomerReport | None
     reviews: list[Mapping[str, Any]]
     orders: list[OrderRow]  # the customer's latest orders, oldest first
+
+    @property
+    def reply(self) -> str:
+        """The reply as an agent last saved it with a review, else the guide's draft."""
+        saved = [review["reply_text"] for review in self.reviews if review.get("reply_text")]
+        return str(saved[-1]) if saved else self.decision.reply.text
 
 
 def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> TicketPage:
