@@ -39,7 +39,7 @@ def site(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Site]:
 
 def _rows(html: str) -> list[list[str]]:
     table = LexborHTMLParser(html).css("table.queue tbody tr")
-    return [[cell.text(separator=" ", strip=True) for cell in row.css("td")] for row in table]
+    return [[cell.text(separator=" ", strip=True) for cell in row.css("td")[1:]] for row in table]
 
 
 def test_the_queue_shows_what_an_agent_needs_to_pick_a_ticket(site: Site) -> None:

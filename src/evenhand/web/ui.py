@@ -26,6 +26,8 @@ from evenhand.actions.guide import adopt_uploaded_guide, guide_versions_json
 from evenhand.actions.reviews import (
     QUEUE_LENGTH,
     QUEUE_SORTS,
+    approve_many,
+    next_to_review,
     queue,
     review_decision,
     ticket_page,
@@ -147,6 +149,7 @@ def queue_page(
         paged=before is not None,
         newest_href=f"/queue?{urlencode(kept)}",
         older_href=f"/queue?{urlencode(older)}" if older else None,
+        here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
     )
 
 
@@ -207,7 +210,9 @@ def review(
     remedy: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     reply: Annotated[str, Form()] = "",
+    then: Annotated[str, Form()] = "",
 ) -> Response:
+    """Approve or override; with `then=next`, on to the next ticket no one has reviewed."""
     check_csrf(request, csrf)
     try:
         review_decision(
@@ -224,7 +229,28 @@ def review(
             raise
         chosen = {"remedy": remedy, "reason": reason, "reply": reply}
         return ticket(request, service, user, decision_id, error=error.message, chosen=chosen)
+    if then == "next":
+        following = next_to_review(service.engine, after=decision_id)
+        return RedirectResponse(
+            f"/tickets/{following}" if following else "/queue?reviewed=no", status_code=303
+        )
     return RedirectResponse(f"/tickets/{decision_id}", status_code=303)
+
+
+@router.post("/queue/approve")
+def approve_picked(
+    request: Request,
+    service: ServiceDep,
+    user: SignedIn,
+    *,
+    csrf: CsrfField,
+    decision: Annotated[list[int] | None, Form()] = None,
+    back: Annotated[str, Form()] = "/queue",
+) -> Response:
+    """Approve the tickets picked on the queue page, as drafted; back to the same page."""
+    check_csrf(request, csrf)
+    approve_many(service.engine, decision_ids=decision or [], user=user, now=service.now())
+    return RedirectResponse(back if back.startswith("/queue") else "/queue", status_code=303)
 
 
 @router.get("/guide")
