@@ -194,6 +194,9 @@ def ticket(
             ]
         ),
         reviews=page.reviews,
+        order=page.order,
+        links=page.links,
+        money=lambda minor, currency: str(Money.of_minor(minor, currency)),
         remedies=[remedy.value for remedy in Remedy],
         error=error,
     )
