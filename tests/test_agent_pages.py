@@ -165,3 +165,19 @@ def test_the_ticket_page_shows_the_orders_lines_and_links_out(
         for page in pages:
             hrefs = [a.attributes.get("href") or "" for a in page.css("#h-order ~ p a")]
             assert any(h.startswith("https://nordhem.zendesk.com/agent/tickets/") for h in hrefs)
+
+
+def test_the_dashboards_charts_say_what_their_axes_measure(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    # when: the dashboard is opened over all time
+    page = LexborHTMLParser(agent.get("/dashboard", params={"days": "all"}).text)
+    daily = [
+        svg for svg in page.css("svg.chart") if "per day" in (svg.attributes["aria-label"] or "")
+    ]
+    # then: each daily chart names its axes and the count its top stands for; bars use labels
+    assert len(daily) == 2
+    for svg in daily:
+        texts = [text.text() for text in svg.css("text")]
+        assert "tickets" in texts and "day the ticket came" in texts and "0" in texts
+        assert any(text.isdigit() and int(text) >= 1 for text in texts if text != "0")
+    assert "Damaged item" in page.text() and "damaged_item" not in page.text()
