@@ -149,7 +149,9 @@ def inbox_status_command(db: DbOption = None, as_json: JsonFlag = False) -> None
     from evenhand.store.database import make_engine
 
     settings = load(db)
-    status = inbox_status(make_engine(settings.db))
+    status = inbox_status(
+        make_engine(settings.db), now=now(), silent_seconds=settings.worker_silent_seconds
+    )
     if as_json:
         out.print_json(data=status.as_json())
     else:
@@ -157,11 +159,21 @@ def inbox_status_command(db: DbOption = None, as_json: JsonFlag = False) -> None
 
 
 @inbox_app.command("retry")
-def inbox_retry(db: DbOption = None) -> None:
+def inbox_retry(
+    db: DbOption = None,
+    set_aside: Annotated[
+        bool,
+        typer.Option(
+            "--set-aside",
+            help="Also requeue the deliveries set aside for taking the worker down "
+            "(after the cause is fixed: each may take it down again).",
+        ),
+    ] = False,
+) -> None:
     """Put failed deliveries and failed write-backs back in the queue."""
     from evenhand.actions.inbox_status import retry_failed
     from evenhand.store.database import make_engine
 
     settings = load(db)
-    deliveries, owed = retry_failed(make_engine(settings.db), now=now())
+    deliveries, owed = retry_failed(make_engine(settings.db), now=now(), set_aside=set_aside)
     out.print(f"requeued {deliveries} deliveries and {owed} write-backs")
