@@ -10,6 +10,7 @@ stored again) and the worker does the rest.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -74,9 +75,19 @@ def _digest(raw: bytes) -> str:
 
 
 async def _store(
-    service: Service, *, source: Source, event_key: str, topic: str, raw: bytes
+    service: Service,
+    *,
+    source: Source,
+    event_key: str,
+    topic: str,
+    raw: bytes,
+    replay_window: timedelta | None = None,
 ) -> JSONResponse:
+    """Into the inbox; with `replay_window`, the same topic and body stored within it is
+    counted as a repeat (the event id it came under is not signed)."""
+
     def receive() -> Accepted:
+        now = service.now()
         with service.write_lock:
             return receive_delivery(
                 service.inbox_engine,
@@ -84,7 +95,9 @@ async def _store(
                 event_key=event_key,
                 topic=topic,
                 body=raw.decode("utf-8"),
-                now=service.now(),
+                now=now,
+                body_sha256=hashlib.sha256(raw).hexdigest() if replay_window else None,
+                replay_since=now - replay_window if replay_window else None,
             )
 
     accepted = await run_in_threadpool(receive)
@@ -151,7 +164,15 @@ async def shopify(request: Request, service: ServiceDep) -> JSONResponse:
         return _ignored(topic)
     event = headers.get("X-Shopify-Event-Id") or headers.get("X-Shopify-Webhook-Id")
     key = f"{topic}:{event}" if event else f"{topic}:{_digest(raw)}"
-    return await _store(service, source=Source.SHOPIFY, event_key=key, topic=topic, raw=raw)
+    hours = settings.shopify_replay_window_hours
+    return await _store(
+        service,
+        source=Source.SHOPIFY,
+        event_key=key,
+        topic=topic,
+        raw=raw,
+        replay_window=timedelta(hours=hours) if hours else None,
+    )
 
 
 @router.post(
