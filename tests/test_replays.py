@@ -10,7 +10,7 @@ import pytest
 
 from evenhand.store.tables import inbox
 from evenhand.understand.reader import EmbeddedReader
-from tests.senders import fixture, post, shopify_headers, stripe_headers
+from tests.senders import fixture, post, stripe_headers
 from tests.test_service import SECRETS, Live, live_service
 
 
