@@ -30,6 +30,7 @@ from evenhand.settings import Settings
 from evenhand.store.database import ensure_current, make_engine
 from evenhand.understand.model import Reader
 from evenhand.web import admin, api, ui, webhooks
+from evenhand.web.limits import BodyLimit, body_limit
 from evenhand.web.pages import SignInNeededError
 from evenhand.web.schemas import ErrorOut, Health, validation_error
 from evenhand.web.security import SESSION_COOKIE, SecurityHeaders, docs_router
@@ -107,6 +108,8 @@ def create_app(
         https_only=False,  # `Secure` is added per request by SecurityHeaders
         max_age=settings.session_max_hours * 3600,
     )
+    # Bodies bounded before anything reads them; the security headers on every answer.
+    app.add_middleware(BodyLimit, limit_for=body_limit(settings))
     app.add_middleware(SecurityHeaders, secure_cookie=settings.session_cookie_secure)
 
     @app.get("/healthz", tags=["service"], response_model=Health, responses=HEALTH_503)

@@ -52,7 +52,9 @@ STATUS_MEANINGS = {
     401: "No API token, or an unknown or revoked one (`missing_token`, `bad_token`).",
     404: "Not found (`decision_not_found`, `customer_not_found`).",
     409: "The file's currency is not the shop's (`currency_mismatch`).",
-    413: "The body is larger than the service takes.",
+    413: "The body is larger than this address takes (`body_too_large`; the settings "
+    "`webhook_max_bytes`, `upload_max_bytes`, `request_max_bytes`): refused before the rest "
+    "is read.",
     422: "A value the route cannot take, with the field (and line and column) and the reason "
     "(`bad_value`, `missing_value`, `unknown_format`, ...).",
     503: "Not ready: the database is not initialised or not reachable, or the reader's "

@@ -150,14 +150,17 @@ def _described(body: str, **headers: str) -> dict[str, Any]:
 )
 async def shopify(request: Request, service: ServiceDep) -> JSONResponse:
     """Orders, refunds, disputes and the privacy topics; `X-Shopify-Hmac-Sha256`."""
-    raw, settings, headers = await request.body(), service.settings, request.headers
+    settings, headers = service.settings, request.headers
     secrets = _secrets(settings.shopify_webhook_secret, settings.shopify_webhook_secret_previous)
     _require(secrets, Source.SHOPIFY)
-    if not shopify_valid(raw, headers.get("X-Shopify-Hmac-Sha256"), secrets):
+    if not headers.get("X-Shopify-Hmac-Sha256"):  # what the headers can refuse, before the body
         raise _bad_signature()
     shop = headers.get("X-Shopify-Shop-Domain", "")
     if settings.shopify_shop_domain and shop.lower() != settings.shopify_shop_domain.lower():
         raise EvenhandError(AccessError.UNKNOWN_SHOP, f"unknown shop {shop!r}; nothing stored")
+    raw = await request.body()
+    if not shopify_valid(raw, headers.get("X-Shopify-Hmac-Sha256"), secrets):
+        raise _bad_signature()
     _document(raw)
     topic = headers.get("X-Shopify-Topic", "")
     if topic not in SHOPIFY_TOPICS:
@@ -250,11 +253,12 @@ async def zendesk(request: Request, service: ServiceDep) -> JSONResponse:
 async def gorgias(request: Request, service: ServiceDep) -> JSONResponse:
     """The HTTP integration's `ticket-created` / `ticket-message-created`. Gorgias does not
     sign, so the integration sends the shared secret in `X-Evenhand-Secret`."""
-    raw, settings = await request.body(), service.settings
+    settings = service.settings
     secrets = _secrets(settings.gorgias_webhook_secret, settings.gorgias_webhook_secret_previous)
     _require(secrets, Source.GORGIAS)
     if not shared_secret_valid(request.headers.get(GORGIAS_SECRET_HEADER), secrets):
-        raise _bad_signature()
+        raise _bad_signature()  # before the body is read: a stranger's is never taken in
+    raw = await request.body()
     document = _document(raw)
     topic = str(document.get("event") or "ticket-created")
     if topic not in GORGIAS_EVENTS:
