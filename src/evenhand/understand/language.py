@@ -31,30 +31,32 @@ HOME_PRIOR = 3.0
 SHORT_MESSAGE_WORDS = 2
 SURE = 0.95
 _WORD = re.compile(r"[^\W\d_]+")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Up to this many words, a message of English support words only is English.
 SHORT_ENGLISH_WORDS = 6
 # Words of short English support messages that are not Swedish words ("i", "is", "order",
 # "ok", "test" are left out: Swedish has them or uses them too).
-ENGLISH_WORDS = frozenset(
-    (
-        "a an the my me you your we our it this that please pls plz thanks thank thx ty hi "
-        "hello hey dear cancel cancellation refund refunded money back return returns "
-        "returned want wanted need where when why how what who which still not no yes never "
-        "got get received arrived arrive delivered delivery parcel package shipping shipped "
-        "tracking track wrong broken damaged missing item items size change changed address "
-        "subscription account password login log invoice receipt help asap now today urgent "
-        "status update payment charged twice card declined do does did can could would will "
-        "have has had been am are was were be please sorry and or but of to for from with on "
-        "in at by exchange replacement discount code price stop unsubscribe email "
-    ).split()  # noqa: SIM905  (words, not a list of strings to keep in order)
+ENGLISH_WORDS = _words(
+    "a an the my me you your we our it this that please pls plz thanks thank thx ty hi "
+    "hello hey dear cancel cancellation refund refunded money back return returns "
+    "returned want wanted need where when why how what who which still not no yes never "
+    "got get received arrived arrive delivered delivery parcel package shipping shipped "
+    "tracking track wrong broken damaged missing item items size change changed address "
+    "subscription account password login log invoice receipt help asap now today urgent "
+    "status update payment charged twice card declined do does did can could would will "
+    "have has had been am are was were be please sorry and or but of to for from with on "
+    "in at by exchange replacement discount code price stop unsubscribe email "
 )
 # Swedish words that rule the English reading out (with and without å, ä, ö).
-SWEDISH_WORDS = frozenset(
-    (
-        "hej tack jag vill min mitt mina ni er inte och att är ar var när nar hur kan ha har "
-        "fått fatt snälla snalla pengarna tillbaka avbryt avsluta beställning bestallning "
-        "paket paketet ordern kommer hallå halla mvh ska skulle också ocksa "
-    ).split()  # noqa: SIM905  (words, not a list of strings to keep in order)
+SWEDISH_WORDS = _words(
+    "hej tack jag vill min mitt mina ni er inte och att är ar var när nar hur kan ha har "
+    "fått fatt snälla snalla pengarna tillbaka avbryt avsluta beställning bestallning "
+    "paket paketet ordern kommer hallå halla mvh ska skulle också ocksa "
 )
 
 
