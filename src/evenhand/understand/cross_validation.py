@@ -10,9 +10,8 @@ probabilities, so a whole grid is compared on the same evidence.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.model_selection import GroupKFold, StratifiedKFold
@@ -22,7 +21,7 @@ from evenhand.understand.corpus import Example, Split, load_corpus
 from evenhand.understand.embedding_model import training_embeddings, training_set
 from evenhand.understand.evaluation import REMEDY_INTENTS, Score, detection_score, macro_f1
 from evenhand.understand.intent_model import training_text
-from evenhand.understand.knobs import IntentKnobs, calibrated, cascade_blend
+from evenhand.understand.knobs import IntentKnobs, abstains, calibrated, cascade_blend
 from evenhand.understand.model import Intent, SignalKind
 from evenhand.understand.signal_model import NONE, training_sentences
 from evenhand.understand.signal_model import training_embeddings as signal_embeddings
@@ -35,7 +34,8 @@ from evenhand.understand.training import (
 )
 
 CLASSES = tuple(intent.value for intent in Intent)
-THRESHOLDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
+THRESHOLDS = (0.0, 0.2, 0.3, 0.4)
+REMEDY_THRESHOLDS = (0.0, 0.5, 0.6, 0.7)
 CASCADE_CUTS = (0.0, 0.5, 0.7, 0.8, 0.9, 1.01)  # 0: the n-gram model alone; 1.01: e5 always
 E5_WEIGHTS = (0.4, 0.6, 0.8, 1.0)
 TEMPERATURES = tuple(round(0.3 + 0.05 * i, 2) for i in range(55))  # 0.30 ... 3.0
@@ -105,20 +105,20 @@ def _in_order(classes: Sequence[str], probabilities: object) -> np.ndarray:
 
 
 def readings(oof: OutOfFold, knobs: IntentKnobs) -> tuple[list[str], list[float], float]:
-    """(intents, confidences, share asked e5) of every message under the knobs."""
-    intents, confidences, asked = [], [], 0
-    other = CLASSES.index(Intent.OTHER.value)
-    for fast, second in zip(oof.fast, oof.second, strict=True):
-        blended, used_e5 = cascade_blend(fast, second, knobs)
-        probabilities = calibrated(blended, knobs.temperature)
-        best = int(np.argmax(probabilities))
-        confidence = float(probabilities[best])
-        if confidence < knobs.threshold:
-            best = other
-        intents.append(CLASSES[best])
-        confidences.append(confidence)
-        asked += used_e5
-    return intents, confidences, asked / max(len(oof.examples), 1)
+    """(intents, confidences, share asked e5) of every message under the knobs: what
+    `EmbeddedReader` does, on all the out-of-fold readings at once."""
+    asked = oof.fast.max(axis=1) < knobs.cascade_below
+    blended = np.where(
+        asked[:, None], (1 - knobs.e5_weight) * oof.fast + knobs.e5_weight * oof.second, oof.fast
+    )
+    probabilities = np.array([calibrated(row, knobs.temperature) for row in blended])
+    best = probabilities.argmax(axis=1)
+    confidences = probabilities.max(axis=1)
+    intents = [
+        Intent.OTHER.value if abstains(Intent(CLASSES[b]), float(c), knobs) else CLASSES[b]
+        for b, c in zip(best, confidences, strict=True)
+    ]
+    return intents, [float(c) for c in confidences], float(asked.mean()) if len(asked) else 0.0
 
 
 def score(oof: OutOfFold, knobs: IntentKnobs) -> KnobScore:
@@ -142,28 +142,39 @@ def _outside() -> frozenset[Intent]:
     return frozenset(Intent) - PROBLEM_INTENTS
 
 
-def grid() -> Iterable[IntentKnobs]:
+def grid(shipped: IntentKnobs) -> Iterable[IntentKnobs]:
+    """Every setting compared, at the shipped temperature."""
     for cut in CASCADE_CUTS:
         for weight in E5_WEIGHTS if cut else (0.0,):
             for threshold in THRESHOLDS:
-                yield IntentKnobs(threshold=threshold, cascade_below=cut, e5_weight=weight)
+                for remedy in REMEDY_THRESHOLDS:
+                    yield replace(
+                        shipped,
+                        threshold=threshold,
+                        remedy_threshold=remedy,
+                        cascade_below=cut,
+                        e5_weight=weight,
+                    )
 
 
 def fitted_temperature(oof: OutOfFold, knobs: IntentKnobs) -> tuple[float, float, float]:
     """The temperature that gives the cascade's probabilities the least log loss on the
     out-of-fold readings (a grid, so the same data gives the same answer), with the log
     loss before and after."""
-    gold = [CLASSES.index(example.intent.value) for example in oof.examples]
-    blended = [
-        cascade_blend(fast, second, knobs)[0]
-        for fast, second in zip(oof.fast, oof.second, strict=True)
-    ]
+    gold = np.array([CLASSES.index(example.intent.value) for example in oof.examples])
+    blended = np.array(
+        [
+            cascade_blend(fast, second, knobs)[0]
+            for fast, second in zip(oof.fast, oof.second, strict=True)
+        ]
+    )
+    logs = np.log(np.maximum(blended, 1e-12))
 
     def loss(temperature: float) -> float:
-        return -sum(
-            math.log(max(float(calibrated(row, temperature)[g]), 1e-12))
-            for row, g in zip(blended, gold, strict=True)
-        ) / max(len(gold), 1)
+        scaled = logs / temperature
+        scaled -= scaled.max(axis=1, keepdims=True)
+        normalised = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+        return float(-normalised[np.arange(len(gold)), gold].mean()) if len(gold) else 0.0
 
     best = min(TEMPERATURES, key=loss)
     return best, loss(1.0), loss(best)
@@ -174,14 +185,11 @@ def cross_validate_intents(
 ) -> IntentValidation:
     oof = out_of_fold(folds=folds)
     chosen = shipped or IntentKnobs()
-    raw = IntentKnobs(
-        threshold=chosen.threshold, cascade_below=chosen.cascade_below, e5_weight=chosen.e5_weight
-    )
-    temperature, before, after = fitted_temperature(oof, raw)
+    temperature, before, after = fitted_temperature(oof, replace(chosen, temperature=1.0))
     return IntentValidation(
         folds=folds,
         messages=len(oof.examples),
-        scores=[score(oof, knobs) for knobs in grid()],
+        scores=[score(oof, knobs) for knobs in grid(chosen)],
         chosen=score(oof, chosen),
         temperature=temperature,
         log_loss_raw=before,

@@ -28,14 +28,11 @@ from typing import Any
 
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from evenhand.domain.intents import PROBLEM_INTENTS
+from evenhand.domain.intents import PROBLEM_INTENTS, REMEDY_INTENTS
 from evenhand.understand.corpus import Example, Split, load_corpus
 from evenhand.understand.model import Intent, Message, Reader, SignalKind, Understanding
 
-# The founding problems whose default rule gives money or goods away (a replacement, a
-# refund, a parcel, a return) or changes a subscription: all but `where_is_my_order`, whose
-# remedy is a tracking status.
-REMEDY_INTENTS = PROBLEM_INTENTS - {Intent.WHERE_IS_MY_ORDER}
+__all__ = ["REMEDY_INTENTS", "EvalReport", "Figures", "Score", "evaluate", "figures"]
 LONG_MESSAGE_WORDS = 4
 RELIABILITY_BINS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0)
 VALIDATION_SPLITS = ("valid_v1", "valid_v2")

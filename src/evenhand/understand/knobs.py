@@ -10,12 +10,18 @@ from typing import Any
 
 import numpy as np
 
+from evenhand.domain.intents import REMEDY_INTENTS, Intent
+
 
 @dataclass(frozen=True, slots=True)
 class IntentKnobs:
     # Below this (calibrated) confidence the intent is `other`, and a person looks. The
     # setting `intent_threshold` overrides it.
-    threshold: float = 0.3
+    threshold: float = 0.2
+    # An intent whose default rule gives money or goods away (`REMEDY_INTENTS`) needs this
+    # much: below it the message goes to a person (`other`) too. Out-of-scope mail read as
+    # a problem costs more than a problem looked at by a person.
+    remedy_threshold: float = 0.6
     # The e5 model is asked when the n-gram model's best is below this...
     cascade_below: float = 0.7
     # ... and weighs this much in the blend.
@@ -23,6 +29,14 @@ class IntentKnobs:
     # The blend's probabilities are sharpened or softened by this temperature (p ** (1/T),
     # renormalised), fitted for the least log loss on the out-of-fold readings.
     temperature: float = 1.0
+
+
+def abstains(intent: Intent, confidence: float, knobs: IntentKnobs) -> bool:
+    """Whether a reading this sure of this intent goes to `other` (a person) instead."""
+    if intent is Intent.OTHER:
+        return False
+    needed = max(knobs.threshold, knobs.remedy_threshold if intent in REMEDY_INTENTS else 0.0)
+    return confidence < needed
 
 
 def cascade_blend(fast: Any, second: Any, knobs: IntentKnobs) -> tuple[Any, bool]:

@@ -12,7 +12,7 @@ from evenhand.understand.approach import Approach
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.clean import clean_message
 from evenhand.understand.intent_model import IntentModel, without_sentences
-from evenhand.understand.knobs import IntentKnobs, calibrated, cascade_blend
+from evenhand.understand.knobs import IntentKnobs, abstains, calibrated, cascade_blend
 from evenhand.understand.language import identify_language
 from evenhand.understand.model import Intent, Message, Signal, Understanding
 from evenhand.understand.signals import SignalReading, read_signals_many
@@ -115,7 +115,7 @@ class EmbeddedReader:
         ranked, asked = ranked_and_asked
         (best, confidence), (second, second_confidence) = ranked[:2]
         source = IntentSource.CASCADE_E5 if asked else IntentSource.NGRAM
-        if confidence < self.threshold and best is not Intent.OTHER:
+        if abstains(best, confidence, self.knobs):
             best, second, second_confidence = Intent.OTHER, best, confidence
             source = IntentSource.THRESHOLD_OTHER
         return Understanding(
