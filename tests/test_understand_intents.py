@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from evenhand.actions.guide import load_guide
+from evenhand.domain.decision import Reading, decide_ticket
 from evenhand.domain.intents import PROBLEM_INTENTS
+from evenhand.domain.replies import ReplyContext
+from evenhand.domain.ticket_facts import TicketContext, facts_for
+from evenhand.settings import Settings
 from evenhand.understand.corpus import Example, Split
 from evenhand.understand.evaluation import REMEDY_INTENTS, figures, macro_f1, reliability
 from evenhand.understand.model import Intent, Message, Signal, SignalKind, Understanding
 from evenhand.understand.reader import EmbeddedReader, IntentSource
+from tests.conftest import NOW
 
 UNSEEN = {
     Intent.CANCEL_ORDER: [
@@ -186,3 +192,30 @@ def test_the_reliability_table_bins_confidence_against_accuracy() -> None:
 def test_macro_f1_counts_only_the_intents_a_split_holds() -> None:
     assert macro_f1(["a", "a", "b"], ["a", "a", "b"]) == 1.0
     assert macro_f1(["a", "b"], ["a", "c"]) == pytest.approx(0.5)
+
+
+def test_the_explanation_says_which_stage_read_the_intent() -> None:
+    # given: a message the reader sent to a person because it was unsure
+    guide = load_guide(Settings())
+    context = TicketContext(
+        intent=Intent.OTHER,
+        confidence=0.35,
+        channel="email",
+        language="en",
+        created_at=NOW,
+        signals=(),
+    )
+    facts = facts_for(context, value=None, order=None, settings=guide.settings)
+    reading = Reading("en", 0.35, "missing_item", 0.35, (), IntentSource.THRESHOLD_OTHER.value)
+    # when: the guide decides it
+    decision = decide_ticket(
+        guide,
+        ticket_id="s",
+        facts=facts,
+        reading=reading,
+        context=ReplyContext(shop_name="Nordhem", return_window_days=30, shop_pays_return=False),
+        currency="SEK",
+    )
+    # then: the explanation names the stage, and a person looks
+    assert "by threshold->other" in decision.explanation
+    assert decision.remedy.value == "human_review"

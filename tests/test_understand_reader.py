@@ -12,11 +12,11 @@ import pytest
 from pytest import MonkeyPatch
 
 from evenhand.actions.evaluate import evaluate, labelled_examples
-from evenhand.understand.cross_validation import cross_validate_intents
 from evenhand.understand import corpus
 from evenhand.understand.approach import Approach
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.corpus import Split, load_corpus
+from evenhand.understand.cross_validation import cross_validate_intents
 from evenhand.understand.embedding_model import artefact_is_current
 from evenhand.understand.features import linear_text_model
 from evenhand.understand.model import Intent, Message, SignalKind
