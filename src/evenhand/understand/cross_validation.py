@@ -34,9 +34,9 @@ from evenhand.understand.training import (
 )
 
 CLASSES = tuple(intent.value for intent in Intent)
-THRESHOLDS = (0.0, 0.2, 0.3, 0.4)
+THRESHOLDS = (0.0, 0.2, 0.3)
 REMEDY_THRESHOLDS = (0.0, 0.5, 0.6, 0.7)
-CASCADE_CUTS = (0.0, 0.5, 0.7, 0.8, 0.9, 1.01)  # 0: the n-gram model alone; 1.01: e5 always
+CASCADE_CUTS = (0.0, 0.7, 0.8, 0.9, 1.01)  # 0: the n-gram model alone; 1.01: e5 always
 E5_WEIGHTS = (0.4, 0.6, 0.8, 1.0)
 TEMPERATURES = tuple(round(0.3 + 0.05 * i, 2) for i in range(55))  # 0.30 ... 3.0
 

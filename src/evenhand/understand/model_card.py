@@ -39,7 +39,8 @@ reader is a cascade ([ADR 0002](adr/0002-intent-model.md)).
    is unsure (best below {cut}; weight {weight}); the blend's probabilities under a
    temperature of {temperature}. Both read the message **without its threat sentences**,
    so a threat cannot move the intent. Below the threshold ({threshold}, the setting
-   `intent_threshold`) the intent is `other` and a person looks. Each reading says which
+   `intent_threshold`) the intent is `other` and a person looks; an intent whose default
+   rule gives money or goods away needs {remedy_threshold}. Each reading says which
    stage decided it (`intent_source`: `ngram`, `cascade-e5`, `threshold->other`), and the
    decision's explanation shows it.
 
@@ -115,6 +116,7 @@ def model_card(reports: Sequence[EvalReport], validation: IntentValidation) -> s
             weight=knobs.e5_weight,
             temperature=knobs.temperature,
             threshold=knobs.threshold,
+            remedy_threshold=knobs.remedy_threshold,
         ),
         _data(reports),
         DEFINITIONS,
@@ -222,25 +224,35 @@ def _cross_validation(validation: IntentValidation, knobs: IntentKnobs) -> str:
         "messages: each read by an n-gram and an e5 model trained on the other folds; every "
         "setting of the knobs on the same out-of-fold readings (`evenhand intent-cv`).",
         "",
-        "| cascade below | e5 weight | threshold | macro-F1 | in-scope macro-F1 "
-        "| out-of-scope given a remedy | asked e5 |",
-        "|---|---|---|---|---|---|---|",
+        "| cascade below | e5 weight | threshold | remedy threshold | macro-F1 "
+        "| in-scope macro-F1 | out-of-scope given a remedy | asked e5 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     alone = [s for s in validation.scores if s.knobs.cascade_below == 0.0]
     always = [s for s in validation.scores if s.knobs.cascade_below > 1.0]
-    best = sorted(validation.scores, key=lambda s: -s.macro_f1)[:5]
-    shown = [validation.chosen, *best, *_best_of(alone), *_best_of(always)]
+    best = sorted(validation.scores, key=lambda s: -s.macro_f1)[:3]
+    safe = [s for s in validation.scores if s.out_of_scope_remedy <= 0.05]
+    shown = [
+        validation.chosen,
+        *best,
+        *sorted(safe, key=lambda s: -s.macro_f1)[:4],
+        *_best_of(alone),
+        *_best_of(always),
+    ]
     for each in dict.fromkeys(shown):
         k = each.knobs
         rows.append(
             f"| {k.cascade_below:.2f} | {k.e5_weight:.1f} | {k.threshold:.2f} "
+            f"| {k.remedy_threshold:.2f} "
             f"| {each.macro_f1:.3f} | {each.in_scope_macro_f1:.3f} "
             f"| {100 * each.out_of_scope_remedy:.1f} % | {100 * each.asked_e5:.0f} % |"
         )
     rows += [
         "",
-        "First row: the shipped knobs (cascade below 0 is the n-gram model alone; above 1, "
-        "e5 for every message). Calibration: the temperature that fits the shipped cascade's "
+        "First row: the shipped knobs; then the best by macro-F1, the best of those that give "
+        "a remedy to at most 5 % of out-of-scope mail, the n-gram model alone (cascade below "
+        "0) and e5 for every message (above 1). Calibration: the temperature that fits the "
+        "shipped cascade's "
         f"out-of-fold probabilities best is {validation.temperature:.2f} (log loss "
         f"{validation.log_loss_raw:.3f} at 1.0, {validation.log_loss_calibrated:.3f} fitted); "
         f"the reader runs at {knobs.temperature:.2f}.",
