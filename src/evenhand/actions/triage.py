@@ -250,6 +250,7 @@ def _decide(
             runner_up=reading.runner_up.value,
             runner_up_confidence=reading.runner_up_confidence,
             signals=reading.signals,
+            intent_source=reading.intent_source,
         ),
         context=reply_context(
             facts, settings=settings, first_name=first_name, order_name=order_name

@@ -20,6 +20,7 @@ class Reading:
     runner_up: str
     runner_up_confidence: float
     signals: tuple[Signal, ...] = ()
+    intent_source: str = ""  # which stage of the reader decided the intent, if it says
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +96,10 @@ def explain(guide: Guide, *, rule: Rule, facts: Facts, reading: Reading, currenc
 
 
 def _reading_part(facts: Facts, reading: Reading) -> str:
+    source = f", by {reading.intent_source}" if reading.intent_source else ""
     return (
         f"The message ({reading.language}) reads as {facts.intent.value} "
-        f"(confidence {reading.intent_confidence:.2f}; runner-up {reading.runner_up} "
+        f"(confidence {reading.intent_confidence:.2f}{source}; runner-up {reading.runner_up} "
         f"{reading.runner_up_confidence:.2f})."
     )
 

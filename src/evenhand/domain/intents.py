@@ -51,6 +51,10 @@ PROBLEM_INTENTS = frozenset(
         Intent.CANCEL_SUBSCRIPTION,
     }
 )
+# Of them, those whose default rule gives money or goods away (a replacement, a refund, a
+# parcel, a return) or changes a subscription: all but `where_is_my_order` (a tracking
+# status). The reader asks more confidence before it reads one of them.
+REMEDY_INTENTS = PROBLEM_INTENTS - {Intent.WHERE_IS_MY_ORDER}
 
 
 class SignalKind(StrEnum):
