@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from evenhand.actions.evaluate import cross_validate_signals
+from evenhand.understand.knobs import KNOBS
 from evenhand.understand.model import SignalKind
 from evenhand.understand.reader import EmbeddedReader
-from evenhand.understand.signal_model import EXTORTION_OVER_THREAT, SentenceModels, blend_floor
+from evenhand.understand.signal_model import SentenceModels, blend_floor
 from evenhand.understand.signals import SignalReading, read_signals_many
 from tests.conftest import FIXTURES
 
@@ -72,9 +73,9 @@ def test_the_second_look_skips_only_what_the_blend_cannot_reach(reader: Embedded
     offer = models.topical.classes.index(SignalKind.REVIEW_EXTORTION.value)
     # then: every sentence the blend is sure is an offer passes the n-gram pre-check, which
     # is what lets the second look skip the e5 embedding of the others
-    sure = [i for i, row in enumerate(blended) if row[offer] >= EXTORTION_OVER_THREAT]
+    sure = [i for i, row in enumerate(blended) if row[offer] >= KNOBS.signal_extortion_over_threat]
     assert len(sure) >= 5
-    assert all(fast[i][offer] >= blend_floor(EXTORTION_OVER_THREAT) for i in sure)
+    assert all(fast[i][offer] >= blend_floor(KNOBS.signal_extortion_over_threat) for i in sure)
 
 
 class _ReadsNothing:
