@@ -3,7 +3,6 @@ must and none it must not, and a bad file is refused naming the file, entry and 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from evenhand.errors import EvenhandError
 from evenhand.understand.threat_lexicon import (
     LexiconEntry,
     default_lexicon,
-    folded,
+    entry_matches,
     load_lexicon,
 )
 
@@ -21,23 +20,25 @@ ENTRIES = default_lexicon().entries
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[entry.id for entry in ENTRIES])
 def test_each_entry_matches_what_it_must_and_nothing_it_must_not(entry: LexiconEntry) -> None:
-    # given: the entry's pattern alone, as the lexicon matches it (case and å/ä/ö folded)
-    pattern = re.compile(folded(entry.pattern), re.I)
+    # given: the entry's pattern alone, matched as its group matches it
     # then: it finds its examples and leaves its near misses alone
     for sentence in entry.must_match:
-        assert pattern.search(folded(sentence)), f"{entry.id} should match {sentence!r}"
+        assert entry_matches(entry, sentence), f"{entry.id} should match {sentence!r}"
     for sentence in entry.must_not_match:
-        assert not pattern.search(folded(sentence)), f"{entry.id} should not match {sentence!r}"
+        assert not entry_matches(entry, sentence), f"{entry.id} should not match {sentence!r}"
 
 
 def test_a_group_says_which_entry_matched() -> None:
     # given: a sentence naming Trustpilot, with its å-less Swedish twin
     lexicon = default_lexicon()
-    # then: the review group names the entry; the Swedish stance matches without å/ä/ö
+    # then: the review group names the entry; Swedish matches without å/ä/ö, but a sentence
+    # written with them is read as written ("här" is not "har")
     assert lexicon["review"].find("I'll give you one star on Trustpilot") is not None
-    assert lexicon["stance"].find("annars far ni en stjarna") == lexicon["stance"].find(
-        "annars får ni en stjärna"
+    assert lexicon["review"].find("en stjarna pa trustpilot") == lexicon["review"].find(
+        "en stjärna på trustpilot"
     )
+    assert lexicon["filed"].find("jag har återfört pengarna") is not None
+    assert lexicon["filed"].find("jag kan få det här återfört via Visa") is None
     assert lexicon["withdrawal"].find("My order is late.") is None
 
 

@@ -223,7 +223,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"changed my mind",
         r"regret",
         r"withdrawal",
-                r"doesn'?t (?:fit|suit)",
+        r"doesn'?t (?:fit|suit)",
         r"don'?t like",
         r"didn'?t like",
         r"not what i expected",

@@ -68,7 +68,8 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
     so), or None when it stands. The one place vetoes are applied:
 
     - a claim withdrawn, closed or never made ("I've closed the dispute"): no bank signal;
-    - an offer the writer refuses, or a review change already made; praise that is no price;
+    - an offer the writer refuses, a review change already made, a review already posted
+      with nothing offered; praise that is no price;
     - a dispute "filed" that the model read with no claim, case or money named;
     - a threat the writer refuses ("I won't leave a bad review"), praise ("I'll leave a great
       review"), a review already posted with no stance, a bank named only as how one pays."""
@@ -90,9 +91,13 @@ def _offer_veto(lexicon: Lexicon, sentence: str, *, stage: str) -> str | None:
         return changed
     if refused := _refused(lexicon, sentence):
         return refused
+    offered = lexicon["offer"].search(sentence)
+    posted = lexicon["already_posted"].find(sentence)
+    if posted and not offered and not lexicon["stance"].search(sentence):
+        return f"already posted ({posted})"
     praise = lexicon["praise"].find(sentence)
-    offered = lexicon["offer"].search(sentence) or lexicon["shop_gives"].search(sentence)
-    return f"praise ({praise})" if praise and not offered else None
+    priced = offered or lexicon["shop_gives"].search(sentence)
+    return f"praise ({praise})" if praise and not priced else None
 
 
 def _threat_veto(lexicon: Lexicon, kind: SignalKind, sentence: str) -> str | None:

@@ -39,22 +39,27 @@ class LexiconEntry:
 
 @dataclass(frozen=True, slots=True)
 class LexiconGroup:
-    """One role's entries, compiled into one expression whose named groups say which matched."""
+    """One role's entries, compiled into one expression whose named groups say which matched
+    (and again with å, ä and ö folded, for sentences written without them)."""
 
     name: str
     means: str
     entries: tuple[LexiconEntry, ...]
     expression: re.Pattern[str]
+    folded_expression: re.Pattern[str]
 
     def find(self, sentence: str) -> str | None:
         """The id of an entry that matches `sentence` (the leftmost match's), if any."""
-        found = self.expression.search(folded(sentence))
+        found = self._expression_for(sentence).search(sentence)
         if found is None or found.lastgroup is None:
             return None
         return self.entries[int(found.lastgroup[1:])].id
 
     def search(self, sentence: str) -> bool:
-        return self.expression.search(folded(sentence)) is not None
+        return self._expression_for(sentence).search(sentence) is not None
+
+    def _expression_for(self, sentence: str) -> re.Pattern[str]:
+        return self.expression if written_with_diacritics(sentence) else self.folded_expression
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +72,30 @@ class Lexicon:
 
 
 # Swedish written without å, ä and ö ("stjarnor", "foljare") is common in chat and on phones:
-# patterns and sentences are both matched with the letters folded to a and o.
-_FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
+# a sentence without any of them is matched against the patterns with the letters folded to
+# a and o. A sentence with them is matched as written ("här" is not "har").
+_FOLD = str.maketrans("åäöÅÄÖ", "aaoAAO")
+_DIACRITICS = re.compile("[åäöÅÄÖ]")
 
 
 def folded(text: str) -> str:
     return text.translate(_FOLD)
 
 
-def _compiled(entries: tuple[LexiconEntry, ...]) -> re.Pattern[str]:
-    """One expression for the entries (folded); a group without entries matches nothing."""
-    alternatives = "|".join(f"(?P<e{i}>{folded(e.pattern)})" for i, e in enumerate(entries))
+def written_with_diacritics(sentence: str) -> bool:
+    return _DIACRITICS.search(sentence) is not None
+
+
+def entry_matches(entry: LexiconEntry, sentence: str) -> bool:
+    """Whether the entry alone matches the sentence, as its group would match it."""
+    pattern = entry.pattern if written_with_diacritics(sentence) else folded(entry.pattern)
+    return re.search(pattern, sentence, re.I) is not None
+
+
+def _compiled(entries: tuple[LexiconEntry, ...], *, fold: bool) -> re.Pattern[str]:
+    """One expression for the entries; a group without entries matches nothing."""
+    shown = folded if fold else str
+    alternatives = "|".join(f"(?P<e{i}>{shown(e.pattern)})" for i, e in enumerate(entries))
     return re.compile(alternatives or "(?!)", re.I)
 
 
@@ -203,7 +221,13 @@ def _groups(
     for name, spec in raw.items():
         entries_of = members(name, ())
         means = str(spec.get("means", "")) if isinstance(spec, dict) else ""
-        compiled[name] = LexiconGroup(name, means, entries_of, _compiled(entries_of))
+        compiled[name] = LexiconGroup(
+            name,
+            means,
+            entries_of,
+            _compiled(entries_of, fold=False),
+            _compiled(entries_of, fold=True),
+        )
     return compiled
 
 
