@@ -131,7 +131,9 @@ def _threat_part(reading: Reading) -> str:
     threats = [signal for signal in reading.signals if signal.kind in THREAT_SIGNALS]
     if not threats:
         return ""
-    seen = "; ".join(f'{signal.kind.value} ("{signal.evidence}")' for signal in threats)
+    seen = "; ".join(
+        f'{signal.kind.value} ("{signal.evidence}", read by {signal.source})' for signal in threats
+    )
     return f"Threats seen: {seen}. The guide cannot see threats, so they did not change the remedy."
 
 
