@@ -113,8 +113,15 @@ def test_evaluating_a_labelled_file(tmp_path: Path, reader: EmbeddedReader) -> N
 @pytest.mark.process
 @pytest.mark.training
 def test_eval_command_prints_the_scores(tmp_path: Path) -> None:
+    # given: a few labelled messages (the default splits take minutes with --compare)
+    labelled = tmp_path / "labelled.jsonl"
+    rows = [
+        {"language": "en", "intent": "where_is_my_order", "text": "Where is my parcel? It's late"},
+        {"language": "sv", "intent": "account_login", "text": "Jag kommer inte in på mitt konto"},
+    ]
+    labelled.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows))
     result = subprocess.run(
-        [sys.executable, "-m", "evenhand", "eval", "--compare"],
+        [sys.executable, "-m", "evenhand", "eval", str(labelled), "--compare"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -123,6 +130,26 @@ def test_eval_command_prints_the_scores(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert all(approach.value in result.stdout for approach in Approach)
+
+
+def test_eval_figures_per_language_and_reliability(tmp_path: Path, reader: EmbeddedReader) -> None:
+    # given: a labelled file with a problem and an out-of-scope question per language
+    path = tmp_path / "labelled.jsonl"
+    rows = [
+        {"language": "en", "intent": "damaged_item", "text": "The vase arrived smashed to bits"},
+        {"language": "en", "intent": "shipping_question", "text": "Do you ship to Iceland?"},
+        {"language": "sv", "intent": "damaged_item", "text": "Vasen kom fram helt krossad"},
+        {"language": "sv", "intent": "shipping_question", "text": "Skickar ni till Island?"},
+    ]
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows))
+    # when
+    report = evaluate(labelled_examples(path), reader=reader)
+    # then: each language has its figures and a reliability table covering its messages
+    assert set(report.by_language) == {"en", "sv"}
+    for figures in report.by_language.values():
+        assert figures.messages == 2 and figures.in_scope == 1
+        assert figures.out_of_scope_remedy.of == 1
+        assert sum(b.messages for b in figures.reliability) == 2
 
 
 def test_the_shipped_e5_embeddings_match_the_corpus() -> None:
