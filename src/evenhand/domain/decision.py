@@ -119,11 +119,10 @@ def _customer_part(guide: Guide, facts: Facts, currency: str) -> str:
 def _dispute_part(facts: Facts, reading: Reading) -> str:
     if facts.dispute is DisputeState.NONE:
         return "No bank dispute is open."
-    said = any(signal.kind not in THREAT_SIGNALS for signal in reading.signals)
+    said = [signal for signal in reading.signals if signal.kind not in THREAT_SIGNALS]
     on_record = f"{facts.open_disputes} open dispute(s) on record" if facts.open_disputes else ""
-    sources = [
-        source for source in (on_record, "the message says one was filed" if said else "") if source
-    ]
+    told = f"the message says one was filed, read by {said[0].source}" if said else ""
+    sources = [source for source in (on_record, told) if source]
     return f"A bank dispute is open ({'; '.join(sources)})."
 
 
