@@ -89,7 +89,7 @@ def money_given_minor(steps: list[StepKind], order: OrderState | None) -> int:
     return given
 
 
-def idempotency_key(decision_id: int, review_id: int | None, kind: StepKind) -> str:
-    """The key sent with a step to its provider: the same on every try of that step."""
-    by = f"r{review_id}" if review_id is not None else "auto"
-    return f"evenhand-d{decision_id}-{by}-{kind.value}"
+def idempotency_key(decision_id: int, kind: StepKind) -> str:
+    """The key sent with a step to its provider: the same on every try of that step. A
+    decision is carried out once, so the key is the decision's and the step's."""
+    return f"evenhand-d{decision_id}-{kind.value.replace('_', '-')}"

@@ -11,7 +11,16 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, func, insert, select, update
 
 from evenhand.domain.execution import StepKind, StepState
-from evenhand.store.tables import decisions, execution_steps, executions, reviews
+from evenhand.store.tables import (
+    customers,
+    decisions,
+    execution_steps,
+    executions,
+    line_items,
+    orders,
+    reviews,
+    tickets,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,3 +232,78 @@ def unreviewed_decisions_with(
         .limit(limit)
     )
     return [row.id for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionContext:
+    """What carrying out a decision needs: its ticket's source, the customer, the order."""
+
+    remedy: str
+    reply_text: str
+    currency: str
+    source: str
+    ticket_key: str
+    customer_email: str
+    customer_shopify_id: int | None
+    order_shopify_id: int | None
+    order_fulfillment_status: str | None
+    order_cancelled: bool
+    order_total_minor: int
+    order_refunded_minor: int
+
+
+def decision_context(connection: Connection, decision_id: int) -> DecisionContext | None:
+    row = connection.execute(
+        select(
+            decisions.c.remedy,
+            decisions.c.reply_text,
+            decisions.c.currency,
+            tickets.c.source,
+            tickets.c.ticket_key,
+            tickets.c.customer_email,
+            customers.c.shopify_id.label("customer_shopify_id"),
+            orders.c.shopify_id.label("order_shopify_id"),
+            orders.c.fulfillment_status,
+            orders.c.cancelled_at,
+            orders.c.total_minor,
+            orders.c.refunded_minor,
+        )
+        .join(tickets, tickets.c.id == decisions.c.ticket_id)
+        .outerjoin(customers, customers.c.email == tickets.c.customer_email)
+        .outerjoin(orders, orders.c.name == tickets.c.order_name)
+        .where(decisions.c.id == decision_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    return DecisionContext(
+        remedy=row.remedy,
+        reply_text=row.reply_text,
+        currency=row.currency,
+        source=row.source,
+        ticket_key=row.ticket_key,
+        customer_email=row.customer_email,
+        customer_shopify_id=row.customer_shopify_id,
+        order_shopify_id=row.order_shopify_id,
+        order_fulfillment_status=row.fulfillment_status,
+        order_cancelled=row.cancelled_at is not None,
+        order_total_minor=int(row.total_minor or 0),
+        order_refunded_minor=int(row.refunded_minor or 0),
+    )
+
+
+def lines_of_shopify_order(connection: Connection, shopify_id: int) -> list[dict[str, Any]]:
+    """The order's lines (name, sku, quantity, unit price) and its e-mail, for a replacement."""
+    rows = connection.execute(
+        select(
+            line_items.c.name,
+            line_items.c.sku,
+            line_items.c.quantity,
+            line_items.c.unit_price_minor,
+            orders.c.email,
+            orders.c.currency,
+        )
+        .join(orders, orders.c.id == line_items.c.order_id)
+        .where(orders.c.shopify_id == shopify_id)
+        .order_by(line_items.c.position)
+    )
+    return [dict(row._mapping) for row in rows]
