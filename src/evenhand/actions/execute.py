@@ -34,7 +34,7 @@ from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError
 from evenhand.helpdesk.http import HelpdeskError
 from evenhand.settings import Settings
-from evenhand.shopify.admin import RefundChoices, ReplacementLine, ShopifyAdmin
+from evenhand.shopify.admin import RefundChoices, ReplacementLine, ShopifyAdmin, gid
 from evenhand.shopify.graphql import ShopifyError
 from evenhand.store.audit import record_event
 from evenhand.store.executions import (
@@ -311,9 +311,7 @@ def _carry_out(
         raise _RefusedError("no Shopify credentials in the settings (shopify_access_token)")
     choices = RefundChoices(notify=settings.refund_notify_customer, restock=settings.refund_restock)
     if step.kind is StepKind.CANCEL_SUBSCRIPTION:
-        if step.customer_shopify_id is None:
-            raise _RefusedError("the customer has no Shopify id: cancel the subscription by hand")
-        return shop.cancel_subscriptions(step.customer_shopify_id)
+        return shop.cancel_subscriptions(_customer(step, shop))
     order_id = _order_id(step)
     if step.kind is StepKind.REFUND:
         amount = str(from_minor(step.amount_minor, step.currency or "SEK"))
@@ -324,6 +322,15 @@ def _carry_out(
     if step.kind is StepKind.CANCEL_ORDER:
         return shop.cancel_order(order_id, key=step.idempotency_key, choices=choices)
     return _replacement(engine, step, shop, order_id)
+
+
+def _customer(step: DueStep, shop: ShopifyAdmin) -> str:
+    """The customer's GID: theirs as imported, else the order's customer."""
+    if step.customer_shopify_id is not None:
+        return gid("Customer", step.customer_shopify_id)
+    if step.order_shopify_id is None:
+        raise _RefusedError("neither the customer nor an order is known to Shopify")
+    return shop.customer_of_order(step.order_shopify_id)
 
 
 def _order_id(step: DueStep) -> int:

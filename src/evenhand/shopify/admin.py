@@ -21,7 +21,7 @@ from evenhand.shopify.graphql import GraphqlApi, ShopifyError, user_errors
 
 ORDER_QUERY = """query Order($id: ID!) {
   order(id: $id) {
-    id cancelledAt email
+    id cancelledAt email customer { id }
     transactions(first: 20) { id kind status gateway }
     lineItems(first: 100) { nodes { id refundableQuantity } }
   }
@@ -208,11 +208,17 @@ class ShopifyAdmin:
             raise ShopifyError("shopify draftOrderCreate: no draft order", permanent=True)
         return draft
 
-    def cancel_subscriptions(self, customer_id: int) -> dict[str, Any]:
-        """Cancel the customer's contracts still running; none left running is done."""
-        data = self.api.call("customer", CONTRACTS_QUERY, {"id": gid("Customer", customer_id)})
-        customer = data.get("customer") or {}
-        nodes = (customer.get("subscriptionContracts") or {}).get("nodes") or []
+    def customer_of_order(self, order_id: int) -> str:
+        customer = self.order(order_id).get("customer") or {}
+        if not customer.get("id"):
+            raise ShopifyError(f"shopify order {order_id}: no customer", permanent=True)
+        return str(customer["id"])
+
+    def cancel_subscriptions(self, customer: str) -> dict[str, Any]:
+        """Cancel the customer's (a GID) contracts still running; none running is done."""
+        data = self.api.call("customer", CONTRACTS_QUERY, {"id": customer})
+        found = data.get("customer") or {}
+        nodes = (found.get("subscriptionContracts") or {}).get("nodes") or []
         cancelled = []
         for contract in nodes:
             if contract.get("status") not in _LIVE_CONTRACTS:

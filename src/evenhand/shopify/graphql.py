@@ -57,7 +57,7 @@ class GraphqlApi:
             headers={"X-Shopify-Access-Token": access_token}, timeout=TIMEOUT_SECONDS
         )
         self._endpoint = endpoint
-        self._sleep = sleep
+        self.sleep = sleep  # how the throttle waits (a test records the waits)
         self.bucket = Bucket()
 
     def close(self) -> None:
@@ -67,7 +67,7 @@ class GraphqlApi:
         """The `data` of a query or mutation named `name`, or a ShopifyError."""
         wait = self.bucket.wait_for(self.bucket.last_cost)
         if wait > 0:
-            self._sleep(wait)
+            self.sleep(wait)
         try:
             response = self._client.post(
                 self._endpoint, json={"query": query, "variables": variables}
