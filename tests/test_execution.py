@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import select
 
 from evenhand.actions import execute
@@ -39,6 +40,7 @@ from tests.conftest import NOW
 from tests.live import FakeHelpdesk, basic_auth, helpdesk_server
 from tests.senders import fixture
 from tests.shop_server import FakeShopify, shopify_server
+from tests.sites import AGENT, LEAD, csrf_of, serve_site
 
 ZENDESK_TOKEN = "zd-api-token-never-logged"
 SHOPIFY_TOKEN = "shpat_never_logged"
@@ -428,3 +430,39 @@ def test_auto_approve_stays_within_the_days_cap(auto: Shop) -> None:
     [first, *_] = execution_steps_of(auto.engine, decision_id)
     assert first["approved_by"] == AUTO_APPROVER
     assert auto_approve(auto.engine, settings=settings, now=auto.clock()) == 0
+
+
+def test_the_ticket_page_shows_the_steps_and_an_agents_limit(
+    shop: Shop, sqlite_url: str, reader: EmbeddedReader
+) -> None:
+    decision_id = shop.decided()
+    for site in serve_site(sqlite_url, reader, agent_refund_limit="500"):
+        # given an agent approves a refund above the agent's limit
+        agent = site.sign_in(AGENT)
+        path = f"/tickets/{decision_id}"
+        answer = agent.post(f"{path}/review", data={"csrf": csrf_of(agent, path)})
+        # then the page says why, and nothing is owed
+        assert answer.status_code == 422
+        assert "above the agent limit of 500" in answer.text
+        assert execution_steps_of(shop.engine, decision_id) == []
+        # when a manager approves and the worker carries it out
+        lead = site.sign_in(LEAD)
+        answer = lead.post(f"{path}/review", data={"csrf": csrf_of(lead, path)})
+        assert answer.status_code == 303
+        while shop.run():
+            pass
+        # then the ticket page lists each step, done, with the refund's amount
+        page = LexborHTMLParser(lead.get(path).text)
+        section = page.css_first("section[aria-labelledby=h-steps]")
+        assert section is not None
+        rows = [
+            [cell.text(strip=True) for cell in row.css("td")] for row in section.css("tbody tr")
+        ]
+        assert [row[0] for row in rows] == [
+            "Refund in Shopify",
+            "Send the reply on the ticket",
+            "Set the ticket's status",
+        ]
+        assert all(row[1].startswith("done") for row in rows)
+        assert "1" in rows[0][2] and "247" in rows[0][2]
+        assert f"Approved by {LEAD}" in section.text()

@@ -131,9 +131,9 @@ def start_execution(
     reply_text: str | None,
     now: datetime,
 ) -> int | None:
-    """Owe the plan's steps in the approval's transaction; None if the decision was
-    carried out before (a decision is carried out once)."""
-    if has_execution(connection, decision_id):
+    """Owe the plan's steps in the approval's transaction; None if there is nothing to
+    carry out, or the decision was carried out before (a decision is carried out once)."""
+    if not plan.steps or has_execution(connection, decision_id):
         return None
     context = plan.context
     new = NewExecution(

@@ -14,7 +14,13 @@ from typing import Any
 from sqlalchemy import Engine
 
 from evenhand.actions.customer_value import CustomerReport, customer_report
-from evenhand.actions.execute import Plan, check_role_limit, plan_for, start_execution
+from evenhand.actions.execute import (
+    Plan,
+    check_role_limit,
+    execution_steps_of,
+    plan_for,
+    start_execution,
+)
 from evenhand.actions.schemas import DecisionOut
 from evenhand.actions.service import find_decision
 from evenhand.domain.guide import Remedy
@@ -78,6 +84,7 @@ class TicketPage:
     orders: list[OrderRow]  # the customer's latest orders, oldest first
     order: OrderShown | None = None  # the order the ticket is about, with its lines
     links: dict[str, str] = field(default_factory=dict)  # out to the helpdesk and the shop
+    steps: list[dict[str, Any]] = field(default_factory=list)  # the remedy carried out
 
     @property
     def reply(self) -> str:
@@ -104,8 +111,17 @@ def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> Tick
             raise
         customer = None
     links = links_out(settings, source=source, ticket_key=key, order=order)
+    steps = execution_steps_of(engine, decision_id)
     return TicketPage(
-        decision, subject, body, customer, reviews, orders[-ORDER_HISTORY_LENGTH:], order, links
+        decision,
+        subject,
+        body,
+        customer,
+        reviews,
+        orders[-ORDER_HISTORY_LENGTH:],
+        order,
+        links,
+        steps,
     )
 
 

@@ -204,6 +204,7 @@ def ticket(
             ]
         ),
         reviews=page.reviews,
+        steps=page.steps,
         order=page.order,
         links=page.links,
         money=lambda minor, currency: str(Money.of_minor(minor, currency)),
