@@ -43,6 +43,7 @@ from tests.shop_server import FakeShopify, shopify_server
 from tests.sites import AGENT, LEAD, csrf_of, serve_site
 
 ZENDESK_TOKEN = "zd-api-token-never-logged"
+GORGIAS_KEY = "gorgias-api-key-never-logged"
 SHOPIFY_TOKEN = "shpat_never_logged"
 ORDER_GID = "gid://shopify/Order/5820000000101"
 CUSTOMER_GID = "gid://shopify/Customer/7300000000101"
@@ -144,16 +145,28 @@ def shop(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
     yield from _shop(sqlite_url, reader)
 
 
-def _shop(sqlite_url: str, reader: EmbeddedReader, **extra: Any) -> Iterator[Shop]:
+def _shop(
+    sqlite_url: str, reader: EmbeddedReader, *, gorgias: bool = False, **extra: Any
+) -> Iterator[Shop]:
     login = "agent@nordhem.example"
-    helpdesk = FakeHelpdesk(expected_auth=basic_auth(f"{login}/token", ZENDESK_TOKEN))
+    user = login if gorgias else f"{login}/token"
+    helpdesk = FakeHelpdesk(
+        expected_auth=basic_auth(user, GORGIAS_KEY if gorgias else ZENDESK_TOKEN)
+    )
     shopify = FakeShopify(token=SHOPIFY_TOKEN, orders={ORDER_GID: _shop_order()})
     with helpdesk_server(helpdesk) as desk_url, shopify_server(shopify) as shop_url:
+        desk = (
+            {"gorgias_url": desk_url, "gorgias_email": login, "gorgias_api_key": GORGIAS_KEY}
+            if gorgias
+            else {
+                "zendesk_url": desk_url,
+                "zendesk_email": login,
+                "zendesk_api_token": ZENDESK_TOKEN,
+            }
+        )
         settings = Settings(
             db=sqlite_url,
-            zendesk_url=desk_url,
-            zendesk_email=login,
-            zendesk_api_token=ZENDESK_TOKEN,
+            **desk,
             shopify_shop_domain="nordhem.myshopify.com",
             shopify_admin_url=shop_url,
             shopify_access_token=SHOPIFY_TOKEN,
@@ -272,6 +285,7 @@ def test_429_waits_for_retry_after_and_a_5xx_backs_off_then_the_refund_is_made_o
     # then nothing is tried before the 7 seconds are up
     shop.clock.advance(6)
     assert shop.run() == 0
+    assert SHOPIFY_TOKEN not in refund["last_error"]
     # and after them a 502 backs off (2 s after the second try)
     shop.shopify.fail_next(502)
     shop.clock.advance(1)
@@ -466,3 +480,41 @@ def test_the_ticket_page_shows_the_steps_and_an_agents_limit(
         assert all(row[1].startswith("done") for row in rows)
         assert "1" in rows[0][2] and "247" in rows[0][2]
         assert f"Approved by {LEAD}" in section.text()
+
+
+@pytest.fixture
+def on_gorgias(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
+    yield from _shop(sqlite_url, reader, gorgias=True)
+
+
+def test_on_gorgias_the_reply_is_an_outgoing_message_on_the_tickets_channel(
+    on_gorgias: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given Maja's Gorgias ticket about order #2101, decided
+    created = json.loads(fixture("gorgias_ticket_created.json"))
+    on_gorgias.helpdesk.tickets["88201"] = dict(created["ticket"])
+    order = json.loads(fixture("shopify_orders_create.json"))
+    on_gorgias.deliver("shopify", "orders/create", order, "order-2101")
+    on_gorgias.deliver("gorgias", "ticket-created", created, "g")
+    with on_gorgias.engine.connect() as connection:
+        decision_id, draft = connection.execute(
+            select(decisions.c.id, decisions.c.reply_text)
+        ).one()
+    # when it is approved and carried out, with a lost answer to the reply on the way
+    on_gorgias.approve(decision_id)
+    steps = [kind for kind, _ in on_gorgias.steps(decision_id)]
+    assert steps == ["refund", "send_reply", "set_status"]
+    assert on_gorgias.run() == 1  # the refund
+    _killed_after_the_call(on_gorgias, monkeypatch)  # the reply went, its record did not
+    while on_gorgias.run():
+        pass
+    # then one outgoing e-mail from the agent to Maja, and the ticket closed
+    ticket = on_gorgias.helpdesk.tickets["88201"]
+    sent = [m for m in ticket["messages"] if m.get("from_agent")]
+    assert len(sent) == 1
+    [message] = sent
+    assert message["channel"] == "email" and message["public"] is True
+    assert message["body_text"] == draft
+    assert message["source"]["to"] == [{"address": "maja.lind@example.se"}]
+    assert ticket["status"] == "closed"
+    assert all(state == "done" for _, state in on_gorgias.steps(decision_id))
