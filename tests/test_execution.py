@@ -24,7 +24,7 @@ from evenhand.actions.execute import (
     execution_steps_of,
 )
 from evenhand.actions.guide import load_guide
-from evenhand.actions.inbox import Worker, process_inbox
+from evenhand.actions.inbox import Worker, drain, process_inbox
 from evenhand.actions.reviews import approve_many, review_decision
 from evenhand.actions.service import receive_delivery
 from evenhand.actions.users import create_user
@@ -518,3 +518,16 @@ def test_on_gorgias_the_reply_is_an_outgoing_message_on_the_tickets_channel(
     assert message["source"]["to"] == [{"address": "maja.lind@example.se"}]
     assert ticket["status"] == "closed"
     assert all(state == "done" for _, state in on_gorgias.steps(decision_id))
+
+
+def test_the_worker_carries_out_what_was_approved(shop: Shop) -> None:
+    # given an approved decision
+    decision_id = shop.decided()
+    shop.approve(decision_id)
+    # when the worker drains (`evenhand worker --once`)
+    drain(shop.worker, now=shop.clock)
+    # then the remedy is carried out, beside the write-back's tags and internal note
+    assert len(shop.shopify.refunds) == 1
+    comments = shop.helpdesk.tickets["35436"]["comments"]
+    assert [comment["public"] for comment in comments].count(True) == 1
+    assert all(state == "done" for _, state in shop.steps(decision_id))
