@@ -143,6 +143,13 @@ class Settings(BaseSettings):
         str | None,
         Field(description="The Admin API's base URL; unset, https://{shopify_shop_domain}."),
     ] = None
+    recharge_api_token: Annotated[
+        SecretStr | None,
+        Field(description="Recharge API token; set, subscriptions are cancelled in Recharge."),
+    ] = None
+    recharge_url: Annotated[str, Field(description="Recharge's API base URL.")] = (
+        "https://api.rechargeapps.com"
+    )
     refund_notify_customer: Annotated[
         bool, Field(description="Shopify e-mails the customer about a refund or cancellation.")
     ] = True

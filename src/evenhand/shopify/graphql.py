@@ -75,7 +75,7 @@ class GraphqlApi:
         except httpx.HTTPError as error:
             raise ShopifyError(f"shopify {name}: {type(error).__name__}", permanent=False) from None
         if response.status_code != 200:
-            raise _http_failure(f"shopify {name}", response)
+            raise http_failure(f"shopify {name}", response)
         answer = response.json()
         self._note_cost(answer)
         errors = answer.get("errors")
@@ -102,7 +102,7 @@ class GraphqlApi:
         return ShopifyError(f"{what}: {messages[:300]}", permanent=True)
 
 
-def _http_failure(what: str, response: httpx.Response) -> ShopifyError:
+def http_failure(what: str, response: httpx.Response) -> ShopifyError:
     status = response.status_code
     message = f"{what}: HTTP {status}"
     if status == 429:

@@ -4,6 +4,7 @@ called, so a crash leaves it pending with the same key for the next try."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -307,3 +308,30 @@ def lines_of_shopify_order(connection: Connection, shopify_id: int) -> list[dict
         .order_by(line_items.c.position)
     )
     return [dict(row._mapping) for row in rows]
+
+
+ERASED_REPLY = "not sent: the customer's personal data was erased"
+
+
+def erase_executions(connection: Connection, decision_ids: Sequence[int] | None) -> int:
+    """The replies of these decisions' executions (all, given None) are emptied, and a
+    reply not yet sent will not be: its step fails, saying why. Shop steps keep going."""
+    chosen = (
+        executions.c.id.is_not(None)
+        if decision_ids is None
+        else executions.c.decision_id.in_(list(decision_ids))
+    )
+    ids = [row.id for row in connection.execute(select(executions.c.id).where(chosen))]
+    if not ids:
+        return 0
+    connection.execute(update(executions).where(executions.c.id.in_(ids)).values(reply_text=""))
+    connection.execute(
+        update(execution_steps)
+        .where(
+            execution_steps.c.execution_id.in_(ids),
+            execution_steps.c.kind.in_([StepKind.SEND_REPLY.value, StepKind.SET_STATUS.value]),
+            execution_steps.c.state == StepState.PENDING.value,
+        )
+        .values(state=StepState.FAILED.value, last_error=ERASED_REPLY)
+    )
+    return len(ids)
