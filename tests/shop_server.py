@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 ROOT_FIELDS = re.compile(
     r"\b(refundCreate|orderCancel|draftOrderCreate|draftOrderComplete|"
@@ -149,6 +150,75 @@ def shopify_server(shop: FakeShopify) -> Iterator[str]:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class FakeRecharge:
+    """Recharge's REST API (2021-11): customers by e-mail, subscriptions, cancel."""
+
+    token: str
+    customers: list[dict[str, Any]] = field(default_factory=list)
+    subscriptions: list[dict[str, Any]] = field(default_factory=list)
+    cancelled: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    def handle(self, method: str, path: str, headers: Any, body: Any) -> Answer:
+        if headers.get("X-Recharge-Access-Token") != self.token:
+            return 401, {}, {"errors": "Invalid token"}
+        if headers.get("X-Recharge-Version") != "2021-11":
+            return 400, {}, {"errors": "version"}
+        address = urlsplit(path)
+        query = {key: values[0] for key, values in parse_qs(address.query).items()}
+        parts = address.path.strip("/").split("/")
+        if method == "GET" and parts == ["customers"]:
+            found = [c for c in self.customers if c["email"] == query.get("email")]
+            return 200, {}, {"customers": found}
+        if method == "GET" and parts == ["subscriptions"]:
+            found = [
+                s
+                for s in self.subscriptions
+                if str(s["customer_id"]) == query.get("customer_id")
+                and s["status"] == query.get("status")
+            ]
+            return 200, {}, {"subscriptions": found}
+        if method == "POST" and len(parts) == 3 and parts[0] == "subscriptions":
+            [subscription] = [s for s in self.subscriptions if str(s["id"]) == parts[1]]
+            subscription["status"] = "cancelled"
+            self.cancelled.append((subscription["id"], body))
+            return 200, {}, {"subscription": subscription}
+        return 404, {}, {"errors": "Not Found"}
+
+
+@contextmanager
+def recharge_server(recharge: FakeRecharge) -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            status, headers, answer = recharge.handle(
+                self.command, self.path, self.headers, json.loads(raw) if raw else None
+            )
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = _serve  # noqa: N815
 
         def log_message(self, *_: Any) -> None:
             pass

@@ -39,7 +39,7 @@ from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import NOW
 from tests.live import FakeHelpdesk, basic_auth, helpdesk_server
 from tests.senders import fixture
-from tests.shop_server import FakeShopify, shopify_server
+from tests.shop_server import FakeRecharge, FakeShopify, recharge_server, shopify_server
 from tests.sites import AGENT, LEAD, csrf_of, serve_site
 
 ZENDESK_TOKEN = "zd-api-token-never-logged"
@@ -531,3 +531,33 @@ def test_the_worker_carries_out_what_was_approved(shop: Shop) -> None:
     comments = shop.helpdesk.tickets["35436"]["comments"]
     assert [comment["public"] for comment in comments].count(True) == 1
     assert all(state == "done" for _, state in shop.steps(decision_id))
+
+
+def test_with_recharge_the_customers_active_subscriptions_are_cancelled_there_once(
+    sqlite_url: str, reader: EmbeddedReader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recharge = FakeRecharge(
+        token="recharge-token-never-logged",
+        customers=[{"id": 41, "email": "maja.lind@example.se"}],
+        subscriptions=[
+            {"id": 501, "customer_id": 41, "status": "active"},
+            {"id": 502, "customer_id": 41, "status": "cancelled"},
+        ],
+    )
+    with recharge_server(recharge) as url:
+        for shop in _shop(
+            sqlite_url, reader, recharge_url=url, recharge_api_token="recharge-token-never-logged"
+        ):
+            # given a cancellation approved for Maja, whose subscription Recharge runs
+            decision_id = shop.decided()
+            shop.approve(decision_id, remedy="cancel_subscription")
+            # when the worker dies once after Recharge's answer, then runs again
+            _killed_after_the_call(shop, monkeypatch)
+            while shop.run():
+                pass
+            # then her one active subscription was cancelled once, with a reason
+            assert [sub_id for sub_id, _ in recharge.cancelled] == [501]
+            [(_, body)] = recharge.cancelled
+            assert body["send_email"] is True and "Evenhand" in body["cancellation_reason"]
+            assert shop.shopify.calls.count("subscriptionContractCancel") == 0
+            assert shop.steps(decision_id)[0] == ("cancel_subscription", "done")

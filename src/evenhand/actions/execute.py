@@ -36,6 +36,7 @@ from evenhand.helpdesk.http import HelpdeskError
 from evenhand.settings import Settings
 from evenhand.shopify.admin import RefundChoices, ReplacementLine, ShopifyAdmin, gid
 from evenhand.shopify.graphql import ShopifyError
+from evenhand.shopify.recharge import RechargeApi
 from evenhand.store.audit import record_event
 from evenhand.store.executions import (
     DecisionContext,
@@ -183,23 +184,32 @@ class Carriers:
 
     shop: ShopifyAdmin | None
     helpdesks: Helpdesks
+    recharge: RechargeApi | None = None  # set: subscriptions are Recharge's, not Shopify's
 
     @classmethod
     def from_settings(cls, settings: Settings, helpdesks: Helpdesks) -> Carriers:
+        recharge = (
+            RechargeApi(
+                base_url=settings.recharge_url,
+                access_token=settings.recharge_api_token.get_secret_value(),
+            )
+            if settings.recharge_api_token
+            else None
+        )
         token = settings.shopify_access_token
         base = settings.shopify_admin_url or (
             f"https://{settings.shopify_shop_domain}" if settings.shopify_shop_domain else None
         )
         if token is None or base is None:
-            return cls(None, helpdesks)
+            return cls(None, helpdesks, recharge)
         endpoint = f"{base.rstrip('/')}/admin/api/{settings.shopify_api_version}/graphql.json"
-        return cls(
-            ShopifyAdmin(endpoint=endpoint, access_token=token.get_secret_value()), helpdesks
-        )
+        shop = ShopifyAdmin(endpoint=endpoint, access_token=token.get_secret_value())
+        return cls(shop, helpdesks, recharge)
 
     def close(self) -> None:
-        if self.shop is not None:
-            self.shop.close()
+        for client in (self.shop, self.recharge):
+            if client is not None:
+                client.close()
 
 
 class _RefusedError(Exception):
@@ -306,6 +316,8 @@ def _carry_out(
 ) -> dict[str, Any]:
     if step.kind in {StepKind.SEND_REPLY, StepKind.SET_STATUS}:
         return _helpdesk_step(step, carriers.helpdesks, settings)
+    if step.kind is StepKind.CANCEL_SUBSCRIPTION and carriers.recharge is not None:
+        return _cancel_in_recharge(engine, step, carriers.recharge, settings)
     shop = carriers.shop
     if shop is None:
         raise _RefusedError("no Shopify credentials in the settings (shopify_access_token)")
@@ -322,6 +334,20 @@ def _carry_out(
     if step.kind is StepKind.CANCEL_ORDER:
         return shop.cancel_order(order_id, key=step.idempotency_key, choices=choices)
     return _replacement(engine, step, shop, order_id)
+
+
+def _cancel_in_recharge(
+    engine: Engine, step: DueStep, recharge: RechargeApi, settings: Settings
+) -> dict[str, Any]:
+    with engine.connect() as connection:
+        context = decision_context(connection, step.decision_id)
+    if context is None:
+        raise _RefusedError("the decision is gone")
+    return recharge.cancel_subscriptions(
+        context.customer_email,
+        reason=f"At the customer's request (Evenhand decision {step.decision_id})",
+        send_email=settings.refund_notify_customer,
+    )
 
 
 def _customer(step: DueStep, shop: ShopifyAdmin) -> str:
