@@ -13,16 +13,18 @@ from evenhand.domain.execution import StepKind, StepState
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.executions import (
+    ERASED_REPLY,
     NewExecution,
     NewStep,
     add_execution,
     claim_step,
     due_steps,
+    erase_executions,
     has_execution,
     record_step,
     steps_of_decision,
 )
-from evenhand.store.tables import decisions
+from evenhand.store.tables import decisions, executions
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import FIXTURES, NOW
 
@@ -110,3 +112,23 @@ def test_a_step_waits_for_the_one_before_and_one_worker_claims_each_try(
         ("send_reply", "pending", 0),
     ]
     assert shown[0]["last_error"] is None
+
+
+def test_an_erasure_empties_the_reply_and_stops_it_but_not_the_refund(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # given a refund and a reply owed for a decision
+    decision_id = _a_decision(engine, reader)
+    _owed(engine, decision_id)
+    # when the person's data is erased
+    with engine.begin() as connection:
+        assert erase_executions(connection, [decision_id]) == 1
+        shown = steps_of_decision(connection, decision_id)
+        reply = connection.execute(select(executions.c.reply_text)).scalar_one()
+    # then the reply is gone and will not be sent; the refund still goes
+    assert reply == ""
+    assert [(step["kind"], step["state"]) for step in shown] == [
+        ("refund", "pending"),
+        ("send_reply", "failed"),
+    ]
+    assert shown[1]["last_error"] == ERASED_REPLY
