@@ -78,8 +78,10 @@ def test_a_step_waits_for_the_one_before_and_one_worker_claims_each_try(
     assert first.kind is StepKind.REFUND and first.amount_minor == 124_700
     # when two workers claim its first try, only one gets it
     with engine.begin() as connection:
-        assert claim_step(connection, first.id, attempts=1)
-        assert not claim_step(connection, first.id, attempts=1)
+        lease = NOW + timedelta(minutes=2)
+        assert claim_step(connection, first.id, attempts=1, lease_until=lease)
+        assert not claim_step(connection, first.id, attempts=1, lease_until=lease)
+        assert due_steps(connection, now=NOW, limit=10) == []  # in another worker's hands
     # and once it is done, the reply is due and the refund never is again
     with engine.begin() as connection:
         record_step(

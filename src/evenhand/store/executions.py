@@ -129,8 +129,12 @@ def due_steps(connection: Connection, *, now: datetime, limit: int) -> list[DueS
     return [DueStep(**{**row._mapping, "kind": StepKind(row.kind)}) for row in rows]
 
 
-def claim_step(connection: Connection, step_id: int, *, attempts: int) -> bool:
-    """Count a try before the provider is called; False if another worker took it."""
+def claim_step(
+    connection: Connection, step_id: int, *, attempts: int, lease_until: datetime
+) -> bool:
+    """Count a try before the provider is called, and keep other workers off the step
+    until `lease_until` (a worker killed mid-call is retried then); False if another
+    worker took it."""
     result = connection.execute(
         update(execution_steps)
         .where(
@@ -138,7 +142,7 @@ def claim_step(connection: Connection, step_id: int, *, attempts: int) -> bool:
             execution_steps.c.state == StepState.PENDING.value,
             execution_steps.c.attempts == attempts - 1,
         )
-        .values(attempts=attempts)
+        .values(attempts=attempts, next_attempt_at=lease_until)
     )
     return result.rowcount == 1
 
