@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from evenhand.actions.delivery_failures import failure_reason, settings_secrets, storable
+from evenhand.actions.execute import Carriers, auto_approve, execute_due_steps
 from evenhand.actions.guide import active_guide, guide_changed
 from evenhand.actions.import_file import apply_records
 from evenhand.actions.triage import decide_and_store
@@ -89,6 +90,7 @@ class Worker:
     guide: Guide
     settings: Settings
     helpdesks: Helpdesks
+    carriers: Carriers | None = None  # who carries out approved remedies (unset: no one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,6 +437,7 @@ def run_worker(
             sent = send_due_writebacks(
                 worker.engine, helpdesks=worker.helpdesks, settings=worker.settings, now=now
             )
+            sent += carry_out(worker, now=now)
         except OperationalError as error:  # busy or unreachable: nothing is lost, try again
             print(f"worker: database not available, trying again: {error.orig}", file=sys.stderr)
             time.sleep(DATABASE_RETRY_SECONDS)
@@ -453,5 +456,16 @@ def drain(worker: Worker, *, now: Callable[[], datetime]) -> None:
         sent = send_due_writebacks(
             worker.engine, helpdesks=worker.helpdesks, settings=worker.settings, now=now
         )
+        sent += carry_out(worker, now=now)
         if not taken and not sent:
             return
+
+
+def carry_out(worker: Worker, *, now: Callable[[], datetime]) -> int:
+    """Auto-approve what a manager allowed, then carry out the steps that are due."""
+    if worker.carriers is None:
+        return 0
+    auto_approve(worker.engine, settings=worker.settings, now=now())
+    return execute_due_steps(
+        worker.engine, carriers=worker.carriers, settings=worker.settings, now=now
+    )

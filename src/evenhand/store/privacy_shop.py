@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, cast, func, literal, select, update
 
+from evenhand.store.executions import erase_executions
 from evenhand.store.privacy import (
     REDACTED_BODY,
     cancel_writebacks,
@@ -50,6 +51,7 @@ def redact_shop(connection: Connection) -> dict[str, int]:
         ).rowcount,
         "audit_events": erase_review_events(connection, None),
         "writebacks": _erase_writebacks(connection),
+        "executions": erase_executions(connection, None),
         "deliveries": _erase_deliveries(connection),
     }
 
