@@ -381,7 +381,16 @@ def _erase_deliveries(connection: Connection, person: Person, decision_ids: set[
             if traces
         ),
     )
-    return scrub_table(connection, inbox, ("body", "outcome", "error"), rewrite, where=candidates)
+    changed = scrub_table(
+        connection, inbox, ("body", "outcome", "error"), rewrite, where=candidates
+    )
+    # A redacted body's hash (kept to match replays) goes with it: no fingerprint is left.
+    connection.execute(
+        update(inbox)
+        .where(inbox.c.body == REDACTED_BODY, inbox.c.body_sha256.is_not(None))
+        .values(body_sha256=None)
+    )
+    return changed
 
 
 def _scrub_mentions(connection: Connection, person: Person) -> int:

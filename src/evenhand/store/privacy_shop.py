@@ -116,7 +116,9 @@ def _erase_deliveries(connection: Connection) -> int:
     """Every raw body; the reasons deliveries failed for; the addresses in the outcomes
     of data requests."""
     changed = connection.execute(
-        update(inbox).where(inbox.c.body != REDACTED_BODY).values(body=REDACTED_BODY)
+        update(inbox)
+        .where(inbox.c.body != REDACTED_BODY)
+        .values(body=REDACTED_BODY, body_sha256=None)
     ).rowcount
     connection.execute(update(inbox).where(inbox.c.error.is_not(None)).values(error=REDACTED))
     scrub_table(connection, inbox, ("outcome",), _anonymous_outcome)
