@@ -1,0 +1,40 @@
+"""`evenhand guide replay`: the stored tickets decided again under a candidate guide.
+
+Nothing is read again and nothing is stored: the stored facts are decided by the
+candidate (`evenhand.domain.replay`) in one read-only transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from evenhand.domain.costs import OrderCosts
+from evenhand.domain.guide import Guide, Remedy
+from evenhand.domain.replay import ReplayReport, StoredCase, facts_from_json, replay
+from evenhand.store.database import ensure_current
+from evenhand.store.replay_cases import ReplayRow, latest_decisions
+
+
+def replay_guide(
+    engine: Engine, candidate: Guide, *, since: datetime | None = None
+) -> ReplayReport:
+    """Every ticket's latest decision (since `since`) decided again under `candidate`."""
+    ensure_current(engine)
+    with engine.connect() as connection:
+        report = replay(candidate, stored_cases(latest_decisions(connection, since=since)))
+        connection.rollback()
+    return report
+
+
+def stored_cases(rows: Iterable[ReplayRow]) -> Iterator[StoredCase]:
+    for row in rows:
+        yield StoredCase(
+            ticket_key=row.ticket_key,
+            facts=facts_from_json(row.facts),
+            remedy=Remedy(row.remedy),
+            rule_id=row.rule_id,
+            order_costs=None if row.order_costs is None else OrderCosts.from_json(row.order_costs),
+        )
