@@ -16,6 +16,7 @@ from evenhand.domain.guide import Guide, Remedy
 from evenhand.domain.replay import ReplayReport, StoredCase, facts_from_json, replay
 from evenhand.store.database import ensure_current
 from evenhand.store.replay_cases import ReplayRow, latest_decisions
+from evenhand.store.shop import shop_currency
 
 
 def replay_guide(
@@ -25,6 +26,7 @@ def replay_guide(
     ensure_current(engine)
     with engine.connect() as connection:
         report = replay(candidate, stored_cases(latest_decisions(connection, since=since)))
+        report.currency = shop_currency(connection) or ""
         connection.rollback()
     return report
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the serializers' inputs; the models need none of them
     from evenhand.actions.customer_value import CustomerReport
     from evenhand.actions.import_file import ImportReport
     from evenhand.actions.triage import Triaged
+    from evenhand.domain.replay import ReplayReport
     from evenhand.store.decisions import StoredDecision
     from evenhand.store.disputes import DisputeRow
 
@@ -256,5 +257,64 @@ def import_out(report: ImportReport, *, file: str | None = None) -> ImportOut:
                 line=r.line, record=r.record, column=r.column, reason=r.reason, code=r.code.value
             )
             for r in report.rejections
+        ],
+    )
+
+
+class ChangeOut(_Shown):
+    old_rule: str
+    old_remedy: Remedy
+    new_rule: str
+    new_remedy: Remedy
+    tickets: int
+    examples: list[str]
+
+
+class TierCostOut(_Shown):
+    tier: Tier
+    old_cost: Amount
+    new_cost: Amount
+    difference: Amount
+
+
+class ReplayOut(_Shown):
+    """A candidate guide replayed over the stored decisions (`evenhand guide replay --json`,
+    the guide page): what would change and what it would cost."""
+
+    candidate: str
+    currency: str
+    decisions: int
+    changed: int
+    old_cost: Amount
+    new_cost: Amount
+    cost_difference: Amount
+    changes: list[ChangeOut]
+    by_tier: list[TierCostOut]
+
+
+def replay_out(report: ReplayReport) -> ReplayOut:
+    changes = sorted(report.changes.items(), key=lambda item: (-item[1], str(item[0])))
+    return ReplayOut(
+        candidate=report.candidate,
+        currency=report.currency,
+        decisions=report.decisions,
+        changed=report.changed,
+        old_cost=report.old_cost,
+        new_cost=report.new_cost,
+        cost_difference=report.cost_difference,
+        changes=[
+            ChangeOut(
+                old_rule=change.old_rule,
+                old_remedy=Remedy(change.old_remedy),
+                new_rule=change.new_rule,
+                new_remedy=Remedy(change.new_remedy),
+                tickets=count,
+                examples=report.examples[change],
+            )
+            for change, count in changes
+        ],
+        by_tier=[
+            TierCostOut(tier=Tier(tier), old_cost=old, new_cost=new, difference=new - old)
+            for tier, (old, new) in report.cost_by_tier.items()
         ],
     )

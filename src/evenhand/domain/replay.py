@@ -81,6 +81,7 @@ class Change:
 @dataclass(slots=True)
 class ReplayReport:
     candidate: str  # the candidate guide's version
+    currency: str = ""
     decisions: int = 0
     changed: int = 0
     old_cost: Decimal = Decimal(0)
@@ -98,6 +99,7 @@ class ReplayReport:
         """What an adoption records of the replay."""
         return {
             "candidate": self.candidate,
+            "currency": self.currency,
             "decisions": self.decisions,
             "changed": self.changed,
             "old_cost": str(self.old_cost),
