@@ -23,10 +23,20 @@ from tests.test_triage import SHOP, TICKETS
 TIER_RULED = {"wrong_address", "delivered_not_received", "subscription_unexpected_charge"}
 
 
-def a_candidate(threshold: int) -> str:
-    text = default_guide_text()
-    assert "vip_threshold: 5000 " in text
-    return text.replace("vip_threshold: 5000 ", f"vip_threshold: {threshold} ")
+def a_candidate(threshold: int, text: str | None = None) -> str:
+    """The default guide with VIP from `threshold`, its examples' customers moved to match
+    (the VIPs at the threshold, the standard ones just below it)."""
+    text = text or default_guide_text()
+    for old, new in (
+        ("vip_threshold: 5000 ", f"vip_threshold: {threshold} "),
+        ("net_revenue: 5000}", f"net_revenue: {threshold}}}"),
+        ("net_revenue: 4999.99}", f"net_revenue: {threshold - 1}}}"),
+        ("net_revenue: 800}", f"net_revenue: {threshold - 1}}}"),
+        ("net_revenue: 1200}", f"net_revenue: {threshold - 1}}}"),
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    return text
 
 
 def test_stored_facts_read_back_as_they_were() -> None:

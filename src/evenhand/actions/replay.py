@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from evenhand.actions.guide import adopt_uploaded_guide, checked_upload
 from evenhand.domain.costs import OrderCosts
 from evenhand.domain.guide import Guide, Remedy
 from evenhand.domain.replay import ReplayReport, StoredCase, facts_from_json, replay
@@ -28,6 +29,20 @@ def replay_guide(
         report = replay(candidate, stored_cases(latest_decisions(connection, since=since)))
         report.currency = shop_currency(connection) or ""
         connection.rollback()
+    return report
+
+
+def replay_upload(engine: Engine, *, text: str, by: str) -> tuple[Guide, ReplayReport]:
+    """An uploaded candidate, checked (as an adoption would) and replayed; nothing stored."""
+    guide = checked_upload(text, by=by).guide
+    return guide, replay_guide(engine, guide)
+
+
+def adopt_replayed_guide(engine: Engine, *, text: str, by: str, now: datetime) -> ReplayReport:
+    """Replay the candidate once more (the figures as they are now) and adopt it, the
+    adoption recording the replay's figures."""
+    _, report = replay_upload(engine, text=text, by=by)
+    adopt_uploaded_guide(engine, text=text, by=by, now=now, replay=report.figures())
     return report
 
 

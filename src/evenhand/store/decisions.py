@@ -146,9 +146,18 @@ def decision_record(connection: Connection, decision_id: int) -> StoredDecision 
     )
 
 
-def adopt_guide(connection: Connection, *, version: str, by: str, now: datetime) -> None:
+def adopt_guide(
+    connection: Connection,
+    *,
+    version: str,
+    by: str,
+    now: datetime,
+    replay: Mapping[str, Any] | None = None,
+) -> None:
     connection.execute(
-        insert(guide_adoptions).values(version=version, adopted_by=by, adopted_at=now)
+        insert(guide_adoptions).values(
+            version=version, adopted_by=by, adopted_at=now, replay=replay
+        )
     )
 
 

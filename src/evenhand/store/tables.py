@@ -387,4 +387,6 @@ guide_adoptions = Table(
     Column("version", ForeignKey("guide_versions.version"), nullable=False),
     Column("adopted_by", String(320), nullable=False),
     Column("adopted_at", UtcDateTime, nullable=False),
+    # The replay the manager saw before adopting (evenhand.domain.replay.ReplayReport.figures).
+    Column("replay", JSON, nullable=True),
 )

@@ -6,6 +6,10 @@ decision's currency, minor units; `cost_computation` the one line that says how;
 cost, uncosted value), so a replay prices another remedy without reading the order again.
 All three are NULL for decisions taken before costs were kept.
 
+guide_adoptions: `replay`, the figures of the replay a manager saw before adopting (how
+many decisions change, the expected cost now and under the guide); NULL for adoptions
+without one.
+
 Revision ID: 0014
 Revises: 0010
 Create Date: 2026-12-03 18:45:00
@@ -27,9 +31,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("expected_cost_minor", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("cost_computation", sa.Text(), nullable=True))
         batch.add_column(sa.Column("order_costs", sa.JSON(), nullable=True))
+    with op.batch_alter_table("guide_adoptions") as batch:
+        batch.add_column(sa.Column("replay", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("guide_adoptions") as batch:
+        batch.drop_column("replay")
     with op.batch_alter_table("decisions") as batch:
         batch.drop_column("order_costs")
         batch.drop_column("cost_computation")
