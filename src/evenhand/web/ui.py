@@ -385,9 +385,9 @@ def dashboard_page(
         intent_columns=stacked_columns(board.by_day_intent, intent_names, **span),
         intents=horizontal_bars(dict(board.intents)),
         remedies=horizontal_bars(dict(board.remedies)),
-        at_stake=horizontal_bars(
-            {remedy: float(value) for remedy, value in board.at_stake.items()},
-            texts={remedy: f"{value:,.2f}" for remedy, value in board.at_stake.items()},
+        cost_by_remedy=horizontal_bars(
+            {remedy: float(value) for remedy, value in board.costs.by_remedy.items()},
+            texts={remedy: f"{value:,.2f}" for remedy, value in board.costs.by_remedy.items()},
         ),
     )
 
