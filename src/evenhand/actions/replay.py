@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from evenhand.actions.guide import adopt_uploaded_guide, checked_upload
 from evenhand.domain.costs import OrderCosts
 from evenhand.domain.guide import Guide, Remedy
-from evenhand.domain.replay import ReplayReport, StoredCase, facts_from_json, replay
+from evenhand.domain.replay import ReplayReport, StoredCase, replay
 from evenhand.store.database import ensure_current
 from evenhand.store.replay_cases import ReplayRow, latest_decisions
 from evenhand.store.shop import shop_currency
@@ -50,7 +50,7 @@ def stored_cases(rows: Iterable[ReplayRow]) -> Iterator[StoredCase]:
     for row in rows:
         yield StoredCase(
             ticket_key=row.ticket_key,
-            facts=facts_from_json(row.facts),
+            facts=row.facts,
             remedy=Remedy(row.remedy),
             rule_id=row.rule_id,
             order_costs=None if row.order_costs is None else OrderCosts.from_json(row.order_costs),

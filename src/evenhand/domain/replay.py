@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ from evenhand.domain.facts import (
     FactType,
     Tier,
 )
-from evenhand.domain.guide import Guide, Remedy, decide
+from evenhand.domain.guide import Guide, Remedy, Rule, decide
 from evenhand.domain.intents import Intent
 
 EXAMPLES_PER_CHANGE = 3
@@ -39,33 +39,40 @@ _CHOICES: Mapping[str, Any] = {
 
 @dataclass(frozen=True, slots=True)
 class StoredCase:
-    """One stored decision, as a replay needs it."""
+    """One stored decision, as a replay needs it: its facts as stored (`Facts.as_json`)."""
 
     ticket_key: str
-    facts: Facts
+    facts: Mapping[str, Any]
     remedy: Remedy
     rule_id: str
     order_costs: OrderCosts | None
 
 
-def facts_from_json(raw: Mapping[str, Any]) -> Facts:
-    """The `Facts` a decision stored (`Facts.as_json`); facts added since keep their
-    defaults, facts since removed are left out."""
+def facts_from_json(raw: Mapping[str, Any], names: Iterable[str] = FACTS) -> Facts:
+    """The `Facts` a decision stored (`Facts.as_json`), or only those `names` of them (the
+    rest at their defaults); facts added since keep their defaults, facts since removed
+    are left out."""
+    return Facts(**_fact_values(raw, names))
+
+
+def _fact_values(raw: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for name, spec in FACTS.items():
-        if name in raw and raw[name] is not None:
-            values[name] = _fact_value(name, spec.type, raw[name])
-        elif name in raw and spec.nullable:
-            values[name] = None
-    return Facts(**values)
+    for name in names:
+        value = raw.get(name)
+        if value is not None:
+            convert = _CONVERTERS.get(name)
+            values[name] = value if convert is None else convert(value)
+    return values
 
 
-def _fact_value(name: str, kind: FactType, value: Any) -> Any:
-    if name in _CHOICES:
-        return _CHOICES[name](value)
-    if kind is FactType.NUMBER and isinstance(value, str | float):
-        return Decimal(str(value))
-    return value
+def _number(value: Any) -> Any:
+    return Decimal(value) if isinstance(value, str) else value
+
+
+_CONVERTERS: Mapping[str, Any] = {
+    **{name: _number for name, spec in FACTS.items() if spec.type is FactType.NUMBER},
+    **_CHOICES,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,24 +115,59 @@ class ReplayReport:
         }
 
 
-def replayed_facts(guide: Guide, facts: Facts) -> Facts:
-    """The stored facts with the tier (and the LTV) the candidate's settings give."""
-    settings = guide.settings
-    known = facts.customer is CustomerKnown.KNOWN
-    ltv = facts.value(settings.ltv_metric.value) if known else Decimal(0)
-    assert isinstance(ltv, Decimal)
-    return replace(facts, ltv=ltv, tier=settings.tier_for(ltv))
+class _Replayer:
+    """Decides and prices stored cases under one guide. A decision depends only on the
+    facts the rules name, and a cost only on the remedy, the order and its value, so each
+    is worked out once per distinct input (a shop's tickets repeat them a great deal)."""
+
+    def __init__(self, guide: Guide) -> None:
+        self.guide = guide
+        self.ruled = sorted({c.fact for rule in guide.rules for c in rule.conditions})
+        metric = guide.settings.ltv_metric.value
+        read = {*self.ruled, "intent", "customer", "order_value", metric} - {"tier", "ltv"}
+        self.read = sorted(read)
+        self.rules: dict[tuple[object, ...], Rule] = {}
+        self.costs: dict[tuple[object, ...], Decimal] = {}
+
+    def facts(self, raw: Mapping[str, Any]) -> Facts:
+        """The stored facts the guide reads, with the tier its settings give."""
+        values = _fact_values(raw, self.read)
+        settings = self.guide.settings
+        known = values.get("customer") is CustomerKnown.KNOWN
+        ltv = values.get(settings.ltv_metric.value, Decimal(0)) if known else Decimal(0)
+        values["ltv"], values["tier"] = ltv, settings.tier_for(ltv)
+        return Facts(**values)
+
+    def rule(self, facts: Facts) -> Rule:
+        key = tuple(facts.value(name) for name in self.ruled)
+        found = self.rules.get(key)
+        if found is None:
+            found = self.rules[key] = decide(self.guide.rules, facts)
+        return found
+
+    def cost(self, remedy: Remedy, facts: Facts, order: OrderCosts | None) -> Decimal:
+        key = (remedy, order, facts.order_value)
+        found = self.costs.get(key)
+        if found is None:
+            priced = cost_of(self.guide, remedy, facts=facts, order_costs=order)
+            found = self.costs[key] = priced.amount
+        return found
 
 
 def replay(guide: Guide, cases: Iterable[StoredCase]) -> ReplayReport:
     """Every case decided again under `guide`; nothing is stored."""
     report = ReplayReport(candidate=guide.version)
+    replayer = _Replayer(guide)
     tiers: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for case in cases:
-        facts = replayed_facts(guide, case.facts)
-        rule = decide(guide.rules, facts)
-        old = cost_of(guide, case.remedy, facts=facts, order_costs=case.order_costs).amount
-        new = cost_of(guide, rule.remedy, facts=facts, order_costs=case.order_costs).amount
+        facts = replayer.facts(case.facts)
+        rule = replayer.rule(facts)
+        old = replayer.cost(case.remedy, facts, case.order_costs)
+        new = (
+            old
+            if rule.remedy is case.remedy
+            else replayer.cost(rule.remedy, facts, case.order_costs)
+        )
         report.decisions += 1
         report.old_cost += old
         report.new_cost += new
