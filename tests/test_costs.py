@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from evenhand.actions.guide import default_guide_text
+from evenhand.actions.schemas import decision_out
 from evenhand.domain.costs import CostModel, OrderCosts, remedy_cost
 from evenhand.domain.facts import Facts
 from evenhand.domain.intents import Intent
@@ -16,7 +17,7 @@ from evenhand.ingest.guide_file import parse_guide
 from evenhand.ingest.guide_problems import GuideRefusedError
 from evenhand.store.tables import decisions, tickets
 from evenhand.understand.reader import EmbeddedReader
-from tests.test_triage import TICKETS, a_shop, triaged
+from tests.test_triage import TICKETS, a_shop, by_id, triaged
 
 # A fixture order: 500 paid (441 of merchandise, 59 of shipping); one line costed at 120 by
 # the products export, one line of 200 without a cost, so 200 x (1 - 0.40) = 120 at the
@@ -121,7 +122,7 @@ def test_a_triaged_decision_stores_its_cost_and_says_it(
     # Given the triage shop: #2002 is 2,400 SEK of one line without a Cost per item
     settings = a_shop(engine, db_url)
     # When the VIP's undelivered parcel is decided (reship_free)
-    triaged(engine, settings, TICKETS, reader=reader)
+    report = triaged(engine, settings, TICKETS, reader=reader)
     with engine.connect() as connection:
         row = (
             connection.execute(
@@ -136,3 +137,7 @@ def test_a_triaged_decision_stores_its_cost_and_says_it(
     assert row["remedy"] == "reship_free" and row["expected_cost_minor"] == 153_900
     assert row["order_costs"]["uncosted"] == "2400.00"
     assert "Expected cost 1,539.00 SEK: goods at cost 1,440.00" in row["explanation"]
+    # and the decision as every edge shows it carries the cost and its computation
+    shown = decision_out(by_id(report)["t-1"].stored).expected_cost
+    assert shown is not None and (shown.amount, shown.currency) == (Decimal("1539.00"), "SEK")
+    assert shown.computation.startswith("goods at cost 1,440.00 + outbound shipping 59.00")

@@ -62,6 +62,12 @@ class ReplyOut(_Shown):
     text: str
 
 
+class CostOut(_Shown):
+    amount: Amount
+    currency: str
+    computation: str = Field(description="How it was reached, in one line.")
+
+
 class DecisionOut(_Shown):
     """A decision: what was read, the facts, the remedy and the rule that gave it, the
     guide's version, the tags and the reply draft, and why."""
@@ -88,6 +94,11 @@ class DecisionOut(_Shown):
     tags: list[str]
     reply: ReplyOut
     explanation: str
+    expected_cost: CostOut | None = Field(
+        default=None,
+        description="The remedy's expected cost by the guide's cost model (null for "
+        "decisions taken before costs were kept).",
+    )
 
 
 class TicketFailedOut(_Shown):
@@ -125,6 +136,17 @@ def decision_out(stored: StoredDecision) -> DecisionOut:
         tags=stored.tags,
         reply=ReplyOut(language=stored.reply_language, text=stored.reply_text),
         explanation=stored.explanation,
+        expected_cost=_cost_out(stored),
+    )
+
+
+def _cost_out(stored: StoredDecision) -> CostOut | None:
+    if stored.expected_cost_minor is None:
+        return None
+    return CostOut(
+        amount=from_minor(stored.expected_cost_minor, stored.currency),
+        currency=stored.currency,
+        computation=stored.cost_computation or "",
     )
 
 
