@@ -96,6 +96,7 @@ class ReplayReport:
     changes: Counter[Change] = field(default_factory=Counter)
     examples: dict[Change, list[str]] = field(default_factory=lambda: defaultdict(list))
     cost_by_tier: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    tickets_by_tier: Counter[str] = field(default_factory=Counter)
     changed_tickets: list[str] = field(default_factory=list)
 
     @property
@@ -173,6 +174,7 @@ def replay(guide: Guide, cases: Iterable[StoredCase]) -> ReplayReport:
         report.new_cost += new
         tiers[facts.tier.value][0] += old
         tiers[facts.tier.value][1] += new
+        report.tickets_by_tier[facts.tier.value] += 1
         if rule.id != case.rule_id or rule.remedy is not case.remedy:
             _count_change(report, case, rule.id, rule.remedy)
     report.cost_by_tier = {tier: (pair[0], pair[1]) for tier, pair in sorted(tiers.items())}
