@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+from sqlalchemy import Engine, func, select
+
 from evenhand.actions.guide import default_guide_text
+from evenhand.actions.replay import advise_vip_threshold
+from evenhand.actions.schemas import threshold_advice_out
 from evenhand.domain.costs import OrderCosts
 from evenhand.domain.remedies import Remedy
 from evenhand.domain.replay import StoredCase
@@ -14,7 +19,10 @@ from evenhand.domain.threshold import (
     advise_threshold,
     candidate_thresholds,
 )
+from evenhand.domain.value import LtvMetric
 from evenhand.ingest.guide_file import parse_guide
+from evenhand.store.decisions import is_latest_decision
+from evenhand.store.tables import decisions
 
 GUIDE = parse_guide(default_guide_text(), source="default")  # VIP from 5,000 net revenue
 # An order whose goods cost 500 x (1 - 0.40) = 300: a free reship costs 300 + 59 shipping +
@@ -69,3 +77,22 @@ def test_thin_data_recommend_nothing_and_say_why() -> None:
     assert advice.recommended is None
     assert advice.too_thin == "only 29 customer(s) with orders (at least 30)"
     assert advice.options  # the figures are still shown
+
+
+@pytest.mark.usefixtures("demo_inbox_decided")
+def test_the_advisor_reads_the_shops_customers_and_stored_decisions(engine: Engine) -> None:
+    # Given the demo inbox decided under VIP from 5,000 SEK
+    with engine.connect() as connection:
+        vip_tickets = connection.execute(
+            select(func.count()).where(is_latest_decision(), decisions.c.tier == "vip")
+        ).scalar_one()
+    # When the advisor runs
+    advice, currency = advise_vip_threshold(engine, GUIDE, safety=Decimal(2))
+    # Then the line in force is a candidate, with as many VIP tickets as were decided VIP,
+    # and a lower line never has fewer VIP customers or tickets
+    current = next(o for o in advice.options if o.threshold == Decimal(5000))
+    assert currency == "SEK" and current.vip_tickets == vip_tickets
+    counts = [(o.vip_customers, o.vip_tickets) for o in advice.options]
+    assert counts == sorted(counts, reverse=True)
+    rendered = threshold_advice_out(advice, currency=currency, metric=LtvMetric.NET_REVENUE)
+    assert rendered.options[0].covered == advice.options[0].covers(Decimal(2))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the serializers' inputs; the models need none of them
     from evenhand.actions.import_file import ImportReport
     from evenhand.actions.triage import Triaged
     from evenhand.domain.replay import ReplayReport
+    from evenhand.domain.threshold import ThresholdAdvice
     from evenhand.store.decisions import StoredDecision
     from evenhand.store.disputes import DisputeRow
 
@@ -339,4 +340,49 @@ def replay_out(report: ReplayReport) -> ReplayOut:
             TierCostOut(tier=Tier(tier), old_cost=old, new_cost=new, difference=new - old)
             for tier, (old, new) in report.cost_by_tier.items()
         ],
+    )
+
+
+class ThresholdOptionOut(_Shown):
+    threshold: Amount
+    vip_customers: int
+    vip_tickets: int
+    extra_cost_a_year: Amount
+    vip_margin_a_year: Amount
+    margin_after_concessions: Amount
+    covered: bool = Field(description="The VIPs' margin covers their concessions `safety` times.")
+
+
+class ThresholdAdviceOut(_Shown):
+    """`evenhand advise threshold --json`: candidate VIP lines and the recommendation."""
+
+    metric: LtvMetric
+    currency: str
+    safety: Decimal
+    options: list[ThresholdOptionOut]
+    recommended: Amount | None
+    too_thin: str = Field(description="Why nothing is recommended; empty when the data suffice.")
+
+
+def threshold_advice_out(
+    advice: ThresholdAdvice, *, currency: str, metric: LtvMetric
+) -> ThresholdAdviceOut:
+    return ThresholdAdviceOut(
+        metric=metric,
+        currency=currency,
+        safety=advice.safety,
+        options=[
+            ThresholdOptionOut(
+                threshold=option.threshold,
+                vip_customers=option.vip_customers,
+                vip_tickets=option.vip_tickets,
+                extra_cost_a_year=option.extra_cost_a_year,
+                vip_margin_a_year=option.vip_margin_a_year,
+                margin_after_concessions=option.margin_after_concessions,
+                covered=option.covers(advice.safety),
+            )
+            for option in advice.options
+        ],
+        recommended=advice.recommended.threshold if advice.recommended else None,
+        too_thin=advice.too_thin,
     )

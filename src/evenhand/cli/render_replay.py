@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from evenhand.actions.schemas import ReplayOut
+from evenhand.actions.schemas import ReplayOut, ThresholdAdviceOut
 
 
 def replay_report(console: Console, shown: ReplayOut) -> None:
@@ -59,3 +59,37 @@ def _amount(value: Decimal) -> str:
 
 def _signed(value: Decimal) -> str:
     return f"{value:+,.2f}"
+
+
+def threshold_advice(console: Console, shown: ThresholdAdviceOut) -> None:
+    table = Table(title=f"Candidate VIP thresholds of {shown.metric.value} ({shown.currency})")
+    for column in (
+        "threshold",
+        "VIP customers",
+        "VIP tickets",
+        "extra cost a year",
+        "VIP margin a year",
+        "margin after",
+        f"covered x{shown.safety}",
+    ):
+        table.add_column(column, justify="right")
+    for option in shown.options:
+        table.add_row(
+            _amount(option.threshold),
+            f"{option.vip_customers:,}",
+            f"{option.vip_tickets:,}",
+            _amount(option.extra_cost_a_year),
+            _amount(option.vip_margin_a_year),
+            _signed(option.margin_after_concessions),
+            "yes" if option.covered else "no",
+        )
+    console.print(table)
+    if shown.too_thin:
+        console.print(f"Too little data to recommend a threshold: {escape(shown.too_thin)}.")
+    elif shown.recommended is None:
+        console.print("No candidate's VIP margin covers its concessions: keep VIP rare.")
+    else:
+        console.print(
+            f"Recommended: VIP from {_amount(shown.recommended)} {shown.currency}, the lowest "
+            f"line whose VIPs' margin covers what they are given {shown.safety} times."
+        )
