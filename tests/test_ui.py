@@ -213,6 +213,23 @@ def test_a_manager_uploads_an_invalid_guide_reads_why_then_adopts_a_valid_one(
     page.screenshot(path=str(shots / "guide.png"), full_page=True)
 
 
+def test_the_vip_threshold_advice_is_drawn_and_says_when_the_data_are_thin(
+    shop: Shop, page: Page, shots: Path
+) -> None:
+    # given the triage shop (three customers, six tickets over a week)
+    sign_in(page, shop.base)
+    # when the manager follows the dashboard's link to the advice
+    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Where the VIP line should be").click()
+    # then the candidates are charted and tabled, the line in force among them, and nothing
+    # is recommended on so little data
+    expect(page.get_by_role("status")).to_contain_text("Too little data to recommend")
+    expect(page.get_by_role("img", name=re.compile("VIP customers and extra"))).to_be_visible()
+    table = page.get_by_role("table", name="candidate thresholds")
+    expect(table.locator("tr", has_text="5,000.00")).to_be_visible()
+    page.screenshot(path=str(shots / "vip-threshold.png"), full_page=True)
+
+
 def test_a_form_without_the_session_csrf_token_is_refused(shop: Shop) -> None:
     with httpx.Client(base_url=shop.base) as client:
         form = client.get("/login").text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import difflib
+from decimal import Decimal
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -24,7 +25,7 @@ from evenhand.actions.dashboard import (
     window_name,
 )
 from evenhand.actions.guide import guide_versions_json
-from evenhand.actions.replay import adopt_replayed_guide, replay_upload
+from evenhand.actions.replay import adopt_replayed_guide, advise_vip_threshold, replay_upload
 from evenhand.actions.reviews import (
     QUEUE_LENGTH,
     QUEUE_SORTS,
@@ -34,7 +35,12 @@ from evenhand.actions.reviews import (
     review_decision,
     ticket_page,
 )
-from evenhand.actions.schemas import ReplayOut, customer_out, replay_out
+from evenhand.actions.schemas import (
+    ReplayOut,
+    customer_out,
+    replay_out,
+    threshold_advice_out,
+)
 from evenhand.actions.sessions import SignInRules, SignInThrottledError, sign_in, sign_out
 from evenhand.domain.facts import Tier
 from evenhand.domain.guide import Remedy
@@ -62,6 +68,7 @@ from evenhand.web.pages import (
     session_token,
 )
 from evenhand.web.service import ServiceDep
+from evenhand.web.threshold_chart import threshold_chart
 
 router = APIRouter(include_in_schema=False)
 QUEUE_CHOICES = {
@@ -390,6 +397,21 @@ def dashboard_page(
             texts={remedy: f"{value:,.2f}" for remedy, value in board.costs.by_remedy.items()},
         ),
     )
+
+
+@router.get("/advice/threshold")
+async def threshold_advice_page(
+    request: Request, service: ServiceDep, user: SignedIn, safety: Decimal = Decimal(2)
+) -> HTMLResponse:
+    """Where the VIP line should be (`evenhand advise threshold`), drawn."""
+    if safety < 1:
+        raise EvenhandError(InputError.BAD_VALUE, "safety: at least 1")
+    guide = service.current_guide()
+    advice, currency = await run_in_threadpool(
+        advise_vip_threshold, service.engine, guide, safety=safety
+    )
+    shown = threshold_advice_out(advice, currency=currency, metric=guide.settings.ltv_metric)
+    return render(request, "advice.html", user=user, advice=shown, chart=threshold_chart(shown))
 
 
 def highlighted(body: str, evidence: list[str]) -> list[tuple[str, bool]]:
