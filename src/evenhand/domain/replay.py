@@ -121,14 +121,14 @@ class _Replayer:
     facts the rules name, and a cost only on the remedy, the order and its value, so each
     is worked out once per distinct input (a shop's tickets repeat them a great deal)."""
 
-    def __init__(self, guide: Guide) -> None:
+    def __init__(self, guide: Guide, prices: dict[tuple[object, ...], Decimal]) -> None:
         self.guide = guide
         self.ruled = sorted({c.fact for rule in guide.rules for c in rule.conditions})
         metric = guide.settings.ltv_metric.value
         read = {*self.ruled, "intent", "customer", "order_value", metric} - {"tier", "ltv"}
         self.read = sorted(read)
         self.rules: dict[tuple[object, ...], Rule] = {}
-        self.costs: dict[tuple[object, ...], Decimal] = {}
+        self.costs = prices
 
     def facts(self, raw: Mapping[str, Any]) -> Facts:
         """The stored facts the guide reads, with the tier its settings give."""
@@ -155,10 +155,16 @@ class _Replayer:
         return found
 
 
-def replay(guide: Guide, cases: Iterable[StoredCase]) -> ReplayReport:
-    """Every case decided again under `guide`; nothing is stored."""
+Prices = dict[tuple[object, ...], Decimal]
+
+
+def replay(
+    guide: Guide, cases: Iterable[StoredCase], *, prices: Prices | None = None
+) -> ReplayReport:
+    """Every case decided again under `guide`; nothing is stored. `prices` may carry the
+    remedies' prices between replays under guides with the same cost model."""
     report = ReplayReport(candidate=guide.version)
-    replayer = _Replayer(guide)
+    replayer = _Replayer(guide, {} if prices is None else prices)
     tiers: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for case in cases:
         facts = replayer.facts(case.facts)

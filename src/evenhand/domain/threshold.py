@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from evenhand.domain.guide import Guide
-from evenhand.domain.replay import StoredCase, replay
+from evenhand.domain.replay import Prices, StoredCase, replay
 
 DAYS_A_YEAR = Decimal(365)
 PERCENTILES = (50, 60, 70, 80, 90, 95, 98, 99)
@@ -88,9 +88,10 @@ def thin_data(history: ShopHistory) -> str:
 
 def advise_threshold(guide: Guide, history: ShopHistory, *, safety: Decimal) -> ThresholdAdvice:
     metrics = [customer.metric for customer in history.customers]
-    baseline = replay(_at(guide, None), history.cases).new_cost
+    prices: Prices = {}  # the same cost model at every line: each price worked out once
+    baseline = replay(_at(guide, None), history.cases, prices=prices).new_cost
     options = [
-        _option(guide, history, threshold, baseline)
+        _option(guide, history, threshold, baseline, prices)
         for threshold in candidate_thresholds(metrics, guide.settings.vip_threshold)
     ]
     too_thin = thin_data(history)
@@ -106,9 +107,9 @@ def _at(guide: Guide, threshold: Decimal | None) -> Guide:
 
 
 def _option(
-    guide: Guide, history: ShopHistory, threshold: Decimal, baseline: Decimal
+    guide: Guide, history: ShopHistory, threshold: Decimal, baseline: Decimal, prices: Prices
 ) -> ThresholdOption:
-    report = replay(_at(guide, threshold), history.cases)
+    report = replay(_at(guide, threshold), history.cases, prices=prices)
     vips = [customer for customer in history.customers if customer.metric >= threshold]
     margin = sum((customer.gross_margin for customer in vips), Decimal(0))
     return ThresholdOption(
