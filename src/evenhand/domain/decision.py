@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from evenhand.domain.costs import OrderCosts, RemedyCost, remedy_cost
 from evenhand.domain.facts import CustomerKnown, DisputeState, Facts, Tier
 from evenhand.domain.guide import REMEDY_MEANINGS, Guide, Remedy, Rule, TagNames, decide
 from evenhand.domain.intents import THREAT_SIGNALS, Signal
@@ -36,6 +37,8 @@ class Decision:
     reply_language: str
     reply_text: str
     explanation: str
+    cost: RemedyCost | None = None  # the remedy's expected cost (evenhand.domain.costs)
+    order_costs: OrderCosts | None = None  # the order as it was priced
 
 
 def tags_for(
@@ -60,10 +63,13 @@ def decide_ticket(
     reading: Reading,
     context: ReplyContext,
     currency: str,
+    order_costs: OrderCosts | None = None,
 ) -> Decision:
-    """Decide from the facts alone; the reading's signals only tag and explain."""
+    """Decide from the facts alone; the reading's signals only tag and explain. The
+    remedy's expected cost is priced from the facts and the order's costs."""
     rule = decide(guide.rules, facts)
     language = reply_language(reading.language)
+    cost = cost_of(guide, rule.remedy, facts=facts, order_costs=order_costs)
     return Decision(
         ticket_id=ticket_id,
         facts=facts,
@@ -77,12 +83,38 @@ def decide_ticket(
         ),
         reply_language=language,
         reply_text=guide.replies.render(rule.reply, language=language, context=context),
-        explanation=explain(guide, rule=rule, facts=facts, reading=reading, currency=currency),
+        explanation=explain(
+            guide, rule=rule, facts=facts, reading=reading, currency=currency, cost=cost
+        ),
+        cost=cost,
+        order_costs=order_costs,
     )
 
 
-def explain(guide: Guide, *, rule: Rule, facts: Facts, reading: Reading, currency: str) -> str:
-    """One paragraph a manager can read: what was read, who the customer is, which rule."""
+def cost_of(
+    guide: Guide, remedy: Remedy, *, facts: Facts, order_costs: OrderCosts | None
+) -> RemedyCost:
+    """What `remedy` is expected to cost under the guide's cost model."""
+    return remedy_cost(
+        remedy,
+        facts=facts,
+        order=order_costs,
+        model=guide.costs,
+        shop_pays_returns=guide.settings.return_shipping.value == "shop",
+    )
+
+
+def explain(
+    guide: Guide,
+    *,
+    rule: Rule,
+    facts: Facts,
+    reading: Reading,
+    currency: str,
+    cost: RemedyCost | None = None,
+) -> str:
+    """One paragraph a manager can read: what was read, who the customer is, which rule,
+    and what the remedy is expected to cost."""
     parts = [
         _reading_part(facts, reading),
         _customer_part(guide, facts, currency),
@@ -90,6 +122,7 @@ def explain(guide: Guide, *, rule: Rule, facts: Facts, reading: Reading, currenc
         f"Rule {rule.id!r} ({rule.description.rstrip('.')}) gives {rule.remedy.value}: "
         f"{REMEDY_MEANINGS[rule.remedy]}.",
         _threat_part(reading),
+        cost.explained(currency) if cost else "",
         f"Guide version {guide.version}.",
     ]
     return " ".join(part for part in parts if part)

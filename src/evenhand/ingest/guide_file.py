@@ -34,12 +34,13 @@ from evenhand.domain.money import AMOUNT_CEILING
 from evenhand.domain.replies import REPLY_LANGUAGES, ReplyBook, ReplyTemplateError, compile_template
 from evenhand.domain.value import LtvMetric
 from evenhand.ingest.cells import shown
+from evenhand.ingest.guide_costs import parse_costs
 from evenhand.ingest.guide_examples import parse_examples
 from evenhand.ingest.guide_problems import GuideProblem, GuideRefusedError, Problems
 from evenhand.ingest.text_file import read_text
 from evenhand.ingest.yaml_lines import LinedList, LinedMap, YamlLineError, load_lined
 
-TOP_LEVEL = ("guide", "settings", "rules", "examples", "replies")
+TOP_LEVEL = ("guide", "settings", "rules", "examples", "replies", "costs")
 RULE_KEYS = ("id", "description", "when", "remedy", "reply")
 SETTING_KEYS = (
     "vip_threshold",
@@ -79,6 +80,7 @@ def parse_guide(text: str, *, source: str) -> Guide:
     replies = parse_replies(document.get("replies"), problems, line=document.line)
     rules = parse_rules(document.get("rules"), problems, replies=replies.names())
     examples = parse_examples(document.get("examples"), problems, settings=settings)
+    costs = parse_costs(document.get("costs"), problems, line=_lines_of(document, "costs", 1))
     if rules:
         for line, reason in rule_problems(rules):
             problems.add(line, "rules", reason)
@@ -92,6 +94,7 @@ def parse_guide(text: str, *, source: str) -> Guide:
         replies=replies,
         examples=examples,
         source=source,
+        costs=costs,
     )
 
 

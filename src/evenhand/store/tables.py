@@ -259,6 +259,11 @@ decisions = Table(
     Column("reply_language", String(8), nullable=False),
     Column("reply_text", Text, nullable=False),
     Column("explanation", Text, nullable=False),
+    # The remedy's expected cost (minor units), its one-line computation, and the order's
+    # costs as priced (evenhand.domain.costs.OrderCosts): NULL before costs were kept.
+    Column("expected_cost_minor", BigInteger, nullable=True),
+    Column("cost_computation", Text, nullable=True),
+    Column("order_costs", JSON, nullable=True),
     Index("ix_decisions_ticket_id", "ticket_id"),
     Index("ix_decisions_decided_at", "decided_at"),
 )
@@ -399,6 +404,8 @@ guide_adoptions = Table(
     Column("version", ForeignKey("guide_versions.version"), nullable=False),
     Column("adopted_by", String(320), nullable=False),
     Column("adopted_at", UtcDateTime, nullable=False),
+    # The replay the manager saw before adopting (evenhand.domain.replay.ReplayReport.figures).
+    Column("replay", JSON, nullable=True),
 )
 
 # Approved remedies carried out: an execution per approval, its steps in order, each with
