@@ -25,6 +25,7 @@ class OrderRow:
     fulfilled_at: datetime | None
     cancelled_at: datetime | None
     tags: str
+    delivered_at: datetime | None
 
 
 _ORDER_COLUMNS = (
@@ -36,6 +37,7 @@ _ORDER_COLUMNS = (
     orders.c.fulfilled_at,
     orders.c.cancelled_at,
     orders.c.tags,
+    orders.c.delivered_at,
 )
 
 
