@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from evenhand.actions.guide import default_guide_text
-from evenhand.domain.facts import DisputeState, Facts, Tier
+from evenhand.domain.facts import DisputeState, Facts, OrderMatch, Tier
 from evenhand.domain.guide import Guide, Remedy, decide, run_example
 from evenhand.domain.intents import Intent
 from evenhand.ingest.guide_file import parse_guide
@@ -63,16 +63,45 @@ def test_the_default_guide_decides_as_the_article_says(
     intent: Intent, tier: Tier, remedy: Remedy
 ) -> None:
     guide = the_default_guide()
-    assert decide(guide.rules, Facts(intent=intent, tier=tier)).remedy is remedy
+    facts = Facts(intent=intent, tier=tier, order_match=OrderMatch.QUOTED)
+    assert decide(guide.rules, facts).remedy is remedy
 
 
 @pytest.mark.parametrize("intent", list(Intent))
 @pytest.mark.parametrize("tier", list(Tier))
-def test_an_open_dispute_takes_every_ticket_to_the_dispute_process(
-    intent: Intent, tier: Tier
+@pytest.mark.parametrize("dispute", [DisputeState.THIS_ORDER, DisputeState.CLAIMED])
+def test_a_dispute_on_this_order_or_said_filed_takes_every_ticket_to_the_dispute_process(
+    intent: Intent, tier: Tier, dispute: DisputeState
 ) -> None:
-    facts = Facts(intent=intent, tier=tier, dispute=DisputeState.OPEN, open_disputes=1)
+    facts = Facts(
+        intent=intent, tier=tier, dispute=dispute, open_disputes=1, order_match=OrderMatch.QUOTED
+    )
     assert decide(the_default_guide().rules, facts).remedy is Remedy.ROUTE_TO_DISPUTE
+
+
+@pytest.mark.parametrize(("intent", "tier", "remedy"), GOLDEN)
+def test_a_dispute_on_another_order_changes_nothing(
+    intent: Intent, tier: Tier, remedy: Remedy
+) -> None:
+    facts = Facts(
+        intent=intent,
+        tier=tier,
+        dispute=DisputeState.OTHER_ORDER,
+        open_disputes=1,
+        order_match=OrderMatch.QUOTED,
+    )
+    assert decide(the_default_guide().rules, facts).remedy is remedy
+
+
+def test_a_guide_written_before_dispute_scopes_still_reads_open_as_any_dispute() -> None:
+    # Given a guide whose first rule still says `dispute: open`
+    guide = parse_guide(edited("dispute: [this_order, claimed]", "dispute: open"), source="old")
+    # Then it takes every dispute, as `open` meant then
+    for dispute in (DisputeState.THIS_ORDER, DisputeState.CLAIMED, DisputeState.OTHER_ORDER):
+        facts = Facts(intent=I.DAMAGED_ITEM, dispute=dispute, order_match=OrderMatch.QUOTED)
+        assert decide(guide.rules, facts).remedy is Remedy.ROUTE_TO_DISPUTE
+    facts = Facts(intent=I.DAMAGED_ITEM, order_match=OrderMatch.QUOTED)
+    assert decide(guide.rules, facts).remedy is Remedy.REPLACE_OR_REFUND
 
 
 def test_the_default_guide_holds_its_examples_with_and_without_threats() -> None:
@@ -163,8 +192,8 @@ REFUSALS = [
     ),
     (
         "an unknown template",
-        "    remedy: offer_paid_reship\n",
-        "    remedy: offer_paid_reship\n    reply: paid_reship_polite\n",
+        "      intent: wrong_address\n    remedy: offer_paid_reship\n",
+        "      intent: wrong_address\n    remedy: offer_paid_reship\n    reply: paid_reship_polite\n",
         "paid_reship_polite",
         "unknown reply template 'paid_reship_polite'",
     ),
@@ -180,7 +209,7 @@ REFUSALS = [
         "  - id: not-received-vip\n",
         "  - id: all-not-received\n    when:\n      intent: delivered_not_received\n"
         "    remedy: carrier_investigation\n\n  - id: not-received-vip\n",
-        "  - id: not-received-vip",
+        "  - id: not-received-vip\n",
         "rule 'not-received-vip' is unreachable: rule 'all-not-received'",
     ),
     (
@@ -216,7 +245,7 @@ REFUSALS = [
         "a key given twice",
         "    remedy: cancel_subscription\n",
         "    remedy: cancel_subscription\n    remedy: human_review\n",
-        "    remedy: human_review\n",
+        "    remedy: human_review\n\n  - id: cancel-order-unshipped",
         "'remedy' is given twice",
     ),
 ]
