@@ -193,7 +193,8 @@ REFUSALS = [
     (
         "an unknown template",
         "      intent: wrong_address\n    remedy: offer_paid_reship\n",
-        "      intent: wrong_address\n    remedy: offer_paid_reship\n    reply: paid_reship_polite\n",
+        "      intent: wrong_address\n    remedy: offer_paid_reship\n"
+        "    reply: paid_reship_polite\n",
         "paid_reship_polite",
         "unknown reply template 'paid_reship_polite'",
     ),
