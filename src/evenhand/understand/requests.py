@@ -56,7 +56,7 @@ _CANCELLED = re.compile(
     r"\b(?:jag|vi) (?:har |hade |ju )*(?:redan )?(?:sagt upp|avslutat|avbeställt|avbokat)\b|"
     r"\buppsägning\w* (?:är |har |blev )?(?:bekräftad|mottagen|registrerad)|"
     r"\b(?:din|min) prenumeration (?:är|har|blev) (?:nu )?(?:avslutad|uppsagd|avslutats)|"
-    r"\bbekräftelse (?:på|av) (?:din |min )?uppsägning",
+    r"\bbekräftelsen? (?:på|av) (?:din |min )?uppsägning",
     re.IGNORECASE,
 )
 
