@@ -16,6 +16,8 @@ ASKED = [
     ("Could you send a new one? The lid was cracked.", AskedFor.REPLACEMENT),
     ("Skicka en ny vas istället för pengarna tillbaka tack", AskedFor.REPLACEMENT),
     ("Kan ni skicka en ny kopp? Vill inte ha pengarna tillbaka.", AskedFor.REPLACEMENT),
+    ("Refund please, a new one won't get here in time.", AskedFor.REFUND),
+    ("Jag vill ha pengarna tillbaka, en ny vara hinner inte fram till festen.", AskedFor.REFUND),
     ("The mug arrived cracked.", AskedFor.NONE),
     ("Either a refund or a replacement is fine by me.", AskedFor.NONE),
     ("var e mitt paket", AskedFor.NONE),

@@ -36,6 +36,12 @@ _NEGATION = re.compile(
     r"inte|ej|ingen|inget|inga|aldrig|nej|istället för|i stället för)\b[^.!?\n]{0,20}$",
     re.IGNORECASE,
 )
+# ... or a verb's negation just after it ("a new one won't get here in time").
+_NEGATED_AFTER = re.compile(
+    r"^[^.!?\n]{0,8}\b(?:won'?t|will not|wouldn'?t|can'?t|cannot|isn'?t|is not|doesn'?t|"
+    r"does not|hinner inte|kommer inte|går inte|behövs inte|vill jag inte)\b",
+    re.IGNORECASE,
+)
 
 _STREET = re.compile(
     r"\b[A-ZÅÄÖ][a-zåäöé]+(?:gatan|vägen|gränd|gränden|stigen|allén|torget|backen|"
@@ -93,7 +99,11 @@ def asked_for(text: str) -> AskedFor:
 
 def _wanted(pattern: re.Pattern[str], text: str) -> bool:
     """Some match of `pattern` is not turned down by a negation just before it."""
-    return any(not _NEGATION.search(text[: match.start()]) for match in pattern.finditer(text))
+    return any(
+        not _NEGATION.search(text[: match.start()])
+        and not _NEGATED_AFTER.search(text[match.end() :])
+        for match in pattern.finditer(text)
+    )
 
 
 def new_address_given(text: str) -> bool:
