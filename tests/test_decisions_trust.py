@@ -367,7 +367,7 @@ def test_a_subscription_the_customer_cancelled_is_not_told_it_renews_automatical
 
 
 @pytest.mark.parametrize(
-    ("email", "body", "remedy"),
+    "case",
     [
         (
             "vera@example.se",
@@ -386,14 +386,9 @@ def test_a_subscription_the_customer_cancelled_is_not_told_it_renews_automatical
     ],
 )
 def test_a_threat_is_tagged_and_changes_nothing(
-    engine: Engine,
-    shop: Settings,
-    tmp_path: Path,
-    reader: EmbeddedReader,
-    email: str,
-    body: str,
-    remedy: str,
+    engine: Engine, shop: Settings, tmp_path: Path, reader: EmbeddedReader, case: tuple[str, ...]
 ) -> None:
+    email, body, remedy = case
     outcome = decided(engine, shop, tmp_path, _ticket("t-1", email, body), reader)
     decision = outcome.decision
     assert decision.remedy.value == remedy
@@ -490,24 +485,11 @@ INBOX = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("ticket_id", "email", "body", "intent", "language", "remedy", "rule", "words"),
-    INBOX,
-    ids=[case[0] for case in INBOX],
-)
+@pytest.mark.parametrize("case", INBOX, ids=[case[0] for case in INBOX])
 def test_the_rest_of_an_inbox_gets_its_own_remedy_and_reply(
-    engine: Engine,
-    shop: Settings,
-    tmp_path: Path,
-    ticket_id: str,
-    email: str,
-    body: str,
-    intent: Intent,
-    language: str,
-    remedy: str,
-    rule: str,
-    words: tuple[str, ...],
+    engine: Engine, shop: Settings, tmp_path: Path, case: tuple[Any, ...]
 ) -> None:
+    ticket_id, email, body, intent, language, remedy, rule, words = case
     reader = FixedReader(intent, language=language)
     decision = decided(engine, shop, tmp_path, _ticket(ticket_id, email, body), reader).decision
     assert (decision.remedy.value, decision.rule_id) == (remedy, rule)
