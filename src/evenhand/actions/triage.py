@@ -107,11 +107,14 @@ def triage_tickets(
     reader: Reader,
     settings: Settings,
     now: datetime,
+    dry_run: bool = False,
 ) -> TriageReport:
-    """Decide every readable ticket; tickets that could not be read stay in their place."""
+    """Decide every readable ticket; tickets that could not be read stay in their place.
+    A dry run decides the same way in a transaction it then rolls back: nothing is stored,
+    no guide version is added, the queue is unchanged."""
     ensure_current(engine)
     readings = read_all(records, reader=reader, market=settings.market)
-    with engine.begin() as connection:
+    with engine.connect() as connection, connection.begin() as transaction:
         report = decide_and_store(
             connection,
             records=records,
@@ -120,6 +123,9 @@ def triage_tickets(
             settings=settings,
             now=now,
         )
+        if dry_run:
+            transaction.rollback()
+            return report
         record_event(
             connection,
             at=now,

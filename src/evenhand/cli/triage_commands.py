@@ -31,8 +31,18 @@ def triage(
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per ticket, in input order.")
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Decide and show, store nothing (implied by a --guide not in force).",
+        ),
+    ] = False,
 ) -> None:
-    """Decide every ticket by the resolution guide; store the decisions. Exit 2 if a line failed."""
+    """Decide every ticket by the resolution guide; store the decisions. Exit 2 if a line failed.
+
+    With `--guide FILE` other than the guide in force, or `--dry-run`, nothing is stored and
+    nothing adopted: the decisions are shown, the queue stays as it was."""
     from evenhand.actions.guide import active_guide, load_guide
     from evenhand.actions.reader import load_reader
     from evenhand.actions.schemas import outcome_out
@@ -44,14 +54,23 @@ def triage(
     settings = load(db)
     engine = make_engine(settings.db)
     records = read_tickets(path)
+    adopted = active_guide(engine, settings)
+    chosen = load_guide(settings, path=guide) if guide else adopted
+    dry_run = dry_run or chosen.version != adopted.version
     report = triage_tickets(
         engine,
         records=records,
-        guide=load_guide(settings, path=guide) if guide else active_guide(engine, settings),
+        guide=chosen,
         reader=load_reader(settings, announce=announce),
         settings=settings,
         now=now(),
+        dry_run=dry_run,
     )
+    if dry_run:
+        announce(
+            f"dry run by guide {chosen.version}: nothing stored, nothing adopted "
+            "(the decision numbers shown are not kept)"
+        )
     if as_json:
         for outcome in report.outcomes:
             sys.stdout.write(outcome_out(outcome).model_dump_json() + "\n")

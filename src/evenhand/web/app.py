@@ -6,7 +6,6 @@ with `{"error": code, "message": ...}`.
 
 from __future__ import annotations
 
-import html
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -28,7 +27,7 @@ from evenhand.settings import Settings
 from evenhand.store.database import ensure_current, make_engine
 from evenhand.understand.model import Reader
 from evenhand.web import admin, api, ui, webhooks
-from evenhand.web.pages import SignInNeededError
+from evenhand.web.pages import SignInNeededError, templates
 from evenhand.web.schemas import Health, error_responses, validation_error
 from evenhand.web.security import SESSION_COOKIE, SecurityHeaders, docs_router
 from evenhand.web.service import Service
@@ -109,11 +108,19 @@ def create_app(
     return app
 
 
+_HEADINGS = {403: "Not allowed", 404: "Not found", 405: "Not here", 429: "Too many tries"}
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    """A person's page that could not be shown: the reason, and the way back."""
+    heading = _HEADINGS.get(status, "Not done")
+    context = {"user": None, "csrf": "", "heading": heading, "message": message}
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
 async def _error_response(request: Request, error: EvenhandError) -> Response:
     if not request.url.path.startswith(MACHINE_PATHS):  # a person's page: a page back
-        message = html.escape(str(error))
-        body = f"<!doctype html><title>Evenhand</title><h1>Not done</h1><p role=alert>{message}</p>"
-        return HTMLResponse(body, status_code=error.http_status)
+        return _error_page(request, error.http_status, str(error))
     return _json_error(error)
 
 
@@ -140,6 +147,8 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> Respon
     """Starlette's own refusals (no such address, another method, an unreadable body) in
     the error body on the machine paths."""
     code = _HTTP_CODES.get(error.status_code)
+    if not request.url.path.startswith(MACHINE_PATHS) and error.status_code in _HEADINGS:
+        return _error_page(request, error.status_code, str(error.detail))
     if code is None or not request.url.path.startswith(MACHINE_PATHS):
         return await http_exception_handler(request, error)
     return _json_error(EvenhandError(code, str(error.detail)))
