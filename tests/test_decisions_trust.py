@@ -15,15 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from evenhand.actions.guide import load_guide
 from evenhand.actions.import_file import import_file
+from evenhand.actions.service import find_decision
 from evenhand.actions.triage import Triaged, triage_tickets
 from evenhand.domain.intents import Intent, Signal, SignalKind
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
+from evenhand.store.tables import decisions
 from evenhand.understand.model import Message, Reader, Understanding
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import NOW
@@ -562,3 +564,19 @@ def test_an_unknown_sender_who_says_a_chargeback_was_filed_is_routed_too(
     decision = decided(engine, shop, tmp_path, ticket, reader).decision
     assert (decision.facts.dispute.value, decision.facts.order_match.value) == ("claimed", "none")
     assert decision.remedy.value == "route_to_dispute"
+
+
+def test_a_decision_stored_before_disputes_had_a_scope_is_still_shown_as_it_was(
+    engine: Engine, shop: Settings, tmp_path: Path
+) -> None:
+    # Given a decision recorded with the old `open` (history is never rewritten)
+    ticket = _ticket("h-1", "maja@example.se", "Hej, skålen i order #8227 var trasig.")
+    outcome = decided(engine, shop, tmp_path, ticket, FixedReader(Intent.DAMAGED_ITEM))
+    with engine.begin() as connection:
+        connection.execute(
+            update(decisions).where(decisions.c.id == outcome.decision_id).values(dispute="open")
+        )
+    # When it is read back as the API shows it
+    shown = find_decision(engine, decision_id=outcome.decision_id)
+    # Then it says `open`, as it was decided
+    assert (shown.dispute, shown.remedy.value) == ("open", "route_to_dispute")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -278,3 +279,35 @@ def test_every_problem_is_listed_at_once() -> None:
 def test_not_yaml_is_refused_with_its_line() -> None:
     error = refusal("rules:\n  - id: a\n    when: [unclosed\n")
     assert error.problems[0].line >= 3 and "not valid YAML" in error.problems[0].reason
+
+
+def test_remedy_confidence_is_a_setting_that_moves_the_reading() -> None:
+    # Given the setting raised from 0.6 to 0.9 (one line)
+    guide = parse_guide(
+        edited("remedy_confidence: 0.6 ", "remedy_confidence: 0.9 "), source="strict.yaml"
+    )
+    facts = Facts(
+        intent=I.DAMAGED_ITEM,
+        confidence=Decimal("0.8"),
+        reading=guide.settings.reading_for(Decimal("0.8")),
+        order_match=OrderMatch.QUOTED,
+    )
+    # Then a reading at 0.8 is unsure there, and sure by default
+    assert decide(guide.rules, facts).id == "unsure-reading"
+    default = the_default_guide().settings.reading_for(Decimal("0.8"))
+    assert decide(the_default_guide().rules, replace(facts, reading=default)).id == "our-mistake"
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "sure", "true"])
+def test_a_remedy_confidence_outside_0_to_1_is_refused(value: str) -> None:
+    error = refusal(edited("remedy_confidence: 0.6 ", f"remedy_confidence: {value} "))
+    assert any("remedy_confidence is a number from 0 to 1" in p.reason for p in error.problems)
+
+
+def test_an_example_written_with_the_old_open_dispute_reads_as_this_order() -> None:
+    text = edited(
+        "facts: {intent: damaged_item, dispute: this_order,",
+        "facts: {intent: damaged_item, dispute: open,",
+    )
+    (example,) = [e for e in parse_guide(text, source="x").examples if "this order" in e.name]
+    assert example.facts.dispute is DisputeState.THIS_ORDER
