@@ -36,15 +36,16 @@ class OrderSnapshot:
     delivered_at: datetime | None = None  # when a carrier event says so
 
 
-def delivery_of(order: OrderSnapshot) -> Delivery | None:
-    """Delivered when a carrier said so; in transit once shipped; else not shipped."""
-    if order.delivered_at is not None:
+def delivery_of(order: OrderSnapshot, at: datetime) -> Delivery | None:
+    """As it stood at the ticket: delivered when a carrier said so; in transit once
+    shipped; else not shipped (an event after the ticket had not happened yet)."""
+    if order.delivered_at is not None and order.delivered_at <= at:
         return Delivery.DELIVERED
     if order.fulfilment_status == "restocked":
         return None
-    if order.fulfilled_at is not None or order.fulfilment_status == "fulfilled":
-        return Delivery.IN_TRANSIT
-    return Delivery.NOT_SHIPPED
+    if order.fulfilled_at is not None:
+        return Delivery.IN_TRANSIT if order.fulfilled_at <= at else Delivery.NOT_SHIPPED
+    return Delivery.IN_TRANSIT if order.fulfilment_status == "fulfilled" else Delivery.NOT_SHIPPED
 
 
 def is_subscription_order(tags: str) -> bool:
@@ -134,7 +135,7 @@ def _value_facts(value: CustomerValue | None, ltv: Decimal) -> dict[str, Any]:
 def _order_facts(order: OrderSnapshot | None, now: datetime) -> dict[str, Any]:
     if order is None:
         return {"order_match": OrderMatch.NONE}
-    delivery = delivery_of(order)
+    delivery = delivery_of(order, now)
     return {
         "order_match": order.match,
         "order_value": order.total,
@@ -146,7 +147,9 @@ def _order_facts(order: OrderSnapshot | None, now: datetime) -> dict[str, Any]:
         "days_in_transit": whole_days(order.fulfilled_at, now)
         if delivery is Delivery.IN_TRANSIT
         else None,
-        "days_since_delivery": whole_days(order.delivered_at, now),
+        "days_since_delivery": whole_days(order.delivered_at, now)
+        if delivery is Delivery.DELIVERED
+        else None,
     }
 
 
