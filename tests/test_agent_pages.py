@@ -11,7 +11,9 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from evenhand.actions.guide import load_guide
+from evenhand.actions.import_file import import_file
 from evenhand.actions.triage import triage_tickets
+from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.understand.reader import EmbeddedReader
@@ -123,3 +125,59 @@ def test_error_pages_offer_a_way_back(site: Site) -> None:
         page = LexborHTMLParser(answer.text)
         assert answer.status_code == status and heading in answer.text
         assert page.css_first("nav a[href='/queue']") is not None
+
+
+def test_the_ticket_page_shows_the_orders_lines_and_links_out(
+    sqlite_url: str, reader: EmbeddedReader
+) -> None:
+    # given: a shop with its orders imported, Zendesk and the Shopify domain configured,
+    # and a ticket about one of the orders
+    shop = {
+        "zendesk_url": "https://nordhem.zendesk.com",
+        "shopify_shop_domain": "nordhem.myshopify.com",
+    }
+    for site in serve_site(sqlite_url, reader, **shop):
+        settings = Settings(db=sqlite_url)
+        orders = FIXTURES / "shopify" / "orders_for_triage.csv"
+        import_file(
+            site.engine, kind=ImportKind.SHOPIFY_ORDERS, path=orders, settings=settings, now=NOW
+        )
+        records = read_tickets(FIXTURES / "zendesk" / "tickets_export.json")
+        triage_tickets(
+            site.engine,
+            records=records,
+            guide=load_guide(settings),
+            reader=reader,
+            settings=settings,
+            now=NOW,
+        )
+        agent = site.sign_in(AGENT)
+        pages = [
+            LexborHTMLParser(agent.get(link.attributes["href"] or "").text)
+            for link in LexborHTMLParser(agent.get("/queue").text).css(
+                "table.queue a[href^='/tickets/']"
+            )
+        ]
+        # when: the tickets' pages are opened
+        with_order = [page for page in pages if page.css_first("table.lines tbody tr")]
+        # then: a ticket about a known order lists its lines; each links to its Zendesk ticket
+        assert with_order, "some Zendesk ticket of the fixture names an imported order"
+        for page in pages:
+            hrefs = [a.attributes.get("href") or "" for a in page.css("#h-order ~ p a")]
+            assert any(h.startswith("https://nordhem.zendesk.com/agent/tickets/") for h in hrefs)
+
+
+def test_the_dashboards_charts_say_what_their_axes_measure(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    # when: the dashboard is opened over all time
+    page = LexborHTMLParser(agent.get("/dashboard", params={"days": "all"}).text)
+    daily = [
+        svg for svg in page.css("svg.chart") if "per day" in (svg.attributes["aria-label"] or "")
+    ]
+    # then: each daily chart names its axes and the count its top stands for; bars use labels
+    assert len(daily) == 2
+    for svg in daily:
+        texts = [text.text() for text in svg.css("text")]
+        assert "tickets" in texts and "day the ticket came" in texts and "0" in texts
+        assert any(text.isdigit() and int(text) >= 1 for text in texts if text != "0")
+    assert "Damaged item" in page.text() and "damaged_item" not in page.text()

@@ -252,7 +252,7 @@ def test_the_customer_card_charts_their_orders(shop: Shop) -> None:
         data = {"email": MANAGER, "password": PASSWORD, "csrf": token.group(1)}
         assert client.post("/login", data=data).status_code == 303
         page = client.get(f"/tickets/{decision_id}").text
-    chart = page[page.index('aria-label="Order history"') :].split("</svg>")[0]
+    chart = page[page.index('aria-label="Order history') :].split("</svg>")[0]
     assert chart.count("<rect") == min(their_orders, 24)
     assert re.search(r"<title>#\d+ \d{4}-\d\d-\d\d: [\d.]+ SEK", chart)
 

@@ -7,7 +7,7 @@ decision it reviews is never rewritten.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,12 +20,14 @@ from evenhand.domain.guide import Remedy
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
+from evenhand.store.orders import OrderShown, order_shown
 from evenhand.store.reviews import QUEUE_SORTS, QueueRow, add_review, queue_rows, reviews_of
 from evenhand.store.tickets import (
     OrderRow,
     customers_by_email,
     message_of_decision,
     orders_of_customers,
+    source_of_decision,
 )
 from evenhand.store.users import User
 
@@ -73,6 +75,8 @@ class TicketPage:
     customer: CustomerReport | None
     reviews: list[Mapping[str, Any]]
     orders: list[OrderRow]  # the customer's latest orders, oldest first
+    order: OrderShown | None = None  # the order the ticket is about, with its lines
+    links: dict[str, str] = field(default_factory=dict)  # out to the helpdesk and the shop
 
     @property
     def reply(self) -> str:
@@ -90,13 +94,34 @@ def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> Tick
         person = people.get(decision.customer_email)
         history = orders_of_customers(connection, [person.id]) if person else {}
         orders = history.get(person.id, []) if person else []
+        order = order_shown(connection, decision.order_name) if decision.order_name else None
+        source, key = source_of_decision(connection, decision_id)
     try:
         customer = customer_report(engine, email=decision.customer_email, settings=settings)
     except EvenhandError as error:
         if error.code is not LookupFailure.CUSTOMER_NOT_FOUND:
             raise
         customer = None
-    return TicketPage(decision, subject, body, customer, reviews, orders[-ORDER_HISTORY_LENGTH:])
+    links = links_out(settings, source=source, ticket_key=key, order=order)
+    return TicketPage(
+        decision, subject, body, customer, reviews, orders[-ORDER_HISTORY_LENGTH:], order, links
+    )
+
+
+def links_out(
+    settings: Settings, *, source: str, ticket_key: str, order: OrderShown | None
+) -> dict[str, str]:
+    """Where the agent finds the ticket in its helpdesk and the order in Shopify's admin,
+    for the accounts the settings name."""
+    links: dict[str, str] = {}
+    if source == "zendesk" and settings.zendesk_url:
+        links["zendesk"] = f"{settings.zendesk_url.rstrip('/')}/agent/tickets/{ticket_key}"
+    if source == "gorgias" and settings.gorgias_url:
+        links["gorgias"] = f"{settings.gorgias_url.rstrip('/')}/app/ticket/{ticket_key}"
+    if order and order.shopify_id and settings.shopify_shop_domain:
+        shop = settings.shopify_shop_domain
+        links["shopify"] = f"https://{shop}/admin/orders/{order.shopify_id}"
+    return links
 
 
 def review_decision(

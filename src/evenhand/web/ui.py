@@ -41,7 +41,14 @@ from evenhand.domain.money import Money
 from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest.guide_problems import GuideRefusedError
-from evenhand.web.charts import SERIES_COLOURS, horizontal_bars, order_history, stacked_columns
+from evenhand.web.charts import (
+    SERIES_COLOURS,
+    horizontal_bars,
+    order_history,
+    stacked_columns,
+    tallest,
+)
+from evenhand.web.labels import intent_label, remedy_label
 from evenhand.web.message_html import is_html, sanitized
 from evenhand.web.pages import (
     SESSION_KEY,
@@ -181,6 +188,9 @@ def ticket(
         reply=(chosen or {}).get("reply") or page.reply,
         chosen=chosen or {},
         customer=customer_out(page.customer).model_dump(mode="json") if page.customer else None,
+        order_top=str(Money.of_minor(max(o.total_minor for o in page.orders), currency))
+        if page.orders
+        else "",
         order_marks=order_history(
             [
                 (
@@ -194,6 +204,9 @@ def ticket(
             ]
         ),
         reviews=page.reviews,
+        order=page.order,
+        links=page.links,
+        money=lambda minor, currency: str(Money.of_minor(minor, currency)),
         remedies=[remedy.value for remedy in Remedy],
         error=error,
     )
@@ -322,6 +335,9 @@ def dashboard_page(
         window=window_name(board.days),
         languages=languages,
         colours=SERIES_COLOURS,
+        tallest=tallest,
+        intent_label=intent_label,
+        remedy_label=remedy_label,
         columns=stacked_columns(board.by_day_language, languages, **span),
         intent_names=intent_names,
         intent_columns=stacked_columns(board.by_day_intent, intent_names, **span),
