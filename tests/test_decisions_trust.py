@@ -21,7 +21,7 @@ from evenhand.actions.guide import load_guide
 from evenhand.actions.import_file import import_file
 from evenhand.actions.service import find_decision
 from evenhand.actions.triage import Triaged, triage_tickets
-from evenhand.domain.intents import Intent, Signal, SignalKind
+from evenhand.domain.intents import Intent, Signal, SignalKind, SignalSource
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
@@ -557,7 +557,10 @@ def test_an_unknown_sender_who_says_a_chargeback_was_filed_is_routed_too(
 ) -> None:
     evidence = "I have already filed a chargeback."
     reader = FixedReader(
-        Intent.DAMAGED_ITEM, signals=(Signal(SignalKind.CHARGEBACK_FILED, evidence),)
+        Intent.DAMAGED_ITEM,
+        signals=(
+            Signal(SignalKind.CHARGEBACK_FILED, evidence, SignalSource("lexicon", None, 1.0)),
+        ),
     )
     body = f"The lamp arrived broken. {evidence}"
     ticket = _ticket("d-4", "someone.new@example.net", body)
