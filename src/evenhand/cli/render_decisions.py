@@ -102,7 +102,8 @@ def guide_table(console: Console, guide: Guide) -> None:
         f"[bold]guide {guide.version}[/] ({escape(guide.source)}): "
         f"VIP from {settings.vip_threshold} "
         f"by {settings.ltv_metric.value}; returns within {settings.return_window_days} days, "
-        f"return shipping paid by the {settings.return_shipping.value}",
+        f"return shipping paid by the {settings.return_shipping.value}; "
+        f"money or goods from confidence {settings.remedy_confidence}",
         highlight=False,
     )
     table = Table()

@@ -49,6 +49,7 @@ SETTING_KEYS = (
     "return_shipping",
     "shop_name",
     "tags",
+    "remedy_confidence",
 )
 # Words that name threats: a rule that conditions on one is refused, whatever the spelling.
 THREAT_WORDS = frozenset({"signal", "signals", "threat", "threats", *SignalKind})
@@ -155,6 +156,16 @@ def _return_window(raw: object) -> int:
     return raw
 
 
+def _confidence(raw: object) -> Decimal:
+    try:
+        number = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
+    except InvalidOperation:
+        number = None
+    if number is None or isinstance(raw, bool) or not number.is_finite() or not 0 <= number <= 1:
+        raise ValueError(f"remedy_confidence is a number from 0 to 1, not {shown(raw)}")
+    return number
+
+
 def _choice(kind: type[LtvMetric] | type[ReturnShipping]) -> Any:
     def parse(raw: object) -> object:
         choices = [member.value for member in kind]
@@ -174,6 +185,7 @@ def _text(raw: object) -> str:
 _TAG_FIELDS = {
     "vip": set(),
     "dispute": set(),
+    "other_dispute": set(),
     "intent": {"intent"},
     "threat": {"signal"},
     "remedy": {"remedy"},
@@ -182,7 +194,7 @@ _TAG_FIELDS = {
 
 def _tags(raw: object) -> TagNames:
     if not isinstance(raw, dict):
-        raise ValueError("tags are a mapping of vip, intent, threat, dispute, remedy")
+        raise ValueError("tags are a mapping of " + ", ".join(_TAG_FIELDS))
     unknown = raw.keys() - _TAG_FIELDS.keys()
     if unknown:
         raise ValueError(f"unknown tag {sorted(unknown)[0]!r}; tags are: {', '.join(_TAG_FIELDS)}")
@@ -203,6 +215,7 @@ _SETTING_PARSERS: dict[str, Any] = {
     "return_shipping": _choice(ReturnShipping),
     "shop_name": _text,
     "tags": _tags,
+    "remedy_confidence": _confidence,
 }
 
 

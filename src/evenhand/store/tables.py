@@ -100,6 +100,7 @@ orders = Table(
     Column("fulfillment_status", String(32)),
     Column("fulfilled_at", UtcDateTime),
     Column("cancelled_at", UtcDateTime),
+    Column("delivered_at", UtcDateTime),  # when the carrier reported it delivered
     Column("test", Boolean, nullable=False),
     Column("tags", Text, nullable=False),
     Column("billing_name", Text),
@@ -250,7 +251,7 @@ decisions = Table(
     # The ticket's order total (the order_value fact) in minor units: what the dashboard sums.
     Column("order_value_minor", BigInteger, nullable=True),
     Column("currency", String(3), nullable=False),
-    Column("dispute", String(8), nullable=False),
+    Column("dispute", String(16), nullable=False),
     Column("facts", JSON, nullable=False),
     Column("remedy", String(32), nullable=False),
     Column("rule_id", String(64), nullable=False),

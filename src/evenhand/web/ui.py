@@ -42,7 +42,7 @@ from evenhand.actions.schemas import (
     threshold_advice_out,
 )
 from evenhand.actions.sessions import SignInRules, SignInThrottledError, sign_in, sign_out
-from evenhand.domain.facts import Tier
+from evenhand.domain.facts import DisputeState, Tier
 from evenhand.domain.guide import Remedy
 from evenhand.domain.intents import THREAT_SIGNALS, Intent
 from evenhand.domain.money import Money
@@ -76,7 +76,7 @@ QUEUE_CHOICES = {
     "remedy": [remedy.value for remedy in Remedy],
     "tier": [tier.value for tier in Tier],
     "threat": ["any", "none", *(signal.value for signal in THREAT_SIGNALS)],
-    "dispute": ["open", "none"],
+    "dispute": [*(state.value for state in DisputeState), "open"],  # open: before scopes
     "language": ["sv", "en"],
     "overridden": ["yes", "no"],
     "reviewed": ["no", "yes"],
