@@ -47,6 +47,7 @@ from evenhand.store.tables import (
     audit_events,
     customers,
     decisions,
+    dispute_evidence,
     inbox,
     orders,
     reviews,
@@ -71,6 +72,7 @@ MENTIONS: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (reviews, ("reason", "reply_text")),
     (audit_events, ("subject", "details")),
     (writebacks, ("last_error",)),
+    (dispute_evidence, ("fields",)),
 )
 
 

@@ -20,7 +20,15 @@ from evenhand.store.privacy import (
 )
 from evenhand.store.scrubbing import scrub_table
 from evenhand.store.statements import chunked
-from evenhand.store.tables import customers, inbox, orders, reviews, tickets, writebacks
+from evenhand.store.tables import (
+    customers,
+    dispute_evidence,
+    inbox,
+    orders,
+    reviews,
+    tickets,
+    writebacks,
+)
 from evenhand.store.traces import REDACTED
 from evenhand.store.writebacks import WritebackStatus
 
@@ -51,6 +59,7 @@ def redact_shop(connection: Connection) -> dict[str, int]:
         "audit_events": erase_review_events(connection, None),
         "writebacks": _erase_writebacks(connection),
         "deliveries": _erase_deliveries(connection),
+        "dispute_evidence": connection.execute(update(dispute_evidence).values(fields={})).rowcount,
     }
 
 

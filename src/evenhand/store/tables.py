@@ -383,3 +383,18 @@ guide_adoptions = Table(
     Column("adopted_by", String(320), nullable=False),
     Column("adopted_at", UtcDateTime, nullable=False),
 )
+
+# The dispute desk: what an agent changed in a dispute's evidence pack (the rest is drafted
+# afresh from the records), and when it was sent to the provider and submitted to the bank.
+dispute_evidence = Table(
+    "dispute_evidence",
+    metadata,
+    Column("dispute_id", ForeignKey("disputes.id", ondelete="CASCADE"), primary_key=True),
+    Column("fields", JSON, nullable=False),
+    Column("edited_by", String(320)),
+    Column("edited_at", UtcDateTime),
+    Column("sent_by", String(320)),
+    Column("sent_at", UtcDateTime),
+    Column("submitted_by", String(320)),
+    Column("submitted_at", UtcDateTime),
+)
