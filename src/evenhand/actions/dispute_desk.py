@@ -14,7 +14,13 @@ from sqlalchemy import Engine
 from evenhand.domain.disputes import Urgency, urgency
 from evenhand.domain.models import OPEN_DISPUTE_STATUSES
 from evenhand.domain.money import Money
-from evenhand.store.dispute_desk import DeskRow, disputes_by_status, open_dispute_rows
+from evenhand.store.database import ensure_current
+from evenhand.store.dispute_desk import (
+    DeskRow,
+    disputes_by_status,
+    disputes_of_order,
+    open_dispute_rows,
+)
 
 _FAR = datetime.max.replace(tzinfo=None)
 
@@ -35,6 +41,7 @@ def dispute_desk(
     """Open disputes, the earliest evidence due date first (overdue ones lead, those
     without a date come last); with `due_within`, only those due within that many days
     (overdue included)."""
+    ensure_current(engine)
     with engine.connect() as connection:
         rows = open_dispute_rows(connection)
     soon = timedelta(days=soon_days)
@@ -77,3 +84,14 @@ def desk_figures(engine: Engine) -> DeskFigures:
         lost=by_status.get("lost", (0, 0))[0],
         at_stake=at_stake,
     )
+
+
+def disputes_of_ticket(engine: Engine, *, order_name: str | None, email: str) -> list[DeskRow]:
+    """The disputes on the order a ticket is about, when the order is the sender's own
+    (matched by the order's or its customer's e-mail)."""
+    if not order_name:
+        return []
+    with engine.connect() as connection:
+        rows = disputes_of_order(connection, order_name)
+    sender = email.strip().lower()
+    return [row for row in rows if (row.customer_email or "").lower() == sender]

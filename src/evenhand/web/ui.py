@@ -22,6 +22,7 @@ from evenhand.actions.dashboard import (
     window_days,
     window_name,
 )
+from evenhand.actions.dispute_desk import disputes_of_ticket
 from evenhand.actions.guide import adopt_uploaded_guide, guide_versions_json
 from evenhand.actions.reviews import (
     QUEUE_LENGTH,
@@ -206,6 +207,9 @@ def ticket(
         reviews=page.reviews,
         order=page.order,
         links=page.links,
+        disputes=disputes_of_ticket(
+            service.engine, order_name=page.decision.order_name, email=page.decision.customer_email
+        ),
         money=lambda minor, currency: str(Money.of_minor(minor, currency)),
         remedies=[remedy.value for remedy in Remedy],
         error=error,
