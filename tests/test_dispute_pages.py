@@ -149,3 +149,17 @@ def test_an_unknown_dispute_is_a_page_not_found(site: Site) -> None:
     agent = site.sign_in(AGENT)
     answer = agent.get("/disputes/999")
     assert answer.status_code == 404 and "no dispute 999" in answer.text
+
+
+def test_the_dashboard_shows_the_disputes(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    figures = LexborHTMLParser(agent.get("/dashboard").text).css_first("dl.dispute-figures")
+    assert figures is not None
+    shown = dict(
+        zip(
+            [dt.text(strip=True) for dt in figures.css("dt")],
+            [dd.text(strip=True) for dd in figures.css("dd")],
+            strict=True,
+        )
+    )
+    assert shown == {"Open": "3", "Money at stake": "2494.70 SEK", "Won": "1", "Lost": "0"}

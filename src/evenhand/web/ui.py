@@ -22,7 +22,7 @@ from evenhand.actions.dashboard import (
     window_days,
     window_name,
 )
-from evenhand.actions.dispute_desk import disputes_of_ticket
+from evenhand.actions.dispute_desk import desk_figures, disputes_of_ticket
 from evenhand.actions.guide import adopt_uploaded_guide, guide_versions_json
 from evenhand.actions.reviews import (
     QUEUE_LENGTH,
@@ -335,6 +335,7 @@ def dashboard_page(
         "dashboard.html",
         user=user,
         board=board,
+        disputes=desk_figures(service.engine),
         windows=[window_name(each) for each in WINDOWS],
         window=window_name(board.days),
         languages=languages,
