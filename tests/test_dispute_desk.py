@@ -32,6 +32,7 @@ from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.orders import order_shown
+from evenhand.store.privacy import Named, people_named, redact_people
 from evenhand.store.tables import decisions, disputes, tickets
 from evenhand.store.users import find_user
 from evenhand.understand.model import Reader
@@ -333,3 +334,25 @@ def test_every_field_is_drafted(shop: Engine) -> None:
     assert set(pack.fields) == set(EVIDENCE_FIELDS)
     assert pack.dispute.reason == "product_not_received"
     assert "The order was shipped on 2026-05-11" in pack.fields["uncategorized_text"]
+
+
+def test_an_erasure_empties_the_agent_s_text_in_the_person_s_evidence(shop: Engine) -> None:
+    # Given an edited pack naming Anna
+    dispute_id = _id_of(shop, ANNA_STRIPE)
+    save_evidence(
+        shop,
+        dispute_id=dispute_id,
+        fields={"billing_address": "Anna Svensson, Storgatan 1, 111 22 Stockholm"},
+        guide=GuideSettings(),
+        by="agent@example.se",
+        now=NOW,
+    )
+    # When Anna is redacted
+    with shop.begin() as connection:
+        people = people_named(connection, Named(email="anna.svensson@example.se"))
+        counts = redact_people(connection, people)
+    # Then the pack keeps none of the agent's text about her
+    assert counts["dispute_evidence"] == 1
+    pack = evidence_pack(shop, dispute_id=dispute_id, guide=GuideSettings())
+    assert pack.saved is not None and pack.saved.fields == {}
+    assert "Storgatan" not in " ".join(pack.fields.values())

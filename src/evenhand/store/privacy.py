@@ -48,6 +48,7 @@ from evenhand.store.tables import (
     customers,
     decisions,
     dispute_evidence,
+    disputes,
     inbox,
     orders,
     reviews,
@@ -72,7 +73,6 @@ MENTIONS: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (reviews, ("reason", "reply_text")),
     (audit_events, ("subject", "details")),
     (writebacks, ("last_error",)),
-    (dispute_evidence, ("fields",)),
 )
 
 
@@ -224,6 +224,7 @@ def _redact(connection: Connection, person: Person) -> dict[str, int]:
         "writebacks": cancel_writebacks(connection, decision_ids),
         "deliveries": _erase_deliveries(connection, person, set(decision_ids)),
         "mentions": _scrub_mentions(connection, person),
+        "dispute_evidence": _erase_evidence(connection, person.order_ids),
     }
 
 
@@ -251,6 +252,14 @@ def _erase_orders(connection: Connection, order_ids: Sequence[int]) -> int:
         ).rowcount
         for part in chunked(order_ids)
     )
+
+
+def _erase_evidence(connection: Connection, order_ids: Sequence[int]) -> int:
+    """The agent's text in the evidence of their orders' disputes (it names them)."""
+    theirs = select(disputes.c.id).where(disputes.c.order_id.in_(order_ids))
+    return connection.execute(
+        update(dispute_evidence).where(dispute_evidence.c.dispute_id.in_(theirs)).values(fields={})
+    ).rowcount
 
 
 def _erase_tickets(connection: Connection, person: Person) -> int:
