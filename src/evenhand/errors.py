@@ -41,6 +41,7 @@ class LookupFailure(StrEnum):
     NO_SUCH_METHOD = "method_not_allowed"  # the address takes other methods
     USER_NOT_FOUND = "user_not_found"
     DISPUTE_NOT_FOUND = "dispute_not_found"
+    REVIEW_NOT_FOUND = "review_not_found"
 
 
 class AccessError(StrEnum):
@@ -103,6 +104,7 @@ EXIT_CODES: dict[ErrorCode, int] = {
     LookupFailure.NO_SUCH_METHOD: 7,
     LookupFailure.USER_NOT_FOUND: 7,
     LookupFailure.DISPUTE_NOT_FOUND: 7,
+    LookupFailure.REVIEW_NOT_FOUND: 7,
     SettingsError.BAD_SETTINGS: 8,
     AccessError.MISSING_TOKEN: 9,
     AccessError.BAD_TOKEN: 9,
@@ -147,6 +149,7 @@ HTTP_STATUSES: dict[ErrorCode, int] = {
     LookupFailure.NO_SUCH_METHOD: 405,
     LookupFailure.USER_NOT_FOUND: 404,
     LookupFailure.DISPUTE_NOT_FOUND: 404,
+    LookupFailure.REVIEW_NOT_FOUND: 404,
     SettingsError.BAD_SETTINGS: 500,
     AccessError.MISSING_TOKEN: 401,
     AccessError.BAD_TOKEN: 401,

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, String, bindparam, cast, func, literal, select, update
+from sqlalchemy import (
+    Connection,
+    String,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    update,
+)
 
 from evenhand.store.privacy import (
     REDACTED_BODY,
@@ -25,6 +35,7 @@ from evenhand.store.tables import (
     dispute_evidence,
     inbox,
     orders,
+    public_reviews,
     reviews,
     tickets,
     writebacks,
@@ -60,6 +71,7 @@ def redact_shop(connection: Connection) -> dict[str, int]:
         "writebacks": _erase_writebacks(connection),
         "deliveries": _erase_deliveries(connection),
         "dispute_evidence": connection.execute(update(dispute_evidence).values(fields={})).rowcount,
+        "public_reviews": connection.execute(delete(public_reviews)).rowcount,
     }
 
 

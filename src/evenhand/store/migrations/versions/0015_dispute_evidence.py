@@ -1,4 +1,5 @@
-"""the dispute desk: each dispute's edited evidence and when it was sent and submitted
+"""the dispute desk: each dispute's edited evidence and when it was sent and submitted;
+customers' public reviews
 
 Revision ID: 0015
 Revises: 0010
@@ -35,7 +36,39 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("dispute_id", name=op.f("pk_dispute_evidence")),
     )
+    op.create_table(
+        "public_reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("platform", sa.String(length=16), nullable=False),
+        sa.Column("external_id", sa.String(length=255), nullable=False),
+        sa.Column("rating", sa.Integer(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reviewer", sa.Text(), nullable=True),
+        sa.Column("reviewer_email", sa.String(length=320), nullable=True),
+        sa.Column("order_ref", sa.String(length=64), nullable=True),
+        sa.Column("language", sa.String(length=8), nullable=True),
+        sa.Column("customer_id", sa.Integer(), nullable=True),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reply_text", sa.Text(), nullable=True),
+        sa.Column("replied_by", sa.String(length=320), nullable=True),
+        sa.Column("replied_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_public_reviews_customer_id_customers"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_public_reviews")),
+        sa.UniqueConstraint(
+            "platform", "external_id", name="uq_public_reviews_platform_external_id"
+        ),
+    )
+    op.create_index("ix_public_reviews_customer_id", "public_reviews", ["customer_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_public_reviews_customer_id", table_name="public_reviews")
+    op.drop_table("public_reviews")
     op.drop_table("dispute_evidence")
