@@ -59,7 +59,9 @@ def review_offer(reply: str) -> str | None:
     return None
 
 
-_SWEDISH_HINTS = re.compile(r"[åäö]|\b(och|inte|jag|det|är|för|med|har)\b", re.I)
+_SWEDISH_HINTS = re.compile(
+    r"[åäö]|\b(och|inte|jag|det|är|för|med|har|men|den|ett|att|som|kom|vi|ni)\b", re.I
+)
 
 
 def reply_language(review: PublicReview) -> str:
