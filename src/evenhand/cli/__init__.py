@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from evenhand.cli import (
     dispute_commands,
+    review_commands,
     service_commands,
     shop_commands,
     triage_commands,
@@ -21,6 +22,7 @@ __all__ = [
     "app",
     "dispute_commands",
     "main",
+    "review_commands",
     "service_commands",
     "shop_commands",
     "triage_commands",
