@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
 
 from evenhand.domain.public_reviews import PublicReview
 from evenhand.store.tables import customers, decisions, orders, public_reviews, tickets
@@ -141,11 +141,16 @@ def review_tally(connection: Connection) -> list[tuple[int, int, bool]]:
 
 
 def emails_that_threatened_a_review(connection: Connection) -> set[str]:
-    """The senders of tickets whose latest reading found a review threat."""
+    """The senders of tickets whose reading found a review threat (or a review for sale)."""
     statement = (
         select(tickets.c.customer_email)
         .join(decisions, decisions.c.ticket_id == tickets.c.id)
-        .where(decisions.c.threats.contains("review_threat"))
+        .where(
+            or_(
+                decisions.c.threats.contains("review_threat"),
+                decisions.c.threats.contains("review_extortion"),
+            )
+        )
         .distinct()
     )
     return {email.lower() for (email,) in connection.execute(statement)}
