@@ -53,3 +53,15 @@ def test_an_agent_replies_to_a_review(site: Site) -> None:
     assert done.status_code == 303
     assert "approved" in agent.get(page).text
     assert "33 % replied" in agent.get("/reviews").text
+
+
+def test_the_dashboard_shows_reviews_by_week_and_rating(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    page = LexborHTMLParser(agent.get("/dashboard").text)
+    weeks = page.css("table.review-weeks tbody tr")
+    shown = [[cell.text(strip=True) for cell in row.css("td")] for row in weeks]
+    # Trustpilot 1★ on 2026-11-12 and 5★ on 11-13 (week of 11-09), Google 2★ on 11-16
+    assert shown == [
+        ["2026-11-09", "1", "0", "0", "0", "1"],
+        ["2026-11-16", "0", "1", "0", "0", "0"],
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -26,6 +26,7 @@ from evenhand.store.public_reviews import (
     ReviewRow,
     emails_that_threatened_a_review,
     latest_reviews,
+    review_dates,
     review_row,
     review_tally,
     save_public_reviews,
@@ -80,6 +81,7 @@ class ReviewBoard:
     replied: int
     total: int
     threatened: set[int]  # ids of the rows whose customer had threatened a review
+    by_week: dict[date, Counter[int]]  # the Monday of each week -> its ratings
 
     @property
     def replied_share(self) -> float:
@@ -91,6 +93,11 @@ def review_board(engine: Engine) -> ReviewBoard:
         rows = latest_reviews(connection, limit=REVIEW_PAGE_LENGTH)
         tally = review_tally(connection)
         threatening = emails_that_threatened_a_review(connection)
+        dates = review_dates(connection)
+    by_week: dict[date, Counter[int]] = {}
+    for written, rating in dates:
+        monday = written.date() - timedelta(days=written.weekday())
+        by_week.setdefault(monday, Counter())[rating] += 1
     by_rating: Counter[int] = Counter()
     for rating, n, _ in tally:
         by_rating[rating] += n
@@ -100,6 +107,7 @@ def review_board(engine: Engine) -> ReviewBoard:
         replied=sum(n for _, n, replied in tally if replied),
         total=sum(by_rating.values()),
         threatened={row.id for row in rows if (row.customer_email or "").lower() in threatening},
+        by_week=dict(sorted(by_week.items())),
     )
 
 

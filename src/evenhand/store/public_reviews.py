@@ -154,3 +154,9 @@ def emails_that_threatened_a_review(connection: Connection) -> set[str]:
         .distinct()
     )
     return {email.lower() for (email,) in connection.execute(statement)}
+
+
+def review_dates(connection: Connection) -> list[tuple[datetime, int]]:
+    """(when written, rating) of every review."""
+    statement = select(public_reviews.c.created_at, public_reviews.c.rating)
+    return [(created_at, int(rating)) for created_at, rating in connection.execute(statement)]

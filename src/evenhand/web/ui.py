@@ -24,6 +24,7 @@ from evenhand.actions.dashboard import (
 )
 from evenhand.actions.dispute_desk import desk_figures, disputes_of_ticket
 from evenhand.actions.guide import adopt_uploaded_guide, guide_versions_json
+from evenhand.actions.public_reviews import review_board
 from evenhand.actions.reviews import (
     QUEUE_LENGTH,
     QUEUE_SORTS,
@@ -336,6 +337,7 @@ def dashboard_page(
         user=user,
         board=board,
         disputes=desk_figures(service.engine),
+        reviews=review_board(service.engine),
         windows=[window_name(each) for each in WINDOWS],
         window=window_name(board.days),
         languages=languages,
