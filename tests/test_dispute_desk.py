@@ -37,6 +37,7 @@ from evenhand.store.tables import decisions, disputes, tickets
 from evenhand.store.users import find_user
 from evenhand.understand.model import Reader
 from tests.conftest import FIXTURES, NOW
+from tests.shopify_fake import FakeShopify, shopify_server
 from tests.stripe_fake import FakeStripe, a_stripe_dispute, stripe_server
 
 ANNA_STRIPE = "du_1QFixtureAnna0004"  # on #1004, product_unacceptable (13.3), under_review
@@ -316,7 +317,7 @@ def test_a_refusal_from_stripe_names_its_reason_and_marks_nothing(
     assert evidence_pack(shop, dispute_id=dispute_id, guide=GuideSettings()).saved is None
 
 
-def test_a_shopify_dispute_is_not_sent_to_stripe(shop: Engine, settings: Settings) -> None:
+def test_a_shopify_dispute_needs_the_admin_token(shop: Engine, settings: Settings) -> None:
     with pytest.raises(EvenhandError) as refused:
         send_evidence(
             shop,
@@ -326,7 +327,46 @@ def test_a_shopify_dispute_is_not_sent_to_stripe(shop: Engine, settings: Setting
             by="a@example.se",
             now=NOW,
         )
-    assert "a shopify dispute: answer it in Shopify's admin" in refused.value.message
+    assert refused.value.code is AccessError.PROVIDER_NOT_CONFIGURED
+    assert "nothing was sent" in refused.value.message
+
+
+def test_a_shopify_dispute_gets_its_evidence_through_the_admin_api(
+    shop: Engine, settings: Settings
+) -> None:
+    # Given a local Shopify that holds dispute 90011 and its evidence object
+    fake = FakeShopify(token="shpat_local")
+    fake.disputes["gid://shopify/ShopifyPaymentsDispute/90011"] = {
+        "id": "gid://shopify/ShopifyPaymentsDisputeEvidence/5001"
+    }
+    dispute_id = _id_of(shop, "90011")
+    with shopify_server(fake) as url:
+        local = Settings.model_validate(
+            settings.model_dump() | {"shopify_admin_url": url, "shopify_admin_token": "shpat_local"}
+        )
+        arguments = {"settings": local, "guide": GuideSettings(), "by": "a@example.se"}
+        # When the pack is sent, then submitted
+        sent = send_evidence(shop, dispute_id=dispute_id, now=NOW, **arguments)  # type: ignore[arg-type]
+        submit_evidence(
+            shop,
+            dispute_id=dispute_id,
+            now=NOW,
+            confirmed=True,
+            **arguments,  # type: ignore[arg-type]
+        )
+    # Then the evidence carries the pack's fields, staged first and submitted second
+    evidence = fake.disputes["gid://shopify/ShopifyPaymentsDispute/90011"]
+    assert evidence["customerEmailAddress"] == "anna.svensson@example.se"
+    assert (evidence["customerFirstName"], evidence["customerLastName"]) == ("Anna", "Svensson")
+    assert evidence["refundPolicyDisclosure"] == sent.fields["refund_policy"]
+    assert evidence["uncategorizedText"].startswith(sent.fields["uncategorized_text"])
+    assert sent.fields["product_description"] in evidence["uncategorizedText"]
+    updates = [
+        r["variables"]["input"]["submitEvidence"]
+        for r in fake.requests
+        if "input" in r["variables"]
+    ]
+    assert updates == [False, True]
 
 
 def test_every_field_is_drafted(shop: Engine) -> None:

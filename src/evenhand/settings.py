@@ -133,6 +133,14 @@ class Settings(BaseSettings):
     stripe_api_url: Annotated[
         str, Field(description="Stripe's API; a test points it at a local server.")
     ] = "https://api.stripe.com"
+    shopify_admin_token: Annotated[
+        SecretStr | None,
+        Field(description="Shopify Admin API access token the dispute desk sends evidence with."),
+    ] = None
+    shopify_admin_url: Annotated[
+        str | None,
+        Field(description="The shop's Admin API base; unset, https://{shopify_shop_domain}."),
+    ] = None
     dispute_due_soon_days: Annotated[
         int, Field(ge=0, description="The desk marks evidence due within this many days.")
     ] = 3

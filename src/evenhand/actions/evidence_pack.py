@@ -6,7 +6,7 @@ Stripe and, as a separate confirmed step, submitted to the bank.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,7 @@ from evenhand.domain.disputes import (
 from evenhand.domain.guide import GuideSettings
 from evenhand.domain.money import Money
 from evenhand.errors import AccessError, EvenhandError, InputError, LookupFailure
+from evenhand.payments.shopify_disputes import ShopifyDisputes, ShopifyRefusedError
 from evenhand.payments.stripe_disputes import StripeDisputes, StripeRefusedError
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
@@ -250,20 +251,84 @@ def _refuse_after_submission(pack: EvidencePack) -> None:
         )
 
 
-def _stripe(settings: Settings, pack: EvidencePack) -> StripeDisputes:
-    if pack.dispute.provider != "stripe":
-        raise EvenhandError(
-            InputError.BAD_VALUE,
-            f"dispute {pack.dispute.id} is a {pack.dispute.provider} dispute: answer it in "
-            "Shopify's admin with this pack",
-        )
+def _provider_call(settings: Settings, pack: EvidencePack, *, submit: bool) -> None:
+    """The pack to the provider of its dispute: staged (`submit` False) or submitted."""
+    if pack.dispute.provider == "shopify":
+        _to_shopify(settings, pack, submit=submit)
+        return
     if settings.stripe_api_key is None:
         raise EvenhandError(
             AccessError.PROVIDER_NOT_CONFIGURED, "stripe_api_key is not set: nothing was sent"
         )
-    return StripeDisputes(
+    client = StripeDisputes(
         base_url=settings.stripe_api_url, api_key=settings.stripe_api_key.get_secret_value()
     )
+    evidence = {name: text for name, text in pack.fields.items() if text}
+    dispute_id = pack.dispute.external_id
+    try:
+        if submit:
+            client.submit_evidence(dispute_id)
+        else:
+            client.stage_evidence(dispute_id, evidence)
+    except StripeRefusedError as refused:
+        raise EvenhandError(AccessError.PROVIDER_REFUSED, refused.message) from None
+    finally:
+        client.close()
+
+
+def _to_shopify(settings: Settings, pack: EvidencePack, *, submit: bool) -> None:
+    shop_url = settings.shopify_admin_url or (
+        f"https://{settings.shopify_shop_domain}" if settings.shopify_shop_domain else None
+    )
+    if settings.shopify_admin_token is None or shop_url is None:
+        raise EvenhandError(
+            AccessError.PROVIDER_NOT_CONFIGURED,
+            "shopify_admin_token and the shop's domain are needed: nothing was sent",
+        )
+    client = ShopifyDisputes(
+        shop_url=shop_url, access_token=settings.shopify_admin_token.get_secret_value()
+    )
+    try:
+        client.update_evidence(pack.dispute.external_id, shopify_evidence(pack), submit=submit)
+    except ShopifyRefusedError as refused:
+        raise EvenhandError(AccessError.PROVIDER_REFUSED, refused.message) from None
+    finally:
+        client.close()
+
+
+def shopify_evidence(pack: EvidencePack) -> dict[str, str]:
+    """The pack in Shopify's evidence input: its text fields, and what has no field of its
+    own there (what was bought, the shipment, the communication) in the uncategorized text."""
+    fields = pack.fields
+    first, _, last = fields["customer_name"].partition(" ")
+    extra = [
+        ("What was bought", fields["product_description"]),
+        (
+            "Shipping",
+            " ".join(
+                part
+                for part in (
+                    fields["shipping_date"],
+                    fields["shipping_carrier"],
+                    fields["shipping_tracking_number"],
+                )
+                if part
+            ),
+        ),
+        ("Communication with the customer", fields["customer_communication"]),
+    ]
+    text = "\n\n".join(
+        [fields["uncategorized_text"], *(f"{title}:\n{body}" for title, body in extra if body)]
+    )
+    evidence = {
+        "customerEmailAddress": fields["customer_email_address"],
+        "customerFirstName": first,
+        "customerLastName": last,
+        "refundPolicyDisclosure": fields["refund_policy"],
+        "cancellationPolicyDisclosure": fields["cancellation_policy"],
+        "uncategorizedText": text.strip(),
+    }
+    return {name: value for name, value in evidence.items() if value}
 
 
 def send_evidence(
@@ -279,11 +344,7 @@ def send_evidence(
     not yet with the bank."""
     pack = evidence_pack(engine, dispute_id=dispute_id, guide=guide)
     _refuse_after_submission(pack)
-    evidence = {name: text for name, text in pack.fields.items() if text}
-    _call(
-        _stripe(settings, pack),
-        lambda client: client.stage_evidence(pack.dispute.external_id, evidence),
-    )
+    _provider_call(settings, pack, submit=False)
     _mark(
         engine,
         dispute_id,
@@ -322,19 +383,10 @@ def submit_evidence(
         raise EvenhandError(
             InputError.BAD_VALUE, "evidence: send the pack as it stands to Stripe first"
         )
-    _call(_stripe(settings, pack), lambda client: client.submit_evidence(pack.dispute.external_id))
+    _provider_call(settings, pack, submit=True)
     values = {"submitted_by": by, "submitted_at": now}
     _mark(engine, dispute_id, values, action="dispute evidence submitted", by=by, now=now)
     return evidence_pack(engine, dispute_id=dispute_id, guide=guide)
-
-
-def _call(client: StripeDisputes, request: Callable[[StripeDisputes], object]) -> None:
-    try:
-        request(client)
-    except StripeRefusedError as refused:
-        raise EvenhandError(AccessError.PROVIDER_REFUSED, refused.message) from None
-    finally:
-        client.close()
 
 
 def _mark(

@@ -71,7 +71,12 @@ def _pack_page(
         names=EVIDENCE_FIELDS,
         field_labels=EVIDENCE_LABELS,
         mark=URGENCY_LABELS[urgency(pack.dispute.evidence_due_by, now=service.now(), soon=soon)],
-        stripe_ready=service.settings.stripe_api_key is not None,
+        provider_ready=(
+            service.settings.stripe_api_key
+            if pack.dispute.provider == "stripe"
+            else service.settings.shopify_admin_token
+        )
+        is not None,
         error=error,
     )
 
