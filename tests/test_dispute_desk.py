@@ -342,7 +342,8 @@ def test_a_shopify_dispute_gets_its_evidence_through_the_admin_api(
     dispute_id = _id_of(shop, "90011")
     with shopify_server(fake) as url:
         local = Settings.model_validate(
-            settings.model_dump() | {"shopify_admin_url": url, "shopify_admin_token": "shpat_local"}
+            settings.model_dump()
+            | {"shopify_admin_url": url, "shopify_access_token": "shpat_local"}
         )
         arguments = {"settings": local, "guide": GuideSettings(), "by": "a@example.se"}
         # When the pack is sent, then submitted

@@ -65,6 +65,7 @@ class AccessError(StrEnum):
     USER_DISABLED = "user_disabled"
     PROVIDER_REFUSED = "provider_refused"  # a payment provider did not do what was asked
     PROVIDER_NOT_CONFIGURED = "provider_not_configured"
+    BODY_TOO_LARGE = "body_too_large"  # over the request body limit of its address
 
 
 class SettingsError(StrEnum):
@@ -124,6 +125,7 @@ EXIT_CODES: dict[ErrorCode, int] = {
     AccessError.USER_DISABLED: 9,
     AccessError.PROVIDER_REFUSED: 9,
     AccessError.PROVIDER_NOT_CONFIGURED: 8,
+    AccessError.BODY_TOO_LARGE: 4,
     SetupError.READER_NOT_BUILT: 10,
 }
 
@@ -169,6 +171,7 @@ HTTP_STATUSES: dict[ErrorCode, int] = {
     AccessError.USER_DISABLED: 403,
     AccessError.PROVIDER_REFUSED: 502,
     AccessError.PROVIDER_NOT_CONFIGURED: 409,
+    AccessError.BODY_TOO_LARGE: 413,
     SetupError.READER_NOT_BUILT: 503,
 }
 

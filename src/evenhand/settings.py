@@ -133,14 +133,6 @@ class Settings(BaseSettings):
     stripe_api_url: Annotated[
         str, Field(description="Stripe's API; a test points it at a local server.")
     ] = "https://api.stripe.com"
-    shopify_admin_token: Annotated[
-        SecretStr | None,
-        Field(description="Shopify Admin API access token the dispute desk sends evidence with."),
-    ] = None
-    shopify_admin_url: Annotated[
-        str | None,
-        Field(description="The shop's Admin API base; unset, https://{shopify_shop_domain}."),
-    ] = None
     dispute_due_soon_days: Annotated[
         int, Field(ge=0, description="The desk marks evidence due within this many days.")
     ] = 3
@@ -150,6 +142,118 @@ class Settings(BaseSettings):
     worker_batch: Annotated[
         int, Field(ge=1, description="Inbox deliveries the worker takes in one transaction.")
     ] = 16
+    worker_max_attempts: Annotated[
+        int,
+        Field(
+            ge=1,
+            description="Times a worker may die holding one delivery before it is set aside "
+            "(failed, `took the worker down N times`; `inbox retry --set-aside` requeues it).",
+        ),
+    ] = 3
+    worker_text_limit: Annotated[
+        int,
+        Field(
+            ge=1000,
+            description="Characters of a webhook ticket's subject and text the worker reads "
+            "(the rest is stored, not read): the time one delivery takes is bounded.",
+        ),
+    ] = 32_768
+    worker_silent_seconds: Annotated[
+        int,
+        Field(
+            ge=5,
+            description="A worker not heard from for this long is reported not alive "
+            "(/healthz, `inbox status`); a live one is heard from every few seconds.",
+        ),
+    ] = 60
+    inbox_stale_seconds: Annotated[
+        int,
+        Field(
+            ge=1,
+            description="/healthz answers 503 once the oldest pending delivery has waited "
+            "longer than this.",
+        ),
+    ] = 300
+    shopify_replay_window_hours: Annotated[
+        int,
+        Field(
+            ge=0,
+            description="A Shopify body delivered again under a new event id (the header is "
+            "not signed) within this many hours of the first is counted as a repeat, not "
+            "stored; 0 turns this off.",
+        ),
+    ] = 48
+    webhook_max_bytes: Annotated[
+        int,
+        Field(ge=1024, description="The largest webhook body taken; a larger one is 413."),
+    ] = 5 * 1024 * 1024
+    upload_max_bytes: Annotated[
+        int,
+        Field(ge=1024, description="The largest file taken by `POST /api/imports/{kind}` (413)."),
+    ] = 256 * 1024 * 1024
+    request_max_bytes: Annotated[
+        int,
+        Field(
+            ge=1024,
+            description="The largest body of any other request (the API, sign-in, the admin "
+            "pages' forms and guide uploads); a larger one is 413.",
+        ),
+    ] = 2 * 1024 * 1024
+
+    shopify_access_token: Annotated[
+        SecretStr | None,
+        Field(description="Shopify Admin API access token (X-Shopify-Access-Token)."),
+    ] = None
+    shopify_api_version: Annotated[
+        str, Field(description="The Shopify Admin API version the mutations are sent to.")
+    ] = "2026-01"
+    shopify_admin_url: Annotated[
+        str | None,
+        Field(description="The Admin API's base URL; unset, https://{shopify_shop_domain}."),
+    ] = None
+    recharge_api_token: Annotated[
+        SecretStr | None,
+        Field(description="Recharge API token; set, subscriptions are cancelled in Recharge."),
+    ] = None
+    recharge_url: Annotated[str, Field(description="Recharge's API base URL.")] = (
+        "https://api.rechargeapps.com"
+    )
+    refund_notify_customer: Annotated[
+        bool, Field(description="Shopify e-mails the customer about a refund or cancellation.")
+    ] = True
+    refund_restock: Annotated[
+        bool, Field(description="A refund or cancellation puts the order's items back in stock.")
+    ] = False
+    zendesk_status_after_reply: Annotated[
+        str,
+        Field(description='A Zendesk ticket\'s status once the reply is sent ("" leaves it).'),
+    ] = "solved"
+    gorgias_status_after_reply: Annotated[
+        str,
+        Field(description='A Gorgias ticket\'s status once the reply is sent ("" leaves it).'),
+    ] = "closed"
+    auto_approve_remedies: Annotated[
+        str,
+        Field(
+            description="Remedies carried out without a person, comma-separated "
+            "(e.g. send_tracking_status,human_review); a manager's choice."
+        ),
+    ] = ""
+    auto_approve_daily_cap: Annotated[
+        Decimal,
+        Field(ge=0, description="Money auto-approvals may give away per UTC day (shop currency)."),
+    ] = Decimal("0")
+    agent_refund_limit: Annotated[
+        Decimal | None,
+        Field(
+            ge=0,
+            description="The most an agent's approval gives away; above it a manager approves "
+            "(unset: no limit).",
+        ),
+    ] = None
+    execution_max_attempts: Annotated[
+        int, Field(ge=1, description="Tries of a remedy's step before it is kept as failed.")
+    ] = 8
 
     session_secret: Annotated[
         SecretStr | None,

@@ -280,13 +280,13 @@ def _to_shopify(settings: Settings, pack: EvidencePack, *, submit: bool) -> None
     shop_url = settings.shopify_admin_url or (
         f"https://{settings.shopify_shop_domain}" if settings.shopify_shop_domain else None
     )
-    if settings.shopify_admin_token is None or shop_url is None:
+    if settings.shopify_access_token is None or shop_url is None:
         raise EvenhandError(
             AccessError.PROVIDER_NOT_CONFIGURED,
-            "shopify_admin_token and the shop's domain are needed: nothing was sent",
+            "shopify_access_token and the shop's domain are needed: nothing was sent",
         )
     client = ShopifyDisputes(
-        shop_url=shop_url, access_token=settings.shopify_admin_token.get_secret_value()
+        shop_url=shop_url, access_token=settings.shopify_access_token.get_secret_value()
     )
     try:
         client.update_evidence(pack.dispute.external_id, shopify_evidence(pack), submit=submit)

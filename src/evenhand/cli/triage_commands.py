@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -119,39 +119,60 @@ def guide_show(
 def eval_command(
     path: Annotated[
         Path | None,
-        typer.Argument(help="Labelled messages (JSON Lines); default: the held-out split."),
+        typer.Argument(
+            help="Labelled messages (JSON Lines); default: the held-out and validation splits."
+        ),
     ] = None,
     approach: Annotated[Approach, typer.Option(help="Which intent model.")] = Approach.CASCADE_E5,
     compare: Annotated[
         bool, typer.Option("--compare", help="Evaluate every approach, side by side.")
     ] = False,
+    card: Annotated[
+        Path | None,
+        typer.Option(
+            "--card",
+            help="Write the model card here (figures of every split and the cross-validation).",
+        ),
+    ] = None,
 ) -> None:
-    """How well the embedded reader reads labelled messages: intents, signals, language."""
-    from evenhand.actions.evaluate import (
-        evaluate,
-        held_out_examples,
-        labelled_examples,
-        reader_for,
-    )
+    """How well the embedded reader reads labelled messages: intents, signals, language,
+    the figures per language and the reliability of its confidence."""
+    from evenhand.actions.evaluate import evaluate, labelled_examples, reader_for
     from evenhand.actions.reader import reader_models
     from evenhand.cli import render
+    from evenhand.understand.evaluation import named_splits
 
     settings = load()
-    examples = labelled_examples(path) if path else held_out_examples()
+    splits = [("labelled", labelled_examples(path))] if path else named_splits()
     models = reader_models(settings, announce=announce)
     chosen = list(Approach) if compare else [approach]
-    reports = {
-        each: evaluate(
-            examples,
-            reader=reader_for(each, models, threshold=settings.intent_threshold),
-            market=settings.market,
-        )
-        for each in chosen
-    }
-    if compare:
-        render.approaches(out, reports)
-    else:
-        render.evaluation(out, reports[approach])
+    reports = []
+    for name, examples in splits:
+        each = {
+            one: evaluate(
+                examples,
+                reader=reader_for(one, models, threshold=settings.intent_threshold),
+                market=settings.market,
+                name=name,
+            )
+            for one in chosen
+        }
+        if compare:
+            render.approaches(out, each)
+        else:
+            render.evaluation(out, each[approach])
+        reports.append(each[approach] if approach in each else next(iter(each.values())))
+    if card:
+        _write_card(card, reports)
+
+
+def _write_card(card: Path, reports: list[Any]) -> None:
+    from evenhand.understand.cross_validation import cross_validate_intents
+    from evenhand.understand.model_card import model_card
+
+    announce("cross-validating the intent reader for the card ...")
+    card.write_text(model_card(reports, cross_validate_intents()), encoding="utf-8")
+    out.print(f"model card written to {card}")
 
 
 @app.command("signals-cv")
@@ -159,8 +180,8 @@ def signals_cv(
     folds: Annotated[int, typer.Option(min=2, help="How many folds.")] = 5,
 ) -> None:
     """Cross-validate the threat-signal reader over the corpus's training sentences."""
-    from evenhand.actions.evaluate import cross_validate_signals
     from evenhand.cli import render
+    from evenhand.understand.cross_validation import cross_validate_signals
 
     render.signal_validation(out, cross_validate_signals(folds=folds))
 
@@ -170,12 +191,10 @@ def intent_cv(
     folds: Annotated[int, typer.Option(min=2, help="How many folds.")] = 5,
 ) -> None:
     """Cross-validate the intent reader over the corpus's training messages."""
-    from evenhand.actions.evaluate import cross_validate_intents
-    from evenhand.actions.reader import reader_models
     from evenhand.cli import render
+    from evenhand.understand.cross_validation import cross_validate_intents
 
-    models = reader_models(load(), announce=announce)
-    render.intent_validation(out, cross_validate_intents(models, folds=folds))
+    render.intent_validation(out, cross_validate_intents(folds=folds))
 
 
 @app.command("corpus-embeddings")

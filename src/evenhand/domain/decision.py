@@ -20,6 +20,7 @@ class Reading:
     runner_up: str
     runner_up_confidence: float
     signals: tuple[Signal, ...] = ()
+    intent_source: str = ""  # which stage of the reader decided the intent, if it says
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +96,10 @@ def explain(guide: Guide, *, rule: Rule, facts: Facts, reading: Reading, currenc
 
 
 def _reading_part(facts: Facts, reading: Reading) -> str:
+    source = f", by {reading.intent_source}" if reading.intent_source else ""
     return (
         f"The message ({reading.language}) reads as {facts.intent.value} "
-        f"(confidence {reading.intent_confidence:.2f}; runner-up {reading.runner_up} "
+        f"(confidence {reading.intent_confidence:.2f}{source}; runner-up {reading.runner_up} "
         f"{reading.runner_up_confidence:.2f})."
     )
 
@@ -117,11 +119,10 @@ def _customer_part(guide: Guide, facts: Facts, currency: str) -> str:
 def _dispute_part(facts: Facts, reading: Reading) -> str:
     if facts.dispute is DisputeState.NONE:
         return "No bank dispute is open."
-    said = any(signal.kind not in THREAT_SIGNALS for signal in reading.signals)
+    said = [signal for signal in reading.signals if signal.kind not in THREAT_SIGNALS]
     on_record = f"{facts.open_disputes} open dispute(s) on record" if facts.open_disputes else ""
-    sources = [
-        source for source in (on_record, "the message says one was filed" if said else "") if source
-    ]
+    told = f"the message says one was filed, read by {said[0].source}" if said else ""
+    sources = [source for source in (on_record, told) if source]
     return f"A bank dispute is open ({'; '.join(sources)})."
 
 
@@ -129,7 +130,9 @@ def _threat_part(reading: Reading) -> str:
     threats = [signal for signal in reading.signals if signal.kind in THREAT_SIGNALS]
     if not threats:
         return ""
-    seen = "; ".join(f'{signal.kind.value} ("{signal.evidence}")' for signal in threats)
+    seen = "; ".join(
+        f'{signal.kind.value} ("{signal.evidence}", read by {signal.source})' for signal in threats
+    )
     return f"Threats seen: {seen}. The guide cannot see threats, so they did not change the remedy."
 
 

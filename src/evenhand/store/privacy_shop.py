@@ -20,6 +20,7 @@ from sqlalchemy import (
     update,
 )
 
+from evenhand.store.executions import erase_executions
 from evenhand.store.privacy import (
     REDACTED_BODY,
     cancel_writebacks,
@@ -69,6 +70,7 @@ def redact_shop(connection: Connection) -> dict[str, int]:
         ).rowcount,
         "audit_events": erase_review_events(connection, None),
         "writebacks": _erase_writebacks(connection),
+        "executions": erase_executions(connection, None),
         "deliveries": _erase_deliveries(connection),
         "dispute_evidence": connection.execute(update(dispute_evidence).values(fields={})).rowcount,
         "public_reviews": connection.execute(delete(public_reviews)).rowcount,

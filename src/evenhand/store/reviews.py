@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     ScalarSelect,
+    Subquery,
     and_,
     exists,
     func,
@@ -81,16 +82,26 @@ def queue_rows(
     """The latest decision of each ticket, newest (or oldest) received first, narrowed by
     exact-value filters and a search in the customer's e-mail and name, the order name, the
     ticket's id, subject and text; `before` (a decision id) starts the page after that
-    decision's ticket."""
-    last_review = _last_review()
+    decision's ticket. The page's decisions are picked first, on narrow rows; what a row
+    shows (the snippet, the customer's other open tickets) is read for those alone."""
     oldest_first = sort == "oldest"
-    received, newest = tickets.c.created_at, (tickets.c.created_at.desc(), decisions.c.id.desc())
+    page = _page_of_decisions(
+        filters, search=search, before=before, oldest_first=oldest_first, limit=limit
+    )
+    order = (
+        (page.c.received.asc(), page.c.id.asc())
+        if oldest_first
+        else (
+            page.c.received.desc(),
+            page.c.id.desc(),
+        )
+    )
     statement = (
         select(
             decisions.c.id,
             tickets.c.ticket_key,
             decisions.c.decided_at,
-            received.label("received_at"),
+            tickets.c.created_at.label("received_at"),
             tickets.c.subject,
             func.substr(tickets.c.body, 1, SNIPPET_LENGTH).label("snippet"),
             tickets.c.first_name,
@@ -108,14 +119,43 @@ def queue_rows(
             reviews.c.action,
             reviews.c.remedy.label("review_remedy"),
         )
+        .select_from(page)
+        .join(decisions, decisions.c.id == page.c.id)
         .join(tickets, tickets.c.id == decisions.c.ticket_id)
-        .outerjoin(reviews, reviews.c.id == last_review)
-        .where(is_latest_decision())
-        .order_by(*((received.asc(), decisions.c.id.asc()) if oldest_first else newest))
-        .where(*_narrowed(filters, search=search, before=before, oldest_first=oldest_first))
-        .limit(limit)
+        .outerjoin(reviews, reviews.c.id == _last_review())
+        .order_by(*order)
     )
     return [_queue_row(row) for row in connection.execute(statement)]
+
+
+def _page_of_decisions(
+    filters: Mapping[str, str],
+    *,
+    search: str,
+    before: int | None,
+    oldest_first: bool,
+    limit: int,
+) -> Subquery:
+    """The ids (and received times) of one page of the queue, in its order."""
+    received = tickets.c.created_at
+    order = (
+        (received.asc(), decisions.c.id.asc())
+        if oldest_first
+        else (
+            received.desc(),
+            decisions.c.id.desc(),
+        )
+    )
+    return (
+        select(decisions.c.id.label("id"), received.label("received"))
+        .join(tickets, tickets.c.id == decisions.c.ticket_id)
+        .outerjoin(reviews, reviews.c.id == _last_review())
+        .where(is_latest_decision())
+        .where(*_narrowed(filters, search=search, before=before, oldest_first=oldest_first))
+        .order_by(*order)
+        .limit(limit)
+        .subquery("page")
+    )
 
 
 def _last_review() -> ScalarSelect[Any]:

@@ -289,8 +289,25 @@ inbox = Table(
     Column("processed_at", UtcDateTime),
     Column("outcome", JSON),
     Column("error", Text),
+    # Times a worker took the delivery without finishing it (it died holding it).
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    # SHA-256 of the body (Shopify): a replay under a new event id is counted, not stored.
+    Column("body_sha256", String(64)),
     UniqueConstraint("source", "event_key", name="uq_inbox_source_event_key"),
     Index("ix_inbox_status_id", "status", "id"),
+    Index("ix_inbox_replay", "source", "topic", "body_sha256"),
+)
+
+# The inbox worker's heartbeat: one row per worker name, written as its loop turns.
+worker_heartbeats = Table(
+    "worker_heartbeats",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("pid", Integer, nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False),
+    Column("stopped_at", UtcDateTime),
 )
 
 writebacks = Table(
@@ -423,4 +440,45 @@ public_reviews = Table(
     Column("replied_at", UtcDateTime),
     UniqueConstraint("platform", "external_id", name="uq_public_reviews_platform_external_id"),
     Index("ix_public_reviews_customer_id", "customer_id"),
+)
+
+# Approved remedies carried out: an execution per approval, its steps in order, each with
+# the idempotency key its provider gets and a state (pending, done, failed).
+executions = Table(
+    "executions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("decision_id", ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False),
+    Column("review_id", ForeignKey("reviews.id", ondelete="SET NULL"), nullable=True),
+    Column("remedy", String(32), nullable=False),
+    Column("approved_by", String(320), nullable=False),  # a user's e-mail, or "auto-approve"
+    Column("order_shopify_id", BigInteger),
+    Column("customer_shopify_id", BigInteger),
+    Column("provider", String(16)),  # the helpdesk the ticket came from, if any
+    Column("ticket_ref", String(128)),
+    Column("reply_text", Text, nullable=False),
+    Column("money_minor", BigInteger, nullable=False),  # what it gives away
+    Column("currency", String(3)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_executions_decision_id", "decision_id"),
+    Index("ix_executions_created_at", "created_at"),
+)
+
+execution_steps = Table(
+    "execution_steps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("execution_id", ForeignKey("executions.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("idempotency_key", String(128), nullable=False, unique=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("result", JSON),
+    Column("last_error", Text),
+    Column("done_at", UtcDateTime),
+    Index("ix_execution_steps_state_next", "state", "next_attempt_at"),
+    Index("ix_execution_steps_execution", "execution_id", "position"),
 )

@@ -74,7 +74,7 @@ def _pack_page(
         provider_ready=(
             service.settings.stripe_api_key
             if pack.dispute.provider == "stripe"
-            else service.settings.shopify_admin_token
+            else service.settings.shopify_access_token
         )
         is not None,
         error=error,

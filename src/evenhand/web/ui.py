@@ -206,6 +206,7 @@ def ticket(
             ]
         ),
         reviews=page.reviews,
+        steps=page.steps,
         order=page.order,
         links=page.links,
         disputes=disputes_of_ticket(
@@ -241,10 +242,11 @@ def review(
             reason=reason,
             reply_text=reply or None,
             now=service.now(),
+            settings=service.settings,
         )
     except EvenhandError as error:
-        if not isinstance(error.code, InputError):
-            raise
+        if not isinstance(error.code, InputError) and error.code is not AccessError.NOT_ALLOWED:
+            raise  # an agent's limit is told on the page, with the choices kept
         chosen = {"remedy": remedy, "reason": reason, "reply": reply}
         return ticket(request, service, user, decision_id, error=error.message, chosen=chosen)
     if then == "next":
@@ -267,7 +269,13 @@ def approve_picked(
 ) -> Response:
     """Approve the tickets picked on the queue page, as drafted; back to the same page."""
     check_csrf(request, csrf)
-    approve_many(service.engine, decision_ids=decision or [], user=user, now=service.now())
+    approve_many(
+        service.engine,
+        decision_ids=decision or [],
+        user=user,
+        now=service.now(),
+        settings=service.settings,
+    )
     return RedirectResponse(back if back.startswith("/queue") else "/queue", status_code=303)
 
 
