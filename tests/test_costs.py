@@ -44,6 +44,12 @@ BY_HAND = {
     Remedy.STANDARD_RETURN: Decimal("315.79"),
     Remedy.SEND_TRACKING_STATUS: Decimal("15.00"),
     Remedy.CANCEL_SUBSCRIPTION: Decimal("15.00"),
+    # the rest of an inbox: the agent's time alone (4, 5, 10, 3 and 4 min)
+    Remedy.CANCEL_UNSHIPPED_ORDER: Decimal("20.00"),
+    Remedy.CHANGE_UNSHIPPED_ORDER: Decimal("25.00"),
+    Remedy.COMPLAINT_CLAIM: Decimal("50.00"),
+    Remedy.REFUND_STATUS_REPLY: Decimal("15.00"),
+    Remedy.ANSWER_QUESTION: Decimal("20.00"),
     Remedy.HUMAN_REVIEW: Decimal("60.00"),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,14 +29,14 @@ def a_candidate(threshold: int, text: str | None = None) -> str:
     (the VIPs at the threshold, the standard ones just below it)."""
     text = text or default_guide_text()
     for old, new in (
-        ("vip_threshold: 5000 ", f"vip_threshold: {threshold} "),
-        ("net_revenue: 5000}", f"net_revenue: {threshold}}}"),
-        ("net_revenue: 4999.99}", f"net_revenue: {threshold - 1}}}"),
-        ("net_revenue: 800}", f"net_revenue: {threshold - 1}}}"),
-        ("net_revenue: 1200}", f"net_revenue: {threshold - 1}}}"),
+        (r"vip_threshold: 5000 ", f"vip_threshold: {threshold} "),
+        (r"net_revenue: 5000(?=[,}])", f"net_revenue: {threshold}"),
+        (r"net_revenue: 4999\.99(?=[,}])", f"net_revenue: {threshold - 1}"),
+        (r"net_revenue: 800(?=[,}])", f"net_revenue: {threshold - 1}"),
+        (r"net_revenue: 1200(?=[,}])", f"net_revenue: {threshold - 1}"),
     ):
-        assert old in text
-        text = text.replace(old, new, 1)
+        text, found = re.subn(old, new, text, count=1)
+        assert found, old
     return text
 
 
@@ -44,7 +45,7 @@ def test_stored_facts_read_back_as_they_were() -> None:
         intent=Intent.WRONG_ADDRESS,
         confidence=Decimal("0.912"),
         tier=Tier.VIP,
-        dispute=DisputeState.OPEN,
+        dispute=DisputeState.THIS_ORDER,
         customer=CustomerKnown.KNOWN,
         orders=3,
         net_revenue=Decimal("5600.00"),
