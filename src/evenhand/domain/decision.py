@@ -8,7 +8,7 @@ from decimal import Decimal
 from evenhand.domain.facts import CustomerKnown, DisputeState, Facts, Tier
 from evenhand.domain.guide import REMEDY_MEANINGS, Guide, Remedy, Rule, TagNames, decide
 from evenhand.domain.intents import THREAT_SIGNALS, Signal
-from evenhand.domain.replies import ReplyContext, reply_language
+from evenhand.domain.replies import ReplyContext, ReplyRenderError, reply_language
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,24 +60,55 @@ def decide_ticket(
     context: ReplyContext,
     currency: str,
 ) -> Decision:
-    """Decide from the facts alone; the reading's signals only tag and explain."""
+    """Decide from the facts alone; the reading's signals only tag and explain.
+
+    A reply template that fails to render (a guide's template can raise) does not fail
+    the ticket: a person decides (`human_review`), and the explanation says why."""
     rule = decide(guide.rules, facts)
     language = reply_language(reading.language)
+    explanation = explain(guide, rule=rule, facts=facts, reading=reading, currency=currency)
+    remedy = rule.remedy
+    try:
+        reply_text = guide.replies.render(rule.reply, language=language, context=context)
+    except ReplyRenderError as failed:
+        remedy = Remedy.HUMAN_REVIEW
+        reply_text = _fallback_reply(guide, language=language, context=context)
+        explanation += (
+            f" The reply template {failed.name!r} ({failed.language}) could not be rendered "
+            f"({failed.reason}), so a person decides: {remedy.value}."
+        )
     return Decision(
         ticket_id=ticket_id,
         facts=facts,
         reading=reading,
         currency=currency,
-        remedy=rule.remedy,
+        remedy=remedy,
         rule_id=rule.id,
         guide_version=guide.version,
-        tags=tags_for(
-            guide.settings.tags, facts=facts, signals=reading.signals, remedy=rule.remedy
-        ),
+        tags=tags_for(guide.settings.tags, facts=facts, signals=reading.signals, remedy=remedy),
         reply_language=language,
-        reply_text=guide.replies.render(rule.reply, language=language, context=context),
-        explanation=explain(guide, rule=rule, facts=facts, reading=reading, currency=currency),
+        reply_text=reply_text,
+        explanation=explanation,
     )
+
+
+# When even the guide's human_review template fails: a reply that promises nothing.
+FALLBACK_REPLIES = {
+    "en": "Hi,\n\nThank you for your message. A colleague will get back to you.\n\n"
+    "Best regards,\n{shop_name}",
+    "sv": "Hej!\n\nTack för ditt meddelande. En kollega återkommer till dig.\n\n"
+    "Vänliga hälsningar\n{shop_name}",
+}
+
+
+def _fallback_reply(guide: Guide, *, language: str, context: ReplyContext) -> str:
+    name = Remedy.HUMAN_REVIEW.value
+    if name in guide.replies.names():
+        try:
+            return guide.replies.render(name, language=language, context=context)
+        except ReplyRenderError:
+            pass
+    return FALLBACK_REPLIES[language].replace("{shop_name}", context.shop_name)
 
 
 def explain(guide: Guide, *, rule: Rule, facts: Facts, reading: Reading, currency: str) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import Template, TemplateError, TemplateSyntaxError, meta
+
+from evenhand.domain.reply_sandbox import ReplyEnvironment, generate_bounded, guard_tree
 
 REPLY_LANGUAGES = ("sv", "en")
 
@@ -41,19 +42,19 @@ class ReplyTemplateError(ValueError):
         self.line = line  # within the template, 1-based, when known
 
 
-def _environment() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
-    )
+_ENVIRONMENT = ReplyEnvironment()
 
 
 def compile_template(source: str) -> Template:
-    """A template, checked for syntax and for variables outside `ReplyContext`."""
-    environment = _environment()
+    """A template, checked for syntax, for variables outside `ReplyContext` and for what
+    the sandbox refuses (`reply_sandbox`)."""
     try:
-        unknown = meta.find_undeclared_variables(environment.parse(source)) - REPLY_VARIABLES
+        tree = _ENVIRONMENT.parse(source)
+        unknown = meta.find_undeclared_variables(tree) - REPLY_VARIABLES
     except TemplateSyntaxError as error:
         raise ReplyTemplateError(error.message or "syntax error", line=error.lineno) from None
+    except (TemplateError, ValueError, RecursionError) as error:
+        raise ReplyTemplateError(short_reason(error)) from None
     if unknown:
         names = ", ".join(sorted(unknown))
         raise ReplyTemplateError(
@@ -61,7 +62,26 @@ def compile_template(source: str) -> Template:
             + ", ".join(sorted(REPLY_VARIABLES)),
             line=_first_line_naming(source, sorted(unknown)[0]),
         )
-    return environment.from_string(source)
+    forbidden = guard_tree(tree)
+    if forbidden is not None:
+        raise ReplyTemplateError(f"{forbidden}, which a reply may not")
+    try:
+        return _ENVIRONMENT.from_string(tree)
+    except TemplateSyntaxError as error:
+        raise ReplyTemplateError(error.message or "syntax error", line=error.lineno) from None
+    except (TemplateError, ValueError, RecursionError) as error:
+        raise ReplyTemplateError(short_reason(error)) from None
+
+
+REASON_CHARS = 200  # of an error's message, quoted in a refusal or an explanation
+
+
+def short_reason(error: BaseException) -> str:
+    """The error's type and the first line of its message, cut to `REASON_CHARS`."""
+    message = str(error).strip().split("\n", 1)[0]
+    if len(message) > REASON_CHARS:
+        message = message[:REASON_CHARS] + "..."
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 def _first_line_naming(source: str, name: str) -> int | None:
@@ -86,6 +106,21 @@ class ReplyBook:
         return frozenset(self.templates)
 
     def render(self, name: str, *, language: str, context: ReplyContext) -> str:
-        template = self.templates[name][reply_language(language)]
-        text = template.render(**asdict(context))
+        """The reply; raises ReplyRenderError naming the template, never anything else."""
+        language = reply_language(language)
+        template = self.templates[name][language]
+        try:
+            text = generate_bounded(template.generate(**asdict(context)))
+        except Exception as error:
+            raise ReplyRenderError(name, language, short_reason(error)) from None
         return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+class ReplyRenderError(Exception):
+    """A reply template that failed at render time: which one, and why (short)."""
+
+    def __init__(self, name: str, language: str, reason: str) -> None:
+        super().__init__(f"reply {name} ({language}) could not be rendered: {reason}")
+        self.name = name
+        self.language = language
+        self.reason = reason

@@ -138,7 +138,7 @@ def _threshold(raw: object) -> Decimal:
 
 def _return_window(raw: object) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int):
-        raise ValueError(f"the return window is a whole number of days, not {raw!r}")
+        raise ValueError(f"the return window is a whole number of days, not {shown(raw)}")
     if raw < EU_WITHDRAWAL_DAYS:
         raise ValueError(
             f"a return window of {shown(raw)} days is below the EU's {EU_WITHDRAWAL_DAYS}-day "
@@ -156,7 +156,7 @@ def _choice(kind: type[LtvMetric] | type[ReturnShipping]) -> Any:
     def parse(raw: object) -> object:
         choices = [member.value for member in kind]
         if raw not in choices:
-            raise ValueError(f"{raw!r} is not one of: {', '.join(choices)}")
+            raise ValueError(f"{shown(raw)} is not one of: {', '.join(choices)}")
         return kind(raw)
 
     return parse
@@ -164,7 +164,7 @@ def _choice(kind: type[LtvMetric] | type[ReturnShipping]) -> Any:
 
 def _text(raw: object) -> str:
     if not isinstance(raw, str) or not raw.strip():
-        raise ValueError(f"expected text, not {raw!r}")
+        raise ValueError(f"expected text, not {shown(raw)}")
     return raw.strip()
 
 
@@ -182,15 +182,34 @@ def _tags(raw: object) -> TagNames:
         raise ValueError("tags are a mapping of vip, intent, threat, dispute, remedy")
     unknown = raw.keys() - _TAG_FIELDS.keys()
     if unknown:
-        raise ValueError(f"unknown tag {sorted(unknown)[0]!r}; tags are: {', '.join(_TAG_FIELDS)}")
+        raise ValueError(
+            f"unknown tag {shown(sorted(unknown)[0])}; tags are: {', '.join(_TAG_FIELDS)}"
+        )
     for name, spelling in raw.items():
-        if not isinstance(spelling, str) or not spelling.strip():
-            raise ValueError(f"tag {name} must be text")
-        used = {field for _, field, _, _ in Formatter().parse(spelling) if field is not None}
-        if used != _TAG_FIELDS[name]:
-            wanted = " ".join(f"{{{each}}}" for each in _TAG_FIELDS[name]) or "no placeholder"
-            raise ValueError(f"tag {name} {spelling!r} must use {wanted}")
+        _tag_spelling(name, spelling)
     return TagNames(**raw)
+
+
+TAG_CHARS = 100  # a helpdesk tag is a short word; Zendesk's own limit is about this
+
+
+def _tag_spelling(name: str, spelling: object) -> None:
+    """A tag is short text using exactly its placeholder, with no format spec or conversion
+    (`{intent:>999999}` would build a huge tag on every decision)."""
+    if not isinstance(spelling, str) or not spelling.strip():
+        raise ValueError(f"tag {name} must be text, not {shown(spelling)}")
+    if len(spelling) > TAG_CHARS:
+        raise ValueError(f"tag {name} {shown(spelling)} is longer than {TAG_CHARS} characters")
+    wanted = " ".join(f"{{{each}}}" for each in _TAG_FIELDS[name]) or "no placeholder"
+    try:
+        parts = [
+            (f, spec, conv) for _, f, spec, conv in Formatter().parse(spelling) if f is not None
+        ]
+    except ValueError:
+        raise ValueError(f"tag {name} {shown(spelling)} must use {wanted}") from None
+    plain = all(not spec and conv is None for _, spec, conv in parts)
+    if not plain or sorted(f for f, _, _ in parts) != sorted(_TAG_FIELDS[name]):
+        raise ValueError(f"tag {name} {shown(spelling)} must use {wanted} and nothing else")
 
 
 _SETTING_PARSERS: dict[str, Any] = {
@@ -222,7 +241,7 @@ def parse_replies(block: object, problems: Problems, *, line: int) -> ReplyBook:
 def _reply_templates(languages: LinedMap, problems: Problems, *, where: str) -> dict[str, Template]:
     compiled: dict[str, Template] = {}
     for language in sorted(languages.keys() - set(REPLY_LANGUAGES)):
-        problems.add(languages.key_lines[language], where, f"unknown language {language!r}")
+        problems.add(languages.key_lines[language], where, f"unknown language {shown(language)}")
     for language in REPLY_LANGUAGES:
         source = languages.get(language)
         if not isinstance(source, str) or not source.strip():
@@ -257,11 +276,13 @@ def _rule(item: object, problems: Problems, *, line: int, replies: frozenset[str
         problems.add(item.key_lines[key], key, f"unknown key; a rule has {', '.join(RULE_KEYS)}")
     rule_id = item.get("id")
     if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
-        problems.add(line, "id", f"a rule needs an id (a lower-case word), not {rule_id!r}")
+        problems.add(line, "id", f"a rule needs an id (a lower-case word), not {shown(rule_id)}")
     remedy = _remedy(item, problems, line=line)
     reply = item.get("reply", remedy.value if remedy else None)
     if remedy and reply not in replies:
-        problems.add(_lines_of(item, "reply", line), "reply", f"unknown reply template {reply!r}")
+        problems.add(
+            _lines_of(item, "reply", line), "reply", f"unknown reply template {shown(reply)}"
+        )
     conditions = _conditions(item.get("when"), problems, line=_lines_of(item, "when", line))
     if len(problems.found) > before or remedy is None:
         return None
@@ -280,7 +301,7 @@ def _remedy(item: LinedMap, problems: Problems, *, line: int) -> Remedy | None:
     if raw in {remedy.value for remedy in Remedy}:
         return Remedy(raw)
     hint = did_you_mean(str(raw), [remedy.value for remedy in Remedy])
-    problems.add(_lines_of(item, "remedy", line), "remedy", f"unknown remedy {raw!r}{hint}")
+    problems.add(_lines_of(item, "remedy", line), "remedy", f"unknown remedy {shown(raw)}{hint}")
     return None
 
 
@@ -311,4 +332,4 @@ def _conditions(block: object, problems: Problems, *, line: int) -> tuple[Condit
 
 
 def _unknown_fact(fact: str) -> str:
-    return f"unknown fact {fact!r}{did_you_mean(fact, list(FACTS))}"
+    return f"unknown fact {shown(fact)}{did_you_mean(fact, list(FACTS))}"
