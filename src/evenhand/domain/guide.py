@@ -64,6 +64,14 @@ class GuideSettings:
     return_shipping: ReturnShipping = ReturnShipping.CUSTOMER
     shop_name: str = "Customer service"
     tags: TagNames = field(default_factory=TagNames)
+    # Days from shipping to the customer's hands when the carrier's delivery date is not
+    # known: receipt, from which the return window runs, is shipping plus these.
+    transit_days: int = 3
+    # A parcel shipped this many days ago and not known to be delivered is late: the
+    # tracking reply opens a carrier investigation instead of asking the customer to wait.
+    late_after_days: int = 7
+    # The shop's own words a reply may never use, per language, on top of `reply_words`.
+    reply_forbidden_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def tier_for(self, ltv: Decimal) -> Tier:
         return Tier.VIP if ltv >= self.vip_threshold else Tier.STANDARD

@@ -9,7 +9,7 @@ is refused when the guide loads.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 from jinja2 import Template, TemplateError, TemplateSyntaxError, meta
 
@@ -20,7 +20,11 @@ REPLY_LANGUAGES = ("sv", "en")
 
 @dataclass(frozen=True, slots=True)
 class ReplyContext:
-    """Everything a reply template may use."""
+    """Everything a reply template may use.
+
+    Receipt is when the customer got the goods: the carrier's delivery date when known,
+    else the shipping date plus the guide's `transit_days` (`receipt_days`). The return
+    window runs from it, as the right of withdrawal does."""
 
     shop_name: str
     return_window_days: int
@@ -30,10 +34,17 @@ class ReplyContext:
     fulfilment_status: str | None = None
     days_since_order: int | None = None
     days_since_fulfilment: int | None = None
-    days_left_to_return: int | None = None
+    days_left_to_return: int | None = None  # from receipt; None before it
+    transit_days: int = 3
+    days_since_delivery: int | None = None
+    days_since_receipt: int | None = None
+    parcel_late: bool = False  # shipped, not known to be delivered, past `late_after_days`
+
+    def as_variables(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in REPLY_VARIABLES}
 
 
-REPLY_VARIABLES = frozenset(ReplyContext.__dataclass_fields__)
+REPLY_VARIABLES: frozenset[str] = frozenset(ReplyContext.__dataclass_fields__)
 
 
 class ReplyTemplateError(ValueError):
@@ -91,6 +102,28 @@ def _first_line_naming(source: str, name: str) -> int | None:
     )
 
 
+def receipt_days(
+    *, days_since_delivery: int | None, days_since_fulfilment: int | None, transit_days: int
+) -> int | None:
+    """Days since the customer received the goods; None before (or when nothing shipped)."""
+    if days_since_delivery is not None:
+        return days_since_delivery
+    if days_since_fulfilment is None or days_since_fulfilment < transit_days:
+        return None
+    return days_since_fulfilment - transit_days
+
+
+NAME_CHARS = 40  # a first name longer than this is not used in a greeting
+ORDER_NAME_CHARS = 32
+
+
+def greeting_name(name: str | None, *, limit: int = NAME_CHARS) -> str | None:
+    """A name fit to quote in a reply: trimmed, and not absurdly long."""
+    if name is None or not name.strip() or len(name.strip()) > limit:
+        return None
+    return name.strip()
+
+
 def reply_language(language: str) -> str:
     """Swedish for Swedish messages; English for everything else."""
     return language if language in REPLY_LANGUAGES else "en"
@@ -101,6 +134,7 @@ class ReplyBook:
     """Compiled templates by reply name, then language."""
 
     templates: dict[str, dict[str, Template]]
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)  # the templates' text
 
     def names(self) -> frozenset[str]:
         return frozenset(self.templates)
@@ -110,10 +144,19 @@ class ReplyBook:
         language = reply_language(language)
         template = self.templates[name][language]
         try:
-            text = generate_bounded(template.generate(**asdict(context)))
+            text = generate_bounded(template.generate(**context.as_variables()))
         except Exception as error:
             raise ReplyRenderError(name, language, short_reason(error)) from None
-        return "\n".join(line.rstrip() for line in text.strip().splitlines())
+        return _tidy(text)
+
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _tidy(text: str) -> str:
+    """Trailing spaces off each line, at most one blank line in a row, no blank ends."""
+    lines = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return _BLANK_LINES.sub("\n\n", lines)
 
 
 class ReplyRenderError(Exception):

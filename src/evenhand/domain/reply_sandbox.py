@@ -145,7 +145,12 @@ class ReplyEnvironment(ImmutableSandboxedEnvironment):
 
     def __init__(self) -> None:
         super().__init__(
-            undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+            # trim_blocks off: a paragraph that ends in `{% endif %}` keeps its newline
+            # (with it on, the blank line before the sign-off disappeared).
+            undefined=StrictUndefined,
+            autoescape=False,
+            trim_blocks=False,
+            lstrip_blocks=True,
         )
         self.globals.clear()
         self.filters = {name: _guarded_filter(self.filters[name]) for name in _FILTERS}

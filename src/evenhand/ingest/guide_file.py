@@ -32,6 +32,7 @@ from evenhand.domain.guide import (
 from evenhand.domain.intents import SignalKind
 from evenhand.domain.money import AMOUNT_CEILING
 from evenhand.domain.replies import REPLY_LANGUAGES, ReplyBook, ReplyTemplateError, compile_template
+from evenhand.domain.reply_check import check_replies
 from evenhand.domain.value import LtvMetric
 from evenhand.ingest.cells import shown
 from evenhand.ingest.guide_examples import parse_examples
@@ -48,6 +49,9 @@ SETTING_KEYS = (
     "return_shipping",
     "shop_name",
     "tags",
+    "transit_days",
+    "late_after_days",
+    "reply_forbidden_words",
 )
 # Words that name threats: a rule that conditions on one is refused, whatever the spelling.
 THREAT_WORDS = frozenset({"signal", "signals", "threat", "threats", *SignalKind})
@@ -77,6 +81,9 @@ def parse_guide(text: str, *, source: str) -> Guide:
         problems.add(document.key_lines[key], key, f"unknown section; a guide has {_TOP_HINT}")
     settings = parse_settings(document.get("settings"), problems)
     replies = parse_replies(document.get("replies"), problems, line=document.line)
+    version = guide_version(text)
+    if not problems.found and version not in _GRID_PASSED:
+        check_reply_grid(document.get("replies"), replies, settings, problems)
     rules = parse_rules(document.get("rules"), problems, replies=replies.names())
     examples = parse_examples(document.get("examples"), problems, settings=settings)
     if rules:
@@ -84,8 +91,9 @@ def parse_guide(text: str, *, source: str) -> Guide:
             problems.add(line, "rules", reason)
     if problems.found:
         raise GuideRefusedError(source, problems.found)
+    _GRID_PASSED.add(version)
     return Guide(
-        version=guide_version(text),
+        version=version,
         text=text,
         settings=settings,
         rules=rules,
@@ -96,6 +104,9 @@ def parse_guide(text: str, *, source: str) -> Guide:
 
 
 _TOP_HINT = ", ".join(TOP_LEVEL)
+# Versions (hashes of the whole text) whose templates passed the grid: the same text
+# loaded again (the default guide, an adopted one) is not rendered over the grid again.
+_GRID_PASSED: set[str] = set()
 
 
 def _lines_of(block: object, key: str, default: int) -> int:
@@ -121,7 +132,16 @@ def parse_settings(block: object, problems: Problems) -> GuideSettings:
                 values[key] = parse(block[key])
             except ValueError as error:
                 problems.add(block.key_lines[key], f"settings.{key}", str(error))
-    return GuideSettings(**values)
+    settings = GuideSettings(**values)
+    if settings.late_after_days <= settings.transit_days:
+        line = block.key_lines.get("late_after_days", block.key_lines.get("transit_days", 1))
+        problems.add(
+            line,
+            "settings.late_after_days",
+            f"a parcel is late only after its usual transit: late_after_days "
+            f"({settings.late_after_days}) must be above transit_days ({settings.transit_days})",
+        )
+    return settings
 
 
 def _threshold(raw: object) -> Decimal:
@@ -212,6 +232,50 @@ def _tag_spelling(name: str, spelling: object) -> None:
         raise ValueError(f"tag {name} {shown(spelling)} must use {wanted} and nothing else")
 
 
+LONGEST_TRANSIT = 60  # days: two months, past any carrier's slowest
+
+
+def _days(what: str) -> Any:
+    def parse(raw: object) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= LONGEST_TRANSIT:
+            raise ValueError(
+                f"{what} is a whole number of days, 0 to {LONGEST_TRANSIT}, not {shown(raw)}"
+            )
+        return raw
+
+    return parse
+
+
+FORBIDDEN_WORDS_PER_LANGUAGE = 200
+FORBIDDEN_WORD_CHARS = 60
+
+
+def _forbidden_words(raw: object) -> dict[str, tuple[str, ...]]:
+    """Per language (sv, en), words or phrases no reply may use, on top of Evenhand's."""
+    if not isinstance(raw, dict) or not set(raw) <= set(REPLY_LANGUAGES):
+        raise ValueError(
+            f"reply_forbidden_words maps a language (sv, en) to a list of words, not {shown(raw)}"
+        )
+    found: dict[str, tuple[str, ...]] = {}
+    for language, words in raw.items():
+        if not isinstance(words, list) or len(words) > FORBIDDEN_WORDS_PER_LANGUAGE:
+            raise ValueError(
+                f"reply_forbidden_words.{language} is a list of at most "
+                f"{FORBIDDEN_WORDS_PER_LANGUAGE} words"
+            )
+        bad = [
+            word
+            for word in words
+            if not isinstance(word, str) or not word.strip() or len(word) > FORBIDDEN_WORD_CHARS
+        ]
+        if bad:
+            raise ValueError(
+                f"reply_forbidden_words.{language}: {shown(bad[0])} is not a word or a short phrase"
+            )
+        found[language] = tuple(words)
+    return found
+
+
 _SETTING_PARSERS: dict[str, Any] = {
     "vip_threshold": _threshold,
     "ltv_metric": _choice(LtvMetric),
@@ -219,6 +283,9 @@ _SETTING_PARSERS: dict[str, Any] = {
     "return_shipping": _choice(ReturnShipping),
     "shop_name": _text,
     "tags": _tags,
+    "transit_days": _days("transit_days"),
+    "late_after_days": _days("late_after_days"),
+    "reply_forbidden_words": _forbidden_words,
 }
 
 
@@ -227,6 +294,7 @@ def parse_replies(block: object, problems: Problems, *, line: int) -> ReplyBook:
         problems.add(line, "replies", "the guide needs its reply templates (replies: name: sv/en)")
         return ReplyBook({})
     templates: dict[str, dict[str, Template]] = {}
+    sources: dict[str, dict[str, str]] = {}
     for name, languages in block.items():
         where = f"replies.{name}"
         if not isinstance(languages, LinedMap):
@@ -235,7 +303,25 @@ def parse_replies(block: object, problems: Problems, *, line: int) -> ReplyBook:
             )
             continue
         templates[name] = _reply_templates(languages, problems, where=where)
-    return ReplyBook(templates)
+        sources[name] = {each: languages[each] for each in templates[name]}
+    return ReplyBook(templates, sources)
+
+
+def check_reply_grid(
+    block: object, replies: ReplyBook, settings: GuideSettings, problems: Problems
+) -> None:
+    """Every template rendered over the grid of facts (`reply_check`); each finding is a
+    problem on the template's first line."""
+    if not isinstance(block, LinedMap):
+        return
+    for finding in check_replies(replies, settings):
+        languages = block.get(finding.name)
+        line = (
+            languages.value_lines.get(finding.language, languages.line)
+            if isinstance(languages, LinedMap)
+            else block.line
+        )
+        problems.add(line, f"replies.{finding.name}.{finding.language}", finding.reason)
 
 
 def _reply_templates(languages: LinedMap, problems: Problems, *, where: str) -> dict[str, Template]:
