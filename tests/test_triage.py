@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import functools
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
