@@ -104,7 +104,7 @@ def grid() -> Iterator[GridCell]:
 def check_replies(book: ReplyBook, settings: GuideSettings) -> list[ReplyFinding]:
     """Every problem of every template over the grid, one per (template, language, kind)."""
     findings: dict[tuple[str, str, str], ReplyFinding] = {}
-    contexts = [(cell, _context(cell, settings)) for cell in grid()]
+    contexts = [(cell, grid_context(cell, settings)) for cell in grid()]
     for name in sorted(book.templates):
         for language in REPLY_LANGUAGES:
             if language not in book.templates[name]:
@@ -115,7 +115,8 @@ def check_replies(book: ReplyBook, settings: GuideSettings) -> list[ReplyFinding
     return list(findings.values())
 
 
-def _context(cell: GridCell, settings: GuideSettings) -> ReplyContext:
+def grid_context(cell: GridCell, settings: GuideSettings) -> ReplyContext:
+    """The reply context of one cell, through the same `reply_context` as a decision."""
     return reply_context(
         cell.facts,
         settings=settings,
