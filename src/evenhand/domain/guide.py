@@ -28,12 +28,14 @@ REMEDY_MEANINGS: dict[Remedy, str] = {
     "customer's choice, no return needed",
     Remedy.RESHIP_FREE: "a new parcel at the shop's cost",
     Remedy.OFFER_PAID_RESHIP: "a new parcel offered at the customer's cost",
-    Remedy.CARRIER_INVESTIGATION: "a claim opened with the carrier; the customer checks "
-    "neighbours and mailbox",
+    Remedy.CARRIER_INVESTIGATION: "a claim opened with the carrier and an answer within five "
+    "working days; a parcel not found is sent again or refunded (the risk is the shop's "
+    "until the customer has the goods)",
     Remedy.REFUND_RENEWAL: "the renewal refunded and future renewals cancelled",
-    Remedy.EXPLAIN_AND_CANCEL: "future renewals cancelled and the terms explained; no refund of "
-    "what shipped",
-    Remedy.STANDARD_RETURN: "a return within the window, refunded on receipt",
+    Remedy.EXPLAIN_AND_CANCEL: "future renewals cancelled and the terms explained; what shipped "
+    "is the customer's to keep or to return within the window from receipt",
+    Remedy.STANDARD_RETURN: "a return within the window counted from receipt (never under 14 "
+    "days), refunded when the goods are back, less any loss in value from handling",
     Remedy.SEND_TRACKING_STATUS: "the order's delivery status sent",
     Remedy.CANCEL_SUBSCRIPTION: "the subscription cancelled or paused as asked",
     Remedy.HUMAN_REVIEW: "a person reads the ticket and decides",
