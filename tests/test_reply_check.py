@@ -240,3 +240,18 @@ def test_replies_stay_short_for_any_name() -> None:
     )
     text = guide.replies.render("human_review", language="en", context=context)
     assert text.startswith("Hi,") and len(text) < MAX_REPLY_CHARS
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["a key that is the bomb", "a key of a megabyte", "a template with a name of 100 kB"],
+)
+def test_no_refusal_quotes_more_than_a_short_prefix(where: str) -> None:
+    anchors = ['b0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    anchors += [f"b{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 8)]
+    text = {
+        "a key that is the bomb": "\n".join(anchors) + "\n? *a7\n: 1\n" + DEFAULT,
+        "a key of a megabyte": "k" * 1_000_000 + ": 1\n" + DEFAULT,
+        "a template with a name of 100 kB": with_template("{{ " + "a" * 100_000 + " b }}"),
+    }[where]
+    assert len("\n".join(reasons(text))) < 2000

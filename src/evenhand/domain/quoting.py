@@ -12,13 +12,28 @@ import reprlib
 QUOTED_CHARS = 40  # of a value, in a message
 
 
+class _ShortRepr(reprlib.Repr):
+    """reprlib's bounds, also for subclasses of list and dict (reprlib dispatches on the
+    type's name, and would fall back to the full `repr` of a `LinedList`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 2
+        self.maxlist = self.maxtuple = self.maxdict = self.maxset = 4
+        self.maxstring = self.maxother = self.maxlong = QUOTED_CHARS
+
+    def repr1(self, x: object, level: int) -> str:
+        if isinstance(x, list) and type(x) is not list:
+            return self.repr_list(x, level)
+        if isinstance(x, dict) and type(x) is not dict:
+            return self.repr_dict(x, level)
+        if isinstance(x, str) and type(x) is not str:
+            return self.repr_str(str(x)[: QUOTED_CHARS + 1], level)
+        return super().repr1(x, level)
+
+
 def _short_repr() -> reprlib.Repr:
-    short = reprlib.Repr()
-    short.maxlevel = 2
-    short.maxlist = short.maxtuple = short.maxdict = short.maxset = 4
-    short.maxstring = short.maxother = QUOTED_CHARS
-    short.maxlong = QUOTED_CHARS
-    return short
+    return _ShortRepr()
 
 
 _SHORT = _short_repr()

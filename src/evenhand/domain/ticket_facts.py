@@ -29,7 +29,6 @@ class OrderSnapshot:
     fulfilment_status: str | None
     fulfilled_at: datetime | None
     subscription: bool
-    delivered_at: datetime | None = None  # the carrier's delivery date, when known
 
 
 def is_subscription_order(tags: str) -> bool:

@@ -81,10 +81,10 @@ def parse_guide(text: str, *, source: str) -> Guide:
         problems.add(document.key_lines[key], key, f"unknown section; a guide has {_TOP_HINT}")
     settings = parse_settings(document.get("settings"), problems)
     replies = parse_replies(document.get("replies"), problems, line=document.line)
+    rules = parse_rules(document.get("rules"), problems, replies=replies.names())
     version = guide_version(text)
     if not problems.found and version not in _GRID_PASSED:
-        check_reply_grid(document.get("replies"), replies, settings, problems)
-    rules = parse_rules(document.get("rules"), problems, replies=replies.names())
+        check_reply_grid(document.get("replies"), replies, settings, problems, rules=rules)
     examples = parse_examples(document.get("examples"), problems, settings=settings)
     if rules:
         for line, reason in rule_problems(rules):
@@ -308,20 +308,27 @@ def parse_replies(block: object, problems: Problems, *, line: int) -> ReplyBook:
 
 
 def check_reply_grid(
-    block: object, replies: ReplyBook, settings: GuideSettings, problems: Problems
+    block: object,
+    replies: ReplyBook,
+    settings: GuideSettings,
+    problems: Problems,
+    *,
+    rules: tuple[Rule, ...] = (),
 ) -> None:
     """Every template rendered over the grid of facts (`reply_check`); each finding is a
-    problem on the template's first line."""
+    problem on the template's first line, naming the rules (and remedies) that use it."""
     if not isinstance(block, LinedMap):
         return
     for finding in check_replies(replies, settings):
+        users = [f"{rule.id} ({rule.remedy.value})" for rule in rules if rule.reply == finding.name]
+        used_by = f" [used by rule {', '.join(users)}]" if users else ""
         languages = block.get(finding.name)
         line = (
             languages.value_lines.get(finding.language, languages.line)
             if isinstance(languages, LinedMap)
             else block.line
         )
-        problems.add(line, f"replies.{finding.name}.{finding.language}", finding.reason)
+        problems.add(line, f"replies.{finding.name}.{finding.language}", finding.reason + used_by)
 
 
 def _reply_templates(languages: LinedMap, problems: Problems, *, where: str) -> dict[str, Template]:
