@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine
 
 from evenhand.actions.guide import adopt_uploaded_guide, default_guide_text
+from evenhand.actions.triage import triage_tickets
 from evenhand.domain.decision import Reading, decide_ticket
 from evenhand.domain.facts import Facts
 from evenhand.domain.guide import Guide, Remedy
@@ -26,7 +27,10 @@ from evenhand.domain.reply_words import WORD_RULES, normalised
 from evenhand.domain.ticket_facts import reply_context
 from evenhand.ingest.guide_file import parse_guide
 from evenhand.ingest.guide_problems import GuideRefusedError
+from evenhand.ingest.tickets import read_tickets
+from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import FIXTURES
+from tests.test_triage import TICKETS, a_shop
 
 DEFAULT = default_guide_text()
 BEFORE = (FIXTURES / "guides" / "before_issue_22.yaml").read_text(encoding="utf-8")
@@ -255,3 +259,32 @@ def test_no_refusal_quotes_more_than_a_short_prefix(where: str) -> None:
         "a template with a name of 100 kB": with_template("{{ " + "a" * 100_000 + " b }}"),
     }[where]
     assert len("\n".join(reasons(text))) < 2000
+
+
+def test_a_template_failing_at_decision_time_stores_human_review_for_every_ticket(
+    engine: Engine, db_url: str, reader: EmbeddedReader
+) -> None:
+    # given a shop, and a guide past validation whose every template raises
+    settings = a_shop(engine, db_url)
+    guide = parse_guide(DEFAULT, source="d")
+    failing = compile_template("{{ 1 / 0 }}")
+    guide = replace(
+        guide,
+        replies=ReplyBook({name: {"en": failing, "sv": failing} for name in guide.replies.names()}),
+    )
+    # when the tickets are triaged (no exception escapes)
+    report = triage_tickets(
+        engine,
+        records=read_tickets(TICKETS),
+        guide=guide,
+        reader=reader,
+        settings=settings,
+        now=NOW,
+    )
+    # then each is stored, for a person to decide, with the reason and a plain reply
+    assert len(report.decided) == 6
+    for outcome in report.decided:
+        decision = outcome.decision
+        assert decision.remedy is Remedy.HUMAN_REVIEW
+        assert "could not be rendered (ZeroDivisionError: division by zero)" in decision.explanation
+        assert "colleague" in decision.reply_text or "kollega" in decision.reply_text
