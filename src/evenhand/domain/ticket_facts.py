@@ -114,6 +114,10 @@ def reply_context(
     The return window is counted from receipt (the delivery date, else shipping plus the
     guide's transit days), never from the order or the shipping date."""
     shipped = facts.days_since_fulfilment
+    if days_since_delivery is None:
+        # The carrier's delivery date as a fact, where the facts carry it (branch
+        # i22-evidence adds `days_since_delivery` to `Facts`).
+        days_since_delivery = getattr(facts, "days_since_delivery", None)
     received = receipt_days(
         days_since_delivery=days_since_delivery,
         days_since_fulfilment=shipped,
