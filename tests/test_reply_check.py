@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine
 
-from evenhand.actions.guide import adopt_uploaded_guide, default_guide_text
+from evenhand.actions.guide import active_guide, adopt_uploaded_guide, default_guide_text
 from evenhand.actions.triage import triage_tickets
 from evenhand.domain.decision import Reading, decide_ticket
 from evenhand.domain.facts import Facts
@@ -28,6 +28,8 @@ from evenhand.domain.ticket_facts import reply_context
 from evenhand.ingest.guide_file import parse_guide
 from evenhand.ingest.guide_problems import GuideRefusedError
 from evenhand.ingest.tickets import read_tickets
+from evenhand.settings import Settings
+from evenhand.store.decisions import adopt_guide, ensure_guide_version
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import FIXTURES
 from tests.test_triage import TICKETS, a_shop
@@ -288,3 +290,17 @@ def test_a_template_failing_at_decision_time_stores_human_review_for_every_ticke
         assert decision.remedy is Remedy.HUMAN_REVIEW
         assert "could not be rendered (ZeroDivisionError: division by zero)" in decision.explanation
         assert "colleague" in decision.reply_text or "kollega" in decision.reply_text
+
+
+def test_a_guide_adopted_before_the_check_still_loads_so_the_service_starts(
+    engine: Engine, db_url: str
+) -> None:
+    # given the guide before issue 22, adopted and stored (as an older version would have)
+    old = parse_guide(BEFORE, source="old", grid_check=False)
+    with engine.begin() as connection:
+        ensure_guide_version(connection, version=old.version, source="old", text=BEFORE, now=NOW)
+        adopt_guide(connection, version=old.version, by="m@example.se", now=NOW)
+    # when the service loads the guide in force, it is the adopted one
+    assert active_guide(engine, Settings(db=db_url)).version == old.version
+    # and the same text is still refused by `guide check` and by an upload
+    assert reasons(BEFORE)
