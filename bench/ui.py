@@ -79,6 +79,9 @@ def run(folder: Path, requests: int, *, copies: int) -> None:
         "/login",
         "/queue",
         "/queue?intent=damaged_item&threat=any",
+        "/queue?sort=oldest",
+        "/queue?q=paket",  # a word of many messages
+        "/queue?q=no+such+words+anywhere",  # the whole text searched, nothing found
         f"/tickets/{some_decision}",
         "/guide",
         "/dashboard",

@@ -181,3 +181,37 @@ def test_triage_builds_a_missing_reader_saying_so_once(workdir: Path) -> None:
     ]
     assert decided[0] == decided[1] and ("damaged_item", "replace_or_refund") in decided[0]
     assert len(list((workdir / "models").glob("reader-*.npz"))) == 1
+
+
+def _stored_counts(workdir: Path) -> tuple[int, int, int]:
+    with sqlite3.connect(workdir / "evenhand.sqlite3") as database:
+        return tuple(  # type: ignore[return-value]
+            database.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("decisions", "tickets", "guide_versions")
+        )
+
+
+def test_triage_with_another_guide_is_a_dry_run_and_stores_nothing(workdir: Path) -> None:
+    # given: a shop, and a guide file that differs from the one in force (a lower VIP line)
+    shop = SHOPIFY / "orders_for_triage.csv"
+    assert evenhand("import", "shopify-orders", str(shop), cwd=workdir).returncode == 0
+    default = Path(__file__).parents[1] / "src" / "evenhand" / "guides" / "default.yaml"
+    trial = workdir / "trial.yaml"
+    trial.write_text(
+        default.read_text(encoding="utf-8").replace("vip_threshold: 5000", "vip_threshold: 10"),
+        encoding="utf-8",
+    )
+    tickets = FIXTURES / "tickets" / "tickets.jsonl"
+    before = _stored_counts(workdir)
+    # when: tickets are triaged by that guide, and again by the guide in force with --dry-run
+    trial_run = evenhand("triage", str(tickets), "--guide", str(trial), "--json", cwd=workdir)
+    dry_run = evenhand("triage", str(tickets), "--dry-run", "--json", cwd=workdir)
+    # then: both decide and show every ticket (the file's two broken lines named, exit 2),
+    # say so, and leave the database as it was
+    for run in (trial_run, dry_run):
+        assert run.returncode == 2 and "could not be read" in run.stderr, run.stderr
+        assert "dry run" in run.stderr and run.stdout.count("\n") >= 3
+    assert _stored_counts(workdir) == before
+    # and: a plain run stores its decisions
+    assert evenhand("triage", str(tickets), cwd=workdir).returncode == 2
+    assert _stored_counts(workdir)[0] > before[0]

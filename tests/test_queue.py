@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -15,8 +16,8 @@ from evenhand.actions.reviews import review_decision
 from evenhand.actions.users import create_user
 from evenhand.domain.roles import Role
 from evenhand.store.database import alembic_config
-from evenhand.store.reviews import queue_rows
-from evenhand.store.tables import decisions
+from evenhand.store.reviews import QueueRow, queue_rows
+from evenhand.store.tables import decisions, tickets
 from evenhand.store.users import find_user
 from evenhand.understand.model import SignalKind
 from tests.conftest import DEMO_AGAIN, DEMO_TICKETS, NOW
@@ -29,6 +30,7 @@ class Stored:
     id: int
     ticket_id: int
     threats: frozenset[str]
+    received_at: datetime  # the ticket's own time
 
 
 @pytest.fixture
@@ -40,20 +42,25 @@ def decided(engine: Engine, demo_inbox_decided: None) -> list[Stored]:
 def _stored(engine: Engine) -> list[Stored]:
     with engine.connect() as connection:
         rows = connection.execute(
-            select(decisions.c.id, decisions.c.ticket_id, decisions.c.signals).order_by(
-                decisions.c.id
-            )
+            select(decisions.c.id, decisions.c.ticket_id, decisions.c.signals, tickets.c.created_at)
+            .join(tickets, tickets.c.id == decisions.c.ticket_id)
+            .order_by(decisions.c.id)
         ).all()
     return [
-        Stored(row.id, row.ticket_id, frozenset(signal["kind"] for signal in row.signals))
+        Stored(
+            row.id,
+            row.ticket_id,
+            frozenset(signal["kind"] for signal in row.signals),
+            row.created_at,
+        )
         for row in rows
     ]
 
 
 def _latest_newest_first(stored: list[Stored]) -> list[Stored]:
-    """Each ticket's latest decision; the later triage first, then the higher id."""
+    """Each ticket's latest decision; the ticket received last first, then the higher id."""
     latest = {each.ticket_id: each for each in stored}  # stored is oldest first
-    return sorted(latest.values(), key=lambda each: each.id, reverse=True)
+    return sorted(latest.values(), key=lambda each: (each.received_at, each.id), reverse=True)
 
 
 def _queue(engine: Engine, limit: int = 1_000, **filters: str) -> list[int]:
@@ -68,9 +75,13 @@ def test_the_queue_lists_each_tickets_latest_decision_newest_first(
     # given: 90 tickets decided, 12 of them again an hour later
     assert len(decided) == DEMO_TICKETS + DEMO_AGAIN
     expected = [each.id for each in _latest_newest_first(decided)]
-    # when / then: the queue lists 90 decisions, the re-decided ones first; a limit cuts it
+    # when / then: the queue lists 90 decisions by when their tickets came, newest first
+    # (a ticket decided again keeps its place); a limit cuts it; oldest first reverses it
     assert _queue(engine) == expected and len(expected) == DEMO_TICKETS
     assert _queue(engine, limit=5) == expected[:5]
+    with engine.connect() as connection:
+        oldest = queue_rows(connection, filters={}, search="", limit=1_000, sort="oldest")
+    assert [row.decision_id for row in oldest] == expected[::-1]
 
 
 THREAT_FILTERS: dict[str, Callable[[frozenset[str]], bool]] = {
@@ -169,7 +180,32 @@ def test_the_search_takes_no_pattern(engine: Engine, decided: list[Stored]) -> N
         found = queue_rows(connection, filters={}, search=some[:6].upper(), limit=1_000)
         wildcards = queue_rows(connection, filters={}, search="%", limit=1_000)
         one_char = queue_rows(connection, filters={}, search="_", limit=1_000)
+        texts = dict(connection.execute(select(tickets.c.ticket_key, tickets.c.body)).all())
     # then: the part finds its customer's tickets; "%" and "_" find only what contains them
     assert some in {row.customer_email for row in found}
-    assert all(some[:6].lower() in row.customer_email.lower() for row in found)
-    assert wildcards == [] and all("_" in row.customer_email for row in one_char)
+    assert len(wildcards) < len(rows) and len(one_char) < len(rows)
+    assert all("%" in _searched(row, texts) for row in wildcards)
+    assert all("_" in _searched(row, texts) for row in one_char)
+
+
+def _searched(row: QueueRow, texts: dict[str, str]) -> str:
+    fields = (row.customer_email, row.first_name, row.order_name, row.ticket_key, row.subject)
+    return " ".join([*(field or "" for field in fields), texts[row.ticket_key]])
+
+
+def test_the_search_finds_a_word_of_the_message_and_the_ticket_id(
+    engine: Engine, decided: list[Stored]
+) -> None:
+    # given: a ticket, and the longest word of its message
+    with engine.connect() as connection:
+        stored = dict(connection.execute(select(tickets.c.ticket_key, tickets.c.body)).all())
+        key = sorted(stored)[0]
+        word = max((w.strip(".,!?") for w in stored[key].split()), key=len).lower()
+        # when: the queue is searched for that word in capitals, and for the ticket's id
+        by_word = queue_rows(connection, filters={}, search=word.upper(), limit=1_000)
+        by_key = queue_rows(connection, filters={}, search=key, limit=1_000)
+    # then: the word finds that ticket, and every ticket found holds it somewhere searched;
+    # the id finds the ticket
+    assert key in {row.ticket_key for row in by_word} and len(by_word) < len(stored)
+    assert all(word in _searched(row, stored).lower() for row in by_word)
+    assert key in {row.ticket_key for row in by_key}

@@ -428,6 +428,8 @@ def test_a_ticket_posted_to_the_api_is_decided_stored_and_read_back(live: Live) 
     stored = httpx.get(f"{live.base}/api/decisions/{decision['decision_id']}", headers=auth).json()
     for key in ("ticket_id", "intent", "tier", "remedy", "rule", "guide_version", "tags", "reply"):
         assert stored[key] == decision[key]
+    [signal] = stored["signals"]  # "... I'm leaving a one star review on Trustpilot."
+    assert signal == decision["signals"][0] and signal["source"]["stage"] == "lexicon"
     customer = httpx.get(f"{live.base}/api/customers/{decision['customer_email']}", headers=auth)
     assert customer.status_code == 200 and customer.json()["email"] == decision["customer_email"]
     assert httpx.get(f"{live.base}/api/decisions/999999", headers=auth).status_code == 404

@@ -126,6 +126,10 @@ def test_the_triage_command_writes_one_json_object_per_line_in_input_order(
         "remedy:reship_free",
     ]
     assert vip["signals"][0]["evidence"].startswith("If this isn't sorted today")
+    # the signal says where it comes from, and the explanation says it too
+    source = vip["signals"][0]["source"]
+    assert source["stage"] == "lexicon" and source["rule"].startswith("stance.")
+    assert f"read by lexicon {source['rule']}" in vip["explanation"]
     assert "Vera" in vip["reply"]["text"] and "#2002" in vip["reply"]["text"]
     assert decided["t-2"]["remedy"] == vip["remedy"] and decided["t-2"]["signals"] == []
     assert (decided["t-3"]["language"], decided["t-3"]["remedy"]) == ("sv", "offer_paid_reship")

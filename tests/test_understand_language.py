@@ -37,6 +37,21 @@ def test_language_for_a_swedish_shop(text: str, language: str) -> None:
     assert identify_language(text, market="SE").code == language
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["cancel pls", "refund please", "Where is my parcel?", "thx", "hi, refund asap", "STOP"],
+)
+def test_short_english_is_english_in_a_swedish_shop(text: str) -> None:
+    # given: a Swedish shop, whose market prior reads one or two words as Swedish
+    # then: a short message of English support words is still English
+    assert identify_language(text, market="SE").code == "en"
+
+
+@pytest.mark.parametrize("text", ["hej, cancel pls", "avbryt ordern tack", "Tack!", "refund tack"])
+def test_a_swedish_word_keeps_a_short_message_swedish(text: str) -> None:
+    assert identify_language(text, market="SE").code == "sv"
+
+
 def test_the_market_decides_for_an_empty_message() -> None:
     guess = identify_language("   #10421  ", market="SE")
     assert (guess.code, guess.confidence) == ("sv", 0.0)

@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 from pytest import MonkeyPatch
 
-from evenhand.actions.evaluate import cross_validate_intents, evaluate, labelled_examples
+from evenhand.actions.evaluate import evaluate, labelled_examples
 from evenhand.understand import corpus
 from evenhand.understand.approach import Approach
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.corpus import Split, load_corpus
+from evenhand.understand.cross_validation import cross_validate_intents
 from evenhand.understand.embedding_model import artefact_is_current
 from evenhand.understand.features import linear_text_model
 from evenhand.understand.model import Intent, Message, SignalKind
@@ -164,14 +165,15 @@ def test_the_plain_form_of_a_trained_pipeline_gives_its_probabilities() -> None:
 
 
 @pytest.mark.training
-def test_cross_validated_intents_keep_their_floor(models: ReaderModels) -> None:
+def test_cross_validated_intents_keep_their_floor() -> None:
     # given: the training messages in three folds grouped by seed
-    # when: each fold is read by models trained on the other two
-    validation = cross_validate_intents(models, folds=3)
-    fast = validation.macro_f1[Approach.CHAR_WORD_LOGISTIC]
-    cascade = validation.macro_f1[Approach.CASCADE_E5]
-    # then: (2026-11-24: 0.889 and 0.932) the n-gram model holds its floor, and the e5
-    # second opinion earns its cost
-    assert validation.messages > 2000
-    assert fast >= 0.86
-    assert cascade >= 0.91 and cascade >= fast + 0.02
+    # when: each fold is read by models trained on the other two, under every setting
+    validation = cross_validate_intents(folds=3)
+    fast = max(s.macro_f1 for s in validation.scores if s.knobs.cascade_below == 0.0)
+    cascade = validation.chosen
+    # then: the n-gram model holds its floor, the e5 second opinion earns its cost, and
+    # little out-of-scope mail gets a remedy
+    assert validation.messages > 3000
+    assert fast >= 0.80
+    assert cascade.macro_f1 >= fast + 0.01
+    assert cascade.out_of_scope_remedy <= 0.10

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from evenhand.actions.evaluate import cross_validate_signals
+from evenhand.understand.knobs import KNOBS
 from evenhand.understand.model import SignalKind
 from evenhand.understand.reader import EmbeddedReader
-from evenhand.understand.signal_model import EXTORTION_OVER_THREAT, SentenceModels, blend_floor
+from evenhand.understand.signal_model import SentenceModels, blend_floor
 from evenhand.understand.signals import SignalReading, read_signals_many
 from tests.conftest import FIXTURES
 
@@ -72,9 +73,9 @@ def test_the_second_look_skips_only_what_the_blend_cannot_reach(reader: Embedded
     offer = models.topical.classes.index(SignalKind.REVIEW_EXTORTION.value)
     # then: every sentence the blend is sure is an offer passes the n-gram pre-check, which
     # is what lets the second look skip the e5 embedding of the others
-    sure = [i for i, row in enumerate(blended) if row[offer] >= EXTORTION_OVER_THREAT]
+    sure = [i for i, row in enumerate(blended) if row[offer] >= KNOBS.signal_extortion_over_threat]
     assert len(sure) >= 5
-    assert all(fast[i][offer] >= blend_floor(EXTORTION_OVER_THREAT) for i in sure)
+    assert all(fast[i][offer] >= blend_floor(KNOBS.signal_extortion_over_threat) for i in sure)
 
 
 class _ReadsNothing:
@@ -136,3 +137,61 @@ def test_praise_is_an_offer_only_as_a_price_and_a_change_made_offers_nothing(
     # already made with nothing still asked, is none
     kinds = [signal.kind for signal in reading.signals]
     assert kinds == ([SignalKind.REVIEW_EXTORTION] if offered else [])
+
+
+# Ordinary mail that shows no threat (issue 21): refund requests, a declined card, product
+# questions, anger without a threat, a review already posted, a claim withdrawn, "otherwise
+# I want to cancel the order".
+ORDINARY = [
+    "I want my money back.",
+    "Can I get a refund for the lamp, please?",
+    "My card keeps getting declined at checkout.",
+    "Klarna declined my payment, can I pay another way?",
+    "Does the shirt come in a medium, and is it machine washable?",
+    "This is the worst service I have ever had and I am furious.",
+    "I already left a review last week about the delay.",
+    "I have withdrawn my Klarna claim now that the parcel arrived.",
+    "I can withdraw the Klarna claim if you send the refund today.",
+    "Otherwise I want to cancel the order and get my money back.",
+    "Jag vill ha tillbaka pengarna.",
+    "Skicka en ny till mig så fort som möjligt.",
+    "Annars vill jag avbryta ordern och få pengarna tillbaka.",
+    "Jag har dragit tillbaka mitt ärende hos Klarna nu när ni har skickat en ny.",
+    "Jag kan dra tillbaka Klarna-ärendet om ni återbetalar i dag.",
+    "Mitt kort nekas hela tiden när jag ska betala.",
+    "Det här är den sämsta servicen jag varit med om, jag är rasande.",
+    "Jag har redan lämnat ett omdöme på Trustpilot.",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_mail_shows_no_signal(text: str, reader: EmbeddedReader) -> None:
+    # given: a message that asks, complains or reports, and threatens nothing
+    # when: it is read
+    reading = _read(reader, text)
+    # then: no signal, and nothing left out of the intent's reading
+    assert reading.signals == (), reading.steps
+    assert reading.threat_sentences == ()
+
+
+def test_a_signal_says_where_it_comes_from(reader: EmbeddedReader) -> None:
+    # given: a threat the lexicon reads, and one only the sentence model reads
+    lexicon = _read(reader, "If I don't get a refund by Friday I'll leave 1 star on Trustpilot.")
+    # then: each signal names its stage, the lexicon entry, and a score
+    [signal] = lexicon.signals
+    assert signal.source.stage == "lexicon"
+    assert signal.source.rule is not None and signal.source.rule.startswith("stance.")
+    assert signal.source.score == 1.0
+    assert any("subject: review" in step for step in lexicon.steps)
+
+
+def test_a_sentence_naming_no_review_or_bank_never_reaches_the_model() -> None:
+    # given: sentence models sure that every sentence is an offer
+    models = SentenceModels(topical=_ReadsOffers(), other=_ReadsOffers())
+    # when: sentences without a review or a bank, and one with, are read
+    readings = read_signals_many(
+        ["Send me a new one or else.", "Fix it and my review goes up."], models=models
+    )
+    # then: only the one about a review can show a signal
+    assert readings[0].signals == ()
+    assert [s.kind for s in readings[1].signals] == [SignalKind.REVIEW_EXTORTION]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -46,9 +47,11 @@ def zendesk_trigger_bodies(count: int) -> list[str]:
     ]
 
 
-def _worker(db_url: str, *extra: str) -> subprocess.Popen[bytes]:
+def _worker(
+    db_url: str, *extra: str, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("EVENHAND_")}
-    env |= {"EVENHAND_DB": db_url, "EVENHAND_WORKER_BATCH": "16"}
+    env |= {"EVENHAND_DB": db_url, "EVENHAND_WORKER_BATCH": "16"} | (extra_env or {})
     return subprocess.Popen(
         [sys.executable, "-m", "evenhand", "worker", *extra],
         env=env,
@@ -106,4 +109,60 @@ def test_a_killed_worker_loses_nothing_and_repeats_nothing(tmp_path: Path) -> No
     assert ticket_count == DELIVERIES
     assert len(per_ticket) == DELIVERIES and {count for _, count in per_ticket} == {1}
     assert len(audited) == len(set(audited)) == DELIVERIES  # no delivery took effect twice
+    engine.dispose()
+
+
+def test_a_delivery_the_worker_is_killed_holding_three_times_is_set_aside(
+    tmp_path: Path,
+) -> None:
+    # given a Gorgias API that takes connections and never answers (the worker hangs on the
+    # fetch of a ticket it names), and a good ticket behind that delivery
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(16)
+    db_url = f"sqlite:///{tmp_path / 'poison.sqlite3'}"
+    engine = make_engine(db_url)
+    upgrade(engine)
+    deliveries = [
+        ("gorgias", "ticket-message-created", '{"ticket_id": 88202}'),
+        ("zendesk", "ticket.trigger", zendesk_trigger_bodies(1)[0]),
+    ]
+    for number, (source, topic, body) in enumerate(deliveries):
+        receive_delivery(
+            engine, source=source, event_key=f"p{number}", topic=topic, body=body, now=NOW
+        )
+    gorgias = {
+        "EVENHAND_GORGIAS_URL": f"http://127.0.0.1:{hung.getsockname()[1]}",
+        "EVENHAND_GORGIAS_EMAIL": "agent@example.se",
+        "EVENHAND_GORGIAS_API_KEY": "gorgias-key",
+    }
+
+    def attempts() -> int:
+        with engine.connect() as connection:
+            query = select(inbox.c.attempts).where(inbox.c.id == 1)
+            return int(connection.execute(query).scalar_one())
+
+    # when a worker is killed with SIGKILL while it holds that delivery, three times
+    for death in range(1, 4):
+        held = _worker(db_url, extra_env=gorgias)
+        deadline = time.monotonic() + 120
+        while attempts() < death and time.monotonic() < deadline and held.poll() is None:
+            time.sleep(0.05)
+        assert attempts() == death, held.stderr.read().decode() if held.stderr else ""
+        os.kill(held.pid, signal.SIGKILL)
+        held.wait()
+    # then the next worker sets it aside and processes the one behind it
+    last = _worker(db_url, "--once", extra_env=gorgias)
+    _, errors = last.communicate(timeout=300)
+    hung.close()
+    assert last.returncode == 0, errors.decode()
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(inbox.c.status, inbox.c.error, inbox.c.attempts).order_by(inbox.c.id)
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("set_aside", "took the worker down 3 times; set aside", 3),
+        ("done", None, 2),  # held at the first death, then taken (alone) and done
+    ]
+    assert "delivery 1 took the worker down 3 times; set aside" in errors.decode()
     engine.dispose()

@@ -61,6 +61,7 @@ class AccessError(StrEnum):
     THROTTLED = "sign_in_throttled"
     LAST_MANAGER = "last_manager"
     USER_DISABLED = "user_disabled"
+    BODY_TOO_LARGE = "body_too_large"  # over the request body limit of its address
 
 
 class SettingsError(StrEnum):
@@ -116,6 +117,7 @@ EXIT_CODES: dict[ErrorCode, int] = {
     AccessError.THROTTLED: 9,
     AccessError.LAST_MANAGER: 9,
     AccessError.USER_DISABLED: 9,
+    AccessError.BODY_TOO_LARGE: 4,
     SetupError.READER_NOT_BUILT: 10,
 }
 
@@ -157,6 +159,7 @@ HTTP_STATUSES: dict[ErrorCode, int] = {
     AccessError.THROTTLED: 429,
     AccessError.LAST_MANAGER: 409,
     AccessError.USER_DISABLED: 403,
+    AccessError.BODY_TOO_LARGE: 413,
     SetupError.READER_NOT_BUILT: 503,
 }
 

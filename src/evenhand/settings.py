@@ -131,6 +131,63 @@ class Settings(BaseSettings):
     worker_batch: Annotated[
         int, Field(ge=1, description="Inbox deliveries the worker takes in one transaction.")
     ] = 16
+    worker_max_attempts: Annotated[
+        int,
+        Field(
+            ge=1,
+            description="Times a worker may die holding one delivery before it is set aside "
+            "(failed, `took the worker down N times`; `inbox retry --set-aside` requeues it).",
+        ),
+    ] = 3
+    worker_text_limit: Annotated[
+        int,
+        Field(
+            ge=1000,
+            description="Characters of a webhook ticket's subject and text the worker reads "
+            "(the rest is stored, not read): the time one delivery takes is bounded.",
+        ),
+    ] = 32_768
+    worker_silent_seconds: Annotated[
+        int,
+        Field(
+            ge=5,
+            description="A worker not heard from for this long is reported not alive "
+            "(/healthz, `inbox status`); a live one is heard from every few seconds.",
+        ),
+    ] = 60
+    inbox_stale_seconds: Annotated[
+        int,
+        Field(
+            ge=1,
+            description="/healthz answers 503 once the oldest pending delivery has waited "
+            "longer than this.",
+        ),
+    ] = 300
+    shopify_replay_window_hours: Annotated[
+        int,
+        Field(
+            ge=0,
+            description="A Shopify body delivered again under a new event id (the header is "
+            "not signed) within this many hours of the first is counted as a repeat, not "
+            "stored; 0 turns this off.",
+        ),
+    ] = 48
+    webhook_max_bytes: Annotated[
+        int,
+        Field(ge=1024, description="The largest webhook body taken; a larger one is 413."),
+    ] = 5 * 1024 * 1024
+    upload_max_bytes: Annotated[
+        int,
+        Field(ge=1024, description="The largest file taken by `POST /api/imports/{kind}` (413)."),
+    ] = 256 * 1024 * 1024
+    request_max_bytes: Annotated[
+        int,
+        Field(
+            ge=1024,
+            description="The largest body of any other request (the API, sign-in, the admin "
+            "pages' forms and guide uploads); a larger one is 413.",
+        ),
+    ] = 2 * 1024 * 1024
 
     session_secret: Annotated[
         SecretStr | None,

@@ -8,10 +8,17 @@ the delivery in hand, which the next run does again, so each takes effect exactl
 
 One worker runs at a time (it takes every delivery in arrival order, so each customer's
 deliveries are processed in the order they came).
+
+A delivery can fail; the worker cannot. Whatever one delivery raises, at any stage, marks
+that delivery failed with the reason (`delivery_failures`) and the worker goes on. A batch
+is claimed before the work starts (each delivery's `attempts` counted in a transaction of
+its own), so a delivery the worker died holding is known: it is taken alone the next time,
+and after `worker_max_attempts` deaths it is set aside, so it cannot stop the inbox.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -21,15 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 
+from evenhand.actions.delivery_failures import failure_reason, settings_secrets, storable
 from evenhand.actions.guide import active_guide, guide_changed
 from evenhand.actions.import_file import apply_records
 from evenhand.actions.triage import decide_and_store
+from evenhand.actions.worker_pulse import Pulse
 from evenhand.actions.writeback import Helpdesks, send_due_writebacks
 from evenhand.domain.guide import Guide
 from evenhand.domain.money import to_minor
-from evenhand.errors import EvenhandError
 from evenhand.helpdesk.http import HelpdeskError
 from evenhand.ingest.batch import Parsed
 from evenhand.ingest.kinds import ImportKind
@@ -51,7 +59,14 @@ from evenhand.settings import Settings
 from evenhand.store import privacy, value_sql
 from evenhand.store.audit import record_event
 from evenhand.store.database import checkpoint_after_erasure, write_transaction
-from evenhand.store.inbox import Delivery, finish_delivery, pending_deliveries
+from evenhand.store.inbox import (
+    Delivery,
+    claim_deliveries,
+    finish_delivery,
+    pending_deliveries,
+    release_deliveries,
+    set_aside,
+)
 from evenhand.store.privacy_shop import redact_shop
 from evenhand.store.refunds import add_refund, remember_refunds
 from evenhand.store.shop import shop_currency
@@ -98,28 +113,77 @@ def process_inbox(worker: Worker, *, now: Callable[[], datetime]) -> InboxRun:
     """Process one batch of pending deliveries."""
     if guide_changed(worker.engine, worker.guide):  # a manager adopted another guide
         worker.guide = active_guide(worker.engine, worker.settings)
-    with worker.engine.connect() as connection:
-        batch = pending_deliveries(connection, limit=worker.settings.worker_batch)
-    prepared = _prepare(batch, worker)
-    for each in prepared:
-        _apply_alone(worker.engine, each, now=now())
-        if each.delivery.topic in _ERASING_TOPICS:  # nothing of theirs left in the WAL
-            checkpoint_after_erasure(worker.engine)
-        time.sleep(WRITE_GAP_SECONDS)  # a moment for the webhooks' writes between ours
-    return InboxRun(taken=len(prepared), waiting_on_helpdesk=len(prepared) < len(batch))
-
-
-def _apply_alone(engine: Engine, prepared: _Prepared, *, now: datetime) -> None:
-    """One delivery's effects, its mark and its audit event in one short transaction (the
-    webhooks write between them). A database that is busy or away leaves it pending."""
+    batch, put_aside = _take(worker, now=now())
     try:
-        with write_transaction(engine) as connection:
+        prepared = _prepare(batch, worker)
+        for each in prepared:
+            _apply_alone(worker, each, now=now())
+            if each.delivery.topic in _ERASING_TOPICS:  # nothing of theirs left in the WAL
+                checkpoint_after_erasure(worker.engine)
+            time.sleep(WRITE_GAP_SECONDS)  # a moment for the webhooks' writes between ours
+    except OperationalError:
+        _release_quietly(worker.engine, batch)  # the database's fault, not the deliveries'
+        raise
+    if len(prepared) < len(batch):  # left for a helpdesk that did not answer
+        _release(worker.engine, batch[len(prepared) :])
+    return InboxRun(taken=len(prepared) + put_aside, waiting_on_helpdesk=len(prepared) < len(batch))
+
+
+def _take(worker: Worker, *, now: datetime) -> tuple[list[Delivery], int]:
+    """The next batch, claimed; and how many deliveries were set aside before it.
+
+    A delivery a worker died holding (attempts > 0) is taken alone, so a death names it;
+    one that reached `worker_max_attempts` is set aside instead."""
+    with worker.engine.connect() as connection:
+        pending = pending_deliveries(connection, limit=worker.settings.worker_batch)
+    if not pending:
+        return [], 0
+    limit = worker.settings.worker_max_attempts
+    poison = [each for each in pending if each.attempts >= limit]
+    batch = _suspects_alone([each for each in pending if each.attempts < limit])
+    with write_transaction(worker.engine) as connection:
+        for each in poison:
+            set_aside(connection, each.id, attempts=each.attempts, now=now)
+            _audit(connection, each, "inbox set aside", now=now, details={})
+        claim_deliveries(connection, [each.id for each in batch])
+    for each in poison:
+        print(
+            f"worker: delivery {each.id} took the worker down {each.attempts} times; set aside",
+            file=sys.stderr,
+        )
+    return batch, len(poison)
+
+
+def _suspects_alone(pending: list[Delivery]) -> list[Delivery]:
+    """The batch up to the first delivery a worker died holding; that one alone if first."""
+    for index, each in enumerate(pending):
+        if each.attempts > 0:
+            return pending[:index] or [each]
+    return pending
+
+
+def _release(engine: Engine, deliveries: Sequence[Delivery]) -> None:
+    with write_transaction(engine) as connection:
+        release_deliveries(connection, [each.id for each in deliveries])
+
+
+def _release_quietly(engine: Engine, deliveries: Sequence[Delivery]) -> None:
+    with contextlib.suppress(OperationalError):  # still away: taken alone next time
+        _release(engine, deliveries)
+
+
+def _apply_alone(worker: Worker, prepared: _Prepared, *, now: datetime) -> None:
+    """One delivery's effects, its mark and its audit event in one short transaction (the
+    webhooks write between them). A database that is busy or away leaves it pending; any
+    other failure marks it failed with the reason."""
+    try:
+        with write_transaction(worker.engine) as connection:
             _apply(connection, prepared, now=now)
     except OperationalError:
         raise
-    except (SQLAlchemyError, EvenhandError, LookupError) as error:
-        reason = str(error) if not isinstance(error, SQLAlchemyError) else type(error).__name__
-        with write_transaction(engine) as connection:
+    except Exception as error:  # a delivery can fail; the worker cannot
+        reason = failure_reason(error, secrets=settings_secrets(worker.settings))
+        with write_transaction(worker.engine) as connection:
             _finish(connection, prepared.delivery, outcome=None, error=reason, now=now)
 
 
@@ -136,13 +200,25 @@ def _finish(
     error: str | None,
     now: datetime,
 ) -> None:
-    finish_delivery(connection, delivery.id, outcome=outcome, error=error, now=now)
+    reason = None if error is None else storable(error)
+    finish_delivery(connection, delivery.id, outcome=outcome, error=reason, now=now)
+    _audit(connection, delivery, "inbox", now=now, details={"failed": bool(error)})
+
+
+def _audit(
+    connection: Connection,
+    delivery: Delivery,
+    action: str,
+    *,
+    now: datetime,
+    details: dict[str, Any],
+) -> None:
     record_event(
         connection,
         at=now,
-        action="inbox",
+        action=action,
         subject=f"delivery {delivery.id}",
-        details={"source": delivery.source, "topic": delivery.topic, "failed": bool(error)},
+        details={"source": delivery.source, "topic": delivery.topic} | details,
     )
 
 
@@ -154,33 +230,68 @@ def _prepare(batch: Sequence[Delivery], worker: Worker) -> list[_Prepared]:
     payloads: list[Resolved | str] = []
     for delivery in batch:
         try:
-            payloads.append(_payload(delivery, worker.helpdesks))
+            payloads.append(_payload(delivery, worker))
         except _RetryLaterError:
             break
     tickets = [each for each in payloads if isinstance(each, TicketArrived)]
-    readings = worker.reader.read_many(
-        [
-            Message(body=t.ticket.body, subject=t.ticket.subject, market=worker.settings.market)
-            for t in tickets
-        ]
-    )
-    read = dict(zip(map(id, tickets), readings, strict=True))
+    read = dict(zip(map(id, tickets), _read(tickets, worker), strict=True))
     return [
-        _Prepared(delivery, None, payload)
-        if isinstance(payload, str)
-        else _Prepared(delivery, _step(payload, worker, read.get(id(payload))))
+        _prepared(delivery, payload, worker, read)
         for delivery, payload in zip(batch, payloads, strict=False)
     ]
 
 
-def _payload(delivery: Delivery, helpdesks: Helpdesks) -> Resolved | str:
+def _prepared(
+    delivery: Delivery,
+    payload: Resolved | str,
+    worker: Worker,
+    read: dict[int, Understanding | str],
+) -> _Prepared:
+    reading = read.get(id(payload))
+    if isinstance(payload, str):
+        return _Prepared(delivery, None, payload)
+    if isinstance(reading, str):
+        return _Prepared(delivery, None, reading)
+    return _Prepared(delivery, _step(payload, worker, reading))
+
+
+def _read(tickets: Sequence[TicketArrived], worker: Worker) -> list[Understanding | str]:
+    """Every ticket read, its subject and text cut at `worker_text_limit` first; if the
+    batch fails, each is read alone, and the one that fails gets the reason."""
+    limit, market = worker.settings.worker_text_limit, worker.settings.market
+    messages = [
+        Message(
+            body=t.ticket.body[:limit],
+            subject=(t.ticket.subject or "")[:limit] or None,
+            market=market,
+        )
+        for t in tickets
+    ]
+    try:
+        return list(worker.reader.read_many(messages))
+    except Exception:  # which one? each alone says
+        return [_read_one(message, worker) for message in messages]
+
+
+def _read_one(message: Message, worker: Worker) -> Understanding | str:
+    try:
+        return worker.reader.read_many([message])[0]
+    except Exception as error:  # this delivery fails, not the worker
+        return failure_reason(error, secrets=settings_secrets(worker.settings))
+
+
+def _payload(delivery: Delivery, worker: Worker) -> Resolved | str:
     """What the delivery asks for, or why it cannot be done (a string)."""
     where = Path(f"inbox delivery {delivery.id}")
     try:
         payload = parse_payload(Source(delivery.source), delivery.topic, delivery.body, where=where)
-        return _fetched(payload, helpdesks) if isinstance(payload, FetchNeeded) else payload
+        return _fetched(payload, worker.helpdesks) if isinstance(payload, FetchNeeded) else payload
     except PayloadError as error:
         return str(error)
+    except _RetryLaterError:
+        raise
+    except Exception as error:  # a delivery can fail; the worker cannot
+        return failure_reason(error, secrets=settings_secrets(worker.settings))
 
 
 def _fetched(fetch: FetchNeeded, helpdesks: Helpdesks) -> Resolved | str:
@@ -314,9 +425,12 @@ def run_worker(
     idle_seconds: float = 0.05,
 ) -> None:
     """Process the inbox and send due write-backs until `stop()` says so; a stop waits for
-    the batch in hand. Idle, it looks again every `idle_seconds`."""
+    the batch in hand. Idle, it looks again every `idle_seconds`. Its heartbeat is written
+    every `HEARTBEAT_SECONDS` as the loop turns, and marked stopped at a clean stop."""
+    pulse = Pulse(worker.engine, started_at=now())
     while not stop():
         try:
+            pulse.beat(now)
             run = process_inbox(worker, now=now)
             sent = send_due_writebacks(
                 worker.engine, helpdesks=worker.helpdesks, settings=worker.settings, now=now
@@ -329,6 +443,7 @@ def run_worker(
             time.sleep(HELPDESK_RETRY_SECONDS)  # not every 50 ms at an API that is down
         elif not run.taken and not sent:
             time.sleep(idle_seconds)
+    pulse.stop(now)
 
 
 def drain(worker: Worker, *, now: Callable[[], datetime]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from evenhand.actions.worker_pulse import WorkerHealth, worker_health
 from evenhand.store import inbox, writebacks
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current
@@ -23,13 +24,30 @@ class InboxStatus:
     failed_deliveries: Sequence[Any]
     writebacks: Counter[tuple[str, str]]  # (provider, status) -> count
     troubled_writebacks: Sequence[Any]
+    health: WorkerHealth
+
+    def count(self, status: str) -> int:
+        """Deliveries in this state (`failed`, `set_aside`, ...), from every source."""
+        return sum(n for (_, each), n in self.deliveries.items() if each == status)
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "worker_alive": self.health.worker_alive,
+            "worker_pid": self.health.worker_pid,
+            "worker_seen_seconds": self.health.worker_seen_seconds,
+            "oldest_pending_seconds": self.health.oldest_pending_seconds,
+            "failed": self.count("failed"),
+            "set_aside": self.count("set_aside"),
             "deliveries": _nested(self.deliveries),
             "repeated_deliveries": self.repeats,
             "failed_deliveries": [
-                {"id": r.id, "source": r.source, "topic": r.topic, "error": r.error}
+                {
+                    "id": r.id,
+                    "source": r.source,
+                    "topic": r.topic,
+                    "status": r.status,
+                    "error": r.error,
+                }
                 for r in self.failed_deliveries
             ],
             "writebacks": _nested(self.writebacks),
@@ -55,8 +73,9 @@ def _nested(counts: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
     return nested
 
 
-def inbox_status(engine: Engine) -> InboxStatus:
+def inbox_status(engine: Engine, *, now: datetime, silent_seconds: int) -> InboxStatus:
     ensure_current(engine)
+    health = worker_health(engine, now=now, silent_seconds=silent_seconds)
     with engine.connect() as connection:
         return InboxStatus(
             deliveries=inbox.delivery_counts(connection),
@@ -64,21 +83,22 @@ def inbox_status(engine: Engine) -> InboxStatus:
             failed_deliveries=inbox.failed_deliveries(connection),
             writebacks=writebacks.writeback_counts(connection),
             troubled_writebacks=writebacks.troubled_writebacks(connection),
+            health=health,
         )
 
 
-def retry_failed(engine: Engine, *, now: datetime) -> tuple[int, int]:
-    """Failed deliveries and failed write-backs back to pending; returns (deliveries,
-    write-backs) requeued."""
+def retry_failed(engine: Engine, *, now: datetime, set_aside: bool = False) -> tuple[int, int]:
+    """Failed deliveries (with `set_aside`, also those set aside) and failed write-backs
+    back to pending; returns (deliveries, write-backs) requeued."""
     ensure_current(engine)
     with engine.begin() as connection:
-        deliveries = inbox.requeue_failed_deliveries(connection)
+        deliveries = inbox.requeue_failed_deliveries(connection, set_aside=set_aside)
         owed = writebacks.requeue_failed(connection, now=now)
         record_event(
             connection,
             at=now,
             action="inbox retry",
             subject=None,
-            details={"deliveries": deliveries, "writebacks": owed},
+            details={"deliveries": deliveries, "writebacks": owed, "set_aside": set_aside},
         )
     return deliveries, owed

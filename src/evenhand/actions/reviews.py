@@ -7,7 +7,7 @@ decision it reviews is never rewritten.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,25 +20,47 @@ from evenhand.domain.guide import Remedy
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
-from evenhand.store.reviews import QueueRow, add_review, queue_rows, reviews_of
+from evenhand.store.orders import OrderShown, order_shown
+from evenhand.store.reviews import QUEUE_SORTS, QueueRow, add_review, queue_rows, reviews_of
 from evenhand.store.tickets import (
     OrderRow,
     customers_by_email,
     message_of_decision,
     orders_of_customers,
+    source_of_decision,
 )
 from evenhand.store.users import User
 
 QUEUE_LENGTH = 100
+__all__ = [
+    "QUEUE_LENGTH",
+    "QUEUE_SORTS",
+    "approve_many",
+    "next_to_review",
+    "queue",
+    "review_decision",
+    "ticket_page",
+]
+BULK_LIMIT = QUEUE_LENGTH  # a bulk approval covers at most one page of the queue
 
 
 def queue(
-    engine: Engine, *, filters: Mapping[str, str], search: str, before: int | None = None
+    engine: Engine,
+    *,
+    filters: Mapping[str, str],
+    search: str,
+    before: int | None = None,
+    sort: str = "newest",
 ) -> list[QueueRow]:
     """A page of the queue: the first, or the one after decision `before`."""
     with engine.connect() as connection:
         return queue_rows(
-            connection, filters=filters, search=search, limit=QUEUE_LENGTH, before=before
+            connection,
+            filters=filters,
+            search=search,
+            limit=QUEUE_LENGTH,
+            before=before,
+            sort=sort,
         )
 
 
@@ -53,6 +75,14 @@ class TicketPage:
     customer: CustomerReport | None
     reviews: list[Mapping[str, Any]]
     orders: list[OrderRow]  # the customer's latest orders, oldest first
+    order: OrderShown | None = None  # the order the ticket is about, with its lines
+    links: dict[str, str] = field(default_factory=dict)  # out to the helpdesk and the shop
+
+    @property
+    def reply(self) -> str:
+        """The reply as an agent last saved it with a review, else the guide's draft."""
+        saved = [review["reply_text"] for review in self.reviews if review.get("reply_text")]
+        return str(saved[-1]) if saved else self.decision.reply.text
 
 
 def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> TicketPage:
@@ -64,13 +94,34 @@ def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> Tick
         person = people.get(decision.customer_email)
         history = orders_of_customers(connection, [person.id]) if person else {}
         orders = history.get(person.id, []) if person else []
+        order = order_shown(connection, decision.order_name) if decision.order_name else None
+        source, key = source_of_decision(connection, decision_id)
     try:
         customer = customer_report(engine, email=decision.customer_email, settings=settings)
     except EvenhandError as error:
         if error.code is not LookupFailure.CUSTOMER_NOT_FOUND:
             raise
         customer = None
-    return TicketPage(decision, subject, body, customer, reviews, orders[-ORDER_HISTORY_LENGTH:])
+    links = links_out(settings, source=source, ticket_key=key, order=order)
+    return TicketPage(
+        decision, subject, body, customer, reviews, orders[-ORDER_HISTORY_LENGTH:], order, links
+    )
+
+
+def links_out(
+    settings: Settings, *, source: str, ticket_key: str, order: OrderShown | None
+) -> dict[str, str]:
+    """Where the agent finds the ticket in its helpdesk and the order in Shopify's admin,
+    for the accounts the settings name."""
+    links: dict[str, str] = {}
+    if source == "zendesk" and settings.zendesk_url:
+        links["zendesk"] = f"{settings.zendesk_url.rstrip('/')}/agent/tickets/{ticket_key}"
+    if source == "gorgias" and settings.gorgias_url:
+        links["gorgias"] = f"{settings.gorgias_url.rstrip('/')}/app/ticket/{ticket_key}"
+    if order and order.shopify_id and settings.shopify_shop_domain:
+        shop = settings.shopify_shop_domain
+        links["shopify"] = f"https://{shop}/admin/orders/{order.shopify_id}"
+    return links
 
 
 def review_decision(
@@ -109,3 +160,42 @@ def review_decision(
             details={"by": user.email, "remedy": remedy, "reason": reason.strip() or None},
         )
     return review_id
+
+
+def approve_many(engine: Engine, *, decision_ids: list[int], user: User, now: datetime) -> int:
+    """Approve the decisions picked on a page of the queue, all or none, with the draft
+    replies as they are; one audit event names them. Returns how many were approved."""
+    picked = sorted(set(decision_ids))
+    if not picked:
+        raise EvenhandError(InputError.MISSING_VALUE, "decision: pick at least one ticket")
+    if len(picked) > BULK_LIMIT:
+        raise EvenhandError(InputError.BAD_VALUE, f"decision: at most {BULK_LIMIT} at once")
+    for decision_id in picked:
+        find_decision(engine, decision_id=decision_id)  # each must exist
+    with engine.begin() as connection:
+        for decision_id in picked:
+            add_review(
+                connection,
+                decision_id=decision_id,
+                user_id=user.id,
+                action="approve",
+                remedy=None,
+                reason=None,
+                reply_text=None,
+                created_at=now,
+            )
+        record_event(
+            connection,
+            at=now,
+            action="decisions approved",
+            subject=",".join(map(str, picked)),
+            details={"by": user.email, "count": len(picked)},
+        )
+    return len(picked)
+
+
+def next_to_review(engine: Engine, *, after: int) -> int | None:
+    """The decision after this one in the queue's order that no one has reviewed yet."""
+    with engine.connect() as connection:
+        rows = queue_rows(connection, filters={"reviewed": "no"}, search="", limit=1, before=after)
+    return rows[0].decision_id if rows else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -46,9 +46,24 @@ class _Shown(BaseModel):
 # --- a decision ------------------------------------------------------------------------
 
 
+class SignalSourceOut(_Shown):
+    """Where a signal comes from: the reader's stage, the rule that decided, how sure."""
+
+    stage: str = Field(description='"lexicon" or "sentence-model".')
+    rule: str | None = Field(
+        description="The threat lexicon's entry that decided (for the sentence model, the "
+        "entry that named what the threat is about)."
+    )
+    score: float = Field(ge=0, le=1, description="1 for the lexicon; the model's probability.")
+
+
 class SignalOut(_Shown):
     kind: SignalKind
     evidence: str = Field(description="The sentence that shows it.")
+    source: SignalSourceOut | None = Field(
+        default=None,
+        description="Where it comes from (absent on decisions made before it was recorded).",
+    )
 
 
 class LtvOut(_Shown):
@@ -97,6 +112,15 @@ class TicketFailedOut(_Shown):
     error: str
 
 
+def _signal_out(stored: dict[str, Any]) -> SignalOut:
+    source = stored.get("source")
+    return SignalOut(
+        kind=SignalKind(stored["kind"]),
+        evidence=stored["evidence"],
+        source=SignalSourceOut(**source) if isinstance(source, dict) else None,
+    )
+
+
 def decision_out(stored: StoredDecision) -> DecisionOut:
     """The one serializer of a decision, from the decision as stored."""
     return DecisionOut(
@@ -107,9 +131,7 @@ def decision_out(stored: StoredDecision) -> DecisionOut:
         intent=Intent(stored.intent),
         confidence=round(stored.confidence, 4),
         runner_up=Intent(stored.runner_up),
-        signals=[
-            SignalOut(kind=SignalKind(s["kind"]), evidence=s["evidence"]) for s in stored.signals
-        ],
+        signals=[_signal_out(signal) for signal in stored.signals],
         customer_email=stored.customer_email,
         order_name=stored.order_name,
         tier=Tier(stored.tier),

@@ -13,7 +13,7 @@ from evenhand.errors import AccessError, EvenhandError, LookupFailure
 from evenhand.ingest.cells import BIG_INTEGER_MAX, shown
 from evenhand.store import tokens
 from evenhand.store.audit import record_event
-from evenhand.store.database import ensure_current, retry_while_locked
+from evenhand.store.database import ensure_current, retry_while_locked, write_transaction
 from evenhand.store.decisions import decision_record
 from evenhand.store.inbox import Accepted, accept_delivery
 
@@ -50,14 +50,30 @@ def token_owner(engine: Engine, *, token: str) -> str:
 
 
 def receive_delivery(
-    engine: Engine, *, source: str, event_key: str, topic: str, body: str, now: datetime
+    engine: Engine,
+    *,
+    source: str,
+    event_key: str,
+    topic: str,
+    body: str,
+    now: datetime,
+    body_sha256: str | None = None,
+    replay_since: datetime | None = None,
 ) -> Accepted:
-    """Store a verified delivery raw (or count a repeat); the inbox row is its record."""
+    """Store a verified delivery raw (or count a repeat: the same event key, or with
+    `replay_since` the same topic and body hash since then); the inbox row is its record."""
 
     def store() -> Accepted:
-        with engine.begin() as connection:
+        with write_transaction(engine) if replay_since else engine.begin() as connection:
             return accept_delivery(
-                connection, source=source, event_key=event_key, topic=topic, body=body, now=now
+                connection,
+                source=source,
+                event_key=event_key,
+                topic=topic,
+                body=body,
+                now=now,
+                body_sha256=body_sha256,
+                replay_since=replay_since,
             )
 
     return retry_while_locked(store)

@@ -45,7 +45,7 @@ from evenhand.store.tickets import (
     orders_of_customers,
     save_tickets,
 )
-from evenhand.understand.model import Message, Reader, Understanding
+from evenhand.understand.model import Message, Reader, Signal, Understanding
 from evenhand.understand.order_reference import order_names_in
 
 NO_CURRENCY = "XXX"  # ISO 4217 "no currency": a shop with no orders imported yet
@@ -103,11 +103,14 @@ def triage_tickets(
     reader: Reader,
     settings: Settings,
     now: datetime,
+    dry_run: bool = False,
 ) -> TriageReport:
-    """Decide every readable ticket; tickets that could not be read stay in their place."""
+    """Decide every readable ticket; tickets that could not be read stay in their place.
+    A dry run decides the same way in a transaction it then rolls back: nothing is stored,
+    no guide version is added, the queue is unchanged."""
     ensure_current(engine)
     readings = read_all(records, reader=reader, market=settings.market)
-    with engine.begin() as connection:
+    with engine.connect() as connection, connection.begin() as transaction:
         report = decide_and_store(
             connection,
             records=records,
@@ -116,6 +119,9 @@ def triage_tickets(
             settings=settings,
             now=now,
         )
+        if dry_run:
+            transaction.rollback()
+            return report
         record_event(
             connection,
             at=now,
@@ -244,6 +250,7 @@ def _decide(
             runner_up=reading.runner_up.value,
             runner_up_confidence=reading.runner_up_confidence,
             signals=reading.signals,
+            intent_source=reading.intent_source,
         ),
         context=reply_context(
             facts, settings=settings, first_name=first_name, order_name=order_name
@@ -319,6 +326,16 @@ def _ticket_row(decided: _Decided, now: datetime) -> dict[str, Any]:
     }
 
 
+def _signal_row(signal: Signal) -> dict[str, Any]:
+    """A signal as stored: its kind, the sentence, and where it comes from."""
+    source = signal.source
+    return {
+        "kind": signal.kind.value,
+        "evidence": signal.evidence,
+        "source": {"stage": source.stage, "rule": source.rule, "score": source.score},
+    }
+
+
 def _decision_row(decision: Decision, ticket_id: int, now: datetime) -> dict[str, Any]:
     facts, reading = decision.facts, decision.reading
     return {
@@ -329,7 +346,7 @@ def _decision_row(decision: Decision, ticket_id: int, now: datetime) -> dict[str
         "confidence": reading.intent_confidence,
         "runner_up": reading.runner_up,
         "runner_up_confidence": reading.runner_up_confidence,
-        "signals": [{"kind": s.kind.value, "evidence": s.evidence} for s in reading.signals],
+        "signals": [_signal_row(signal) for signal in reading.signals],
         "tier": facts.tier.value,
         "ltv_minor": to_minor(facts.ltv, decision.currency),
         "order_value_minor": (

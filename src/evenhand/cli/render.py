@@ -13,13 +13,14 @@ from evenhand.domain.money import Money
 if TYPE_CHECKING:  # the renderers take what the actions return; they need not load them
     from evenhand.actions.customer_value import CustomerReport
     from evenhand.actions.demo import DemoReport
-    from evenhand.actions.evaluate import EvalReport, IntentValidation, Score, SignalValidation
     from evenhand.actions.import_file import ImportReport
     from evenhand.actions.initialise import InitReport
     from evenhand.domain.value import CustomerValue, LtvMetric
     from evenhand.settings import Settings
     from evenhand.store.customers import CustomerRow
     from evenhand.understand.approach import Approach
+    from evenhand.understand.cross_validation import IntentValidation, SignalValidation
+    from evenhand.understand.evaluation import EvalReport, Figures, Score
 
 _SHOWN_REJECTIONS = 50
 
@@ -161,10 +162,12 @@ def demo_report(console: Console, report: DemoReport) -> None:
 
 
 def evaluation(console: Console, report: EvalReport) -> None:
-    intents = Table(title=f"Intents ({report.examples} messages)")
+    intents = Table(title=f"Intents: {report.name} ({report.examples} messages)")
     for heading in ("intent", "precision", "recall", "F1", "support"):
         intents.add_column(heading, justify="left" if heading == "intent" else "right")
     for score in report.intents:
+        if not score.support:
+            continue
         intents.add_row(
             score.label,
             f"{score.precision:.3f}",
@@ -178,10 +181,70 @@ def evaluation(console: Console, report: EvalReport) -> None:
     )
     console.print(_signal_table("Threat signals", report.signals))
     _confusion(console, report)
+    figures(console, report)
     console.print(
         f"p50 {report.p50_ms:.2f} ms, p99 {report.p99_ms:.2f} ms per message, "
         f"{report.per_second:,.0f} messages/s"
     )
+
+
+def figures(console: Console, report: EvalReport) -> None:
+    """The issue's figures per language, and the reliability table."""
+    table = Table(title=f"Figures per language: {report.name}")
+    for heading in (
+        "language",
+        "messages",
+        "intent macro-F1",
+        "in-scope macro-F1",
+        "out-of-scope given a remedy",
+        "signal on plain mail",
+        "language (>= 4 words)",
+        "calibration error",
+    ):
+        table.add_column(heading, justify="left" if heading == "language" else "right")
+    for language, each in [*report.by_language.items(), ("all", report.overall)]:
+        table.add_row(language, *_figure_cells(each))
+    console.print(table)
+    console.print(_reliability_table(report))
+
+
+def _figure_cells(each: Figures) -> list[str]:
+    in_scope = each.in_scope_macro_f1
+    return [
+        str(each.messages),
+        f"{each.intent_macro_f1:.3f}",
+        "-" if in_scope is None else f"{in_scope:.3f}",
+        _share(each.out_of_scope_remedy.share, each.out_of_scope_remedy.of),
+        _share(each.plain_flagged.share, each.plain_flagged.of),
+        _share(each.language_long.share, each.language_long.of),
+        f"{each.calibration_error:.3f}",
+    ]
+
+
+def _share(share: float | None, of: int) -> str:
+    return "-" if share is None else f"{100 * share:.1f} % of {of}"
+
+
+def _reliability_table(report: EvalReport) -> Table:
+    table = Table(title=f"Reliability: {report.name} (confidence against accuracy)")
+    table.add_column("confidence")
+    for language in [*report.by_language, "all"]:
+        table.add_column(f"{language}: n", justify="right")
+        table.add_column(f"{language}: mean conf.", justify="right")
+        table.add_column(f"{language}: accuracy", justify="right")
+    columns = [*report.by_language.values(), report.overall]
+    for i, first in enumerate(report.overall.reliability):
+        cells = []
+        for each in columns:
+            bin_ = each.reliability[i]
+            shown = bool(bin_.messages)
+            cells += [
+                str(bin_.messages),
+                f"{bin_.mean_confidence:.2f}" if shown else "-",
+                f"{bin_.accuracy:.2f}" if shown else "-",
+            ]
+        table.add_row(f"{first.low:.2f}-{first.high:.2f}", *cells)
+    return table
 
 
 def signal_validation(console: Console, validation: SignalValidation) -> None:
@@ -201,8 +264,37 @@ def intent_validation(console: Console, validation: IntentValidation) -> None:
         f"Intents, {validation.folds}-fold cross-validation (grouped by seed)"
         f" over {validation.messages:,} training messages"
     )
-    for approach, macro_f1 in validation.macro_f1.items():
-        console.print(f"  {approach.value}: macro-F1 {macro_f1:.3f}")
+    table = Table(title="Knobs on the same out-of-fold readings")
+    for heading in (
+        "cascade below",
+        "e5 weight",
+        "threshold",
+        "remedy threshold",
+        "macro-F1",
+        "in-scope macro-F1",
+        "out-of-scope given a remedy",
+        "asked e5",
+    ):
+        table.add_column(heading, justify="right")
+    best = sorted(validation.scores, key=lambda s: -s.macro_f1)[:12]
+    for each in [validation.chosen, *best]:
+        knobs = each.knobs
+        table.add_row(
+            f"{knobs.cascade_below:.2f}",
+            f"{knobs.e5_weight:.1f}",
+            f"{knobs.threshold:.2f}",
+            f"{knobs.remedy_threshold:.2f}",
+            f"{each.macro_f1:.3f}",
+            f"{each.in_scope_macro_f1:.3f}",
+            f"{100 * each.out_of_scope_remedy:.1f} %",
+            f"{100 * each.asked_e5:.0f} %",
+        )
+    console.print(table)
+    console.print(
+        "(first row: the shipped knobs)  fitted temperature "
+        f"{validation.temperature:.2f}: log loss {validation.log_loss_raw:.3f} -> "
+        f"{validation.log_loss_calibrated:.3f}"
+    )
 
 
 def _signal_table(title: str, scores: list[Score]) -> Table:

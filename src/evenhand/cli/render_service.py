@@ -10,28 +10,52 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from evenhand.actions.inbox_status import InboxStatus
+    from evenhand.actions.worker_pulse import WorkerHealth
 
 STATES = ("pending", "done", "failed")
+DELIVERY_STATES = (*STATES, "set_aside")
 
 
-def _counts_table(title: str, first: str, counts: Counter[tuple[str, str]]) -> Table:
+def _counts_table(
+    title: str, first: str, counts: Counter[tuple[str, str]], states: tuple[str, ...] = STATES
+) -> Table:
     table = Table(title=title)
     table.add_column(first)
-    for state in STATES:
-        table.add_column(state, justify="right")
+    for state in states:
+        table.add_column(state.replace("_", " "), justify="right")
     for name in sorted({name for name, _ in counts}):
-        table.add_row(name, *(str(counts[(name, state)]) for state in STATES))
+        table.add_row(name, *(str(counts[(name, state)]) for state in states))
     return table
 
 
 def inbox_status(console: Console, status: InboxStatus) -> None:
-    console.print(_counts_table("Webhook deliveries", "source", status.deliveries))
+    console.print(_worker_line(status.health))
+    console.print(
+        f"failed deliveries: {status.count('failed')}; set aside (took the "
+        f"worker down): {status.count('set_aside')}"
+    )
+    console.print(_counts_table("Webhook deliveries", "source", status.deliveries, DELIVERY_STATES))
     console.print(f"repeated deliveries (provider retries, not stored again): {status.repeats}")
     for row in status.failed_deliveries:
-        console.print(f"[red]failed[/] delivery {row.id} ({row.source} {row.topic}): {row.error}")
+        shown = "set aside" if row.status == "set_aside" else "failed"
+        console.print(f"[red]{shown}[/] delivery {row.id} ({row.source} {row.topic}): {row.error}")
     console.print(_counts_table("Helpdesk write-backs", "helpdesk", status.writebacks))
     for row in status.troubled_writebacks:
         console.print(
             f"[yellow]{row.status}[/] write-back {row.id} ({row.provider} ticket {row.ticket_ref}),"
             f" {row.attempts} tries, next {row.next_attempt_at:%Y-%m-%d %H:%M:%S}: {row.last_error}"
         )
+
+
+def _worker_line(health: WorkerHealth) -> str:
+    if health.worker_seen_seconds is None:
+        worker = "worker: [red]never seen[/]"
+    else:
+        state = "[green]alive[/]" if health.worker_alive else "[red]not alive[/]"
+        worker = (
+            f"worker: {state} (pid {health.worker_pid}, "
+            f"last heard {health.worker_seen_seconds:.0f} s ago)"
+        )
+    oldest = health.oldest_pending_seconds
+    waiting = "nothing pending" if oldest is None else f"oldest pending: {oldest:.0f} s old"
+    return f"{worker}; {waiting}"

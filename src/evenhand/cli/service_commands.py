@@ -23,6 +23,7 @@ from evenhand.cli.app import (
     out,
     token_app,
 )
+from evenhand.cli.supervision import Supervisor, exit_with_parent
 
 if TYPE_CHECKING:
     from evenhand.settings import Settings
@@ -51,22 +52,24 @@ def serve(
     settings = load(db)
     ensure_current(make_engine(settings.db))
     reader = load_reader(settings)  # refused, naming `evenhand reader build`, if not built
-    child = _start_worker(settings) if with_worker else None
+    supervisor = Supervisor(lambda: _start_worker(settings)) if with_worker else None
+    if supervisor is not None:
+        supervisor.begin()  # the worker is started again whenever it dies
     # uvicorn re-raises the SIGTERM it shut down on; a handler of our own lets it return,
     # so the worker is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: None)
     try:
         uvicorn.run(create_app(settings, reader=reader), host=host, port=port, access_log=False)
     finally:
-        if child is not None:
-            child.terminate()
-            child.wait(timeout=30)
+        if supervisor is not None:
+            supervisor.stop()
 
 
 def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     # The database URL goes by the environment, not the command line (it may hold a password).
     env = os.environ | {"EVENHAND_DB": settings.db}
-    return subprocess.Popen([sys.executable, "-m", "evenhand", "worker"], env=env)
+    command = [sys.executable, "-m", "evenhand", "worker", "--parent-pid", str(os.getpid())]
+    return subprocess.Popen(command, env=env)
 
 
 @app.command()
@@ -75,6 +78,10 @@ def worker(
     once: Annotated[
         bool, typer.Option("--once", help="Stop when the inbox is empty and nothing is due.")
     ] = False,
+    parent_pid: Annotated[
+        int | None,
+        typer.Option(hidden=True, help="Stop when this process (`serve`) is gone."),
+    ] = None,
 ) -> None:
     """Process the webhook inbox in arrival order and send the helpdesk write-backs."""
     from evenhand.actions.guide import active_guide
@@ -84,6 +91,9 @@ def worker(
     from evenhand.store.database import ensure_current, make_engine
     from evenhand.store.scratch import remove_leftovers
 
+    stopping = threading.Event()
+    if parent_pid is not None:  # from its first moment: `serve` may die while it starts
+        exit_with_parent(parent_pid, stopping.set)
     settings = load(db)
     # Webhooks are answered first: on a shared machine the worker gets the CPU left over.
     os.nice(WORKER_NICENESS)
@@ -99,7 +109,6 @@ def worker(
         helpdesks=helpdesks,
     )
     warm_up(inbox_worker.reader, market=settings.market)
-    stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
     try:
@@ -149,7 +158,9 @@ def inbox_status_command(db: DbOption = None, as_json: JsonFlag = False) -> None
     from evenhand.store.database import make_engine
 
     settings = load(db)
-    status = inbox_status(make_engine(settings.db))
+    status = inbox_status(
+        make_engine(settings.db), now=now(), silent_seconds=settings.worker_silent_seconds
+    )
     if as_json:
         out.print_json(data=status.as_json())
     else:
@@ -157,11 +168,21 @@ def inbox_status_command(db: DbOption = None, as_json: JsonFlag = False) -> None
 
 
 @inbox_app.command("retry")
-def inbox_retry(db: DbOption = None) -> None:
+def inbox_retry(
+    db: DbOption = None,
+    set_aside: Annotated[
+        bool,
+        typer.Option(
+            "--set-aside",
+            help="Also requeue the deliveries set aside for taking the worker down "
+            "(after the cause is fixed: each may take it down again).",
+        ),
+    ] = False,
+) -> None:
     """Put failed deliveries and failed write-backs back in the queue."""
     from evenhand.actions.inbox_status import retry_failed
     from evenhand.store.database import make_engine
 
     settings = load(db)
-    deliveries, owed = retry_failed(make_engine(settings.db), now=now())
+    deliveries, owed = retry_failed(make_engine(settings.db), now=now(), set_aside=set_aside)
     out.print(f"requeued {deliveries} deliveries and {owed} write-backs")

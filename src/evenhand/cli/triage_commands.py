@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,8 +31,18 @@ def triage(
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per ticket, in input order.")
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Decide and show, store nothing (implied by a --guide not in force).",
+        ),
+    ] = False,
 ) -> None:
-    """Decide every ticket by the resolution guide; store the decisions. Exit 2 if a line failed."""
+    """Decide every ticket by the resolution guide; store the decisions. Exit 2 if a line failed.
+
+    With `--guide FILE` other than the guide in force, or `--dry-run`, nothing is stored and
+    nothing adopted: the decisions are shown, the queue stays as it was."""
     from evenhand.actions.guide import active_guide, load_guide
     from evenhand.actions.reader import load_reader
     from evenhand.actions.schemas import outcome_out
@@ -44,14 +54,23 @@ def triage(
     settings = load(db)
     engine = make_engine(settings.db)
     records = read_tickets(path)
+    adopted = active_guide(engine, settings)
+    chosen = load_guide(settings, path=guide) if guide else adopted
+    dry_run = dry_run or chosen.version != adopted.version
     report = triage_tickets(
         engine,
         records=records,
-        guide=load_guide(settings, path=guide) if guide else active_guide(engine, settings),
+        guide=chosen,
         reader=load_reader(settings, announce=announce),
         settings=settings,
         now=now(),
+        dry_run=dry_run,
     )
+    if dry_run:
+        announce(
+            f"dry run by guide {chosen.version}: nothing stored, nothing adopted "
+            "(the decision numbers shown are not kept)"
+        )
     if as_json:
         for outcome in report.outcomes:
             sys.stdout.write(outcome_out(outcome).model_dump_json() + "\n")
@@ -100,39 +119,60 @@ def guide_show(
 def eval_command(
     path: Annotated[
         Path | None,
-        typer.Argument(help="Labelled messages (JSON Lines); default: the held-out split."),
+        typer.Argument(
+            help="Labelled messages (JSON Lines); default: the held-out and validation splits."
+        ),
     ] = None,
     approach: Annotated[Approach, typer.Option(help="Which intent model.")] = Approach.CASCADE_E5,
     compare: Annotated[
         bool, typer.Option("--compare", help="Evaluate every approach, side by side.")
     ] = False,
+    card: Annotated[
+        Path | None,
+        typer.Option(
+            "--card",
+            help="Write the model card here (figures of every split and the cross-validation).",
+        ),
+    ] = None,
 ) -> None:
-    """How well the embedded reader reads labelled messages: intents, signals, language."""
-    from evenhand.actions.evaluate import (
-        evaluate,
-        held_out_examples,
-        labelled_examples,
-        reader_for,
-    )
+    """How well the embedded reader reads labelled messages: intents, signals, language,
+    the figures per language and the reliability of its confidence."""
+    from evenhand.actions.evaluate import evaluate, labelled_examples, reader_for
     from evenhand.actions.reader import reader_models
     from evenhand.cli import render
+    from evenhand.understand.evaluation import named_splits
 
     settings = load()
-    examples = labelled_examples(path) if path else held_out_examples()
+    splits = [("labelled", labelled_examples(path))] if path else named_splits()
     models = reader_models(settings, announce=announce)
     chosen = list(Approach) if compare else [approach]
-    reports = {
-        each: evaluate(
-            examples,
-            reader=reader_for(each, models, threshold=settings.intent_threshold),
-            market=settings.market,
-        )
-        for each in chosen
-    }
-    if compare:
-        render.approaches(out, reports)
-    else:
-        render.evaluation(out, reports[approach])
+    reports = []
+    for name, examples in splits:
+        each = {
+            one: evaluate(
+                examples,
+                reader=reader_for(one, models, threshold=settings.intent_threshold),
+                market=settings.market,
+                name=name,
+            )
+            for one in chosen
+        }
+        if compare:
+            render.approaches(out, each)
+        else:
+            render.evaluation(out, each[approach])
+        reports.append(each[approach] if approach in each else next(iter(each.values())))
+    if card:
+        _write_card(card, reports)
+
+
+def _write_card(card: Path, reports: list[Any]) -> None:
+    from evenhand.understand.cross_validation import cross_validate_intents
+    from evenhand.understand.model_card import model_card
+
+    announce("cross-validating the intent reader for the card ...")
+    card.write_text(model_card(reports, cross_validate_intents()), encoding="utf-8")
+    out.print(f"model card written to {card}")
 
 
 @app.command("signals-cv")
@@ -140,8 +180,8 @@ def signals_cv(
     folds: Annotated[int, typer.Option(min=2, help="How many folds.")] = 5,
 ) -> None:
     """Cross-validate the threat-signal reader over the corpus's training sentences."""
-    from evenhand.actions.evaluate import cross_validate_signals
     from evenhand.cli import render
+    from evenhand.understand.cross_validation import cross_validate_signals
 
     render.signal_validation(out, cross_validate_signals(folds=folds))
 
@@ -151,12 +191,10 @@ def intent_cv(
     folds: Annotated[int, typer.Option(min=2, help="How many folds.")] = 5,
 ) -> None:
     """Cross-validate the intent reader over the corpus's training messages."""
-    from evenhand.actions.evaluate import cross_validate_intents
-    from evenhand.actions.reader import reader_models
     from evenhand.cli import render
+    from evenhand.understand.cross_validation import cross_validate_intents
 
-    models = reader_models(load(), announce=announce)
-    render.intent_validation(out, cross_validate_intents(models, folds=folds))
+    render.intent_validation(out, cross_validate_intents(folds=folds))
 
 
 @app.command("corpus-embeddings")

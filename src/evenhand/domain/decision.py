@@ -20,6 +20,7 @@ class Reading:
     runner_up: str
     runner_up_confidence: float
     signals: tuple[Signal, ...] = ()
+    intent_source: str = ""  # which stage of the reader decided the intent, if it says
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +127,10 @@ def explain(guide: Guide, *, rule: Rule, facts: Facts, reading: Reading, currenc
 
 
 def _reading_part(facts: Facts, reading: Reading) -> str:
+    source = f", by {reading.intent_source}" if reading.intent_source else ""
     return (
         f"The message ({reading.language}) reads as {facts.intent.value} "
-        f"(confidence {reading.intent_confidence:.2f}; runner-up {reading.runner_up} "
+        f"(confidence {reading.intent_confidence:.2f}{source}; runner-up {reading.runner_up} "
         f"{reading.runner_up_confidence:.2f})."
     )
 
@@ -160,7 +162,9 @@ def _threat_part(reading: Reading) -> str:
     threats = [signal for signal in reading.signals if signal.kind in THREAT_SIGNALS]
     if not threats:
         return ""
-    seen = "; ".join(f'{signal.kind.value} ("{signal.evidence}")' for signal in threats)
+    seen = "; ".join(
+        f'{signal.kind.value} ("{signal.evidence}", read by {signal.source})' for signal in threats
+    )
     return f"Threats seen: {seen}. The guide cannot see threats, so they did not change the remedy."
 
 

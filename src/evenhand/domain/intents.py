@@ -51,6 +51,10 @@ PROBLEM_INTENTS = frozenset(
         Intent.CANCEL_SUBSCRIPTION,
     }
 )
+# Of them, those whose default rule gives money or goods away (a replacement, a refund, a
+# parcel, a return) or changes a subscription: all but `where_is_my_order` (a tracking
+# status). The reader asks more confidence before it reads one of them.
+REMEDY_INTENTS = PROBLEM_INTENTS - {Intent.WHERE_IS_MY_ORDER}
 
 
 class SignalKind(StrEnum):
@@ -69,6 +73,22 @@ DISPUTE_FILED_SIGNAL = SignalKind.CHARGEBACK_FILED
 
 
 @dataclass(frozen=True, slots=True)
+class SignalSource:
+    """Where a signal comes from: the stage that read it ("lexicon" or "sentence-model"), the
+    lexicon entry that decided (for the model, the entry that named what the threat is about)
+    and how sure the stage was (1.0 for the lexicon, the model's probability otherwise)."""
+
+    stage: str
+    rule: str | None
+    score: float
+
+    def __str__(self) -> str:
+        rule = f" {self.rule}" if self.rule else ""
+        return f"{self.stage}{rule}, {self.score:.2f}"
+
+
+@dataclass(frozen=True, slots=True)
 class Signal:
     kind: SignalKind
     evidence: str  # the sentence that shows it
+    source: SignalSource

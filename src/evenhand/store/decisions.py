@@ -69,7 +69,7 @@ class StoredDecision:
     intent: str
     confidence: float
     runner_up: str
-    signals: list[dict[str, str]]
+    signals: list[dict[str, Any]]
     tier: str
     ltv_minor: int
     currency: str

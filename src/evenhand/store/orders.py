@@ -7,10 +7,11 @@ columnar bulk path (`evenhand.store.bulk`) stages the same rows and shares the m
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from evenhand.domain.models import LineItem, Order
 from evenhand.domain.money import to_minor
@@ -31,6 +32,7 @@ from evenhand.store.staging import (
     stage_references,
 )
 from evenhand.store.statements import bulk_insert, timestamp_binder
+from evenhand.store.tables import line_items, orders
 
 
 def save_orders(
@@ -137,4 +139,61 @@ def item_values(order: Order, position: int, *, item: LineItem) -> tuple[Any, ..
         to_minor(item.discount, currency),
         None if item.unit_cost is None else to_minor(item.unit_cost, currency),
         item.fulfillment_status,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    name: str
+    sku: str | None
+    quantity: int
+    unit_price_minor: int
+    fulfillment_status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderShown:
+    """An order as an agent sees it on a ticket: its state and its lines."""
+
+    name: str
+    shopify_id: int | None
+    currency: str
+    created_at: datetime
+    total_minor: int
+    refunded_minor: int
+    financial_status: str | None
+    fulfillment_status: str | None
+    fulfilled_at: datetime | None
+    cancelled_at: datetime | None
+    lines: tuple[OrderLine, ...]
+
+
+def order_shown(connection: Connection, name: str) -> OrderShown | None:
+    """The order of this name with its lines in their order, or None."""
+    row = connection.execute(select(orders).where(orders.c.name == name)).one_or_none()
+    if row is None:
+        return None
+    lines = connection.execute(
+        select(
+            line_items.c.name,
+            line_items.c.sku,
+            line_items.c.quantity,
+            line_items.c.unit_price_minor,
+            line_items.c.fulfillment_status,
+        )
+        .where(line_items.c.order_id == row.id)
+        .order_by(line_items.c.position)
+    )
+    return OrderShown(
+        name=row.name,
+        shopify_id=row.shopify_id,
+        currency=row.currency,
+        created_at=row.created_at,
+        total_minor=row.total_minor,
+        refunded_minor=row.refunded_minor,
+        financial_status=row.financial_status,
+        fulfillment_status=row.fulfillment_status,
+        fulfilled_at=row.fulfilled_at,
+        cancelled_at=row.cancelled_at,
+        lines=tuple(OrderLine(*line) for line in lines),
     )

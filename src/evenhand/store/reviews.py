@@ -7,12 +7,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, insert, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    ScalarSelect,
+    Subquery,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 
 from evenhand.store.decisions import is_latest_decision, kinds_of
 from evenhand.store.tables import decisions, reviews, tickets, users
 
 QUEUE_FILTERS = ("intent", "remedy", "tier", "dispute", "language")
+QUEUE_SORTS = ("newest", "oldest")  # by the time the ticket was received
+SNIPPET_LENGTH = 160
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +34,14 @@ class QueueRow:
     decision_id: int
     ticket_key: str
     decided_at: datetime
+    received_at: datetime  # the ticket's own time, as the helpdesk gave it
+    subject: str | None
+    snippet: str  # the message's first characters
+    first_name: str | None
     customer_email: str
+    ltv_minor: int
+    currency: str
+    other_open: int  # the customer's other tickets no one has reviewed yet
     order_name: str | None
     language: str
     intent: str
@@ -56,23 +77,38 @@ def queue_rows(
     search: str,
     limit: int,
     before: int | None = None,
+    sort: str = "newest",
 ) -> list[QueueRow]:
-    """The latest decision of each ticket, newest first, narrowed by exact-value filters and
-    a search in the customer's e-mail and the order name; `before` (a decision id) starts
-    the page after that decision."""
-    earlier = reviews.alias("earlier")
-    last_review = (
-        select(func.max(earlier.c.id))
-        .where(earlier.c.decision_id == decisions.c.id)
-        .correlate(decisions)
-        .scalar_subquery()
+    """The latest decision of each ticket, newest (or oldest) received first, narrowed by
+    exact-value filters and a search in the customer's e-mail and name, the order name, the
+    ticket's id, subject and text; `before` (a decision id) starts the page after that
+    decision's ticket. The page's decisions are picked first, on narrow rows; what a row
+    shows (the snippet, the customer's other open tickets) is read for those alone."""
+    oldest_first = sort == "oldest"
+    page = _page_of_decisions(
+        filters, search=search, before=before, oldest_first=oldest_first, limit=limit
+    )
+    order = (
+        (page.c.received.asc(), page.c.id.asc())
+        if oldest_first
+        else (
+            page.c.received.desc(),
+            page.c.id.desc(),
+        )
     )
     statement = (
         select(
             decisions.c.id,
             tickets.c.ticket_key,
             decisions.c.decided_at,
+            tickets.c.created_at.label("received_at"),
+            tickets.c.subject,
+            func.substr(tickets.c.body, 1, SNIPPET_LENGTH).label("snippet"),
+            tickets.c.first_name,
             tickets.c.customer_email,
+            decisions.c.ltv_minor,
+            decisions.c.currency,
+            _other_open_tickets().label("other_open"),
             tickets.c.order_name,
             decisions.c.language,
             decisions.c.intent,
@@ -83,30 +119,95 @@ def queue_rows(
             reviews.c.action,
             reviews.c.remedy.label("review_remedy"),
         )
+        .select_from(page)
+        .join(decisions, decisions.c.id == page.c.id)
         .join(tickets, tickets.c.id == decisions.c.ticket_id)
-        .outerjoin(reviews, reviews.c.id == last_review)
-        .where(is_latest_decision())
-        .order_by(decisions.c.decided_at.desc(), decisions.c.id.desc())
-        .where(*_narrowed(filters, search=search, before=before))
-        .limit(limit)
+        .outerjoin(reviews, reviews.c.id == _last_review())
+        .order_by(*order)
     )
     return [_queue_row(row) for row in connection.execute(statement)]
 
 
+def _page_of_decisions(
+    filters: Mapping[str, str],
+    *,
+    search: str,
+    before: int | None,
+    oldest_first: bool,
+    limit: int,
+) -> Subquery:
+    """The ids (and received times) of one page of the queue, in its order."""
+    received = tickets.c.created_at
+    order = (
+        (received.asc(), decisions.c.id.asc())
+        if oldest_first
+        else (
+            received.desc(),
+            decisions.c.id.desc(),
+        )
+    )
+    return (
+        select(decisions.c.id.label("id"), received.label("received"))
+        .join(tickets, tickets.c.id == decisions.c.ticket_id)
+        .outerjoin(reviews, reviews.c.id == _last_review())
+        .where(is_latest_decision())
+        .where(*_narrowed(filters, search=search, before=before, oldest_first=oldest_first))
+        .order_by(*order)
+        .limit(limit)
+        .subquery("page")
+    )
+
+
+def _last_review() -> ScalarSelect[Any]:
+    earlier = reviews.alias("earlier")
+    return (
+        select(func.max(earlier.c.id))
+        .where(earlier.c.decision_id == decisions.c.id)
+        .correlate(decisions)
+        .scalar_subquery()
+    )
+
+
+def _other_open_tickets() -> ScalarSelect[Any]:
+    """How many other tickets of the same customer no one has reviewed a decision of."""
+    other = tickets.alias("other_ticket")
+    reviewed = (
+        select(reviews.c.id)
+        .join(decisions, decisions.c.id == reviews.c.decision_id)
+        .where(decisions.c.ticket_id == other.c.id)
+    )
+    return (
+        select(func.count())
+        .select_from(other)
+        .where(
+            other.c.customer_email == tickets.c.customer_email,
+            other.c.id != tickets.c.id,
+            ~exists(reviewed),
+        )
+        .correlate(tickets)
+        .scalar_subquery()
+    )
+
+
 def _narrowed(
-    filters: Mapping[str, str], *, search: str, before: int | None
+    filters: Mapping[str, str], *, search: str, before: int | None, oldest_first: bool = False
 ) -> list[ColumnElement[bool]]:
     """The conditions of the filters, the search and the page."""
     conditions = [decisions.c[name] == filters[name] for name in QUEUE_FILTERS if filters.get(name)]
     conditions += _threat_and_review_filters(filters)
     if before is not None:
-        conditions.append(_older_than(before))
+        conditions.append(_listed_after(before, oldest_first=oldest_first))
     if term := search.strip().lower():
+        searched = (
+            tickets.c.customer_email,
+            tickets.c.first_name,
+            tickets.c.order_name,
+            tickets.c.ticket_key,
+            tickets.c.subject,
+            tickets.c.body,
+        )
         conditions.append(
-            or_(
-                func.lower(tickets.c.customer_email).contains(term, autoescape=True),
-                func.lower(tickets.c.order_name).contains(term, autoescape=True),
-            )
+            or_(*(func.lower(column).contains(term, autoescape=True) for column in searched))
         )
     return conditions
 
@@ -116,7 +217,14 @@ def _queue_row(row: Any) -> QueueRow:
         decision_id=row.id,
         ticket_key=row.ticket_key,
         decided_at=row.decided_at,
+        received_at=row.received_at,
+        subject=row.subject,
+        snippet=" ".join(row.snippet.split()),
+        first_name=row.first_name,
         customer_email=row.customer_email,
+        ltv_minor=row.ltv_minor,
+        currency=row.currency,
+        other_open=row.other_open,
         order_name=row.order_name,
         language=row.language,
         intent=row.intent,
@@ -129,12 +237,23 @@ def _queue_row(row: Any) -> QueueRow:
     )
 
 
-def _older_than(decision_id: int) -> ColumnElement[bool]:
-    """Decisions listed after this one: decided earlier, or at the same time with a lower id."""
-    then = select(decisions.c.decided_at).where(decisions.c.id == decision_id).scalar_subquery()
+def _listed_after(decision_id: int, *, oldest_first: bool) -> ColumnElement[bool]:
+    """Decisions listed after this one: their tickets received earlier (later, oldest
+    first), or at the same time with a lower (higher) decision id."""
+    then = (
+        select(tickets.c.created_at)
+        .join(decisions, decisions.c.ticket_id == tickets.c.id)
+        .where(decisions.c.id == decision_id)
+        .scalar_subquery()
+    )
+    if oldest_first:
+        return or_(
+            tickets.c.created_at > then,
+            and_(tickets.c.created_at == then, decisions.c.id > decision_id),
+        )
     return or_(
-        decisions.c.decided_at < then,
-        and_(decisions.c.decided_at == then, decisions.c.id < decision_id),
+        tickets.c.created_at < then,
+        and_(tickets.c.created_at == then, decisions.c.id < decision_id),
     )
 
 

@@ -289,8 +289,25 @@ inbox = Table(
     Column("processed_at", UtcDateTime),
     Column("outcome", JSON),
     Column("error", Text),
+    # Times a worker took the delivery without finishing it (it died holding it).
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    # SHA-256 of the body (Shopify): a replay under a new event id is counted, not stored.
+    Column("body_sha256", String(64)),
     UniqueConstraint("source", "event_key", name="uq_inbox_source_event_key"),
     Index("ix_inbox_status_id", "status", "id"),
+    Index("ix_inbox_replay", "source", "topic", "body_sha256"),
+)
+
+# The inbox worker's heartbeat: one row per worker name, written as its loop turns.
+worker_heartbeats = Table(
+    "worker_heartbeats",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("pid", Integer, nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False),
+    Column("stopped_at", UtcDateTime),
 )
 
 writebacks = Table(

@@ -123,3 +123,13 @@ def message_of_decision(connection: Connection, decision_id: int) -> tuple[str |
         .where(decisions.c.id == decision_id)
     ).one()
     return subject, body
+
+
+def source_of_decision(connection: Connection, decision_id: int) -> tuple[str, str]:
+    """The source (zendesk, gorgias, file, ...) and the source's own id of a decision's ticket."""
+    source, key = connection.execute(
+        select(tickets.c.source, tickets.c.ticket_key)
+        .join(decisions, decisions.c.ticket_id == tickets.c.id)
+        .where(decisions.c.id == decision_id)
+    ).one()
+    return str(source), str(key)

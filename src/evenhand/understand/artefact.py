@@ -52,6 +52,7 @@ RECIPE = (
     "embedding_model.py",
     "features.py",
     "intent_model.py",
+    "knobs.py",
     "sentences.py",
     "signal_model.py",
     "training.py",

@@ -1,7 +1,9 @@
 """Words that carry an intent, in Swedish and English: features for the intent model.
 
 Each cue family counts its matches in a message; the model weighs them together with the
-character and word n-grams. They generalise where twenty seed messages cannot.
+character and word n-grams. They generalise where twenty seed messages cannot, so they name
+no product of any catalogue (the demo's mugs and blankets least of all): only the words a
+customer of any shop uses for the problem.
 """
 
 from __future__ import annotations
@@ -79,13 +81,13 @@ CUES: dict[str, tuple[str, ...]] = {
         r"should have been",
         r"saknas",
         r"saknad",
-        r"bara (?:en|ett|två|kudden|fakturan)",
+        r"bara (?:en|ett|två)",
         r"glömde",
         r"inte med",
         r"fanns inte",
         r"ofullständig\w*",
         r"halva",
-        r"utan (?:muggarna|\w+)",
+        r"utan \w+",
         r"skulle vara",
         r"kom aldrig",
         r"short\b",
@@ -221,7 +223,6 @@ CUES: dict[str, tuple[str, ...]] = {
         r"changed my mind",
         r"regret",
         r"withdrawal",
-        r"amazon",
         r"doesn'?t (?:fit|suit)",
         r"don'?t like",
         r"didn'?t like",
@@ -274,13 +275,13 @@ CUES: dict[str, tuple[str, ...]] = {
         r"do you",
         r"is (?:the|it|there)",
         r"are (?:your|you)",
-        r"can i (?:get|pay|pick|order|change the email)",
-        r"what (?:is|are|beans)",
+        r"can i (?:get|pay|pick|order|change)",
+        r"what (?:is|are)",
         r"how many",
         r"har ni",
-        r"är (?:era|linnet)",
-        r"går (?:det|ullfilten)",
-        r"kan (?:man|jag få|jag hämta|jag byta e-post)",
+        r"är (?:era|den|det|de)\b",
+        r"går (?:det|den)",
+        r"kan (?:man|jag få|jag hämta|jag byta)",
         r"vilka",
         r"hur många",
         r"skickar ni",

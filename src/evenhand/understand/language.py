@@ -1,6 +1,8 @@
 """Which language a message is in: py3langid limited to the Nordic languages and English,
 with the shop's market as a prior (Swedish and Norwegian are close at a few words) and
-as the answer for messages of one or two words.
+as the answer for messages of one or two words, unless they are plainly English: a
+short message whose words are words of a support chat in English and none Swedish
+("cancel pls", "refund please", "where is my parcel") is English, whatever the market.
 
 py3langid ships its model compressed with LZMA (0.4 s to open); `evenhand reader build`
 keeps it unpacked, limited to these languages, beside the reader's models
@@ -31,6 +33,33 @@ SURE = 0.95
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Up to this many words, a message of English support words only is English.
+SHORT_ENGLISH_WORDS = 6
+# Words of short English support messages that are not Swedish words ("i", "is", "order",
+# "ok", "test" are left out: Swedish has them or uses them too).
+ENGLISH_WORDS = _words(
+    "a an the my me you your we our it this that please pls plz thanks thank thx ty hi "
+    "hello hey dear cancel cancellation refund refunded money back return returns "
+    "returned want wanted need where when why how what who which still not no yes never "
+    "got get received arrived arrive delivered delivery parcel package shipping shipped "
+    "tracking track wrong broken damaged missing item items size change changed address "
+    "subscription account password login log invoice receipt help asap now today urgent "
+    "status update payment charged twice card declined do does did can could would will "
+    "have has had been am are was were be please sorry and or but of to for from with on "
+    "in at by exchange replacement discount code price stop unsubscribe email "
+)
+# Swedish words that rule the English reading out (with and without å, ä, ö).
+SWEDISH_WORDS = _words(
+    "hej tack jag vill min mitt mina ni er inte och att är ar var när nar hur kan ha har "
+    "fått fatt snälla snalla pengarna tillbaka avbryt avsluta beställning bestallning "
+    "paket paketet ordern kommer hallå halla mvh ska skulle också ocksa "
+)
+
+
 @dataclass(frozen=True, slots=True)
 class LanguageGuess:
     code: str
@@ -44,6 +73,8 @@ def identify_language(text: str, *, market: str, identifier: Any) -> LanguageGue
     words = _WORD.findall(text)
     if not words:
         return LanguageGuess(home, 0.0)
+    if is_plain_short_english(words):
+        return LanguageGuess("en", SURE)
     # Lower case: the model's features are case-sensitive and read shouted English as Swedish.
     ranked = {language: float(p) for language, p in identifier.rank(text.lower())}
     scores = {
@@ -54,6 +85,16 @@ def identify_language(text: str, *, market: str, identifier: Any) -> LanguageGue
     if len(words) <= SHORT_MESSAGE_WORDS and ranked[best] < SURE:
         return LanguageGuess(home, confidence if best == home else 0.5)
     return LanguageGuess("no" if best == "nn" else best, confidence)
+
+
+def is_plain_short_english(words: list[str]) -> bool:
+    """A short message of English support words and no Swedish one ("cancel pls")."""
+    if len(words) > SHORT_ENGLISH_WORDS:
+        return False
+    lowered = [word.lower() for word in words]
+    english = sum(word in ENGLISH_WORDS for word in lowered)
+    swedish = any(word in SWEDISH_WORDS for word in lowered)
+    return not swedish and english * 2 > len(lowered)
 
 
 def language_model() -> LanguageIdentifier:

@@ -30,6 +30,8 @@ class Understanding:
     runner_up: Intent
     runner_up_confidence: float
     signals: tuple[Signal, ...] = field(default=())
+    # Which stage decided the intent: "ngram", "cascade-e5" or "threshold->other".
+    intent_source: str = "ngram"
 
 
 class Reader(Protocol):

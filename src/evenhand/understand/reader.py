@@ -4,27 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from enum import StrEnum
+
+import numpy as np
 
 from evenhand.understand.approach import Approach
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.clean import clean_message
 from evenhand.understand.intent_model import IntentModel, without_sentences
+from evenhand.understand.knobs import IntentKnobs, abstains, calibrated, cascade_blend
 from evenhand.understand.language import identify_language
 from evenhand.understand.model import Intent, Message, Signal, Understanding
 from evenhand.understand.signals import SignalReading, read_signals_many
 
-# Below this confidence the intent is `other`, and a human looks (chosen by cross-validation
-# on the training split: macro-F1 0.896 at 0.2, 0.862 at 0.5; re-checked 2026-11-24 with the
-# grouped 5-fold CV below: 0.933 from 0.0 to 0.2, 0.925 at 0.3, 0.909 at 0.4).
-DEFAULT_THRESHOLD = 0.2
-# The e5 model is asked when the fast model's best is below this (about one message in five),
-# and weighs this much. 5-fold cross-validation on the training split, grouped by seed
-# (2026-11-24, 2,000 messages): macro-F1 0.887 for the fast model alone, 0.930 at 0.7 and
-# 0.5, 0.933 here, 0.936 at 0.8, 0.941 at 0.9 (e5 for 31 % of messages). Each e5 embedding
-# of a message costs ~35 ms on one core: asking it below 0.9 halved `bench/triage.py`
-# (444 to 231 tickets/s) for +0.008, so the cut stays at 0.7.
-CASCADE_BELOW = 0.7
-E5_WEIGHT = 0.6
+DEFAULT_KNOBS = IntentKnobs()
+DEFAULT_THRESHOLD = DEFAULT_KNOBS.threshold
+
+
+class IntentSource(StrEnum):
+    """Which stage decided a message's intent (shown in the decision's explanation)."""
+
+    NGRAM = "ngram"  # the n-gram model was sure enough alone
+    CASCADE_E5 = "cascade-e5"  # blended with the e5 model's second opinion
+    THRESHOLD_OTHER = "threshold->other"  # below the threshold: `other`, a person looks
 
 
 class EmbeddedReader:
@@ -36,30 +38,45 @@ class EmbeddedReader:
         self,
         models: ReaderModels,
         *,
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
         approach: Approach = Approach.CASCADE_E5,
         intent_model: IntentModel | None = None,
+        knobs: IntentKnobs = DEFAULT_KNOBS,
     ) -> None:
-        """`intent_model`: another first stage than the artefact's (the naive Bayes
-        baseline of `eval --compare`)."""
+        """`threshold` overrides the knobs' (the setting `intent_threshold`);
+        `intent_model`: another first stage than the artefact's (the naive Bayes baseline of
+        `eval --compare`)."""
         self.models = replace(models, intent=intent_model) if intent_model else models
-        self.threshold = threshold
+        self.knobs = knobs if threshold is None else replace(knobs, threshold=threshold)
+        self.threshold = self.knobs.threshold
         self.approach = approach
 
-    def _rank_many(self, texts: list[str]) -> list[list[tuple[Intent, float]]]:
-        """The fast model's rankings; where it is unsure, blended with the e5 model's."""
+    def _rank_many(self, texts: list[str]) -> list[tuple[list[tuple[Intent, float]], bool]]:
+        """Each text's intents by (calibrated) probability, and whether the e5 model was
+        asked: the fast model's ranking where it is sure, blended with e5's where not."""
         rankings = self.models.intent.rank_many(texts)
         if self.approach is not Approach.CASCADE_E5:
-            return rankings
-        unsure = [i for i, ranked in enumerate(rankings) if ranked[0][1] < CASCADE_BELOW]
-        opinions = self.models.second_opinion.probabilities_many([texts[i] for i in unsure])
-        for i, second_opinion in zip(unsure, opinions, strict=True):
-            blended = {
-                intent: (1 - E5_WEIGHT) * p + E5_WEIGHT * second_opinion.get(intent, 0.0)
-                for intent, p in rankings[i]
-            }
-            rankings[i] = sorted(blended.items(), key=lambda pair: -pair[1])
-        return rankings
+            return [(ranked, False) for ranked in rankings]
+        unsure = [i for i, r in enumerate(rankings) if r[0][1] < self.knobs.cascade_below]
+        opinions = dict(
+            zip(
+                unsure,
+                self.models.second_opinion.probabilities_many([texts[i] for i in unsure]),
+                strict=True,
+            )
+        )
+        return [self._blended(ranked, opinions.get(i)) for i, ranked in enumerate(rankings)]
+
+    def _blended(
+        self, ranked: list[tuple[Intent, float]], second: dict[Intent, float] | None
+    ) -> tuple[list[tuple[Intent, float]], bool]:
+        intents = [intent for intent, _ in ranked]
+        fast = np.array([p for _, p in ranked])
+        other = np.array([second.get(i, 0.0) for i in intents]) if second else fast
+        blended, asked = cascade_blend(fast, other, self.knobs)
+        probabilities = calibrated(blended, self.knobs.temperature)
+        pairs = sorted(zip(intents, probabilities.tolist(), strict=True), key=lambda p: -p[1])
+        return pairs, asked
 
     def read(self, message: Message) -> Understanding:
         return self.read_many([message])[0]
@@ -89,15 +106,18 @@ class EmbeddedReader:
     def _understanding(
         self,
         text: str,
-        ranked: list[tuple[Intent, float]],
+        ranked_and_asked: tuple[list[tuple[Intent, float]], bool],
         *,
         signals: tuple[Signal, ...],
         market: str,
     ) -> Understanding:
         language = identify_language(text, market=market, identifier=self.models.language)
+        ranked, asked = ranked_and_asked
         (best, confidence), (second, second_confidence) = ranked[:2]
-        if confidence < self.threshold and best is not Intent.OTHER:
+        source = IntentSource.CASCADE_E5 if asked else IntentSource.NGRAM
+        if abstains(best, confidence, self.knobs):
             best, second, second_confidence = Intent.OTHER, best, confidence
+            source = IntentSource.THRESHOLD_OTHER
         return Understanding(
             language=language.code,
             language_confidence=language.confidence,
@@ -106,4 +126,5 @@ class EmbeddedReader:
             runner_up=second,
             runner_up_confidence=second_confidence,
             signals=signals,
+            intent_source=source.value,
         )

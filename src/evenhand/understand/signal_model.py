@@ -27,31 +27,12 @@ from evenhand.understand.corpus import (
     Split,
     seed_split,
 )
+from evenhand.understand.knobs import KNOBS
 from evenhand.understand.linear import LinearModel, LinearTextModel
 from evenhand.understand.model import SignalKind
 from evenhand.understand.sentences import sentences
 
 NONE = "none"
-# A sentence is taken as a signal when the model is at least this sure of it (chosen by
-# 5-fold cross-validation on the training sentences, 2026-11-24; see README).
-SIGNAL_THRESHOLD = 0.6
-TOPICAL_SIGNAL_THRESHOLD = 0.5
-# Below SIGNAL_THRESHOLD but at least this likely, the n-gram model's reading of a sentence
-# that names no review or bank is left to the topical model instead.
-UNSURE_SIGNAL = 0.4
-UNSURE_TOPICAL_THRESHOLD = 0.6  # how sure the topical model must be of those
-# A review threat the lexicon read becomes extortion when the topical model is this sure
-# (5-fold CV, 2026-11-24, 2,658 sentences: extortion recall 0.993 at 0.8, 0.997 at 0.7 with
-# every precision the same or higher; 0.6 and 0.5 cost extortion and threat precision).
-EXTORTION_OVER_THREAT = 0.7
-# The e5 classifier's regularisation and its share of the topical blend (same CV: with the
-# lexicon off, every signal's recall and precision rose by 0.01-0.09 over e5 alone at C=10).
-E5_C = 100.0
-E5_SHARE = 0.5
-# The n-gram classifier's regularisation (the same CV with the lexicon off, 2026-11-24, 2,050
-# sentences: at 30 against 10, recall rose 0.01-0.02 for threats and offers, precision
-# within 0.005).
-NGRAM_C = 30.0
 E5_ARTEFACT = "e5_signals.npz"
 
 
@@ -100,9 +81,10 @@ class BlendedSignalModel:
 
 
 def blend_floor(threshold: float) -> float:
-    """The n-gram probability below which the topical blend (E5_SHARE of e5, the rest
+    """The n-gram probability below which the topical blend (`signal_e5_share` of e5, the rest
     n-grams, as `train_sentence_models` builds it) cannot reach `threshold` for a class."""
-    return (threshold - E5_SHARE) / (1 - E5_SHARE)
+    share = KNOBS.signal_e5_share
+    return (threshold - share) / (1 - share)
 
 
 def classify(
@@ -126,27 +108,61 @@ def _jsonl(package: str, name: str) -> list[dict[str, Any]]:
 
 
 def training_sentences() -> tuple[list[str], list[str]]:
-    """(sentences, labels): training threats, the lexicon's examples, and plain sentences."""
-    texts: list[str] = []
-    labels: list[str] = []
-    for name in ("threats_sv.jsonl", "threats_en.jsonl"):
-        for threat in _jsonl("evenhand.understand.corpus", name):
-            if threat["split"] == "train":
-                texts.append(threat["text"])
-                labels.append(threat["signals"][0])
-    for mention in _jsonl("evenhand.understand.corpus", "neutral_mentions.jsonl"):
-        texts.append(mention["text"])  # Klarna, banks, reviews, said without a threat
-        labels.append(NONE)
-    for line in _composition_lines():
-        texts.append(line)
-        labels.append(NONE)
-    for name in ("seeds_sv.jsonl", "seeds_en.jsonl"):
-        for seed in _jsonl("evenhand.understand.corpus", name):
-            if seed_split(seed) is Split.TRAIN:
-                for sentence in sentences(seed["text"]):
-                    texts.append(sentence)
-                    labels.append(NONE)
-    return texts, labels
+    """(sentences, labels): training threats, neutral mentions of banks and reviews, the
+    written batches, the lines messages are composed with, and the training seeds' sentences."""
+    rows = [
+        *_training_threats(),
+        *((mention["text"], NONE) for mention in _corpus("neutral_mentions.jsonl")),
+        *_written_batches(),
+        *((line, NONE) for line in _composition_lines()),
+        *_seed_sentences(),
+    ]
+    return [text for text, _ in rows], [label for _, label in rows]
+
+
+def _corpus(name: str) -> list[dict[str, Any]]:
+    return _jsonl("evenhand.understand.corpus", name)
+
+
+def _training_threats() -> list[tuple[str, str]]:
+    return [
+        (threat["text"], threat["signals"][0])
+        for name in ("threats_sv.jsonl", "threats_en.jsonl")
+        for threat in _corpus(name)
+        if threat["split"] == "train"
+    ]
+
+
+def _seed_sentences() -> list[tuple[str, str]]:
+    return [
+        (sentence, NONE)
+        for name in ("seeds_sv.jsonl", "seeds_en.jsonl")
+        for seed in _corpus(name)
+        if seed_split(seed) is Split.TRAIN
+        for sentence in sentences(seed["text"])
+    ]
+
+
+# Sentences written apart from the threats above (corpus/README.md says by whom and how):
+# threats and, mostly, ordinary mail that must show none.
+WRITTEN_BATCHES = ("signals_t1.jsonl", "signals_t2.jsonl", "ordinary_own.jsonl")
+
+
+def _written_batches() -> list[tuple[str, str]]:
+    """(sentence, label) of the batches' training rows: a row of one sentence and at most one
+    signal is that sentence with its label; each sentence of a longer row without a signal is
+    none. Rows of several signals, or longer rows with one, are left out (one label a sentence)."""
+    read: list[tuple[str, str]] = []
+    for name in WRITTEN_BATCHES:
+        for row in _corpus(name):
+            if row.get("split", "train") != "train":
+                continue
+            parts = list(sentences(row["text"]))
+            if not row["signals"]:
+                read += [(part, NONE) for part in parts]
+            elif len(row["signals"]) == 1 and len(parts) == 1:
+                read.append((parts[0], row["signals"][0]))
+    return read
 
 
 def _composition_lines() -> list[str]:
@@ -178,7 +194,8 @@ def sentence_models(ngrams: LinearTextModel, embedded: LinearModel) -> SentenceM
     """The two readers of `SentenceModels` from the trained n-gram and e5 classifiers."""
     on_sentences = TrainedSignalModel(classifier=ngrams, encode=list)
     on_embeddings = TrainedSignalModel(classifier=embedded, encode=e5.embed)
-    topical = BlendedSignalModel(members=((on_embeddings, E5_SHARE), (on_sentences, 1 - E5_SHARE)))
+    share = KNOBS.signal_e5_share
+    topical = BlendedSignalModel(members=((on_embeddings, share), (on_sentences, 1 - share)))
     return SentenceModels(topical=topical, other=on_sentences)
 
 

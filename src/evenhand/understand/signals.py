@@ -1,75 +1,199 @@
-"""Threat signals, sentence by sentence, in Swedish and English.
+"""Threat signals, sentence by sentence, in Swedish and English, in explicit stages.
 
-A signal is reported with the sentence that shows it. The lexicon (`threat_lexicon`) looks for a
-*subject* (a review, a bank) with the *stance* that makes it a threat, an offer, or a report
-that a dispute was filed; a sentence it leaves undecided goes to a sentence model. A sentence
-that says the customer will NOT do it ("I won't leave a bad review") is no threat.
+1. **subject** (lexicon): what a threat would be about, a review (or a public channel) or a
+   bank (a dispute, the card company, Klarna). A sentence that names neither shows no signal,
+   whatever else it says: a refund request, a declined card, an angry complaint.
+2. **lexicon**: the stance that makes the subject a threat ("unless", "I'll", "annars"), an
+   offer about a review ("I'll remove it if ..."), a report that a dispute was filed.
+3. **sentence-model**: a sentence with a subject the lexicon left undecided goes to the
+   topical sentence model (e5 and n-grams); it may only name a signal of the subject the
+   sentence names (no chargeback read into a sentence about a review).
+4. **second look**: a lexicon review threat the topical model is sure is an offer is extortion.
+
+Every candidate of every stage passes the one veto (`veto`): the writer refusing ("I won't
+leave a bad review"), praise, a review already posted, a claim withdrawn, a bank named only as
+how one pays. Each sentence's `SentenceReading.steps` say what each stage decided.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from evenhand.domain.intents import SignalSource
+from evenhand.understand.knobs import KNOBS
+from evenhand.understand.lexicon_stage import (
+    LEXICON,
+    SENTENCE_MODEL,
+    Candidate,
+    lexicon_candidates,
+    subjects,
+    veto,
+)
 from evenhand.understand.model import Signal, SignalKind
 from evenhand.understand.sentences import clauses, sentences
-from evenhand.understand.signal_model import (
-    EXTORTION_OVER_THREAT,
-    NONE,
-    SIGNAL_THRESHOLD,
-    TOPICAL_SIGNAL_THRESHOLD,
-    UNSURE_SIGNAL,
-    UNSURE_TOPICAL_THRESHOLD,
-    SentenceModels,
-    SignalModel,
-    blend_floor,
-    classify,
-)
-from evenhand.understand.threat_lexicon import (
-    BANK_NEUTRAL_RE,
-    BANK_RE,
-    FILED_EVIDENCE_RE,
-    FILED_RE,
-    MONEY_BACK_RE,
-    OFFER_CONDITION_RE,
-    OFFER_RE,
-    PRAISE_RE,
-    REFUSAL_RE,
-    REPORTED_CHANGE_RE,
-    REVIEW_RE,
-    SHOP_GIVES_RE,
-    STILL_TO_COME_RE,
-    THREAT_RE,
-)
+from evenhand.understand.signal_model import SentenceModels, SignalModel, blend_floor
+
+_REVIEW_KINDS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.REVIEW_EXTORTION})
+
+
+@dataclass(slots=True)
+class SentenceReading:
+    """One sentence: the signals it shows, and what each stage decided about it."""
+
+    sentence: str
+    kept: list[Candidate] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
 class SignalReading:
     signals: tuple[Signal, ...]  # each kind once, with the first sentence that shows it
     threat_sentences: tuple[str, ...]  # every sentence that shows any signal
+    steps: tuple[str, ...] = ()  # what each stage decided, sentence by sentence
 
 
 def read_signals_many(texts: Sequence[str], *, models: SentenceModels) -> list[SignalReading]:
     """The signals of many texts, asking each sentence model once for all of them."""
     split = [list(sentences(text)) for text in texts]
-    every = [sentence for parts in split for sentence in parts]
-    decided = _decide_sentences(every, models=models)
-    return [_reading([(sentence, decided[sentence]) for sentence in parts]) for parts in split]
+    every = list(dict.fromkeys(sentence for parts in split for sentence in parts))
+    decided = decide_sentences(every, models=models)
+    return [_reading([decided[sentence] for sentence in parts]) for parts in split]
 
 
-def _reading(read: list[tuple[str, list[SignalKind]]]) -> SignalReading:
+def _reading(read: list[SentenceReading]) -> SignalReading:
     found: dict[SignalKind, Signal] = {}
     threats: list[str] = []
-    for at, (sentence, kinds) in enumerate(read):
-        if kinds:
-            threats.extend(_threat_pieces(sentence))
-        elif at and read[at - 1][1] and _TAG_QUESTION.match(sentence):
-            threats.append(sentence)  # "..., I fix the review. Deal?"
-        for kind in kinds:
-            found.setdefault(kind, Signal(kind=kind, evidence=sentence))
+    for at, reading in enumerate(read):
+        if reading.kept:
+            threats.extend(_threat_pieces(reading.sentence))
+        elif at and read[at - 1].kept and _TAG_QUESTION.match(reading.sentence):
+            threats.append(reading.sentence)  # "..., I fix the review. Deal?"
+        for candidate in reading.kept:
+            found.setdefault(
+                candidate.kind,
+                Signal(kind=candidate.kind, evidence=reading.sentence, source=candidate.source),
+            )
     signals = tuple(found[kind] for kind in SignalKind if kind in found)
-    return SignalReading(signals=signals, threat_sentences=tuple(threats))
+    steps = tuple(f"{r.sentence!r}: {'; '.join(r.steps)}" for r in read if r.steps)
+    return SignalReading(signals=signals, threat_sentences=tuple(threats), steps=steps)
+
+
+def decide_sentences(parts: Sequence[str], *, models: SentenceModels) -> dict[str, SentenceReading]:
+    """Each sentence's reading, stage by stage (see the module's docstring)."""
+    readings = {sentence: SentenceReading(sentence) for sentence in parts}
+    open_for_model: list[str] = []
+    for sentence, reading in readings.items():
+        if not _subject_stage(reading):
+            continue
+        if not _lexicon_stage(reading):
+            open_for_model.append(sentence)
+    _model_stage([readings[s] for s in open_for_model], model=models.topical)
+    _second_look([r for s, r in readings.items() if s not in set(open_for_model)], models=models)
+    return readings
+
+
+def _subject_stage(reading: SentenceReading) -> bool:
+    named = subjects(reading.sentence)
+    reading.steps.append(
+        "subject: " + (", ".join(f"{k} ({rule})" for k, rule in named.items()) or "none")
+    )
+    return bool(named)
+
+
+def _lexicon_stage(reading: SentenceReading) -> bool:
+    """Per subject, the lexicon's first reading the veto keeps; True when it kept any."""
+    sides = lexicon_candidates(reading.sentence)
+    for side in sides:
+        for candidate in side:
+            if kept := _vetoed_away(reading, [candidate], LEXICON):
+                reading.kept += kept
+                break
+    if not reading.kept:
+        reading.steps.append("lexicon: undecided")
+    return bool(reading.kept)
+
+
+def _model_stage(group: list[SentenceReading], *, model: SignalModel) -> None:
+    """The topical model's reading of the sentences the lexicon left undecided, gated by
+    the subject each names."""
+    if not group:
+        return
+    classes = model.classes
+    threshold = KNOBS.signal_topical_threshold
+    rows = model.probabilities([reading.sentence for reading in group])
+    for reading, row in zip(group, rows, strict=True):
+        best = int(row.argmax())
+        label, score = classes[best], float(row[best])
+        if label not in {kind.value for kind in SignalKind} or score < threshold:
+            reading.steps.append(f"{SENTENCE_MODEL}: none ({label} {score:.2f})")
+            continue
+        kind = SignalKind(label)
+        named = subjects(reading.sentence)
+        subject = named.get("review" if kind in _REVIEW_KINDS else "bank")
+        if subject is None:
+            reading.steps.append(f"{SENTENCE_MODEL}: {kind.value} {score:.2f}, no such subject")
+            continue
+        candidate = Candidate(kind, _source(SENTENCE_MODEL, subject, score))
+        reading.kept = _vetoed_away(reading, [candidate], SENTENCE_MODEL)
+
+
+def _vetoed_away(
+    reading: SentenceReading, candidates: list[Candidate], stage: str
+) -> list[Candidate]:
+    kept = []
+    for candidate in candidates:
+        because = veto(candidate.kind, reading.sentence, stage=stage)
+        if because:
+            reading.steps.append(f"{stage}: {candidate.kind.value} vetoed by {because}")
+        else:
+            reading.steps.append(f"{stage}: {candidate.kind.value} ({candidate.source})")
+            kept.append(candidate)
+    return kept
+
+
+def _source(stage: str, rule: str | None, score: float) -> SignalSource:
+    return SignalSource(stage=stage, rule=rule, score=round(score, 4))
+
+
+def _second_look(readings: list[SentenceReading], *, models: SentenceModels) -> None:
+    """A review threat the lexicon read that the topical model is sure is an offer ("what
+    can you offer for me to take my review down?") is review extortion. The sentences the
+    model already read are not asked again, nor those whose n-gram reading alone keeps the
+    blend below the cut (no e5 embedding for them)."""
+    cut = KNOBS.signal_extortion_over_threat
+    threats = [r for r in readings if any(c.kind is SignalKind.REVIEW_THREAT for c in r.kept)]
+    threats = _could_reach(models.other, threats, kind=SignalKind.REVIEW_EXTORTION, threshold=cut)
+    if not threats:
+        return
+    model = models.topical
+    extortion = model.classes.index(SignalKind.REVIEW_EXTORTION.value)
+    rows = model.probabilities([r.sentence for r in threats])
+    for reading, row in zip(threats, rows, strict=True):
+        score = float(row[extortion])
+        if score < cut or veto(SignalKind.REVIEW_EXTORTION, reading.sentence, stage=SENTENCE_MODEL):
+            continue
+        reading.steps.append(f"second look: review_extortion {score:.2f} over the threat")
+        reading.kept = [
+            Candidate(SignalKind.REVIEW_EXTORTION, _source(SENTENCE_MODEL, c.source.rule, score))
+            if c.kind is SignalKind.REVIEW_THREAT
+            else c
+            for c in reading.kept
+        ]
+
+
+def _could_reach(
+    ngrams: SignalModel, group: list[SentenceReading], *, kind: SignalKind, threshold: float
+) -> list[SentenceReading]:
+    """The sentences for which the topical blend can still reach `threshold` for `kind`: its
+    n-gram member's share must give at least what the e5 share cannot (at most 1)."""
+    if not group:
+        return []
+    least = blend_floor(threshold)
+    column = ngrams.classes.index(kind.value)
+    rows = ngrams.probabilities([reading.sentence for reading in group])
+    return [r for r, row in zip(group, rows, strict=True) if row[column] >= least]
 
 
 # A question of a word or two that asks for the threat's terms to be accepted ("Deal?").
@@ -82,7 +206,6 @@ _CONDITION_START = re.compile(
     r"fixa|ge mig|lös|ordna)\b",
     re.IGNORECASE,
 )
-
 
 # A refusal to pay that a dispute threat goes with ("I won't pay the invoice, I'll dispute it").
 _REFUSING_TO_PAY = re.compile(
@@ -97,11 +220,18 @@ def _threat_pieces(sentence: str) -> list[str]:
     the lexicon flags (with the condition they hang on: "if you don't refund me, ..."),
     when others remain ("parcel never came or I'll post 1 star"); else the whole sentence."""
     parts = clauses(sentence)
-    flagged = {i for i, part in enumerate(parts) if any(_signals_in(part))}
+    flagged = {i for i, part in enumerate(parts) if _lexicon_flags(part)}
     left_out = sorted(_with_conditions(parts, flagged))
     if not flagged or len(left_out) == len(parts):
         return [sentence]
     return [parts[i] for i in left_out]
+
+
+def _lexicon_flags(part: str) -> bool:
+    """Whether the lexicon alone reads a signal in a clause."""
+    return any(
+        not veto(c.kind, part, stage=LEXICON) for side in lexicon_candidates(part) for c in side
+    )
 
 
 def _with_conditions(parts: list[str], flagged: set[int]) -> set[int]:
@@ -119,170 +249,3 @@ def _with_conditions(parts: list[str], flagged: set[int]) -> set[int]:
         taken |= hanging
         grown = bool(hanging)
     return taken
-
-
-def _decide_sentences(
-    parts: Sequence[str], *, models: SentenceModels
-) -> dict[str, list[SignalKind]]:
-    """Each sentence's signals: the lexicon's; for a sentence it leaves undecided, the
-    topical model's (e5 and n-grams) when it mentions reviews or banks, else the n-gram
-    model's, or the topical model's when the n-gram one is unsure of a threat or an offer;
-    then the topical model's second look at the review threats read elsewhere."""
-    decided = {sentence: list(_signals_in(sentence)) for sentence in dict.fromkeys(parts)}
-    undecided = [sentence for sentence, kinds in decided.items() if not kinds]
-    topical = {s: bool(REVIEW_RE.search(s) or BANK_RE.search(s)) for s in undecided}
-    about = [s for s in undecided if topical[s]]
-    other = [s for s in undecided if not topical[s]]
-    read, unsure = _read_fast(models.other, other)
-    topical_kinds = classify(models.topical, about, threshold=TOPICAL_SIGNAL_THRESHOLD)
-    read += zip(about, topical_kinds, strict=True)
-    second = classify(models.topical, unsure, threshold=UNSURE_TOPICAL_THRESHOLD)
-    read += (
-        (s, kind if kind in _UNSURE_KINDS else None) for s, kind in zip(unsure, second, strict=True)
-    )
-    about += unsure
-    for sentence, kind in read:
-        decided[sentence] = [kind] if kind and not _vetoed(kind, sentence) else []
-    _second_look_at_threats(decided, models=models, already_read=set(about))
-    return decided
-
-
-def _read_fast(
-    model: SignalModel, group: Sequence[str]
-) -> tuple[list[tuple[str, SignalKind | None]], list[str]]:
-    """The n-gram model's reading of sentences that name no review or bank, and those it is
-    unsure of (no signal at SIGNAL_THRESHOLD, but a threat or an offer at least UNSURE_SIGNAL
-    likely), which the topical model then reads ("Fine, I'll just tell the world then")."""
-    if not group:
-        return [], []
-    read: list[tuple[str, SignalKind | None]] = []
-    unsure: list[str] = []
-    classes = model.classes
-    open_kinds = [classes.index(kind.value) for kind in _UNSURE_KINDS]
-    for sentence, row in zip(group, model.probabilities(group), strict=True):
-        best = max((i for i in range(len(classes)) if classes[i] != NONE), key=lambda i: row[i])
-        if row[best] >= SIGNAL_THRESHOLD and row[best] >= row.max():
-            read.append((sentence, SignalKind(classes[best])))
-        elif max(row[i] for i in open_kinds) >= UNSURE_SIGNAL:
-            unsure.append(sentence)
-        else:
-            read.append((sentence, None))
-    return read, unsure
-
-
-# What a sentence naming no review or bank may still threaten or offer ("Keep ignoring me and
-# the payment gets reversed"); a dispute filed is reported with its name.
-_UNSURE_KINDS = (
-    SignalKind.REVIEW_THREAT,
-    SignalKind.REVIEW_EXTORTION,
-    SignalKind.CHARGEBACK_THREAT,
-)
-
-
-def _second_look_at_threats(
-    decided: dict[str, list[SignalKind]], *, models: SentenceModels, already_read: set[str]
-) -> None:
-    """A review threat the lexicon read that the topical model is sure is an offer ("what
-    can you offer for me to take my review down?") is review extortion. Sentences the
-    topical model `already_read` are not asked again (it found no offer there), nor those
-    whose n-gram reading alone keeps the blend below the cut (no e5 embedding for them)."""
-    threats = [
-        s
-        for s, kinds in decided.items()
-        if SignalKind.REVIEW_THREAT in kinds and s not in already_read
-    ]
-    threats = _could_reach(
-        models.other, threats, kind=SignalKind.REVIEW_EXTORTION, threshold=EXTORTION_OVER_THREAT
-    )
-    if not threats:
-        return
-    model = models.topical
-    extortion = model.classes.index(SignalKind.REVIEW_EXTORTION.value)
-    for sentence, row in zip(threats, model.probabilities(threats), strict=True):
-        offered = row[extortion] >= EXTORTION_OVER_THREAT
-        if offered and not _vetoed(SignalKind.REVIEW_EXTORTION, sentence):
-            decided[sentence] = [
-                SignalKind.REVIEW_EXTORTION if kind is SignalKind.REVIEW_THREAT else kind
-                for kind in decided[sentence]
-            ]
-
-
-def _could_reach(
-    ngrams: SignalModel, group: list[str], *, kind: SignalKind, threshold: float
-) -> list[str]:
-    """The sentences for which the topical blend can still reach `threshold` for `kind`: its
-    n-gram member's share must give at least what the e5 share cannot (at most 1)."""
-    if not group:
-        return []
-    least = blend_floor(threshold)
-    column = ngrams.classes.index(kind.value)
-    rows = ngrams.probabilities(group)
-    return [s for s, row in zip(group, rows, strict=True) if row[column] >= least]
-
-
-_THREATS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
-
-
-def _vetoed(kind: SignalKind, sentence: str) -> bool:
-    """ "I won't leave a bad review", "I'll leave a great review", "I'll pay with Klarna":
-    no threat, whichever stage read it; and no extortion that the writer refuses or that
-    only praises ("I'll gladly leave a nice review when it arrives"; praise for something the
-    shop gives is a price: "five stars for a free replacement"), nor a change already made;
-    and no dispute filed that names no claim, case or money coming back ("PayPal says it went
-    through twice")."""
-    if kind is SignalKind.REVIEW_EXTORTION:
-        return (
-            _refused(sentence)
-            or _reports_change(sentence)
-            or bool(
-                PRAISE_RE.search(sentence)
-                and not OFFER_RE.search(sentence)
-                and not SHOP_GIVES_RE.search(sentence)
-            )
-        )
-    if kind is SignalKind.CHARGEBACK_FILED:
-        return not FILED_EVIDENCE_RE.search(sentence)
-    if kind not in _THREATS:
-        return False
-    if _refused(sentence):
-        return True
-    if kind is SignalKind.REVIEW_THREAT:
-        return bool(PRAISE_RE.search(sentence))
-    return bool(BANK_NEUTRAL_RE.search(sentence)) and not MONEY_BACK_RE.search(sentence)
-
-
-def _reports_change(sentence: str) -> bool:
-    """The writer reports a review already changed and asks nothing more ("Thanks for the
-    replacement, I've updated my review to five stars!")."""
-    return bool(REPORTED_CHANGE_RE.search(sentence)) and not STILL_TO_COME_RE.search(sentence)
-
-
-def _refused(sentence: str) -> bool:
-    """The writer refuses it: each clause with a threat's stance is itself a refusal ("I won't
-    leave a bad review"; not "I won't pay that invoice, I'll dispute it instead")."""
-    if not REFUSAL_RE.search(sentence):
-        return False
-    stances = [part for part in clauses(sentence) if THREAT_RE.search(part)]
-    return all(REFUSAL_RE.search(part) for part in stances)
-
-
-def _signals_in(sentence: str) -> Iterator[SignalKind]:
-    about_review = bool(REVIEW_RE.search(sentence))
-    if (
-        about_review
-        and OFFER_RE.search(sentence)
-        and OFFER_CONDITION_RE.search(sentence)
-        and not _reports_change(sentence)
-    ):
-        yield SignalKind.REVIEW_EXTORTION
-    elif (
-        about_review
-        and THREAT_RE.search(sentence)
-        and not _vetoed(SignalKind.REVIEW_THREAT, sentence)
-    ):
-        yield SignalKind.REVIEW_THREAT
-    if BANK_RE.search(sentence):
-        if FILED_RE.search(sentence):
-            yield SignalKind.CHARGEBACK_FILED
-        elif THREAT_RE.search(sentence) and not _vetoed(SignalKind.CHARGEBACK_THREAT, sentence):
-            yield SignalKind.CHARGEBACK_THREAT

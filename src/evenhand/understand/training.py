@@ -27,11 +27,10 @@ from evenhand.understand.embedding_model import (
 )
 from evenhand.understand.features import CueCounts, linear_model, linear_text_model, ngram_features
 from evenhand.understand.intent_model import IntentModel, training_text
+from evenhand.understand.knobs import KNOBS
 from evenhand.understand.language import language_model
 from evenhand.understand.linear import LinearModel, LinearTextModel
 from evenhand.understand.signal_model import (
-    E5_C,
-    NGRAM_C,
     SentenceModels,
     sentence_models,
     training_sentences,
@@ -144,12 +143,15 @@ def train_signal_classifiers(
 ) -> tuple[LinearTextModel, LinearModel]:
     """The n-gram and the e5 sentence classifiers of the threat signals."""
     pipeline = Pipeline(
-        [("features", FeatureUnion(ngram_features())), ("model", _balanced_logistic(NGRAM_C))]
+        [
+            ("features", FeatureUnion(ngram_features())),
+            ("model", _balanced_logistic(KNOBS.signal_ngram_c)),
+        ]
     )
     pipeline.fit(list(texts), list(labels))
     ngrams = linear_text_model(pipeline)
     _check(pipeline.predict_proba(texts[::5]), ngrams.predict_proba(texts[::5]), "signals")
-    e5_classifier = _balanced_logistic(E5_C).fit(embeddings, list(labels))
+    e5_classifier = _balanced_logistic(KNOBS.signal_e5_c).fit(embeddings, list(labels))
     embedded = linear_model(e5_classifier)
     _check(e5_classifier.predict_proba(embeddings), embedded.predict_proba(embeddings), "e5")
     return ngrams, embedded

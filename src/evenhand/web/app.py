@@ -6,36 +6,45 @@ with `{"error": code, "message": ...}`.
 
 from __future__ import annotations
 
-import html
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from evenhand.actions.guide import active_guide
 from evenhand.actions.reader import load_reader, warm_up
+from evenhand.actions.worker_pulse import worker_health
 from evenhand.errors import AccessError, ErrorCode, EvenhandError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.database import ensure_current, make_engine
 from evenhand.understand.model import Reader
 from evenhand.web import admin, api, ui, webhooks
-from evenhand.web.pages import SignInNeededError
-from evenhand.web.schemas import Health, error_responses, validation_error
+from evenhand.web.limits import BodyLimit, body_limit
+from evenhand.web.pages import SignInNeededError, templates
+from evenhand.web.schemas import ErrorOut, Health, validation_error
 from evenhand.web.security import SESSION_COOKIE, SecurityHeaders, docs_router
 from evenhand.web.service import Service
 
 INBOX_BUSY_TIMEOUT = 0.001  # seconds; the inbox writer retries itself
 MACHINE_PATHS = ("/api/", "/webhooks/", "/healthz", "/openapi.json")
 STATIC = Path(__file__).with_name("static")
+HEALTH_503: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": Health | ErrorOut,
+        "description": "Deliveries wait longer than `inbox_stale_seconds` (`Health`, status "
+        "`stale`), or the database is not initialised or not reachable (the error body).",
+    }
+}
 
 
 def create_app(
@@ -98,22 +107,47 @@ def create_app(
         https_only=False,  # `Secure` is added per request by SecurityHeaders
         max_age=settings.session_max_hours * 3600,
     )
+    # Bodies bounded before anything reads them; the security headers on every answer.
+    app.add_middleware(BodyLimit, limit_for=body_limit(settings))
     app.add_middleware(SecurityHeaders, secure_cookie=settings.session_cookie_secure)
 
-    @app.get("/healthz", tags=["service"], responses=error_responses(503))
-    def healthz() -> Health:
-        """Alive, and the database answers at the schema's current revision."""
+    @app.get("/healthz", tags=["service"], response_model=Health, responses=HEALTH_503)
+    def healthz() -> Response | Health:
+        """Alive, the database answers at the schema's current revision, and no delivery
+        has waited longer than `inbox_stale_seconds` (else 503 `stale`); with the worker's
+        liveness and the age of the oldest pending delivery."""
         ensure_current(engine)
-        return Health(status="ok", guide_version=service.current_guide().version)
+        health = worker_health(
+            engine, now=service.now(), silent_seconds=settings.worker_silent_seconds
+        )
+        stale = health.stale(limit_seconds=settings.inbox_stale_seconds)
+        answer = Health(
+            status="stale" if stale else "ok",
+            guide_version=service.current_guide().version,
+            worker_alive=health.worker_alive,
+            worker_seen_seconds=health.worker_seen_seconds,
+            oldest_pending_seconds=health.oldest_pending_seconds,
+        )
+        if stale:
+            return JSONResponse(status_code=503, content=answer.model_dump(mode="json"))
+        return answer
 
     return app
 
 
+_HEADINGS = {403: "Not allowed", 404: "Not found", 405: "Not here", 429: "Too many tries"}
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    """A person's page that could not be shown: the reason, and the way back."""
+    heading = _HEADINGS.get(status, "Not done")
+    context = {"user": None, "csrf": "", "heading": heading, "message": message}
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
 async def _error_response(request: Request, error: EvenhandError) -> Response:
     if not request.url.path.startswith(MACHINE_PATHS):  # a person's page: a page back
-        message = html.escape(str(error))
-        body = f"<!doctype html><title>Evenhand</title><h1>Not done</h1><p role=alert>{message}</p>"
-        return HTMLResponse(body, status_code=error.http_status)
+        return _error_page(request, error.http_status, str(error))
     return _json_error(error)
 
 
@@ -140,6 +174,8 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> Respon
     """Starlette's own refusals (no such address, another method, an unreadable body) in
     the error body on the machine paths."""
     code = _HTTP_CODES.get(error.status_code)
+    if not request.url.path.startswith(MACHINE_PATHS) and error.status_code in _HEADINGS:
+        return _error_page(request, error.status_code, str(error.detail))
     if code is None or not request.url.path.startswith(MACHINE_PATHS):
         return await http_exception_handler(request, error)
     return _json_error(EvenhandError(code, str(error.detail)))

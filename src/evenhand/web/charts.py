@@ -49,11 +49,20 @@ def horizontal_bars(
     ]
 
 
+AXIS_WIDTH = 40  # room left of a plot for its value axis's labels
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     day: date
     x: int
     parts: tuple[tuple[str, int, float, float], ...]  # (series, count, y, height)
+    total: int = 0
+
+
+def tallest(columns: Sequence[Column]) -> int:
+    """The count the value axis's top stands for."""
+    return max((column.total for column in columns), default=0)
 
 
 def stacked_columns(
@@ -77,7 +86,8 @@ def stacked_columns(
             height = PLOT_HEIGHT * count / tallest
             top -= height
             parts.append((name, count, top, height))
-        columns.append(Column(day, index * (COLUMN_WIDTH + 2), tuple(parts)))
+        total = sum(by_day.get(day, {}).values())
+        columns.append(Column(day, AXIS_WIDTH + index * (COLUMN_WIDTH + 2), tuple(parts), total))
     return columns
 
 
@@ -109,5 +119,5 @@ def order_history(orders: Sequence[tuple[str, date, int, str, bool]]) -> list[Or
     for index, (name, day, total, text, cancelled) in enumerate(orders):
         height = max(2.0, ORDER_CHART_HEIGHT * total / largest)
         y = ORDER_CHART_HEIGHT - height
-        marks.append(OrderMark(name, day, text, index * 10, y, height, cancelled))
+        marks.append(OrderMark(name, day, text, AXIS_WIDTH + index * 10, y, height, cancelled))
     return marks

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -52,7 +52,9 @@ STATUS_MEANINGS = {
     401: "No API token, or an unknown or revoked one (`missing_token`, `bad_token`).",
     404: "Not found (`decision_not_found`, `customer_not_found`).",
     409: "The file's currency is not the shop's (`currency_mismatch`).",
-    413: "The body is larger than the service takes.",
+    413: "The body is larger than this address takes (`body_too_large`; the settings "
+    "`webhook_max_bytes`, `upload_max_bytes`, `request_max_bytes`): refused before the rest "
+    "is read.",
     422: "A value the route cannot take, with the field (and line and column) and the reason "
     "(`bad_value`, `missing_value`, `unknown_format`, ...).",
     503: "Not ready: the database is not initialised or not reachable, or the reader's "
@@ -106,8 +108,23 @@ def _where(location: tuple[Any, ...] | list[Any]) -> str:
 
 
 class Health(BaseModel):
-    status: str = Field(description="`ok`.")
+    """The service, its worker and its inbox: 200 `ok`, or 503 `stale` once the oldest
+    pending delivery has waited longer than `inbox_stale_seconds`."""
+
+    status: Literal["ok", "stale"] = Field(
+        description="`ok`; `stale`: deliveries wait longer than `inbox_stale_seconds` (503)."
+    )
     guide_version: str = Field(description="The version of the guide in force.")
+    worker_alive: bool = Field(
+        description="The inbox worker was heard from within `worker_silent_seconds` and has "
+        "not stopped."
+    )
+    worker_seen_seconds: float | None = Field(
+        description="Seconds since the worker's last heartbeat; null if none was ever seen."
+    )
+    oldest_pending_seconds: float | None = Field(
+        description="How long the oldest pending delivery has waited; null if none waits."
+    )
 
 
 class DeliveryAccepted(BaseModel):

@@ -23,7 +23,15 @@ from evenhand.actions.dashboard import (
     window_name,
 )
 from evenhand.actions.guide import adopt_uploaded_guide, guide_versions_json
-from evenhand.actions.reviews import QUEUE_LENGTH, queue, review_decision, ticket_page
+from evenhand.actions.reviews import (
+    QUEUE_LENGTH,
+    QUEUE_SORTS,
+    approve_many,
+    next_to_review,
+    queue,
+    review_decision,
+    ticket_page,
+)
 from evenhand.actions.schemas import customer_out
 from evenhand.actions.sessions import SignInRules, SignInThrottledError, sign_in, sign_out
 from evenhand.domain.facts import Tier
@@ -33,7 +41,15 @@ from evenhand.domain.money import Money
 from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest.guide_problems import GuideRefusedError
-from evenhand.web.charts import SERIES_COLOURS, horizontal_bars, order_history, stacked_columns
+from evenhand.web.charts import (
+    SERIES_COLOURS,
+    horizontal_bars,
+    order_history,
+    stacked_columns,
+    tallest,
+)
+from evenhand.web.labels import intent_label, remedy_label
+from evenhand.web.message_html import is_html, sanitized
 from evenhand.web.pages import (
     SESSION_KEY,
     CsrfField,
@@ -110,11 +126,20 @@ def logout(request: Request, service: ServiceDep, csrf: CsrfField) -> RedirectRe
 
 @router.get("/queue")
 def queue_page(
-    request: Request, service: ServiceDep, user: SignedIn, q: str = "", before: int | None = None
+    request: Request,
+    service: ServiceDep,
+    user: SignedIn,
+    *,
+    q: str = "",
+    before: int | None = None,
+    sort: str = "newest",
 ) -> HTMLResponse:
     filters = {name: request.query_params.get(name, "") for name in QUEUE_CHOICES}
-    rows = queue(service.engine, filters=filters, search=q, before=before)
+    sort = sort if sort in QUEUE_SORTS else "newest"
+    rows = queue(service.engine, filters=filters, search=q, before=before, sort=sort)
     kept = {name: value for name, value in {**filters, "q": q}.items() if value}
+    if sort != "newest":
+        kept["sort"] = sort
     older = {**kept, "before": rows[-1].decision_id} if len(rows) == QUEUE_LENGTH else None
     return render(
         request,
@@ -124,28 +149,48 @@ def queue_page(
         filters=filters,
         search=q,
         choices=QUEUE_CHOICES,
+        sorts=QUEUE_SORTS,
+        sort=sort,
+        values={row.decision_id: Money.of_minor(row.ltv_minor, row.currency) for row in rows},
         limit=QUEUE_LENGTH,
         paged=before is not None,
         newest_href=f"/queue?{urlencode(kept)}",
         older_href=f"/queue?{urlencode(older)}" if older else None,
+        here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
     )
 
 
 @router.get("/tickets/{decision_id}")
 def ticket(
-    request: Request, service: ServiceDep, user: SignedIn, decision_id: int, error: str = ""
+    request: Request,
+    service: ServiceDep,
+    user: SignedIn,
+    decision_id: int,
+    *,
+    error: str = "",
+    chosen: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    """A ticket; after a refused review, with the agent's choices as they left them."""
     page = ticket_page(service.engine, decision_id=decision_id, settings=service.settings)
     currency = page.decision.ltv.currency
     evidence = [signal.evidence for signal in page.decision.signals]
+    html_mail = is_html(page.body)
     return render(
         request,
         "ticket.html",
+        422 if error else 200,
         user=user,
         d=page.decision,
         subject=page.subject,
-        segments=highlighted(page.body, evidence),
+        html_body=sanitized(page.body) if html_mail else None,
+        segments=[] if html_mail else highlighted(page.body, evidence),
+        evidence=evidence,
+        reply=(chosen or {}).get("reply") or page.reply,
+        chosen=chosen or {},
         customer=customer_out(page.customer).model_dump(mode="json") if page.customer else None,
+        order_top=str(Money.of_minor(max(o.total_minor for o in page.orders), currency))
+        if page.orders
+        else "",
         order_marks=order_history(
             [
                 (
@@ -159,6 +204,9 @@ def ticket(
             ]
         ),
         reviews=page.reviews,
+        order=page.order,
+        links=page.links,
+        money=lambda minor, currency: str(Money.of_minor(minor, currency)),
         remedies=[remedy.value for remedy in Remedy],
         error=error,
     )
@@ -175,7 +223,9 @@ def review(
     remedy: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     reply: Annotated[str, Form()] = "",
+    then: Annotated[str, Form()] = "",
 ) -> Response:
+    """Approve or override; with `then=next`, on to the next ticket no one has reviewed."""
     check_csrf(request, csrf)
     try:
         review_decision(
@@ -190,8 +240,30 @@ def review(
     except EvenhandError as error:
         if not isinstance(error.code, InputError):
             raise
-        return ticket(request, service, user, decision_id, error=error.message)
+        chosen = {"remedy": remedy, "reason": reason, "reply": reply}
+        return ticket(request, service, user, decision_id, error=error.message, chosen=chosen)
+    if then == "next":
+        following = next_to_review(service.engine, after=decision_id)
+        return RedirectResponse(
+            f"/tickets/{following}" if following else "/queue?reviewed=no", status_code=303
+        )
     return RedirectResponse(f"/tickets/{decision_id}", status_code=303)
+
+
+@router.post("/queue/approve")
+def approve_picked(
+    request: Request,
+    service: ServiceDep,
+    user: SignedIn,
+    *,
+    csrf: CsrfField,
+    decision: Annotated[list[int] | None, Form()] = None,
+    back: Annotated[str, Form()] = "/queue",
+) -> Response:
+    """Approve the tickets picked on the queue page, as drafted; back to the same page."""
+    check_csrf(request, csrf)
+    approve_many(service.engine, decision_ids=decision or [], user=user, now=service.now())
+    return RedirectResponse(back if back.startswith("/queue") else "/queue", status_code=303)
 
 
 @router.get("/guide")
@@ -263,6 +335,9 @@ def dashboard_page(
         window=window_name(board.days),
         languages=languages,
         colours=SERIES_COLOURS,
+        tallest=tallest,
+        intent_label=intent_label,
+        remedy_label=remedy_label,
         columns=stacked_columns(board.by_day_language, languages, **span),
         intent_names=intent_names,
         intent_columns=stacked_columns(board.by_day_intent, intent_names, **span),

@@ -10,6 +10,7 @@ stored again) and the worker does the rest.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -74,9 +75,19 @@ def _digest(raw: bytes) -> str:
 
 
 async def _store(
-    service: Service, *, source: Source, event_key: str, topic: str, raw: bytes
+    service: Service,
+    *,
+    source: Source,
+    event_key: str,
+    topic: str,
+    raw: bytes,
+    replay_window: timedelta | None = None,
 ) -> JSONResponse:
+    """Into the inbox; with `replay_window`, the same topic and body stored within it is
+    counted as a repeat (the event id it came under is not signed)."""
+
     def receive() -> Accepted:
+        now = service.now()
         with service.write_lock:
             return receive_delivery(
                 service.inbox_engine,
@@ -84,7 +95,9 @@ async def _store(
                 event_key=event_key,
                 topic=topic,
                 body=raw.decode("utf-8"),
-                now=service.now(),
+                now=now,
+                body_sha256=hashlib.sha256(raw).hexdigest() if replay_window else None,
+                replay_since=now - replay_window if replay_window else None,
             )
 
     accepted = await run_in_threadpool(receive)
@@ -137,21 +150,32 @@ def _described(body: str, **headers: str) -> dict[str, Any]:
 )
 async def shopify(request: Request, service: ServiceDep) -> JSONResponse:
     """Orders, refunds, disputes and the privacy topics; `X-Shopify-Hmac-Sha256`."""
-    raw, settings, headers = await request.body(), service.settings, request.headers
+    settings, headers = service.settings, request.headers
     secrets = _secrets(settings.shopify_webhook_secret, settings.shopify_webhook_secret_previous)
     _require(secrets, Source.SHOPIFY)
-    if not shopify_valid(raw, headers.get("X-Shopify-Hmac-Sha256"), secrets):
+    if not headers.get("X-Shopify-Hmac-Sha256"):  # what the headers can refuse, before the body
         raise _bad_signature()
     shop = headers.get("X-Shopify-Shop-Domain", "")
     if settings.shopify_shop_domain and shop.lower() != settings.shopify_shop_domain.lower():
         raise EvenhandError(AccessError.UNKNOWN_SHOP, f"unknown shop {shop!r}; nothing stored")
+    raw = await request.body()
+    if not shopify_valid(raw, headers.get("X-Shopify-Hmac-Sha256"), secrets):
+        raise _bad_signature()
     _document(raw)
     topic = headers.get("X-Shopify-Topic", "")
     if topic not in SHOPIFY_TOPICS:
         return _ignored(topic)
     event = headers.get("X-Shopify-Event-Id") or headers.get("X-Shopify-Webhook-Id")
     key = f"{topic}:{event}" if event else f"{topic}:{_digest(raw)}"
-    return await _store(service, source=Source.SHOPIFY, event_key=key, topic=topic, raw=raw)
+    hours = settings.shopify_replay_window_hours
+    return await _store(
+        service,
+        source=Source.SHOPIFY,
+        event_key=key,
+        topic=topic,
+        raw=raw,
+        replay_window=timedelta(hours=hours) if hours else None,
+    )
 
 
 @router.post(
@@ -229,11 +253,12 @@ async def zendesk(request: Request, service: ServiceDep) -> JSONResponse:
 async def gorgias(request: Request, service: ServiceDep) -> JSONResponse:
     """The HTTP integration's `ticket-created` / `ticket-message-created`. Gorgias does not
     sign, so the integration sends the shared secret in `X-Evenhand-Secret`."""
-    raw, settings = await request.body(), service.settings
+    settings = service.settings
     secrets = _secrets(settings.gorgias_webhook_secret, settings.gorgias_webhook_secret_previous)
     _require(secrets, Source.GORGIAS)
     if not shared_secret_valid(request.headers.get(GORGIAS_SECRET_HEADER), secrets):
-        raise _bad_signature()
+        raise _bad_signature()  # before the body is read: a stranger's is never taken in
+    raw = await request.body()
     document = _document(raw)
     topic = str(document.get("event") or "ticket-created")
     if topic not in GORGIAS_EVENTS:

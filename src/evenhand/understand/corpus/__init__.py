@@ -9,6 +9,13 @@ with a typo; some with a threat sentence from `threats_*.jsonl` added. A quarter
 46 seeds of every intent and language, and 88 of the threat sentences, form the
 held-out split (each threat sentence says which split it is in): nothing the reader trains
 or is tuned on comes from them.
+
+`train_t*.jsonl` are later batches, each written apart by its own method and writer
+(`README.md` says how): {"id", "language", "intent", "signals", "text"}. The seeds of
+`train_t0` are composed into variants like the seeds above; the messages of the other
+batches are already written as they arrive and are taken as written, once. Every
+`HELD_OUT_EVERY`th message of each intent and language of a batch (in file order) is held
+out, so the held-out split covers every intent.
 """
 
 from __future__ import annotations
@@ -54,6 +61,30 @@ def _lines(name: str) -> list[dict[str, Any]]:
 def seed_messages() -> list[dict[str, Any]]:
     """The hand-written messages: {"id", "language", "intent", "text"}."""
     return _lines("seeds_sv.jsonl") + _lines("seeds_en.jsonl")
+
+
+# The batches whose rows are seeds, composed like the hand-written ones; the others are
+# taken as written.
+SEED_BATCHES = frozenset({"train_t0.jsonl"})
+
+
+def batch_files() -> list[str]:
+    """The later batches' files, in order."""
+    folder = resources.files(__package__)
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("train_t"))
+
+
+def batch_messages(name: str) -> list[dict[str, Any]]:
+    """A batch's rows, each with its split (every `HELD_OUT_EVERY`th of an intent and
+    language, in file order, is held out)."""
+    counts: dict[tuple[str, str], int] = {}
+    rows = []
+    for row in _lines(name):
+        key = (row["language"], row["intent"])
+        counts[key] = counts.get(key, 0) + 1
+        held_out = counts[key] % HELD_OUT_EVERY == 0
+        rows.append({**row, "split": (Split.HELD_OUT if held_out else Split.TRAIN).value})
+    return rows
 
 
 def threat_sentences() -> list[dict[str, Any]]:
@@ -151,11 +182,39 @@ def seed_split(seed: dict[str, Any]) -> Split:
 
 
 def load_corpus() -> list[Example]:
-    """Every example of both splits, the same on every run. Each split is composed from its
-    own random stream, so that adding to one split (training threats, say) leaves the other's
-    messages as they were."""
+    """Every example of both splits, the same on every run: the composed seeds, then the
+    batches' messages as written."""
+    examples = _composed(seed_messages() + _batch_seeds())
+    for name in batch_files():
+        if name not in SEED_BATCHES:
+            examples.extend(_as_written(row) for row in batch_messages(name))
+    return examples
+
+
+def _batch_seeds() -> list[dict[str, Any]]:
+    return [
+        row for name in sorted(SEED_BATCHES & set(batch_files())) for row in batch_messages(name)
+    ]
+
+
+def _as_written(row: dict[str, Any]) -> Example:
+    return Example(
+        id=row["id"],
+        language=row["language"],
+        intent=Intent(row["intent"]),
+        subject=None,
+        body=row["text"],
+        signals=tuple(SignalKind(kind) for kind in row.get("signals", [])),
+        split=Split(row["split"]),
+        seed_id=row["id"],
+    )
+
+
+def _composed(seeds: list[dict[str, Any]]) -> list[Example]:
+    """The seeds composed into variants. Each split is composed from its own random stream,
+    so that adding to one split (training threats, say) leaves the other's messages as they
+    were."""
     streams = {split: random.Random(f"{SEED}:{split.value}") for split in Split}
-    seeds = seed_messages()
     threats = {split: _threat_pool(split, streams[split]) for split in Split}
     used = {(split, language): 0 for split in Split for language in ("sv", "en")}
     examples = []

@@ -1,8 +1,65 @@
 // The web UI's one script (served from /static: the pages' Content-Security-Policy allows
-// no inline script). A button with data-copy="ID" copies the value of the element ID.
+// no inline script). Pages work without it; it adds copying and keyboard shortcuts.
+
+// A button with data-copy="ID" copies the value of the element ID. The clipboard API needs
+// a secure context (https or localhost); elsewhere the text is selected and copied the old
+// way. The span with data-copy-status="ID" says what happened.
 for (const button of document.querySelectorAll("button[data-copy]")) {
-  button.addEventListener("click", () => {
+  button.addEventListener("click", async () => {
     const source = document.getElementById(button.dataset.copy);
-    if (source) navigator.clipboard.writeText(source.value);
+    const status = document.querySelector(`[data-copy-status="${button.dataset.copy}"]`);
+    if (!source) return;
+    let copied = false;
+    if (navigator.clipboard && window.isSecureContext) {
+      try { await navigator.clipboard.writeText(source.value); copied = true; } catch (_) { copied = false; }
+    }
+    if (!copied) {
+      source.focus();
+      source.select();
+      copied = document.execCommand && document.execCommand("copy");
+    }
+    if (status) status.textContent = copied ? "Copied." : "Selected: press Ctrl+C (⌘C) to copy.";
+  });
+}
+
+// Keyboard shortcuts, never while typing in a field.
+function typing(event) {
+  const tag = event.target.tagName;
+  return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || event.target.isContentEditable;
+}
+
+const queue = document.querySelector("table[data-keys=queue]");
+if (queue) {
+  const rows = [...queue.querySelectorAll("tbody tr")];
+  let at = -1;
+  const focus = (index) => {
+    if (!rows.length) return;
+    at = Math.max(0, Math.min(rows.length - 1, index));
+    rows.forEach((row, i) => row.classList.toggle("current", i === at));
+    rows[at].querySelector("a[href^='/tickets/']").focus();
+  };
+  document.addEventListener("keydown", (event) => {
+    if (typing(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "j") focus(at + 1);
+    else if (event.key === "k") focus(at - 1);
+    else if (event.key === "o" && at >= 0) rows[at].querySelector("a[href^='/tickets/']").click();
+    else if (event.key === "x" && at >= 0) { const box = rows[at].querySelector("input[type=checkbox]"); box.checked = !box.checked; }
+    else if (event.key === "A") document.getElementById("bulk").requestSubmit();
+    else return;
+    event.preventDefault();
+  });
+}
+
+const review = document.querySelector("form[action$='/review']");
+if (review) {
+  document.addEventListener("keydown", (event) => {
+    if (typing(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "a") review.requestSubmit();
+    else if (event.key === "n") review.requestSubmit(document.getElementById("approve-next"));
+    else if (event.key === "o") document.getElementById("remedy-choice").focus();
+    else if (event.key === "e") document.getElementById("reply").focus();
+    else if (event.key === "q") window.location.assign("/queue");
+    else return;
+    event.preventDefault();
   });
 }

@@ -1,0 +1,143 @@
+"""What the threat lexicon says about a sentence: the subjects it names, the signals it shows,
+and the one veto every stage's candidate passes (see `signals` for the stages)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evenhand.domain.intents import SignalSource
+from evenhand.understand.model import SignalKind
+from evenhand.understand.sentences import clauses
+from evenhand.understand.threat_lexicon import Lexicon, default_lexicon
+
+LEXICON = "lexicon"
+SENTENCE_MODEL = "sentence-model"
+_THREATS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
+_BANK_KINDS = frozenset({SignalKind.CHARGEBACK_THREAT, SignalKind.CHARGEBACK_FILED})
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A signal a stage read, with where it comes from; the veto decides whether it stays."""
+
+    kind: SignalKind
+    source: SignalSource
+
+
+def subjects(sentence: str) -> dict[str, str]:
+    """What a threat in the sentence could be about, "review" and "bank", with the entry
+    that names each."""
+    lexicon = default_lexicon()
+    named = {group: lexicon[group].find(sentence) for group in ("review", "bank")}
+    return {group: rule for group, rule in named.items() if rule}
+
+
+def lexicon_candidates(sentence: str) -> list[list[Candidate]]:
+    """Per subject the sentence names, the lexicon's readings in order of precedence: an offer
+    before a threat (about a review), a dispute filed before a threat (about a bank). The
+    first that survives the veto is the lexicon's reading of that subject."""
+    lexicon = default_lexicon()
+    named = subjects(sentence)
+    stance = lexicon["stance"].find(sentence)
+    sides: list[list[Candidate]] = []
+    if "review" in named:
+        review: list[Candidate] = []
+        offer = lexicon["offer"].find(sentence)
+        if offer and lexicon["offer_condition"].search(sentence):
+            review.append(_found(SignalKind.REVIEW_EXTORTION, offer))
+        if stance:
+            review.append(_found(SignalKind.REVIEW_THREAT, stance))
+        sides.append(review)
+    if "bank" in named:
+        bank: list[Candidate] = []
+        filed = lexicon["filed"].find(sentence)
+        if filed:
+            bank.append(_found(SignalKind.CHARGEBACK_FILED, filed))
+        if stance:
+            bank.append(_found(SignalKind.CHARGEBACK_THREAT, stance))
+        sides.append(bank)
+    return [side for side in sides if side]
+
+
+def _found(kind: SignalKind, rule: str) -> Candidate:
+    return Candidate(kind, SignalSource(stage=LEXICON, rule=rule, score=1.0))
+
+
+def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
+    """Why `kind`, read in `sentence` by `stage`, is no signal (the group and entry that say
+    so), or None when it stands. The one place vetoes are applied:
+
+    - a claim withdrawn, closed or never made ("I've closed the dispute"): no bank signal;
+    - an offer the writer refuses, a review change already made, a review already posted
+      with nothing offered; praise that is no price;
+    - a dispute "filed" that the model read with no claim, case or money named;
+    - a threat the writer refuses ("I won't leave a bad review"), praise ("I'll leave a great
+      review"), a review already posted with no stance, a bank named only as how one pays."""
+    lexicon = default_lexicon()
+    if kind in _BANK_KINDS and (rule := lexicon["withdrawal"].find(sentence)):
+        return f"withdrawal ({rule})"
+    if kind is SignalKind.REVIEW_EXTORTION:
+        return _offer_veto(lexicon, sentence, stage=stage)
+    if kind is SignalKind.CHARGEBACK_FILED:
+        if stage == LEXICON or lexicon["filed_evidence"].search(sentence):
+            return None
+        return "no claim, case or money named"
+    return _threat_veto(lexicon, kind, sentence)
+
+
+def _offer_veto(lexicon: Lexicon, sentence: str, *, stage: str) -> str | None:
+    changed = _reported_change(lexicon, sentence)
+    if changed or stage == LEXICON:
+        return changed
+    if refused := _refused(lexicon, sentence):
+        return refused
+    offered = lexicon["offer"].search(sentence)
+    posted = lexicon["already_posted"].find(sentence)
+    if posted and not offered and not lexicon["stance"].search(sentence):
+        return f"already posted ({posted})"
+    praise = lexicon["praise"].find(sentence)
+    priced = offered or lexicon["shop_gives"].search(sentence)
+    return f"praise ({praise})" if praise and not priced else None
+
+
+def _threat_veto(lexicon: Lexicon, kind: SignalKind, sentence: str) -> str | None:
+    if kind not in _THREATS:
+        return None
+    if refused := _refused(lexicon, sentence):
+        return refused
+    if kind is SignalKind.REVIEW_THREAT:
+        return _review_threat_veto(lexicon, sentence)
+    neutral = lexicon["bank_neutral"].find(sentence)
+    if neutral and not lexicon["money_back"].search(sentence):
+        return f"bank named as a way to pay ({neutral})"
+    return None
+
+
+def _review_threat_veto(lexicon: Lexicon, sentence: str) -> str | None:
+    if praise := lexicon["praise"].find(sentence):
+        return f"praise ({praise})"
+    posted = lexicon["already_posted"].find(sentence)
+    if posted and not lexicon["stance"].search(sentence):
+        return f"already posted ({posted})"
+    return None
+
+
+def _reported_change(lexicon: Lexicon, sentence: str) -> str | None:
+    """The writer reports a review already changed and asks nothing more ("Thanks for the
+    replacement, I've updated my review to five stars!")."""
+    changed = lexicon["reported_change"].find(sentence)
+    if changed and not lexicon["still_to_come"].search(sentence):
+        return f"reported change ({changed})"
+    return None
+
+
+def _refused(lexicon: Lexicon, sentence: str) -> str | None:
+    """The writer refuses it: each clause with a threat's stance is itself a refusal ("I won't
+    leave a bad review"; not "I won't pay that invoice, I'll dispute it instead")."""
+    refusal = lexicon["refusal"].find(sentence)
+    if refusal is None:
+        return None
+    stances = [part for part in clauses(sentence) if lexicon["stance"].search(part)]
+    if all(lexicon["refusal"].search(part) for part in stances):
+        return f"refusal ({refusal})"
+    return None

@@ -1,0 +1,183 @@
+"""The pages an agent works from, as a browser gets them: the queue's rows (received time,
+subject, snippet, customer, labels, a customer's other open tickets), the ticket page (HTML
+mail made safe, the reply as last saved, choices kept after a refusal) and error pages with
+a way back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from evenhand.actions.guide import load_guide
+from evenhand.actions.import_file import import_file
+from evenhand.actions.triage import triage_tickets
+from evenhand.ingest.kinds import ImportKind
+from evenhand.ingest.tickets import read_tickets
+from evenhand.settings import Settings
+from evenhand.understand.reader import EmbeddedReader
+from tests.conftest import FIXTURES, NOW
+from tests.sites import AGENT, Site, csrf_of, serve_site
+
+TICKETS = FIXTURES / "tickets" / "agent_day.jsonl"
+
+
+@pytest.fixture
+def site(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Site]:
+    """A site whose queue holds the three tickets of `agent_day.jsonl`, decided."""
+    for served in serve_site(sqlite_url, reader):
+        settings = Settings(db=sqlite_url)
+        triage_tickets(
+            served.engine,
+            records=read_tickets(TICKETS),
+            guide=load_guide(settings),
+            reader=reader,
+            settings=settings,
+            now=NOW,
+        )
+        yield served
+
+
+def _rows(html: str) -> list[list[str]]:
+    table = LexborHTMLParser(html).css("table.queue tbody tr")
+    return [[cell.text(separator=" ", strip=True) for cell in row.css("td")[1:]] for row in table]
+
+
+def test_the_queue_shows_what_an_agent_needs_to_pick_a_ticket(site: Site) -> None:
+    # given: an agent signed in
+    agent = site.sign_in(AGENT)
+    # when: the queue is opened, newest received first
+    rows = _rows(agent.get("/queue").text)
+    # then: each row has the ticket's own time, the customer's name, subject and snippet,
+    # and labels instead of codes; the customer with two tickets is marked on each
+    assert [row[0] for row in rows] == ["2026-11-30 09:40", "2026-11-30 08:12", "2026-11-29 17:05"]
+    assert rows[0][1].startswith("Maja") and "+1 open" in rows[0][1]
+    assert "Kvitto" in rows[0][2] and "kvitto på min senaste" in rows[0][2]
+    assert "Tom" in rows[2][1] and "+1 open" not in rows[2][1]
+    assert not any("_" in row[3] or "_" in row[4] for row in rows)  # no raw codes
+    # and: oldest first reverses the order, and the choice stays in the page's links
+    oldest = agent.get("/queue", params={"sort": "oldest"}).text
+    assert _rows(oldest)[0][0] == "2026-11-29 17:05"
+
+
+def test_the_queue_searches_the_message_text(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    # when: the agent searches for a word of one message, and for a ticket's id
+    by_word = _rows(agent.get("/queue", params={"q": "TRACKING"}).text)
+    by_id = _rows(agent.get("/queue", params={"q": "zd-5102"}).text)
+    # then: each finds that ticket alone
+    assert len(by_word) == 1 and "Where is my parcel" in by_word[0][2]
+    assert len(by_id) == 1 and "Kvitto" in by_id[0][2]
+
+
+def _ticket_id(agent_page: str, subject: str) -> str:
+    for link in LexborHTMLParser(agent_page).css("table.queue a[href^='/tickets/']"):
+        if subject in link.text():
+            return str(link.attributes["href"])
+    raise AssertionError(f"no ticket {subject!r} in the queue")
+
+
+def test_an_html_mail_is_shown_rendered_and_safe(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    path = _ticket_id(agent.get("/queue").text, "Trasig vas")
+    # when: the ticket of an HTML e-mail is opened
+    message = LexborHTMLParser(agent.get(path).text).css_first(".message")
+    assert message is not None
+    # then: it reads as text with its markup, entities decoded; no script, no remote image
+    assert "Vasen kom fram i två delar idag." in message.text(separator="")
+    assert message.css_first("b") is not None and "<div>" not in message.text()
+    assert message.css_first("script") is None and message.css_first("img") is None
+
+
+def test_the_reply_an_agent_saved_is_the_one_shown_and_a_refusal_keeps_the_choices(
+    site: Site,
+) -> None:
+    agent = site.sign_in(AGENT)
+    path = _ticket_id(agent.get("/queue").text, "Where is my parcel")
+    edited = "Hi Tom,\n\nWe have asked the carrier where the lamp is.\n\nBest regards,\nNordhem"
+    # when: the agent approves with an edited reply, and later reopens the ticket
+    saved = agent.post(f"{path}/review", data={"csrf": csrf_of(agent, path), "reply": edited})
+    assert saved.status_code == 303
+    page = LexborHTMLParser(agent.get(path).text)
+    # then: the reply shown is the edited one
+    reply = page.css_first("#reply")
+    assert reply is not None and reply.text().replace("\r\n", "\n") == edited
+    # when: an override is sent without a reason
+    refused = agent.post(
+        f"{path}/review",
+        data={"csrf": csrf_of(agent, path), "remedy": "human_review", "reply": "draft 2"},
+    )
+    # then: it is refused with the reason, the chosen remedy and the reply kept as sent
+    page = LexborHTMLParser(refused.text)
+    chosen = page.css_first("#remedy-choice option[selected]")
+    assert refused.status_code == 422 and "needs a reason" in refused.text
+    assert chosen is not None and chosen.attributes["value"] == "human_review"
+    assert page.css_first("#reply").text() == "draft 2"  # type: ignore[union-attr]
+
+
+def test_error_pages_offer_a_way_back(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    # when: the agent opens an address that does not exist, and the managers' page
+    missing, forbidden = agent.get("/no/such/page"), agent.get("/admin")
+    # then: each answers its status with a page that names it and links to the queue
+    for answer, status, heading in ((missing, 404, "Not found"), (forbidden, 403, "Not allowed")):
+        page = LexborHTMLParser(answer.text)
+        assert answer.status_code == status and heading in answer.text
+        assert page.css_first("nav a[href='/queue']") is not None
+
+
+def test_the_ticket_page_shows_the_orders_lines_and_links_out(
+    sqlite_url: str, reader: EmbeddedReader
+) -> None:
+    # given: a shop with its orders imported, Zendesk and the Shopify domain configured,
+    # and a ticket about one of the orders
+    shop = {
+        "zendesk_url": "https://nordhem.zendesk.com",
+        "shopify_shop_domain": "nordhem.myshopify.com",
+    }
+    for site in serve_site(sqlite_url, reader, **shop):
+        settings = Settings(db=sqlite_url)
+        orders = FIXTURES / "shopify" / "orders_for_triage.csv"
+        import_file(
+            site.engine, kind=ImportKind.SHOPIFY_ORDERS, path=orders, settings=settings, now=NOW
+        )
+        records = read_tickets(FIXTURES / "zendesk" / "tickets_export.json")
+        triage_tickets(
+            site.engine,
+            records=records,
+            guide=load_guide(settings),
+            reader=reader,
+            settings=settings,
+            now=NOW,
+        )
+        agent = site.sign_in(AGENT)
+        pages = [
+            LexborHTMLParser(agent.get(link.attributes["href"] or "").text)
+            for link in LexborHTMLParser(agent.get("/queue").text).css(
+                "table.queue a[href^='/tickets/']"
+            )
+        ]
+        # when: the tickets' pages are opened
+        with_order = [page for page in pages if page.css_first("table.lines tbody tr")]
+        # then: a ticket about a known order lists its lines; each links to its Zendesk ticket
+        assert with_order, "some Zendesk ticket of the fixture names an imported order"
+        for page in pages:
+            hrefs = [a.attributes.get("href") or "" for a in page.css("#h-order ~ p a")]
+            assert any(h.startswith("https://nordhem.zendesk.com/agent/tickets/") for h in hrefs)
+
+
+def test_the_dashboards_charts_say_what_their_axes_measure(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    # when: the dashboard is opened over all time
+    page = LexborHTMLParser(agent.get("/dashboard", params={"days": "all"}).text)
+    daily = [
+        svg for svg in page.css("svg.chart") if "per day" in (svg.attributes["aria-label"] or "")
+    ]
+    # then: each daily chart names its axes and the count its top stands for; bars use labels
+    assert len(daily) == 2
+    for svg in daily:
+        texts = [text.text() for text in svg.css("text")]
+        assert "tickets" in texts and "day the ticket came" in texts and "0" in texts
+        assert any(text.isdigit() and int(text) >= 1 for text in texts if text != "0")
+    assert "Damaged item" in page.text() and "damaged_item" not in page.text()
