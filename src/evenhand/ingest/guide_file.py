@@ -85,10 +85,14 @@ def parse_guide(text: str, *, source: str, grid_check: bool = True) -> Guide:
     for key in document.keys() - set(TOP_LEVEL):
         problems.add(document.key_lines[key], key, f"unknown section; a guide has {_TOP_HINT}")
     settings = parse_settings(document.get("settings"), problems)
+    before_replies = len(problems.found)
     replies = parse_replies(document.get("replies"), problems, line=document.line)
+    replies_compiled = len(problems.found) == before_replies
     rules = parse_rules(document.get("rules"), problems, replies=replies.names())
     version = guide_version(text)
-    if grid_check and not problems.found and version not in _GRID_PASSED:
+    # The grid needs the templates compiled; a problem elsewhere (a rule, a setting) does
+    # not stop it, so every problem is listed at once.
+    if grid_check and replies_compiled and version not in _GRID_PASSED:
         check_reply_grid(document.get("replies"), replies, settings, problems, rules=rules)
     examples = parse_examples(document.get("examples"), problems, settings=settings)
     if rules:
