@@ -91,8 +91,7 @@ class FakeHelpdesk:
             ticket = self.tickets.setdefault(
                 parts[3].removesuffix(".json"), {"tags": [], "comments": []}
             )
-            ticket["comments"].append(body["ticket"]["comment"])
-            return 200, {}, {"ticket": {"id": parts[3]}}
+            return self._zendesk_update(ticket, parts[3], body["ticket"])
         if parts[:3] == ["api", "v2", "users"] and method == "GET":
             user = self.users.get(parts[3].removesuffix(".json"))
             return (200, {}, {"user": user}) if user else (404, {}, {"error": "RecordNotFound"})
@@ -102,12 +101,22 @@ class FakeHelpdesk:
             if ticket is None:
                 return 404, {}, {"error": "not found"}
             if method == "PUT":
-                ticket["tags"] = body["tags"]
+                ticket.update({key: body[key] for key in ("tags", "status") if key in body})
             return 200, {}, ticket
         if parts[:2] == ["api", "tickets"] and len(parts) == 4 and parts[3] == "messages":
             self.tickets[parts[2]].setdefault("messages", []).append(body)
             return 201, {}, body | {"id": 999}
         return 404, {}, {"error": f"no route {method} {path}"}
+
+    def _zendesk_update(
+        self, ticket: dict[str, Any], ticket_id: str, change: dict[str, Any]
+    ) -> tuple[int, dict[str, str], Any]:
+        """A ticket update: a comment (public or not) and/or a new status."""
+        if "comment" in change:
+            ticket["comments"].append(change["comment"])
+        if "status" in change:
+            ticket["status"] = change["status"]
+        return 200, {}, {"ticket": {"id": ticket_id}}
 
     def _zendesk_comments(
         self, parts: list[str], query: dict[str, list[str]]

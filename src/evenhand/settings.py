@@ -189,6 +189,61 @@ class Settings(BaseSettings):
         ),
     ] = 2 * 1024 * 1024
 
+    shopify_access_token: Annotated[
+        SecretStr | None,
+        Field(description="Shopify Admin API access token (X-Shopify-Access-Token)."),
+    ] = None
+    shopify_api_version: Annotated[
+        str, Field(description="The Shopify Admin API version the mutations are sent to.")
+    ] = "2026-01"
+    shopify_admin_url: Annotated[
+        str | None,
+        Field(description="The Admin API's base URL; unset, https://{shopify_shop_domain}."),
+    ] = None
+    recharge_api_token: Annotated[
+        SecretStr | None,
+        Field(description="Recharge API token; set, subscriptions are cancelled in Recharge."),
+    ] = None
+    recharge_url: Annotated[str, Field(description="Recharge's API base URL.")] = (
+        "https://api.rechargeapps.com"
+    )
+    refund_notify_customer: Annotated[
+        bool, Field(description="Shopify e-mails the customer about a refund or cancellation.")
+    ] = True
+    refund_restock: Annotated[
+        bool, Field(description="A refund or cancellation puts the order's items back in stock.")
+    ] = False
+    zendesk_status_after_reply: Annotated[
+        str,
+        Field(description='A Zendesk ticket\'s status once the reply is sent ("" leaves it).'),
+    ] = "solved"
+    gorgias_status_after_reply: Annotated[
+        str,
+        Field(description='A Gorgias ticket\'s status once the reply is sent ("" leaves it).'),
+    ] = "closed"
+    auto_approve_remedies: Annotated[
+        str,
+        Field(
+            description="Remedies carried out without a person, comma-separated "
+            "(e.g. send_tracking_status,human_review); a manager's choice."
+        ),
+    ] = ""
+    auto_approve_daily_cap: Annotated[
+        Decimal,
+        Field(ge=0, description="Money auto-approvals may give away per UTC day (shop currency)."),
+    ] = Decimal("0")
+    agent_refund_limit: Annotated[
+        Decimal | None,
+        Field(
+            ge=0,
+            description="The most an agent's approval gives away; above it a manager approves "
+            "(unset: no limit).",
+        ),
+    ] = None
+    execution_max_attempts: Annotated[
+        int, Field(ge=1, description="Tries of a remedy's step before it is kept as failed.")
+    ] = 8
+
     session_secret: Annotated[
         SecretStr | None,
         Field(

@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from evenhand.actions.delivery_failures import failure_reason, settings_secrets, storable
+from evenhand.actions.execute import Carriers, auto_approve, execute_due_steps
 from evenhand.actions.guide import active_guide, guide_changed
 from evenhand.actions.import_file import apply_records
 from evenhand.actions.triage import decide_and_store
@@ -89,6 +90,12 @@ class Worker:
     guide: Guide
     settings: Settings
     helpdesks: Helpdesks
+    carriers: Carriers | None = None  # who carries out approved remedies (unset: no one)
+
+    @property
+    def secrets(self) -> list[str]:
+        """What a failure's reason must never show (`delivery_failures.settings_secrets`)."""
+        return settings_secrets(self.settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +189,7 @@ def _apply_alone(worker: Worker, prepared: _Prepared, *, now: datetime) -> None:
     except OperationalError:
         raise
     except Exception as error:  # a delivery can fail; the worker cannot
-        reason = failure_reason(error, secrets=settings_secrets(worker.settings))
+        reason = failure_reason(error, secrets=worker.secrets)
         with write_transaction(worker.engine) as connection:
             _finish(connection, prepared.delivery, outcome=None, error=reason, now=now)
 
@@ -252,7 +259,10 @@ def _prepared(
         return _Prepared(delivery, None, payload)
     if isinstance(reading, str):
         return _Prepared(delivery, None, reading)
-    return _Prepared(delivery, _step(payload, worker, reading))
+    try:
+        return _Prepared(delivery, _step(payload, worker, reading))
+    except Exception as error:  # a delivery can fail; the worker cannot
+        return _Prepared(delivery, None, failure_reason(error, secrets=worker.secrets))
 
 
 def _read(tickets: Sequence[TicketArrived], worker: Worker) -> list[Understanding | str]:
@@ -277,7 +287,7 @@ def _read_one(message: Message, worker: Worker) -> Understanding | str:
     try:
         return worker.reader.read_many([message])[0]
     except Exception as error:  # this delivery fails, not the worker
-        return failure_reason(error, secrets=settings_secrets(worker.settings))
+        return failure_reason(error, secrets=worker.secrets)
 
 
 def _payload(delivery: Delivery, worker: Worker) -> Resolved | str:
@@ -291,7 +301,7 @@ def _payload(delivery: Delivery, worker: Worker) -> Resolved | str:
     except _RetryLaterError:
         raise
     except Exception as error:  # a delivery can fail; the worker cannot
-        return failure_reason(error, secrets=settings_secrets(worker.settings))
+        return failure_reason(error, secrets=worker.secrets)
 
 
 def _fetched(fetch: FetchNeeded, helpdesks: Helpdesks) -> Resolved | str:
@@ -435,8 +445,14 @@ def run_worker(
             sent = send_due_writebacks(
                 worker.engine, helpdesks=worker.helpdesks, settings=worker.settings, now=now
             )
+            sent += carry_out(worker, now=now)
         except OperationalError as error:  # busy or unreachable: nothing is lost, try again
             print(f"worker: database not available, trying again: {error.orig}", file=sys.stderr)
+            time.sleep(DATABASE_RETRY_SECONDS)
+            continue
+        except Exception as error:  # past every delivery's own guard: the batch stays claimed
+            reason = failure_reason(error, secrets=worker.secrets)
+            print(f"worker: a batch failed ({reason}); its deliveries go alone", file=sys.stderr)
             time.sleep(DATABASE_RETRY_SECONDS)
             continue
         if not run.taken and run.waiting_on_helpdesk:
@@ -453,5 +469,16 @@ def drain(worker: Worker, *, now: Callable[[], datetime]) -> None:
         sent = send_due_writebacks(
             worker.engine, helpdesks=worker.helpdesks, settings=worker.settings, now=now
         )
+        sent += carry_out(worker, now=now)
         if not taken and not sent:
             return
+
+
+def carry_out(worker: Worker, *, now: Callable[[], datetime]) -> int:
+    """Auto-approve what a manager allowed, then carry out the steps that are due."""
+    if worker.carriers is None:
+        return 0
+    auto_approve(worker.engine, settings=worker.settings, now=now())
+    return execute_due_steps(
+        worker.engine, carriers=worker.carriers, settings=worker.settings, now=now
+    )

@@ -14,6 +14,13 @@ from typing import Any
 from sqlalchemy import Engine
 
 from evenhand.actions.customer_value import CustomerReport, customer_report
+from evenhand.actions.execute import (
+    Plan,
+    check_role_limit,
+    execution_steps_of,
+    plan_for,
+    start_execution,
+)
 from evenhand.actions.schemas import DecisionOut
 from evenhand.actions.service import find_decision
 from evenhand.domain.guide import Remedy
@@ -77,6 +84,7 @@ class TicketPage:
     orders: list[OrderRow]  # the customer's latest orders, oldest first
     order: OrderShown | None = None  # the order the ticket is about, with its lines
     links: dict[str, str] = field(default_factory=dict)  # out to the helpdesk and the shop
+    steps: list[dict[str, Any]] = field(default_factory=list)  # the remedy carried out
 
     @property
     def reply(self) -> str:
@@ -103,8 +111,17 @@ def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> Tick
             raise
         customer = None
     links = links_out(settings, source=source, ticket_key=key, order=order)
+    steps = execution_steps_of(engine, decision_id)
     return TicketPage(
-        decision, subject, body, customer, reviews, orders[-ORDER_HISTORY_LENGTH:], order, links
+        decision,
+        subject,
+        body,
+        customer,
+        reviews,
+        orders[-ORDER_HISTORY_LENGTH:],
+        order,
+        links,
+        steps,
     )
 
 
@@ -133,14 +150,19 @@ def review_decision(
     reason: str,
     reply_text: str | None,
     now: datetime,
+    settings: Settings | None = None,
 ) -> int:
-    """Approve (no remedy given) or override (a new remedy and a reason) a decision."""
-    find_decision(engine, decision_id=decision_id)  # it must exist
+    """Approve (no remedy given) or override (a new remedy and a reason) a decision, and
+    owe the steps that carry out the remedy in force (see actions.execute)."""
+    decision = find_decision(engine, decision_id=decision_id)  # it must exist
     if remedy and remedy not in {each.value for each in Remedy}:
         raise EvenhandError(InputError.BAD_VALUE, f"remedy: unknown remedy {remedy!r}")
     if remedy and not reason.strip():
         raise EvenhandError(InputError.MISSING_VALUE, "reason: an override needs a reason")
     action = "override" if remedy else "approve"
+    plan = _checked_plan(
+        engine, decision_id, Remedy(remedy) if remedy else decision.remedy, user, settings
+    )
     with engine.begin() as connection:
         review_id = add_review(
             connection,
@@ -159,10 +181,41 @@ def review_decision(
             subject=str(decision_id),
             details={"by": user.email, "remedy": remedy, "reason": reason.strip() or None},
         )
+        if plan is not None:
+            start_execution(
+                connection,
+                plan,
+                decision_id=decision_id,
+                review_id=review_id,
+                approved_by=user.email,
+                reply_text=reply_text,
+                now=now,
+            )
     return review_id
 
 
-def approve_many(engine: Engine, *, decision_ids: list[int], user: User, now: datetime) -> int:
+def _checked_plan(
+    engine: Engine, decision_id: int, remedy: Remedy, user: User, settings: Settings | None
+) -> Plan | None:
+    """The steps the approval sets going, within the user's role's limit (no settings:
+    nothing is carried out)."""
+    if settings is None:
+        return None
+    with engine.connect() as connection:
+        plan = plan_for(connection, decision_id, remedy=remedy, settings=settings)
+    if plan is not None:
+        check_role_limit(plan, role=user.role, settings=settings)
+    return plan
+
+
+def approve_many(
+    engine: Engine,
+    *,
+    decision_ids: list[int],
+    user: User,
+    now: datetime,
+    settings: Settings | None = None,
+) -> int:
     """Approve the decisions picked on a page of the queue, all or none, with the draft
     replies as they are; one audit event names them. Returns how many were approved."""
     picked = sorted(set(decision_ids))
@@ -170,11 +223,13 @@ def approve_many(engine: Engine, *, decision_ids: list[int], user: User, now: da
         raise EvenhandError(InputError.MISSING_VALUE, "decision: pick at least one ticket")
     if len(picked) > BULK_LIMIT:
         raise EvenhandError(InputError.BAD_VALUE, f"decision: at most {BULK_LIMIT} at once")
+    plans = {}
     for decision_id in picked:
-        find_decision(engine, decision_id=decision_id)  # each must exist
+        decision = find_decision(engine, decision_id=decision_id)  # each must exist
+        plans[decision_id] = _checked_plan(engine, decision_id, decision.remedy, user, settings)
     with engine.begin() as connection:
         for decision_id in picked:
-            add_review(
+            review_id = add_review(
                 connection,
                 decision_id=decision_id,
                 user_id=user.id,
@@ -184,6 +239,17 @@ def approve_many(engine: Engine, *, decision_ids: list[int], user: User, now: da
                 reply_text=None,
                 created_at=now,
             )
+            plan = plans[decision_id]
+            if plan is not None:
+                start_execution(
+                    connection,
+                    plan,
+                    decision_id=decision_id,
+                    review_id=review_id,
+                    approved_by=user.email,
+                    reply_text=None,
+                    now=now,
+                )
         record_event(
             connection,
             at=now,

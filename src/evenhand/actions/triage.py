@@ -11,11 +11,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from evenhand.actions.customer_value import value_of
+from evenhand.domain.costs import OrderCosts
 from evenhand.domain.decision import Decision, Reading, decide_ticket
 from evenhand.domain.guide import Guide
 from evenhand.domain.money import Money, to_minor
@@ -256,8 +258,25 @@ def _decide(
             facts, settings=settings, first_name=first_name, order_name=order_name
         ),
         currency=currency,
+        order_costs=order_costs(order, currency),
     )
     return _Decided(ticket, decision, order_name, customer.id if customer else None)
+
+
+def order_costs(order: OrderRow | None, currency: str) -> OrderCosts | None:
+    """The order as the cost model prices it."""
+    if order is None:
+        return None
+
+    def amount(minor: int) -> Decimal:
+        return Money.of_minor(minor, currency).amount
+
+    return OrderCosts(
+        total=amount(order.total_minor),
+        merchandise=amount(order.subtotal_minor),
+        cost_known=amount(order.cost_known_minor),
+        uncosted=amount(order.uncosted_minor),
+    )
 
 
 def _snapshot(order: OrderRow | None, currency: str) -> OrderSnapshot | None:
@@ -362,6 +381,17 @@ def _decision_row(decision: Decision, ticket_id: int, now: datetime) -> dict[str
         "reply_language": decision.reply_language,
         "reply_text": decision.reply_text,
         "explanation": decision.explanation,
+        **cost_columns(decision),
+    }
+
+
+def cost_columns(decision: Decision) -> dict[str, Any]:
+    """The remedy's expected cost, its computation and the order's costs, as stored."""
+    cost, priced = decision.cost, decision.order_costs
+    return {
+        "expected_cost_minor": None if cost is None else to_minor(cost.amount, decision.currency),
+        "cost_computation": None if cost is None else cost.computation,
+        "order_costs": None if priced is None else priced.as_json(),
     }
 
 

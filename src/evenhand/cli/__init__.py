@@ -7,12 +7,19 @@ import sys
 
 from rich.markup import escape
 
-from evenhand.cli import service_commands, shop_commands, triage_commands, user_commands
+from evenhand.cli import (
+    economics_commands,
+    service_commands,
+    shop_commands,
+    triage_commands,
+    user_commands,
+)
 from evenhand.cli.app import app, err
 from evenhand.errors import EvenhandError, StoreError
 
 __all__ = [
     "app",
+    "economics_commands",
     "main",
     "service_commands",
     "shop_commands",

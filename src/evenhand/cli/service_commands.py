@@ -84,6 +84,7 @@ def worker(
     ] = None,
 ) -> None:
     """Process the webhook inbox in arrival order and send the helpdesk write-backs."""
+    from evenhand.actions.execute import Carriers
     from evenhand.actions.guide import active_guide
     from evenhand.actions.inbox import Worker, drain, run_worker
     from evenhand.actions.reader import load_reader, warm_up
@@ -101,12 +102,14 @@ def worker(
     ensure_current(engine)
     remove_leftovers(settings.db)  # scratch files an import killed mid-way left behind
     helpdesks = Helpdesks.from_settings(settings)
+    carriers = Carriers.from_settings(settings, helpdesks)
     inbox_worker = Worker(
         engine=engine,
         reader=load_reader(settings),
         guide=active_guide(engine, settings),
         settings=settings,
         helpdesks=helpdesks,
+        carriers=carriers,
     )
     warm_up(inbox_worker.reader, market=settings.market)
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -118,6 +121,7 @@ def worker(
             err.print("worker: ready, processing the inbox")
             run_worker(inbox_worker, now=now, stop=stopping.is_set)
     finally:
+        carriers.close()
         helpdesks.close()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from evenhand.domain.costs import OrderCosts, RemedyCost, remedy_cost
 from evenhand.domain.facts import CustomerKnown, DisputeState, Facts, Tier
 from evenhand.domain.guide import REMEDY_MEANINGS, Guide, Remedy, Rule, TagNames, decide
 from evenhand.domain.intents import THREAT_SIGNALS, Signal
@@ -36,6 +37,8 @@ class Decision:
     reply_language: str
     reply_text: str
     explanation: str
+    cost: RemedyCost | None = None  # the remedy's expected cost (evenhand.domain.costs)
+    order_costs: OrderCosts | None = None  # the order as it was priced
 
 
 def tags_for(
@@ -60,24 +63,27 @@ def decide_ticket(
     reading: Reading,
     context: ReplyContext,
     currency: str,
+    order_costs: OrderCosts | None = None,
 ) -> Decision:
-    """Decide from the facts alone; the reading's signals only tag and explain.
+    """Decide from the facts alone; the reading's signals only tag and explain. The
+    remedy's expected cost is priced from the facts and the order's costs.
 
     A reply template that fails to render (a guide's template can raise) does not fail
     the ticket: a person decides (`human_review`), and the explanation says why."""
     rule = decide(guide.rules, facts)
     language = reply_language(reading.language)
-    explanation = explain(guide, rule=rule, facts=facts, reading=reading, currency=currency)
     remedy = rule.remedy
+    failure = ""
     try:
         reply_text = guide.replies.render(rule.reply, language=language, context=context)
     except ReplyRenderError as failed:
         remedy = Remedy.HUMAN_REVIEW
         reply_text = _fallback_reply(guide, language=language, context=context)
-        explanation += (
+        failure = (
             f" The reply template {failed.name!r} ({failed.language}) could not be rendered "
             f"({failed.reason}), so a person decides: {remedy.value}."
         )
+    cost = cost_of(guide, remedy, facts=facts, order_costs=order_costs)
     return Decision(
         ticket_id=ticket_id,
         facts=facts,
@@ -89,7 +95,12 @@ def decide_ticket(
         tags=tags_for(guide.settings.tags, facts=facts, signals=reading.signals, remedy=remedy),
         reply_language=language,
         reply_text=reply_text,
-        explanation=explanation,
+        explanation=explain(
+            guide, rule=rule, facts=facts, reading=reading, currency=currency, cost=cost
+        )
+        + failure,
+        cost=cost,
+        order_costs=order_costs,
     )
 
 
@@ -112,8 +123,30 @@ def _fallback_reply(guide: Guide, *, language: str, context: ReplyContext) -> st
     return FALLBACK_REPLIES[language].replace("{shop_name}", context.shop_name)
 
 
-def explain(guide: Guide, *, rule: Rule, facts: Facts, reading: Reading, currency: str) -> str:
-    """One paragraph a manager can read: what was read, who the customer is, which rule."""
+def cost_of(
+    guide: Guide, remedy: Remedy, *, facts: Facts, order_costs: OrderCosts | None
+) -> RemedyCost:
+    """What `remedy` is expected to cost under the guide's cost model."""
+    return remedy_cost(
+        remedy,
+        facts=facts,
+        order=order_costs,
+        model=guide.costs,
+        shop_pays_returns=guide.settings.return_shipping.value == "shop",
+    )
+
+
+def explain(
+    guide: Guide,
+    *,
+    rule: Rule,
+    facts: Facts,
+    reading: Reading,
+    currency: str,
+    cost: RemedyCost | None = None,
+) -> str:
+    """One paragraph a manager can read: what was read, who the customer is, which rule,
+    and what the remedy is expected to cost."""
     parts = [
         _reading_part(facts, reading),
         _customer_part(guide, facts, currency),
@@ -121,6 +154,7 @@ def explain(guide: Guide, *, rule: Rule, facts: Facts, reading: Reading, currenc
         f"Rule {rule.id!r} ({rule.description.rstrip('.')}) gives {rule.remedy.value}: "
         f"{REMEDY_MEANINGS[rule.remedy]}.",
         _threat_part(reading),
+        cost.explained(currency) if cost else "",
         f"Guide version {guide.version}.",
     ]
     return " ".join(part for part in parts if part)
@@ -150,11 +184,10 @@ def _customer_part(guide: Guide, facts: Facts, currency: str) -> str:
 def _dispute_part(facts: Facts, reading: Reading) -> str:
     if facts.dispute is DisputeState.NONE:
         return "No bank dispute is open."
-    said = any(signal.kind not in THREAT_SIGNALS for signal in reading.signals)
+    said = [signal for signal in reading.signals if signal.kind not in THREAT_SIGNALS]
     on_record = f"{facts.open_disputes} open dispute(s) on record" if facts.open_disputes else ""
-    sources = [
-        source for source in (on_record, "the message says one was filed" if said else "") if source
-    ]
+    told = f"the message says one was filed, read by {said[0].source}" if said else ""
+    sources = [source for source in (on_record, told) if source]
     return f"A bank dispute is open ({'; '.join(sources)})."
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from evenhand.domain.conditions import Condition, any_value
+from evenhand.domain.costs import CostModel
 from evenhand.domain.facts import FACTS, Facts, Tier, with_message_signals
 from evenhand.domain.intents import THREAT_SIGNALS, SignalKind
 from evenhand.domain.remedies import Remedy as Remedy  # noqa: PLC0414 (re-exported)
@@ -124,6 +125,7 @@ class Guide:
     replies: ReplyBook
     examples: tuple[Example, ...] = ()
     source: str = "<guide>"
+    costs: CostModel = field(default_factory=CostModel)
 
 
 def decide(rules: tuple[Rule, ...], facts: Facts) -> Rule:

@@ -59,3 +59,42 @@ class GorgiasClient:
                 "body_html": body_html,
             },
         )
+
+    def send_public_reply(self, ticket_id: str, text: str) -> None:
+        """An outgoing message from the agent on the ticket's channel, to its customer."""
+        ticket = self.ticket(ticket_id)
+        channel = str(ticket.get("channel") or "email")
+        customer = ticket.get("customer") if isinstance(ticket.get("customer"), dict) else {}
+        address = str((customer or {}).get("email") or "")
+        self._api.call(
+            "POST",
+            f"/api/tickets/{ticket_id}/messages",
+            json={
+                "channel": channel,
+                "via": "api",
+                "from_agent": True,
+                "public": True,
+                "sender": {"email": self._email},
+                "receiver": {"email": address},
+                "source": {
+                    "type": channel,
+                    "from": {"address": self._email},
+                    "to": [{"address": address}],
+                },
+                "body_text": text,
+                "body_html": "<br>".join(html.escape(line) for line in text.splitlines()),
+            },
+        )
+
+    def has_public_reply(self, ticket_id: str, text: str) -> bool:
+        messages = self.ticket(ticket_id).get("messages") or []
+        return any(
+            isinstance(message, dict)
+            and message.get("from_agent")
+            and message.get("public", True)
+            and str(message.get("body_text") or "").strip() == text.strip()
+            for message in messages
+        )
+
+    def set_status(self, ticket_id: str, status: str) -> None:
+        self._api.call("PUT", f"/api/tickets/{ticket_id}", json={"status": status})

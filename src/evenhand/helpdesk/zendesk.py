@@ -44,3 +44,27 @@ class ZendeskClient:
         found = self._api.call("GET", f"/api/v2/users/{user_id}.json")
         user = found.get("user") if isinstance(found, dict) else None
         return user if isinstance(user, dict) else {}
+
+    def send_public_reply(self, ticket_id: str, text: str) -> None:
+        """A public comment: the requester gets it by e-mail (or the ticket's channel)."""
+        self._api.call(
+            "PUT",
+            f"/api/v2/tickets/{ticket_id}.json",
+            json={"ticket": {"comment": {"body": text, "public": True}}},
+        )
+
+    def has_public_reply(self, ticket_id: str, text: str) -> bool:
+        """Whether one of the newest comments is a public one with this very text."""
+        found = self._api.call("GET", f"/api/v2/tickets/{ticket_id}/comments.json?sort_order=desc")
+        comments = found.get("comments") if isinstance(found, dict) else None
+        return any(
+            isinstance(comment, dict)
+            and comment.get("public") is True
+            and str(comment.get("body") or "").strip() == text.strip()
+            for comment in comments or []
+        )
+
+    def set_status(self, ticket_id: str, status: str) -> None:
+        self._api.call(
+            "PUT", f"/api/v2/tickets/{ticket_id}.json", json={"ticket": {"status": status}}
+        )

@@ -35,12 +35,13 @@ from evenhand.domain.replies import REPLY_LANGUAGES, ReplyBook, ReplyTemplateErr
 from evenhand.domain.reply_check import check_replies
 from evenhand.domain.value import LtvMetric
 from evenhand.ingest.cells import shown
+from evenhand.ingest.guide_costs import parse_costs
 from evenhand.ingest.guide_examples import parse_examples
 from evenhand.ingest.guide_problems import GuideProblem, GuideRefusedError, Problems
 from evenhand.ingest.text_file import read_text
 from evenhand.ingest.yaml_lines import LinedList, LinedMap, YamlLineError, load_lined
 
-TOP_LEVEL = ("guide", "settings", "rules", "examples", "replies")
+TOP_LEVEL = ("guide", "settings", "rules", "examples", "replies", "costs")
 RULE_KEYS = ("id", "description", "when", "remedy", "reply")
 SETTING_KEYS = (
     "vip_threshold",
@@ -95,6 +96,7 @@ def parse_guide(text: str, *, source: str, grid_check: bool = True) -> Guide:
     if grid_check and replies_compiled and version not in _GRID_PASSED:
         check_reply_grid(document.get("replies"), replies, settings, problems, rules=rules)
     examples = parse_examples(document.get("examples"), problems, settings=settings)
+    costs = parse_costs(document.get("costs"), problems, line=_lines_of(document, "costs", 1))
     if rules:
         for line, reason in rule_problems(rules):
             problems.add(line, "rules", reason)
@@ -110,6 +112,7 @@ def parse_guide(text: str, *, source: str, grid_check: bool = True) -> Guide:
         replies=replies,
         examples=examples,
         source=source,
+        costs=costs,
     )
 
 

@@ -13,6 +13,7 @@ their action and remedy. What goes:
 - decisions: reply drafts, explanations, evidence sentences;
 - reviews: override reasons and edited replies, and the reasons in their audit events;
 - write-backs still owed for their decisions: cancelled (the note would carry nothing);
+- executions of their decisions: the reply emptied, a reply not yet sent not sent;
 - inbox: every raw delivery naming them (e-mail, full name or phone) or that brought one
   of their tickets is replaced; their traces in failures and outcomes (an earlier data
   request's) are replaced by the placeholder or "[redacted]";
@@ -41,6 +42,7 @@ from sqlalchemy import (
     update,
 )
 
+from evenhand.store.executions import erase_executions
 from evenhand.store.scrubbing import may_hold, scrub_table
 from evenhand.store.statements import chunked
 from evenhand.store.tables import (
@@ -220,6 +222,7 @@ def _redact(connection: Connection, person: Person) -> dict[str, int]:
         "reviews": _erase_reviews(connection, decision_ids),
         "audit_events": erase_review_events(connection, decision_ids),
         "writebacks": cancel_writebacks(connection, decision_ids),
+        "executions": erase_executions(connection, decision_ids),
         "deliveries": _erase_deliveries(connection, person, set(decision_ids)),
         "mentions": _scrub_mentions(connection, person),
     }
@@ -378,7 +381,16 @@ def _erase_deliveries(connection: Connection, person: Person, decision_ids: set[
             if traces
         ),
     )
-    return scrub_table(connection, inbox, ("body", "outcome", "error"), rewrite, where=candidates)
+    changed = scrub_table(
+        connection, inbox, ("body", "outcome", "error"), rewrite, where=candidates
+    )
+    # A redacted body's hash (kept to match replays) goes with it: no fingerprint is left.
+    connection.execute(
+        update(inbox)
+        .where(inbox.c.body == REDACTED_BODY, inbox.c.body_sha256.is_not(None))
+        .values(body_sha256=None)
+    )
+    return changed
 
 
 def _scrub_mentions(connection: Connection, person: Person) -> int:

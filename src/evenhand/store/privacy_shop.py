@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, cast, func, literal, select, update
 
+from evenhand.store.executions import erase_executions
 from evenhand.store.privacy import (
     REDACTED_BODY,
     cancel_writebacks,
@@ -50,6 +51,7 @@ def redact_shop(connection: Connection) -> dict[str, int]:
         ).rowcount,
         "audit_events": erase_review_events(connection, None),
         "writebacks": _erase_writebacks(connection),
+        "executions": erase_executions(connection, None),
         "deliveries": _erase_deliveries(connection),
     }
 
@@ -114,7 +116,9 @@ def _erase_deliveries(connection: Connection) -> int:
     """Every raw body; the reasons deliveries failed for; the addresses in the outcomes
     of data requests."""
     changed = connection.execute(
-        update(inbox).where(inbox.c.body != REDACTED_BODY).values(body=REDACTED_BODY)
+        update(inbox)
+        .where(inbox.c.body != REDACTED_BODY)
+        .values(body=REDACTED_BODY, body_sha256=None)
     ).rowcount
     connection.execute(update(inbox).where(inbox.c.error.is_not(None)).values(error=REDACTED))
     scrub_table(connection, inbox, ("outcome",), _anonymous_outcome)

@@ -31,10 +31,13 @@ def training_text(example: Example) -> str:
 
 def without_sentences(text: str, left_out: Sequence[str]) -> str:
     """The text without the sentences (or clauses of sentences) left out; the whole text
-    when nothing would remain (a one-line threat still says what it is about)."""
+    when nothing would remain (a one-line threat still says what it is about). What is left
+    of a sentence that was mostly threat ("..., they said you'd be contacted") goes too,
+    unless nothing else would remain ("The mug broke, or I'll post a review.")."""
     if not left_out:
         return text
-    kept = []
+    kept: list[str] = []
+    scraps: list[str] = []
     for sentence in sentences(text):
         if sentence in left_out:
             continue
@@ -42,8 +45,13 @@ def without_sentences(text: str, left_out: Sequence[str]) -> str:
         for piece in left_out:  # whole words only: a clause "or" is not in "Göteborg"
             remainder = re.sub(rf"(?<!\w){re.escape(piece)}(?!\w)", " ", remainder)
         if remainder.strip(" ,;:-"):
-            kept.append(remainder.strip())
-    return "\n".join(kept) or text
+            mostly_threat = _words(remainder) * 2 <= _words(sentence)
+            (scraps if mostly_threat else kept).append(remainder.strip())
+    return "\n".join(kept or scraps) or text
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
 
 
 class TextClassifier(Protocol):

@@ -72,7 +72,9 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
       with nothing offered; praise that is no price;
     - a dispute "filed" that the model read with no claim, case or money named;
     - a threat the writer refuses ("I won't leave a bad review"), praise ("I'll leave a great
-      review"), a review already posted with no stance, a bank named only as how one pays."""
+      review"), a question to the shop with no stance, a harmless act announced ("I'll check
+      Trustpilot"), a review already posted
+      with no stance, a bank named only as how one pays."""
     lexicon = default_lexicon()
     if kind in _BANK_KINDS and (rule := lexicon["withdrawal"].find(sentence)):
         return f"withdrawal ({rule})"
@@ -105,11 +107,24 @@ def _threat_veto(lexicon: Lexicon, kind: SignalKind, sentence: str) -> str | Non
         return None
     if refused := _refused(lexicon, sentence):
         return refused
+    if harmless := _harmless(lexicon, sentence):
+        return harmless
     if kind is SignalKind.REVIEW_THREAT:
         return _review_threat_veto(lexicon, sentence)
     neutral = lexicon["bank_neutral"].find(sentence)
     if neutral and not lexicon["money_back"].search(sentence):
         return f"bank named as a way to pay ({neutral})"
+    return None
+
+
+def _harmless(lexicon: Lexicon, sentence: str) -> str | None:
+    """A question put to the shop with no stance, or a harmless act announced."""
+    asked = lexicon["question"].find(sentence)
+    if asked and not lexicon["stance"].search(sentence):
+        return f"a question to the shop ({asked})"
+    benign = lexicon["benign_act"].find(sentence)
+    if benign and not lexicon["money_back"].search(sentence):
+        return f"a harmless act ({benign})"
     return None
 
 

@@ -1,12 +1,13 @@
 """Sentence classifiers for threat signals: the second stage after the lexicon.
 
 Trained by `evenhand reader build` (`training`), deterministically, on the corpus's training
-threat sentences (positives), and on neutral mentions of reviews and banks, the lines
-messages are composed with and the sentences of the training seed messages, which carry no
-threat (negatives).
-They decide the sentences the lexicon did not (the n-gram model alone, or blended with the
-e5 one for sentences about reviews or banks), and take a second look at the review threats
-it read, which may be offers (see `signals`).
+threat sentences and the written batches' (positives), and on neutral mentions of reviews
+and banks, the batches' ordinary sentences, the lines messages are composed with and the
+sentences of the training seed messages, which carry no threat (negatives).
+The topical model (e5 blended with n-grams) decides the sentences that name a review or a
+bank and that the lexicon left undecided, and takes a second look at the review threats the
+lexicon read, which may be offers; the n-gram model alone is that second look's cheap
+pre-check (see `signals`).
 """
 
 from __future__ import annotations
@@ -183,8 +184,8 @@ def _composition_lines() -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class SentenceModels:
-    """What decides the sentences the lexicon leaves open: `topical` those about reviews or
-    banks, `other` the rest."""
+    """The sentence models: `topical` (e5 and n-grams) decides the sentences about reviews or
+    banks that the lexicon leaves open; `other` (n-grams alone) pre-checks the second look."""
 
     topical: SignalModel
     other: SignalModel

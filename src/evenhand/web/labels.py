@@ -5,6 +5,7 @@ stay what the guide, the API and the filters' URLs speak."""
 
 from __future__ import annotations
 
+from evenhand.domain.execution import StepKind
 from evenhand.domain.intents import Intent
 from evenhand.domain.remedies import Remedy
 
@@ -56,3 +57,17 @@ def intent_label(code: str) -> str:
 def remedy_label(code: str) -> str:
     """The label of a remedy; a code it does not know (a newer guide's) as it is."""
     return REMEDY_LABELS.get(code, code.replace("_", " ").capitalize())
+
+
+STEP_LABELS: dict[str, str] = {
+    StepKind.REFUND: "Refund in Shopify",
+    StepKind.CANCEL_ORDER: "Cancel the order in Shopify (refunded)",
+    StepKind.REPLACEMENT: "Replacement order in Shopify, at no charge",
+    StepKind.CANCEL_SUBSCRIPTION: "Cancel the subscription",
+    StepKind.SEND_REPLY: "Send the reply on the ticket",
+    StepKind.SET_STATUS: "Set the ticket's status",
+}
+
+
+def step_label(code: str) -> str:
+    return STEP_LABELS.get(code, code)

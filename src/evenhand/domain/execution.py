@@ -1,0 +1,95 @@
+"""What carrying out a remedy takes: the steps an approval sets going, in order.
+
+Pure: which steps a remedy needs, given what is known of the order and the ticket. The
+steps are carried out by the worker (actions.execute), each exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from evenhand.domain.remedies import Remedy
+
+
+class StepKind(StrEnum):
+    REFUND = "refund"  # Shopify refundCreate: the order's amount still refundable
+    CANCEL_ORDER = "cancel_order"  # Shopify orderCancel (unfulfilled order), with a refund
+    REPLACEMENT = "replacement"  # Shopify draftOrderCreate at 100 % off + draftOrderComplete
+    CANCEL_SUBSCRIPTION = "cancel_subscription"  # Shopify subscriptionContractCancel
+    SEND_REPLY = "send_reply"  # the helpdesk: a public reply on the ticket
+    SET_STATUS = "set_status"  # the helpdesk: the ticket's status as the settings say
+
+
+class StepState(StrEnum):
+    PENDING = "pending"  # not yet done: due now or after a wait
+    DONE = "done"  # carried out; never carried out again
+    FAILED = "failed"  # refused, or too many tries: an agent looks
+
+
+# Steps that give money (or goods) away without a payment.
+MONEY_STEPS = frozenset({StepKind.REFUND, StepKind.CANCEL_ORDER, StepKind.REPLACEMENT})
+
+_REMEDY_STEPS: dict[Remedy, tuple[StepKind, ...]] = {
+    Remedy.REPLACE_OR_REFUND: (StepKind.REFUND,),
+    Remedy.RESHIP_FREE: (StepKind.REPLACEMENT,),
+    Remedy.REFUND_RENEWAL: (StepKind.REFUND,),
+    Remedy.EXPLAIN_AND_CANCEL: (StepKind.CANCEL_SUBSCRIPTION,),
+    Remedy.CANCEL_SUBSCRIPTION: (StepKind.CANCEL_SUBSCRIPTION,),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OrderState:
+    """What the plan needs to know of the order a ticket is about."""
+
+    shopify_id: int | None
+    unfulfilled: bool
+    refundable_minor: int  # the total less what was refunded already
+    total_minor: int
+
+
+def plan_steps(
+    remedy: Remedy, *, order: OrderState | None, helpdesk_ticket: bool, set_status: bool
+) -> list[StepKind]:
+    """The steps that carry out `remedy`: the shop's first, then the reply and the status.
+
+    A refund on an order not yet fulfilled cancels the order (with its refund) instead, so
+    nothing ships. Shop steps need the order's Shopify id; without it only the reply goes."""
+    steps: list[StepKind] = []
+    for kind in _REMEDY_STEPS.get(remedy, ()):
+        if kind is StepKind.CANCEL_SUBSCRIPTION:
+            steps.append(kind)
+        elif order is not None and order.shopify_id is not None:
+            steps.append(_order_step(kind, order))
+    if helpdesk_ticket:
+        steps.append(StepKind.SEND_REPLY)
+        if set_status:
+            steps.append(StepKind.SET_STATUS)
+    return steps
+
+
+def _order_step(kind: StepKind, order: OrderState) -> StepKind:
+    if kind is StepKind.REFUND and order.unfulfilled:
+        return StepKind.CANCEL_ORDER
+    return kind
+
+
+def money_given_minor(steps: list[StepKind], order: OrderState | None) -> int:
+    """What the steps give away: a refund the refundable amount, a replacement the order's
+    total (at the price the customer paid)."""
+    if order is None:
+        return 0
+    given = 0
+    for kind in steps:
+        if kind in {StepKind.REFUND, StepKind.CANCEL_ORDER}:
+            given += order.refundable_minor
+        elif kind is StepKind.REPLACEMENT:
+            given += order.total_minor
+    return given
+
+
+def idempotency_key(decision_id: int, kind: StepKind) -> str:
+    """The key sent with a step to its provider: the same on every try of that step. A
+    decision is carried out once, so the key is the decision's and the step's."""
+    return f"evenhand-d{decision_id}-{kind.value.replace('_', '-')}"

@@ -1,0 +1,1 @@
+"""Shopify's Admin GraphQL API: the mutations that carry out a remedy."""

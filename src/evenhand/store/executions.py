@@ -1,0 +1,341 @@
+"""Executions of approved remedies: one per approval, its steps in order, each step's
+state and idempotency key. A step is claimed (its try counted) before its provider is
+called, so a crash leaves it pending with the same key for the next try."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, func, insert, select, update
+
+from evenhand.domain.execution import StepKind, StepState
+from evenhand.store.tables import (
+    customers,
+    decisions,
+    execution_steps,
+    executions,
+    line_items,
+    orders,
+    reviews,
+    tickets,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewExecution:
+    decision_id: int
+    review_id: int | None
+    remedy: str
+    approved_by: str
+    order_shopify_id: int | None
+    customer_shopify_id: int | None
+    provider: str | None
+    ticket_ref: str | None
+    reply_text: str
+    currency: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewStep:
+    kind: StepKind
+    idempotency_key: str
+    amount_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class DueStep:
+    """A pending step with what its provider call needs."""
+
+    id: int
+    execution_id: int
+    decision_id: int
+    kind: StepKind
+    idempotency_key: str
+    amount_minor: int
+    attempts: int
+    order_shopify_id: int | None
+    customer_shopify_id: int | None
+    provider: str | None
+    ticket_ref: str | None
+    reply_text: str
+    currency: str | None
+
+
+def add_execution(
+    connection: Connection, new: NewExecution, steps: list[NewStep], *, now: datetime
+) -> int:
+    money = sum(step.amount_minor for step in steps)
+    execution_id: int = connection.execute(
+        insert(executions)
+        .values(**vars_of(new), money_minor=money, created_at=now)
+        .returning(executions.c.id)
+    ).scalar_one()
+    for position, step in enumerate(steps):
+        connection.execute(
+            insert(execution_steps).values(
+                execution_id=execution_id,
+                position=position,
+                kind=step.kind.value,
+                state=StepState.PENDING.value,
+                idempotency_key=step.idempotency_key,
+                amount_minor=step.amount_minor,
+                attempts=0,
+                next_attempt_at=now,
+            )
+        )
+    return execution_id
+
+
+def vars_of(new: NewExecution) -> dict[str, Any]:
+    return {name: getattr(new, name) for name in NewExecution.__dataclass_fields__}
+
+
+def due_steps(connection: Connection, *, now: datetime, limit: int) -> list[DueStep]:
+    """Pending steps due now whose earlier steps are all done, oldest first."""
+    earlier = execution_steps.alias("earlier")
+    blocked = exists().where(
+        earlier.c.execution_id == execution_steps.c.execution_id,
+        earlier.c.position < execution_steps.c.position,
+        earlier.c.state != StepState.DONE.value,
+    )
+    rows = connection.execute(
+        select(
+            execution_steps.c.id,
+            execution_steps.c.execution_id,
+            executions.c.decision_id,
+            execution_steps.c.kind,
+            execution_steps.c.idempotency_key,
+            execution_steps.c.amount_minor,
+            execution_steps.c.attempts,
+            executions.c.order_shopify_id,
+            executions.c.customer_shopify_id,
+            executions.c.provider,
+            executions.c.ticket_ref,
+            executions.c.reply_text,
+            executions.c.currency,
+        )
+        .join(executions, executions.c.id == execution_steps.c.execution_id)
+        .where(
+            execution_steps.c.state == StepState.PENDING.value,
+            execution_steps.c.next_attempt_at <= now,
+            ~blocked,
+        )
+        .order_by(execution_steps.c.next_attempt_at, execution_steps.c.id)
+        .limit(limit)
+    )
+    return [DueStep(**{**row._mapping, "kind": StepKind(row.kind)}) for row in rows]
+
+
+def claim_step(
+    connection: Connection, step_id: int, *, attempts: int, lease_until: datetime
+) -> bool:
+    """Count a try before the provider is called, and keep other workers off the step
+    until `lease_until` (a worker killed mid-call is retried then); False if another
+    worker took it."""
+    result = connection.execute(
+        update(execution_steps)
+        .where(
+            execution_steps.c.id == step_id,
+            execution_steps.c.state == StepState.PENDING.value,
+            execution_steps.c.attempts == attempts - 1,
+        )
+        .values(attempts=attempts, next_attempt_at=lease_until)
+    )
+    return result.rowcount == 1
+
+
+def record_step(
+    connection: Connection,
+    step_id: int,
+    *,
+    state: StepState,
+    next_attempt_at: datetime,
+    result: dict[str, Any] | None,
+    error: str | None,
+    now: datetime,
+) -> None:
+    connection.execute(
+        update(execution_steps)
+        .where(execution_steps.c.id == step_id, execution_steps.c.state != StepState.DONE.value)
+        .values(
+            state=state.value,
+            next_attempt_at=next_attempt_at,
+            result=result,
+            last_error=error,
+            done_at=now if state is StepState.DONE else None,
+        )
+    )
+
+
+def steps_of_decision(connection: Connection, decision_id: int) -> list[dict[str, Any]]:
+    """Every step of every execution of a decision, in order, for the ticket page."""
+    rows = connection.execute(
+        select(
+            executions.c.id.label("execution_id"),
+            executions.c.approved_by,
+            executions.c.created_at,
+            execution_steps.c.kind,
+            execution_steps.c.state,
+            execution_steps.c.attempts,
+            execution_steps.c.amount_minor,
+            executions.c.currency,
+            execution_steps.c.last_error,
+            execution_steps.c.done_at,
+        )
+        .join(executions, executions.c.id == execution_steps.c.execution_id)
+        .where(executions.c.decision_id == decision_id)
+        .order_by(executions.c.id, execution_steps.c.position)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def has_execution(connection: Connection, decision_id: int) -> bool:
+    found = connection.execute(
+        select(executions.c.id).where(executions.c.decision_id == decision_id).limit(1)
+    ).first()
+    return found is not None
+
+
+def auto_money_since(connection: Connection, since: datetime) -> int:
+    """What auto-approved executions since `since` gave away (minor units)."""
+    total = connection.execute(
+        select(func.coalesce(func.sum(executions.c.money_minor), 0)).where(
+            executions.c.review_id.is_(None), executions.c.created_at >= since
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def unreviewed_decisions_with(
+    connection: Connection, remedies: list[str], *, since: datetime, limit: int
+) -> list[int]:
+    """A ticket's latest decision, taken since `since`, with one of `remedies`, that no one
+    reviewed and nothing carried out yet."""
+    if not remedies:
+        return []
+    later = decisions.alias("later")
+    superseded = exists().where(
+        later.c.ticket_id == decisions.c.ticket_id, later.c.id > decisions.c.id
+    )
+    reviewed = exists().where(reviews.c.decision_id == decisions.c.id)
+    carried = exists().where(executions.c.decision_id == decisions.c.id)
+    rows = connection.execute(
+        select(decisions.c.id)
+        .where(
+            and_(
+                decisions.c.remedy.in_(remedies),
+                decisions.c.decided_at >= since,
+                ~superseded,
+                ~reviewed,
+                ~carried,
+            )
+        )
+        .order_by(decisions.c.id)
+        .limit(limit)
+    )
+    return [row.id for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionContext:
+    """What carrying out a decision needs: its ticket's source, the customer, the order."""
+
+    remedy: str
+    reply_text: str
+    currency: str
+    source: str
+    ticket_key: str
+    customer_email: str
+    customer_shopify_id: int | None
+    order_shopify_id: int | None
+    order_fulfillment_status: str | None
+    order_cancelled: bool
+    order_total_minor: int
+    order_refunded_minor: int
+
+
+def decision_context(connection: Connection, decision_id: int) -> DecisionContext | None:
+    row = connection.execute(
+        select(
+            decisions.c.remedy,
+            decisions.c.reply_text,
+            decisions.c.currency,
+            tickets.c.source,
+            tickets.c.ticket_key,
+            tickets.c.customer_email,
+            customers.c.shopify_id.label("customer_shopify_id"),
+            orders.c.shopify_id.label("order_shopify_id"),
+            orders.c.fulfillment_status,
+            orders.c.cancelled_at,
+            orders.c.total_minor,
+            orders.c.refunded_minor,
+        )
+        .join(tickets, tickets.c.id == decisions.c.ticket_id)
+        .outerjoin(customers, customers.c.email == tickets.c.customer_email)
+        .outerjoin(orders, orders.c.name == tickets.c.order_name)
+        .where(decisions.c.id == decision_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    return DecisionContext(
+        remedy=row.remedy,
+        reply_text=row.reply_text,
+        currency=row.currency,
+        source=row.source,
+        ticket_key=row.ticket_key,
+        customer_email=row.customer_email,
+        customer_shopify_id=row.customer_shopify_id,
+        order_shopify_id=row.order_shopify_id,
+        order_fulfillment_status=row.fulfillment_status,
+        order_cancelled=row.cancelled_at is not None,
+        order_total_minor=int(row.total_minor or 0),
+        order_refunded_minor=int(row.refunded_minor or 0),
+    )
+
+
+def lines_of_shopify_order(connection: Connection, shopify_id: int) -> list[dict[str, Any]]:
+    """The order's lines (name, sku, quantity, unit price) and its e-mail, for a replacement."""
+    rows = connection.execute(
+        select(
+            line_items.c.name,
+            line_items.c.sku,
+            line_items.c.quantity,
+            line_items.c.unit_price_minor,
+            orders.c.email,
+            orders.c.currency,
+        )
+        .join(orders, orders.c.id == line_items.c.order_id)
+        .where(orders.c.shopify_id == shopify_id)
+        .order_by(line_items.c.position)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+ERASED_REPLY = "not sent: the customer's personal data was erased"
+
+
+def erase_executions(connection: Connection, decision_ids: Sequence[int] | None) -> int:
+    """The replies of these decisions' executions (all, given None) are emptied, and a
+    reply not yet sent will not be: its step fails, saying why. Shop steps keep going."""
+    chosen = (
+        executions.c.id.is_not(None)
+        if decision_ids is None
+        else executions.c.decision_id.in_(list(decision_ids))
+    )
+    ids = [row.id for row in connection.execute(select(executions.c.id).where(chosen))]
+    if not ids:
+        return 0
+    connection.execute(update(executions).where(executions.c.id.in_(ids)).values(reply_text=""))
+    connection.execute(
+        update(execution_steps)
+        .where(
+            execution_steps.c.execution_id.in_(ids),
+            execution_steps.c.kind.in_([StepKind.SEND_REPLY.value, StepKind.SET_STATUS.value]),
+            execution_steps.c.state == StepState.PENDING.value,
+        )
+        .values(state=StepState.FAILED.value, last_error=ERASED_REPLY)
+    )
+    return len(ids)

@@ -1,0 +1,233 @@
+"""A local Shopify Admin GraphQL endpoint for the execution tests: the documented
+mutations (refundCreate with its `@idempotent` key, orderCancel, draftOrderCreate,
+draftOrderComplete, subscriptionContractCancel), its queries, the access-token header,
+userErrors in a 200, the cost throttle, 429 with Retry-After and 5xx."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+ROOT_FIELDS = re.compile(
+    r"\b(refundCreate|orderCancel|draftOrderCreate|draftOrderComplete|"
+    r"subscriptionContractCancel|draftOrders|customer|order)\s*\("
+)
+IDEMPOTENT = re.compile(r'@idempotent\(key:\s*"([^"]+)"\)')
+Answer = tuple[int, dict[str, str], Any]
+
+
+@dataclass
+class FakeShopify:
+    token: str
+    orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    contracts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)  # by idempotency key
+    drafts: list[dict[str, Any]] = field(default_factory=list)
+    cancels: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)  # root fields, in order
+    failures: deque[tuple[int, dict[str, str], Any]] = field(default_factory=deque)
+    user_errors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    available: float = 1000.0
+
+    def fail_next(
+        self, status: int, headers: dict[str, str] | None = None, body: Any = None
+    ) -> None:
+        self.failures.append((status, headers or {}, body or {"errors": "failure"}))
+
+    def throttle_next(self) -> None:
+        """The next request is THROTTLED in a 200, with the bucket nearly empty."""
+        body = {
+            "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+            "extensions": {"cost": _cost(10, 0.0)},
+        }
+        self.failures.append((200, {}, body))
+
+    def handle(self, token: str | None, body: dict[str, Any]) -> Answer:
+        if token != self.token:
+            return 401, {}, {"errors": "[API] Invalid API key or access token"}
+        if self.failures:
+            return self.failures.popleft()
+        query, variables = body["query"], body.get("variables") or {}
+        root = ROOT_FIELDS.search(query.split("{", 1)[1])
+        name = root.group(1) if root else "?"
+        self.calls.append(name)
+        if name in self.user_errors:
+            data = {name: {"userErrors": self.user_errors.pop(name), "orderCancelUserErrors": []}}
+        else:
+            data = {name: getattr(self, f"_{name}")(query, variables)}
+        return 200, {}, {"data": data, "extensions": {"cost": _cost(10, self.available)}}
+
+    def _order(self, _: str, variables: dict[str, Any]) -> Any:
+        return self.orders.get(variables["id"])
+
+    def _refundCreate(self, query: str, variables: dict[str, Any]) -> Any:  # noqa: N802
+        key = IDEMPOTENT.search(query)
+        if key is None:
+            return {
+                "refund": None,
+                "userErrors": [{"field": None, "message": "idempotency key required"}],
+            }
+        if key.group(1) not in self.refunds:  # a key seen before returns the first refund
+            refund = {"id": f"gid://shopify/Refund/{len(self.refunds) + 1}", **variables["input"]}
+            self.refunds[key.group(1)] = refund
+        return {"refund": {"id": self.refunds[key.group(1)]["id"]}, "userErrors": []}
+
+    def _orderCancel(self, _: str, variables: dict[str, Any]) -> Any:  # noqa: N802
+        self.cancels.append(variables)
+        self.orders[variables["orderId"]]["cancelledAt"] = "2026-12-03T10:00:00Z"
+        return {"job": {"id": "gid://shopify/Job/1", "done": False}, "orderCancelUserErrors": []}
+
+    def _draftOrders(self, _: str, variables: dict[str, Any]) -> Any:  # noqa: N802
+        tag = variables["query"].removeprefix("tag:")
+        return {"nodes": [draft for draft in self.drafts if tag in draft["tags"]][:1]}
+
+    def _draftOrderCreate(self, _: str, variables: dict[str, Any]) -> Any:  # noqa: N802
+        draft = {
+            "id": f"gid://shopify/DraftOrder/{len(self.drafts) + 1}",
+            "status": "OPEN",
+            "order": None,
+            **variables["input"],
+        }
+        self.drafts.append(draft)
+        return {"draftOrder": {"id": draft["id"], "status": "OPEN"}, "userErrors": []}
+
+    def _draftOrderComplete(self, _: str, variables: dict[str, Any]) -> Any:  # noqa: N802
+        [draft] = [each for each in self.drafts if each["id"] == variables["id"]]
+        draft["status"] = "COMPLETED"
+        draft["order"] = {"id": f"gid://shopify/Order/9{len(self.drafts)}", "name": "#9001"}
+        return {"draftOrder": draft, "userErrors": []}
+
+    def _customer(self, _: str, variables: dict[str, Any]) -> Any:
+        return {"subscriptionContracts": {"nodes": self.contracts.get(variables["id"], [])}}
+
+    def _subscriptionContractCancel(self, _: str, variables: dict[str, Any]) -> Any:  # noqa: N802
+        for contracts in self.contracts.values():
+            for contract in contracts:
+                if contract["id"] == variables["id"]:
+                    contract["status"] = "CANCELLED"
+        return {"contract": {"id": variables["id"], "status": "CANCELLED"}, "userErrors": []}
+
+
+def _cost(requested: float, available: float) -> dict[str, Any]:
+    return {
+        "requestedQueryCost": requested,
+        "actualQueryCost": requested if available else None,
+        "throttleStatus": {
+            "maximumAvailable": 2000.0,
+            "currentlyAvailable": available,
+            "restoreRate": 100.0,
+        },
+    }
+
+
+@contextmanager
+def shopify_server(shop: FakeShopify) -> Iterator[str]:
+    """The fake on a loopback port; yields the base URL (the shop's https://{domain})."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length) or b"{}")
+            if not self.path.endswith("/graphql.json") or "/admin/api/" not in self.path:
+                status, headers, answer = 404, {}, {"errors": "Not Found"}
+            else:
+                status, headers, answer = shop.handle(
+                    self.headers.get("X-Shopify-Access-Token"), body
+                )
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class FakeRecharge:
+    """Recharge's REST API (2021-11): customers by e-mail, subscriptions, cancel."""
+
+    token: str
+    customers: list[dict[str, Any]] = field(default_factory=list)
+    subscriptions: list[dict[str, Any]] = field(default_factory=list)
+    cancelled: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    def handle(self, method: str, path: str, headers: Any, body: Any) -> Answer:
+        if headers.get("X-Recharge-Access-Token") != self.token:
+            return 401, {}, {"errors": "Invalid token"}
+        if headers.get("X-Recharge-Version") != "2021-11":
+            return 400, {}, {"errors": "version"}
+        address = urlsplit(path)
+        query = {key: values[0] for key, values in parse_qs(address.query).items()}
+        parts = address.path.strip("/").split("/")
+        if method == "GET" and parts == ["customers"]:
+            found = [c for c in self.customers if c["email"] == query.get("email")]
+            return 200, {}, {"customers": found}
+        if method == "GET" and parts == ["subscriptions"]:
+            found = [
+                s
+                for s in self.subscriptions
+                if str(s["customer_id"]) == query.get("customer_id")
+                and s["status"] == query.get("status")
+            ]
+            return 200, {}, {"subscriptions": found}
+        if method == "POST" and len(parts) == 3 and parts[0] == "subscriptions":
+            [subscription] = [s for s in self.subscriptions if str(s["id"]) == parts[1]]
+            subscription["status"] = "cancelled"
+            self.cancelled.append((subscription["id"], body))
+            return 200, {}, {"subscription": subscription}
+        return 404, {}, {"errors": "Not Found"}
+
+
+@contextmanager
+def recharge_server(recharge: FakeRecharge) -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            status, headers, answer = recharge.handle(
+                self.command, self.path, self.headers, json.loads(raw) if raw else None
+            )
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = _serve  # noqa: N815
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
