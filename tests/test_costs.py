@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 
 from evenhand.actions.guide import default_guide_text
 from evenhand.actions.schemas import decision_out
-from evenhand.domain.costs import CostModel, OrderCosts, remedy_cost
+from evenhand.domain.costs import DEFAULT_HANDLING_MINUTES, CostModel, OrderCosts, remedy_cost
 from evenhand.domain.facts import Facts
 from evenhand.domain.intents import Intent
 from evenhand.domain.remedies import Remedy
@@ -141,3 +141,10 @@ def test_a_triaged_decision_stores_its_cost_and_says_it(
     shown = decision_out(by_id(report)["t-1"].stored).expected_cost
     assert shown is not None and (shown.amount, shown.currency) == (Decimal("1539.00"), "SEK")
     assert shown.computation.startswith("goods at cost 1,440.00 + outbound shipping 59.00")
+
+
+def test_every_remedy_has_its_handling_time() -> None:
+    # given: every remedy a guide can give
+    # then: the cost model knows how long an agent spends on each (no remedy left unpriced)
+
+    assert set(DEFAULT_HANDLING_MINUTES) == set(Remedy)

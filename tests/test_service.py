@@ -261,7 +261,7 @@ def test_order_refund_dispute_and_ticket_deliveries_take_effect_in_order(
     assert refunded == 24900
     assert [tuple(row) for row in remedies] == [
         ("35436", "replace_or_refund", "none"),  # a broken mug: our mistake
-        ("35439", "route_to_dispute", "open"),  # after the chargeback, the dispute process
+        ("35439", "route_to_dispute", "this_order"),  # a chargeback on its order: disputed
     ]
 
 

@@ -138,9 +138,11 @@ def test_the_triage_command_writes_one_json_object_per_line_in_input_order(
     unknown = decided["t-5"]
     # money in the currency's decimals, as GET /api/decisions/{id} shows it (not "0")
     assert (unknown["tier"], unknown["ltv"]["metric_value"]) == ("standard", "0.00")
-    assert unknown["remedy"] == "replace_or_refund"
+    # a broken vase from an address the shop has never seen, with no order: a person looks
+    assert (unknown["remedy"], unknown["rule"]) == ("human_review", "no-order")
+    assert unknown["facts"]["order_match"] == "none"
     filed = decided["t-8"]
-    assert (filed["dispute"], filed["remedy"]) == ("open", "route_to_dispute")
+    assert (filed["dispute"], filed["remedy"]) == ("claimed", "route_to_dispute")
     assert "dispute" in filed["tags"] and "threat:chargeback_filed" in filed["tags"]
 
 

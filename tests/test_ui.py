@@ -122,14 +122,14 @@ def test_sign_in_filter_open_override_and_see_it_in_the_queue(
     rows.first.get_by_role("link").click()
     expect(page.get_by_role("heading", name="Decision")).to_be_visible()
     original = page.locator("#remedy").get_attribute("data-code")
-    page.get_by_label("New remedy").select_option("human_review")
+    page.get_by_label("New remedy").select_option("complaint_claim")
     page.get_by_role("button", name="Save review").click()
     expect(page.get_by_role("alert")).to_contain_text("an override needs a reason")
-    expect(page.get_by_label("New remedy")).to_have_value("human_review")  # kept
+    expect(page.get_by_label("New remedy")).to_have_value("complaint_claim")  # kept
     page.get_by_label("Reason (needed to override)").fill("photo shows wear, not transit damage")
     page.get_by_role("button", name="Save review").click()
     expect(
-        page.get_by_text(re.compile("override to A person decides: photo shows wear"))
+        page.get_by_text(re.compile(r"override to Complaint \(reklamation\): photo shows wear"))
     ).to_be_visible()
     page.screenshot(path=str(shots / "ticket.png"), full_page=True)
     # then the queue shows the override, and the decision itself is unchanged
@@ -141,11 +141,11 @@ def test_sign_in_filter_open_override_and_see_it_in_the_queue(
         [(action, remedy, reason)] = connection.execute(
             select(reviews.c.action, reviews.c.remedy, reviews.c.reason)
         ).all()
-    assert original in remedies and (action, remedy) == ("override", "human_review")
+    assert original in remedies and (action, remedy) == ("override", "complaint_claim")
     assert reason == "photo shows wear, not transit damage"
     # and the dashboard counts the override against its rule
     page.get_by_role("link", name="Dashboard").click()
-    overridden = page.locator("tr", has_text="our-mistake")
+    overridden = page.locator("tr", has_text="no-order")  # the unknown sender's broken vase
     expect(overridden.locator("td").nth(2)).to_have_text("1")
     expect(page.get_by_text("none changed a remedy")).to_be_visible()
     expect(page.get_by_role("link", name="the last 30 days")).to_have_attribute(
@@ -155,7 +155,7 @@ def test_sign_in_filter_open_override_and_see_it_in_the_queue(
     # and over all time, which here holds the same tickets, it counts the same
     page.get_by_role("link", name="all time").click()
     expect(page.get_by_role("link", name="all time")).to_have_attribute("aria-current", "page")
-    expect(page.locator("tr", has_text="our-mistake").locator("td").nth(2)).to_have_text("1")
+    expect(page.locator("tr", has_text="no-order").locator("td").nth(2)).to_have_text("1")
 
 
 def test_a_manager_uploads_an_invalid_guide_reads_why_then_adopts_a_valid_one(

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evenhand.domain.facts import DisputeState, Tier
+from evenhand.domain.facts import LEGACY_OPEN_DISPUTE, DisputeState, Tier
 from evenhand.domain.intents import Intent, SignalKind
 from evenhand.domain.money import from_minor
 from evenhand.domain.remedies import Remedy
@@ -100,7 +100,10 @@ class DecisionOut(_Shown):
     order_name: str | None
     tier: Tier
     ltv: LtvOut
-    dispute: DisputeState
+    dispute: DisputeState | Literal["open"] = Field(
+        description="A bank dispute on this order, claimed in the message, on another order "
+        "(flagged), or none; `open` in decisions taken before disputes had a scope."
+    )
     facts: dict[str, FactValue] = Field(
         description="Every fact the guide decided on, as recorded (docs/reference/guide.md)."
     )
@@ -123,6 +126,10 @@ class TicketFailedOut(_Shown):
     ticket_id: str | None
     line: int | None
     error: str
+
+
+def stored_dispute(value: str) -> DisputeState | Literal["open"]:
+    return "open" if value == LEGACY_OPEN_DISPUTE else DisputeState(value)
 
 
 def _signal_out(stored: dict[str, Any]) -> SignalOut:
@@ -151,7 +158,7 @@ def decision_out(stored: StoredDecision) -> DecisionOut:
         ltv=LtvOut(
             metric_value=from_minor(stored.ltv_minor, stored.currency), currency=stored.currency
         ),
-        dispute=DisputeState(stored.dispute),
+        dispute=stored_dispute(stored.dispute),
         facts=stored.facts,
         remedy=Remedy(stored.remedy),
         rule=stored.rule_id,

@@ -5,6 +5,7 @@
     order_value: "<= 300"         a comparison: <, <=, >, >=, ==
     days_since_order: 14..30      an inclusive range; either end may be left open: "..30"
     days_since_fulfilment: null   the fact is unknown
+    dispute: open                 an old word, read as the values it stood for (an alias)
 
 Every condition is a set of accepted values, so the guide can tell whether one rule's
 conditions cover another's (an earlier rule that covers a later one makes it unreachable).
@@ -128,6 +129,8 @@ def parse_cell(spec: FactSpec, raw: object) -> Condition:
             accepts_null = True
         elif spec.type is FactType.NUMBER:
             intervals.append(_number_cell(part))
+        elif isinstance(part, str) and part.strip() in dict(spec.aliases):
+            values.update(dict(spec.aliases)[part.strip()])
         else:
             values.add(_word_cell(spec, part))
     return Condition(spec.name, _cell_text(raw), accepts_null, frozenset(values), tuple(intervals))

@@ -31,6 +31,12 @@ DEFAULT_HANDLING_MINUTES: Mapping[Remedy, int] = {
     Remedy.STANDARD_RETURN: 6,
     Remedy.SEND_TRACKING_STATUS: 3,
     Remedy.CANCEL_SUBSCRIPTION: 3,
+    # The rest of an inbox: an agent's time (a complaint claim's outcome is a person's call).
+    Remedy.CANCEL_UNSHIPPED_ORDER: 4,
+    Remedy.CHANGE_UNSHIPPED_ORDER: 5,
+    Remedy.COMPLAINT_CLAIM: 10,
+    Remedy.REFUND_STATUS_REPLY: 3,
+    Remedy.ANSWER_QUESTION: 4,
     Remedy.HUMAN_REVIEW: 12,
 }
 

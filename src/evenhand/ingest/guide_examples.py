@@ -10,7 +10,18 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from evenhand.domain.facts import FACTS, CustomerKnown, DisputeState, Facts, FactType, Tier
+from evenhand.domain.facts import (
+    FACTS,
+    AskedFor,
+    CustomerKnown,
+    Delivery,
+    DisputeState,
+    Facts,
+    FactType,
+    OrderMatch,
+    ReadingStrength,
+    Tier,
+)
 from evenhand.domain.guide import Example, GuideSettings, Remedy
 from evenhand.domain.intents import Intent, SignalKind
 from evenhand.domain.money import AMOUNT_CEILING
@@ -25,8 +36,21 @@ _CHOICE_TYPES: dict[str, Any] = {
     "tier": Tier,
     "dispute": DisputeState,
     "customer": CustomerKnown,
+    "order_match": OrderMatch,
+    "reading": ReadingStrength,
+    "delivery": Delivery,
+    "asked_for": AskedFor,
 }
-_INTEGERS = frozenset({"orders", "open_disputes", "days_since_order", "days_since_fulfilment"})
+_INTEGERS = frozenset(
+    {
+        "orders",
+        "open_disputes",
+        "days_since_order",
+        "days_since_fulfilment",
+        "days_in_transit",
+        "days_since_delivery",
+    }
+)
 
 
 def parse_examples(
@@ -95,6 +119,9 @@ def _fact_value(name: str, raw: object) -> object:
             raise ValueError(f"{name} is always known, it cannot be null")
         return None
     if spec.type is FactType.CHOICE:
+        aliases = dict(spec.aliases)
+        if raw in aliases:  # an old word: the first value it stood for (`open`: this order)
+            raw = aliases[raw][0]
         if raw not in spec.choices:
             raise ValueError(f"{shown(raw)} is not one of: {', '.join(spec.choices)}")
         return _CHOICE_TYPES.get(name, str)(raw)
@@ -126,6 +153,8 @@ def _complete(facts: Facts, *, given: set[str], settings: GuideSettings) -> Fact
         facts = replace(facts, ltv=ltv)
     if "tier" not in given:
         facts = replace(facts, tier=settings.tier_for(facts.ltv))
+    if "reading" not in given:
+        facts = replace(facts, reading=settings.reading_for(facts.confidence))
     return facts
 
 

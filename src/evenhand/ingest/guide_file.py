@@ -50,6 +50,7 @@ SETTING_KEYS = (
     "return_shipping",
     "shop_name",
     "tags",
+    "remedy_confidence",
     "transit_days",
     "late_after_days",
     "reply_forbidden_words",
@@ -185,6 +186,16 @@ def _return_window(raw: object) -> int:
     return raw
 
 
+def _confidence(raw: object) -> Decimal:
+    try:
+        number = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
+    except InvalidOperation:
+        number = None
+    if number is None or isinstance(raw, bool) or not number.is_finite() or not 0 <= number <= 1:
+        raise ValueError(f"remedy_confidence is a number from 0 to 1, not {shown(raw)}")
+    return number
+
+
 def _choice(kind: type[LtvMetric] | type[ReturnShipping]) -> Any:
     def parse(raw: object) -> object:
         choices = [member.value for member in kind]
@@ -204,6 +215,7 @@ def _text(raw: object) -> str:
 _TAG_FIELDS = {
     "vip": set(),
     "dispute": set(),
+    "other_dispute": set(),
     "intent": {"intent"},
     "threat": {"signal"},
     "remedy": {"remedy"},
@@ -212,7 +224,7 @@ _TAG_FIELDS = {
 
 def _tags(raw: object) -> TagNames:
     if not isinstance(raw, dict):
-        raise ValueError("tags are a mapping of vip, intent, threat, dispute, remedy")
+        raise ValueError("tags are a mapping of " + ", ".join(_TAG_FIELDS))
     unknown = raw.keys() - _TAG_FIELDS.keys()
     if unknown:
         raise ValueError(
@@ -296,6 +308,7 @@ _SETTING_PARSERS: dict[str, Any] = {
     "return_shipping": _choice(ReturnShipping),
     "shop_name": _text,
     "tags": _tags,
+    "remedy_confidence": _confidence,
     "transit_days": _days("transit_days"),
     "late_after_days": _days("late_after_days"),
     "reply_forbidden_words": _forbidden_words,

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, String, bindparam, cast, func, literal, select, update
+from sqlalchemy import (
+    Connection,
+    String,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    update,
+)
 
 from evenhand.store.executions import erase_executions
 from evenhand.store.privacy import (
@@ -21,7 +31,16 @@ from evenhand.store.privacy import (
 )
 from evenhand.store.scrubbing import scrub_table
 from evenhand.store.statements import chunked
-from evenhand.store.tables import customers, inbox, orders, reviews, tickets, writebacks
+from evenhand.store.tables import (
+    customers,
+    dispute_evidence,
+    inbox,
+    orders,
+    public_reviews,
+    reviews,
+    tickets,
+    writebacks,
+)
 from evenhand.store.traces import REDACTED
 from evenhand.store.writebacks import WritebackStatus
 
@@ -53,6 +72,8 @@ def redact_shop(connection: Connection) -> dict[str, int]:
         "writebacks": _erase_writebacks(connection),
         "executions": erase_executions(connection, None),
         "deliveries": _erase_deliveries(connection),
+        "dispute_evidence": connection.execute(update(dispute_evidence).values(fields={})).rowcount,
+        "public_reviews": connection.execute(delete(public_reviews)).rowcount,
     }
 
 

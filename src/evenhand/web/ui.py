@@ -24,7 +24,9 @@ from evenhand.actions.dashboard import (
     window_days,
     window_name,
 )
+from evenhand.actions.dispute_desk import desk_figures, disputes_of_ticket
 from evenhand.actions.guide import guide_versions_json
+from evenhand.actions.public_reviews import review_board
 from evenhand.actions.replay import adopt_replayed_guide, advise_vip_threshold, replay_upload
 from evenhand.actions.reviews import (
     QUEUE_LENGTH,
@@ -42,7 +44,7 @@ from evenhand.actions.schemas import (
     threshold_advice_out,
 )
 from evenhand.actions.sessions import SignInRules, SignInThrottledError, sign_in, sign_out
-from evenhand.domain.facts import Tier
+from evenhand.domain.facts import DisputeState, Tier
 from evenhand.domain.guide import Remedy
 from evenhand.domain.intents import THREAT_SIGNALS, Intent
 from evenhand.domain.money import Money
@@ -76,7 +78,7 @@ QUEUE_CHOICES = {
     "remedy": [remedy.value for remedy in Remedy],
     "tier": [tier.value for tier in Tier],
     "threat": ["any", "none", *(signal.value for signal in THREAT_SIGNALS)],
-    "dispute": ["open", "none"],
+    "dispute": [*(state.value for state in DisputeState), "open"],  # open: before scopes
     "language": ["sv", "en"],
     "overridden": ["yes", "no"],
     "reviewed": ["no", "yes"],
@@ -217,6 +219,9 @@ def ticket(
         steps=page.steps,
         order=page.order,
         links=page.links,
+        disputes=disputes_of_ticket(
+            service.engine, order_name=page.decision.order_name, email=page.decision.customer_email
+        ),
         money=lambda minor, currency: str(Money.of_minor(minor, currency)),
         remedies=[remedy.value for remedy in Remedy],
         error=error,
@@ -388,6 +393,8 @@ def dashboard_page(
         "dashboard.html",
         user=user,
         board=board,
+        disputes=desk_figures(service.engine),
+        reviews=review_board(service.engine),
         windows=[window_name(each) for each in WINDOWS],
         window=window_name(board.days),
         languages=languages,
