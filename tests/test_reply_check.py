@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from evenhand.actions.guide import active_guide, adopt_uploaded_guide, default_guide_text
 from evenhand.actions.triage import triage_tickets
 from evenhand.domain.decision import Reading, decide_ticket
-from evenhand.domain.facts import Facts
+from evenhand.domain.facts import Facts, OrderMatch
 from evenhand.domain.guide import Guide, Remedy
 from evenhand.domain.intents import Intent
 from evenhand.domain.replies import ReplyBook, compile_template
@@ -192,7 +192,7 @@ def a_guide_whose_reply_raises(guide: Guide, name: str) -> Guide:
 def test_a_render_error_at_decision_time_gives_human_review_with_the_reason() -> None:
     # given a guide whose damaged-item reply divides by zero three days after the order
     guide = a_guide_whose_reply_raises(parse_guide(DEFAULT, source="d"), "replace_or_refund")
-    facts = Facts(intent=Intent.DAMAGED_ITEM, days_since_order=3)
+    facts = Facts(intent=Intent.DAMAGED_ITEM, days_since_order=3, order_match=OrderMatch.QUOTED)
     # when a ticket is decided
     decision = decide_ticket(
         guide,
