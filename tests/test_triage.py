@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,7 +40,7 @@ NEVER_IN_A_REPLY = (
     "threat",
     "review",
     "recension",
-    "star",
+    "stars?\\b",
     "stjärn",
     "trustpilot",
     "lifetime",
@@ -237,7 +238,8 @@ def test_no_reply_mentions_a_threat_the_tier_or_the_value() -> None:
     for name in guide.replies.names():
         for language in REPLY_LANGUAGES:
             text = guide.replies.render(name, language=language, context=context).lower()
-            assert not [word for word in NEVER_IN_A_REPLY if word in text], (name, language, text)
+            said = [word for word in NEVER_IN_A_REPLY if re.search(rf"\b{word}", text)]
+            assert not said, (name, language, text)
 
 
 # The threats the reader learnt from. Held-out threats it misses can move an intent; that

@@ -56,13 +56,17 @@ def check_guide(settings: Settings, *, path: Path | None = None) -> GuideCheck:
 
 
 def active_guide(engine: Engine, settings: Settings) -> Guide:
-    """The guide a manager adopted last (uploaded in the UI); none, `load_guide`'s."""
+    """The guide a manager adopted last (uploaded in the UI); none, `load_guide`'s.
+
+    An adopted guide's replies were checked over the grid when it was uploaded; one
+    adopted before that check is loaded as it is (`guide check` on its text lists what to
+    change), so the service that takes the corrected upload still starts."""
     with engine.connect() as connection:
         adopted = adopted_guide(connection)
     if adopted is None:
         return load_guide(settings)
     _, text, source = adopted
-    return parse_guide(text, source=source)
+    return parse_guide(text, source=source, grid_check=False)
 
 
 def guide_changed(engine: Engine, guide: Guide) -> bool:

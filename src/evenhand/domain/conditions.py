@@ -21,6 +21,7 @@ from difflib import get_close_matches
 from enum import StrEnum
 
 from evenhand.domain.facts import FactSpec, FactType
+from evenhand.domain.quoting import quoted
 
 _NUMBER = r"-?\d+(?:\.\d+)?"
 _COMPARISON = re.compile(rf"^(<=|>=|<|>|==)\s*({_NUMBER})$")
@@ -121,7 +122,7 @@ def parse_cell(spec: FactSpec, raw: object) -> Condition:
     accepts_null, values, intervals = False, set[object](), list[Interval]()
     for part in parts:
         if isinstance(part, list | dict):
-            raise CellError(f"a cell holds a value or a list of values, not {part!r}")
+            raise CellError(f"a cell holds a value or a list of values, not {quoted(part)}")
         if part is None:
             if not spec.nullable:
                 raise CellError(f"{spec.name} is always known, it cannot be null")
@@ -157,7 +158,7 @@ def _number_cell(part: object) -> Interval:
     if (in_range := _RANGE.match(text)) and any(in_range.groups()):
         low, high = (None if end is None else Decimal(end) for end in in_range.groups())
         if low is not None and high is not None and low > high:
-            raise CellError(f"the range {text!r} is empty: {low} is above {high}")
+            raise CellError(f"the range {quoted(text)} is empty: {low} is above {high}")
         return Interval(low, high)
     return _point(text)
 
@@ -167,7 +168,7 @@ def _point(text: str) -> Interval:
         number = Decimal(text)
     except InvalidOperation:
         raise CellError(
-            f"{text!r} is not a number, a comparison like '<= 300' or a range like '14..30'"
+            f"{quoted(text)} is not a number, a comparison like '<= 300' or a range like '14..30'"
         ) from None
     return Interval(number, number)
 
@@ -185,7 +186,7 @@ def _compared(operator: str, number: Decimal) -> Interval:
 def _word_cell(spec: FactSpec, part: object) -> object:
     if spec.type is FactType.FLAG:
         if not isinstance(part, bool):
-            raise CellError(f"{spec.name} is true or false, not {part!r}")
+            raise CellError(f"{spec.name} is true or false, not {quoted(part)}")
         return part
     if isinstance(part, bool):
         raise CellError(
@@ -196,7 +197,7 @@ def _word_cell(spec: FactSpec, part: object) -> object:
     if spec.type is FactType.CHOICE and word not in spec.choices:
         raise CellError(_unknown_choice(spec, word))
     if not _WORD.match(word):
-        raise CellError(f"{word!r} is not a lower-case word")
+        raise CellError(f"{quoted(word)} is not a lower-case word")
     return word
 
 
@@ -208,4 +209,5 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
 
 def _unknown_choice(spec: FactSpec, word: str) -> str:
     hint = did_you_mean(word, spec.choices)
-    return f"{word!r} is not a value of {spec.name}{hint}; it is one of: {', '.join(spec.choices)}"
+    choices = ", ".join(spec.choices)
+    return f"{quoted(word)} is not a value of {spec.name}{hint}; it is one of: {choices}"

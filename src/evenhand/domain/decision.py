@@ -17,7 +17,7 @@ from evenhand.domain.facts import (
 )
 from evenhand.domain.guide import REMEDY_MEANINGS, Guide, Remedy, Rule, TagNames, decide
 from evenhand.domain.intents import THREAT_SIGNALS, Signal
-from evenhand.domain.replies import ReplyContext, reply_language
+from evenhand.domain.replies import ReplyContext, ReplyRenderError, reply_language
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,24 +80,35 @@ def decide_ticket(
     remedy's expected cost is priced from the facts and the order's costs.
 
     `disputed_orders` (the customer's orders with an open bank dispute) are named in the
-    explanation, never in the reply.
+    explanation, never in the reply. A reply template that fails to render (a guide's
+    template can raise) does not fail the ticket: a person decides (`human_review`), and
+    the explanation says why.
     """
     rule = decide(guide.rules, facts)
     language = reply_language(reading.language)
-    cost = cost_of(guide, rule.remedy, facts=facts, order_costs=order_costs)
+    remedy = rule.remedy
+    failure = ""
+    try:
+        reply_text = guide.replies.render(rule.reply, language=language, context=context)
+    except ReplyRenderError as failed:
+        remedy = Remedy.HUMAN_REVIEW
+        reply_text = _fallback_reply(guide, language=language, context=context)
+        failure = (
+            f" The reply template {failed.name!r} ({failed.language}) could not be rendered "
+            f"({failed.reason}), so a person decides: {remedy.value}."
+        )
+    cost = cost_of(guide, remedy, facts=facts, order_costs=order_costs)
     return Decision(
         ticket_id=ticket_id,
         facts=facts,
         reading=reading,
         currency=currency,
-        remedy=rule.remedy,
+        remedy=remedy,
         rule_id=rule.id,
         guide_version=guide.version,
-        tags=tags_for(
-            guide.settings.tags, facts=facts, signals=reading.signals, remedy=rule.remedy
-        ),
+        tags=tags_for(guide.settings.tags, facts=facts, signals=reading.signals, remedy=remedy),
         reply_language=language,
-        reply_text=guide.replies.render(rule.reply, language=language, context=context),
+        reply_text=reply_text,
         explanation=explain(
             guide,
             rule=rule,
@@ -106,10 +117,30 @@ def decide_ticket(
             currency=currency,
             cost=cost,
             evidence=Evidence(context.order_name, disputed_orders),
-        ),
+        )
+        + failure,
         cost=cost,
         order_costs=order_costs,
     )
+
+
+# When even the guide's human_review template fails: a reply that promises nothing.
+FALLBACK_REPLIES = {
+    "en": "Hi,\n\nThank you for your message. A colleague will get back to you.\n\n"
+    "Best regards,\n{shop_name}",
+    "sv": "Hej!\n\nTack för ditt meddelande. En kollega återkommer till dig.\n\n"
+    "Vänliga hälsningar\n{shop_name}",
+}
+
+
+def _fallback_reply(guide: Guide, *, language: str, context: ReplyContext) -> str:
+    name = Remedy.HUMAN_REVIEW.value
+    if name in guide.replies.names():
+        try:
+            return guide.replies.render(name, language=language, context=context)
+        except ReplyRenderError:
+            pass
+    return FALLBACK_REPLIES[language].replace("{shop_name}", context.shop_name)
 
 
 def cost_of(

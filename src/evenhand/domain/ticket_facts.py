@@ -18,7 +18,12 @@ from evenhand.domain.facts import (
 )
 from evenhand.domain.guide import GuideSettings
 from evenhand.domain.intents import Intent, SignalKind
-from evenhand.domain.replies import ReplyContext
+from evenhand.domain.replies import (
+    ORDER_NAME_CHARS,
+    ReplyContext,
+    greeting_name,
+    receipt_days,
+)
 from evenhand.domain.value import CustomerValue
 
 
@@ -159,20 +164,37 @@ def reply_context(
     settings: GuideSettings,
     first_name: str | None,
     order_name: str | None,
+    days_since_delivery: int | None = None,
 ) -> ReplyContext:
-    """What the reply may say: never the tier, the value, or a threat."""
-    since_delivery = facts.days_since_fulfilment
-    if since_delivery is None:
-        since_delivery = facts.days_since_order
-    left = None if since_delivery is None else settings.return_window_days - since_delivery
+    """What the reply may say: never the tier, the value, or a threat.
+
+    The return window is counted from receipt (the delivery date, else shipping plus the
+    guide's transit days), never from the order or the shipping date."""
+    shipped = facts.days_since_fulfilment
+    if days_since_delivery is None:
+        # The carrier's delivery date as a fact, where the facts carry it (branch
+        # i22-evidence adds `days_since_delivery` to `Facts`).
+        days_since_delivery = getattr(facts, "days_since_delivery", None)
+    received = receipt_days(
+        days_since_delivery=days_since_delivery,
+        days_since_fulfilment=shipped,
+        transit_days=settings.transit_days,
+    )
+    late = (
+        days_since_delivery is None and shipped is not None and shipped > settings.late_after_days
+    )
     return ReplyContext(
         shop_name=settings.shop_name,
         return_window_days=settings.return_window_days,
         shop_pays_return=settings.return_shipping.value == "shop",
-        first_name=first_name,
-        order_name=order_name,
+        first_name=greeting_name(first_name),
+        order_name=greeting_name(order_name, limit=ORDER_NAME_CHARS),
         fulfilment_status=facts.fulfilment_status,
         days_since_order=facts.days_since_order,
-        days_since_fulfilment=facts.days_since_fulfilment,
-        days_left_to_return=left,
+        days_since_fulfilment=shipped,
+        days_left_to_return=None if received is None else settings.return_window_days - received,
+        transit_days=settings.transit_days,
+        days_since_delivery=days_since_delivery,
+        days_since_receipt=received,
+        parcel_late=late,
     )
