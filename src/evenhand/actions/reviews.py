@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from evenhand.actions.customer_value import CustomerReport, customer_report
 from evenhand.actions.execute import (
@@ -164,15 +164,12 @@ def review_decision(
         engine, decision_id, Remedy(remedy) if remedy else decision.remedy, user, settings
     )
     with engine.begin() as connection:
-        review_id = add_review(
+        review_id = _review_and_start(
             connection,
-            decision_id=decision_id,
-            user_id=user.id,
-            action=action,
-            remedy=remedy or None,
-            reason=reason.strip() or None,
-            reply_text=reply_text,
-            created_at=now,
+            DecisionReview(decision_id, action, remedy or None, reason.strip() or None, reply_text),
+            user=user,
+            plan=plan,
+            now=now,
         )
         record_event(
             connection,
@@ -181,16 +178,42 @@ def review_decision(
             subject=str(decision_id),
             details={"by": user.email, "remedy": remedy, "reason": reason.strip() or None},
         )
-        if plan is not None:
-            start_execution(
-                connection,
-                plan,
-                decision_id=decision_id,
-                review_id=review_id,
-                approved_by=user.email,
-                reply_text=reply_text,
-                now=now,
-            )
+    return review_id
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionReview:
+    decision_id: int
+    action: str  # approve or override
+    remedy: str | None
+    reason: str | None
+    reply_text: str | None
+
+
+def _review_and_start(
+    connection: Connection, review: DecisionReview, *, user: User, plan: Plan | None, now: datetime
+) -> int:
+    """The review appended, and the steps its remedy owes started (when there are any)."""
+    review_id = add_review(
+        connection,
+        decision_id=review.decision_id,
+        user_id=user.id,
+        action=review.action,
+        remedy=review.remedy,
+        reason=review.reason,
+        reply_text=review.reply_text,
+        created_at=now,
+    )
+    if plan is not None:
+        start_execution(
+            connection,
+            plan,
+            decision_id=review.decision_id,
+            review_id=review_id,
+            approved_by=user.email,
+            reply_text=review.reply_text,
+            now=now,
+        )
     return review_id
 
 
@@ -229,27 +252,8 @@ def approve_many(
         plans[decision_id] = _checked_plan(engine, decision_id, decision.remedy, user, settings)
     with engine.begin() as connection:
         for decision_id in picked:
-            review_id = add_review(
-                connection,
-                decision_id=decision_id,
-                user_id=user.id,
-                action="approve",
-                remedy=None,
-                reason=None,
-                reply_text=None,
-                created_at=now,
-            )
-            plan = plans[decision_id]
-            if plan is not None:
-                start_execution(
-                    connection,
-                    plan,
-                    decision_id=decision_id,
-                    review_id=review_id,
-                    approved_by=user.email,
-                    reply_text=None,
-                    now=now,
-                )
+            approval = DecisionReview(decision_id, "approve", None, None, None)
+            _review_and_start(connection, approval, user=user, plan=plans[decision_id], now=now)
         record_event(
             connection,
             at=now,
