@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the renderers take what the actions return; they need not l
     from evenhand.store.customers import CustomerRow
     from evenhand.understand.approach import Approach
     from evenhand.understand.cross_validation import IntentValidation, SignalValidation
-    from evenhand.understand.evaluation import EvalReport, Figures, Score
+    from evenhand.understand.evaluation import EvalReport, Score
 
 _SHOWN_REJECTIONS = 50
 
@@ -195,6 +195,8 @@ def evaluation(console: Console, report: EvalReport) -> None:
 
 def figures(console: Console, report: EvalReport) -> None:
     """The issue's figures per language, and the reliability table."""
+    from evenhand.understand.model_card import figure_cells  # noqa: PLC0415 (the corpus)
+
     table = Table(title=f"Figures per language: {report.name}")
     for heading in (
         "language",
@@ -208,26 +210,9 @@ def figures(console: Console, report: EvalReport) -> None:
     ):
         table.add_column(heading, justify="left" if heading == "language" else "right")
     for language, each in [*report.by_language.items(), ("all", report.overall)]:
-        table.add_row(language, *_figure_cells(each))
+        table.add_row(language, *figure_cells(each))
     console.print(table)
     console.print(_reliability_table(report))
-
-
-def _figure_cells(each: Figures) -> list[str]:
-    in_scope = each.in_scope_macro_f1
-    return [
-        str(each.messages),
-        f"{each.intent_macro_f1:.3f}",
-        "-" if in_scope is None else f"{in_scope:.3f}",
-        _share(each.out_of_scope_remedy.share, each.out_of_scope_remedy.of),
-        _share(each.plain_flagged.share, each.plain_flagged.of),
-        _share(each.language_long.share, each.language_long.of),
-        f"{each.calibration_error:.3f}",
-    ]
-
-
-def _share(share: float | None, of: int) -> str:
-    return "-" if share is None else f"{100 * share:.1f} % of {of}"
 
 
 def _reliability_table(report: EvalReport) -> Table:

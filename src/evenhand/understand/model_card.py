@@ -173,7 +173,7 @@ def _figures(reports: Sequence[EvalReport]) -> str:
     ]
     for report in reports:
         for language, each in [*report.by_language.items(), ("all", report.overall)]:
-            rows.append(f"| {report.name} | {language} | " + " | ".join(_cells(each)) + " |")
+            rows.append(f"| {report.name} | {language} | " + " | ".join(figure_cells(each)) + " |")
     rows.append("")
     rows.append("Speed in the same runs (one message at a time, `evenhand eval`):")
     for report in reports:
@@ -183,7 +183,8 @@ def _figures(reports: Sequence[EvalReport]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _cells(each: Figures) -> list[str]:
+def figure_cells(each: Figures) -> list[str]:
+    """A split's figures as the cells of a row, in the order of the card's table."""
     in_scope = each.in_scope_macro_f1
     return [
         str(each.messages),
