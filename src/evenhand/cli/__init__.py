@@ -7,7 +7,13 @@ import sys
 
 from rich.markup import escape
 
-from evenhand.cli import service_commands, shop_commands, triage_commands, user_commands
+from evenhand.cli import (
+    service_commands,
+    shop_commands,
+    shop_reader_commands,
+    triage_commands,
+    user_commands,
+)
 from evenhand.cli.app import app, err
 from evenhand.errors import EvenhandError, StoreError
 
@@ -16,6 +22,7 @@ __all__ = [
     "main",
     "service_commands",
     "shop_commands",
+    "shop_reader_commands",
     "triage_commands",
     "user_commands",
 ]

@@ -82,6 +82,7 @@ class StoredDecision:
     reply_language: str
     reply_text: str
     explanation: str
+    reader: str = "built-in"  # which reader read the message ("shop:VERSION" for a shop's)
 
 
 def stored_decision(
@@ -99,6 +100,7 @@ def stored_decision(
         customer_email=customer_email,
         order_name=order_name,
         **{name: row[name] for name in _DECISION_COLUMNS},
+        reader=row.get("reader") or "built-in",
     )
 
 

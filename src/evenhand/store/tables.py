@@ -259,6 +259,8 @@ decisions = Table(
     Column("reply_language", String(8), nullable=False),
     Column("reply_text", Text, nullable=False),
     Column("explanation", Text, nullable=False),
+    # Which reader read the message: "built-in", or "shop:VERSION" (an adopted shop reader).
+    Column("reader", String(40), nullable=False, server_default="built-in"),
     Index("ix_decisions_ticket_id", "ticket_id"),
     Index("ix_decisions_decided_at", "decided_at"),
 )
@@ -399,6 +401,18 @@ guide_adoptions = Table(
     Column("version", ForeignKey("guide_versions.version"), nullable=False),
     Column("adopted_by", String(320), nullable=False),
     Column("adopted_at", UtcDateTime, nullable=False),
+)
+
+# Which shop reader reads the messages: the latest adoption (none: the built-in reader),
+# with the figures it was adopted on (`evenhand reader learn`'s comparison).
+reader_adoptions = Table(
+    "reader_adoptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", String(40), nullable=False),  # a shop reader's version, or "built-in"
+    Column("adopted_by", String(320), nullable=False),
+    Column("adopted_at", UtcDateTime, nullable=False),
+    Column("figures", JSON, nullable=False),
 )
 
 # Approved remedies carried out: an execution per approval, its steps in order, each with

@@ -15,7 +15,11 @@ from typing import Any
 import numpy as np
 
 from evenhand.understand import artefact
+from evenhand.understand.approach import Approach
+from evenhand.understand.artefact import ReaderModels
+from evenhand.understand.intent_model import IntentModel
 from evenhand.understand.linear import LinearTextModel
+from evenhand.understand.reader import EmbeddedReader
 
 PREFIX = "shop-reader-"
 VERSION_LENGTH = 16
@@ -71,3 +75,21 @@ def load_shop_reader(folder: Path, version: str) -> ShopReaderFile:
 
 def stored_versions(folder: Path) -> list[str]:
     return sorted(p.stem.removeprefix(PREFIX) for p in folder.glob(f"{PREFIX}*.npz"))
+
+
+def shop_reader(
+    models: ReaderModels,
+    intent: LinearTextModel,
+    *,
+    name: str = "shop",
+    threshold: float | None = None,
+) -> EmbeddedReader:
+    """The built-in reader with the shop's intent model as its only intent stage: language
+    and threat signals stay the built-in reader's."""
+    return EmbeddedReader(
+        models,
+        threshold=threshold,
+        approach=Approach.CHAR_WORD_LOGISTIC,
+        intent_model=IntentModel(approach=Approach.CHAR_WORD_LOGISTIC, classifier=intent),
+        name=name,
+    )

@@ -19,10 +19,11 @@ from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.clean import clean_message
 from evenhand.understand.corpus import Split, load_corpus
 from evenhand.understand.evaluation import Score, detection_score, macro_f1
-from evenhand.understand.intent_model import IntentModel, training_text
+from evenhand.understand.intent_model import training_text
 from evenhand.understand.linear import LinearTextModel
 from evenhand.understand.model import Intent, Message
 from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.shop_artefact import shop_reader
 from evenhand.understand.shop_data import ShopRow
 from evenhand.understand.training import _check, intent_pipeline, repeatable
 
@@ -31,15 +32,6 @@ SHOP_WEIGHT = 5.0
 FOLDS = 5
 ENOUGH_ROWS = 100  # below this, the comparison says it is on too little to go by
 ENOUGH_PER_INTENT = 10  # an intent with fewer rows is named as too few to say anything
-
-
-def shop_reader(models: ReaderModels, intent: LinearTextModel) -> EmbeddedReader:
-    """The built-in reader with the shop's intent model as its only intent stage."""
-    return EmbeddedReader(
-        models,
-        approach=Approach.CHAR_WORD_LOGISTIC,
-        intent_model=IntentModel(approach=Approach.CHAR_WORD_LOGISTIC, classifier=intent),
-    )
 
 
 def train_shop_intent_model(rows: Sequence[ShopRow]) -> LinearTextModel:
