@@ -55,6 +55,8 @@ def learn_shop_reader(
     if len(history.rows) < 2:
         raise EvenhandError(InputError.MISSING_VALUE, "fewer than two labelled rows to learn from")
     models = reader_models(settings, announce=announce)
+    if announce:
+        announce(f"{len(history.rows)} rows: cross-validating the built-in and the shop reader ...")
     comparison = compare(models, history.rows)
     intent = train_shop_intent_model(history.rows)
     details = {

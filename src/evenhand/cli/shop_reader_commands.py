@@ -32,7 +32,6 @@ def reader_learn(
     from evenhand.store.database import make_engine
 
     settings = load(db)
-    announce("cross-validating the built-in and the shop reader on the shop's rows ...")
     learnt = learn_shop_reader(settings, path=path, mapping=mapping, announce=announce)
     if adopt:
         adopt_version(
