@@ -179,7 +179,8 @@ def test_triage_builds_a_missing_reader_saying_so_once(workdir: Path) -> None:
         [(d.get("intent"), d.get("remedy")) for d in map(json.loads, run.stdout.splitlines())]
         for run in (first, second)
     ]
-    assert decided[0] == decided[1] and ("damaged_item", "replace_or_refund") in decided[0]
+    # (the broken vase comes from an address the shop has never seen: a person looks)
+    assert decided[0] == decided[1] and ("damaged_item", "human_review") in decided[0]
     assert len(list((workdir / "models").glob("reader-*.npz"))) == 1
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select
 from evenhand.actions.dashboard import COSTLY, dashboard, window_days
 from evenhand.actions.reviews import review_decision
 from evenhand.actions.users import create_user
+from evenhand.domain.money import from_minor
 from evenhand.domain.roles import Role
 from evenhand.errors import EvenhandError, InputError
 from evenhand.store.database import alembic_config
@@ -52,7 +53,9 @@ def _expected(latest: list[Latest], *, overridden: set[int]) -> dict[str, Any]:
     by_day: dict[date, Counter[str]] = defaultdict(Counter)
     at_stake: dict[str, Decimal] = defaultdict(Decimal)
     threats: Counter[str] = Counter()
+    costs: dict[str, dict[Any, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for each in latest:
+        _add_cost(costs, each)
         by_day[each.created_at.date()][each.values["language"]] += 1
         threats.update({signal["kind"] for signal in each.values["signals"]})
         value = each.values["facts"].get("order_value")
@@ -67,11 +70,25 @@ def _expected(latest: list[Latest], *, overridden: set[int]) -> dict[str, Any]:
         "threats": threats,
         "threatened_tickets": sum(bool(each.values["signals"]) for each in latest),
         "at_stake": dict(at_stake),
+        "costs": {name: dict(values) for name, values in costs.items()},
         "decided_by_rule": Counter(each.values["rule_id"] for each in latest),
         "overridden_by_rule": Counter(
             each.values["rule_id"] for each in latest if each.id in overridden
         ),
     }
+
+
+def _add_cost(costs: dict[str, dict[Any, Decimal]], each: Latest) -> None:
+    """One decision's expected cost, added by remedy, rule, tier and week (from Monday)."""
+    minor = each.values["expected_cost_minor"]
+    if minor is None:
+        return
+    cost = from_minor(minor, each.values["currency"])
+    day = each.created_at.date()
+    costs["remedy"][each.values["remedy"]] += cost
+    costs["rule"][each.values["rule_id"]] += cost
+    costs["tier"][each.values["tier"]] += cost
+    costs["week"][day - timedelta(days=day.weekday())] += cost
 
 
 def _figures(engine: Engine, days: int | None) -> dict[str, Any]:
@@ -85,6 +102,16 @@ def _figures(engine: Engine, days: int | None) -> dict[str, Any]:
         "threats": board.threats,
         "threatened_tickets": board.threatened_tickets,
         "at_stake": dict(board.at_stake),
+        "costs": {
+            name: dict(values)
+            for name, values in (
+                ("remedy", board.costs.by_remedy),
+                ("rule", board.costs.by_rule),
+                ("tier", board.costs.by_tier),
+                ("week", board.costs.by_week),
+            )
+            if values
+        },
         "decided_by_rule": board.decided_by_rule,
         "overridden_by_rule": +board.overridden_by_rule,
     }
@@ -120,6 +147,8 @@ def test_all_time_counts_every_tickets_latest_decision(
     assert figures == _expected(latest, overridden=overridden)
     assert figures["tickets"] == DEMO_TICKETS and figures["threatened_tickets"] > 0
     assert sum(figures["at_stake"].values()) > 0
+    assert figures["costs"]["tier"].keys() == {"vip", "standard"}
+    assert sum(figures["costs"]["week"].values()) == sum(figures["costs"]["remedy"].values()) > 0
 
 
 @pytest.mark.parametrize("days", [7, 30])

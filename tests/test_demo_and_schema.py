@@ -11,8 +11,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, select, text
 
 from evenhand.actions.demo import run_demo
+from evenhand.actions.dispute_desk import dispute_desk
+from evenhand.actions.public_reviews import review_board
 from evenhand.demo.orders import ORDERS_HEADER
 from evenhand.demo.shop import write_demo_shop
+from evenhand.domain.models import OPEN_DISPUTE_STATUSES
 from evenhand.ingest.shopify_orders_csv import read_shopify_orders_csv
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine
@@ -66,6 +69,13 @@ def test_demo_imports_a_realistic_shop(tmp_path: Path, reader: EmbeddedReader) -
     for outcome in triage.decided:
         decision = outcome.decision
         assert decision.reply_language == ("sv" if decision.reading.language == "sv" else "en")
+    # ... its disputes show in the desk, and its reviews, four from customers who had
+    # threatened a review in a ticket, are matched to their customers.
+    desk = dispute_desk(engine, now=NOW, soon_days=3)
+    assert desk and all(entry.row.status in OPEN_DISPUTE_STATUSES for entry in desk)
+    assert report.reviews is not None
+    assert (report.reviews.records, report.reviews.matched) == (8, 8)
+    assert len(review_board(engine).threatened) == 4
 
 
 def test_migrations_match_the_tables(engine: Engine) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from evenhand.actions.guide import default_guide_text
-from evenhand.domain.facts import DisputeState, Facts, Tier
+from evenhand.domain.facts import DisputeState, Facts, OrderMatch, Tier
 from evenhand.domain.guide import Guide, Remedy, decide, run_example
 from evenhand.domain.intents import Intent
 from evenhand.ingest.guide_file import parse_guide
@@ -63,16 +64,45 @@ def test_the_default_guide_decides_as_the_article_says(
     intent: Intent, tier: Tier, remedy: Remedy
 ) -> None:
     guide = the_default_guide()
-    assert decide(guide.rules, Facts(intent=intent, tier=tier)).remedy is remedy
+    facts = Facts(intent=intent, tier=tier, order_match=OrderMatch.QUOTED)
+    assert decide(guide.rules, facts).remedy is remedy
 
 
 @pytest.mark.parametrize("intent", list(Intent))
 @pytest.mark.parametrize("tier", list(Tier))
-def test_an_open_dispute_takes_every_ticket_to_the_dispute_process(
-    intent: Intent, tier: Tier
+@pytest.mark.parametrize("dispute", [DisputeState.THIS_ORDER, DisputeState.CLAIMED])
+def test_a_dispute_on_this_order_or_said_filed_takes_every_ticket_to_the_dispute_process(
+    intent: Intent, tier: Tier, dispute: DisputeState
 ) -> None:
-    facts = Facts(intent=intent, tier=tier, dispute=DisputeState.OPEN, open_disputes=1)
+    facts = Facts(
+        intent=intent, tier=tier, dispute=dispute, open_disputes=1, order_match=OrderMatch.QUOTED
+    )
     assert decide(the_default_guide().rules, facts).remedy is Remedy.ROUTE_TO_DISPUTE
+
+
+@pytest.mark.parametrize(("intent", "tier", "remedy"), GOLDEN)
+def test_a_dispute_on_another_order_changes_nothing(
+    intent: Intent, tier: Tier, remedy: Remedy
+) -> None:
+    facts = Facts(
+        intent=intent,
+        tier=tier,
+        dispute=DisputeState.OTHER_ORDER,
+        open_disputes=1,
+        order_match=OrderMatch.QUOTED,
+    )
+    assert decide(the_default_guide().rules, facts).remedy is remedy
+
+
+def test_a_guide_written_before_dispute_scopes_still_reads_open_as_any_dispute() -> None:
+    # Given a guide whose first rule still says `dispute: open`
+    guide = parse_guide(edited("dispute: [this_order, claimed]", "dispute: open"), source="old")
+    # Then it takes every dispute, as `open` meant then
+    for dispute in (DisputeState.THIS_ORDER, DisputeState.CLAIMED, DisputeState.OTHER_ORDER):
+        facts = Facts(intent=I.DAMAGED_ITEM, dispute=dispute, order_match=OrderMatch.QUOTED)
+        assert decide(guide.rules, facts).remedy is Remedy.ROUTE_TO_DISPUTE
+    facts = Facts(intent=I.DAMAGED_ITEM, order_match=OrderMatch.QUOTED)
+    assert decide(guide.rules, facts).remedy is Remedy.REPLACE_OR_REFUND
 
 
 def test_the_default_guide_holds_its_examples_with_and_without_threats() -> None:
@@ -163,8 +193,9 @@ REFUSALS = [
     ),
     (
         "an unknown template",
-        "    remedy: offer_paid_reship\n",
-        "    remedy: offer_paid_reship\n    reply: paid_reship_polite\n",
+        "      intent: wrong_address\n    remedy: offer_paid_reship\n",
+        "      intent: wrong_address\n    remedy: offer_paid_reship\n"
+        "    reply: paid_reship_polite\n",
         "paid_reship_polite",
         "unknown reply template 'paid_reship_polite'",
     ),
@@ -180,7 +211,7 @@ REFUSALS = [
         "  - id: not-received-vip\n",
         "  - id: all-not-received\n    when:\n      intent: delivered_not_received\n"
         "    remedy: carrier_investigation\n\n  - id: not-received-vip\n",
-        "  - id: not-received-vip",
+        "  - id: not-received-vip\n",
         "rule 'not-received-vip' is unreachable: rule 'all-not-received'",
     ),
     (
@@ -200,15 +231,15 @@ REFUSALS = [
     ),
     (
         "a reply that asks for the customer's tier",
-        "      Thank you for your message. We have cancelled your subscription",
-        "      Thank you, {{ tier }} customer. We have cancelled your subscription",
+        "      Thank you for your message. We will cancel your subscription",
+        "      Thank you, {{ tier }} customer. We will cancel your subscription",
         "{{ tier }} customer",
         "uses tier, which a reply may not know",
     ),
     (
         "a reply that does not compile",
-        "      Thank you for your message. We have cancelled your subscription",
-        "      Thank you {{ first_name }. We have cancelled your subscription",
+        "      Thank you for your message. We will cancel your subscription",
+        "      Thank you {{ first_name }. We will cancel your subscription",
         "Thank you {{ first_name }.",
         "template:",
     ),
@@ -216,7 +247,7 @@ REFUSALS = [
         "a key given twice",
         "    remedy: cancel_subscription\n",
         "    remedy: cancel_subscription\n    remedy: human_review\n",
-        "    remedy: human_review\n",
+        "    remedy: human_review\n\n  - id: cancel-order-unshipped",
         "'remedy' is given twice",
     ),
 ]
@@ -248,3 +279,35 @@ def test_every_problem_is_listed_at_once() -> None:
 def test_not_yaml_is_refused_with_its_line() -> None:
     error = refusal("rules:\n  - id: a\n    when: [unclosed\n")
     assert error.problems[0].line >= 3 and "not valid YAML" in error.problems[0].reason
+
+
+def test_remedy_confidence_is_a_setting_that_moves_the_reading() -> None:
+    # Given the setting raised from 0.6 to 0.9 (one line)
+    guide = parse_guide(
+        edited("remedy_confidence: 0.6 ", "remedy_confidence: 0.9 "), source="strict.yaml"
+    )
+    facts = Facts(
+        intent=I.DAMAGED_ITEM,
+        confidence=Decimal("0.8"),
+        reading=guide.settings.reading_for(Decimal("0.8")),
+        order_match=OrderMatch.QUOTED,
+    )
+    # Then a reading at 0.8 is unsure there, and sure by default
+    assert decide(guide.rules, facts).id == "unsure-reading"
+    default = the_default_guide().settings.reading_for(Decimal("0.8"))
+    assert decide(the_default_guide().rules, replace(facts, reading=default)).id == "our-mistake"
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "sure", "true"])
+def test_a_remedy_confidence_outside_0_to_1_is_refused(value: str) -> None:
+    error = refusal(edited("remedy_confidence: 0.6 ", f"remedy_confidence: {value} "))
+    assert any("remedy_confidence is a number from 0 to 1" in p.reason for p in error.problems)
+
+
+def test_an_example_written_with_the_old_open_dispute_reads_as_this_order() -> None:
+    text = edited(
+        "facts: {intent: damaged_item, dispute: this_order,",
+        "facts: {intent: damaged_item, dispute: open,",
+    )
+    (example,) = [e for e in parse_guide(text, source="x").examples if "this order" in e.name]
+    assert example.facts.dispute is DisputeState.THIS_ORDER

@@ -111,3 +111,50 @@ def test_rest_order_errors_name_the_field_and_line(tmp_path: Path) -> None:
     with pytest.raises(EvenhandError) as raised:
         read_shopify_orders_json(path)
     assert "line 2" in str(raised.value) and "total_price" in str(raised.value)
+
+
+def _rest_order_with(fulfilments: list[str]) -> str:
+    return (
+        '{"orders": [{"id": 8, "name": "#8", "currency": "SEK", "total_price": "100.00",\n'
+        '  "created_at": "2026-11-01T10:00:00+01:00", "line_items": [],\n'
+        f'  "fulfillments": [{", ".join(fulfilments)}]}}]}}\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("fulfilments", "delivered_at"),
+    [
+        (
+            [
+                '{"status": "success", "created_at": "2026-11-02T09:00:00+01:00", '
+                '"updated_at": "2026-11-04T15:30:00+01:00", "shipment_status": "delivered"}'
+            ],
+            datetime(2026, 11, 4, 14, 30, tzinfo=UTC),
+        ),
+        (
+            [
+                '{"status": "success", "created_at": "2026-11-02T09:00:00+01:00", '
+                '"updated_at": "2026-11-04T15:30:00+01:00", "shipment_status": "delivered"}',
+                '{"status": "success", "created_at": "2026-11-03T09:00:00+01:00", '
+                '"updated_at": "2026-11-03T09:00:00+01:00", "shipment_status": "in_transit"}',
+            ],
+            None,  # the last parcel is still on its way: not delivered yet
+        ),
+        (
+            [
+                '{"status": "cancelled", "created_at": "2026-11-02T09:00:00+01:00"}',
+                '{"status": "success", "created_at": "2026-11-03T09:00:00+01:00", '
+                '"delivered_at": "2026-11-05T10:00:00Z", "shipment_status": "delivered"}',
+            ],
+            datetime(2026, 11, 5, 10, tzinfo=UTC),
+        ),
+        ([], None),
+    ],
+)
+def test_a_rest_order_is_delivered_when_the_carrier_delivered_every_parcel(
+    tmp_path: Path, fulfilments: list[str], delivered_at: datetime | None
+) -> None:
+    path = tmp_path / "orders.json"
+    path.write_text(_rest_order_with(fulfilments), encoding="utf-8")
+    (order,) = read_shopify_orders_json(path).records
+    assert order.delivered_at == delivered_at

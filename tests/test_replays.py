@@ -5,11 +5,15 @@ like a stale one."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine
 
+from evenhand.store.inbox import Accepted, accept_delivery
 from evenhand.store.tables import inbox
 from evenhand.understand.reader import EmbeddedReader
+from tests.conftest import NOW
 from tests.senders import fixture, post, stripe_headers
 from tests.test_service import SECRETS, Live, live_service
 
@@ -58,3 +62,26 @@ def test_a_stripe_stamp_beyond_the_tolerance_either_way_is_refused(
     answer = post(live.base, "/webhooks/stripe", body, headers)
     assert answer.status_code == status
     assert live.count(inbox) == (1 if status == 202 else 0)
+
+
+def test_the_inbox_matches_a_replay_within_the_window_only_on_each_backend(
+    engine: Engine,
+) -> None:
+    def accept(key: str, at: datetime) -> Accepted:
+        with engine.begin() as connection:
+            return accept_delivery(
+                connection,
+                source="shopify",
+                event_key=key,
+                topic="orders/create",
+                body="{}",
+                now=at,
+                body_sha256="ab" * 32,
+                replay_since=at - timedelta(hours=48),
+            )
+
+    first = accept("orders/create:1", NOW)
+    again = accept("orders/create:2", NOW + timedelta(hours=47))
+    later = accept("orders/create:3", NOW + timedelta(hours=49))
+    assert (again.delivery_id, again.duplicate) == (first.delivery_id, True)
+    assert later.delivery_id != first.delivery_id and not later.duplicate

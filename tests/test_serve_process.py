@@ -3,6 +3,7 @@ delivery answered 202 and processed; SIGTERM stops both processes."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import socket
@@ -15,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from evenhand.cli import supervision
 from evenhand.store.database import make_engine, upgrade
 from evenhand.store.tables import inbox
 from tests.senders import fixture, shopify_headers
@@ -158,3 +160,28 @@ def _answers(base: str) -> bool:
         return httpx.get(f"{base}/healthz").status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_the_supervisor_pauses_longer_after_each_quick_death_and_stops_restarting_on_stop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a worker that dies at once, each time it is started
+    monkeypatch.setattr(supervision, "FIRST_PAUSE_SECONDS", 0.05)
+    started: list[float] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        started.append(time.monotonic())
+        return subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+
+    supervisor = supervision.Supervisor(start)
+    supervisor.begin()
+    # when it has been started four times
+    assert _wait(lambda: len(started) >= 4, seconds=60)
+    supervisor.stop()
+    count = len(started)
+    # then each pause was at least twice the one before (0.05, 0.1, 0.2 s)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(started)]
+    assert all(gap >= 0.05 * 2**n for n, gap in enumerate(gaps[:3]))
+    # and after stop() it is not started again
+    time.sleep(0.5)
+    assert len(started) == count

@@ -261,7 +261,7 @@ def test_order_refund_dispute_and_ticket_deliveries_take_effect_in_order(
     assert refunded == 24900
     assert [tuple(row) for row in remedies] == [
         ("35436", "replace_or_refund", "none"),  # a broken mug: our mistake
-        ("35439", "route_to_dispute", "open"),  # after the chargeback, the dispute process
+        ("35439", "route_to_dispute", "this_order"),  # a chargeback on its order: disputed
     ]
 
 
@@ -339,6 +339,9 @@ def test_customers_redact_erases_personal_data_and_keeps_anonymous_figures(
         ticket_row = connection.execute(select(tickets)).mappings().one()
         decision = connection.execute(select(decisions)).mappings().one()
         bodies = [body for (body,) in connection.execute(select(inbox.c.body))]
+        order_hash = connection.execute(
+            select(inbox.c.body_sha256).where(inbox.c.topic == "orders/create")
+        ).scalar_one()
         order = connection.execute(
             select(orders.c.email, orders.c.billing_name, orders.c.total_minor)
         ).one()
@@ -347,6 +350,7 @@ def test_customers_redact_erases_personal_data_and_keeps_anonymous_figures(
     assert (ticket_row["body"], ticket_row["subject"], ticket_row["first_name"]) == ("", None, None)
     assert decision["reply_text"] == "" and decision["remedy"] == "replace_or_refund"
     assert all("maja" not in body.lower() for body in bodies)
+    assert order_hash is None  # the replay fingerprint of their order's body went with it
     assert tuple(order) == (None, None, 124700)
     assert live.count(orders) == 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,7 +40,7 @@ NEVER_IN_A_REPLY = (
     "threat",
     "review",
     "recension",
-    "star",
+    "stars?\\b",
     "stjärn",
     "trustpilot",
     "lifetime",
@@ -137,9 +138,11 @@ def test_the_triage_command_writes_one_json_object_per_line_in_input_order(
     unknown = decided["t-5"]
     # money in the currency's decimals, as GET /api/decisions/{id} shows it (not "0")
     assert (unknown["tier"], unknown["ltv"]["metric_value"]) == ("standard", "0.00")
-    assert unknown["remedy"] == "replace_or_refund"
+    # a broken vase from an address the shop has never seen, with no order: a person looks
+    assert (unknown["remedy"], unknown["rule"]) == ("human_review", "no-order")
+    assert unknown["facts"]["order_match"] == "none"
     filed = decided["t-8"]
-    assert (filed["dispute"], filed["remedy"]) == ("open", "route_to_dispute")
+    assert (filed["dispute"], filed["remedy"]) == ("claimed", "route_to_dispute")
     assert "dispute" in filed["tags"] and "threat:chargeback_filed" in filed["tags"]
 
 
@@ -235,7 +238,8 @@ def test_no_reply_mentions_a_threat_the_tier_or_the_value() -> None:
     for name in guide.replies.names():
         for language in REPLY_LANGUAGES:
             text = guide.replies.render(name, language=language, context=context).lower()
-            assert not [word for word in NEVER_IN_A_REPLY if word in text], (name, language, text)
+            said = [word for word in NEVER_IN_A_REPLY if re.search(rf"\b{word}", text)]
+            assert not said, (name, language, text)
 
 
 # The threats the reader learnt from. Held-out threats it misses can move an intent; that

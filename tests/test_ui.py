@@ -24,12 +24,20 @@ from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
-from evenhand.store.tables import customers, decisions, orders, reviews, tickets
+from evenhand.store.tables import (
+    customers,
+    decisions,
+    guide_adoptions,
+    orders,
+    reviews,
+    tickets,
+)
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.web.app import create_app
 from evenhand.web.charts import SERIES_COLOURS
 from tests.conftest import FIXTURES, NOW
 from tests.live import serving
+from tests.test_replay import a_candidate
 
 pytestmark = pytest.mark.browser
 
@@ -114,14 +122,14 @@ def test_sign_in_filter_open_override_and_see_it_in_the_queue(
     rows.first.get_by_role("link").click()
     expect(page.get_by_role("heading", name="Decision")).to_be_visible()
     original = page.locator("#remedy").get_attribute("data-code")
-    page.get_by_label("New remedy").select_option("human_review")
+    page.get_by_label("New remedy").select_option("complaint_claim")
     page.get_by_role("button", name="Save review").click()
     expect(page.get_by_role("alert")).to_contain_text("an override needs a reason")
-    expect(page.get_by_label("New remedy")).to_have_value("human_review")  # kept
+    expect(page.get_by_label("New remedy")).to_have_value("complaint_claim")  # kept
     page.get_by_label("Reason (needed to override)").fill("photo shows wear, not transit damage")
     page.get_by_role("button", name="Save review").click()
     expect(
-        page.get_by_text(re.compile("override to A person decides: photo shows wear"))
+        page.get_by_text(re.compile(r"override to Complaint \(reklamation\): photo shows wear"))
     ).to_be_visible()
     page.screenshot(path=str(shots / "ticket.png"), full_page=True)
     # then the queue shows the override, and the decision itself is unchanged
@@ -133,11 +141,11 @@ def test_sign_in_filter_open_override_and_see_it_in_the_queue(
         [(action, remedy, reason)] = connection.execute(
             select(reviews.c.action, reviews.c.remedy, reviews.c.reason)
         ).all()
-    assert original in remedies and (action, remedy) == ("override", "human_review")
+    assert original in remedies and (action, remedy) == ("override", "complaint_claim")
     assert reason == "photo shows wear, not transit damage"
     # and the dashboard counts the override against its rule
     page.get_by_role("link", name="Dashboard").click()
-    overridden = page.locator("tr", has_text="our-mistake")
+    overridden = page.locator("tr", has_text="no-order")  # the unknown sender's broken vase
     expect(overridden.locator("td").nth(2)).to_have_text("1")
     expect(page.get_by_text("none changed a remedy")).to_be_visible()
     expect(page.get_by_role("link", name="the last 30 days")).to_have_attribute(
@@ -147,7 +155,7 @@ def test_sign_in_filter_open_override_and_see_it_in_the_queue(
     # and over all time, which here holds the same tickets, it counts the same
     page.get_by_role("link", name="all time").click()
     expect(page.get_by_role("link", name="all time")).to_have_attribute("aria-current", "page")
-    expect(page.locator("tr", has_text="our-mistake").locator("td").nth(2)).to_have_text("1")
+    expect(page.locator("tr", has_text="no-order").locator("td").nth(2)).to_have_text("1")
 
 
 def test_a_manager_uploads_an_invalid_guide_reads_why_then_adopts_a_valid_one(
@@ -166,17 +174,32 @@ def test_a_manager_uploads_an_invalid_guide_reads_why_then_adopts_a_valid_one(
     page.get_by_role("link", name="Guide").click()
     expect(page.get_by_role("heading", name=re.compile("Resolution guide"))).to_be_visible()
     page.get_by_label("Guide file (YAML)").set_input_files(str(invalid))
-    page.get_by_role("button", name="Check and adopt").click()
+    page.get_by_role("button", name="Check and replay").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("The guide was refused")
     expect(alert).to_contain_text("threat signals are not inputs")
     page.screenshot(path=str(shots / "guide-refused.png"), full_page=True)
-    # when a valid change (return shipping paid by the shop) is uploaded, it is adopted
+    # when a valid change (return shipping paid by the shop, VIP from 100) is uploaded, it is
+    # replayed first: Sam's wrong address (t-3) and the renewal (t-4) would change, and
+    # nothing is adopted yet
     valid = tmp_path / "valid.yaml"
-    valid.write_text(default.replace("return_shipping: customer", "return_shipping: shop", 1))
+    valid.write_text(
+        a_candidate(100, default.replace("return_shipping: customer", "return_shipping: shop", 1))
+    )
     page.get_by_label("Guide file (YAML)").set_input_files(str(valid))
-    page.get_by_role("button", name="Check and adopt").click()
+    page.get_by_role("button", name="Check and replay").click()
+    expect(page.get_by_text("2 would change")).to_be_visible()
+    changes = page.get_by_label("changes by rule")
+    expect(changes.locator("tr", has_text="wrong-address-vip")).to_contain_text("t-3")
+    expect(changes).to_contain_text("offer_paid_reship → reship_free")
+    expect(page.locator("#from option")).to_have_count(1)
+    page.screenshot(path=str(shots / "guide-replay.png"), full_page=True)
+    # and adopted from the replay, which the adoption records
+    page.get_by_role("button", name=re.compile("Adopt version")).click()
     expect(page.get_by_text("return shipping paid by the shop")).to_be_visible()
+    with shop.engine.connect() as connection:
+        [recorded] = connection.execute(select(guide_adoptions.c.replay)).scalars().all()
+    assert (recorded["decisions"], recorded["changed"]) == (6, 2)
     versions = page.locator("#from option")
     expect(versions).to_have_count(2)
     before = parse_guide(default, source="default").version
@@ -188,6 +211,23 @@ def test_a_manager_uploads_an_invalid_guide_reads_why_then_adopts_a_valid_one(
     expect(difference).to_contain_text("-  return_shipping: customer")
     expect(difference).to_contain_text("+  return_shipping: shop")
     page.screenshot(path=str(shots / "guide.png"), full_page=True)
+
+
+def test_the_vip_threshold_advice_is_drawn_and_says_when_the_data_are_thin(
+    shop: Shop, page: Page, shots: Path
+) -> None:
+    # given the triage shop (three customers, six tickets over a week)
+    sign_in(page, shop.base)
+    # when the manager follows the dashboard's link to the advice
+    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Where the VIP line should be").click()
+    # then the candidates are charted and tabled, the line in force among them, and nothing
+    # is recommended on so little data
+    expect(page.get_by_role("status")).to_contain_text("Too little data to recommend")
+    expect(page.get_by_role("img", name=re.compile("VIP customers and extra"))).to_be_visible()
+    table = page.get_by_role("table", name="candidate thresholds")
+    expect(table.locator("tr", has_text="5,000.00")).to_be_visible()
+    page.screenshot(path=str(shots / "vip-threshold.png"), full_page=True)
 
 
 def test_a_form_without_the_session_csrf_token_is_refused(shop: Shop) -> None:

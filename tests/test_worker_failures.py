@@ -297,3 +297,33 @@ def test_a_reason_is_bounded_storable_and_names_the_type() -> None:
     assert failure_reason(RuntimeError("key hunter22"), secrets=["hunter22"]) == (
         "RuntimeError: key [secret]"
     )
+
+
+def test_a_failure_past_every_guard_is_survived_and_its_delivery_set_aside(
+    engine: Engine, reader: EmbeddedReader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a delivery whose very marking raises (past its own guard, out of the batch)
+    original = inbox_actions._finish
+
+    def unmarkable(connection: Any, delivery: Any, **kwargs: Any) -> None:
+        if delivery.event_key == "k0":
+            raise UnforeseenError("cannot mark it")
+        original(connection, delivery, **kwargs)
+
+    monkeypatch.setattr(inbox_actions, "_finish", unmarkable)
+    monkeypatch.setattr(inbox_actions, "DATABASE_RETRY_SECONDS", 0)
+    _deliver(engine, [("zendesk", "ticket.trigger", GOOD), POISON["an id of 2**70"]])
+
+    def settled() -> bool:
+        return all(row.status != "pending" for row in _rows(engine))
+
+    # when the worker's loop runs until nothing is pending
+    inbox_actions.run_worker(_worker(engine, reader), now=lambda: NOW, stop=settled)
+    # then the loop went on: that delivery set aside after three tries, the next one failed
+    # with its own reason, and the worker marked itself stopped
+    assert [(row.status, row.attempts) for row in _rows(engine)] == [
+        ("set_aside", 3),
+        ("failed", 2),  # held at the first failure, then taken alone
+    ]
+    status = inbox_status(engine, now=NOW, silent_seconds=60)
+    assert status.health.worker_pid is not None and not status.health.worker_alive

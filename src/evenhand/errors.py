@@ -40,6 +40,8 @@ class LookupFailure(StrEnum):
     NO_SUCH_PATH = "not_found"  # the service has no such address
     NO_SUCH_METHOD = "method_not_allowed"  # the address takes other methods
     USER_NOT_FOUND = "user_not_found"
+    DISPUTE_NOT_FOUND = "dispute_not_found"
+    REVIEW_NOT_FOUND = "review_not_found"
 
 
 class AccessError(StrEnum):
@@ -61,6 +63,8 @@ class AccessError(StrEnum):
     THROTTLED = "sign_in_throttled"
     LAST_MANAGER = "last_manager"
     USER_DISABLED = "user_disabled"
+    PROVIDER_REFUSED = "provider_refused"  # a payment provider did not do what was asked
+    PROVIDER_NOT_CONFIGURED = "provider_not_configured"
     BODY_TOO_LARGE = "body_too_large"  # over the request body limit of its address
 
 
@@ -100,6 +104,8 @@ EXIT_CODES: dict[ErrorCode, int] = {
     LookupFailure.NO_SUCH_PATH: 7,
     LookupFailure.NO_SUCH_METHOD: 7,
     LookupFailure.USER_NOT_FOUND: 7,
+    LookupFailure.DISPUTE_NOT_FOUND: 7,
+    LookupFailure.REVIEW_NOT_FOUND: 7,
     SettingsError.BAD_SETTINGS: 8,
     AccessError.MISSING_TOKEN: 9,
     AccessError.BAD_TOKEN: 9,
@@ -117,6 +123,8 @@ EXIT_CODES: dict[ErrorCode, int] = {
     AccessError.THROTTLED: 9,
     AccessError.LAST_MANAGER: 9,
     AccessError.USER_DISABLED: 9,
+    AccessError.PROVIDER_REFUSED: 9,
+    AccessError.PROVIDER_NOT_CONFIGURED: 8,
     AccessError.BODY_TOO_LARGE: 4,
     SetupError.READER_NOT_BUILT: 10,
 }
@@ -142,6 +150,8 @@ HTTP_STATUSES: dict[ErrorCode, int] = {
     LookupFailure.NO_SUCH_PATH: 404,
     LookupFailure.NO_SUCH_METHOD: 405,
     LookupFailure.USER_NOT_FOUND: 404,
+    LookupFailure.DISPUTE_NOT_FOUND: 404,
+    LookupFailure.REVIEW_NOT_FOUND: 404,
     SettingsError.BAD_SETTINGS: 500,
     AccessError.MISSING_TOKEN: 401,
     AccessError.BAD_TOKEN: 401,
@@ -159,6 +169,8 @@ HTTP_STATUSES: dict[ErrorCode, int] = {
     AccessError.THROTTLED: 429,
     AccessError.LAST_MANAGER: 409,
     AccessError.USER_DISABLED: 403,
+    AccessError.PROVIDER_REFUSED: 502,
+    AccessError.PROVIDER_NOT_CONFIGURED: 409,
     AccessError.BODY_TOO_LARGE: 413,
     SetupError.READER_NOT_BUILT: 503,
 }

@@ -125,6 +125,17 @@ class Settings(BaseSettings):
         str | None, Field(description="Gorgias user e-mail the REST API key belongs to.")
     ] = None
     gorgias_api_key: Annotated[SecretStr | None, Field(description="Gorgias REST API key.")] = None
+    # The dispute desk: evidence goes to Stripe's disputes API.
+    stripe_api_key: Annotated[
+        SecretStr | None,
+        Field(description="Stripe secret key (sk_...) the dispute desk sends evidence with."),
+    ] = None
+    stripe_api_url: Annotated[
+        str, Field(description="Stripe's API; a test points it at a local server.")
+    ] = "https://api.stripe.com"
+    dispute_due_soon_days: Annotated[
+        int, Field(ge=0, description="The desk marks evidence due within this many days.")
+    ] = 3
     writeback_max_attempts: Annotated[
         int, Field(ge=1, description="Write-back tries before a failure waits for `inbox retry`.")
     ] = 12

@@ -25,6 +25,37 @@ DEFAULT_DAYS = 30
 
 
 @dataclass(slots=True)
+class Costs:
+    """The expected cost of the remedies given (`evenhand.domain.costs`), summed four ways;
+    `priced` counts the decisions that have one (those decided since costs are kept)."""
+
+    priced: int = 0
+    by_remedy: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    by_rule: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    by_tier: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    by_week: dict[date, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.by_remedy.values(), Decimal(0))
+
+    def add(self, tally: Tally) -> None:
+        if not tally.priced:
+            return
+        cost = from_minor(tally.expected_cost_minor, tally.currency)
+        self.priced += tally.priced
+        self.by_remedy[tally.remedy] += cost
+        self.by_rule[tally.rule_id] += cost
+        self.by_tier[tally.tier] += cost
+        self.by_week[week_of(tally.day)] += cost
+
+
+def week_of(day: date) -> date:
+    """The Monday of the ISO week a day is in."""
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(slots=True)
 class Dashboard:
     tickets: int = 0
     by_day_language: dict[date, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
@@ -32,6 +63,7 @@ class Dashboard:
     intents: Counter[str] = field(default_factory=Counter)
     remedies: Counter[str] = field(default_factory=Counter)
     at_stake: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    costs: Costs = field(default_factory=Costs)
     vip: int = 0
     threats: Counter[str] = field(default_factory=Counter)
     threatened_tickets: int = 0
@@ -93,5 +125,6 @@ def _count(board: Dashboard, tally: Tally) -> None:
     board.decided_by_rule[tally.rule_id] += n
     board.overridden_by_rule[tally.rule_id] += n if tally.overridden else 0
     board.currency = tally.currency
+    board.costs.add(tally)
     if tally.remedy in COSTLY and tally.order_value_minor:
         board.at_stake[tally.remedy] += from_minor(tally.order_value_minor, tally.currency)

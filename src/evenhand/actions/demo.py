@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from evenhand.actions.guide import load_guide
 from evenhand.actions.import_file import ImportReport, import_file
 from evenhand.actions.initialise import InitReport, initialise
+from evenhand.actions.public_reviews import ReviewImport, import_public_reviews
 from evenhand.actions.triage import TriageReport, triage_tickets
 from evenhand.demo.shop import DEFAULT_SEED, DemoFiles, write_demo_shop
 from evenhand.ingest.batch import Progress, no_progress
@@ -26,6 +27,7 @@ class DemoReport:
     files: DemoFiles
     imports: list[ImportReport]
     triage: TriageReport
+    reviews: ReviewImport | None = None
 
 
 def run_demo(
@@ -61,4 +63,5 @@ def run_demo(
         settings=settings,
         now=now,
     )
-    return DemoReport(init=init, files=files, imports=reports, triage=triage)
+    reviews = import_public_reviews(engine, path=files.reviews, now=now) if files.reviews else None
+    return DemoReport(init=init, files=files, imports=reports, triage=triage, reviews=reviews)

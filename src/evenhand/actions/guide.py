@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -55,13 +56,17 @@ def check_guide(settings: Settings, *, path: Path | None = None) -> GuideCheck:
 
 
 def active_guide(engine: Engine, settings: Settings) -> Guide:
-    """The guide a manager adopted last (uploaded in the UI); none, `load_guide`'s."""
+    """The guide a manager adopted last (uploaded in the UI); none, `load_guide`'s.
+
+    An adopted guide's replies were checked over the grid when it was uploaded; one
+    adopted before that check is loaded as it is (`guide check` on its text lists what to
+    change), so the service that takes the corrected upload still starts."""
     with engine.connect() as connection:
         adopted = adopted_guide(connection)
     if adopted is None:
         return load_guide(settings)
     _, text, source = adopted
-    return parse_guide(text, source=source)
+    return parse_guide(text, source=source, grid_check=False)
 
 
 def guide_changed(engine: Engine, guide: Guide) -> bool:
@@ -71,22 +76,38 @@ def guide_changed(engine: Engine, guide: Guide) -> bool:
     return version is not None and version != guide.version
 
 
-def adopt_uploaded_guide(engine: Engine, *, text: str, by: str, now: datetime) -> GuideCheck:
-    """Validate an uploaded guide, run its examples (each with every threat added), and
-    adopt it: from now on tickets are decided by it. Refused, with every problem, if it
-    does not load or an example fails."""
+def checked_upload(text: str, *, by: str) -> GuideCheck:
+    """An uploaded guide, loaded and its examples run (each with every threat added);
+    refused, with every problem, if it does not load or an example fails."""
     guide = parse_guide(text, source=f"uploaded by {by}")
     check = GuideCheck(guide, [run_example(guide, example) for example in guide.examples])
     if not check.passed:
         failed = [o.example.name for o in check.outcomes if not o.passed]
         raise EvenhandError(InputError.BAD_GUIDE, f"examples fail: {', '.join(failed)}")
+    return check
+
+
+def adopt_uploaded_guide(
+    engine: Engine,
+    *,
+    text: str,
+    by: str,
+    now: datetime,
+    replay: Mapping[str, Any] | None = None,
+) -> GuideCheck:
+    """Validate an uploaded guide, run its examples, and adopt it: from now on tickets are
+    decided by it. `replay` holds the figures of the replay the manager saw, recorded with
+    the adoption."""
+    check = checked_upload(text, by=by)
+    guide = check.guide
     with engine.begin() as connection:
         ensure_guide_version(
             connection, version=guide.version, source=guide.source, text=guide.text, now=now
         )
-        adopt_guide(connection, version=guide.version, by=by, now=now)
+        adopt_guide(connection, version=guide.version, by=by, now=now, replay=replay)
+        details: dict[str, Any] = {"by": by} | ({"replay": dict(replay)} if replay else {})
         record_event(
-            connection, at=now, action="guide adopt", subject=guide.version, details={"by": by}
+            connection, at=now, action="guide adopt", subject=guide.version, details=details
         )
     return check
 

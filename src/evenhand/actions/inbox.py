@@ -92,6 +92,11 @@ class Worker:
     helpdesks: Helpdesks
     carriers: Carriers | None = None  # who carries out approved remedies (unset: no one)
 
+    @property
+    def secrets(self) -> list[str]:
+        """What a failure's reason must never show (`delivery_failures.settings_secrets`)."""
+        return settings_secrets(self.settings)
+
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
@@ -184,7 +189,7 @@ def _apply_alone(worker: Worker, prepared: _Prepared, *, now: datetime) -> None:
     except OperationalError:
         raise
     except Exception as error:  # a delivery can fail; the worker cannot
-        reason = failure_reason(error, secrets=settings_secrets(worker.settings))
+        reason = failure_reason(error, secrets=worker.secrets)
         with write_transaction(worker.engine) as connection:
             _finish(connection, prepared.delivery, outcome=None, error=reason, now=now)
 
@@ -254,7 +259,10 @@ def _prepared(
         return _Prepared(delivery, None, payload)
     if isinstance(reading, str):
         return _Prepared(delivery, None, reading)
-    return _Prepared(delivery, _step(payload, worker, reading))
+    try:
+        return _Prepared(delivery, _step(payload, worker, reading))
+    except Exception as error:  # a delivery can fail; the worker cannot
+        return _Prepared(delivery, None, failure_reason(error, secrets=worker.secrets))
 
 
 def _read(tickets: Sequence[TicketArrived], worker: Worker) -> list[Understanding | str]:
@@ -279,7 +287,7 @@ def _read_one(message: Message, worker: Worker) -> Understanding | str:
     try:
         return worker.reader.read_many([message])[0]
     except Exception as error:  # this delivery fails, not the worker
-        return failure_reason(error, secrets=settings_secrets(worker.settings))
+        return failure_reason(error, secrets=worker.secrets)
 
 
 def _payload(delivery: Delivery, worker: Worker) -> Resolved | str:
@@ -293,7 +301,7 @@ def _payload(delivery: Delivery, worker: Worker) -> Resolved | str:
     except _RetryLaterError:
         raise
     except Exception as error:  # a delivery can fail; the worker cannot
-        return failure_reason(error, secrets=settings_secrets(worker.settings))
+        return failure_reason(error, secrets=worker.secrets)
 
 
 def _fetched(fetch: FetchNeeded, helpdesks: Helpdesks) -> Resolved | str:
@@ -440,6 +448,11 @@ def run_worker(
             sent += carry_out(worker, now=now)
         except OperationalError as error:  # busy or unreachable: nothing is lost, try again
             print(f"worker: database not available, trying again: {error.orig}", file=sys.stderr)
+            time.sleep(DATABASE_RETRY_SECONDS)
+            continue
+        except Exception as error:  # past every delivery's own guard: the batch stays claimed
+            reason = failure_reason(error, secrets=worker.secrets)
+            print(f"worker: a batch failed ({reason}); its deliveries go alone", file=sys.stderr)
             time.sleep(DATABASE_RETRY_SECONDS)
             continue
         if not run.taken and run.waiting_on_helpdesk:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evenhand.domain.facts import DisputeState, Tier
+from evenhand.domain.facts import LEGACY_OPEN_DISPUTE, DisputeState, Tier
 from evenhand.domain.intents import Intent, SignalKind
 from evenhand.domain.money import from_minor
 from evenhand.domain.remedies import Remedy
@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # the serializers' inputs; the models need none of them
     from evenhand.actions.customer_value import CustomerReport
     from evenhand.actions.import_file import ImportReport
     from evenhand.actions.triage import Triaged
+    from evenhand.domain.replay import ReplayReport
+    from evenhand.domain.threshold import ThresholdAdvice
     from evenhand.store.decisions import StoredDecision
     from evenhand.store.disputes import DisputeRow
 
@@ -76,6 +78,12 @@ class ReplyOut(_Shown):
     text: str
 
 
+class CostOut(_Shown):
+    amount: Amount
+    currency: str
+    computation: str = Field(description="How it was reached, in one line.")
+
+
 class DecisionOut(_Shown):
     """A decision: what was read, the facts, the remedy and the rule that gave it, the
     guide's version, the tags and the reply draft, and why."""
@@ -92,7 +100,10 @@ class DecisionOut(_Shown):
     order_name: str | None
     tier: Tier
     ltv: LtvOut
-    dispute: DisputeState
+    dispute: DisputeState | Literal["open"] = Field(
+        description="A bank dispute on this order, claimed in the message, on another order "
+        "(flagged), or none; `open` in decisions taken before disputes had a scope."
+    )
     facts: dict[str, FactValue] = Field(
         description="Every fact the guide decided on, as recorded (docs/reference/guide.md)."
     )
@@ -102,6 +113,11 @@ class DecisionOut(_Shown):
     tags: list[str]
     reply: ReplyOut
     explanation: str
+    expected_cost: CostOut | None = Field(
+        default=None,
+        description="The remedy's expected cost by the guide's cost model (null for "
+        "decisions taken before costs were kept).",
+    )
 
 
 class TicketFailedOut(_Shown):
@@ -110,6 +126,10 @@ class TicketFailedOut(_Shown):
     ticket_id: str | None
     line: int | None
     error: str
+
+
+def stored_dispute(value: str) -> DisputeState | Literal["open"]:
+    return "open" if value == LEGACY_OPEN_DISPUTE else DisputeState(value)
 
 
 def _signal_out(stored: dict[str, Any]) -> SignalOut:
@@ -138,7 +158,7 @@ def decision_out(stored: StoredDecision) -> DecisionOut:
         ltv=LtvOut(
             metric_value=from_minor(stored.ltv_minor, stored.currency), currency=stored.currency
         ),
-        dispute=DisputeState(stored.dispute),
+        dispute=stored_dispute(stored.dispute),
         facts=stored.facts,
         remedy=Remedy(stored.remedy),
         rule=stored.rule_id,
@@ -146,6 +166,17 @@ def decision_out(stored: StoredDecision) -> DecisionOut:
         tags=stored.tags,
         reply=ReplyOut(language=stored.reply_language, text=stored.reply_text),
         explanation=stored.explanation,
+        expected_cost=_cost_out(stored),
+    )
+
+
+def _cost_out(stored: StoredDecision) -> CostOut | None:
+    if stored.expected_cost_minor is None:
+        return None
+    return CostOut(
+        amount=from_minor(stored.expected_cost_minor, stored.currency),
+        currency=stored.currency,
+        computation=stored.cost_computation or "",
     )
 
 
@@ -279,4 +310,108 @@ def import_out(report: ImportReport, *, file: str | None = None) -> ImportOut:
             )
             for r in report.rejections
         ],
+    )
+
+
+class ChangeOut(_Shown):
+    old_rule: str
+    old_remedy: Remedy
+    new_rule: str
+    new_remedy: Remedy
+    tickets: int
+    examples: list[str]
+
+
+class TierCostOut(_Shown):
+    tier: Tier
+    old_cost: Amount
+    new_cost: Amount
+    difference: Amount
+
+
+class ReplayOut(_Shown):
+    """A candidate guide replayed over the stored decisions (`evenhand guide replay --json`,
+    the guide page): what would change and what it would cost."""
+
+    candidate: str
+    currency: str
+    decisions: int
+    changed: int
+    old_cost: Amount
+    new_cost: Amount
+    cost_difference: Amount
+    changes: list[ChangeOut]
+    by_tier: list[TierCostOut]
+
+
+def replay_out(report: ReplayReport) -> ReplayOut:
+    changes = sorted(report.changes.items(), key=lambda item: (-item[1], str(item[0])))
+    return ReplayOut(
+        candidate=report.candidate,
+        currency=report.currency,
+        decisions=report.decisions,
+        changed=report.changed,
+        old_cost=report.old_cost,
+        new_cost=report.new_cost,
+        cost_difference=report.cost_difference,
+        changes=[
+            ChangeOut(
+                old_rule=change.old_rule,
+                old_remedy=Remedy(change.old_remedy),
+                new_rule=change.new_rule,
+                new_remedy=Remedy(change.new_remedy),
+                tickets=count,
+                examples=report.examples[change],
+            )
+            for change, count in changes
+        ],
+        by_tier=[
+            TierCostOut(tier=Tier(tier), old_cost=old, new_cost=new, difference=new - old)
+            for tier, (old, new) in report.cost_by_tier.items()
+        ],
+    )
+
+
+class ThresholdOptionOut(_Shown):
+    threshold: Amount
+    vip_customers: int
+    vip_tickets: int
+    extra_cost_a_year: Amount
+    vip_margin_a_year: Amount
+    margin_after_concessions: Amount
+    covered: bool = Field(description="The VIPs' margin covers their concessions `safety` times.")
+
+
+class ThresholdAdviceOut(_Shown):
+    """`evenhand advise threshold --json`: candidate VIP lines and the recommendation."""
+
+    metric: LtvMetric
+    currency: str
+    safety: Decimal
+    options: list[ThresholdOptionOut]
+    recommended: Amount | None
+    too_thin: str = Field(description="Why nothing is recommended; empty when the data suffice.")
+
+
+def threshold_advice_out(
+    advice: ThresholdAdvice, *, currency: str, metric: LtvMetric
+) -> ThresholdAdviceOut:
+    return ThresholdAdviceOut(
+        metric=metric,
+        currency=currency,
+        safety=advice.safety,
+        options=[
+            ThresholdOptionOut(
+                threshold=option.threshold,
+                vip_customers=option.vip_customers,
+                vip_tickets=option.vip_tickets,
+                extra_cost_a_year=option.extra_cost_a_year,
+                vip_margin_a_year=option.vip_margin_a_year,
+                margin_after_concessions=option.margin_after_concessions,
+                covered=option.covers(advice.safety),
+            )
+            for option in advice.options
+        ],
+        recommended=advice.recommended.threshold if advice.recommended else None,
+        too_thin=advice.too_thin,
     )

@@ -11,13 +11,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from evenhand.actions.customer_value import value_of
+from evenhand.domain.costs import OrderCosts
 from evenhand.domain.decision import Decision, Reading, decide_ticket
+from evenhand.domain.facts import OrderMatch
 from evenhand.domain.guide import Guide
+from evenhand.domain.intents import THREAT_SIGNALS
 from evenhand.domain.money import Money, to_minor
 from evenhand.domain.ticket_facts import (
     OrderSnapshot,
@@ -37,6 +41,7 @@ from evenhand.store.decisions import (
     ensure_guide_version,
     stored_decision,
 )
+from evenhand.store.disputes import open_disputed_orders
 from evenhand.store.shop import shop_currency
 from evenhand.store.tickets import (
     OrderRow,
@@ -47,6 +52,7 @@ from evenhand.store.tickets import (
 )
 from evenhand.understand.model import Message, Reader, Signal, Understanding
 from evenhand.understand.order_reference import order_names_in
+from evenhand.understand.requests import customer_words
 
 NO_CURRENCY = "XXX"  # ISO 4217 "no currency": a shop with no orders imported yet
 
@@ -159,6 +165,7 @@ class _Lookups:
     named_orders: dict[str, OrderRow]
     orders_of: dict[int, list[OrderRow]]
     quoted: dict[str, list[str]]  # order names each ticket mentions
+    disputed: dict[int, frozenset[str]]  # each customer's orders with an open dispute
 
     @classmethod
     def load(
@@ -175,27 +182,35 @@ class _Lookups:
         }
         people = customers_by_email(connection, [ticket.customer_email for ticket in tickets])
         names = [name for each in quoted.values() for name in each]
+        ids = [row.id for row in people.values()]
         return cls(
             customers=people,
             named_orders=orders_by_name(connection, names),
-            orders_of=orders_of_customers(connection, [row.id for row in people.values()]),
+            orders_of=orders_of_customers(connection, ids),
             quoted=quoted,
+            disputed=open_disputed_orders(connection, ids),
         )
 
-    def order_for(self, ticket: TicketIn, customer: CustomerRow | None) -> OrderRow | None:
-        """The quoted order if it is the customer's own; else their latest before the ticket."""
+    def order_for(
+        self, ticket: TicketIn, customer: CustomerRow | None
+    ) -> tuple[OrderRow | None, OrderMatch]:
+        """The quoted order if it is the customer's own; with no number quoted, their latest
+        before the ticket; a quoted number that is not theirs finds none (never a guess)."""
         if customer is None:
-            return None
-        for name in self.quoted.get(ticket.ticket_id, []):
+            return None, OrderMatch.NONE
+        quoted = self.quoted.get(ticket.ticket_id, [])
+        for name in quoted:
             order = self.named_orders.get(name)
             if order is not None and order.customer_id == customer.id:
-                return order
+                return order, OrderMatch.QUOTED
+        if quoted:
+            return None, OrderMatch.NONE
         earlier = [
             o for o in self.orders_of.get(customer.id, []) if o.created_at <= ticket.created_at
         ]
         standing = [order for order in earlier if order.cancelled_at is None]
         latest = standing or earlier
-        return latest[-1] if latest else None
+        return (latest[-1], OrderMatch.LATEST) if latest else (None, OrderMatch.NONE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +240,7 @@ def _decide(
     ticket: TicketIn, reading: Understanding, *, guide: Guide, known: _Lookups, currency: str
 ) -> _Decided:
     customer = known.customers.get(ticket.customer_email)
-    order = known.order_for(ticket, customer)
+    order, match = known.order_for(ticket, customer)
     settings = guide.settings
     context = TicketContext(
         intent=reading.intent,
@@ -234,9 +249,22 @@ def _decide(
         language=reading.language,
         created_at=ticket.created_at,
         signals=tuple(signal.kind for signal in reading.signals),
+        words=customer_words(
+            ticket.body,
+            subject=ticket.subject,
+            history=ticket.history,
+            leave_out=[s.evidence for s in reading.signals if s.kind in THREAT_SIGNALS],
+        ),
     )
     value = value_of(customer, currency) if customer else None
-    facts = facts_for(context, value=value, order=_snapshot(order, currency), settings=settings)
+    disputed = known.disputed.get(customer.id, frozenset()) if customer else frozenset()
+    facts = facts_for(
+        context,
+        value=value,
+        order=_snapshot(order, match, currency),
+        settings=settings,
+        disputed_orders=disputed,
+    )
     quoted = known.quoted.get(ticket.ticket_id) or []
     order_name = order.name if order else (quoted[0] if quoted else None)
     first_name = ticket.first_name or (customer.first_name if customer else None)
@@ -257,20 +285,40 @@ def _decide(
             facts, settings=settings, first_name=first_name, order_name=order_name
         ),
         currency=currency,
+        order_costs=order_costs(order, currency),
+        disputed_orders=tuple(sorted(disputed)),
     )
     return _Decided(ticket, decision, order_name, customer.id if customer else None)
 
 
-def _snapshot(order: OrderRow | None, currency: str) -> OrderSnapshot | None:
+def order_costs(order: OrderRow | None, currency: str) -> OrderCosts | None:
+    """The order as the cost model prices it."""
+    if order is None:
+        return None
+
+    def amount(minor: int) -> Decimal:
+        return Money.of_minor(minor, currency).amount
+
+    return OrderCosts(
+        total=amount(order.total_minor),
+        merchandise=amount(order.subtotal_minor),
+        cost_known=amount(order.cost_known_minor),
+        uncosted=amount(order.uncosted_minor),
+    )
+
+
+def _snapshot(order: OrderRow | None, match: OrderMatch, currency: str) -> OrderSnapshot | None:
     if order is None:
         return None
     return OrderSnapshot(
+        match=match,
         name=order.name,
         created_at=order.created_at,
         total=Money.of_minor(order.total_minor, currency).amount,
         fulfilment_status=order.fulfillment_status,
         fulfilled_at=order.fulfilled_at,
         subscription=is_subscription_order(order.tags),
+        delivered_at=order.delivered_at,
     )
 
 
@@ -364,6 +412,17 @@ def _decision_row(decision: Decision, ticket_id: int, now: datetime) -> dict[str
         "reply_language": decision.reply_language,
         "reply_text": decision.reply_text,
         "explanation": decision.explanation,
+        **cost_columns(decision),
+    }
+
+
+def cost_columns(decision: Decision) -> dict[str, Any]:
+    """The remedy's expected cost, its computation and the order's costs, as stored."""
+    cost, priced = decision.cost, decision.order_costs
+    return {
+        "expected_cost_minor": None if cost is None else to_minor(cost.amount, decision.currency),
+        "cost_computation": None if cost is None else cost.computation,
+        "order_costs": None if priced is None else priced.as_json(),
     }
 
 

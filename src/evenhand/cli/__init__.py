@@ -8,6 +8,9 @@ import sys
 from rich.markup import escape
 
 from evenhand.cli import (
+    dispute_commands,
+    economics_commands,
+    review_commands,
     service_commands,
     shop_commands,
     shop_reader_commands,
@@ -19,7 +22,10 @@ from evenhand.errors import EvenhandError, StoreError
 
 __all__ = [
     "app",
+    "dispute_commands",
+    "economics_commands",
     "main",
+    "review_commands",
     "service_commands",
     "shop_commands",
     "shop_reader_commands",

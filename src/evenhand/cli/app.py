@@ -27,6 +27,8 @@ app = typer.Typer(
 )
 guide_app = typer.Typer(help="The resolution guide: show it, check it.", no_args_is_help=True)
 app.add_typer(guide_app, name="guide")
+advise_app = typer.Typer(help="Advice from the shop's own figures.", no_args_is_help=True)
+app.add_typer(advise_app, name="advise")
 token_app = typer.Typer(help="API tokens for `evenhand serve`.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 inbox_app = typer.Typer(

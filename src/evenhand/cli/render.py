@@ -159,6 +159,11 @@ def demo_report(console: Console, report: DemoReport) -> None:
     )
     for imported in report.imports:
         import_report(console, imported)
+    if report.reviews:
+        console.print(
+            f"[bold]reviews[/] {escape(str(report.reviews.path))}: {report.reviews.records} read, "
+            f"{report.reviews.matched} matched to a customer"
+        )
 
 
 def evaluation(console: Console, report: EvalReport) -> None:

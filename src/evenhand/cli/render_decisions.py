@@ -101,8 +101,10 @@ def guide_table(console: Console, guide: Guide) -> None:
     console.print(
         f"[bold]guide {guide.version}[/] ({escape(guide.source)}): "
         f"VIP from {settings.vip_threshold} "
-        f"by {settings.ltv_metric.value}; returns within {settings.return_window_days} days, "
-        f"return shipping paid by the {settings.return_shipping.value}",
+        f"by {settings.ltv_metric.value}; returns within {settings.return_window_days} days "
+        f"of receipt (shipping + {settings.transit_days} days when the delivery date is not "
+        f"known), return shipping paid by the {settings.return_shipping.value}; "
+        f"money or goods from confidence {settings.remedy_confidence}",
         highlight=False,
     )
     table = Table()

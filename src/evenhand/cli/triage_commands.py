@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -113,6 +114,45 @@ def guide_show(
         sys.stdout.write(guide.text)
     else:
         render_decisions.guide_table(out, guide)
+
+
+def _since(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@guide_app.command("replay")
+def guide_replay(
+    candidate: Annotated[Path, typer.Argument(help="The candidate guide (YAML).")],
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            "--since",
+            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+            help="Only tickets decided on or after this day (UTC).",
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Decide every stored ticket again under a candidate guide, from the stored facts; store
+    nothing. Shows how many decisions change, old -> new remedy by rule with example tickets,
+    and the expected cost's difference in total and per tier."""
+    from evenhand.actions.replay import replay_guide
+    from evenhand.actions.schemas import replay_out
+    from evenhand.cli import render_replay
+    from evenhand.ingest.guide_file import read_guide
+    from evenhand.store.database import make_engine
+
+    settings = load(db)
+    shown = replay_out(
+        replay_guide(make_engine(settings.db), read_guide(candidate), since=_since(since))
+    )
+    if as_json:
+        sys.stdout.write(shown.model_dump_json() + "\n")
+    else:
+        render_replay.replay_report(out, shown)
 
 
 @app.command("eval")

@@ -13,6 +13,7 @@ from evenhand.demo.catalogue import PRODUCTS
 from evenhand.demo.disputes import shopify_disputes, stripe_dispute_events, write_json
 from evenhand.demo.orders import DemoLine, DemoOrder, demo_end, make_orders, write_orders_csv
 from evenhand.demo.people import Person, make_people
+from evenhand.demo.reviews import demo_reviews
 from evenhand.demo.tickets import write_demo_tickets
 
 CUSTOMERS_HEADER = [
@@ -49,6 +50,7 @@ class DemoFiles:
     stripe_disputes: Path
     tickets: Path
     line_items: int
+    reviews: Path | None = None  # Trustpilot service reviews, imported after the triage
 
 
 def write_demo_shop(
@@ -72,7 +74,11 @@ def write_demo_shop(
     write_json(files.shopify_disputes, shopify_disputes(rng, placed))
     write_json(files.stripe_disputes, stripe_dispute_events(rng, placed))
     write_demo_tickets(files.tickets, rng, orders=placed, end=demo_end())
-    return replace(files, line_items=line_items)
+    reviews = folder / "trustpilot_reviews.json"
+    # A generator of its own: the files above stay as they were for a seed.
+    written = demo_reviews(random.Random(seed + 26), tickets=files.tickets, orders=placed)
+    write_json(reviews, written)
+    return replace(files, line_items=line_items, reviews=reviews)
 
 
 def demo_customers_and_orders(

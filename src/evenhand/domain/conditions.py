@@ -5,6 +5,7 @@
     order_value: "<= 300"         a comparison: <, <=, >, >=, ==
     days_since_order: 14..30      an inclusive range; either end may be left open: "..30"
     days_since_fulfilment: null   the fact is unknown
+    dispute: open                 an old word, read as the values it stood for (an alias)
 
 Every condition is a set of accepted values, so the guide can tell whether one rule's
 conditions cover another's (an earlier rule that covers a later one makes it unreachable).
@@ -20,6 +21,7 @@ from difflib import get_close_matches
 from enum import StrEnum
 
 from evenhand.domain.facts import FactSpec, FactType
+from evenhand.domain.quoting import quoted
 
 _NUMBER = r"-?\d+(?:\.\d+)?"
 _COMPARISON = re.compile(rf"^(<=|>=|<|>|==)\s*({_NUMBER})$")
@@ -120,13 +122,15 @@ def parse_cell(spec: FactSpec, raw: object) -> Condition:
     accepts_null, values, intervals = False, set[object](), list[Interval]()
     for part in parts:
         if isinstance(part, list | dict):
-            raise CellError(f"a cell holds a value or a list of values, not {part!r}")
+            raise CellError(f"a cell holds a value or a list of values, not {quoted(part)}")
         if part is None:
             if not spec.nullable:
                 raise CellError(f"{spec.name} is always known, it cannot be null")
             accepts_null = True
         elif spec.type is FactType.NUMBER:
             intervals.append(_number_cell(part))
+        elif isinstance(part, str) and part.strip() in dict(spec.aliases):
+            values.update(dict(spec.aliases)[part.strip()])
         else:
             values.add(_word_cell(spec, part))
     return Condition(spec.name, _cell_text(raw), accepts_null, frozenset(values), tuple(intervals))
@@ -154,7 +158,7 @@ def _number_cell(part: object) -> Interval:
     if (in_range := _RANGE.match(text)) and any(in_range.groups()):
         low, high = (None if end is None else Decimal(end) for end in in_range.groups())
         if low is not None and high is not None and low > high:
-            raise CellError(f"the range {text!r} is empty: {low} is above {high}")
+            raise CellError(f"the range {quoted(text)} is empty: {low} is above {high}")
         return Interval(low, high)
     return _point(text)
 
@@ -164,7 +168,7 @@ def _point(text: str) -> Interval:
         number = Decimal(text)
     except InvalidOperation:
         raise CellError(
-            f"{text!r} is not a number, a comparison like '<= 300' or a range like '14..30'"
+            f"{quoted(text)} is not a number, a comparison like '<= 300' or a range like '14..30'"
         ) from None
     return Interval(number, number)
 
@@ -182,7 +186,7 @@ def _compared(operator: str, number: Decimal) -> Interval:
 def _word_cell(spec: FactSpec, part: object) -> object:
     if spec.type is FactType.FLAG:
         if not isinstance(part, bool):
-            raise CellError(f"{spec.name} is true or false, not {part!r}")
+            raise CellError(f"{spec.name} is true or false, not {quoted(part)}")
         return part
     if isinstance(part, bool):
         raise CellError(
@@ -193,7 +197,7 @@ def _word_cell(spec: FactSpec, part: object) -> object:
     if spec.type is FactType.CHOICE and word not in spec.choices:
         raise CellError(_unknown_choice(spec, word))
     if not _WORD.match(word):
-        raise CellError(f"{word!r} is not a lower-case word")
+        raise CellError(f"{quoted(word)} is not a lower-case word")
     return word
 
 
@@ -205,4 +209,5 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
 
 def _unknown_choice(spec: FactSpec, word: str) -> str:
     hint = did_you_mean(word, spec.choices)
-    return f"{word!r} is not a value of {spec.name}{hint}; it is one of: {', '.join(spec.choices)}"
+    choices = ", ".join(spec.choices)
+    return f"{quoted(word)} is not a value of {spec.name}{hint}; it is one of: {choices}"

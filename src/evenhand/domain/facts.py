@@ -3,6 +3,10 @@
 Threat signals are deliberately absent: a guide cannot mention them, so a threat cannot
 buy a better remedy. A dispute the customer says they filed is a fact (it moves the ticket
 to the dispute process) and is folded into `dispute` here.
+
+The evidence a remedy rests on is a fact too: how the order was found (`order_match`),
+whether the reader is sure enough of the intent (`reading`), the dispute's scope, the
+delivery state, and what the customer asked for in their own words.
 """
 
 from __future__ import annotations
@@ -21,7 +25,45 @@ class Tier(StrEnum):
 
 
 class DisputeState(StrEnum):
-    OPEN = "open"
+    """A bank dispute and the ticket's order: the dispute process takes only its own order."""
+
+    THIS_ORDER = "this_order"  # an open dispute on the order the ticket is about
+    CLAIMED = "claimed"  # the message says one was filed (the chargeback_filed signal)
+    OTHER_ORDER = "other_order"  # open on another of the customer's orders: flagged only
+    NONE = "none"
+
+
+# `open`, the one value before disputes had a scope, still reads in a guide's cells:
+# any open or claimed dispute, as it meant then (docs/reference/guide.md).
+LEGACY_OPEN_DISPUTE = "open"
+
+
+class OrderMatch(StrEnum):
+    """How the order a ticket is about was found."""
+
+    QUOTED = "quoted"  # an order number in the message, one of this customer's
+    LATEST = "latest"  # no number quoted: the customer's latest order before the ticket
+    NONE = "none"  # no order of this customer's
+
+
+class Delivery(StrEnum):
+    NOT_SHIPPED = "not_shipped"
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+
+
+class ReadingStrength(StrEnum):
+    """Whether the reader's confidence reaches the guide's `remedy_confidence`."""
+
+    SURE = "sure"
+    UNSURE = "unsure"
+
+
+class AskedFor(StrEnum):
+    """What the customer asked for in their own words, when they said."""
+
+    REFUND = "refund"
+    REPLACEMENT = "replacement"
     NONE = "none"
 
 
@@ -44,6 +86,7 @@ class FactSpec:
     description: str
     choices: tuple[str, ...] = ()
     nullable: bool = False
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # an old word -> the values it means
 
 
 def _values(kind: type[StrEnum]) -> tuple[str, ...]:
@@ -57,10 +100,42 @@ _SPECS = (
     FactSpec("confidence", FactType.NUMBER, "the reader's confidence in the intent, 0..1"),
     FactSpec("tier", FactType.CHOICE, "vip when the LTV reaches the threshold", _values(Tier)),
     FactSpec(
-        "dispute", FactType.CHOICE, "open bank dispute, or said to be filed", _values(DisputeState)
+        "dispute",
+        FactType.CHOICE,
+        "an open bank dispute on this order or another, or one the message says was filed",
+        _values(DisputeState),
+        aliases=((LEGACY_OPEN_DISPUTE, ("this_order", "claimed", "other_order")),),
     ),
     FactSpec(
         "customer", FactType.CHOICE, "whether the shop knows the customer", _values(CustomerKnown)
+    ),
+    FactSpec(
+        "order_match",
+        FactType.CHOICE,
+        "how the ticket's order was found: quoted, the latest, or none",
+        _values(OrderMatch),
+    ),
+    FactSpec(
+        "reading",
+        FactType.CHOICE,
+        "sure when the confidence reaches the guide's remedy_confidence",
+        _values(ReadingStrength),
+    ),
+    FactSpec(
+        "delivery",
+        FactType.CHOICE,
+        "the order's delivery state",
+        _values(Delivery),
+        nullable=True,
+    ),
+    FactSpec(
+        "days_in_transit", FactType.NUMBER, "days since shipping, while in transit", nullable=True
+    ),
+    FactSpec("days_since_delivery", FactType.NUMBER, "days since it was delivered", nullable=True),
+    FactSpec("asked_for", FactType.CHOICE, "what the message asks for in words", _values(AskedFor)),
+    FactSpec("new_address_given", FactType.FLAG, "the message gives a new delivery address"),
+    FactSpec(
+        "cancellation_quoted", FactType.FLAG, "the message says or quotes a cancellation made"
     ),
     FactSpec("orders", FactType.NUMBER, "counted orders"),
     FactSpec("gross_sales", FactType.NUMBER, "what the customer paid, in the shop currency"),
@@ -92,6 +167,14 @@ class Facts:
     tier: Tier = Tier.STANDARD
     dispute: DisputeState = DisputeState.NONE
     customer: CustomerKnown = CustomerKnown.UNKNOWN
+    order_match: OrderMatch = OrderMatch.NONE
+    reading: ReadingStrength = ReadingStrength.SURE
+    delivery: Delivery | None = None
+    days_in_transit: int | None = None
+    days_since_delivery: int | None = None
+    asked_for: AskedFor = AskedFor.NONE
+    new_address_given: bool = False
+    cancellation_quoted: bool = False
     orders: int = 0
     gross_sales: Decimal = Decimal(0)
     refunds: Decimal = Decimal(0)
@@ -122,7 +205,13 @@ def _json_value(value: object) -> object:
 
 
 def with_message_signals(facts: Facts, signals: Iterable[SignalKind]) -> Facts:
-    """A message saying a dispute was filed makes the dispute open; threats change nothing."""
-    if DISPUTE_FILED_SIGNAL in set(signals):
-        return replace(facts, dispute=DisputeState.OPEN)
+    """A message saying a dispute was filed makes it claimed (unless it is open on this
+    order already); threats change nothing."""
+    if DISPUTE_FILED_SIGNAL in set(signals) and facts.dispute is not DisputeState.THIS_ORDER:
+        return replace(facts, dispute=DisputeState.CLAIMED)
     return facts
+
+
+def routed_to_dispute(dispute: DisputeState) -> bool:
+    """The disputes the dispute process takes: on this order, or said to be filed."""
+    return dispute in {DisputeState.THIS_ORDER, DisputeState.CLAIMED}

@@ -11,7 +11,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from evenhand.domain.conditions import Condition, any_value
-from evenhand.domain.facts import FACTS, Facts, Tier, with_message_signals
+from evenhand.domain.costs import CostModel
+from evenhand.domain.facts import FACTS, Facts, ReadingStrength, Tier, with_message_signals
 from evenhand.domain.intents import THREAT_SIGNALS, SignalKind
 from evenhand.domain.remedies import Remedy as Remedy  # noqa: PLC0414 (re-exported)
 from evenhand.domain.replies import ReplyBook
@@ -28,14 +29,25 @@ REMEDY_MEANINGS: dict[Remedy, str] = {
     "customer's choice, no return needed",
     Remedy.RESHIP_FREE: "a new parcel at the shop's cost",
     Remedy.OFFER_PAID_RESHIP: "a new parcel offered at the customer's cost",
-    Remedy.CARRIER_INVESTIGATION: "a claim opened with the carrier; the customer checks "
-    "neighbours and mailbox",
+    Remedy.CARRIER_INVESTIGATION: "a claim opened with the carrier and an answer within five "
+    "working days; a parcel not found is sent again or refunded (the risk is the shop's "
+    "until the customer has the goods)",
     Remedy.REFUND_RENEWAL: "the renewal refunded and future renewals cancelled",
-    Remedy.EXPLAIN_AND_CANCEL: "future renewals cancelled and the terms explained; no refund of "
-    "what shipped",
-    Remedy.STANDARD_RETURN: "a return within the window, refunded on receipt",
+    Remedy.EXPLAIN_AND_CANCEL: "future renewals cancelled and the terms explained; what shipped "
+    "is the customer's to keep or to return within the window from receipt",
+    Remedy.STANDARD_RETURN: "a return within the window counted from receipt (never under 14 "
+    "days), refunded when the goods are back, less any loss in value from handling",
     Remedy.SEND_TRACKING_STATUS: "the order's delivery status sent",
     Remedy.CANCEL_SUBSCRIPTION: "the subscription cancelled or paused as asked",
+    Remedy.CANCEL_UNSHIPPED_ORDER: "an order that has not shipped is cancelled and paid back "
+    "in full",
+    Remedy.CHANGE_UNSHIPPED_ORDER: "an order that has not shipped is changed as asked, if it "
+    "can still be changed",
+    Remedy.COMPLAINT_CLAIM: "a fault after use is a complaint (reklamation): repair, "
+    "replacement, price reduction or refund at the shop's cost, after a photo or description",
+    Remedy.REFUND_STATUS_REPLY: "the refund's status is checked and the customer told when "
+    "the money comes",
+    Remedy.ANSWER_QUESTION: "an answer from the guide's template; nothing given or changed",
     Remedy.HUMAN_REVIEW: "a person reads the ticket and decides",
 }
 
@@ -54,6 +66,8 @@ class TagNames:
     threat: str = "threat:{signal}"
     dispute: str = "dispute"
     remedy: str = "remedy:{remedy}"
+    # A bank dispute open on another of the customer's orders: handled normally, flagged.
+    other_dispute: str = "dispute:other-order"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +78,25 @@ class GuideSettings:
     return_shipping: ReturnShipping = ReturnShipping.CUSTOMER
     shop_name: str = "Customer service"
     tags: TagNames = field(default_factory=TagNames)
+    # The reader's confidence below which the `reading` fact is `unsure`: the default guide
+    # gives no money or goods on an unsure reading.
+    remedy_confidence: Decimal = Decimal("0.6")
+    # Days from shipping to the customer's hands when the carrier's delivery date is not
+    # known: receipt, from which the return window runs, is shipping plus these.
+    transit_days: int = 3
+    # A parcel shipped this many days ago and not known to be delivered is late: the
+    # tracking reply opens a carrier investigation instead of asking the customer to wait.
+    late_after_days: int = 7
+    # The shop's own words a reply may never use, per language, on top of `reply_words`.
+    reply_forbidden_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def tier_for(self, ltv: Decimal) -> Tier:
         return Tier.VIP if ltv >= self.vip_threshold else Tier.STANDARD
+
+    def reading_for(self, confidence: Decimal) -> ReadingStrength:
+        if confidence >= self.remedy_confidence:
+            return ReadingStrength.SURE
+        return ReadingStrength.UNSURE
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +144,7 @@ class Guide:
     replies: ReplyBook
     examples: tuple[Example, ...] = ()
     source: str = "<guide>"
+    costs: CostModel = field(default_factory=CostModel)
 
 
 def decide(rules: tuple[Rule, ...], facts: Facts) -> Rule:

@@ -50,6 +50,7 @@ class Order:
     fulfillment_status: str | None = None
     fulfilled_at: datetime | None = None
     cancelled_at: datetime | None = None
+    delivered_at: datetime | None = None  # when the carrier reported it delivered
     test: bool = False
     tags: str = ""
     billing_name: str | None = None

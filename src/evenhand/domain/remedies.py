@@ -17,4 +17,10 @@ class Remedy(StrEnum):
     STANDARD_RETURN = "standard_return"
     SEND_TRACKING_STATUS = "send_tracking_status"
     CANCEL_SUBSCRIPTION = "cancel_subscription"
+    # The rest of an inbox: nothing given away beyond what the customer is owed.
+    CANCEL_UNSHIPPED_ORDER = "cancel_unshipped_order"
+    CHANGE_UNSHIPPED_ORDER = "change_unshipped_order"
+    COMPLAINT_CLAIM = "complaint_claim"
+    REFUND_STATUS_REPLY = "refund_status_reply"
+    ANSWER_QUESTION = "answer_question"
     HUMAN_REVIEW = "human_review"

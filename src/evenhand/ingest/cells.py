@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from evenhand.domain.money import MoneyError, has_more_decimals, parse_amount
+from evenhand.domain.quoting import quoted
 
 
 class CellError(ValueError):
@@ -44,13 +45,7 @@ JSON_DEPTH = 32  # levels of nesting; a Shopify order or a Zendesk ticket has un
 
 def shown(value: object) -> str:
     """A value quoted for a message: its repr, cut to a short prefix when long."""
-    if isinstance(value, int) and value.bit_length() > 128:
-        return f"a number of {value.bit_length():,} bits"
-    text = repr(value)
-    if len(text) <= _SHOWN + 2:
-        return text
-    size = f", {len(value):,} characters" if isinstance(value, str) else ""
-    return f"{text[:_SHOWN]}... ({type(value).__name__}{size})"
+    return quoted(value)
 
 
 def printable(value: str) -> str:

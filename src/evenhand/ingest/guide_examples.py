@@ -10,11 +10,23 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from evenhand.domain.facts import FACTS, CustomerKnown, DisputeState, Facts, FactType, Tier
+from evenhand.domain.facts import (
+    FACTS,
+    AskedFor,
+    CustomerKnown,
+    Delivery,
+    DisputeState,
+    Facts,
+    FactType,
+    OrderMatch,
+    ReadingStrength,
+    Tier,
+)
 from evenhand.domain.guide import Example, GuideSettings, Remedy
 from evenhand.domain.intents import Intent, SignalKind
 from evenhand.domain.money import AMOUNT_CEILING
 from evenhand.domain.value import LtvMetric
+from evenhand.ingest.cells import shown
 from evenhand.ingest.guide_problems import Problems
 from evenhand.ingest.yaml_lines import LinedList, LinedMap
 
@@ -24,8 +36,21 @@ _CHOICE_TYPES: dict[str, Any] = {
     "tier": Tier,
     "dispute": DisputeState,
     "customer": CustomerKnown,
+    "order_match": OrderMatch,
+    "reading": ReadingStrength,
+    "delivery": Delivery,
+    "asked_for": AskedFor,
 }
-_INTEGERS = frozenset({"orders", "open_disputes", "days_since_order", "days_since_fulfilment"})
+_INTEGERS = frozenset(
+    {
+        "orders",
+        "open_disputes",
+        "days_since_order",
+        "days_since_fulfilment",
+        "days_in_transit",
+        "days_since_delivery",
+    }
+)
 
 
 def parse_examples(
@@ -60,7 +85,9 @@ def _example(
     signals = _signals(item.get("says"), problems, line=item.key_lines.get("says", line))
     remedy = item.get("remedy")
     if remedy not in {each.value for each in Remedy}:
-        problems.add(item.key_lines.get("remedy", line), "remedy", f"unknown remedy {remedy!r}")
+        problems.add(
+            item.key_lines.get("remedy", line), "remedy", f"unknown remedy {shown(remedy)}"
+        )
     if len(problems.found) > before or facts is None:
         return None
     return Example(name=name, facts=facts, remedy=Remedy(str(remedy)), signals=signals, line=line)
@@ -86,14 +113,17 @@ def _facts(
 def _fact_value(name: str, raw: object) -> object:
     spec = FACTS.get(name)
     if spec is None:
-        raise ValueError(f"unknown fact {name!r}")
+        raise ValueError(f"unknown fact {shown(name)}")
     if raw is None:
         if not spec.nullable:
             raise ValueError(f"{name} is always known, it cannot be null")
         return None
     if spec.type is FactType.CHOICE:
+        aliases = dict(spec.aliases)
+        if raw in aliases:  # an old word: the first value it stood for (`open`: this order)
+            raw = aliases[raw][0]
         if raw not in spec.choices:
-            raise ValueError(f"{raw!r} is not one of: {', '.join(spec.choices)}")
+            raise ValueError(f"{shown(raw)} is not one of: {', '.join(spec.choices)}")
         return _CHOICE_TYPES.get(name, str)(raw)
     if spec.type is FactType.NUMBER:
         return _number(name, raw)
@@ -108,11 +138,11 @@ def _number(name: str, raw: object) -> Decimal | int:
     try:
         number = Decimal(str(raw))
     except InvalidOperation:
-        raise ValueError(f"{name} is a number, not {raw!r}") from None
+        raise ValueError(f"{name} is a number, not {shown(raw)}") from None
     if isinstance(raw, bool) or not number.is_finite():
-        raise ValueError(f"{name} is a number, not {raw!r}")
+        raise ValueError(f"{name} is a number, not {shown(raw)}")
     if abs(number) >= AMOUNT_CEILING:
-        raise ValueError(f"{name} is too large a number: {raw!r}")
+        raise ValueError(f"{name} is too large a number: {shown(raw)}")
     return int(number) if name in _INTEGERS else number
 
 
@@ -123,6 +153,8 @@ def _complete(facts: Facts, *, given: set[str], settings: GuideSettings) -> Fact
         facts = replace(facts, ltv=ltv)
     if "tier" not in given:
         facts = replace(facts, tier=settings.tier_for(facts.ltv))
+    if "reading" not in given:
+        facts = replace(facts, reading=settings.reading_for(facts.confidence))
     return facts
 
 
@@ -135,6 +167,8 @@ def _signals(raw: object, problems: Problems, *, line: int) -> tuple[SignalKind,
     known = {kind.value for kind in SignalKind}
     bad = [each for each in raw if each not in known]
     if bad:
-        problems.add(line, "says", f"unknown signal {bad[0]!r}; signals are: {', '.join(known)}")
+        problems.add(
+            line, "says", f"unknown signal {shown(bad[0])}; signals are: {', '.join(known)}"
+        )
         return ()
     return tuple(SignalKind(each) for each in raw)

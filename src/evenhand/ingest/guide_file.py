@@ -32,14 +32,16 @@ from evenhand.domain.guide import (
 from evenhand.domain.intents import SignalKind
 from evenhand.domain.money import AMOUNT_CEILING
 from evenhand.domain.replies import REPLY_LANGUAGES, ReplyBook, ReplyTemplateError, compile_template
+from evenhand.domain.reply_check import check_replies
 from evenhand.domain.value import LtvMetric
 from evenhand.ingest.cells import shown
+from evenhand.ingest.guide_costs import parse_costs
 from evenhand.ingest.guide_examples import parse_examples
 from evenhand.ingest.guide_problems import GuideProblem, GuideRefusedError, Problems
 from evenhand.ingest.text_file import read_text
 from evenhand.ingest.yaml_lines import LinedList, LinedMap, YamlLineError, load_lined
 
-TOP_LEVEL = ("guide", "settings", "rules", "examples", "replies")
+TOP_LEVEL = ("guide", "settings", "rules", "examples", "replies", "costs")
 RULE_KEYS = ("id", "description", "when", "remedy", "reply")
 SETTING_KEYS = (
     "vip_threshold",
@@ -48,6 +50,10 @@ SETTING_KEYS = (
     "return_shipping",
     "shop_name",
     "tags",
+    "remedy_confidence",
+    "transit_days",
+    "late_after_days",
+    "reply_forbidden_words",
 )
 # Words that name threats: a rule that conditions on one is refused, whatever the spelling.
 THREAT_WORDS = frozenset({"signal", "signals", "threat", "threats", *SignalKind})
@@ -64,8 +70,13 @@ def read_guide(path: Path) -> Guide:
     return parse_guide(read_text(path), source=str(path))
 
 
-def parse_guide(text: str, *, source: str) -> Guide:
-    """The guide in `text`; raises GuideRefusedError listing every problem."""
+def parse_guide(text: str, *, source: str, grid_check: bool = True) -> Guide:
+    """The guide in `text`; raises GuideRefusedError listing every problem.
+
+    `grid_check=False` only for a guide already adopted and stored: it was checked when it
+    was uploaded, or was adopted before the check existed, and refusing it at start-up
+    would leave the shop without the service it needs to upload a corrected one (its
+    replies still render in the sandbox, and a failure there gives `human_review`)."""
     try:
         document = load_lined(text)
     except YamlLineError as problem:
@@ -76,26 +87,40 @@ def parse_guide(text: str, *, source: str) -> Guide:
     for key in document.keys() - set(TOP_LEVEL):
         problems.add(document.key_lines[key], key, f"unknown section; a guide has {_TOP_HINT}")
     settings = parse_settings(document.get("settings"), problems)
+    before_replies = len(problems.found)
     replies = parse_replies(document.get("replies"), problems, line=document.line)
+    replies_compiled = len(problems.found) == before_replies
     rules = parse_rules(document.get("rules"), problems, replies=replies.names())
+    version = guide_version(text)
+    # The grid needs the templates compiled; a problem elsewhere (a rule, a setting) does
+    # not stop it, so every problem is listed at once.
+    if grid_check and replies_compiled and version not in _GRID_PASSED:
+        check_reply_grid(document.get("replies"), replies, settings, problems, rules=rules)
     examples = parse_examples(document.get("examples"), problems, settings=settings)
+    costs = parse_costs(document.get("costs"), problems, line=_lines_of(document, "costs", 1))
     if rules:
         for line, reason in rule_problems(rules):
             problems.add(line, "rules", reason)
     if problems.found:
         raise GuideRefusedError(source, problems.found)
+    if grid_check:
+        _GRID_PASSED.add(version)
     return Guide(
-        version=guide_version(text),
+        version=version,
         text=text,
         settings=settings,
         rules=rules,
         replies=replies,
         examples=examples,
         source=source,
+        costs=costs,
     )
 
 
 _TOP_HINT = ", ".join(TOP_LEVEL)
+# Versions (hashes of the whole text) whose templates passed the grid: the same text
+# loaded again (the default guide, an adopted one) is not rendered over the grid again.
+_GRID_PASSED: set[str] = set()
 
 
 def _lines_of(block: object, key: str, default: int) -> int:
@@ -121,7 +146,16 @@ def parse_settings(block: object, problems: Problems) -> GuideSettings:
                 values[key] = parse(block[key])
             except ValueError as error:
                 problems.add(block.key_lines[key], f"settings.{key}", str(error))
-    return GuideSettings(**values)
+    settings = GuideSettings(**values)
+    if settings.late_after_days <= settings.transit_days:
+        line = block.key_lines.get("late_after_days", block.key_lines.get("transit_days", 1))
+        problems.add(
+            line,
+            "settings.late_after_days",
+            f"a parcel is late only after its usual transit: late_after_days "
+            f"({settings.late_after_days}) must be above transit_days ({settings.transit_days})",
+        )
+    return settings
 
 
 def _threshold(raw: object) -> Decimal:
@@ -138,7 +172,7 @@ def _threshold(raw: object) -> Decimal:
 
 def _return_window(raw: object) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int):
-        raise ValueError(f"the return window is a whole number of days, not {raw!r}")
+        raise ValueError(f"the return window is a whole number of days, not {shown(raw)}")
     if raw < EU_WITHDRAWAL_DAYS:
         raise ValueError(
             f"a return window of {shown(raw)} days is below the EU's {EU_WITHDRAWAL_DAYS}-day "
@@ -152,11 +186,21 @@ def _return_window(raw: object) -> int:
     return raw
 
 
+def _confidence(raw: object) -> Decimal:
+    try:
+        number = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
+    except InvalidOperation:
+        number = None
+    if number is None or isinstance(raw, bool) or not number.is_finite() or not 0 <= number <= 1:
+        raise ValueError(f"remedy_confidence is a number from 0 to 1, not {shown(raw)}")
+    return number
+
+
 def _choice(kind: type[LtvMetric] | type[ReturnShipping]) -> Any:
     def parse(raw: object) -> object:
         choices = [member.value for member in kind]
         if raw not in choices:
-            raise ValueError(f"{raw!r} is not one of: {', '.join(choices)}")
+            raise ValueError(f"{shown(raw)} is not one of: {', '.join(choices)}")
         return kind(raw)
 
     return parse
@@ -164,13 +208,14 @@ def _choice(kind: type[LtvMetric] | type[ReturnShipping]) -> Any:
 
 def _text(raw: object) -> str:
     if not isinstance(raw, str) or not raw.strip():
-        raise ValueError(f"expected text, not {raw!r}")
+        raise ValueError(f"expected text, not {shown(raw)}")
     return raw.strip()
 
 
 _TAG_FIELDS = {
     "vip": set(),
     "dispute": set(),
+    "other_dispute": set(),
     "intent": {"intent"},
     "threat": {"signal"},
     "remedy": {"remedy"},
@@ -179,18 +224,81 @@ _TAG_FIELDS = {
 
 def _tags(raw: object) -> TagNames:
     if not isinstance(raw, dict):
-        raise ValueError("tags are a mapping of vip, intent, threat, dispute, remedy")
+        raise ValueError("tags are a mapping of " + ", ".join(_TAG_FIELDS))
     unknown = raw.keys() - _TAG_FIELDS.keys()
     if unknown:
-        raise ValueError(f"unknown tag {sorted(unknown)[0]!r}; tags are: {', '.join(_TAG_FIELDS)}")
+        raise ValueError(
+            f"unknown tag {shown(sorted(unknown)[0])}; tags are: {', '.join(_TAG_FIELDS)}"
+        )
     for name, spelling in raw.items():
-        if not isinstance(spelling, str) or not spelling.strip():
-            raise ValueError(f"tag {name} must be text")
-        used = {field for _, field, _, _ in Formatter().parse(spelling) if field is not None}
-        if used != _TAG_FIELDS[name]:
-            wanted = " ".join(f"{{{each}}}" for each in _TAG_FIELDS[name]) or "no placeholder"
-            raise ValueError(f"tag {name} {spelling!r} must use {wanted}")
+        _tag_spelling(name, spelling)
     return TagNames(**raw)
+
+
+TAG_CHARS = 100  # a helpdesk tag is a short word; Zendesk's own limit is about this
+
+
+def _tag_spelling(name: str, spelling: object) -> None:
+    """A tag is short text using exactly its placeholder, with no format spec or conversion
+    (`{intent:>999999}` would build a huge tag on every decision)."""
+    if not isinstance(spelling, str) or not spelling.strip():
+        raise ValueError(f"tag {name} must be text, not {shown(spelling)}")
+    if len(spelling) > TAG_CHARS:
+        raise ValueError(f"tag {name} {shown(spelling)} is longer than {TAG_CHARS} characters")
+    wanted = " ".join(f"{{{each}}}" for each in _TAG_FIELDS[name]) or "no placeholder"
+    try:
+        parts = [
+            (f, spec, conv) for _, f, spec, conv in Formatter().parse(spelling) if f is not None
+        ]
+    except ValueError:
+        raise ValueError(f"tag {name} {shown(spelling)} must use {wanted}") from None
+    plain = all(not spec and conv is None for _, spec, conv in parts)
+    if not plain or sorted(f for f, _, _ in parts) != sorted(_TAG_FIELDS[name]):
+        raise ValueError(f"tag {name} {shown(spelling)} must use {wanted} and nothing else")
+
+
+LONGEST_TRANSIT = 60  # days: two months, past any carrier's slowest
+
+
+def _days(what: str) -> Any:
+    def parse(raw: object) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= LONGEST_TRANSIT:
+            raise ValueError(
+                f"{what} is a whole number of days, 0 to {LONGEST_TRANSIT}, not {shown(raw)}"
+            )
+        return raw
+
+    return parse
+
+
+FORBIDDEN_WORDS_PER_LANGUAGE = 200
+FORBIDDEN_WORD_CHARS = 60
+
+
+def _forbidden_words(raw: object) -> dict[str, tuple[str, ...]]:
+    """Per language (sv, en), words or phrases no reply may use, on top of Evenhand's."""
+    if not isinstance(raw, dict) or not set(raw) <= set(REPLY_LANGUAGES):
+        raise ValueError(
+            f"reply_forbidden_words maps a language (sv, en) to a list of words, not {shown(raw)}"
+        )
+    found: dict[str, tuple[str, ...]] = {}
+    for language, words in raw.items():
+        if not isinstance(words, list) or len(words) > FORBIDDEN_WORDS_PER_LANGUAGE:
+            raise ValueError(
+                f"reply_forbidden_words.{language} is a list of at most "
+                f"{FORBIDDEN_WORDS_PER_LANGUAGE} words"
+            )
+        bad = [
+            word
+            for word in words
+            if not isinstance(word, str) or not word.strip() or len(word) > FORBIDDEN_WORD_CHARS
+        ]
+        if bad:
+            raise ValueError(
+                f"reply_forbidden_words.{language}: {shown(bad[0])} is not a word or a short phrase"
+            )
+        found[language] = tuple(words)
+    return found
 
 
 _SETTING_PARSERS: dict[str, Any] = {
@@ -200,6 +308,10 @@ _SETTING_PARSERS: dict[str, Any] = {
     "return_shipping": _choice(ReturnShipping),
     "shop_name": _text,
     "tags": _tags,
+    "remedy_confidence": _confidence,
+    "transit_days": _days("transit_days"),
+    "late_after_days": _days("late_after_days"),
+    "reply_forbidden_words": _forbidden_words,
 }
 
 
@@ -208,6 +320,7 @@ def parse_replies(block: object, problems: Problems, *, line: int) -> ReplyBook:
         problems.add(line, "replies", "the guide needs its reply templates (replies: name: sv/en)")
         return ReplyBook({})
     templates: dict[str, dict[str, Template]] = {}
+    sources: dict[str, dict[str, str]] = {}
     for name, languages in block.items():
         where = f"replies.{name}"
         if not isinstance(languages, LinedMap):
@@ -216,13 +329,38 @@ def parse_replies(block: object, problems: Problems, *, line: int) -> ReplyBook:
             )
             continue
         templates[name] = _reply_templates(languages, problems, where=where)
-    return ReplyBook(templates)
+        sources[name] = {each: languages[each] for each in templates[name]}
+    return ReplyBook(templates, sources)
+
+
+def check_reply_grid(
+    block: object,
+    replies: ReplyBook,
+    settings: GuideSettings,
+    problems: Problems,
+    *,
+    rules: tuple[Rule, ...] = (),
+) -> None:
+    """Every template rendered over the grid of facts (`reply_check`); each finding is a
+    problem on the template's first line, naming the rules (and remedies) that use it."""
+    if not isinstance(block, LinedMap):
+        return
+    for finding in check_replies(replies, settings):
+        users = [f"{rule.id} ({rule.remedy.value})" for rule in rules if rule.reply == finding.name]
+        used_by = f" [used by rule {', '.join(users)}]" if users else ""
+        languages = block.get(finding.name)
+        line = (
+            languages.value_lines.get(finding.language, languages.line)
+            if isinstance(languages, LinedMap)
+            else block.line
+        )
+        problems.add(line, f"replies.{finding.name}.{finding.language}", finding.reason + used_by)
 
 
 def _reply_templates(languages: LinedMap, problems: Problems, *, where: str) -> dict[str, Template]:
     compiled: dict[str, Template] = {}
     for language in sorted(languages.keys() - set(REPLY_LANGUAGES)):
-        problems.add(languages.key_lines[language], where, f"unknown language {language!r}")
+        problems.add(languages.key_lines[language], where, f"unknown language {shown(language)}")
     for language in REPLY_LANGUAGES:
         source = languages.get(language)
         if not isinstance(source, str) or not source.strip():
@@ -257,11 +395,13 @@ def _rule(item: object, problems: Problems, *, line: int, replies: frozenset[str
         problems.add(item.key_lines[key], key, f"unknown key; a rule has {', '.join(RULE_KEYS)}")
     rule_id = item.get("id")
     if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
-        problems.add(line, "id", f"a rule needs an id (a lower-case word), not {rule_id!r}")
+        problems.add(line, "id", f"a rule needs an id (a lower-case word), not {shown(rule_id)}")
     remedy = _remedy(item, problems, line=line)
     reply = item.get("reply", remedy.value if remedy else None)
     if remedy and reply not in replies:
-        problems.add(_lines_of(item, "reply", line), "reply", f"unknown reply template {reply!r}")
+        problems.add(
+            _lines_of(item, "reply", line), "reply", f"unknown reply template {shown(reply)}"
+        )
     conditions = _conditions(item.get("when"), problems, line=_lines_of(item, "when", line))
     if len(problems.found) > before or remedy is None:
         return None
@@ -280,7 +420,7 @@ def _remedy(item: LinedMap, problems: Problems, *, line: int) -> Remedy | None:
     if raw in {remedy.value for remedy in Remedy}:
         return Remedy(raw)
     hint = did_you_mean(str(raw), [remedy.value for remedy in Remedy])
-    problems.add(_lines_of(item, "remedy", line), "remedy", f"unknown remedy {raw!r}{hint}")
+    problems.add(_lines_of(item, "remedy", line), "remedy", f"unknown remedy {shown(raw)}{hint}")
     return None
 
 
@@ -311,4 +451,4 @@ def _conditions(block: object, problems: Problems, *, line: int) -> tuple[Condit
 
 
 def _unknown_fact(fact: str) -> str:
-    return f"unknown fact {fact!r}{did_you_mean(fact, list(FACTS))}"
+    return f"unknown fact {shown(fact)}{did_you_mean(fact, list(FACTS))}"

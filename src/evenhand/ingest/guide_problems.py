@@ -36,9 +36,21 @@ class GuideRefusedError(EvenhandError):
         return self.message
 
 
+# A problem's field and reason are cut to these, whatever a guide holds (a key of a
+# megabyte, a value an alias bomb expands): a refusal stays a few lines long.
+FIELD_CHARS = 80
+REASON_CHARS = 600
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
 @dataclass(slots=True)
 class Problems:
     found: list[GuideProblem] = field(default_factory=list)
 
     def add(self, line: int, field_name: str, reason: str) -> None:
-        self.found.append(GuideProblem(line, field_name, reason))
+        self.found.append(
+            GuideProblem(line, _cut(field_name, FIELD_CHARS), _cut(reason, REASON_CHARS))
+        )

@@ -253,6 +253,7 @@ def _orders(firsts: pl.DataFrame, currency: str) -> pl.DataFrame:
         ),
         _time("Fulfilled at").alias(_TIME_FIELDS["Fulfilled at"]),
         _time("Cancelled at").alias(_TIME_FIELDS["Cancelled at"]),
+        pl.lit(None, pl.Datetime("us", "UTC")).alias("delivered_at"),  # not in a CSV export
         (
             gateway.str.contains(TEST_GATEWAYS[0], literal=True)
             | gateway.str.contains(TEST_GATEWAYS[1], literal=True)

@@ -88,6 +88,7 @@ def order_from_rest(raw: Any, *, line: int | None = None) -> Order:
         fulfillment_status=cells.text_or_none(_text(raw, "fulfillment_status").lower()),
         fulfilled_at=_fulfilled_at(cells.items(raw.get("fulfillments"), "fulfillments")),
         cancelled_at=cells.timestamp(_text(raw, "cancelled_at"), "cancelled_at"),
+        delivered_at=_delivered_at(cells.items(raw.get("fulfillments"), "fulfillments")),
         test=bool(raw.get("test")),
         tags=_text(raw, "tags"),
         billing_name=cells.text_or_none(
@@ -160,6 +161,27 @@ def _fulfilled_at(fulfillments: list[Any]) -> Any:
     ]
     present = [moment for moment in times if moment is not None]
     return min(present) if present else None
+
+
+def _delivered_at(fulfillments: list[Any]) -> Any:
+    """When the last parcel was delivered (the right of withdrawal runs from it), if every
+    successful fulfilment's carrier says delivered: its `delivered_at` where the source gives
+    one, else the time Shopify recorded the `delivered` status (`updated_at`)."""
+    parcels = [
+        (field, item)
+        for field, item in _objects(fulfillments, "fulfillments")
+        if item.get("status", "success") == "success"
+    ]
+    if not parcels or any(item.get("shipment_status") != "delivered" for _, item in parcels):
+        return None
+    times = [
+        cells.timestamp(
+            _text(item, "delivered_at") or _text(item, "updated_at"), f"{field}.delivered_at"
+        )
+        for field, item in parcels
+    ]
+    present = [moment for moment in times if moment is not None]
+    return max(present) if len(present) == len(parcels) else None
 
 
 def _allocated(item: dict[str, Any], field: str) -> Decimal:

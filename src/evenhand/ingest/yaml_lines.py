@@ -8,6 +8,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
+from evenhand.domain.quoting import quoted
+
 
 class YamlLineError(ValueError):
     def __init__(self, message: str, *, line: int) -> None:
@@ -46,10 +48,12 @@ def _mapping(loader: _Loader, node: MappingNode) -> LinedMap:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
-            raise YamlLineError(f"keys are words, not {key!r}", line=key_node.start_mark.line + 1)
+            raise YamlLineError(
+                f"keys are words, not {quoted(key)}", line=key_node.start_mark.line + 1
+            )
         if key in mapping:
             raise YamlLineError(
-                f"{key!r} is given twice (first on line {mapping.key_lines[key]})",
+                f"{quoted(key)} is given twice (first on line {mapping.key_lines[key]})",
                 line=key_node.start_mark.line + 1,
             )
         mapping[key] = loader.construct_object(value_node, deep=True)

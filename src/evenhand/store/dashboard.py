@@ -50,6 +50,8 @@ class Tally:
     currency: str
     count: int
     order_value_minor: int  # the sum of their orders' totals, in minor units
+    expected_cost_minor: int = 0  # the sum of their remedies' expected costs, minor units
+    priced: int = 0  # how many of them have an expected cost (decided since costs are kept)
 
 
 def newest_ticket_at(connection: Connection) -> datetime | None:
@@ -87,6 +89,8 @@ def tallies(connection: Connection, *, since: datetime | None) -> Iterator[Tally
             *keys,
             func.count().label("decided"),
             func.coalesce(func.sum(decisions.c.order_value_minor), 0).label("order_values"),
+            func.coalesce(func.sum(decisions.c.expected_cost_minor), 0).label("costs"),
+            func.count(decisions.c.expected_cost_minor).label("priced"),
         )
         .join(tickets, tickets.c.id == decisions.c.ticket_id)
         .where(*_window(since))
@@ -105,6 +109,8 @@ def tallies(connection: Connection, *, since: datetime | None) -> Iterator[Tally
             currency=row.currency,
             count=row.decided,
             order_value_minor=int(row.order_values),
+            expected_cost_minor=int(row.costs),
+            priced=row.priced,
         )
 
 

@@ -82,6 +82,8 @@ class StoredDecision:
     reply_language: str
     reply_text: str
     explanation: str
+    expected_cost_minor: int | None = None  # NULL for decisions before costs were kept
+    cost_computation: str | None = None
     reader: str = "built-in"  # which reader read the message ("shop:VERSION" for a shop's)
 
 
@@ -100,6 +102,8 @@ def stored_decision(
         customer_email=customer_email,
         order_name=order_name,
         **{name: row[name] for name in _DECISION_COLUMNS},
+        expected_cost_minor=row.get("expected_cost_minor"),
+        cost_computation=row.get("cost_computation"),
         reader=row.get("reader") or "built-in",
     )
 
@@ -148,9 +152,18 @@ def decision_record(connection: Connection, decision_id: int) -> StoredDecision 
     )
 
 
-def adopt_guide(connection: Connection, *, version: str, by: str, now: datetime) -> None:
+def adopt_guide(
+    connection: Connection,
+    *,
+    version: str,
+    by: str,
+    now: datetime,
+    replay: Mapping[str, Any] | None = None,
+) -> None:
     connection.execute(
-        insert(guide_adoptions).values(version=version, adopted_by=by, adopted_at=now)
+        insert(guide_adoptions).values(
+            version=version, adopted_by=by, adopted_at=now, replay=replay
+        )
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, RowMapping, Select, bindparam, func, insert, 
 
 from evenhand.domain.models import OPEN_DISPUTE_STATUSES, Dispute
 from evenhand.domain.money import to_minor
+from evenhand.store.statements import chunked
 from evenhand.store.tables import disputes, orders, payment_references
 
 
@@ -201,3 +202,20 @@ def count_open_disputes(connection: Connection) -> int:
             counted.where(disputes.c.status.in_(sorted(OPEN_DISPUTE_STATUSES)))
         ).scalar_one()
     )
+
+
+def open_disputed_orders(
+    connection: Connection, customer_ids: Sequence[int]
+) -> dict[int, frozenset[str]]:
+    """The names of each customer's orders with a dispute the bank has not closed."""
+    found: dict[int, set[str]] = {}
+    for part in chunked(sorted(set(customer_ids))):
+        statement = (
+            select(orders.c.customer_id, orders.c.name)
+            .select_from(disputes.join(orders, orders.c.id == disputes.c.order_id))
+            .where(orders.c.customer_id.in_(part))
+            .where(disputes.c.status.in_(sorted(OPEN_DISPUTE_STATUSES)))
+        )
+        for customer_id, name in connection.execute(statement):
+            found.setdefault(customer_id, set()).add(name)
+    return {customer_id: frozenset(names) for customer_id, names in found.items()}

@@ -114,6 +114,7 @@ def order_values(
         "fulfillment_status": order.fulfillment_status,
         "fulfilled_at": stamp(order.fulfilled_at),
         "cancelled_at": stamp(order.cancelled_at),
+        "delivered_at": stamp(order.delivered_at),
         "test": order.test,
         "tags": order.tags,
         "billing_name": order.billing_name,

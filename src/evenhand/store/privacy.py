@@ -36,6 +36,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
+    delete,
     or_,
     select,
     true,
@@ -49,8 +50,11 @@ from evenhand.store.tables import (
     audit_events,
     customers,
     decisions,
+    dispute_evidence,
+    disputes,
     inbox,
     orders,
+    public_reviews,
     reviews,
     tickets,
     writebacks,
@@ -225,6 +229,8 @@ def _redact(connection: Connection, person: Person) -> dict[str, int]:
         "executions": erase_executions(connection, decision_ids),
         "deliveries": _erase_deliveries(connection, person, set(decision_ids)),
         "mentions": _scrub_mentions(connection, person),
+        "dispute_evidence": _erase_evidence(connection, person.order_ids),
+        "public_reviews": _erase_reviews_by(connection, person),
     }
 
 
@@ -252,6 +258,26 @@ def _erase_orders(connection: Connection, order_ids: Sequence[int]) -> int:
         ).rowcount
         for part in chunked(order_ids)
     )
+
+
+def _erase_evidence(connection: Connection, order_ids: Sequence[int]) -> int:
+    """The agent's text in the evidence of their orders' disputes (it names them)."""
+    theirs = select(disputes.c.id).where(disputes.c.order_id.in_(order_ids))
+    return connection.execute(
+        update(dispute_evidence).where(dispute_evidence.c.dispute_id.in_(theirs)).values(fields={})
+    ).rowcount
+
+
+def _erase_reviews_by(connection: Connection, person: Person) -> int:
+    """Their public reviews as Evenhand copied them (the platform keeps its own)."""
+    conditions: list[ColumnElement[bool]] = []
+    if person.customer_id is not None:
+        conditions.append(public_reviews.c.customer_id == person.customer_id)
+    if person.email:
+        conditions.append(public_reviews.c.reviewer_email == person.email)
+    if not conditions:
+        return 0
+    return connection.execute(delete(public_reviews).where(or_(*conditions))).rowcount
 
 
 def _erase_tickets(connection: Connection, person: Person) -> int:
@@ -381,7 +407,16 @@ def _erase_deliveries(connection: Connection, person: Person, decision_ids: set[
             if traces
         ),
     )
-    return scrub_table(connection, inbox, ("body", "outcome", "error"), rewrite, where=candidates)
+    changed = scrub_table(
+        connection, inbox, ("body", "outcome", "error"), rewrite, where=candidates
+    )
+    # A redacted body's hash (kept to match replays) goes with it: no fingerprint is left.
+    connection.execute(
+        update(inbox)
+        .where(inbox.c.body == REDACTED_BODY, inbox.c.body_sha256.is_not(None))
+        .values(body_sha256=None)
+    )
+    return changed
 
 
 def _scrub_mentions(connection: Connection, person: Person) -> int:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, String, bindparam, cast, func, literal, select, update
+from sqlalchemy import (
+    Connection,
+    String,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    update,
+)
 
 from evenhand.store.executions import erase_executions
 from evenhand.store.privacy import (
@@ -21,7 +31,16 @@ from evenhand.store.privacy import (
 )
 from evenhand.store.scrubbing import scrub_table
 from evenhand.store.statements import chunked
-from evenhand.store.tables import customers, inbox, orders, reviews, tickets, writebacks
+from evenhand.store.tables import (
+    customers,
+    dispute_evidence,
+    inbox,
+    orders,
+    public_reviews,
+    reviews,
+    tickets,
+    writebacks,
+)
 from evenhand.store.traces import REDACTED
 from evenhand.store.writebacks import WritebackStatus
 
@@ -53,6 +72,8 @@ def redact_shop(connection: Connection) -> dict[str, int]:
         "writebacks": _erase_writebacks(connection),
         "executions": erase_executions(connection, None),
         "deliveries": _erase_deliveries(connection),
+        "dispute_evidence": connection.execute(update(dispute_evidence).values(fields={})).rowcount,
+        "public_reviews": connection.execute(delete(public_reviews)).rowcount,
     }
 
 
@@ -116,7 +137,9 @@ def _erase_deliveries(connection: Connection) -> int:
     """Every raw body; the reasons deliveries failed for; the addresses in the outcomes
     of data requests."""
     changed = connection.execute(
-        update(inbox).where(inbox.c.body != REDACTED_BODY).values(body=REDACTED_BODY)
+        update(inbox)
+        .where(inbox.c.body != REDACTED_BODY)
+        .values(body=REDACTED_BODY, body_sha256=None)
     ).rowcount
     connection.execute(update(inbox).where(inbox.c.error.is_not(None)).values(error=REDACTED))
     scrub_table(connection, inbox, ("outcome",), _anonymous_outcome)

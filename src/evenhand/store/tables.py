@@ -100,6 +100,7 @@ orders = Table(
     Column("fulfillment_status", String(32)),
     Column("fulfilled_at", UtcDateTime),
     Column("cancelled_at", UtcDateTime),
+    Column("delivered_at", UtcDateTime),  # when the carrier reported it delivered
     Column("test", Boolean, nullable=False),
     Column("tags", Text, nullable=False),
     Column("billing_name", Text),
@@ -250,7 +251,7 @@ decisions = Table(
     # The ticket's order total (the order_value fact) in minor units: what the dashboard sums.
     Column("order_value_minor", BigInteger, nullable=True),
     Column("currency", String(3), nullable=False),
-    Column("dispute", String(8), nullable=False),
+    Column("dispute", String(16), nullable=False),
     Column("facts", JSON, nullable=False),
     Column("remedy", String(32), nullable=False),
     Column("rule_id", String(64), nullable=False),
@@ -259,6 +260,11 @@ decisions = Table(
     Column("reply_language", String(8), nullable=False),
     Column("reply_text", Text, nullable=False),
     Column("explanation", Text, nullable=False),
+    # The remedy's expected cost (minor units), its one-line computation, and the order's
+    # costs as priced (evenhand.domain.costs.OrderCosts): NULL before costs were kept.
+    Column("expected_cost_minor", BigInteger, nullable=True),
+    Column("cost_computation", Text, nullable=True),
+    Column("order_costs", JSON, nullable=True),
     # Which reader read the message: "built-in", or "shop:VERSION" (an adopted shop reader).
     Column("reader", String(40), nullable=False, server_default="built-in"),
     Index("ix_decisions_ticket_id", "ticket_id"),
@@ -401,6 +407,49 @@ guide_adoptions = Table(
     Column("version", ForeignKey("guide_versions.version"), nullable=False),
     Column("adopted_by", String(320), nullable=False),
     Column("adopted_at", UtcDateTime, nullable=False),
+    # The replay the manager saw before adopting (evenhand.domain.replay.ReplayReport.figures).
+    Column("replay", JSON, nullable=True),
+)
+
+# The dispute desk: what an agent changed in a dispute's evidence pack (the rest is drafted
+# afresh from the records), and when it was sent to the provider and submitted to the bank.
+dispute_evidence = Table(
+    "dispute_evidence",
+    metadata,
+    Column("dispute_id", ForeignKey("disputes.id", ondelete="CASCADE"), primary_key=True),
+    Column("fields", JSON, nullable=False),
+    Column("edited_by", String(320)),
+    Column("edited_at", UtcDateTime),
+    Column("sent_by", String(320)),
+    Column("sent_at", UtcDateTime),
+    Column("submitted_by", String(320)),
+    Column("submitted_at", UtcDateTime),
+)
+
+# Customers' public reviews (Trustpilot, Google Business Profile, Judge.me), matched to a
+# customer by e-mail or by the order they name, else left unmatched.
+public_reviews = Table(
+    "public_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("external_id", String(255), nullable=False),
+    Column("rating", Integer, nullable=False),
+    Column("title", Text),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("reviewer", Text),
+    Column("reviewer_email", String(320)),
+    Column("order_ref", String(64)),
+    Column("language", String(8)),
+    Column("customer_id", ForeignKey("customers.id", ondelete="SET NULL"), nullable=True),
+    Column("imported_at", UtcDateTime, nullable=False),
+    # The shop's public reply as an agent approved it (to post, or posted by copy).
+    Column("reply_text", Text),
+    Column("replied_by", String(320)),
+    Column("replied_at", UtcDateTime),
+    UniqueConstraint("platform", "external_id", name="uq_public_reviews_platform_external_id"),
+    Index("ix_public_reviews_customer_id", "customer_id"),
 )
 
 # Which shop reader reads the messages: the latest adoption (none: the built-in reader),

@@ -25,6 +25,10 @@ class OrderRow:
     fulfilled_at: datetime | None
     cancelled_at: datetime | None
     tags: str
+    delivered_at: datetime | None = None  # when every parcel's carrier said delivered
+    subtotal_minor: int = 0  # the lines after discounts
+    cost_known_minor: int = 0  # the lines' Cost per item, where known
+    uncosted_minor: int = 0  # the price of the lines without a known cost
 
 
 _ORDER_COLUMNS = (
@@ -36,6 +40,10 @@ _ORDER_COLUMNS = (
     orders.c.fulfilled_at,
     orders.c.cancelled_at,
     orders.c.tags,
+    orders.c.delivered_at,
+    orders.c.subtotal_minor,
+    orders.c.cost_known_minor,
+    orders.c.uncosted_minor,
 )
 
 

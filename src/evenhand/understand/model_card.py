@@ -137,7 +137,9 @@ def _data(reports: Sequence[EvalReport]) -> str:
     corpus = load_corpus()
     splits = Counter(example.split for example in corpus)
     batches = ", ".join(f"`{name}` ({len(batch_messages(name))})" for name in batch_files())
-    validation = ", ".join(f"`{r.name}` ({r.examples})" for r in reports if r.name != "held-out")
+    validation = ", ".join(
+        f"`{r.name}` ({r.examples})" for r in reports if r.name.startswith("valid")
+    )
     return f"""## Data
 
 The corpus (`src/evenhand/understand/corpus/`, its README says how each batch was made),

@@ -45,6 +45,11 @@ REMEDY_LABELS: dict[str, str] = {
     Remedy.STANDARD_RETURN: "Standard return",
     Remedy.SEND_TRACKING_STATUS: "Send tracking status",
     Remedy.CANCEL_SUBSCRIPTION: "Cancel subscription",
+    Remedy.CANCEL_UNSHIPPED_ORDER: "Cancel the unshipped order",
+    Remedy.CHANGE_UNSHIPPED_ORDER: "Change the unshipped order",
+    Remedy.COMPLAINT_CLAIM: "Complaint (reklamation)",
+    Remedy.REFUND_STATUS_REPLY: "Refund status",
+    Remedy.ANSWER_QUESTION: "Answer the question",
     Remedy.HUMAN_REVIEW: "A person decides",
 }
 

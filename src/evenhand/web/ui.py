@@ -7,7 +7,9 @@ carries the session's CSRF token (`web.pages`).
 
 from __future__ import annotations
 
+import base64
 import difflib
+from decimal import Decimal
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -22,7 +24,10 @@ from evenhand.actions.dashboard import (
     window_days,
     window_name,
 )
-from evenhand.actions.guide import adopt_uploaded_guide, guide_versions_json
+from evenhand.actions.dispute_desk import desk_figures, disputes_of_ticket
+from evenhand.actions.guide import guide_versions_json
+from evenhand.actions.public_reviews import review_board
+from evenhand.actions.replay import adopt_replayed_guide, advise_vip_threshold, replay_upload
 from evenhand.actions.reviews import (
     QUEUE_LENGTH,
     QUEUE_SORTS,
@@ -32,15 +37,21 @@ from evenhand.actions.reviews import (
     review_decision,
     ticket_page,
 )
-from evenhand.actions.schemas import customer_out
+from evenhand.actions.schemas import (
+    ReplayOut,
+    customer_out,
+    replay_out,
+    threshold_advice_out,
+)
 from evenhand.actions.sessions import SignInRules, SignInThrottledError, sign_in, sign_out
-from evenhand.domain.facts import Tier
+from evenhand.domain.facts import DisputeState, Tier
 from evenhand.domain.guide import Remedy
 from evenhand.domain.intents import THREAT_SIGNALS, Intent
 from evenhand.domain.money import Money
 from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest.guide_problems import GuideRefusedError
+from evenhand.store.users import User
 from evenhand.web.charts import (
     SERIES_COLOURS,
     horizontal_bars,
@@ -59,6 +70,7 @@ from evenhand.web.pages import (
     session_token,
 )
 from evenhand.web.service import ServiceDep
+from evenhand.web.threshold_chart import threshold_chart
 
 router = APIRouter(include_in_schema=False)
 QUEUE_CHOICES = {
@@ -66,7 +78,7 @@ QUEUE_CHOICES = {
     "remedy": [remedy.value for remedy in Remedy],
     "tier": [tier.value for tier in Tier],
     "threat": ["any", "none", *(signal.value for signal in THREAT_SIGNALS)],
-    "dispute": ["open", "none"],
+    "dispute": [*(state.value for state in DisputeState), "open"],  # open: before scopes
     "language": ["sv", "en"],
     "overridden": ["yes", "no"],
     "reviewed": ["no", "yes"],
@@ -207,6 +219,9 @@ def ticket(
         steps=page.steps,
         order=page.order,
         links=page.links,
+        disputes=disputes_of_ticket(
+            service.engine, order_name=page.decision.order_name, email=page.decision.customer_email
+        ),
         money=lambda minor, currency: str(Money.of_minor(minor, currency)),
         remedies=[remedy.value for remedy in Remedy],
         error=error,
@@ -276,7 +291,11 @@ def approve_picked(
 
 @router.get("/guide")
 def guide_page(
-    request: Request, service: ServiceDep, user: SignedIn, problems: list[str] | None = None
+    request: Request,
+    service: ServiceDep,
+    user: SignedIn,
+    problems: list[str] | None = None,
+    candidate: tuple[str, ReplayOut] | None = None,
 ) -> HTMLResponse:
     history = guide_versions_json(service.engine)
     diff_from = request.query_params.get("from", "")
@@ -304,6 +323,7 @@ def guide_page(
         diff_from=diff_from,
         diff_to=diff_to,
         problems=problems or [],
+        candidate=candidate,
     )
 
 
@@ -311,19 +331,53 @@ def guide_page(
 async def upload_guide(
     request: Request, service: ServiceDep, user: SignedIn, csrf: CsrfField, guide: UploadFile
 ) -> Response:
+    """A candidate guide checked and replayed over the stored tickets; adopted only from
+    the page that shows the replay (`POST /guide/adopt`)."""
     check_csrf(request, csrf)
-    if user.role is not Role.MANAGER:
-        raise EvenhandError(AccessError.NOT_ALLOWED, "only managers adopt a guide")
+    _managers_only(user)
     text = (await guide.read()).decode("utf-8", errors="replace")
     try:
+        candidate, report = await run_in_threadpool(
+            replay_upload, service.engine, text=text, by=user.email
+        )
+    except GuideRefusedError as refused:
+        return guide_page(request, service, user, problems=[str(p) for p in refused.problems])
+    except EvenhandError as error:
+        return guide_page(request, service, user, problems=[error.message])
+    carried = base64.b64encode(candidate.text.encode("utf-8")).decode("ascii")
+    return guide_page(request, service, user, candidate=(carried, replay_out(report)))
+
+
+@router.post("/guide/adopt")
+async def adopt_guide_page(
+    request: Request,
+    service: ServiceDep,
+    user: SignedIn,
+    csrf: CsrfField,
+    candidate: Annotated[str, Form()],
+) -> Response:
+    """Adopt the candidate whose replay the manager saw (its text carried in the page,
+    base64, byte for byte); the adoption records the replay."""
+    check_csrf(request, csrf)
+    _managers_only(user)
+    try:
+        text = base64.b64decode(candidate, validate=True).decode("utf-8")
+    except ValueError:
+        return guide_page(request, service, user, problems=["the candidate was not sent whole"])
+    try:
         await run_in_threadpool(
-            adopt_uploaded_guide, service.engine, text=text, by=user.email, now=service.now()
+            adopt_replayed_guide, service.engine, text=text, by=user.email, now=service.now()
         )
     except GuideRefusedError as refused:
         return guide_page(request, service, user, problems=[str(p) for p in refused.problems])
     except EvenhandError as error:
         return guide_page(request, service, user, problems=[error.message])
     return RedirectResponse("/guide", status_code=303)
+
+
+def _managers_only(user: User) -> None:
+    if user.role is not Role.MANAGER:
+        raise EvenhandError(AccessError.NOT_ALLOWED, "only managers adopt a guide")
 
 
 @router.get("/dashboard")
@@ -339,6 +393,8 @@ def dashboard_page(
         "dashboard.html",
         user=user,
         board=board,
+        disputes=desk_figures(service.engine),
+        reviews=review_board(service.engine),
         windows=[window_name(each) for each in WINDOWS],
         window=window_name(board.days),
         languages=languages,
@@ -351,11 +407,26 @@ def dashboard_page(
         intent_columns=stacked_columns(board.by_day_intent, intent_names, **span),
         intents=horizontal_bars(dict(board.intents)),
         remedies=horizontal_bars(dict(board.remedies)),
-        at_stake=horizontal_bars(
-            {remedy: float(value) for remedy, value in board.at_stake.items()},
-            texts={remedy: f"{value:,.2f}" for remedy, value in board.at_stake.items()},
+        cost_by_remedy=horizontal_bars(
+            {remedy: float(value) for remedy, value in board.costs.by_remedy.items()},
+            texts={remedy: f"{value:,.2f}" for remedy, value in board.costs.by_remedy.items()},
         ),
     )
+
+
+@router.get("/advice/threshold")
+async def threshold_advice_page(
+    request: Request, service: ServiceDep, user: SignedIn, safety: Decimal = Decimal(2)
+) -> HTMLResponse:
+    """Where the VIP line should be (`evenhand advise threshold`), drawn."""
+    if safety < 1:
+        raise EvenhandError(InputError.BAD_VALUE, "safety: at least 1")
+    guide = service.current_guide()
+    advice, currency = await run_in_threadpool(
+        advise_vip_threshold, service.engine, guide, safety=safety
+    )
+    shown = threshold_advice_out(advice, currency=currency, metric=guide.settings.ltv_metric)
+    return render(request, "advice.html", user=user, advice=shown, chart=threshold_chart(shown))
 
 
 def highlighted(body: str, evidence: list[str]) -> list[tuple[str, bool]]:

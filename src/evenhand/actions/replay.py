@@ -1,0 +1,90 @@
+"""`evenhand guide replay`: the stored tickets decided again under a candidate guide.
+
+Nothing is read again and nothing is stored: the stored facts are decided by the
+candidate (`evenhand.domain.replay`) in one read-only transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Engine
+
+from evenhand.actions.guide import adopt_uploaded_guide, checked_upload
+from evenhand.domain.costs import OrderCosts
+from evenhand.domain.guide import Guide, Remedy
+from evenhand.domain.money import from_minor
+from evenhand.domain.replay import ReplayReport, StoredCase, replay
+from evenhand.domain.threshold import CustomerPoint, ShopHistory, ThresholdAdvice, advise_threshold
+from evenhand.domain.value import LtvMetric
+from evenhand.store.database import ensure_current
+from evenhand.store.replay_cases import ReplayRow, latest_decisions
+from evenhand.store.shop import shop_currency
+from evenhand.store.threshold_data import customer_figures, order_span, ticket_span
+
+
+def replay_guide(
+    engine: Engine, candidate: Guide, *, since: datetime | None = None
+) -> ReplayReport:
+    """Every ticket's latest decision (since `since`) decided again under `candidate`."""
+    ensure_current(engine)
+    with engine.connect() as connection:
+        report = replay(candidate, stored_cases(latest_decisions(connection, since=since)))
+        report.currency = shop_currency(connection) or ""
+        connection.rollback()
+    return report
+
+
+def replay_upload(engine: Engine, *, text: str, by: str) -> tuple[Guide, ReplayReport]:
+    """An uploaded candidate, checked (as an adoption would) and replayed; nothing stored."""
+    guide = checked_upload(text, by=by).guide
+    return guide, replay_guide(engine, guide)
+
+
+def adopt_replayed_guide(engine: Engine, *, text: str, by: str, now: datetime) -> ReplayReport:
+    """Replay the candidate once more (the figures as they are now) and adopt it, the
+    adoption recording the replay's figures."""
+    _, report = replay_upload(engine, text=text, by=by)
+    adopt_uploaded_guide(engine, text=text, by=by, now=now, replay=report.figures())
+    return report
+
+
+def stored_cases(rows: Iterable[ReplayRow]) -> Iterator[StoredCase]:
+    for row in rows:
+        yield StoredCase(
+            ticket_key=row.ticket_key,
+            facts=row.facts,
+            remedy=Remedy(row.remedy),
+            rule_id=row.rule_id,
+            order_costs=None if row.order_costs is None else OrderCosts.from_json(row.order_costs),
+        )
+
+
+def advise_vip_threshold(
+    engine: Engine, guide: Guide, *, safety: Decimal
+) -> tuple[ThresholdAdvice, str]:
+    """The advisor over the shop's customers and stored decisions; and the currency."""
+    ensure_current(engine)
+    metric = guide.settings.ltv_metric
+    with engine.connect() as connection:
+        currency = shop_currency(connection) or "XXX"
+        customers = [
+            CustomerPoint(
+                metric=from_minor(net if metric is LtvMetric.NET_REVENUE else margin, currency),
+                gross_margin=from_minor(margin, currency),
+            )
+            for net, margin, _ in customer_figures(connection)
+        ]
+        history = ShopHistory(
+            customers=customers,
+            cases=list(stored_cases(latest_decisions(connection))),
+            ticket_days=_days(*ticket_span(connection)),
+            order_days=_days(*order_span(connection)),
+        )
+    return advise_threshold(guide, history, safety=safety), currency
+
+
+def _days(first: datetime | None, last: datetime | None) -> int:
+    return 0 if first is None or last is None else (last - first).days

@@ -1,0 +1,43 @@
+"""Commands on the economics of the policy: where the VIP line should be."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from typing import Annotated
+
+import typer
+
+from evenhand.cli.app import DbOption, JsonFlag, advise_app, load, out
+
+
+@advise_app.command("threshold")
+def advise_threshold(
+    safety: Annotated[
+        float,
+        typer.Option(
+            "--safety", min=1.0, help="The VIPs' margin must cover what they are given this often."
+        ),
+    ] = 2.0,
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """For candidate VIP thresholds of the guide's LTV metric: VIP customers and tickets, the
+    extra concession cost a year (the stored tickets replayed), the VIPs' margin a year;
+    recommends the lowest line whose VIPs' margin covers their concessions `--safety` times,
+    or says why the data are too thin."""
+    from evenhand.actions.guide import active_guide
+    from evenhand.actions.replay import advise_vip_threshold
+    from evenhand.actions.schemas import threshold_advice_out
+    from evenhand.cli import render_replay
+    from evenhand.store.database import make_engine
+
+    settings = load(db)
+    engine = make_engine(settings.db)
+    guide = active_guide(engine, settings)
+    advice, currency = advise_vip_threshold(engine, guide, safety=Decimal(str(safety)))
+    shown = threshold_advice_out(advice, currency=currency, metric=guide.settings.ltv_metric)
+    if as_json:
+        sys.stdout.write(shown.model_dump_json() + "\n")
+    else:
+        render_replay.threshold_advice(out, shown)

@@ -1,0 +1,125 @@
+"""Where the VIP line should be: for candidate thresholds of the guide's LTV metric, how
+many customers and tickets would be VIP, what the VIP remedies would cost a year more than
+giving everyone the standard ones (the stored tickets replayed, at the shop's observed
+ticket rate), and whether the VIPs' gross margin covers that with a safety factor.
+
+The recommendation is the lowest candidate whose VIPs' yearly gross margin is at least
+`safety` times their yearly extra concessions; none when the data are too thin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from evenhand.domain.guide import Guide
+from evenhand.domain.replay import Prices, StoredCase, replay
+
+DAYS_A_YEAR = Decimal(365)
+PERCENTILES = (50, 60, 70, 80, 90, 95, 98, 99)
+# Below these the advisor says the data are too thin to recommend anything.
+FEWEST_CUSTOMERS = 30
+FEWEST_TICKETS = 50
+FEWEST_TICKET_DAYS = 28
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPoint:
+    """A customer with counted orders: the guide's metric and their gross margin."""
+
+    metric: Decimal
+    gross_margin: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ShopHistory:
+    customers: Sequence[CustomerPoint]
+    cases: Sequence[StoredCase]  # each ticket's latest decision
+    ticket_days: int  # days from the first ticket to the last
+    order_days: int  # days from the first order to the last
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdOption:
+    threshold: Decimal
+    vip_customers: int
+    vip_tickets: int
+    extra_cost_a_year: Decimal  # the VIP remedies' cost above the standard ones, a year
+    vip_margin_a_year: Decimal  # the VIPs' gross margin, a year
+
+    @property
+    def margin_after_concessions(self) -> Decimal:
+        return self.vip_margin_a_year - self.extra_cost_a_year
+
+    def covers(self, safety: Decimal) -> bool:
+        return self.vip_margin_a_year >= safety * self.extra_cost_a_year
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdAdvice:
+    options: list[ThresholdOption]
+    safety: Decimal
+    recommended: ThresholdOption | None
+    too_thin: str  # why nothing is recommended; "" when the data suffice
+
+
+def candidate_thresholds(metrics: Sequence[Decimal], current: Decimal) -> list[Decimal]:
+    """The current threshold and the customers' metric at each of `PERCENTILES`."""
+    ordered = sorted(metrics)
+    found = {current}
+    for percentile in PERCENTILES if ordered else ():
+        found.add(ordered[min(len(ordered) - 1, len(ordered) * percentile // 100)])
+    return sorted(value for value in found if value > 0)
+
+
+def thin_data(history: ShopHistory) -> str:
+    """Why the shop's data are too thin to recommend a threshold, or ""."""
+    if len(history.customers) < FEWEST_CUSTOMERS:
+        return (
+            f"only {len(history.customers)} customer(s) with orders (at least {FEWEST_CUSTOMERS})"
+        )
+    if len(history.cases) < FEWEST_TICKETS:
+        return f"only {len(history.cases)} decided ticket(s) (at least {FEWEST_TICKETS})"
+    if history.ticket_days < FEWEST_TICKET_DAYS:
+        return f"tickets over {history.ticket_days} day(s) only (at least {FEWEST_TICKET_DAYS})"
+    return ""
+
+
+def advise_threshold(guide: Guide, history: ShopHistory, *, safety: Decimal) -> ThresholdAdvice:
+    metrics = [customer.metric for customer in history.customers]
+    prices: Prices = {}  # the same cost model at every line: each price worked out once
+    baseline = replay(_at(guide, None), history.cases, prices=prices).new_cost
+    options = [
+        _option(guide, history, threshold, baseline, prices)
+        for threshold in candidate_thresholds(metrics, guide.settings.vip_threshold)
+    ]
+    too_thin = thin_data(history)
+    covering = [option for option in options if option.covers(safety)]
+    recommended = None if too_thin or not covering else covering[0]
+    return ThresholdAdvice(options, safety, recommended, too_thin)
+
+
+def _at(guide: Guide, threshold: Decimal | None) -> Guide:
+    """The guide with VIP from `threshold` (None: nobody is VIP)."""
+    line = threshold if threshold is not None else Decimal("Infinity")
+    return replace(guide, settings=replace(guide.settings, vip_threshold=line))
+
+
+def _option(
+    guide: Guide, history: ShopHistory, threshold: Decimal, baseline: Decimal, prices: Prices
+) -> ThresholdOption:
+    report = replay(_at(guide, threshold), history.cases, prices=prices)
+    vips = [customer for customer in history.customers if customer.metric >= threshold]
+    margin = sum((customer.gross_margin for customer in vips), Decimal(0))
+    return ThresholdOption(
+        threshold=threshold,
+        vip_customers=len(vips),
+        vip_tickets=report.tickets_by_tier.get("vip", 0),
+        extra_cost_a_year=_a_year(report.new_cost - baseline, history.ticket_days),
+        vip_margin_a_year=_a_year(margin, history.order_days),
+    )
+
+
+def _a_year(amount: Decimal, days: int) -> Decimal:
+    return (amount * DAYS_A_YEAR / max(days, 1)).quantize(Decimal("0.01"))

@@ -1,0 +1,1 @@
+"""Clients of the payment providers where disputes live (Stripe's disputes API)."""

@@ -1,0 +1,40 @@
+"""What the VIP threshold advisor reads: each customer's value figures, and the days the
+shop's orders and decided tickets span."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select
+
+from evenhand.store.tables import customer_values, decisions, tickets
+
+
+def customer_figures(connection: Connection) -> Iterator[tuple[int, int, int]]:
+    """(net revenue, gross margin, orders) in minor units, of each customer with orders."""
+    statement = select(
+        customer_values.c.gross_minor - customer_values.c.refunds_minor,
+        customer_values.c.margin_minor,
+        customer_values.c.orders,
+    ).where(customer_values.c.orders > 0)
+    for net, margin, orders in connection.execute(statement):
+        yield int(net), int(margin), int(orders)
+
+
+def order_span(connection: Connection) -> tuple[datetime | None, datetime | None]:
+    first, last = connection.execute(
+        select(
+            func.min(customer_values.c.first_order_at), func.max(customer_values.c.last_order_at)
+        )
+    ).one()
+    return first, last
+
+
+def ticket_span(connection: Connection) -> tuple[datetime | None, datetime | None]:
+    first, last = connection.execute(
+        select(func.min(tickets.c.created_at), func.max(tickets.c.created_at)).where(
+            tickets.c.id.in_(select(decisions.c.ticket_id))
+        )
+    ).one()
+    return first, last

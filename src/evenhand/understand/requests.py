@@ -1,0 +1,114 @@
+"""What a customer asks for in so many words: a refund or a replacement, a new address
+already given, a subscription cancellation they made and quote.
+
+Read simply, by patterns in Swedish and English, so a reply can use the customer's own
+words ("I want a refund, not another parcel") instead of offering what they turned down.
+A phrase with a negation just before it ("not another parcel", "vill inte ha en ny")
+does not count. These are facts the guide may use; they never decide on their own what
+the shop owes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from evenhand.domain.facts import AskedFor
+from evenhand.domain.ticket_facts import CustomerWords
+from evenhand.understand.clean import clean_message
+
+_REFUND = re.compile(
+    r"\b(?:refund\w*|money back|my money|reimburs\w*|pay (?:me )?back|"
+    r"återbetal\w*|pengar(?:na)? tillbaka|betala tillbaka|betalar tillbaka|"
+    r"tillbaka pengar\w*)",
+    re.IGNORECASE,
+)
+_REPLACEMENT = re.compile(
+    r"\b(?:replacement|replace (?:it|them|the \w+)|new one|another one|another (?:parcel|package)|"
+    r"new (?:parcel|package)|resend|re-send|reship|send (?:it|them|one) again|exchange (?:it|them)|"
+    r"ersättningsvara|en ny (?:vara|kopp|skål|vas|tallrik|en|ett|likadan)|ny vara|nytt paket|"
+    r"skicka (?:en|ett) (?:ny|nytt)|skicka (?:den|det|dem) igen|byta (?:den|det|dem|ut))",
+    re.IGNORECASE,
+)
+# A negation within a few words before a phrase turns it down ("not another parcel").
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|don'?t|do not|doesn'?t|instead of|rather than|"
+    r"inte|ej|ingen|inget|inga|aldrig|nej|istället för|i stället för)\b[^.!?\n]{0,20}$",
+    re.IGNORECASE,
+)
+# ... or a verb's negation just after it ("a new one won't get here in time").
+_NEGATED_AFTER = re.compile(
+    r"^[^.!?\n]{0,8}\b(?:won'?t|will not|wouldn'?t|can'?t|cannot|isn'?t|is not|doesn'?t|"
+    r"does not|hinner inte|kommer inte|går inte|behövs inte|vill jag inte)\b",
+    re.IGNORECASE,
+)
+
+_STREET = re.compile(
+    r"\b[A-ZÅÄÖ][a-zåäöé]+(?:gatan|vägen|gränd|gränden|stigen|allén|torget|backen|"
+    r"väg|gata|plan|leden|stråket)\s+\d+|"
+    r"\b\d+[a-z]?\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|"
+    r"Way|Drive|Dr|Close|Court|Place|Crescent|Gardens)\b"
+)
+_POSTCODE_TOWN = re.compile(r"(?<![#\d])\b\d{3} ?\d{2}\s+[A-ZÅÄÖ][a-zåäö]+")
+_ADDRESS_WORDS = re.compile(
+    r"\b(?:address\w*|adress\w*|deliver to|skicka till|leverera till)\b", re.IGNORECASE
+)
+
+_CANCELLED = re.compile(
+    r"\b(?:I|we) (?:have |had |already |did )*(?:cancell?ed|canceled|ended)\b|"
+    r"\bcancell?ation (?:confirmation|confirmed|was confirmed|is confirmed)|"
+    r"\b(?:your|my) subscription (?:has been|was|is) (?:now )?(?:cancell?ed|canceled|ended)|"
+    r"\bconfirm\w* (?:of )?(?:your |the |my )?cancell?ation|"
+    r"\b(?:jag|vi) (?:har |hade |ju )*(?:redan )?(?:sagt upp|avslutat|avbeställt|avbokat)\b|"
+    r"\buppsägning\w* (?:är |har |blev )?(?:bekräftad|mottagen|registrerad)|"
+    r"\b(?:din|min) prenumeration (?:är|har|blev) (?:nu )?(?:avslutad|uppsagd|avslutats)|"
+    r"\bbekräftelsen? (?:på|av) (?:din |min )?uppsägning",
+    re.IGNORECASE,
+)
+
+
+def customer_words(
+    body: str, *, subject: str | None = None, history: str = "", leave_out: Sequence[str] = ()
+) -> CustomerWords:
+    """What the message asks for and gives in words (history counts for a cancellation).
+
+    `leave_out` are the threat sentences the reader found: what a threat says ("I'll get my
+    money back through my bank") is not what the customer asks support for.
+    """
+    own = clean_message(body, subject)
+    for sentence in leave_out:
+        own = own.replace(sentence, " ")
+    everything = "\n".join(part for part in (subject or "", body, history) if part)
+    return CustomerWords(
+        asked_for=asked_for(own),
+        new_address_given=new_address_given(own),
+        cancellation_quoted=bool(_CANCELLED.search(everything)),
+    )
+
+
+def asked_for(text: str) -> AskedFor:
+    """A refund or a replacement when the message asks for one and not the other."""
+    refund = _wanted(_REFUND, text)
+    replacement = _wanted(_REPLACEMENT, text)
+    if refund and not replacement:
+        return AskedFor.REFUND
+    if replacement and not refund:
+        return AskedFor.REPLACEMENT
+    return AskedFor.NONE
+
+
+def _wanted(pattern: re.Pattern[str], text: str) -> bool:
+    """Some match of `pattern` is not turned down by a negation just before it."""
+    return any(
+        not _NEGATION.search(text[: match.start()])
+        and not _NEGATED_AFTER.search(text[match.end() :])
+        for match in pattern.finditer(text)
+    )
+
+
+def new_address_given(text: str) -> bool:
+    """The message speaks of an address and holds one (a street and number, or a postcode
+    and town)."""
+    if not _ADDRESS_WORDS.search(text):
+        return False
+    return bool(_STREET.search(text) or _POSTCODE_TOWN.search(text))

@@ -1,0 +1,97 @@
+"""The dispute desk and the reviews in a real browser (Chromium driven by Playwright): an
+agent prepares and submits a Stripe evidence pack against a local Stripe, then replies to
+a review."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from evenhand.actions.import_file import import_file
+from evenhand.actions.public_reviews import import_public_reviews
+from evenhand.ingest.kinds import ImportKind
+from evenhand.settings import Settings
+from evenhand.understand.reader import EmbeddedReader
+from tests.conftest import FIXTURES, NOW
+from tests.sites import AGENT, PASSWORD, Site, serve_site
+from tests.stripe_fake import FakeStripe, a_stripe_dispute, stripe_server
+from tests.test_ui import CHROMIUM
+
+pytestmark = pytest.mark.browser
+ANNA_STRIPE = "du_1QFixtureAnna0004"
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    if not CHROMIUM.exists():
+        if os.environ.get("EVENHAND_REQUIRE_BROWSER"):
+            pytest.fail(f"the browser tests need {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(f"no {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser.new_page(viewport={"width": 1280, "height": 900})
+        browser.close()
+
+
+@pytest.fixture
+def stripe() -> Iterator[tuple[FakeStripe, str]]:
+    fake = FakeStripe(api_key="sk_test_browser")
+    fake.disputes[ANNA_STRIPE] = a_stripe_dispute(ANNA_STRIPE)
+    with stripe_server(fake) as url:
+        yield fake, url
+
+
+@pytest.fixture
+def site(sqlite_url: str, reader: EmbeddedReader, stripe: tuple[FakeStripe, str]) -> Iterator[Site]:
+    options = {"stripe_api_url": stripe[1], "stripe_api_key": "sk_test_browser"}
+    for served in serve_site(sqlite_url, reader, **options):
+        settings = Settings(db=sqlite_url)
+        for kind, path in (
+            (ImportKind.SHOPIFY_ORDERS, FIXTURES / "shopify" / "orders_export.csv"),
+            (ImportKind.DISPUTES, FIXTURES / "shopify" / "disputes.json"),
+            (ImportKind.DISPUTES, FIXTURES / "stripe" / "disputes_list.json"),
+        ):
+            import_file(served.engine, kind=kind, path=path, settings=settings, now=NOW)
+        path = FIXTURES / "reviews" / "trustpilot_webhook.json"
+        import_public_reviews(served.engine, path=path, now=NOW)
+        yield served
+
+
+def test_an_agent_submits_evidence_to_stripe_and_replies_to_a_review(
+    site: Site, page: Page, stripe: tuple[FakeStripe, str]
+) -> None:
+    fake, _ = stripe
+    page.goto(f"{site.base}/login")
+    page.get_by_label("E-mail").fill(AGENT)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # The desk, most urgent first; the agent opens the Stripe dispute
+    page.get_by_role("link", name="Disputes", exact=True).click()
+    expect(page.locator("table.disputes tbody tr").first).to_contain_text("overdue")
+    page.get_by_role("link", name=f"Stripe {ANNA_STRIPE}").click()
+    # Adds the carrier and tracking number, saves, sends to Stripe
+    page.get_by_label("Carrier").fill("PostNord")
+    page.get_by_label("Tracking number").fill("00370712345678")
+    page.get_by_role("button", name="Save the evidence").click()
+    expect(page.get_by_label("Carrier")).to_have_value("PostNord")
+    page.get_by_role("button", name="Send to Stripe (staged)").click()
+    expect(page.get_by_text("Sent to Stripe (staged, not yet with the bank)")).to_be_visible()
+    # Submitting needs the box ticked
+    page.get_by_role("button", name="Submit the evidence").click()
+    expect(page.get_by_role("alert")).to_contain_text("tick the box")
+    page.get_by_label("I have read the evidence as sent").check()
+    page.get_by_role("button", name="Submit the evidence").click()
+    expect(page.get_by_text("to the bank by")).to_be_visible()
+    assert [form.get("submit") for _, _, form in fake.requests] == ["false", "true"]
+    assert fake.requests[0][2]["evidence[shipping_tracking_number]"] == "00370712345678"
+    # Then a review: the calm draft approved as it stands
+    page.get_by_role("link", name="Reviews", exact=True).click()
+    page.get_by_role("link", name="draft a reply").first.click()
+    reply = page.get_by_role("textbox", name="Reply")
+    expect(reply).to_have_value(re.compile(r"^Hi \w+, thank you"))
+    page.get_by_role("button", name="Approve the reply").click()
+    expect(page.get_by_text("approved", exact=True)).to_be_visible()

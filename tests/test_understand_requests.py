@@ -1,0 +1,86 @@
+"""What a customer asks for in so many words: refund or replacement, a new address, a
+cancellation they quote."""
+
+from __future__ import annotations
+
+import pytest
+
+from evenhand.domain.facts import AskedFor
+from evenhand.understand.requests import asked_for, customer_words, new_address_given
+
+ASKED = [
+    ("I want a refund, not another parcel.", AskedFor.REFUND),
+    ("Please just refund me, I don't want a replacement", AskedFor.REFUND),
+    ("Jag vill ha pengarna tillbaka, inte ett nytt paket.", AskedFor.REFUND),
+    ("kan ni återbetala mig för koppen som gick sönder", AskedFor.REFUND),
+    ("Could you send a new one? The lid was cracked.", AskedFor.REPLACEMENT),
+    ("Skicka en ny vas istället för pengarna tillbaka tack", AskedFor.REPLACEMENT),
+    ("Kan ni skicka en ny kopp? Vill inte ha pengarna tillbaka.", AskedFor.REPLACEMENT),
+    ("Refund please, a new one won't get here in time.", AskedFor.REFUND),
+    ("Jag vill ha pengarna tillbaka, en ny vara hinner inte fram till festen.", AskedFor.REFUND),
+    ("The mug arrived cracked.", AskedFor.NONE),
+    ("Either a refund or a replacement is fine by me.", AskedFor.NONE),
+    ("var e mitt paket", AskedFor.NONE),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ASKED)
+def test_what_the_customer_asked_for_is_read_and_a_negation_turns_a_choice_down(
+    text: str, expected: AskedFor
+) -> None:
+    assert asked_for(text) is expected
+
+
+ADDRESSES = [
+    ("Oops, wrong address. The right address is Storgatan 14, 211 34 Malmö.", True),
+    ("Min nya adress är Björkvägen 3B, 752 36 Uppsala", True),
+    ("I moved! New address: 12 Baker Street, London", True),
+    ("Jag skrev fel adress i kassan, kan ni ändra den?", False),
+    ("I typed my address wrong, what can you do?", False),
+    ("Order #21134 Malmö is late", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ADDRESSES)
+def test_a_new_address_counts_only_when_the_message_holds_one(text: str, expected: bool) -> None:
+    assert new_address_given(text) is expected
+
+
+def test_a_cancellation_is_read_from_the_quoted_confirmation_too() -> None:
+    # Given a reply whose own words only complain, over a quoted cancellation confirmation
+    body = (
+        "Why did you charge me again??\n\n"
+        "On Mon, 2 Nov 2026 at 10:12, Nordhem <hello@nordhem.se> wrote:\n"
+        "> Your subscription has been cancelled. No further deliveries will be sent.\n"
+    )
+    # When its words are read
+    words = customer_words(body, subject="Re: Your cancellation")
+    # Then the cancellation counts, and nothing was asked for in words
+    assert words.cancellation_quoted
+    assert words.asked_for is AskedFor.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jag har redan sagt upp prenumerationen men ni drog 189 kr ändå",
+        "I cancelled my subscription last month and you still charged me",
+        "Här är bekräftelsen på min uppsägning från den 3 november.",
+    ],
+)
+def test_a_cancellation_the_customer_says_they_made_counts(text: str) -> None:
+    assert customer_words(text).cancellation_quoted
+
+
+def test_a_wish_to_cancel_is_not_a_cancellation_made() -> None:
+    assert not customer_words("Can I cancel my subscription please?").cancellation_quoted
+    assert not customer_words("Jag vill säga upp min prenumeration").cancellation_quoted
+
+
+def test_what_a_threat_sentence_says_is_not_what_the_customer_asks_for() -> None:
+    # Given a message whose only mention of money is a threat
+    threat = "Otherwise I will get my money back through my bank."
+    body = f"The bowl arrived in pieces. {threat}"
+    # Then with the threat left out nothing is asked for
+    assert customer_words(body).asked_for is AskedFor.REFUND
+    assert customer_words(body, leave_out=[threat]).asked_for is AskedFor.NONE
