@@ -47,7 +47,13 @@ def build_reader(settings: Settings, *, force: bool = False) -> ReaderBuild:
 
 
 def load_reader(settings: Settings, *, announce: Announce | None = None) -> EmbeddedReader:
-    """The default reader at the settings' threshold (see `reader_models`)."""
+    """The reader in force at the settings' threshold: the adopted shop reader if there is
+    one (`evenhand reader adopt`), else the built-in one (see `reader_models`)."""
+    from evenhand.actions.shop_reader import reader_in_force  # noqa: PLC0415 (imports this)
+
+    adopted = reader_in_force(settings, announce=announce)
+    if adopted is not None:
+        return adopted
     models = reader_models(settings, announce=announce)
     return EmbeddedReader(models, threshold=settings.intent_threshold)
 

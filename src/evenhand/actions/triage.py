@@ -279,6 +279,7 @@ def _decide(
             runner_up_confidence=reading.runner_up_confidence,
             signals=reading.signals,
             intent_source=reading.intent_source,
+            reader=reading.reader,
         ),
         context=reply_context(
             facts, settings=settings, first_name=first_name, order_name=order_name
@@ -406,6 +407,7 @@ def _decision_row(decision: Decision, ticket_id: int, now: datetime) -> dict[str
         "remedy": decision.remedy.value,
         "rule_id": decision.rule_id,
         "guide_version": decision.guide_version,
+        "reader": decision.reading.reader,
         "tags": list(decision.tags),
         "reply_language": decision.reply_language,
         "reply_text": decision.reply_text,

@@ -13,6 +13,7 @@ from evenhand.cli import (
     review_commands,
     service_commands,
     shop_commands,
+    shop_reader_commands,
     triage_commands,
     user_commands,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "review_commands",
     "service_commands",
     "shop_commands",
+    "shop_reader_commands",
     "triage_commands",
     "user_commands",
 ]

@@ -30,6 +30,7 @@ class Reading:
     runner_up_confidence: float
     signals: tuple[Signal, ...] = ()
     intent_source: str = ""  # which stage of the reader decided the intent, if it says
+    reader: str = "built-in"  # which reader: the built-in one or "shop:VERSION"
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,7 @@ class StoredDecision:
     explanation: str
     expected_cost_minor: int | None = None  # NULL for decisions before costs were kept
     cost_computation: str | None = None
+    reader: str = "built-in"  # which reader read the message ("shop:VERSION" for a shop's)
 
 
 def stored_decision(
@@ -103,6 +104,7 @@ def stored_decision(
         **{name: row[name] for name in _DECISION_COLUMNS},
         expected_cost_minor=row.get("expected_cost_minor"),
         cost_computation=row.get("cost_computation"),
+        reader=row.get("reader") or "built-in",
     )
 
 

@@ -265,6 +265,8 @@ decisions = Table(
     Column("expected_cost_minor", BigInteger, nullable=True),
     Column("cost_computation", Text, nullable=True),
     Column("order_costs", JSON, nullable=True),
+    # Which reader read the message: "built-in", or "shop:VERSION" (an adopted shop reader).
+    Column("reader", String(40), nullable=False, server_default="built-in"),
     Index("ix_decisions_ticket_id", "ticket_id"),
     Index("ix_decisions_decided_at", "decided_at"),
 )
@@ -448,6 +450,18 @@ public_reviews = Table(
     Column("replied_at", UtcDateTime),
     UniqueConstraint("platform", "external_id", name="uq_public_reviews_platform_external_id"),
     Index("ix_public_reviews_customer_id", "customer_id"),
+)
+
+# Which shop reader reads the messages: the latest adoption (none: the built-in reader),
+# with the figures it was adopted on (`evenhand reader learn`'s comparison).
+reader_adoptions = Table(
+    "reader_adoptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", String(40), nullable=False),  # a shop reader's version, or "built-in"
+    Column("adopted_by", String(320), nullable=False),
+    Column("adopted_at", UtcDateTime, nullable=False),
+    Column("figures", JSON, nullable=False),
 )
 
 # Approved remedies carried out: an execution per approval, its steps in order, each with

@@ -32,6 +32,8 @@ class Understanding:
     signals: tuple[Signal, ...] = field(default=())
     # Which stage decided the intent: "ngram", "cascade-e5" or "threshold->other".
     intent_source: str = "ngram"
+    # Which reader read it: "built-in", or "shop:VERSION" (an adopted shop reader).
+    reader: str = "built-in"
 
 
 class Reader(Protocol):

@@ -42,10 +42,12 @@ class EmbeddedReader:
         approach: Approach = Approach.CASCADE_E5,
         intent_model: IntentModel | None = None,
         knobs: IntentKnobs = DEFAULT_KNOBS,
+        name: str = "built-in",
     ) -> None:
         """`threshold` overrides the knobs' (the setting `intent_threshold`);
         `intent_model`: another first stage than the artefact's (the naive Bayes baseline of
-        `eval --compare`)."""
+        `eval --compare`); `name`: what each reading records as its reader."""
+        self.name = name
         self.models = replace(models, intent=intent_model) if intent_model else models
         self.knobs = knobs if threshold is None else replace(knobs, threshold=threshold)
         self.threshold = self.knobs.threshold
@@ -127,4 +129,5 @@ class EmbeddedReader:
             runner_up_confidence=second_confidence,
             signals=signals,
             intent_source=source.value,
+            reader=self.name,
         )

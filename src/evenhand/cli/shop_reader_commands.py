@@ -1,0 +1,133 @@
+"""`evenhand reader learn | adopt | list`: the shop reader, learnt from the shop's labelled
+history and adopted like a guide version."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from evenhand.cli.app import DbOption, JsonFlag, announce, load, now, out, reader_app
+
+
+@reader_app.command("learn")
+def reader_learn(
+    path: Annotated[Path, typer.Argument(help="The shop's labelled tickets: CSV, text,label.")],
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="YAML of shop_label: intent; other labels left out."),
+    ] = None,
+    adopt: Annotated[bool, typer.Option("--adopt", help="Adopt the shop reader learnt.")] = False,
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Learn a shop reader from the shop's labelled history and compare it, side by side,
+    with the built-in reader under cross-validation on the shop's rows."""
+    from evenhand.actions.shop_reader import adopt_version, learn_shop_reader
+    from evenhand.store.database import make_engine
+
+    settings = load(db)
+    learnt = learn_shop_reader(settings, path=path, mapping=mapping, announce=announce)
+    if adopt:
+        adopt_version(
+            make_engine(settings.db), settings, version=learnt.version, by=_by(), now=now()
+        )
+    if as_json:
+        out.print_json(json.dumps({"version": learnt.version, "adopted": adopt, **learnt.details}))
+        return
+    comparison_table(out, learnt.details)
+    state = "adopted" if adopt else f"adopt it with `evenhand reader adopt {learnt.version}`"
+    out.print(f"shop reader {learnt.version}: {state}")
+
+
+def comparison_table(console: Console, details: dict[str, Any]) -> None:
+    comparison = details["comparison"]
+    built_in, shop = comparison["built_in"], comparison["shop"]
+    table = Table(title=f"{comparison['rows']} rows, {comparison['folds']}-fold cross-validation")
+    for column in ("intent", "rows", "built-in P/R/F1", "shop P/R/F1"):
+        table.add_column(column)
+    for intent, score in shop["intents"].items():
+        table.add_row(intent, str(score["support"]), _prf(built_in["intents"][intent]), _prf(score))
+    table.add_row("macro-F1", "", f"{built_in['macro_f1']:.3f}", f"{shop['macro_f1']:.3f}")
+    table.add_row(
+        "sent to other", "", f"{built_in['other_share']:.1%}", f"{shop['other_share']:.1%}"
+    )
+    console.print(table)
+    for line in _notes(details):
+        console.print(line)
+
+
+def _prf(score: dict[str, float]) -> str:
+    return f"{score['precision']:.2f} / {score['recall']:.2f} / {score['f1']:.2f}"
+
+
+def _notes(details: dict[str, Any]) -> list[str]:
+    from evenhand.understand.shop_training import ENOUGH_PER_INTENT, ENOUGH_ROWS
+
+    notes = []
+    if details["rows"] < ENOUGH_ROWS:
+        notes.append(
+            f"only {details['rows']} labelled rows: below about {ENOUGH_ROWS} the figures "
+            "say little; label more before adopting"
+        )
+    for intent, count in details["comparison"]["too_few"].items():
+        notes.append(
+            f"{intent}: {count} rows, fewer than {ENOUGH_PER_INTENT}: too few to say anything"
+        )
+    for label, count in details["left_out"].items():
+        notes.append(f"left out: {count} rows labelled {label!r} (not in the mapping)")
+    return notes
+
+
+@reader_app.command("adopt")
+def reader_adopt(
+    version: Annotated[str, typer.Argument(help="A shop reader's version, or built-in.")],
+    db: DbOption = None,
+) -> None:
+    """Read messages with this shop reader from now on (an older version: a rollback;
+    `built-in`: back to the built-in reader). Threat signals stay the built-in reader's."""
+    from evenhand.actions.shop_reader import adopt_version
+    from evenhand.store.database import make_engine
+
+    settings = load(db)
+    adopt_version(make_engine(settings.db), settings, version=version, by=_by(), now=now())
+    out.print(f"reader {version} adopted")
+
+
+@reader_app.command("list")
+def reader_list(db: DbOption = None, as_json: JsonFlag = False) -> None:
+    """The adoptions, newest first (the first is in force), with the figures of each."""
+    from evenhand.actions.shop_reader import adoptions
+    from evenhand.store.database import make_engine
+
+    history = adoptions(make_engine(load(db).db))
+    if as_json:
+        out.print_json(json.dumps(history, default=str))
+        return
+    table = Table()
+    for column in ("version", "adopted at", "by", "rows", "built-in F1", "shop F1"):
+        table.add_column(column)
+    for i, row in enumerate(history):
+        comparison = row["figures"].get("comparison", {})
+        table.add_row(
+            row["version"] + (" (in force)" if i == 0 else ""),
+            f"{row['adopted_at']:%Y-%m-%d %H:%M}",
+            row["adopted_by"],
+            str(row["figures"].get("rows", "")),
+            _f1(comparison.get("built_in")),
+            _f1(comparison.get("shop")),
+        )
+    out.print(table if history else "no reader adopted: the built-in reader reads")
+
+
+def _f1(figures: dict[str, Any] | None) -> str:
+    return f"{figures['macro_f1']:.3f}" if figures else ""
+
+
+def _by() -> str:
+    return f"cli:{getpass.getuser()}"

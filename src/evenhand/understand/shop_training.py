@@ -1,0 +1,146 @@
+"""The shop reader: the built-in intent model's recipe trained on the built-in corpus and
+the shop's labelled rows together, the shop's rows weighing more, deterministically; and the
+side-by-side comparison with the built-in reader under cross-validation on the shop's rows.
+
+The shop reader reads intents only: language and threat signals stay with the built-in
+reader's models (a shop reader never sees a threat, and never decides one away).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sklearn.model_selection import StratifiedKFold
+
+from evenhand.understand.approach import Approach
+from evenhand.understand.artefact import ReaderModels
+from evenhand.understand.clean import clean_message
+from evenhand.understand.corpus import Split, load_corpus
+from evenhand.understand.evaluation import Score, detection_score, macro_f1
+from evenhand.understand.intent_model import training_text
+from evenhand.understand.linear import LinearTextModel
+from evenhand.understand.model import Intent, Message
+from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.shop_artefact import shop_reader
+from evenhand.understand.shop_data import ShopRow
+from evenhand.understand.training import _check, intent_pipeline, repeatable
+
+# A shop's row counts this many times a corpus example: the shop's own voice leads.
+SHOP_WEIGHT = 5.0
+FOLDS = 5
+ENOUGH_ROWS = 100  # below this, the comparison says it is on too little to go by
+ENOUGH_PER_INTENT = 10  # an intent with fewer rows is named as too few to say anything
+
+
+def train_shop_intent_model(rows: Sequence[ShopRow]) -> LinearTextModel:
+    """The intent model of the built-in recipe on the corpus's training split and the rows."""
+    corpus = [example for example in load_corpus() if example.split is Split.TRAIN]
+    texts = [training_text(example) for example in corpus]
+    labels = [example.intent.value for example in corpus]
+    weights = [1.0] * len(corpus)
+    for row in rows:
+        texts.append(clean_message(row.text, row.subject))
+        labels.append(row.intent.value)
+        weights.append(SHOP_WEIGHT)
+    pipeline = intent_pipeline(Approach.CHAR_WORD_LOGISTIC)
+    with repeatable():
+        pipeline.fit(texts, labels, model__sample_weight=weights)
+    from evenhand.understand.features import linear_text_model  # noqa: PLC0415
+
+    plain = linear_text_model(pipeline)
+    sample = texts[-len(rows) :: 3] if rows else texts[::50]
+    _check(pipeline.predict_proba(sample), plain.predict_proba(sample), "shop intent")
+    return plain
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderFigures:
+    """How one reader read the shop's rows."""
+
+    name: str
+    macro_f1: float
+    other_share: float  # share of the rows read as `other` (a person looks)
+    scores: tuple[Score, ...]  # per intent the rows hold
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "macro_f1": round(self.macro_f1, 4),
+            "other_share": round(self.other_share, 4),
+            "intents": {
+                s.label: {
+                    "precision": round(s.precision, 4),
+                    "recall": round(s.recall, 4),
+                    "f1": round(s.f1, 4),
+                    "support": s.support,
+                }
+                for s in self.scores
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    rows: int
+    folds: int
+    built_in: ReaderFigures
+    shop: ReaderFigures
+    too_few: dict[str, int]  # intents with fewer than ENOUGH_PER_INTENT rows
+
+    @property
+    def enough_rows(self) -> bool:
+        return self.rows >= ENOUGH_ROWS
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "rows": self.rows,
+            "folds": self.folds,
+            "built_in": self.built_in.as_json(),
+            "shop": self.shop.as_json(),
+            "too_few": self.too_few,
+        }
+
+
+def compare(models: ReaderModels, rows: Sequence[ShopRow], *, folds: int = FOLDS) -> Comparison:
+    """The built-in reader on every row, and the shop reader on every row from a model
+    trained without that row's fold (stratified, shuffled with a fixed seed)."""
+    gold = [row.intent.value for row in rows]
+    built_in = _read(EmbeddedReader(models), rows)
+    shop = [""] * len(rows)
+    for kept, tested in _splits(gold, folds):
+        intent = train_shop_intent_model([rows[i] for i in kept])
+        read = _read(shop_reader(models, intent), [rows[i] for i in tested])
+        for i, label in zip(tested, read, strict=True):
+            shop[i] = label
+    counts = Counter(gold)
+    return Comparison(
+        rows=len(rows),
+        folds=folds,
+        built_in=figures("built-in", gold, built_in),
+        shop=figures("shop", gold, shop),
+        too_few={k: n for k, n in sorted(counts.items()) if n < ENOUGH_PER_INTENT},
+    )
+
+
+def _splits(gold: Sequence[str], folds: int) -> list[tuple[list[int], list[int]]]:
+    """Stratified folds; intents with fewer rows than folds are stratified as one group."""
+    counts = Counter(gold)
+    labels = [g if counts[g] >= folds else "_rare" for g in gold]
+    splitter = StratifiedKFold(n_splits=min(folds, len(gold)), shuffle=True, random_state=0)
+    return [(list(k), list(t)) for k, t in splitter.split(gold, labels)]
+
+
+def _read(reader: EmbeddedReader, rows: Sequence[ShopRow]) -> list[str]:
+    messages = [Message(body=row.text, subject=row.subject) for row in rows]
+    return [reading.intent.value for reading in reader.read_many(messages)]
+
+
+def figures(name: str, gold: Sequence[str], read: Sequence[str]) -> ReaderFigures:
+    labels = sorted(set(gold))
+    scores = tuple(
+        detection_score(label, [g == label for g in gold], [r == label for r in read])
+        for label in labels
+    )
+    other = sum(r == Intent.OTHER.value for r in read) / max(len(read), 1)
+    return ReaderFigures(name=name, macro_f1=macro_f1(gold, read), other_share=other, scores=scores)
