@@ -35,6 +35,7 @@ def _wrong_address(number: int, net_revenue: int) -> StoredCase:
         "intent": "wrong_address",
         "customer": "known",
         "dispute": "none",
+        "order_match": "quoted",  # the order the ticket is about was found
         "net_revenue": str(net_revenue),
         "order_value": "500",
     }

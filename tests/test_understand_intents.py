@@ -7,12 +7,13 @@ import pytest
 
 from evenhand.actions.guide import load_guide
 from evenhand.domain.decision import Reading, decide_ticket
-from evenhand.domain.intents import PROBLEM_INTENTS
+from evenhand.domain.intents import PROBLEM_INTENTS, SignalSource
 from evenhand.domain.replies import ReplyContext
 from evenhand.domain.ticket_facts import TicketContext, facts_for
 from evenhand.settings import Settings
 from evenhand.understand.corpus import Example, Split
 from evenhand.understand.evaluation import REMEDY_INTENTS, figures, macro_f1, reliability
+from evenhand.understand.intent_model import without_sentences
 from evenhand.understand.model import Intent, Message, Signal, SignalKind, Understanding
 from evenhand.understand.reader import EmbeddedReader, IntentSource
 from tests.conftest import NOW
@@ -148,7 +149,7 @@ def _reading(intent: Intent, confidence: float, *signals: SignalKind) -> Underst
         confidence=confidence,
         runner_up=Intent.OTHER,
         runner_up_confidence=0.0,
-        signals=tuple(Signal(kind, "x") for kind in signals),
+        signals=tuple(Signal(kind, "x", SignalSource("lexicon", None, 1.0)) for kind in signals),
     )
 
 
@@ -219,3 +220,26 @@ def test_the_explanation_says_which_stage_read_the_intent() -> None:
     # then: the explanation names the stage, and a person looks
     assert "by threshold->other" in decision.explanation
     assert decision.remedy.value == "human_review"
+
+
+@pytest.mark.parametrize(
+    ("text", "threat", "left"),
+    [
+        (
+            "Var är mitt paket?\nVill ni bli av med recensionen? Återbetalning.",
+            "Vill ni bli av med recensionen?",
+            "Var är mitt paket?",
+        ),
+        (
+            "Where is my parcel? Want the review gone? Full refund. Thanks, Tom",
+            "Want the review gone?",
+            "Where is my parcel?\nThanks, Tom",
+        ),
+        ("Refund.", "Refund.", "Refund."),  # nothing else: the text is kept
+    ],
+)
+def test_the_short_demand_after_a_threat_goes_with_it(text: str, threat: str, left: str) -> None:
+    # given: a threat sentence followed by its one- or two-word demand
+    # when: the intent text is taken without the threat
+    # then: the demand goes too, and what the customer asks for otherwise stays
+    assert without_sentences(text, [threat]) == left

@@ -29,17 +29,30 @@ def training_text(example: Example) -> str:
     return without_sentences(text, list(sentences(example.threat)) if example.threat else [])
 
 
+# A sentence this short right after a threat is the threat's demand ("Do you want the
+# review gone? Refund."): it goes with the threat.
+DEMAND_WORDS = 2
+
+
 def without_sentences(text: str, left_out: Sequence[str]) -> str:
     """The text without the sentences (or clauses of sentences) left out; the whole text
     when nothing would remain (a one-line threat still says what it is about). What is left
-    of a sentence that was mostly threat ("..., they said you'd be contacted") goes too,
-    unless nothing else would remain ("The mug broke, or I'll post a review.")."""
+    of a sentence that was mostly threat ("..., they said you'd be contacted") goes too, and
+    so does the one- or two-word demand right after a threat ("Refund."), unless nothing
+    else would remain ("The mug broke, or I'll post a review.")."""
     if not left_out:
         return text
     kept: list[str] = []
     scraps: list[str] = []
+    after_threat = False
     for sentence in sentences(text):
         if sentence in left_out:
+            after_threat = True
+            continue
+        demand = after_threat and _words(sentence) <= DEMAND_WORDS  # "... the review? Refund."
+        after_threat = False
+        if demand:
+            scraps.append(sentence)
             continue
         remainder = sentence
         for piece in left_out:  # whole words only: a clause "or" is not in "Göteborg"
