@@ -35,7 +35,8 @@ def a_candidate(threshold: int, text: str | None = None) -> str:
         (r"net_revenue: 800(?=[,}])", f"net_revenue: {threshold - 1}"),
         (r"net_revenue: 1200(?=[,}])", f"net_revenue: {threshold - 1}"),
     ):
-        text, found = re.subn(old, new, text, count=1)
+        every = "800" in old or "1200" in old  # every standard example moves below the line
+        text, found = re.subn(old, new, text, count=0 if every else 1)
         assert found, old
     return text
 
