@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from evenhand.actions.review_reading import read_reviews
 from evenhand.domain.public_reviews import (
     PublicReview,
     ReviewPlatform,
@@ -32,6 +33,8 @@ from evenhand.store.public_reviews import (
     save_public_reviews,
     save_reply,
 )
+from evenhand.store.review_readings import TicketLink, tickets_of
+from evenhand.understand.model import Reader
 
 REVIEW_PAGE_LENGTH = 200
 REPLY_LIMIT = 4000  # characters; the platforms' own limits are higher
@@ -49,9 +52,15 @@ class ReviewImport:
 
 
 def import_public_reviews(
-    engine: Engine, *, path: Path, now: datetime, skip_invalid: bool = False
+    engine: Engine,
+    *,
+    path: Path,
+    now: datetime,
+    skip_invalid: bool = False,
+    reader: Reader | None = None,
 ) -> ReviewImport:
-    """The file's reviews, stored in one transaction (or none) and matched to customers."""
+    """The file's reviews, stored in one transaction (or none) and matched to customers;
+    with a reader, the new and edited ones are read after (language, intent, signals)."""
     ensure_current(engine)
     parsed = read_public_reviews(path, skip_invalid=skip_invalid)
     with engine.begin() as connection:
@@ -63,6 +72,8 @@ def import_public_reviews(
             subject=path.name,
             details={"created": saved.created, "updated": saved.updated, "matched": saved.matched},
         )
+    if reader is not None:
+        read_reviews(engine, reader)
     return ReviewImport(
         path,
         len(parsed.records),
@@ -116,13 +127,15 @@ class ReviewReply:
     review: dict[str, object]
     language: str
     draft: str  # the reply as approved, else the calm draft
+    tickets: list[TicketLink] = field(default_factory=list)  # the reviewer's, newest first
 
 
 def review_reply(engine: Engine, *, review_id: int, shop: str) -> ReviewReply:
     with engine.connect() as connection:
         row = review_row(connection, review_id)
-    if row is None:
-        raise EvenhandError(LookupFailure.REVIEW_NOT_FOUND, f"no review {review_id}")
+        if row is None:
+            raise EvenhandError(LookupFailure.REVIEW_NOT_FOUND, f"no review {review_id}")
+        linked = tickets_of(connection, row["customer_email"] or row["reviewer_email"])
     review = PublicReview(
         platform=ReviewPlatform(row["platform"]),
         external_id=row["external_id"],
@@ -134,7 +147,7 @@ def review_reply(engine: Engine, *, review_id: int, shop: str) -> ReviewReply:
         language=row["language"],
     )
     language, drafted = draft_public_reply(review, shop=shop)
-    return ReviewReply(row, language, row["reply_text"] or drafted)
+    return ReviewReply(row, language, row["reply_text"] or drafted, linked)
 
 
 def approve_reply(engine: Engine, *, review_id: int, text: str, by: str, now: datetime) -> None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from evenhand.domain.intents import SignalKind
+
 
 class ReviewPlatform(StrEnum):
     TRUSTPILOT = "trustpilot"
@@ -30,6 +32,23 @@ class PublicReview:
     order_ref: str | None = None  # the order the review names (Trustpilot referenceId)
     language: str | None = None
     line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewReading:
+    """What the reader found in a review: its language, what it is about (the tickets'
+    intents) and its threat signals; a review for sale ("I'll change this to five stars
+    if ...") is the `review_extortion` signal, the same one a ticket's threat shows."""
+
+    language: str
+    intent: str
+    signals: tuple[str, ...]  # the signals' kinds, sorted
+    reader: str
+
+    @property
+    def demand(self) -> bool:
+        """Whether the review is tied to a demand (its rating offered for something)."""
+        return SignalKind.REVIEW_EXTORTION.value in self.signals
 
 
 # An offer tied to the review: something given if it is changed, removed or raised.

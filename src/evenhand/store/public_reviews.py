@@ -54,7 +54,7 @@ def save_public_reviews(
             connection.execute(insert(public_reviews).values(row))
             result.created += 1
         else:
-            connection.execute(update(public_reviews).where(key).values(row))
+            connection.execute(update(public_reviews).where(key).values(row | {"read_by": None}))
             result.updated += 1
         if customer_id is None:
             result.unmatched += 1
@@ -92,6 +92,9 @@ class ReviewRow:
     customer_email: str | None
     reply_text: str | None
     replied_at: datetime | None
+    read_language: str | None
+    intent: str | None
+    demand: bool
 
     @classmethod
     def of(cls, row: RowMapping) -> ReviewRow:

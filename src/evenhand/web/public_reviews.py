@@ -41,6 +41,7 @@ def review_page(
         r=reply.review,
         language=reply.language,
         reply=text if text is not None else reply.draft,
+        tickets=reply.tickets,
         error=error,
     )
 
