@@ -4,6 +4,7 @@ that offers anything for changing or removing a review is refused."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -15,8 +16,13 @@ from evenhand.actions.review_reading import read_reviews
 from evenhand.domain.public_reviews import (
     PublicReview,
     ReviewPlatform,
-    draft_public_reply,
     review_offer,
+)
+from evenhand.domain.review_replies import (
+    ReviewReplyBook,
+    ReviewReplyError,
+    default_review_book,
+    draft_review_reply,
 )
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.ingest.batch import Rejection
@@ -35,6 +41,8 @@ from evenhand.store.public_reviews import (
 )
 from evenhand.store.review_readings import TicketLink, tickets_of
 from evenhand.understand.model import Reader
+
+logger = logging.getLogger(__name__)
 
 REVIEW_PAGE_LENGTH = 200
 REPLY_LIMIT = 4000  # characters; the platforms' own limits are higher
@@ -130,7 +138,11 @@ class ReviewReply:
     tickets: list[TicketLink] = field(default_factory=list)  # the reviewer's, newest first
 
 
-def review_reply(engine: Engine, *, review_id: int, shop: str) -> ReviewReply:
+def review_reply(
+    engine: Engine, *, review_id: int, shop: str, book: ReviewReplyBook | None = None
+) -> ReviewReply:
+    """The review, its reading and the reviewer's tickets, and the reply: as approved,
+    else drafted from the guide's review templates (`book`; the built-in ones without)."""
     with engine.connect() as connection:
         row = review_row(connection, review_id)
         if row is None:
@@ -144,10 +156,22 @@ def review_reply(engine: Engine, *, review_id: int, shop: str) -> ReviewReply:
         created_at=row["created_at"],
         title=row["title"],
         reviewer=row["reviewer"],
-        language=row["language"],
+        language=row["language"] or row["read_language"],
     )
-    language, drafted = draft_public_reply(review, shop=shop)
+    language, drafted = _drafted(review, book, shop=shop, intent=row["intent"])
     return ReviewReply(row, language, row["reply_text"] or drafted, linked)
+
+
+def _drafted(
+    review: PublicReview, book: ReviewReplyBook | None, *, shop: str, intent: str | None
+) -> tuple[str, str]:
+    """The guide's draft; the built-in one if the guide's fails at render time (it was
+    checked over every rating when adopted, so only a bug gets here)."""
+    try:
+        return draft_review_reply(review, book or default_review_book(), shop=shop, intent=intent)
+    except ReviewReplyError as failed:
+        logger.warning("review reply draft failed: %s", failed)
+        return draft_review_reply(review, default_review_book(), shop=shop, intent=intent)
 
 
 def approve_reply(engine: Engine, *, review_id: int, text: str, by: str, now: datetime) -> None:

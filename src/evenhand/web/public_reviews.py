@@ -31,8 +31,13 @@ def review_page(
     error: str = "",
     text: str | None = None,
 ) -> HTMLResponse:
-    shop = service.current_guide().settings.shop_name
-    reply = review_reply(service.engine, review_id=review_id, shop=shop)
+    guide = service.current_guide()
+    reply = review_reply(
+        service.engine,
+        review_id=review_id,
+        shop=guide.settings.shop_name,
+        book=guide.review_replies,
+    )
     return render(
         request,
         "review.html",
