@@ -9,7 +9,7 @@ import json
 import re
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -200,15 +200,19 @@ class FakeRecharge:
         return 404, {}, {"errors": "Not Found"}
 
 
+Handle = Callable[[str, str, Any, bytes], Answer]
+
+
 @contextmanager
-def recharge_server(recharge: FakeRecharge) -> Iterator[str]:
+def json_server(handle: Handle) -> Iterator[str]:
+    """Any JSON API on a loopback port: `handle(method, path, headers, raw body)` answers
+    (status, headers, JSON body); yields the base URL."""
+
     class Handler(BaseHTTPRequestHandler):
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            status, headers, answer = recharge.handle(
-                self.command, self.path, self.headers, json.loads(raw) if raw else None
-            )
+            status, headers, answer = handle(self.command, self.path, self.headers, raw)
             data = json.dumps(answer).encode()
             self.send_response(status)
             for name, value in headers.items():
@@ -218,7 +222,7 @@ def recharge_server(recharge: FakeRecharge) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_POST = _serve  # noqa: N815
+        do_GET = do_POST = do_PUT = do_DELETE = _serve  # noqa: N815
 
         def log_message(self, *_: Any) -> None:
             pass
@@ -231,3 +235,12 @@ def recharge_server(recharge: FakeRecharge) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def recharge_server(recharge: FakeRecharge) -> Iterator[str]:
+    def handle(method: str, path: str, headers: Any, raw: bytes) -> Answer:
+        return recharge.handle(method, path, headers, json.loads(raw) if raw else None)
+
+    with json_server(handle) as base:
+        yield base
