@@ -26,7 +26,7 @@ from evenhand.domain.review_replies import (
 )
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.ingest.batch import Rejection
-from evenhand.ingest.public_reviews import read_public_reviews
+from evenhand.ingest.public_reviews import parse_public_reviews, read_public_reviews
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current
 from evenhand.store.public_reviews import (
@@ -90,6 +90,28 @@ def import_public_reviews(
         saved.matched,
         saved.unmatched,
         parsed.rejections,
+    )
+
+
+def receive_public_reviews(
+    engine: Engine, *, text: str, source: Path, now: datetime, reader: Reader
+) -> ReviewImport:
+    """A webhook's reviews (`source` names it in an error), stored like a file's: in one
+    transaction or none, by platform and id (a replayed delivery updates, never adds),
+    then read. A bad review raises, naming the field; nothing is stored."""
+    parsed = parse_public_reviews(text, source=source)
+    with engine.begin() as connection:
+        saved = save_public_reviews(connection, parsed.records, now=now)
+        record_event(
+            connection,
+            at=now,
+            action="reviews received",
+            subject=source.name,
+            details={"created": saved.created, "updated": saved.updated, "matched": saved.matched},
+        )
+    read_reviews(engine, reader)
+    return ReviewImport(
+        source, len(parsed.records), saved.created, saved.updated, saved.matched, saved.unmatched
     )
 
 
