@@ -47,7 +47,11 @@ def stripe() -> Iterator[tuple[FakeStripe, str]]:
 
 @pytest.fixture
 def site(sqlite_url: str, reader: EmbeddedReader, stripe: tuple[FakeStripe, str]) -> Iterator[Site]:
-    options = {"stripe_api_url": stripe[1], "stripe_api_key": "sk_test_browser"}
+    options = {
+        "stripe_api_url": stripe[1],
+        "stripe_files_url": stripe[1],
+        "stripe_api_key": "sk_test_browser",
+    }
     for served in serve_site(sqlite_url, reader, **options):
         settings = Settings(db=sqlite_url)
         for kind, path in (
@@ -86,8 +90,10 @@ def test_an_agent_submits_evidence_to_stripe_and_replies_to_a_review(
     page.get_by_label("I have read the evidence as sent").check()
     page.get_by_role("button", name="Submit the evidence").click()
     expect(page.get_by_text("to the bank by")).to_be_visible()
-    assert [form.get("submit") for _, _, form in fake.requests] == ["false", "true"]
-    assert fake.requests[0][2]["evidence[shipping_tracking_number]"] == "00370712345678"
+    to_dispute = [form for _, path, form in fake.requests if path != "/v1/files"]
+    assert [form.get("submit") for form in to_dispute] == ["false", "true"]
+    assert to_dispute[0]["evidence[shipping_tracking_number]"] == "00370712345678"
+    assert to_dispute[0]["evidence[uncategorized_file]"] in fake.files  # the pack as a PDF
     # Then a review: the calm draft approved as it stands
     page.get_by_role("link", name="Reviews", exact=True).click()
     page.get_by_role("link", name="draft a reply").first.click()

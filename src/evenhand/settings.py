@@ -133,6 +133,9 @@ class Settings(BaseSettings):
     stripe_api_url: Annotated[
         str, Field(description="Stripe's API; a test points it at a local server.")
     ] = "https://api.stripe.com"
+    stripe_files_url: Annotated[
+        str, Field(description="Stripe's file uploads (evidence files); a test points it here.")
+    ] = "https://files.stripe.com"
     # Public replies to reviews, posted through the platforms' reply APIs (else copied).
     trustpilot_access_token: Annotated[
         SecretStr | None,
