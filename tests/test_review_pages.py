@@ -84,3 +84,13 @@ def test_the_review_page_shows_the_reading_and_the_customer_s_tickets(
     reading = page.css_first("p.reading")
     assert reading is not None and "tied to a demand" in reading.text()
     assert "review extortion" in reading.text()
+
+
+def test_the_dashboard_counts_the_reviews_tied_to_a_demand(
+    site: Site, reader: EmbeddedReader
+) -> None:
+    path = FIXTURES / "reviews" / "trustpilot_demand.json"
+    import_public_reviews(site.engine, path=path, now=NOW, reader=reader)
+    page = LexborHTMLParser(site.sign_in(AGENT).get("/dashboard").text)
+    demands = page.css_first("span.review-demands")
+    assert demands is not None and demands.text() == "2"

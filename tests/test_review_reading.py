@@ -75,3 +75,10 @@ def test_an_edited_review_is_read_again(shop: Engine, reader: EmbeddedReader) ->
     again = import_public_reviews(shop, path=edited, now=NOW, reader=reader)
     assert again.updated == 2
     assert _rows(shop)["66a1c0ffee0101"].demand is True
+
+
+def test_the_board_counts_reviews_from_threateners_and_demands(shop: Engine) -> None:
+    board = review_board(shop)
+    # Anna threatened a review in her ticket; both her reviews name her order #1004
+    assert board.from_threateners == 2
+    assert board.demands == 2 and board.total == 5

@@ -33,6 +33,7 @@ from evenhand.store.public_reviews import (
     ReviewRow,
     emails_that_threatened_a_review,
     latest_reviews,
+    review_customers,
     review_dates,
     review_row,
     review_tally,
@@ -123,6 +124,9 @@ class ReviewBoard:
     total: int
     threatened: set[int]  # ids of the rows whose customer had threatened a review
     by_week: dict[date, Counter[int]]  # the Monday of each week -> its ratings
+    from_threateners: int = 0  # reviews (all, not only those shown) by such customers
+    demands: int = 0  # reviews tied to a demand ("five stars if ...")
+    posted: int = 0  # replies posted through a platform's API
 
     @property
     def replied_share(self) -> float:
@@ -135,6 +139,7 @@ def review_board(engine: Engine) -> ReviewBoard:
         tally = review_tally(connection)
         threatening = emails_that_threatened_a_review(connection)
         dates = review_dates(connection)
+        everyone = review_customers(connection)
     by_week: dict[date, Counter[int]] = {}
     for written, rating in dates:
         monday = written.date() - timedelta(days=written.weekday())
@@ -149,6 +154,9 @@ def review_board(engine: Engine) -> ReviewBoard:
         total=sum(by_rating.values()),
         threatened={row.id for row in rows if (row.customer_email or "").lower() in threatening},
         by_week=dict(sorted(by_week.items())),
+        from_threateners=sum((email or "").lower() in threatening for email, _, _ in everyone),
+        demands=sum(demand for _, demand, _ in everyone),
+        posted=sum(posted for _, _, posted in everyone),
     )
 
 

@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
 
 from evenhand.domain.public_reviews import PublicReview
-from evenhand.store.tables import customers, decisions, orders, public_reviews, tickets
+from evenhand.store.tables import (
+    customers,
+    decisions,
+    orders,
+    public_reviews,
+    review_posts,
+    tickets,
+)
 
 
 @dataclass(slots=True)
@@ -163,3 +170,17 @@ def review_dates(connection: Connection) -> list[tuple[datetime, int]]:
     """(when written, rating) of every review."""
     statement = select(public_reviews.c.created_at, public_reviews.c.rating)
     return [(created_at, int(rating)) for created_at, rating in connection.execute(statement)]
+
+
+def review_customers(connection: Connection) -> list[tuple[str | None, bool, bool]]:
+    """(the matched customer's e-mail, tied to a demand, posted) of every review."""
+    statement = (
+        select(customers.c.email, public_reviews.c.demand, review_posts.c.state)
+        .select_from(public_reviews)
+        .outerjoin(customers, customers.c.id == public_reviews.c.customer_id)
+        .outerjoin(review_posts, review_posts.c.review_id == public_reviews.c.id)
+    )
+    return [
+        (email, bool(demand), state == "posted")
+        for email, demand, state in connection.execute(statement)
+    ]
