@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
 from jinja2 import Template
 
@@ -160,8 +161,9 @@ DEFAULT_REVIEW_REPLIES: dict[str, dict[str, str]] = {
 }
 
 
+@cache
 def default_review_book() -> ReviewReplyBook:
-    """The built-in templates, for a guide without `review_replies:`."""
+    """The built-in templates, for a guide without `review_replies:` (compiled once)."""
     sources = {
         key: {lang: _HI[lang] + text + _BYE[lang] for lang, text in texts.items()}
         for key, texts in DEFAULT_REVIEW_REPLIES.items()
