@@ -386,3 +386,26 @@ def test_an_agent_works_through_the_queue_with_the_keyboard_alone(
     with shop.engine.connect() as connection:
         actions = [action for (action,) in connection.execute(select(reviews.c.action))]
     assert actions == ["approve"] * 4
+
+
+def test_picking_another_remedy_redrafts_an_untouched_reply_and_keeps_an_edited_one(
+    shop: Shop, page: Page
+) -> None:
+    # given: a ticket open, its reply as the guide drafted it
+    sign_in(page, shop.base)
+    page.goto(f"{shop.base}/tickets/1")
+    reply = page.get_by_role("textbox", name="Reply")
+    drafted = reply.input_value()
+    # when: the agent picks another remedy
+    page.get_by_label("New remedy").select_option("human_review")
+    # then: the reply is the guide's draft for it, and the page says so
+    expect(page.locator("#redraft-status")).to_contain_text("Reply redrafted for")
+    redrafted = reply.input_value()
+    assert redrafted != drafted
+    assert any(word in redrafted.lower() for word in ("a colleague", "en kollega"))
+    # when: the agent edits the reply and picks yet another remedy
+    reply.fill(redrafted + "\n\nPS. Tack för tålamodet.")
+    page.get_by_label("New remedy").select_option("reship_free")
+    # then: their text is kept, and the page says so
+    expect(page.locator("#redraft-status")).to_contain_text("Your edited reply is kept")
+    assert reply.input_value().endswith("Tack för tålamodet.")

@@ -183,7 +183,12 @@ def ticket(
     chosen: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """A ticket; after a refused review, with the agent's choices as they left them."""
-    page = ticket_page(service.engine, decision_id=decision_id, settings=service.settings)
+    page = ticket_page(
+        service.engine,
+        decision_id=decision_id,
+        settings=service.settings,
+        guide=service.current_guide(),
+    )
     currency = page.decision.ltv.currency
     evidence = [signal.evidence for signal in page.decision.signals]
     html_mail = is_html(page.body)
@@ -198,6 +203,7 @@ def ticket(
         segments=[] if html_mail else highlighted(page.body, evidence),
         evidence=evidence,
         reply=(chosen or {}).get("reply") or page.reply,
+        note=page.note,
         chosen=chosen or {},
         customer=customer_out(page.customer).model_dump(mode="json") if page.customer else None,
         order_top=str(Money.of_minor(max(o.total_minor for o in page.orders), currency))
@@ -253,6 +259,7 @@ def review(
             reply_text=reply or None,
             now=service.now(),
             settings=service.settings,
+            guide=service.current_guide(),
         )
     except EvenhandError as error:
         if not isinstance(error.code, InputError) and error.code is not AccessError.NOT_ALLOWED:
