@@ -265,3 +265,28 @@ def test_the_draft_for_another_remedy_is_there_for_the_page_to_fetch(site: Site)
     assert draft.json()["text"].startswith("Hej Maja!")
     assert "Vi skickar ett nytt paket" in draft.json()["text"]
     assert unknown.status_code == 422 and "unknown remedy" in unknown.text
+
+
+def test_the_guide_page_names_the_guide_and_shows_its_reply_templates(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    # when: the agent opens the guide in force (the default one)
+    answer = agent.get("/guide")
+    page = LexborHTMLParser(answer.text)
+    # then: it is named by its title and version, its origin in words, not a placeholder
+    heading = page.css_first("h1")
+    assert heading is not None and heading.text() == "Nordhem resolution guide"
+    version = page.css_first(".guide-version")
+    assert version is not None and "from the default guide (default.yaml)" in version.text()
+    assert "<default guide" not in answer.text and "&lt;default guide" not in answer.text
+    # and: each rule links to its reply, and each reply shows both languages' templates,
+    # with the rules that use it
+    link = page.css_first("table a[href='#reply-reship_free_to_given_address']")
+    assert link is not None
+    reship = page.css_first("#reply-reship_free")
+    assert reship is not None
+    texts = {pre.attributes["lang"]: pre.text() for pre in reship.css("pre.template")}
+    assert set(texts) == {"sv", "en"}
+    assert "Vi skickar ett nytt paket" in texts["sv"] and "{{ first_name }}" in texts["en"]
+    assert "Used by" in reship.css_first("p").text()  # type: ignore[union-attr]
+    names = [section.attributes["id"] for section in page.css("section.reply-template")]
+    assert len(names) == len(set(names)) >= 20

@@ -145,6 +145,7 @@ class Guide:
     examples: tuple[Example, ...] = ()
     source: str = "<guide>"
     costs: CostModel = field(default_factory=CostModel)
+    name: str = ""  # the guide's own title (its `guide:` line), if it gives one
 
 
 def decide(rules: tuple[Rule, ...], facts: Facts) -> Rule:

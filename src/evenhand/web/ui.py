@@ -59,6 +59,7 @@ from evenhand.web.charts import (
     stacked_columns,
     tallest,
 )
+from evenhand.web.guide_view import LANGUAGE_NAMES, reply_sections
 from evenhand.web.labels import intent_label, remedy_label
 from evenhand.web.message_html import is_html, sanitized
 from evenhand.web.pages import (
@@ -319,12 +320,19 @@ def guide_page(
                 lineterm="",
             )
         )
+    guide = service.current_guide()
     return render(
         request,
         "guide.html",
         200 if not problems else 422,
         user=user,
-        guide=service.current_guide(),
+        guide=guide,
+        in_force_since=next(
+            (v["first_used_at"] for v in history if v["version"] == guide.version), None
+        ),
+        replies=reply_sections(guide),
+        remedy_codes={remedy.value for remedy in Remedy},
+        language_names=LANGUAGE_NAMES,
         history=history,
         diff=diff,
         diff_from=diff_from,
