@@ -26,6 +26,7 @@ from evenhand.actions.dashboard import (
 )
 from evenhand.actions.dispute_desk import desk_figures, disputes_of_ticket
 from evenhand.actions.guide import guide_versions_json
+from evenhand.actions.inbox_status import execution_troubles
 from evenhand.actions.public_reviews import review_board
 from evenhand.actions.replay import adopt_replayed_guide, advise_vip_threshold, replay_upload
 from evenhand.actions.reviews import (
@@ -410,6 +411,7 @@ def dashboard_page(
         board=board,
         disputes=desk_figures(service.engine),
         reviews=review_board(service.engine),
+        troubles=execution_troubles(service.engine),
         windows=[window_name(each) for each in WINDOWS],
         window=window_name(board.days),
         languages=languages,
