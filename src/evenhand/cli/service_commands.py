@@ -84,10 +84,10 @@ def worker(
     ] = None,
 ) -> None:
     """Process the webhook inbox in arrival order and send the helpdesk write-backs."""
-    from evenhand.actions.execute import Carriers
     from evenhand.actions.guide import active_guide
     from evenhand.actions.inbox import Worker, drain, run_worker
     from evenhand.actions.reader import load_reader, warm_up
+    from evenhand.actions.step_calls import Carriers
     from evenhand.actions.writeback import Helpdesks
     from evenhand.store.database import ensure_current, make_engine
     from evenhand.store.scratch import remove_leftovers

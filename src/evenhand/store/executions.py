@@ -62,6 +62,7 @@ class DueStep:
     ticket_ref: str | None
     reply_text: str
     currency: str | None
+    approved_at: datetime  # when the execution was owed: the same on every try
 
 
 def add_execution(
@@ -116,6 +117,7 @@ def due_steps(connection: Connection, *, now: datetime, limit: int) -> list[DueS
             executions.c.ticket_ref,
             executions.c.reply_text,
             executions.c.currency,
+            executions.c.created_at.label("approved_at"),
         )
         .join(executions, executions.c.id == execution_steps.c.execution_id)
         .where(
