@@ -287,6 +287,6 @@ def test_the_guide_page_names_the_guide_and_shows_its_reply_templates(site: Site
     texts = {pre.attributes["lang"]: pre.text() for pre in reship.css("pre.template")}
     assert set(texts) == {"sv", "en"}
     assert "Vi skickar ett nytt paket" in texts["sv"] and "{{ first_name }}" in texts["en"]
-    assert "Used by" in reship.css_first("p").text()  # type: ignore[union-attr]
-    names = [section.attributes["id"] for section in page.css("section.reply-template")]
+    assert "used by" in reship.css_first("summary").text()  # type: ignore[union-attr]
+    names = [section.attributes["id"] for section in page.css(".reply-template")]
     assert len(names) == len(set(names)) >= 20

@@ -435,3 +435,17 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(
     expect(page.locator("table.queue thead")).to_be_hidden()
     expect(page.locator("table.queue tbody tr").first).to_have_css("display", "block")
     page.screenshot(path=str(shots / "queue-phone.png"), full_page=True)
+
+
+def test_a_rules_reply_link_opens_its_template_on_the_guide_page(shop: Shop, page: Page) -> None:
+    # given the guide page, every template closed
+    sign_in(page, shop.base)
+    page.goto(f"{shop.base}/guide")
+    template = page.locator("#reply-paid_reship_to_given_address")
+    expect(template).not_to_have_attribute("open", "")
+    # when the manager follows a rule's reply
+    page.locator("table a[href='#reply-paid_reship_to_given_address']").click()
+    # then its template is open, Swedish and English side by side
+    expect(template).to_have_attribute("open", "")
+    expect(template.locator("pre.template[lang=sv]")).to_contain_text("betalar du frakten")
+    expect(template.locator("pre.template[lang=en]")).to_be_visible()

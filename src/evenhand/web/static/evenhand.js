@@ -93,3 +93,11 @@ if (reply && remedyChoice && reply.dataset.draftUrl) {
     }
   });
 }
+
+// A link to a guide's reply template (#reply-NAME) opens it.
+function openTarget() {
+  const target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+  if (target && target.tagName === "DETAILS") target.open = true;
+}
+window.addEventListener("hashchange", openTarget);
+openTarget();
