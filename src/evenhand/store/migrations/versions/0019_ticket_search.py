@@ -1,6 +1,7 @@
 """full-text search over the tickets' subject, text and sender's first name: an FTS5
 index kept by triggers (SQLite), a generated tsvector column with a GIN index (PostgreSQL);
-both filled for the tickets already stored (`store/ticket_search.py` queries them)
+both filled for the tickets already stored (`store/ticket_search.py` queries them); and a
+covering index of what the dashboard counts of each decision (`ix_decisions_tally`)
 
 Revision ID: 0019
 Revises: 0016
@@ -53,11 +54,28 @@ _PG_UP = (
 _PG_DOWN = ("DROP INDEX ix_tickets_search", "ALTER TABLE tickets DROP COLUMN search")
 
 
+TALLY_COLUMNS = [
+    "ticket_id",
+    "id",
+    "language",
+    "intent",
+    "remedy",
+    "tier",
+    "threats",
+    "rule_id",
+    "currency",
+    "order_value_minor",
+    "expected_cost_minor",
+]
+
+
 def upgrade() -> None:
     _run(_SQLITE_UP if op.get_bind().dialect.name == "sqlite" else _PG_UP)
+    op.create_index("ix_decisions_tally", "decisions", TALLY_COLUMNS)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_decisions_tally", table_name="decisions")
     _run(_SQLITE_DOWN if op.get_bind().dialect.name == "sqlite" else _PG_DOWN)
 
 
