@@ -79,6 +79,9 @@ def test_e_mail_name_order_and_ticket_id_are_found_as_typed(engine: Engine) -> N
     assert _found(engine, "åsa") == {"zd-101"}
     assert _found(engine, "#1042") == {"zd-101"}  # the order, and the word 1042 of its text
     assert _found(engine, "zd-104") == {"zd-104"}
+    # ... each on its own: the end of one and the start of the next find nothing
+    assert _found(engine, "example.se#1042") == set()
+    assert _found(engine, "example.se\x1f#1042") == set()
     # a pattern's characters and a full-text query's syntax are only text
     assert _found(engine, "%") == set()
     assert _found(engine, '"') == set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -218,13 +219,29 @@ class Search:
     def condition(self) -> ColumnElement[bool]:
         """A ticket whose subject, text or sender's first name holds each word (full-text,
         word starts), or whose customer's e-mail, order name or id holds the text as typed."""
-        term = self.text.strip().lower()
-        named = (tickets.c.customer_email, tickets.c.order_name)
+        term = _CONTROL.sub("", self.text).strip().lower()
         return or_(
             tickets_with_words(self.dialect, search_words(term)),
-            *(func.lower(column).contains(term, autoescape=True) for column in named),
-            func.lower(tickets.c.ticket_key).contains(term, autoescape=True),
+            _identifiers().contains(term, autoescape=True),
         )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f]")  # never typed; one is the separator below
+
+
+def _identifiers() -> ColumnElement[str]:
+    """The ticket's e-mail, order name and id in one lower-cased text, apart by a control
+    character no search holds: one `LIKE` a row instead of three (the search's cost at
+    50,000 tickets), and no match across two of them."""
+    apart = literal("\x1f")
+    joined = (
+        func.coalesce(tickets.c.customer_email, "")
+        + apart
+        + func.coalesce(tickets.c.order_name, "")
+        + apart
+        + tickets.c.ticket_key
+    )
+    return func.lower(joined)
 
 
 def _queue_row(row: Any) -> QueueRow:
