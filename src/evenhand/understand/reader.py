@@ -27,6 +27,7 @@ class IntentSource(StrEnum):
     NGRAM = "ngram"  # the n-gram model was sure enough alone
     CASCADE_E5 = "cascade-e5"  # blended with the e5 model's second opinion
     THRESHOLD_OTHER = "threshold->other"  # below the threshold: `other`, a person looks
+    UNKNOWN_WORDS_OTHER = "unknown-words->other"  # few words the model knows: `other`
 
 
 class EmbeddedReader:
@@ -102,6 +103,11 @@ class EmbeddedReader:
             for text, ranked, found, message in zip(texts, rankings, signals, messages, strict=True)
         ]
 
+    def _novel(self, text: str) -> bool:
+        """Whether too few of the text's words were ever seen in training."""
+        share = getattr(self.models.intent.classifier, "known_word_share", None)
+        return share is not None and share(text) < self.knobs.novel_below
+
     def intent_text(self, body: str, subject: str | None = None) -> str:
         """What the intent models read: the cleaned message without its threat sentences."""
         text = clean_message(body, subject)
@@ -122,6 +128,9 @@ class EmbeddedReader:
         if abstains(best, confidence, self.knobs):
             best, second, second_confidence = Intent.OTHER, best, confidence
             source = IntentSource.THRESHOLD_OTHER
+        elif best is not Intent.OTHER and self._novel(text):
+            best, second, second_confidence = Intent.OTHER, best, confidence
+            source = IntentSource.UNKNOWN_WORDS_OTHER
         return Understanding(
             language=language.code,
             language_confidence=language.confidence,
