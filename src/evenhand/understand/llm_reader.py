@@ -1,0 +1,179 @@
+"""The LLM reader: the reader in force (built-in or shop) reads every message first; then,
+for the messages the mode names, an OpenAI-compatible endpoint gives its reading of the
+message text (`llm_schema`). A valid answer gives the language and the intent; its threat
+signals are only added beside the built-in reader's, as tags (`LLM_STAGE`: the guide never
+sees them). Anything invalid, late, refused or over the day's budget keeps the built-in
+reading, with the reason recorded (`LlmUse.fallback`)."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from evenhand.domain.intents import Intent, SignalSource
+from evenhand.understand.llm_client import CallFailedError, ChatClient
+from evenhand.understand.llm_schema import (
+    SYSTEM_PROMPT,
+    AnswerProblemError,
+    Fallback,
+    LlmAnswer,
+    LlmMode,
+    folded,
+    parse_answer,
+    request_body,
+)
+from evenhand.understand.model import LLM_STAGE, LlmUse, Message, Signal, Understanding
+from evenhand.understand.reader import EmbeddedReader
+
+log = logging.getLogger(__name__)
+
+CHARS_PER_TOKEN = 3  # a cautious estimate of a request's prompt tokens before it is sent
+
+
+@dataclass(frozen=True, slots=True)
+class LlmConfig:
+    model: str
+    mode: LlmMode
+    second_opinion_below: float = 0.5
+    max_tokens: int = 300  # the answer's tokens at most (a reading needs about 60)
+    max_chars: int = 8000  # of the message's text sent at most
+
+
+@dataclass(slots=True)
+class TokenBudget:
+    """Tokens per UTC day: what the store recorded that day when this process first looked,
+    plus what this process has used since (another process's use is seen the next day)."""
+
+    per_day: int
+    spent_on: Callable[[date], int]
+    clock: Callable[[], datetime]
+    _day: date | None = field(default=None, init=False)
+    _spent: int = field(default=0, init=False)
+
+    def allows(self, tokens: int) -> bool:
+        self._roll()
+        return self._spent + tokens <= self.per_day
+
+    def spend(self, tokens: int) -> None:
+        self._roll()
+        self._spent += tokens
+
+    def _roll(self) -> None:
+        today = self.clock().date()
+        if today != self._day:
+            self._day, self._spent = today, self.spent_on(today)
+
+
+class LlmReader:
+    """A reader that asks an LLM about the messages its mode names (see the module)."""
+
+    def __init__(
+        self, base: EmbeddedReader, client: ChatClient, config: LlmConfig, budget: TokenBudget
+    ) -> None:
+        self.base = base
+        self.client = client
+        self.config = config
+        self.budget = budget
+        self.name = f"llm:{config.model}"[:40]
+
+    def read(self, message: Message) -> Understanding:
+        return self.read_many([message])[0]
+
+    def read_many(self, messages: Sequence[Message]) -> list[Understanding]:
+        """The base reader's readings, each asked about again where the mode says so (one
+        request at a time, in order)."""
+        return [
+            self._asked(reading, text) if self.asks(reading) else reading
+            for reading, text in self.base.read_many_with_texts(messages)
+        ]
+
+    def asks(self, reading: Understanding) -> bool:
+        """Whether the LLM is asked about a message the base reader read so."""
+        if self.config.mode is LlmMode.ALL:
+            return True
+        if self.config.mode is LlmMode.SECOND_OPINION:
+            unsure = reading.confidence < self.config.second_opinion_below
+            return unsure or reading.intent is Intent.OTHER
+        return False
+
+    def _asked(self, reading: Understanding, text: str) -> Understanding:
+        text = text[: self.config.max_chars]
+        config = self.config
+        estimate = math.ceil(len(SYSTEM_PROMPT + text) / CHARS_PER_TOKEN) + config.max_tokens
+        if not self.budget.allows(estimate):
+            return self._fallback(reading, LlmUse(config.model), Fallback.OVER_BUDGET, "")
+        started = time.perf_counter()
+        body = request_body(model=config.model, text=text, max_tokens=config.max_tokens)
+        try:
+            completion = self.client.complete(body)
+        except CallFailedError as failed:
+            use = self._use(started, failed.attempts, *failed.tokens)
+            return self._fallback(reading, use, failed.reason, failed.detail)
+        use = self._use(
+            started, completion.attempts, completion.prompt_tokens, completion.completion_tokens
+        )
+        try:
+            answer = parse_answer(completion.content)
+        except AnswerProblemError as problem:
+            return self._fallback(reading, use, problem.reason, problem.detail)
+        return merged(reading, answer, text=text, use=use, reader=self.name)
+
+    def _use(self, started: float, attempts: int, prompt: int, completion: int) -> LlmUse:
+        self.budget.spend(prompt + completion)
+        return LlmUse(
+            model=self.config.model,
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            latency_ms=round((time.perf_counter() - started) * 1000),
+            attempts=attempts,
+        )
+
+    def _fallback(
+        self, reading: Understanding, use: LlmUse, reason: Fallback, detail: str
+    ) -> Understanding:
+        log.warning("LLM reader: the built-in reading is kept (%s) %s", reason.value, detail)
+        return replace(reading, llm=replace(use, fallback=reason.value))
+
+
+def merged(
+    reading: Understanding, answer: LlmAnswer, *, text: str, use: LlmUse, reader: str
+) -> Understanding:
+    """The LLM's language and intent; the base reader's signals, and beside them those the
+    LLM found that it had not, each shown by a sentence of the text sent (others are
+    dropped: an evidence the message does not hold is not evidence)."""
+    changed = answer.intent is not reading.intent
+    return replace(
+        reading,
+        language=answer.language,
+        language_confidence=(
+            reading.language_confidence if answer.language == reading.language else 0.5
+        ),
+        intent=answer.intent,
+        confidence=answer.confidence,
+        runner_up=reading.intent if changed else reading.runner_up,
+        runner_up_confidence=reading.confidence if changed else reading.runner_up_confidence,
+        signals=reading.signals + added_signals(reading, answer, text=text, model=use.model),
+        intent_source=LLM_STAGE,
+        reader=reader,
+        llm=use,
+    )
+
+
+def added_signals(
+    reading: Understanding, answer: LlmAnswer, *, text: str, model: str
+) -> tuple[Signal, ...]:
+    """The LLM's signals of kinds the base reader did not find, one per kind."""
+    seen = {signal.kind for signal in reading.signals}
+    shown = folded(text)
+    added: list[Signal] = []
+    for signal in answer.signals:
+        if signal.kind in seen or folded(signal.evidence) not in shown:
+            continue
+        seen.add(signal.kind)
+        source = SignalSource(stage=LLM_STAGE, rule=model[:64], score=1.0)
+        added.append(Signal(kind=signal.kind, evidence=signal.evidence.strip(), source=source))
+    return tuple(added)
