@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from rich.console import Console
+from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import Engine, select
 
 from evenhand.actions.guide import load_guide
@@ -21,6 +23,7 @@ from evenhand.actions.inbox_status import inbox_status
 from evenhand.actions.llm import with_llm
 from evenhand.actions.reader import load_reader
 from evenhand.actions.triage import TriageReport, triage_tickets
+from evenhand.cli import render_service
 from evenhand.errors import EvenhandError, SettingsError
 from evenhand.ingest.tickets import TicketIn, read_tickets
 from evenhand.settings import Settings, settings_file_text
@@ -31,6 +34,7 @@ from evenhand.understand.model import LLM_STAGE, Intent, Message, SignalKind, Un
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import NOW
 from tests.llm_fake import API_KEY, FakeLlm, a_reading, completion, llm_server, payload
+from tests.sites import LEAD, serve_site
 from tests.test_triage import TICKETS, a_shop
 
 MODEL = "gpt-4o-mini"
@@ -457,3 +461,56 @@ def _with_body(ticket: TicketIn, body: str) -> TicketIn:
 
 def _without_use(reading: Understanding) -> Understanding:
     return replace(reading, llm=None)
+
+
+def test_the_dashboard_shows_tokens_cost_and_fallbacks(
+    llm: Llm, sqlite_url: str, reader: EmbeddedReader
+) -> None:
+    # Given the service with the LLM reader on, and two tickets read today: one by the LLM,
+    # one after its answer came malformed
+    priced = {
+        "llm_mode": LlmMode.ALL,
+        "llm_base_url": llm.base_url,
+        "llm_model": MODEL,
+        "llm_price_per_1k_prompt_tokens": "0.15",
+        "llm_price_per_1k_completion_tokens": "0.60",
+    }
+    for site in serve_site(sqlite_url, reader, **priced):
+        settings = a_shop(site.engine, sqlite_url)
+        records = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn)][:2]
+        llm.fake.script.extend(
+            [
+                (200, {}, completion(json.dumps(a_reading()), prompt_tokens=6000)),
+                (200, {}, completion("[]", prompt_tokens=1000, completion_tokens=2)),
+            ]
+        )
+        _triage(site.engine, settings, llm.reader(reader, db=sqlite_url), records)
+        # When a manager opens the dashboard
+        page = LexborHTMLParser(site.sign_in(LEAD).get("/dashboard").text)
+        # Then the LLM reader's card shows today's tokens, their cost and the fallback
+        card = page.css_first("table.llm-figures")
+        assert card is not None
+        rows = {
+            row.css_first("th").text(): [cell.text() for cell in row.css("td")]
+            for row in card.css("tbody tr")
+        }
+        assert rows["Asked"] == ["2", "2"] and rows["Its reading used"] == ["1", "1"]
+        assert rows["Tokens"] == ["7,033", "7,033"]
+        assert rows["Cost (USD)"] == ["1.07", "1.07"]  # 7,000 x 0.15/1k + 33 x 0.60/1k
+        assert rows["Fell back: invalid"] == ["1", "1"]
+
+
+def test_inbox_status_prints_the_llm_readers_day(
+    llm: Llm, engine: Engine, db_url: str, reader: EmbeddedReader
+) -> None:
+    settings = a_shop(engine, db_url)
+    records = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn)][:2]
+    llm.fake.slow_next(30.0)
+    _triage(engine, settings, llm.reader(reader, db=db_url, llm_timeout_seconds=0.3), records)
+    status = inbox_status(engine, now=NOW, silent_seconds=60, settings=llm.settings(db=db_url))
+    console = Console(record=True, width=200)
+    render_service.inbox_status(console, status)
+    text = console.export_text()
+    assert "LLM reader (all): budget 1,000,000 tokens a day, 999,557 left today" in text
+    assert "today: 2 asked, 1 used; 412 prompt + 31 completion tokens, 0.0000 USD" in text
+    assert "fell back: timeout 1" in text

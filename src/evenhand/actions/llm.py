@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, make_url
+from sqlalchemy import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from evenhand.errors import EvenhandError, SettingsError
@@ -129,6 +129,13 @@ class LlmFigures:
         """Worth a line: the reader is on, or it was asked in the last 30 days."""
         return self.mode != LlmMode.OFF.value or self.month.asked > 0
 
+    @property
+    def left_today(self) -> int:
+        return max(self.budget_per_day - self.today.tokens, 0)
+
+    def cost(self, tally: LlmTally) -> Decimal:
+        return self.prices.cost(tally)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "mode": self.mode,
@@ -161,3 +168,10 @@ def llm_figures(connection: Connection, settings: Settings, *, now: datetime) ->
         today=llm_tally(connection, since=start, until=end),
         month=llm_tally(connection, since=end - timedelta(days=30), until=end),
     )
+
+
+def llm_board(engine: Engine, settings: Settings, *, now: datetime) -> LlmFigures | None:
+    """The dashboard's LLM figures: None when the reader is off and was not asked lately."""
+    with engine.connect() as connection:
+        figures = llm_figures(connection, settings, now=now)
+    return figures if figures.shown else None
