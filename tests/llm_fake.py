@@ -13,12 +13,13 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from tests.conftest import FIXTURES
 from tests.shop_server import Answer, json_server
 
-PAYLOADS = FIXTURES / "llm"
+PAYLOADS = Path(__file__).parent / "fixtures" / "llm"
+CHARS_PER_TOKEN = 4  # the rule of thumb for English text, when the fake counts tokens
 API_KEY = "sk-test-not-a-real-key-7f3a"
 
 
@@ -60,6 +61,9 @@ class FakeLlm:
     script: deque[Answer | float] = field(default_factory=deque)  # a float: wait, then answer
     requests: list[dict[str, Any]] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
+    # Count tokens from the request and the answer (a character count's estimate), rather
+    # than the fixture's fixed 412 + 31: for the bench's cost figures.
+    counts_tokens: bool = False
 
     def answer_next(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         self.script.append((status, headers or {}, body))
@@ -87,7 +91,19 @@ class FakeLlm:
         if isinstance(step, float):
             self.release.wait(step)  # the client gives up first; the test releases it
             step = None
-        return step or (200, {}, completion(json.dumps(self.reading)))
+        return step or (200, {}, self._good(body))
+
+    def _good(self, body: Any) -> Any:
+        content = json.dumps(self.reading)
+        if not self.counts_tokens:
+            return completion(content)
+        sent = sum(len(message["content"]) for message in body["messages"])
+        sent += len(json.dumps(body.get("response_format", {})))  # the schema counts too
+        return completion(
+            content,
+            prompt_tokens=-(-sent // CHARS_PER_TOKEN),
+            completion_tokens=-(-len(content) // CHARS_PER_TOKEN),
+        )
 
     @property
     def texts(self) -> list[str]:
