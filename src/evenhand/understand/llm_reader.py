@@ -7,17 +7,18 @@ reading, with the reason recorded (`LlmUse.fallback`)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 from evenhand.domain.intents import Intent, SignalSource
 from evenhand.understand.llm_client import CallFailedError, ChatClient
 from evenhand.understand.llm_schema import (
-    SYSTEM_PROMPT,
     AnswerProblemError,
     Fallback,
     LlmAnswer,
@@ -103,11 +104,10 @@ class LlmReader:
     def _asked(self, reading: Understanding, text: str) -> Understanding:
         text = text[: self.config.max_chars]
         config = self.config
-        estimate = math.ceil(len(SYSTEM_PROMPT + text) / CHARS_PER_TOKEN) + config.max_tokens
-        if not self.budget.allows(estimate):
+        body = request_body(model=config.model, text=text, max_tokens=config.max_tokens)
+        if not self.budget.allows(estimated_tokens(body, config.max_tokens)):
             return self._fallback(reading, LlmUse(config.model), Fallback.OVER_BUDGET, "")
         started = time.perf_counter()
-        body = request_body(model=config.model, text=text, max_tokens=config.max_tokens)
         try:
             completion = self.client.complete(body)
         except CallFailedError as failed:
@@ -137,6 +137,12 @@ class LlmReader:
     ) -> Understanding:
         log.warning("LLM reader: the built-in reading is kept (%s) %s", reason.value, detail)
         return replace(reading, llm=replace(use, fallback=reason.value))
+
+
+def estimated_tokens(body: dict[str, Any], max_tokens: int) -> int:
+    """A cautious estimate of what a request costs before it is sent: its JSON's characters
+    (instructions, schema, text) over CHARS_PER_TOKEN, and the most the answer may take."""
+    return math.ceil(len(json.dumps(body, ensure_ascii=False)) / CHARS_PER_TOKEN) + max_tokens
 
 
 def merged(
