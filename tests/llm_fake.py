@@ -10,7 +10,7 @@ import copy
 import json
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +58,7 @@ def completion(content: str, *, prompt_tokens: int = 412, completion_tokens: int
 class FakeLlm:
     api_key: str = API_KEY
     reading: dict[str, Any] = field(default_factory=a_reading)  # what a good answer says
+    reading_of: Callable[[str], dict[str, Any]] | None = None  # ... or says of a message text
     script: deque[Answer | float] = field(default_factory=deque)  # a float: wait, then answer
     requests: list[dict[str, Any]] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
@@ -94,7 +95,8 @@ class FakeLlm:
         return step or (200, {}, self._good(body))
 
     def _good(self, body: Any) -> Any:
-        content = json.dumps(self.reading)
+        text = body["messages"][-1]["content"]
+        content = json.dumps(self.reading_of(text) if self.reading_of else self.reading)
         if not self.counts_tokens:
             return completion(content)
         sent = sum(len(message["content"]) for message in body["messages"])

@@ -28,8 +28,8 @@ from evenhand.errors import EvenhandError, SettingsError
 from evenhand.ingest.tickets import TicketIn, read_tickets
 from evenhand.settings import Settings, settings_file_text
 from evenhand.store.tables import llm_readings
-from evenhand.understand.llm_reader import LlmReader
-from evenhand.understand.llm_schema import Fallback, LlmMode
+from evenhand.understand.llm_reader import LlmReader, estimated_tokens
+from evenhand.understand.llm_schema import Fallback, LlmMode, request_body
 from evenhand.understand.model import LLM_STAGE, Intent, Message, SignalKind, Understanding
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import NOW
@@ -59,6 +59,7 @@ class Llm:
             "llm_model": MODEL,
             "llm_api_key": API_KEY,
             "llm_timeout_seconds": 2.0,
+            "llm_concurrency": 1,  # the script's answers in the order of the messages
         }
         return Settings(**(values | given))
 
@@ -304,6 +305,27 @@ def test_second_opinion_asks_only_when_the_built_in_reader_is_unsure_or_says_oth
     pickier = llm.reader(reader, llm_mode=LlmMode.SECOND_OPINION, llm_second_opinion_below=1.0)
     read(pickier, BROKEN)
     assert llm.fake.texts[-1] == BROKEN
+
+
+def test_requests_sent_at_once_keep_each_reading_with_its_message(
+    llm: Llm, reader: EmbeddedReader
+) -> None:
+    # Given an endpoint whose answer depends on the message, and eight messages
+    intents = ["damaged_item", "wrong_item", "missing_item", "feedback"]
+    bodies = [f"{BROKEN} ({n})" for n in range(8)]
+    llm.fake.reading_of = lambda text: a_reading(intents[int(text[-2]) % 4])
+    # When four requests go at once, under a budget that reserves for four at a time
+    body = request_body(model=MODEL, text=bodies[0], max_tokens=300)
+    budget = 4 * estimated_tokens(body, 300)  # each uses 443 of its estimate
+    many = llm.reader(reader, llm_concurrency=4, llm_budget_tokens_per_day=budget)
+    readings = read(many, *bodies)
+    # Then each reading is its own message's, and the budget held
+    used = [r for r in readings if r.llm and r.llm.fallback is None]
+    assert 4 <= len(used) < 8 and sum(r.llm.tokens for r in used if r.llm) <= budget
+    assert {r.llm.fallback for r in readings if r.llm} == {None, "over_budget"}
+    for n, reading in enumerate(readings):
+        if reading.llm and reading.llm.fallback is None:
+            assert reading.intent.value == intents[n % 4]
 
 
 def test_with_the_mode_off_the_reader_is_the_built_in_one(reader: EmbeddedReader) -> None:

@@ -101,6 +101,15 @@ class Settings(BaseSettings):
             "(the built-in reader's reading is kept, counted as `timeout`).",
         ),
     ] = 10.0
+    llm_concurrency: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=32,
+            description="Requests the LLM reader sends at once for a batch of messages "
+            "(a triaged file, the worker's batch).",
+        ),
+    ] = 4
     llm_second_opinion_below: Annotated[
         float,
         Field(

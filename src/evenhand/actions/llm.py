@@ -59,6 +59,7 @@ def with_llm(
         model=model,
         mode=settings.llm_mode,
         second_opinion_below=settings.llm_second_opinion_below,
+        concurrency=settings.llm_concurrency,
     )
     budget = TokenBudget(
         per_day=settings.llm_budget_tokens_per_day,

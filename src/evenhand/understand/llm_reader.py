@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -42,26 +44,37 @@ class LlmConfig:
     second_opinion_below: float = 0.5
     max_tokens: int = 300  # the answer's tokens at most (a reading needs about 60)
     max_chars: int = 8000  # of the message's text sent at most
+    concurrency: int = 4  # requests at once, for a batch of messages
 
 
 @dataclass(slots=True)
 class TokenBudget:
     """Tokens per UTC day: what the store recorded that day when this process first looked,
-    plus what this process has used since (another process's use is seen the next day)."""
+    plus what this process has used since (another process's use is seen the next day).
+    A request reserves its estimate before it is sent and settles what it used after, so
+    requests sent at once cannot pass the budget together."""
 
     per_day: int
     spent_on: Callable[[date], int]
     clock: Callable[[], datetime]
     _day: date | None = field(default=None, init=False)
     _spent: int = field(default=0, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
-    def allows(self, tokens: int) -> bool:
-        self._roll()
-        return self._spent + tokens <= self.per_day
+    def reserve(self, tokens: int) -> date | None:
+        """The day the tokens are reserved on, or None when they would pass the budget."""
+        with self._lock:
+            self._roll()
+            if self._spent + tokens > self.per_day:
+                return None
+            self._spent += tokens
+            return self._day
 
-    def spend(self, tokens: int) -> None:
-        self._roll()
-        self._spent += tokens
+    def settle(self, day: date, reserved: int, used: int) -> None:
+        """What a request used, in place of what it reserved (on the day it reserved)."""
+        with self._lock:
+            self._roll()
+            self._spent += used - reserved if day == self._day else used
 
     def _roll(self) -> None:
         today = self.clock().date()
@@ -85,12 +98,19 @@ class LlmReader:
         return self.read_many([message])[0]
 
     def read_many(self, messages: Sequence[Message]) -> list[Understanding]:
-        """The base reader's readings, each asked about again where the mode says so (one
-        request at a time, in order)."""
-        return [
-            self._asked(reading, text) if self.asks(reading) else reading
-            for reading, text in self.base.read_many_with_texts(messages)
-        ]
+        """The base reader's readings, each asked about again where the mode says so (up
+        to `concurrency` requests at once); in the order of the messages."""
+        pairs = self.base.read_many_with_texts(messages)
+        readings = [reading for reading, _ in pairs]
+        asked = [i for i, reading in enumerate(readings) if self.asks(reading)]
+        if not asked:
+            return readings
+        workers = min(self.config.concurrency, len(asked))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm") as pool:
+            answers = pool.map(lambda i: self._asked(*pairs[i]), asked)
+            for i, reading in zip(asked, answers, strict=True):
+                readings[i] = reading
+        return readings
 
     def asks(self, reading: Understanding) -> bool:
         """Whether the LLM is asked about a message the base reader read so."""
@@ -105,17 +125,21 @@ class LlmReader:
         text = text[: self.config.max_chars]
         config = self.config
         body = request_body(model=config.model, text=text, max_tokens=config.max_tokens)
-        if not self.budget.allows(estimated_tokens(body, config.max_tokens)):
+        estimate = estimated_tokens(body, config.max_tokens)
+        day = self.budget.reserve(estimate)
+        if day is None:
             return self._fallback(reading, LlmUse(config.model), Fallback.OVER_BUDGET, "")
         started = time.perf_counter()
         try:
             completion = self.client.complete(body)
         except CallFailedError as failed:
             use = self._use(started, failed.attempts, *failed.tokens)
+            self.budget.settle(day, estimate, use.tokens)
             return self._fallback(reading, use, failed.reason, failed.detail)
         use = self._use(
             started, completion.attempts, completion.prompt_tokens, completion.completion_tokens
         )
+        self.budget.settle(day, estimate, use.tokens)
         try:
             answer = parse_answer(completion.content)
         except AnswerProblemError as problem:
@@ -123,7 +147,6 @@ class LlmReader:
         return merged(reading, answer, text=text, use=use, reader=self.name)
 
     def _use(self, started: float, attempts: int, prompt: int, completion: int) -> LlmUse:
-        self.budget.spend(prompt + completion)
         return LlmUse(
             model=self.config.model,
             prompt_tokens=prompt,
