@@ -19,15 +19,18 @@ from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import Engine, select
 
 from evenhand.actions.guide import load_guide
+from evenhand.actions.inbox import Worker, drain
 from evenhand.actions.inbox_status import inbox_status
 from evenhand.actions.llm import with_llm
 from evenhand.actions.reader import load_reader
+from evenhand.actions.service import receive_delivery
 from evenhand.actions.triage import TriageReport, triage_tickets
+from evenhand.actions.writeback import Helpdesks
 from evenhand.cli import render_service
 from evenhand.errors import EvenhandError, SettingsError
 from evenhand.ingest.tickets import TicketIn, read_tickets
 from evenhand.settings import Settings, settings_file_text
-from evenhand.store.tables import llm_readings
+from evenhand.store.tables import decisions, llm_readings
 from evenhand.understand.llm_reader import LlmReader, estimated_tokens
 from evenhand.understand.llm_schema import Fallback, LlmMode, request_body
 from evenhand.understand.model import LLM_STAGE, Intent, Message, SignalKind, Understanding
@@ -36,6 +39,7 @@ from tests.conftest import NOW
 from tests.llm_fake import API_KEY, FakeLlm, a_reading, completion, llm_server, payload
 from tests.sites import LEAD, serve_site
 from tests.test_triage import TICKETS, a_shop
+from tests.test_worker_failures import zendesk_ticket
 
 MODEL = "gpt-4o-mini"
 BROKEN = "The mug arrived broken, the handle snapped off. Could I get a new one?"
@@ -536,3 +540,42 @@ def test_inbox_status_prints_the_llm_readers_day(
     assert "LLM reader (all): budget 1,000,000 tokens a day, 999,557 left today" in text
     assert "today: 2 asked, 1 used; 412 prompt + 31 completion tokens, 0.0000 USD" in text
     assert "fell back: timeout 1" in text
+
+
+def test_the_worker_reads_webhook_tickets_through_the_llm_reader_and_records_each(
+    llm: Llm, engine: Engine, db_url: str, reader: EmbeddedReader
+) -> None:
+    # Given two Zendesk tickets delivered, and an endpoint that answers the first and is
+    # late for the second
+    tickets = [zendesk_ticket(1, BROKEN), zendesk_ticket(2, f"{BROKEN} Again.")]
+    for number, body in enumerate(tickets):
+        receive_delivery(
+            engine,
+            source="zendesk",
+            event_key=f"k{number}",
+            topic="ticket.trigger",
+            body=body,
+            now=NOW,
+        )
+    llm.fake.script.extend([(200, {}, completion(json.dumps(a_reading("wrong_item")))), 30.0])
+    settings = llm.settings(db=db_url, llm_timeout_seconds=0.3)
+    worker = Worker(
+        engine=engine,
+        reader=llm.reader(reader, db=db_url, llm_timeout_seconds=0.3),
+        guide=load_guide(settings),
+        settings=settings,
+        helpdesks=Helpdesks(),
+    )
+    # When the worker runs
+    drain(worker, now=lambda: NOW)
+    # Then both are decided, one by the LLM's reading, one by the built-in after the timeout
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(decisions.c.intent, decisions.c.reader, llm_readings.c.fallback)
+            .join(llm_readings, llm_readings.c.decision_id == decisions.c.id)
+            .order_by(decisions.c.id)
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("wrong_item", f"llm:{MODEL}", None),
+        ("damaged_item", "built-in", "timeout"),
+    ]
