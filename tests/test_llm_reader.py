@@ -26,7 +26,7 @@ from evenhand.actions.reader import load_reader
 from evenhand.actions.service import receive_delivery
 from evenhand.actions.triage import TriageReport, triage_tickets
 from evenhand.actions.writeback import Helpdesks
-from evenhand.cli import render_service
+from evenhand.cli import render_decisions, render_service
 from evenhand.errors import EvenhandError, SettingsError
 from evenhand.ingest.tickets import TicketIn, read_tickets
 from evenhand.settings import Settings, settings_file_text
@@ -579,3 +579,17 @@ def test_the_worker_reads_webhook_tickets_through_the_llm_reader_and_records_eac
         ("wrong_item", f"llm:{MODEL}", None),
         ("damaged_item", "built-in", "timeout"),
     ]
+
+
+def test_the_triage_summary_counts_what_the_llm_read_and_why_it_did_not(
+    llm: Llm, engine: Engine, db_url: str, reader: EmbeddedReader
+) -> None:
+    settings = a_shop(engine, db_url)
+    records = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn)][:3]
+    llm.fake.fail_next(500)
+    llm.fake.fail_next(500)
+    report = _triage(engine, settings, llm.reader(reader, db=db_url), records)
+    assert report.counts["llm"] == {"server_error": 1, "read": 2}
+    console = Console(record=True, width=200)
+    render_decisions.triage_summary(console, report)
+    assert "llm: read 2, server_error 1" in console.export_text()

@@ -157,7 +157,11 @@ def decide_and_store(
         for record, reading in zip(records, readings, strict=True)
     ]
     outcomes = _store(connection, decided, guide=guide, known=known, now=now)
-    return TriageReport(outcomes, guide, currency, summary_counts(outcomes))
+    counts = summary_counts(outcomes)
+    uses = [each.llm for each in decided if isinstance(each, _Decided) and each.llm]
+    if uses:  # the LLM reader: "read" by it, or the reason the built-in reading was kept
+        counts["llm"] = Counter(use.fallback or "read" for use in uses)
+    return TriageReport(outcomes, guide, currency, counts)
 
 
 @dataclass(frozen=True, slots=True)
