@@ -107,7 +107,7 @@ class LlmReader:
             return readings
         workers = min(self.config.concurrency, len(asked))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm") as pool:
-            answers = pool.map(lambda i: self._asked(*pairs[i]), asked)
+            answers = pool.map(lambda i: self.ask(*pairs[i]), asked)
             for i, reading in zip(asked, answers, strict=True):
                 readings[i] = reading
         return readings
@@ -121,7 +121,9 @@ class LlmReader:
             return unsure or reading.intent is Intent.OTHER
         return False
 
-    def _asked(self, reading: Understanding, text: str) -> Understanding:
+    def ask(self, reading: Understanding, text: str) -> Understanding:
+        """The LLM's reading of a text the base reader read so (its reading kept, with the
+        reason, where the LLM's cannot be had)."""
         text = text[: self.config.max_chars]
         config = self.config
         body = request_body(model=config.model, text=text, max_tokens=config.max_tokens)
