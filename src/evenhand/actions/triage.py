@@ -42,6 +42,7 @@ from evenhand.store.decisions import (
     stored_decision,
 )
 from evenhand.store.disputes import open_disputed_orders
+from evenhand.store.llm_readings import append_llm_readings
 from evenhand.store.shop import shop_currency
 from evenhand.store.tickets import (
     OrderRow,
@@ -50,7 +51,7 @@ from evenhand.store.tickets import (
     orders_of_customers,
     save_tickets,
 )
-from evenhand.understand.model import Message, Reader, Signal, Understanding
+from evenhand.understand.model import LLM_STAGE, LlmUse, Message, Reader, Signal, Understanding
 from evenhand.understand.order_reference import order_names_in
 from evenhand.understand.requests import customer_words
 
@@ -156,7 +157,11 @@ def decide_and_store(
         for record, reading in zip(records, readings, strict=True)
     ]
     outcomes = _store(connection, decided, guide=guide, known=known, now=now)
-    return TriageReport(outcomes, guide, currency, summary_counts(outcomes))
+    counts = summary_counts(outcomes)
+    uses = [each.llm for each in decided if isinstance(each, _Decided) and each.llm]
+    if uses:  # the LLM reader: "read" by it, or the reason the built-in reading was kept
+        counts["llm"] = Counter(use.fallback or "read" for use in uses)
+    return TriageReport(outcomes, guide, currency, counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +224,13 @@ class _Decided:
     decision: Decision
     order_name: str | None
     customer_id: int | None
+    llm: LlmUse | None = None
+
+
+def guide_signals(reading: Understanding) -> tuple[Signal, ...]:
+    """The signals the facts may know of (a dispute said to be filed routes the ticket to
+    the dispute process): the reader's own, never the LLM's, which only tag the ticket."""
+    return tuple(signal for signal in reading.signals if signal.source.stage != LLM_STAGE)
 
 
 def _decide_or_keep(
@@ -242,18 +254,19 @@ def _decide(
     customer = known.customers.get(ticket.customer_email)
     order, match = known.order_for(ticket, customer)
     settings = guide.settings
+    own = guide_signals(reading)
     context = TicketContext(
         intent=reading.intent,
         confidence=reading.confidence,
         channel=ticket.channel,
         language=reading.language,
         created_at=ticket.created_at,
-        signals=tuple(signal.kind for signal in reading.signals),
+        signals=tuple(signal.kind for signal in own),
         words=customer_words(
             ticket.body,
             subject=ticket.subject,
             history=ticket.history,
-            leave_out=[s.evidence for s in reading.signals if s.kind in THREAT_SIGNALS],
+            leave_out=[s.evidence for s in own if s.kind in THREAT_SIGNALS],
         ),
     )
     value = value_of(customer, currency) if customer else None
@@ -288,7 +301,9 @@ def _decide(
         order_costs=order_costs(order, currency),
         disputed_orders=tuple(sorted(disputed)),
     )
-    return _Decided(ticket, decision, order_name, customer.id if customer else None)
+    return _Decided(
+        ticket, decision, order_name, customer.id if customer else None, llm=reading.llm
+    )
 
 
 def order_costs(order: OrderRow | None, currency: str) -> OrderCosts | None:
@@ -340,6 +355,14 @@ def _store(
         for each in done
     ]
     ids = append_decisions(connection, rows)
+    append_llm_readings(
+        connection,
+        [
+            llm_row(each.llm, decision_id=decision_id, at=now)
+            for each, decision_id in zip(done, ids, strict=True)
+            if each.llm is not None
+        ],
+    )
     stored = iter(
         [
             stored_decision(
@@ -372,6 +395,20 @@ def _ticket_row(decided: _Decided, now: datetime) -> dict[str, Any]:
         "body": ticket.body,
         "order_name": decided.order_name,
         "received_at": now,
+    }
+
+
+def llm_row(use: LlmUse, *, decision_id: int, at: datetime) -> dict[str, Any]:
+    """What the LLM reader took for a decision, as stored."""
+    return {
+        "decision_id": decision_id,
+        "at": at,
+        "model": use.model[:128],
+        "prompt_tokens": use.prompt_tokens,
+        "completion_tokens": use.completion_tokens,
+        "latency_ms": use.latency_ms,
+        "attempts": use.attempts,
+        "fallback": use.fallback,
     }
 
 

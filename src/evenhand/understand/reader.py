@@ -93,14 +93,22 @@ class EmbeddedReader:
     def read_many(self, messages: Sequence[Message]) -> list[Understanding]:
         """Many messages at once: each model is asked once for all of them, which costs far
         less per message than one by one; the readings are the same."""
+        return [reading for reading, _ in self.read_many_with_texts(messages)]
+
+    def read_many_with_texts(self, messages: Sequence[Message]) -> list[tuple[Understanding, str]]:
+        """Each message's reading and the text its intent was read from (cleaned, without
+        its threat sentences): what the LLM reader sends for a second opinion."""
         texts = [clean_message(message.body, message.subject) for message in messages]
         signals = self.signals(texts)
-        rankings = self._rank_many(
-            [without_sentences(t, s.threat_sentences) for t, s in zip(texts, signals, strict=True)]
-        )
+        intent_texts = [
+            without_sentences(t, s.threat_sentences) for t, s in zip(texts, signals, strict=True)
+        ]
+        rankings = self._rank_many(intent_texts)
         return [
-            self._understanding(text, ranked, signals=found.signals, market=message.market)
-            for text, ranked, found, message in zip(texts, rankings, signals, messages, strict=True)
+            (self._understanding(text, ranked, signals=found.signals, market=m.market), shown)
+            for text, ranked, found, m, shown in zip(
+                texts, rankings, signals, messages, intent_texts, strict=True
+            )
         ]
 
     def _novel(self, text: str) -> bool:

@@ -26,6 +26,7 @@ from evenhand.actions.dashboard import (
 )
 from evenhand.actions.dispute_desk import desk_figures, disputes_of_ticket
 from evenhand.actions.guide import guide_versions_json
+from evenhand.actions.llm import llm_board
 from evenhand.actions.public_reviews import review_board
 from evenhand.actions.replay import adopt_replayed_guide, advise_vip_threshold, replay_upload
 from evenhand.actions.reviews import (
@@ -385,6 +386,7 @@ def dashboard_page(
     request: Request, service: ServiceDep, user: SignedIn, days: str = window_name(DEFAULT_DAYS)
 ) -> HTMLResponse:
     board = dashboard(service.engine, days=window_days(days))
+    llm = llm_board(service.engine, service.settings, now=service.now())
     languages = sorted({name for day in board.by_day_language.values() for name in day})
     intent_names = [name for name, _ in board.intents.most_common()]
     span = {"first": board.since, "last": board.until}
@@ -395,6 +397,7 @@ def dashboard_page(
         board=board,
         disputes=desk_figures(service.engine),
         reviews=review_board(service.engine),
+        llm=llm,
         windows=[window_name(each) for each in WINDOWS],
         window=window_name(board.days),
         languages=languages,
