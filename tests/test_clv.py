@@ -1,0 +1,139 @@
+"""The predicted CLV's models on CDNOW (Fader, Hardie and Lee 2005; tests/fixtures/cdnow)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from evenhand.domain.clv import (
+    ClvSettings,
+    Purchase,
+    fit,
+    histories,
+    holdout_check,
+    predicted_clv,
+)
+from evenhand.domain.clv_models import (
+    FitError,
+    History,
+    expected_purchases,
+    fit_bg_nbd,
+    fit_gamma_gamma,
+    hypergeometric,
+    probability_alive,
+)
+
+CDNOW = Path(__file__).parent / "fixtures" / "cdnow"
+CALIBRATION_END = date(1997, 9, 30)
+HOLDOUT_END = date(1998, 6, 30)
+
+
+def _summary() -> list[History]:
+    with (CDNOW / "cdnow_customers_summary_with_transactions.csv").open() as file:
+        return [
+            History(int(row["x"]), float(row["t_x"]), float(row["T"]), float(row["zbar"]))
+            for row in csv.DictReader(file)
+        ]
+
+
+def _purchases() -> list[Purchase]:
+    found = []
+    for line in (CDNOW / "CDNOW_sample.txt").read_text().splitlines():
+        _, cohort_id, day, _, dollars = line.split()
+        moment = datetime.strptime(day, "%Y%m%d").date()
+        found.append(Purchase(int(cohort_id), moment, Decimal(dollars)))
+    return found
+
+
+def _close(found: float, published: float, share: float) -> bool:
+    return abs(found - published) <= share * published
+
+
+def test_bg_nbd_reproduces_fader_hardie_lee_on_the_2357_customers() -> None:
+    summary = _summary()
+    assert len(summary) == 2357
+    model = fit_bg_nbd(summary)
+    for found, published in ((model.r, 0.243), (model.alpha, 4.414), (model.a, 0.793), (model.b, 2.426)):
+        assert _close(found, published, 0.01), (found, published)
+    assert model.log_likelihood == pytest.approx(-9582.4, abs=0.1)  # the paper's LL
+
+
+def test_gamma_gamma_reproduces_the_published_spend_parameters() -> None:
+    summary = _summary()
+    model = fit_gamma_gamma(summary)  # on the 946 repeat customers' average repeat spend
+    assert sum(1 for history in summary if history.frequency > 0) == 946
+    for found, published in ((model.p, 6.25), (model.q, 3.74), (model.gamma, 15.44)):
+        assert _close(found, published, 0.02), (found, published)
+
+
+def test_histories_from_purchases_match_the_published_summary() -> None:
+    built = histories(_purchases(), CALIBRATION_END, unit_days=7)
+    published = _summary()
+    assert len(built) == len(published)
+    for cohort_id, expected in enumerate(published, start=1):
+        found = built[cohort_id]
+        assert found.frequency == expected.frequency
+        assert found.recency == pytest.approx(expected.recency, abs=0.006)
+        assert found.age == pytest.approx(expected.age, abs=0.006)
+        assert found.average_spend == pytest.approx(expected.average_spend, abs=0.006)
+
+
+def test_holdout_check_on_cdnow_weeks_40_to_78() -> None:
+    check = holdout_check(_purchases(), CALIBRATION_END, HOLDOUT_END, unit_days=7)
+    assert check.customers == 2357
+    assert check.model.repeat_customers == 946
+    assert _close(check.model.frequency.r, 0.243, 0.01)
+    # Purchase days in the holdout, counted by hand from the file (one per customer-day).
+    assert check.actual == 1882
+    assert check.predicted == pytest.approx(1653.4, abs=0.5)
+    assert check.error == pytest.approx(-0.1214, abs=0.001)
+
+
+def test_conditional_expectation_and_p_alive_by_hand() -> None:
+    model = fit_bg_nbd(_summary())
+    newcomer = History(0, 0.0, 38.86)
+    # x = 0: E[Y(t)] = (a+b-1)/(a-1) * (1 - ((alpha+T)/(alpha+T+t))^r * 2F1(r, b; a+b-1; z))
+    r, alpha, a, b = model.r, model.alpha, model.a, model.b
+    z = 39 / (alpha + 38.86 + 39)
+    by_hand = (a + b - 1) / (a - 1) * (
+        1 - ((alpha + 38.86) / (alpha + 38.86 + 39)) ** r * hypergeometric(r, b, a + b - 1, z)
+    )
+    assert expected_purchases(model, newcomer, 39) == pytest.approx(by_hand, rel=1e-12)
+    assert probability_alive(model, newcomer) == 1.0
+    lapsed = History(5, 5.0, 38.86)
+    assert probability_alive(model, lapsed) < 0.2 < probability_alive(model, History(5, 38.0, 38.86))
+
+
+def test_hypergeometric_against_closed_forms() -> None:
+    # 2F1(1, 1; 2; z) = -ln(1 - z) / z ; 2F1(a, b; b; z) = (1 - z)^-a
+    assert hypergeometric(1, 1, 2, 0.5) == pytest.approx(1.3862943611198906, rel=1e-12)
+    assert hypergeometric(0.7, 2.5, 2.5, 0.9) == pytest.approx(0.1 ** -0.7, rel=1e-10)
+
+
+def test_predicted_clv_grows_with_the_horizon_and_falls_with_the_discount() -> None:
+    daily = [
+        History(h.frequency, h.recency * 7, h.age * 7, h.average_spend) for h in _summary()
+    ]
+    model = fit(daily)
+    loyal = History(4, 250.0, 272.0, 30.0)
+    year = predicted_clv(model, loyal, ClvSettings(365, Decimal("0.10")))
+    two_years = predicted_clv(model, loyal, ClvSettings(730, Decimal("0.10")))
+    dearer = predicted_clv(model, loyal, ClvSettings(365, Decimal("0.50")))
+    assert Decimal(0) < dearer < year < two_years
+    # one year undiscounted = expected purchases in 365 days x the expected spend
+    from evenhand.domain.clv_models import expected_spend
+
+    flat = predicted_clv(model, loyal, ClvSettings(365, Decimal(0)))
+    by_hand = expected_purchases(model.frequency, loyal, 365) * expected_spend(model.spend, loyal)
+    assert float(flat) == pytest.approx(by_hand, abs=0.01)
+
+
+def test_a_shop_with_no_repeat_buyer_cannot_be_fitted() -> None:
+    with pytest.raises(FitError, match="bought twice"):
+        fit_bg_nbd([History(0, 0.0, 10.0), History(0, 0.0, 20.0)])
+    with pytest.raises(FitError, match="repeat customers"):
+        fit_gamma_gamma([History(1, 3.0, 10.0, 20.0)])
