@@ -21,6 +21,7 @@ from evenhand.domain.clv_models import (
     FitError,
     History,
     expected_purchases,
+    expected_spend,
     fit_bg_nbd,
     fit_gamma_gamma,
     hypergeometric,
@@ -57,7 +58,12 @@ def test_bg_nbd_reproduces_fader_hardie_lee_on_the_2357_customers() -> None:
     summary = _summary()
     assert len(summary) == 2357
     model = fit_bg_nbd(summary)
-    for found, published in ((model.r, 0.243), (model.alpha, 4.414), (model.a, 0.793), (model.b, 2.426)):
+    for found, published in (
+        (model.r, 0.243),
+        (model.alpha, 4.414),
+        (model.a, 0.793),
+        (model.b, 2.426),
+    ):
         assert _close(found, published, 0.01), (found, published)
     assert model.log_likelihood == pytest.approx(-9582.4, abs=0.1)  # the paper's LL
 
@@ -99,25 +105,27 @@ def test_conditional_expectation_and_p_alive_by_hand() -> None:
     # x = 0: E[Y(t)] = (a+b-1)/(a-1) * (1 - ((alpha+T)/(alpha+T+t))^r * 2F1(r, b; a+b-1; z))
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
     z = 39 / (alpha + 38.86 + 39)
-    by_hand = (a + b - 1) / (a - 1) * (
-        1 - ((alpha + 38.86) / (alpha + 38.86 + 39)) ** r * hypergeometric(r, b, a + b - 1, z)
+    by_hand = (
+        (a + b - 1)
+        / (a - 1)
+        * (1 - ((alpha + 38.86) / (alpha + 38.86 + 39)) ** r * hypergeometric(r, b, a + b - 1, z))
     )
     assert expected_purchases(model, newcomer, 39) == pytest.approx(by_hand, rel=1e-12)
     assert probability_alive(model, newcomer) == 1.0
     lapsed = History(5, 5.0, 38.86)
-    assert probability_alive(model, lapsed) < 0.2 < probability_alive(model, History(5, 38.0, 38.86))
+    assert (
+        probability_alive(model, lapsed) < 0.2 < probability_alive(model, History(5, 38.0, 38.86))
+    )
 
 
 def test_hypergeometric_against_closed_forms() -> None:
     # 2F1(1, 1; 2; z) = -ln(1 - z) / z ; 2F1(a, b; b; z) = (1 - z)^-a
     assert hypergeometric(1, 1, 2, 0.5) == pytest.approx(1.3862943611198906, rel=1e-12)
-    assert hypergeometric(0.7, 2.5, 2.5, 0.9) == pytest.approx(0.1 ** -0.7, rel=1e-10)
+    assert hypergeometric(0.7, 2.5, 2.5, 0.9) == pytest.approx(0.1**-0.7, rel=1e-10)
 
 
 def test_predicted_clv_grows_with_the_horizon_and_falls_with_the_discount() -> None:
-    daily = [
-        History(h.frequency, h.recency * 7, h.age * 7, h.average_spend) for h in _summary()
-    ]
+    daily = [History(h.frequency, h.recency * 7, h.age * 7, h.average_spend) for h in _summary()]
     model = fit(daily)
     loyal = History(4, 250.0, 272.0, 30.0)
     year = predicted_clv(model, loyal, ClvSettings(365, Decimal("0.10")))
@@ -125,8 +133,6 @@ def test_predicted_clv_grows_with_the_horizon_and_falls_with_the_discount() -> N
     dearer = predicted_clv(model, loyal, ClvSettings(365, Decimal("0.50")))
     assert Decimal(0) < dearer < year < two_years
     # one year undiscounted = expected purchases in 365 days x the expected spend
-    from evenhand.domain.clv_models import expected_spend
-
     flat = predicted_clv(model, loyal, ClvSettings(365, Decimal(0)))
     by_hand = expected_purchases(model.frequency, loyal, 365) * expected_spend(model.spend, loyal)
     assert float(flat) == pytest.approx(by_hand, abs=0.01)

@@ -74,9 +74,7 @@ def fit_bg_nbd(histories: Iterable[History]) -> BgNbd:
 
 def fit_gamma_gamma(histories: Iterable[History]) -> GammaGamma:
     counted = Counter(
-        (h.frequency, h.average_spend)
-        for h in histories
-        if h.frequency > 0 and h.average_spend > 0
+        (h.frequency, h.average_spend) for h in histories if h.frequency > 0 and h.average_spend > 0
     )
     if len(counted) < 2:
         raise FitError("fewer than two repeat customers with spend: spend cannot be fitted")
@@ -132,7 +130,9 @@ def _gamma_gamma_log_likelihood(
     for (x, spend), weight in counted.items():
         px = p * x
         term = math.lgamma(px + q) - math.lgamma(px) - base
-        term += px * math.log(x) + (px - 1) * math.log(spend) - (px + q) * math.log(gamma + x * spend)
+        term += (
+            px * math.log(x) + (px - 1) * math.log(spend) - (px + q) * math.log(gamma + x * spend)
+        )
         total += weight * term
     return total
 
@@ -154,10 +154,12 @@ def expected_purchases(model: BgNbd, history: History, span: float) -> float:
     x, t_x, age = history.frequency, history.recency, history.age
     z = span / (alpha + age + span)
     series = hypergeometric(r + x, b + x, a + b + x - 1, z)
-    ahead = (a + b + x - 1) / (a - 1) * (1 - ((alpha + age) / (alpha + age + span)) ** (r + x) * series)
+    kept: float = ((alpha + age) / (alpha + age + span)) ** (r + x)
+    ahead = (a + b + x - 1) / (a - 1) * (1 - kept * series)
     alive = 1.0
     if x > 0:
-        alive += a / (b + x - 1) * ((alpha + age) / (alpha + t_x)) ** (r + x)
+        odds: float = ((alpha + age) / (alpha + t_x)) ** (r + x)
+        alive += a / (b + x - 1) * odds
     return ahead / alive
 
 
@@ -168,7 +170,8 @@ def probability_alive(model: BgNbd, history: History) -> float:
     if x == 0:
         return 1.0
     ratio = (model.alpha + history.age) / (model.alpha + history.recency)
-    return 1.0 / (1.0 + model.a / (model.b + x - 1) * ratio ** (model.r + x))
+    odds: float = ratio ** (model.r + x)
+    return 1.0 / (1.0 + model.a / (model.b + x - 1) * odds)
 
 
 def expected_spend(model: GammaGamma, history: History) -> float:

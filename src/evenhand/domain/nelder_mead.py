@@ -59,7 +59,9 @@ def _search(
 
 
 def _moved(point: Point, index: int, step: float) -> Point:
-    return tuple(value + step if position == index else value for position, value in enumerate(point))
+    return tuple(
+        value + step if position == index else value for position, value in enumerate(point)
+    )
 
 
 def _flat(scored: list[tuple[float, Point]], tolerance: float) -> bool:

@@ -24,7 +24,7 @@ from evenhand.domain.replies import (
     greeting_name,
     receipt_days,
 )
-from evenhand.domain.value import CustomerValue
+from evenhand.domain.value import CustomerValue, LtvMetric
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +131,7 @@ def _value_facts(value: CustomerValue | None, ltv: Decimal) -> dict[str, Any]:
         "refunds": value.refunds.amount,
         "net_revenue": value.net_revenue.amount,
         "gross_margin": value.gross_margin.amount,
+        "predicted_clv": value.ltv(LtvMetric.PREDICTED_CLV).amount,
         "ltv": ltv,
         "average_order_value": value.average_order_value.amount,
         "open_disputes": value.open_disputes,

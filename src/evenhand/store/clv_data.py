@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from evenhand.store.tables import orders
 
@@ -20,3 +20,14 @@ def counted_purchases(connection: Connection) -> Iterator[tuple[int, datetime, i
     ).where(orders.c.exclusion.is_(None), orders.c.customer_id.is_not(None))
     for customer, created, net in connection.execute(statement):
         yield int(customer), created, int(net)
+
+
+def purchases_fingerprint(connection: Connection) -> tuple[int, int, str]:
+    """Changes whenever the counted orders do: their count, the highest id, the latest
+    update (a re-import that changes an order moves it)."""
+    count, highest, updated = connection.execute(
+        select(func.count(), func.max(orders.c.id), func.max(orders.c.source_updated_at)).where(
+            orders.c.exclusion.is_(None)
+        )
+    ).one()
+    return int(count), int(highest or 0), str(updated)
