@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from evenhand.actions.outcomes import IntervalOut, OutcomesOut
     from evenhand.actions.value_model import ParametersOut, ValueModelOut
 
 
@@ -46,3 +47,45 @@ def value_model(out: Console, shown: ValueModelOut) -> None:
         )
     if shown.problem:
         out.print(f"[yellow]{shown.problem}[/yellow]")
+
+
+def _mean(found: IntervalOut) -> str:
+    if found.n < 2:
+        return f"{found.mean:,.2f}"
+    return f"{found.mean:,.2f} ({found.low:,.2f} to {found.high:,.2f})"
+
+
+def outcomes(out: Console, shown: OutcomesOut, *, metric: str) -> None:
+    table = Table(
+        title=f"After the ticket: orders and net revenue ({shown.currency}), 95 % intervals",
+        title_justify="left",
+    )
+    for name in ("days", "tier", "remedy", "tickets", "orders", "net revenue"):
+        table.add_column(name, justify="right" if name in {"days", "tickets"} else "left")
+    for group in shown.groups:
+        table.add_row(
+            str(group.window_days), group.tier, group.remedy, str(group.orders.n),
+            _mean(group.orders), _mean(group.net_revenue),
+        )  # fmt: skip
+    out.print(table if shown.groups else "No decided ticket is 90 days old yet.")
+    for cut in shown.discontinuities:
+        out.print(
+            f"Within {cut.bandwidth:,} of the VIP line ({cut.threshold:,} {metric}), "
+            f"{cut.window_days} days after: below {cut.below.orders.n} ticket(s), orders "
+            f"{_mean(cut.below.orders)}, net revenue {_mean(cut.below.net_revenue)}; above "
+            f"{cut.above.orders.n}, orders {_mean(cut.above.orders)}, net revenue "
+            f"{_mean(cut.above.net_revenue)}"
+        )
+        if cut.caveat:
+            out.print(f"  [yellow]{cut.caveat}[/yellow]")
+    threats = shown.threats
+    out.print(
+        f"Disputes filed afterwards: {threats.threateners.disputed_later} of "
+        f"{threats.threateners.customers} customer(s) who threatened "
+        f"({threats.threateners.share:.1%}, {threats.threateners.low:.1%} to "
+        f"{threats.threateners.high:.1%}); {threats.no_threat.disputed_later} of "
+        f"{threats.no_threat.customers} who did not ({threats.no_threat.share:.1%}, "
+        f"{threats.no_threat.low:.1%} to {threats.no_threat.high:.1%})"
+    )
+    if threats.caveat:
+        out.print(f"  [yellow]{threats.caveat}[/yellow]")
