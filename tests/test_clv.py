@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+import json
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, insert
+from typer.testing import CliRunner
 
+from evenhand.cli import app
 from evenhand.domain.clv import (
     ClvSettings,
     Purchase,
@@ -27,6 +31,7 @@ from evenhand.domain.clv_models import (
     hypergeometric,
     probability_alive,
 )
+from evenhand.store.tables import customers, orders, shop
 
 CDNOW = Path(__file__).parent / "fixtures" / "cdnow"
 CALIBRATION_END = date(1997, 9, 30)
@@ -143,3 +148,62 @@ def test_a_shop_with_no_repeat_buyer_cannot_be_fitted() -> None:
         fit_bg_nbd([History(0, 0.0, 10.0), History(0, 0.0, 20.0)])
     with pytest.raises(FitError, match="repeat customers"):
         fit_gamma_gamma([History(1, 3.0, 10.0, 20.0)])
+
+
+def _store_cdnow(engine: Engine) -> None:
+    purchases = _purchases()
+    with engine.begin() as connection:
+        connection.execute(insert(shop).values(id=1, currency="USD"))
+        connection.execute(
+            insert(customers),
+            [{"id": n, "email": f"c{n}@cdnow.example", "tags": ""} for n in range(1, 2358)],
+        )
+        connection.execute(
+            insert(orders),
+            [
+                _order(number, int(str(p.customer)), p.day, int(p.amount * 100))
+                for number, p in enumerate(purchases, start=1)
+            ],
+        )
+
+
+def _order(number: int, customer: int, day: date, minor: int) -> dict[str, object]:
+    return {
+        "id": number, "name": f"#{number}", "customer_id": customer, "currency": "USD",
+        "created_at": datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+        "total_minor": minor, "subtotal_minor": minor, "shipping_minor": 0, "taxes_minor": 0,
+        "refunded_minor": 0, "outstanding_minor": 0, "test": False, "tags": "",
+        "value_gross_minor": minor, "value_refund_minor": 0, "cost_known_minor": 0,
+        "uncosted_minor": minor, "source_digest": f"d{number}",
+    }  # fmt: skip
+
+
+def test_value_model_on_cdnow_stored_as_orders(engine: Engine, db_url: str) -> None:
+    # given: CDNOW's 6,919 purchases stored as the shop's orders
+    _store_cdnow(engine)
+    # when: the model is fitted with the paper's 39-week holdout (273 days to 1998-06-30)
+    result = CliRunner().invoke(
+        app, ["value", "model", "--holdout-days", "273", "--db", db_url, "--json"]
+    )
+    # then: the calibration fit is the paper's, in days (alpha x 7), and its forecast the
+    # weekly one's
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)
+    check = shown["holdout"]
+    assert (check["cutoff"], check["end"]) == ("1997-09-30", "1998-06-30")
+    calibration = check["calibration"]
+    assert _close(calibration["r"], 0.243, 0.01) and _close(calibration["a"], 0.793, 0.01)
+    assert _close(calibration["alpha"], 4.414 * 7, 0.01)
+    assert _close(calibration["b"], 2.426, 0.01)
+    assert _close(calibration["p"], 6.25, 0.02) and _close(calibration["q"], 3.74, 0.02)
+    assert (check["customers"], check["actual_purchases"]) == (2357, 1882)
+    assert check["predicted_purchases"] == pytest.approx(1653.4, abs=0.5)
+    assert shown["fit"]["customers"] == 2357 and shown["problem"] == ""
+    text = CliRunner().invoke(app, ["value", "model", "--holdout-days=273", f"--db={db_url}"])
+    assert "1,653.4 purchase days forecast, 1,882 made (-12.2%)" in text.output
+
+
+def test_value_model_says_why_when_the_orders_cannot_carry_it(engine: Engine, db_url: str) -> None:
+    result = CliRunner().invoke(app, ["value", "model", "--db", db_url, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["problem"] == "the shop has no counted orders"
