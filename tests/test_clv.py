@@ -12,12 +12,16 @@ import pytest
 from sqlalchemy import Engine, insert
 from typer.testing import CliRunner
 
+from evenhand.actions.customer_value import recompute_values
+from evenhand.actions.guide import default_guide_text
+from evenhand.actions.triage import triage_tickets
 from evenhand.cli import app
 from evenhand.domain.clv import (
     ClvSettings,
     Purchase,
     fit,
     histories,
+    history_today,
     holdout_check,
     predicted_clv,
 )
@@ -31,7 +35,14 @@ from evenhand.domain.clv_models import (
     hypergeometric,
     probability_alive,
 )
+from evenhand.domain.value import LtvMetric
+from evenhand.ingest.guide_file import parse_guide
+from evenhand.ingest.guide_problems import GuideRefusedError
+from evenhand.ingest.tickets import read_tickets
+from evenhand.settings import Settings
 from evenhand.store.tables import customers, orders, shop
+from evenhand.understand.reader import EmbeddedReader
+from tests.conftest import NOW
 
 CDNOW = Path(__file__).parent / "fixtures" / "cdnow"
 CALIBRATION_END = date(1997, 9, 30)
@@ -207,3 +218,67 @@ def test_value_model_says_why_when_the_orders_cannot_carry_it(engine: Engine, db
     result = CliRunner().invoke(app, ["value", "model", "--db", db_url, "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["problem"] == "the shop has no counted orders"
+
+
+CLV_GUIDE = (
+    default_guide_text()
+    .replace(
+        "  ltv_metric: net_revenue      # or gross_margin",
+        "  ltv_metric: predicted_clv\n  clv_horizon_days: 365\n  clv_discount_rate: 0.1",
+    )
+    .replace("  vip_threshold: 5000 ", "  vip_threshold: 20 ")
+)
+
+
+def test_the_guide_reads_the_clv_settings_and_names_a_bad_one() -> None:
+    guide = parse_guide(CLV_GUIDE, source="g.yaml")
+    settings = guide.settings
+    assert settings.ltv_metric is LtvMetric.PREDICTED_CLV
+    assert (settings.clv_horizon_days, settings.clv_discount_rate) == (365, Decimal("0.1"))
+    bad = CLV_GUIDE.replace("clv_discount_rate: 0.1", "clv_discount_rate: 12")
+    with pytest.raises(GuideRefusedError) as refused:
+        parse_guide(bad, source="g.yaml")
+    line = bad.splitlines().index("  clv_discount_rate: 12") + 1
+    assert (line, "settings.clv_discount_rate") in {
+        (problem.line, problem.field) for problem in refused.value.problems
+    }
+
+
+def test_triage_tiers_by_the_predicted_clv(
+    engine: Engine, db_url: str, reader: EmbeddedReader, tmp_path: Path
+) -> None:
+    # given: CDNOW as the shop, a guide whose VIPs are worth 20 USD in the coming year
+    _store_cdnow(engine)
+    settings = Settings(db=db_url)
+    recompute_values(engine, settings=settings, now=NOW)
+    guide = parse_guide(CLV_GUIDE, source="g.yaml")
+    # customer 1 bought on 4 days of 1997 (last 12 December); customer 3 once, 1997-01-01
+    asked = datetime(1998, 7, 1, 9, tzinfo=UTC)
+    lines = [
+        {"id": f"t-{n}", "created_at": asked.isoformat(), "channel": "email",
+         "customer_email": f"c{n}@cdnow.example", "subject": "Parcel",
+         "body": "Hi, my parcel never arrived. Where is it?"}
+        for n in (1, 3)
+    ]  # fmt: skip
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    # when: their tickets are triaged
+    report = triage_tickets(
+        engine, records=read_tickets(path), guide=guide, reader=reader, settings=settings,
+        now=NOW,
+    )  # fmt: skip
+    # then: each decision's predicted CLV is the model's, and the tier follows it
+    everyone = histories(_purchases(), date(1998, 6, 30))
+    model = fit(everyone.values())
+    horizon = ClvSettings(365, Decimal("0.1"))
+    loyal = history_today(4, date(1997, 1, 1), date(1997, 12, 12), Decimal("100.50"), asked.date())
+    once = history_today(1, date(1997, 1, 1), date(1997, 1, 1), Decimal("6.79"), asked.date())
+    expected = {
+        "t-1": predicted_clv(model, loyal, horizon),
+        "t-3": predicted_clv(model, once, horizon),
+    }
+    assert expected["t-3"] < 20 <= expected["t-1"], expected
+    for outcome in report.decided:
+        facts = outcome.decision.facts
+        assert facts.predicted_clv == facts.ltv == expected[outcome.ticket.ticket_id]
+        assert facts.tier.value == ("vip" if outcome.ticket.ticket_id == "t-1" else "standard")
