@@ -35,6 +35,8 @@ from evenhand.domain.clv_models import (
     hypergeometric,
     probability_alive,
 )
+from evenhand.domain.remedies import Remedy
+from evenhand.domain.replay import StoredCase, replay
 from evenhand.domain.value import LtvMetric
 from evenhand.ingest.guide_file import parse_guide
 from evenhand.ingest.guide_problems import GuideRefusedError
@@ -282,3 +284,23 @@ def test_triage_tiers_by_the_predicted_clv(
         facts = outcome.decision.facts
         assert facts.predicted_clv == facts.ltv == expected[outcome.ticket.ticket_id]
         assert facts.tier.value == ("vip" if outcome.ticket.ticket_id == "t-1" else "standard")
+
+
+def test_a_replay_under_predicted_clv_reads_the_stored_prediction() -> None:
+    # given: three stored wrong-address tickets: predicted CLV 30 and 5, and one decided
+    # under net revenue (no prediction stored) from a customer with 25 of net revenue
+    def case(number: int, **figures: str) -> StoredCase:
+        facts = {"intent": "wrong_address", "customer": "known", "dispute": "none",
+                 "order_match": "quoted", "order_value": "100", **figures}  # fmt: skip
+        return StoredCase(f"t-{number}", facts, Remedy.OFFER_PAID_RESHIP, "wrong-address", None)
+
+    cases = [
+        case(1, predicted_clv="30", net_revenue="10"),
+        case(2, predicted_clv="5", net_revenue="400"),
+        case(3, net_revenue="25"),
+    ]
+    # when: they are replayed under a guide whose VIPs are predicted to be worth 20
+    report = replay(parse_guide(CLV_GUIDE, source="g.yaml"), cases)
+    # then: the first is VIP by its prediction, the third by its net revenue standing in
+    assert report.tickets_by_tier == {"vip": 2, "standard": 1}
+    assert report.changed == 2  # both VIPs get the free reship

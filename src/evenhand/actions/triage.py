@@ -154,7 +154,7 @@ def decide_and_store(
     """Decide tickets already read, inside the caller's transaction; store and report."""
     currency = shop_currency(connection) or settings.currency or NO_CURRENCY
     known = _Lookups.load(
-        connection, [r for r in records if isinstance(r, TicketIn)], readings, guide=guide
+        connection, [r for r in records if isinstance(r, TicketIn)], readings, guide=guide, now=now
     )
     decided = [
         _decide_or_keep(record, reading, guide=guide, known=known, currency=currency)
@@ -182,6 +182,7 @@ class _Lookups:
         readings: Sequence[Understanding | None],
         *,
         guide: Guide,
+        now: datetime,
     ) -> _Lookups:
         quoted = {
             ticket.ticket_id: [ticket.order_name]
@@ -198,7 +199,7 @@ class _Lookups:
             orders_of=orders_of_customers(connection, ids),
             quoted=quoted,
             disputed=open_disputed_orders(connection, ids),
-            value_model=fitted_model(connection) if _predicts(guide) else None,
+            value_model=fitted_model(connection, now.date()) if _predicts(guide) else None,
         )
 
     def value(

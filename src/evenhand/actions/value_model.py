@@ -26,7 +26,7 @@ from evenhand.domain.clv_models import FitError
 from evenhand.domain.guide import GuideSettings
 from evenhand.domain.money import Money
 from evenhand.domain.value import CustomerValue
-from evenhand.store.clv_data import counted_purchases, purchases_fingerprint
+from evenhand.store.clv_data import counted_orders, counted_purchases
 from evenhand.store.shop import shop_currency
 
 log = logging.getLogger(__name__)
@@ -78,22 +78,37 @@ def value_model_report(engine: Engine, *, holdout_days: int = HOLDOUT_DAYS) -> V
     return ValueModelReport(currency, first, last, model, check, "")
 
 
-_FITTED: dict[tuple[str, tuple[int, int, str]], ValueModel | None] = {}
+REFIT_SHARE = 0.01  # the orders grew (or shrank) by more than this: fit again the same day
 
 
-def fitted_model(connection: Connection) -> ValueModel | None:
-    """The shop's model on all its orders, fitted again only when the orders changed;
-    None (and a warning) when the orders cannot carry it."""
-    key = (str(connection.engine.url), purchases_fingerprint(connection))
-    if key not in _FITTED:
-        _, purchases = shop_purchases(connection)
-        last = max((p.day for p in purchases), default=None)
-        try:
-            _FITTED[key] = None if last is None else fit(histories(purchases, last).values())
-        except FitError as error:
-            log.warning("predicted_clv: no model (%s); net revenue stands in", error)
-            _FITTED[key] = None
-    return _FITTED[key]
+@dataclass(frozen=True, slots=True)
+class _Fitted:
+    day: date
+    orders: int
+    model: ValueModel | None
+
+
+_FITTED: dict[str, _Fitted] = {}
+
+
+def fitted_model(connection: Connection, today: date) -> ValueModel | None:
+    """The shop's model on all its orders, fitted once a day per database (again the same
+    day when the counted orders change by more than 1 %); None (and a warning) when the
+    orders cannot carry it, and net revenue stands in."""
+    key = str(connection.engine.url)
+    orders = counted_orders(connection)
+    kept = _FITTED.get(key)
+    if kept is not None and kept.day == today and abs(orders - kept.orders) <= REFIT_SHARE * orders:
+        return kept.model
+    _, purchases = shop_purchases(connection)
+    last = max((p.day for p in purchases), default=None)
+    try:
+        model = None if last is None else fit(histories(purchases, last).values())
+    except FitError as error:
+        log.warning("predicted_clv: no model (%s); net revenue stands in", error)
+        model = None
+    _FITTED[key] = _Fitted(today, orders, model)
+    return model
 
 
 def clv_settings(guide: GuideSettings) -> ClvSettings:

@@ -65,6 +65,15 @@ def _fact_values(raw: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]
     return values
 
 
+def _metric(values: Mapping[str, Any], metric: str) -> Decimal:
+    """The stored figure of the guide's metric; a decision stored without a predicted CLV
+    (its guide did not read one) stands on its net revenue."""
+    found = values.get(metric)
+    if found is None:
+        found = values.get("net_revenue", Decimal(0))
+    return Decimal(found)
+
+
 def _number(value: Any) -> Any:
     return Decimal(value) if isinstance(value, str) else value
 
@@ -125,7 +134,8 @@ class _Replayer:
         self.guide = guide
         self.ruled = sorted({c.fact for rule in guide.rules for c in rule.conditions})
         metric = guide.settings.ltv_metric.value
-        read = {*self.ruled, "intent", "customer", "order_value", metric} - {"tier", "ltv"}
+        read = {*self.ruled, "intent", "customer", "order_value", "net_revenue", metric}
+        read -= {"tier", "ltv"}
         self.read = sorted(read)
         self.rules: dict[tuple[object, ...], Rule] = {}
         self.costs = prices
@@ -135,7 +145,7 @@ class _Replayer:
         values = _fact_values(raw, self.read)
         settings = self.guide.settings
         known = values.get("customer") is CustomerKnown.KNOWN
-        ltv = values.get(settings.ltv_metric.value, Decimal(0)) if known else Decimal(0)
+        ltv = _metric(values, settings.ltv_metric.value) if known else Decimal(0)
         values["ltv"], values["tier"] = ltv, settings.tier_for(ltv)
         return Facts(**values)
 

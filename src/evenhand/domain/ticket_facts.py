@@ -24,7 +24,7 @@ from evenhand.domain.replies import (
     greeting_name,
     receipt_days,
 )
-from evenhand.domain.value import CustomerValue, LtvMetric
+from evenhand.domain.value import CustomerValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ def _value_facts(value: CustomerValue | None, ltv: Decimal) -> dict[str, Any]:
         "refunds": value.refunds.amount,
         "net_revenue": value.net_revenue.amount,
         "gross_margin": value.gross_margin.amount,
-        "predicted_clv": value.ltv(LtvMetric.PREDICTED_CLV).amount,
+        "predicted_clv": value.predicted_clv.amount if value.predicted_clv else None,
         "ltv": ltv,
         "average_order_value": value.average_order_value.amount,
         "open_disputes": value.open_disputes,

@@ -176,6 +176,6 @@ def _signals(raw: object, problems: Problems, *, line: int) -> tuple[SignalKind,
 def _metric_fact(facts: Facts, metric: LtvMetric) -> Decimal:
     if metric is LtvMetric.GROSS_MARGIN:
         return facts.gross_margin
-    if metric is LtvMetric.PREDICTED_CLV:
+    if metric is LtvMetric.PREDICTED_CLV and facts.predicted_clv is not None:
         return facts.predicted_clv
     return facts.net_revenue

@@ -22,12 +22,8 @@ def counted_purchases(connection: Connection) -> Iterator[tuple[int, datetime, i
         yield int(customer), created, int(net)
 
 
-def purchases_fingerprint(connection: Connection) -> tuple[int, int, str]:
-    """Changes whenever the counted orders do: their count, the highest id, the latest
-    update (a re-import that changes an order moves it)."""
-    count, highest, updated = connection.execute(
-        select(func.count(), func.max(orders.c.id), func.max(orders.c.source_updated_at)).where(
-            orders.c.exclusion.is_(None)
-        )
-    ).one()
-    return int(count), int(highest or 0), str(updated)
+def counted_orders(connection: Connection) -> int:
+    statement = select(func.count()).where(
+        orders.c.exclusion.is_(None), orders.c.customer_id.is_not(None)
+    )
+    return int(connection.execute(statement).scalar_one())
