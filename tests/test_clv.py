@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from evenhand.actions.customer_value import recompute_values
 from evenhand.actions.guide import default_guide_text
+from evenhand.actions.replay import advise_vip_threshold
 from evenhand.actions.triage import triage_tickets
 from evenhand.cli import app
 from evenhand.domain.clv import (
@@ -37,6 +38,7 @@ from evenhand.domain.clv_models import (
 )
 from evenhand.domain.remedies import Remedy
 from evenhand.domain.replay import StoredCase, replay
+from evenhand.domain.threshold import candidate_thresholds
 from evenhand.domain.value import LtvMetric
 from evenhand.ingest.guide_file import parse_guide
 from evenhand.ingest.guide_problems import GuideRefusedError
@@ -304,3 +306,30 @@ def test_a_replay_under_predicted_clv_reads_the_stored_prediction() -> None:
     # then: the first is VIP by its prediction, the third by its net revenue standing in
     assert report.tickets_by_tier == {"vip": 2, "standard": 1}
     assert report.changed == 2  # both VIPs get the free reship
+
+
+def test_the_vip_advisor_reads_each_customers_predicted_clv(engine: Engine, db_url: str) -> None:
+    # given: CDNOW as the shop and a guide tiering by predicted CLV
+    _store_cdnow(engine)
+    recompute_values(engine, settings=Settings(db=db_url), now=NOW)
+    guide = parse_guide(CLV_GUIDE, source="g.yaml")
+    asked = datetime(1998, 7, 1, tzinfo=UTC)
+    # when: the advisor runs as of the day after the last order
+    advice, currency = advise_vip_threshold(engine, guide, safety=Decimal(2), now=asked)
+    # then: its candidate lines are percentiles of the customers' predicted CLV, each
+    # predicted from the customer's orders (count, first, last, net revenue) as of that day
+    model = fit(histories(_purchases(), date(1998, 6, 30)).values())
+    horizon = ClvSettings(365, Decimal("0.1"))
+    by_customer: dict[object, list[Purchase]] = {}
+    for purchase in _purchases():
+        by_customer.setdefault(purchase.customer, []).append(purchase)
+    metrics = []
+    for bought in by_customer.values():
+        days = [p.day for p in bought]
+        net = sum((p.amount for p in bought), Decimal(0))
+        history = history_today(len(bought), min(days), max(days), net, asked.date())
+        metrics.append(predicted_clv(model, history, horizon))
+    assert currency == "USD"
+    assert [o.threshold for o in advice.options] == candidate_thresholds(metrics, Decimal(20))
+    for option in advice.options:
+        assert option.vip_customers == sum(1 for m in metrics if m >= option.threshold)
