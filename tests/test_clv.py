@@ -27,7 +27,9 @@ from evenhand.domain.clv import (
     predicted_clv,
 )
 from evenhand.domain.clv_models import (
+    BgNbd,
     FitError,
+    GammaGamma,
     History,
     expected_purchases,
     expected_spend,
@@ -333,3 +335,16 @@ def test_the_vip_advisor_reads_each_customers_predicted_clv(engine: Engine, db_u
     assert [o.threshold for o in advice.options] == candidate_thresholds(metrics, Decimal(20))
     for option in advice.options:
         assert option.vip_customers == sum(1 for m in metrics if m >= option.threshold)
+
+
+def test_the_formulas_hold_at_their_edges() -> None:
+    # a = 1 is the expectation's removable singularity: the value is the limit's
+    near = BgNbd(0.5, 10.0, 1.0 + 1e-6, 2.0, 0.0)
+    at_one = BgNbd(0.5, 10.0, 1.0, 2.0, 0.0)
+    history = History(2, 20.0, 40.0)
+    found = expected_purchases(at_one, history, 30.0)
+    assert found == pytest.approx(expected_purchases(near, history, 30.0), rel=1e-4)
+    # q <= 1: no finite population mean; the customer's own average stands
+    heavy = GammaGamma(2.0, 0.8, 10.0, 0.0)
+    assert expected_spend(heavy, History(3, 10.0, 20.0, 42.0)) == 42.0
+    assert expected_spend(heavy, History(0, 0.0, 20.0)) == 0.0

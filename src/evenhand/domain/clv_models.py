@@ -151,6 +151,8 @@ def hypergeometric(a: float, b: float, c: float, z: float) -> float:
 def expected_purchases(model: BgNbd, history: History, span: float) -> float:
     """FHL 2005, equation (10): the purchases expected in the next `span` from this history."""
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
+    if abs(a - 1) < 1e-9:  # the formula's removable singularity at a = 1
+        a = 1 + 1e-9
     x, t_x, age = history.frequency, history.recency, history.age
     z = span / (alpha + age + span)
     series = hypergeometric(r + x, b + x, a + b + x - 1, z)
@@ -176,9 +178,12 @@ def probability_alive(model: BgNbd, history: History) -> float:
 
 def expected_spend(model: GammaGamma, history: History) -> float:
     """Fader and Hardie 2013, equation (6): the mean spend per purchase to expect; the
-    population's mean for a customer with no repeat purchase."""
+    population's mean for a customer with no repeat purchase. With q <= 1 the population's
+    mean is not finite: the customer's own average stands (0 without repeat purchases)."""
     p, q, gamma = model.p, model.q, model.gamma
     x = history.frequency
+    if q <= 1:
+        return history.average_spend
     if x == 0 or history.average_spend <= 0:
         return p * gamma / (q - 1)
     weight = (q - 1) / (p * x + q - 1)
