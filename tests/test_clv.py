@@ -42,6 +42,7 @@ from evenhand.domain.remedies import Remedy
 from evenhand.domain.replay import StoredCase, replay
 from evenhand.domain.threshold import candidate_thresholds
 from evenhand.domain.value import LtvMetric
+from evenhand.errors import EvenhandError, StoreError
 from evenhand.ingest.guide_file import parse_guide
 from evenhand.ingest.guide_problems import GuideRefusedError
 from evenhand.ingest.tickets import read_tickets
@@ -348,3 +349,11 @@ def test_the_formulas_hold_at_their_edges() -> None:
     heavy = GammaGamma(2.0, 0.8, 10.0, 0.0)
     assert expected_spend(heavy, History(3, 10.0, 20.0, 42.0)) == 42.0
     assert expected_spend(heavy, History(0, 0.0, 20.0)) == 0.0
+
+
+def test_value_model_on_a_database_without_the_schema_names_the_command(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    result = CliRunner().invoke(app, ["value", "model", "--db", url])
+    refused = result.exception
+    assert isinstance(refused, EvenhandError) and refused.code is StoreError.DB_NOT_INITIALISED
+    assert "run `evenhand init` first" in str(refused)

@@ -27,6 +27,7 @@ from evenhand.domain.guide import GuideSettings
 from evenhand.domain.money import Money
 from evenhand.domain.value import CustomerValue
 from evenhand.store.clv_data import counted_orders, counted_purchases
+from evenhand.store.database import ensure_current
 from evenhand.store.shop import shop_currency
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def shop_purchases(connection: Connection) -> tuple[str, list[Purchase]]:
 
 
 def value_model_report(engine: Engine, *, holdout_days: int = HOLDOUT_DAYS) -> ValueModelReport:
+    ensure_current(engine)
     with engine.connect() as connection:
         currency, purchases = shop_purchases(connection)
     if not purchases:
