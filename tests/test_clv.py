@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -357,3 +358,29 @@ def test_value_model_on_a_database_without_the_schema_names_the_command(tmp_path
     refused = result.exception
     assert isinstance(refused, EvenhandError) and refused.code is StoreError.DB_NOT_INITIALISED
     assert "run `evenhand init` first" in str(refused)
+
+
+def _simulated(count: int, seed: int) -> list[History]:
+    """Customers drawn from BG/NBD itself (r 0.8, alpha 40, a 1, b 4, in days)."""
+    rng = random.Random(seed)
+    found = []
+    for _ in range(count):
+        rate, drop = rng.gammavariate(0.8, 1 / 40), rng.betavariate(1.0, 4.0)
+        age, moment, bought, last = rng.randrange(1, 730), 0.0, 0, 0.0
+        while (moment := moment + rng.expovariate(rate)) <= age:
+            bought, last = bought + 1, moment
+            if rng.random() < drop:
+                break
+        spend = 50.0 + rng.random() * 100 if bought else 0.0
+        found.append(History(bought, float(int(last)), float(age), spend))
+    return found
+
+
+def test_a_large_shop_is_fitted_on_a_systematic_sample_whatever_the_order() -> None:
+    shop = _simulated(6_000, seed=25)
+    model = fit(shop)
+    shuffled = list(shop)
+    random.Random(1).shuffle(shuffled)
+    assert fit(shuffled) == model  # the sample is taken from the sorted histories
+    assert (model.customers, model.fitted_on) == (6_000, 5_000)
+    assert _close(model.frequency.r, 0.8, 0.15) and _close(model.frequency.alpha, 40, 0.15)

@@ -148,6 +148,7 @@ class ParametersOut(BaseModel):
     gamma_gamma_log_likelihood: float
     customers: int
     repeat_customers: int
+    fitted_on: int  # customers the fit read: all, or a sample of a large shop's
 
 
 class HoldoutOut(BaseModel):
@@ -185,6 +186,7 @@ def _parameters(model: ValueModel) -> ParametersOut:
         gamma_gamma_log_likelihood=gg.log_likelihood,
         customers=model.customers,
         repeat_customers=model.repeat_customers,
+        fitted_on=model.fitted_on,
     )
 
 

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 
 def _parameters(title: str, fit: ParametersOut) -> Table:
+    if fit.fitted_on < fit.customers:
+        title += f" (a sample of {fit.fitted_on:,} customers)"
     table = Table(title=title, title_justify="left")
     table.add_column("model")
     table.add_column("parameters")

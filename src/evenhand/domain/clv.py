@@ -27,6 +27,8 @@ from evenhand.domain.clv_models import (
 )
 
 DAYS_A_YEAR = 365.0
+MOST_FITTED = 5_000  # customers a fit reads: a large shop's are sampled
+ROUGH_FIT = 1_000  # customers of a first, rough fit that the full one starts from
 STEP_DAYS = 30  # the CLV sums the expected spend month by month, each discounted
 CENT = Decimal("0.01")
 
@@ -53,6 +55,7 @@ class ValueModel:
     customers: int
     repeat_customers: int
     unit_days: int = 1
+    fitted_on: int = 0  # the customers the fit read: all, or a sample of a large shop
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,15 +103,36 @@ def _history(spent: Mapping[date, Decimal], cutoff: date, unit_days: int) -> His
 
 
 def fit(histories: Iterable[History], *, unit_days: int = 1) -> ValueModel:
-    """Both models on the same histories (raises `FitError` when they cannot carry them)."""
-    kept = list(histories)
+    """Both models on the same histories (raises `FitError` when they cannot carry them).
+
+    A large shop is fitted on a systematic sample of `MOST_FITTED` histories (sorted, every
+    k-th: each purchase count keeps its share), first roughly on `ROUGH_FIT` of them, then
+    from there on the whole sample: the likelihood's cost grows with the distinct histories.
+    """
+    kept = sorted(histories, key=_order)
+    sample = _every_kth(kept, MOST_FITTED)
+    rough = _every_kth(sample, ROUGH_FIT)
+    frequency = fit_bg_nbd(sample, near=fit_bg_nbd(rough) if len(rough) < len(sample) else None)
+    spend = fit_gamma_gamma(sample)
     return ValueModel(
-        frequency=fit_bg_nbd(kept),
-        spend=fit_gamma_gamma(kept),
+        frequency=frequency,
+        spend=spend,
         customers=len(kept),
         repeat_customers=sum(1 for history in kept if history.frequency > 0),
         unit_days=unit_days,
+        fitted_on=len(sample),
     )
+
+
+def _order(history: History) -> tuple[int, float, float, float]:
+    return (history.frequency, history.recency, history.age, history.average_spend)
+
+
+def _every_kth(ordered: list[History], most: int) -> list[History]:
+    if len(ordered) <= most:
+        return ordered
+    step = len(ordered) / most
+    return [ordered[int(index * step)] for index in range(most)]
 
 
 def holdout_check(

@@ -58,7 +58,8 @@ class FitError(ValueError):
     """The histories cannot carry the model (too few, or no repeat purchases)."""
 
 
-def fit_bg_nbd(histories: Iterable[History]) -> BgNbd:
+def fit_bg_nbd(histories: Iterable[History], *, near: BgNbd | None = None) -> BgNbd:
+    """The maximum-likelihood fit; `near` a fit to start from (a sample's, say)."""
     counted = Counter((h.frequency, h.recency, h.age) for h in histories)
     if not any(x > 0 for x, _, _ in counted):
         raise FitError("no customer has bought twice: purchase frequency cannot be fitted")
@@ -67,25 +68,57 @@ def fit_bg_nbd(histories: Iterable[History]) -> BgNbd:
     def negative(point: Point) -> float:
         return -_bg_nbd_log_likelihood(tuple(math.exp(v) for v in point), by_x)
 
-    found = minimise(negative, (0.0, 0.0, 0.0, 0.0))
+    start = (0.0,) * 4 if near is None else _logs(near.r, near.alpha, near.a, near.b)
+    found = minimise(negative, start, step=0.5 if near is None else 0.05)
     r, alpha, a, b = (math.exp(v) for v in found.point)
     return BgNbd(r, alpha, a, b, -found.value)
 
 
-def fit_gamma_gamma(histories: Iterable[History]) -> GammaGamma:
+def fit_gamma_gamma(histories: Iterable[History], *, near: GammaGamma | None = None) -> GammaGamma:
+    """The maximum-likelihood fit on the repeat customers; `near` a fit to start from."""
     counted = Counter(
         (h.frequency, h.average_spend) for h in histories if h.frequency > 0 and h.average_spend > 0
     )
     if len(counted) < 2:
         raise FitError("fewer than two repeat customers with spend: spend cannot be fitted")
+    spends = _spends_by_x(counted)
 
     def negative(point: Point) -> float:
         p, q, gamma = (math.exp(v) for v in point)
-        return -_gamma_gamma_log_likelihood(p, q, gamma, counted)
+        return -_gamma_gamma_log_likelihood(p, q, gamma, spends)
 
-    found = minimise(negative, (0.0, 0.0, 0.0))
+    start = (0.0,) * 3 if near is None else _logs(near.p, near.q, near.gamma)
+    found = minimise(negative, start, step=0.5 if near is None else 0.05)
     p, q, gamma = (math.exp(v) for v in found.point)
     return GammaGamma(p, q, gamma, -found.value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spends:
+    """One purchase count's average spends: (x * spend, weight), and the sums the
+    likelihood needs of them that no parameter changes."""
+
+    totals: list[tuple[float, int]]
+    weight: int
+    weighted_log_spend: float
+
+
+def _spends_by_x(counted: Counter[tuple[int, float]]) -> dict[int, _Spends]:
+    rows: dict[int, list[tuple[float, int]]] = {}
+    for (x, spend), weight in counted.items():
+        rows.setdefault(x, []).append((spend, weight))
+    return {
+        x: _Spends(
+            totals=[(x * spend, weight) for spend, weight in found],
+            weight=sum(weight for _, weight in found),
+            weighted_log_spend=math.fsum(weight * math.log(spend) for spend, weight in found),
+        )
+        for x, found in rows.items()
+    }
+
+
+def _logs(*values: float) -> tuple[float, ...]:
+    return tuple(math.log(value) for value in values)
 
 
 Grouped = dict[int, list[tuple[float, float, int]]]
@@ -120,20 +153,21 @@ def _bg_nbd_log_likelihood(params: tuple[float, ...], by_x: Grouped) -> float:
 
 
 def _gamma_gamma_log_likelihood(
-    p: float, q: float, gamma: float, counted: Counter[tuple[int, float]]
+    p: float, q: float, gamma: float, spends: dict[int, _Spends]
 ) -> float:
-    """Fader and Hardie 2013, equation (5): the density of each average spend given x."""
+    """Fader and Hardie 2013, equation (5): the density of each average spend z given x,
+    Gamma(px + q) / (Gamma(px) Gamma(q)) gamma^q x^px z^(px - 1) / (gamma + x z)^(px + q),
+    summed by x (the terms that depend only on x once per x)."""
     if not all(1e-8 < value < 1e8 for value in (p, q, gamma)):
         return -TOO_FAR
     total = 0.0
-    base = math.lgamma(q) - q * math.log(gamma)
-    for (x, spend), weight in counted.items():
+    base = q * math.log(gamma) - math.lgamma(q)
+    for x, group in spends.items():
         px = p * x
-        term = math.lgamma(px + q) - math.lgamma(px) - base
-        term += (
-            px * math.log(x) + (px - 1) * math.log(spend) - (px + q) * math.log(gamma + x * spend)
-        )
-        total += weight * term
+        fixed = math.lgamma(px + q) - math.lgamma(px) + base + px * math.log(x)
+        total += group.weight * fixed + (px - 1) * group.weighted_log_spend
+        log = math.log
+        total -= (px + q) * sum(weight * log(gamma + spent) for spent, weight in group.totals)
     return total
 
 

@@ -12,6 +12,9 @@ Point = tuple[float, ...]
 Objective = Callable[[Point], float]
 
 REFLECT, EXPAND, CONTRACT, SHRINK = 1.0, 2.0, 0.5, 0.5
+# The simplex is small enough when no vertex is further than this from the best on any
+# axis (the customer-value fits work on logarithms: a relative precision of 1e-6).
+SPREAD = 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,7 @@ def _moved(point: Point, index: int, step: float) -> Point:
 def _flat(scored: list[tuple[float, Point]], tolerance: float) -> bool:
     best, worst = scored[0], scored[-1]
     spread = max(abs(a - b) for point in scored[1:] for a, b in zip(point[1], best[1], strict=True))
-    return abs(worst[0] - best[0]) <= tolerance * (1 + abs(best[0])) and spread <= 1e-9
+    return abs(worst[0] - best[0]) <= tolerance * (1 + abs(best[0])) and spread <= SPREAD
 
 
 def _along(centre: Point, worst: Point, factor: float) -> Point:
