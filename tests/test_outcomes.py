@@ -33,8 +33,10 @@ from evenhand.store.tables import (
     disputes,
     guide_versions,
     orders,
+    reviews,
     shop,
     tickets,
+    users,
 )
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -215,3 +217,28 @@ def test_advise_outcomes_json(engine: Engine, db_url: str) -> None:
     assert {g["window_days"] for g in shown["groups"]} == {90, 180}
     text = CliRunner().invoke(app, ["advise", "outcomes", "--db", db_url])
     assert "Disputes filed afterwards: 1 of 2 customer(s) who threatened" in text.output
+
+
+def test_an_agents_override_is_the_remedy_the_customer_was_given(engine: Engine) -> None:
+    # given: the fixture, and customer 3's decision (a paid reship) overridden to a free
+    # reship; an approval of customer 2's changes nothing
+    _store_the_fixture(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(users).values(
+                id=1, email="lead@example.se", role="manager", password_hash="x", created_at=NOW
+            )
+        )
+        for decision, action, remedy in ((3, "override", "reship_free"), (2, "approve", None)):
+            connection.execute(
+                insert(reviews).values(
+                    decision_id=decision, user_id=1, action=action, remedy=remedy,
+                    reason="photo" if remedy else None, created_at=NOW,
+                )
+            )  # fmt: skip
+    # when: the figures are read
+    found, _ = shop_outcomes(engine, GUIDE, now=NOW)
+    # then: customer 3's ticket counts under the remedy given, customer 2's under the guide's
+    groups = {(g.window, g.tier, g.remedy): g.orders.n for g in found.groups}
+    assert groups[(90, "standard", "reship_free")] == 1
+    assert groups[(90, "standard", "offer_paid_reship")] == 1

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, case, func, select
 
 from evenhand.store.decisions import is_latest_decision
-from evenhand.store.tables import decisions, disputes, orders, tickets
+from evenhand.store.reviews import last_review
+from evenhand.store.tables import decisions, disputes, orders, reviews, tickets
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,16 +25,21 @@ class DecidedRow:
 
 
 def decided_tickets(connection: Connection, *, batch: int = 5_000) -> Iterator[DecidedRow]:
+    """Each ticket's latest decision with the remedy given: an agent's override's, else the
+    guide's."""
+    overridden = and_(reviews.c.action == "override", reviews.c.remedy.is_not(None))
+    given = case((overridden, reviews.c.remedy), else_=decisions.c.remedy)
     statement = (
         select(
             tickets.c.customer_id,
             tickets.c.created_at,
             decisions.c.tier,
-            decisions.c.remedy,
+            given,
             decisions.c.ltv_minor,
             decisions.c.threats,
         )
         .join(tickets, tickets.c.id == decisions.c.ticket_id)
+        .outerjoin(reviews, reviews.c.id == last_review())
         .where(is_latest_decision(), tickets.c.customer_id.is_not(None))
         .order_by(tickets.c.created_at, tickets.c.id)
     )
