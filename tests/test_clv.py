@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, insert
 from typer.testing import CliRunner
 
-from evenhand.actions.customer_value import recompute_values
+from evenhand.actions.customer_value import customer_report, recompute_values
 from evenhand.actions.guide import default_guide_text
 from evenhand.actions.replay import advise_vip_threshold
 from evenhand.actions.triage import triage_tickets
@@ -384,3 +384,16 @@ def test_a_large_shop_is_fitted_on_a_systematic_sample_whatever_the_order() -> N
     assert fit(shuffled) == model  # the sample is taken from the sorted histories
     assert (model.customers, model.fitted_on) == (6_000, 5_000)
     assert _close(model.frequency.r, 0.8, 0.15) and _close(model.frequency.alpha, 40, 0.15)
+
+
+def test_the_customer_report_shows_the_predicted_clv_when_the_settings_ask(
+    engine: Engine, db_url: str
+) -> None:
+    _store_cdnow(engine)
+    settings = Settings(db=db_url, ltv_metric=LtvMetric.PREDICTED_CLV)
+    recompute_values(engine, settings=settings, now=NOW)
+    report = customer_report(engine, email="c1@cdnow.example", settings=settings)
+    predicted = report.value.predicted_clv
+    assert predicted is not None and report.value.ltv(LtvMetric.PREDICTED_CLV) == predicted
+    assert report.value.net_revenue.amount == Decimal("100.50") != predicted.amount
+    assert report.method[-1].startswith("Predicted CLV: the spend expected over the next 365")
