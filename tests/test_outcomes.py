@@ -18,6 +18,7 @@ from evenhand.cli import app
 from evenhand.domain.outcomes import (
     DecidedCase,
     FollowUp,
+    difference_interval,
     discontinuities,
     follow_up,
     group_outcomes,
@@ -123,6 +124,33 @@ def test_a_customer_counts_as_a_threatener_from_the_first_threat_on() -> None:
     found = threat_outcome(calm_then_threat, {7: [_at(70)]})
     assert (found.threateners.customers, found.threateners.disputed) == (1, 0)
     assert found.others.customers == 0
+
+
+def test_the_difference_across_the_line_has_welchs_interval() -> None:
+    # above 4, 6, 8 (mean 6, variance 4), below 1, 2, 3 (mean 2, variance 1): 4 apart,
+    # se = sqrt(4/3 + 1/3) = 1.2910, df = (5/3)^2 / ((4/3)^2/2 + (1/3)^2/2) = 2.94 -> 2,
+    # t(2) = 4.303: 4 +- 5.555
+    found = difference_interval([4.0, 6.0, 8.0], [1.0, 2.0, 3.0])
+    assert found is not None and found.n == 6 and found.mean == 4.0
+    assert (found.low, found.high) == pytest.approx((4 - 5.5553, 4 + 5.5553), abs=0.001)
+    assert difference_interval([1.0], [1.0, 2.0]) is None  # under two a side
+
+
+def test_the_discontinuity_reports_the_difference_when_both_sides_have_two() -> None:
+    cases = [
+        DecidedCase(n, _at(200), "vip" if ltv >= 5000 else "standard", "r", Decimal(ltv), False)
+        for n, ltv in ((1, 4500), (2, 4600), (3, 5100), (4, 5200))
+    ]
+    bought = {
+        n: [FollowUp(n, _at(150), Decimal(amount))]
+        for n, amount in ((1, 100), (2, 300), (3, 400), (4, 800))
+    }
+    cut = discontinuities(cases, bought, NOW, threshold=Decimal(5000), bandwidth=Decimal(1000))
+    # 90 days: above 400, 800 (mean 600), below 100, 300 (mean 200): 400 apart,
+    # se = sqrt(80,000/2 + 20,000/2) = 223.6, df = 50,000^2 / (40,000^2 + 10,000^2) = 1.47 -> 1
+    difference = cut[0].difference
+    assert difference is not None and difference.mean == 400.0
+    assert difference.high - 400 == pytest.approx(12.706 * 223.607, abs=0.01)
 
 
 def test_intervals_by_hand() -> None:

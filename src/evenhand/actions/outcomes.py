@@ -85,6 +85,8 @@ class DiscontinuityOut(BaseModel):
     below: SideOut
     above: SideOut
     caveat: str
+    # net revenue above minus below, Welch's 95 % interval; null under two tickets a side
+    net_revenue_difference: IntervalOut | None
 
 
 class ShareOut(BaseModel):
@@ -140,6 +142,7 @@ def outcomes_out(found: Outcomes, currency: str) -> OutcomesOut:
                 window_days=d.window, threshold=d.threshold, bandwidth=d.bandwidth,
                 below=_side(d.below), above=_side(d.above),
                 caveat=d.caveat,
+                net_revenue_difference=_interval(d.difference) if d.difference else None,
             )
             for d in found.discontinuities
         ],

@@ -78,6 +78,8 @@ def outcomes(out: Console, shown: OutcomesOut, *, metric: str) -> None:
             f"{cut.above.orders.n}, orders {_mean(cut.above.orders)}, net revenue "
             f"{_mean(cut.above.net_revenue)}"
         )
+        if cut.net_revenue_difference is not None:
+            out.print(f"  above minus below, net revenue: {_mean(cut.net_revenue_difference)}")
         if cut.caveat:
             out.print(f"  [yellow]{cut.caveat}[/yellow]")
     threats = shown.threats

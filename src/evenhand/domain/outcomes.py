@@ -72,6 +72,7 @@ class GroupOutcome:
 class Side:
     orders: Interval
     revenue: Interval
+    revenues: tuple[float, ...] = ()  # each ticket's, for the difference across the line
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,8 @@ class Discontinuity:
     below: Side
     above: Side
     caveat: str  # "" when both sides have enough tickets
+    # Net revenue above minus below, with Welch's 95 % interval (None under two a side).
+    difference: Interval | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,27 @@ def mean_interval(values: Sequence[float]) -> Interval:
     return Interval(n, mean, mean - half, mean + half)
 
 
+def difference_interval(above: Sequence[float], below: Sequence[float]) -> Interval | None:
+    """mean(above) - mean(below) and Welch's 95 % interval (degrees of freedom by
+    Welch-Satterthwaite, rounded down: the wider interval)."""
+    if len(above) < 2 or len(below) < 2:
+        return None
+    middle = math.fsum(above) / len(above) - math.fsum(below) / len(below)
+    spread = [_variance(values) / len(values) for values in (above, below)]
+    se_squared = spread[0] + spread[1]
+    count = len(above) + len(below)
+    if se_squared == 0:
+        return Interval(count, middle, middle, middle)
+    shares = spread[0] ** 2 / (len(above) - 1) + spread[1] ** 2 / (len(below) - 1)
+    half = t_critical(int(se_squared**2 / shares)) * math.sqrt(se_squared)
+    return Interval(count, middle, middle - half, middle + half)
+
+
+def _variance(values: Sequence[float]) -> float:
+    mean = math.fsum(values) / len(values)
+    return math.fsum((value - mean) ** 2 for value in values) / (len(values) - 1)
+
+
 def wilson(hits: int, n: int) -> tuple[float, float]:
     """Wilson's 95 % interval of a share."""
     if n == 0:
@@ -154,9 +178,11 @@ def _side(
     cases: Sequence[DecidedCase], bought: Mapping[Hashable, Sequence[FollowUp]], window: int
 ) -> Side:
     figures = [follow_up(case, bought, window) for case in cases]
+    revenues = tuple(float(revenue) for _, revenue in figures)
     return Side(
         orders=mean_interval([float(orders) for orders, _ in figures]),
-        revenue=mean_interval([float(revenue) for _, revenue in figures]),
+        revenue=mean_interval(revenues),
+        revenues=revenues,
     )
 
 
@@ -192,12 +218,9 @@ def discontinuities(
         below = [c for c in old if threshold - bandwidth <= c.ltv < threshold]
         above = [c for c in old if threshold <= c.ltv <= threshold + bandwidth]
         caveat = _too_few("tickets", len(below), len(above))
-        found.append(
-            Discontinuity(
-                window, threshold, bandwidth,
-                _side(below, bought, window), _side(above, bought, window), caveat,
-            )
-        )  # fmt: skip
+        under, over = _side(below, bought, window), _side(above, bought, window)
+        difference = difference_interval(over.revenues, under.revenues)
+        found.append(Discontinuity(window, threshold, bandwidth, under, over, caveat, difference))
     return found
 
 
