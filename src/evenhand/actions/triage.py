@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from evenhand.actions.customer_value import value_of
+from evenhand.actions.value_model import clv_settings, fitted_model, with_predicted_clv
+from evenhand.domain.clv import ValueModel
 from evenhand.domain.costs import OrderCosts
 from evenhand.domain.decision import Decision, Reading, decide_ticket
 from evenhand.domain.facts import OrderMatch
@@ -30,6 +32,7 @@ from evenhand.domain.ticket_facts import (
     is_subscription_order,
     reply_context,
 )
+from evenhand.domain.value import CustomerValue, LtvMetric
 from evenhand.ingest.tickets import TicketIn, TicketProblem, TicketRecord
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
@@ -151,7 +154,9 @@ def decide_and_store(
 ) -> TriageReport:
     """Decide tickets already read, inside the caller's transaction; store and report."""
     currency = shop_currency(connection) or settings.currency or NO_CURRENCY
-    known = _Lookups.load(connection, [r for r in records if isinstance(r, TicketIn)], readings)
+    known = _Lookups.load(
+        connection, [r for r in records if isinstance(r, TicketIn)], readings, guide=guide, now=now
+    )
     decided = [
         _decide_or_keep(record, reading, guide=guide, known=known, currency=currency)
         for record, reading in zip(records, readings, strict=True)
@@ -171,6 +176,8 @@ class _Lookups:
     orders_of: dict[int, list[OrderRow]]
     quoted: dict[str, list[str]]  # order names each ticket mentions
     disputed: dict[int, frozenset[str]]  # each customer's orders with an open dispute
+    # The shop's predicted-CLV model, when the guide's metric is `predicted_clv`.
+    value_model: ValueModel | None = None
 
     @classmethod
     def load(
@@ -178,6 +185,9 @@ class _Lookups:
         connection: Connection,
         tickets: Sequence[TicketIn],
         readings: Sequence[Understanding | None],
+        *,
+        guide: Guide,
+        now: datetime,
     ) -> _Lookups:
         quoted = {
             ticket.ticket_id: [ticket.order_name]
@@ -194,7 +204,17 @@ class _Lookups:
             orders_of=orders_of_customers(connection, ids),
             quoted=quoted,
             disputed=open_disputed_orders(connection, ids),
+            value_model=fitted_model(connection, now.date()) if _predicts(guide) else None,
         )
+
+    def value(
+        self, customer: CustomerRow, currency: str, guide: Guide, at: datetime
+    ) -> CustomerValue:
+        """The customer's value figures, with the predicted CLV where the guide reads it."""
+        value = value_of(customer, currency)
+        if not _predicts(guide):
+            return value
+        return with_predicted_clv(value, self.value_model, clv_settings(guide.settings), at)
 
     def order_for(
         self, ticket: TicketIn, customer: CustomerRow | None
@@ -269,7 +289,7 @@ def _decide(
             leave_out=[s.evidence for s in own if s.kind in THREAT_SIGNALS],
         ),
     )
-    value = value_of(customer, currency) if customer else None
+    value = known.value(customer, currency, guide, ticket.created_at) if customer else None
     disputed = known.disputed.get(customer.id, frozenset()) if customer else frozenset()
     facts = facts_for(
         context,
@@ -472,3 +492,7 @@ def summary_counts(outcomes: Sequence[Triaged | TicketProblem]) -> dict[str, Cou
         "language": Counter(d.reading.language for d in decided),
         "threat": Counter(s.kind.value for d in decided for s in d.reading.signals),
     }
+
+
+def _predicts(guide: Guide) -> bool:
+    return guide.settings.ltv_metric is LtvMetric.PREDICTED_CLV
