@@ -114,7 +114,7 @@ def test_the_index_follows_every_write_to_the_tickets(engine: Engine) -> None:
 def test_the_migration_fills_the_index_with_the_tickets_already_stored(engine: Engine) -> None:
     # given: tickets stored before the full-text index existed
     config = alembic_config(engine)
-    command.downgrade(config, "0016")
+    command.downgrade(config, "0018")
     _store(engine)
     # when: the database is migrated
     command.upgrade(config, "head")

@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from evenhand.actions.llm import LlmFigures, llm_figures
 from evenhand.actions.worker_pulse import WorkerHealth, worker_health
 from evenhand.domain.execution import StepState
+from evenhand.settings import Settings
 from evenhand.store import inbox, writebacks
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current
@@ -28,6 +30,7 @@ class InboxStatus:
     troubled_writebacks: Sequence[Any]
     health: WorkerHealth
     troubled_steps: Sequence[StepTrouble] = ()  # remedies' steps failed or being retried
+    llm: LlmFigures | None = None  # the LLM reader's figures, when it is on or was used
 
     def failed_steps(self) -> int:
         return sum(t.count for t in self.troubled_steps if t.state is StepState.FAILED)
@@ -71,6 +74,7 @@ class InboxStatus:
             ],
             "failed_steps": self.failed_steps(),
             "troubled_steps": [step_trouble_json(t) for t in self.troubled_steps],
+            "llm_reader": self.llm.as_json() if self.llm else None,
         }
 
 
@@ -93,10 +97,15 @@ def _nested(counts: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
     return nested
 
 
-def inbox_status(engine: Engine, *, now: datetime, silent_seconds: int) -> InboxStatus:
+def inbox_status(
+    engine: Engine, *, now: datetime, silent_seconds: int, settings: Settings | None = None
+) -> InboxStatus:
+    """What the inbox holds; with `settings`, the LLM reader's figures too (when it is on
+    or was asked in the last 30 days)."""
     ensure_current(engine)
     health = worker_health(engine, now=now, silent_seconds=silent_seconds)
     with engine.connect() as connection:
+        figures = llm_figures(connection, settings, now=now) if settings else None
         return InboxStatus(
             deliveries=inbox.delivery_counts(connection),
             repeats=inbox.repeated_deliveries(connection),
@@ -105,6 +114,7 @@ def inbox_status(engine: Engine, *, now: datetime, silent_seconds: int) -> Inbox
             troubled_writebacks=writebacks.troubled_writebacks(connection),
             health=health,
             troubled_steps=troubled_steps(connection),
+            llm=figures if figures and figures.shown else None,
         )
 
 

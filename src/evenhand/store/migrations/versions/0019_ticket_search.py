@@ -4,7 +4,7 @@ both filled for the tickets already stored (`store/ticket_search.py` queries the
 covering index of what the dashboard counts of each decision (`ix_decisions_tally`)
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-04 16:30:00
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
