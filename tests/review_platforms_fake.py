@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -27,10 +26,10 @@ class FakeReviewPlatforms:
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
     fail_next: int | None = None  # the status of the next request's failure
 
-    def handle(self, method: str, path: str, headers: Any, raw: bytes) -> Answer:
+    def handle(self, method: str, path: str, headers: Any, document: Any) -> Answer:
         address = urlsplit(path)
         self.requests.append((method, address.path))
-        body = json.loads(raw) if raw else {}
+        body = document if isinstance(document, dict) else {}
         if self.fail_next:
             status, self.fail_next = self.fail_next, None
             return status, {}, {"message": "Service unavailable, try again"}

@@ -6,11 +6,16 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from evenhand.domain.execution import StepState
 
 if TYPE_CHECKING:
     from evenhand.actions.inbox_status import InboxStatus
+    from evenhand.actions.llm import LlmFigures
     from evenhand.actions.worker_pulse import WorkerHealth
+    from evenhand.store.llm_readings import LlmTally
 
 STATES = ("pending", "done", "failed")
 DELIVERY_STATES = (*STATES, "set_aside")
@@ -45,6 +50,47 @@ def inbox_status(console: Console, status: InboxStatus) -> None:
             f"[yellow]{row.status}[/] write-back {row.id} ({row.provider} ticket {row.ticket_ref}),"
             f" {row.attempts} tries, next {row.next_attempt_at:%Y-%m-%d %H:%M:%S}: {row.last_error}"
         )
+    _troubled_steps(console, status)
+    if status.llm is not None:
+        llm_lines(console, status.llm)
+
+
+def _troubled_steps(console: Console, status: InboxStatus) -> None:
+    """The remedies' steps that failed (an agent looks) or are being retried, by kind."""
+    failed = status.failed_steps()
+    console.print(f"failed remedy steps: {failed}")
+    for trouble in status.troubled_steps:
+        shown = "[red]failed[/]" if trouble.state is StepState.FAILED else "[yellow]retrying[/]"
+        console.print(
+            f"{shown} {trouble.kind.value}: {trouble.count}, the oldest "
+            f"{trouble.oldest_at:%Y-%m-%d %H:%M} (decision {trouble.oldest_decision_id}): "
+            f"{escape(trouble.oldest_error)}",
+            highlight=False,
+        )
+    if any(trouble.retryable for trouble in status.troubled_steps):
+        console.print("`evenhand inbox retry` gives each failed step one more try")
+
+
+def llm_lines(console: Console, figures: LlmFigures) -> None:
+    """The LLM reader today and over 30 days: readings, tokens, cost, fallbacks."""
+    console.print(
+        f"LLM reader ({figures.mode}): budget {figures.budget_per_day:,} tokens a day, "
+        f"{max(figures.budget_per_day - figures.today.tokens, 0):,} left today"
+    )
+    for name, tally in (("today", figures.today), ("last 30 days", figures.month)):
+        console.print(f"  {name}: {_tally_line(tally, figures)}")
+
+
+def _tally_line(tally: LlmTally, figures: LlmFigures) -> str:
+    latency = tally.mean_latency_ms
+    waited = "" if latency is None else f", {latency:.0f} ms a request on average"
+    fallbacks = ", ".join(f"{reason} {n}" for reason, n in sorted(tally.fallbacks.items()))
+    return (
+        f"{tally.asked} asked, {tally.used} used; {tally.prompt_tokens:,} prompt + "
+        f"{tally.completion_tokens:,} completion tokens, "
+        f"{figures.prices.cost(tally):.4f} {figures.prices.currency}{waited}; "
+        f"fell back: {fallbacks or 'none'}"
+    )
 
 
 def _worker_line(health: WorkerHealth) -> str:

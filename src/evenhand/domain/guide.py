@@ -39,7 +39,8 @@ REMEDY_MEANINGS: dict[Remedy, str] = {
     Remedy.STANDARD_RETURN: "a return within the window counted from receipt (never under 14 "
     "days), refunded when the goods are back, less any loss in value from handling",
     Remedy.SEND_TRACKING_STATUS: "the order's delivery status sent",
-    Remedy.CANCEL_SUBSCRIPTION: "the subscription cancelled or paused as asked",
+    Remedy.CANCEL_SUBSCRIPTION: "the subscription cancelled as asked",
+    Remedy.PAUSE_SUBSCRIPTION: "the subscription paused, no renewals until it resumes",
     Remedy.CANCEL_UNSHIPPED_ORDER: "an order that has not shipped is cancelled and paid back "
     "in full",
     Remedy.CHANGE_UNSHIPPED_ORDER: "an order that has not shipped is changed as asked, if it "
@@ -75,6 +76,10 @@ class TagNames:
 class GuideSettings:
     vip_threshold: Decimal = Decimal(5000)
     ltv_metric: LtvMetric = LtvMetric.NET_REVENUE
+    # With `ltv_metric: predicted_clv`: the spend expected over these days, discounted at
+    # this rate a year (evenhand.domain.clv).
+    clv_horizon_days: int = 365
+    clv_discount_rate: Decimal = Decimal("0.10")
     return_window_days: int = 30
     return_shipping: ReturnShipping = ReturnShipping.CUSTOMER
     shop_name: str = "Customer service"
@@ -146,6 +151,7 @@ class Guide:
     examples: tuple[Example, ...] = ()
     source: str = "<guide>"
     costs: CostModel = field(default_factory=CostModel)
+    name: str = ""  # the guide's own title (its `guide:` line), if it gives one
     # Public replies to reviews (`review_replies:`); the built-in ones when the guide has none.
     review_replies: ReviewReplyBook = field(default_factory=default_review_book)
 

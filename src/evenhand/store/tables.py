@@ -233,6 +233,20 @@ guide_versions = Table(
     Column("first_used_at", UtcDateTime, nullable=False),
 )
 
+DECISION_TALLY_COLUMNS = (
+    "ticket_id",
+    "id",
+    "language",
+    "intent",
+    "remedy",
+    "tier",
+    "threats",
+    "rule_id",
+    "currency",
+    "order_value_minor",
+    "expected_cost_minor",
+)
+
 decisions = Table(
     "decisions",
     metadata,
@@ -270,6 +284,29 @@ decisions = Table(
     Column("reader", String(40), nullable=False, server_default="built-in"),
     Index("ix_decisions_ticket_id", "ticket_id"),
     Index("ix_decisions_decided_at", "decided_at"),
+    # What the dashboard counts, beside the ticket and the id that find a ticket's latest
+    # decision: its tally reads this index alone, not the wide rows (signals, facts, reply).
+    Index("ix_decisions_tally", *DECISION_TALLY_COLUMNS),
+)
+
+# The LLM reader, per decision it was to read (`llm_mode` not off): the tokens the endpoint
+# counted, how long it took, the requests sent, and why the built-in reading was kept
+# (`fallback`, NULL when the LLM's was used). No text: the message is the ticket's.
+llm_readings = Table(
+    "llm_readings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "decision_id", ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False, unique=True
+    ),
+    Column("at", UtcDateTime, nullable=False),
+    Column("model", String(128), nullable=False),
+    Column("prompt_tokens", Integer, nullable=False),
+    Column("completion_tokens", Integer, nullable=False),
+    Column("latency_ms", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("fallback", String(32), nullable=True),
+    Index("ix_llm_readings_at", "at"),
 )
 
 # The service: API tokens (only their SHA-256 is kept), the durable inbox of webhook

@@ -26,6 +26,9 @@ from evenhand.actions.dashboard import (
 )
 from evenhand.actions.dispute_desk import desk_figures, disputes_of_ticket
 from evenhand.actions.guide import guide_versions_json
+from evenhand.actions.inbox_status import execution_troubles
+from evenhand.actions.llm import llm_board
+from evenhand.actions.outcomes import outcomes_out, shop_outcomes
 from evenhand.actions.public_reviews import review_board
 from evenhand.actions.replay import adopt_replayed_guide, advise_vip_threshold, replay_upload
 from evenhand.actions.reviews import (
@@ -59,6 +62,7 @@ from evenhand.web.charts import (
     stacked_columns,
     tallest,
 )
+from evenhand.web.guide_view import LANGUAGE_NAMES, reply_sections
 from evenhand.web.labels import intent_label, remedy_label
 from evenhand.web.message_html import is_html, sanitized
 from evenhand.web.pages import (
@@ -183,7 +187,12 @@ def ticket(
     chosen: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """A ticket; after a refused review, with the agent's choices as they left them."""
-    page = ticket_page(service.engine, decision_id=decision_id, settings=service.settings)
+    page = ticket_page(
+        service.engine,
+        decision_id=decision_id,
+        settings=service.settings,
+        guide=service.current_guide(),
+    )
     currency = page.decision.ltv.currency
     evidence = [signal.evidence for signal in page.decision.signals]
     html_mail = is_html(page.body)
@@ -198,6 +207,7 @@ def ticket(
         segments=[] if html_mail else highlighted(page.body, evidence),
         evidence=evidence,
         reply=(chosen or {}).get("reply") or page.reply,
+        note=page.note,
         chosen=chosen or {},
         customer=customer_out(page.customer).model_dump(mode="json") if page.customer else None,
         order_top=str(Money.of_minor(max(o.total_minor for o in page.orders), currency))
@@ -253,6 +263,7 @@ def review(
             reply_text=reply or None,
             now=service.now(),
             settings=service.settings,
+            guide=service.current_guide(),
         )
     except EvenhandError as error:
         if not isinstance(error.code, InputError) and error.code is not AccessError.NOT_ALLOWED:
@@ -312,12 +323,19 @@ def guide_page(
                 lineterm="",
             )
         )
+    guide = service.current_guide()
     return render(
         request,
         "guide.html",
         200 if not problems else 422,
         user=user,
-        guide=service.current_guide(),
+        guide=guide,
+        in_force_since=next(
+            (v["first_used_at"] for v in history if v["version"] == guide.version), None
+        ),
+        replies=reply_sections(guide),
+        remedy_codes={remedy.value for remedy in Remedy},
+        language_names=LANGUAGE_NAMES,
         history=history,
         diff=diff,
         diff_from=diff_from,
@@ -385,6 +403,7 @@ def dashboard_page(
     request: Request, service: ServiceDep, user: SignedIn, days: str = window_name(DEFAULT_DAYS)
 ) -> HTMLResponse:
     board = dashboard(service.engine, days=window_days(days))
+    llm = llm_board(service.engine, service.settings, now=service.now())
     languages = sorted({name for day in board.by_day_language.values() for name in day})
     intent_names = [name for name, _ in board.intents.most_common()]
     span = {"first": board.since, "last": board.until}
@@ -395,6 +414,8 @@ def dashboard_page(
         board=board,
         disputes=desk_figures(service.engine),
         reviews=review_board(service.engine),
+        troubles=execution_troubles(service.engine),
+        llm=llm,
         windows=[window_name(each) for each in WINDOWS],
         window=window_name(board.days),
         languages=languages,
@@ -427,6 +448,18 @@ async def threshold_advice_page(
     )
     shown = threshold_advice_out(advice, currency=currency, metric=guide.settings.ltv_metric)
     return render(request, "advice.html", user=user, advice=shown, chart=threshold_chart(shown))
+
+
+@router.get("/advice/outcomes")
+async def outcomes_page(request: Request, service: ServiceDep, user: SignedIn) -> HTMLResponse:
+    """Did being generous pay? (`evenhand advise outcomes`)."""
+    guide = service.current_guide()
+    found, currency = await run_in_threadpool(
+        shop_outcomes, service.engine, guide, now=service.now()
+    )
+    shown = outcomes_out(found, currency)
+    metric = guide.settings.ltv_metric.value
+    return render(request, "outcomes.html", user=user, outcomes=shown, metric=metric)
 
 
 def highlighted(body: str, evidence: list[str]) -> list[tuple[str, bool]]:

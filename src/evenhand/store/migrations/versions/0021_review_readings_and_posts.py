@@ -2,7 +2,7 @@
 review); each public reply's post to the platform with its state
 
 Revision ID: 0021
-Revises: 0016
+Revises: 0019
 Create Date: 2026-12-04 17:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0016"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
