@@ -28,7 +28,7 @@ from evenhand.errors import AccessError, ErrorCode, EvenhandError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.database import ensure_current, make_engine
 from evenhand.understand.model import Reader
-from evenhand.web import admin, api, disputes, public_reviews, ui, webhooks
+from evenhand.web import admin, api, disputes, public_reviews, reader_pages, ui, webhooks
 from evenhand.web.limits import BodyLimit, body_limit
 from evenhand.web.pages import SignInNeededError, templates
 from evenhand.web.schemas import ErrorOut, Health, validation_error
@@ -96,6 +96,7 @@ def create_app(
     app.include_router(admin.router)
     app.include_router(disputes.router)
     app.include_router(public_reviews.router)
+    app.include_router(reader_pages.router)
     if settings.api_docs:
         app.include_router(docs_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
