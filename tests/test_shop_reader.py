@@ -26,6 +26,7 @@ from evenhand.actions.shop_reader import (
     adopted_version,
     adoptions,
     learn_shop_reader,
+    read_history,
 )
 from evenhand.actions.triage import triage_tickets
 from evenhand.errors import EvenhandError, InputError
@@ -35,7 +36,7 @@ from evenhand.store.database import make_engine, upgrade
 from evenhand.store.tables import decisions
 from evenhand.understand import artefact
 from evenhand.understand.model import Intent
-from evenhand.understand.shop_data import read_history, read_mapping
+from evenhand.understand.shop_data import read_mapping
 from tests.conftest import FIXTURES, NOW
 
 HISTORY = FIXTURES / "shop_history" / "fjallgarn.csv"
@@ -46,7 +47,8 @@ TICKETS = FIXTURES / "tickets" / "tickets.jsonl"
 def test_the_mapping_names_intents_and_labels_it_leaves_out_are_counted() -> None:
     # Given Fjällgarn's history and its mapping, which leaves the sellers' spam out
     # When it is read
-    history = read_history(HISTORY, read_mapping(MAPPING))
+    kind, history = read_history(HISTORY, MAPPING)
+    assert kind == "csv"
     # Then every mapped row is there with its intent, and the spam is counted, not kept
     assert len(history.rows) == 182
     assert history.left_out == {"spam-saljare": 8}
@@ -83,7 +85,7 @@ def test_a_mapping_to_an_unknown_intent_is_refused_naming_the_label(tmp_path: Pa
 def test_without_a_mapping_labels_must_be_intents_and_others_are_left_out(tmp_path: Path) -> None:
     path = tmp_path / "history.csv"
     path.write_text("text,label\nWhere is it?,where_is_my_order\nHi,paket-var\n", "utf-8")
-    history = read_history(path)
+    _, history = read_history(path)
     assert [row.intent for row in history.rows] == [Intent.WHERE_IS_MY_ORDER]
     assert history.left_out == {"paket-var": 1}
 

@@ -72,6 +72,13 @@ def comparison_table(console: Console, details: dict[str, Any]) -> None:
     table.add_row(
         "sent to other", "", f"{built_in['other_share']:.1%}", f"{shop['other_share']:.1%}"
     )
+    if "out_of_scope_to_remedy" in shop:
+        table.add_row(
+            "out of scope read as a remedy intent",
+            "",
+            str(built_in["out_of_scope_to_remedy"]),
+            str(shop["out_of_scope_to_remedy"]),
+        )
     console.print(table)
     for line in _notes(details):
         console.print(line)

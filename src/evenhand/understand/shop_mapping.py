@@ -18,6 +18,8 @@ import yaml
 from evenhand.understand.model import Intent
 
 CLEAR_SHARE = 0.5  # below this share of one intent, a label's messages scatter
+UNSURE = 0.4  # from this share read as `other`, the built-in reader is unsure: review
+OUT_OF_SCOPE = 0.75  # from this share read as `other`, the label is out of scope: other
 FEWEST = 3  # below this many messages, a label is not proposed
 SHOWN = 3  # the intents shown beside a label
 
@@ -28,22 +30,44 @@ class LabelReading:
     messages: int
     readings: tuple[tuple[str, int], ...]  # intent -> messages, most read first
 
+    def count(self, intent: str) -> int:
+        return dict(self.readings).get(intent, 0)
+
     @property
     def top(self) -> tuple[str, int]:
-        return self.readings[0]
+        """The intent read most often other than `other`, and how often."""
+        found = [(intent, n) for intent, n in self.readings if intent != Intent.OTHER.value]
+        return found[0] if found else (Intent.OTHER.value, 0)
 
     @property
     def share(self) -> float:
         return self.top[1] / self.messages
 
     @property
+    def unsure(self) -> float:
+        """The share of its messages the built-in reader sent to `other`."""
+        return self.count(Intent.OTHER.value) / self.messages
+
+    @property
     def proposed(self) -> Intent | None:
-        """The intent proposed, or None: leave out and review."""
+        """The intent proposed, or None: leave out and review (see `review_reason`)."""
         if self.label in {intent.value for intent in Intent}:
             return Intent(self.label)  # already an intent's name
-        if self.messages < FEWEST or self.share < CLEAR_SHARE:
+        if self.review_reason:
             return None
-        return Intent(self.top[0])
+        return Intent.OTHER if self.unsure >= OUT_OF_SCOPE else Intent(self.top[0])
+
+    @property
+    def review_reason(self) -> str | None:
+        if self.messages < FEWEST:
+            return "too few messages"
+        if self.unsure >= OUT_OF_SCOPE:
+            return None  # out of scope: other
+        if self.unsure >= UNSURE:
+            return "the built-in reader is unsure of them"
+        if self.share < CLEAR_SHARE:
+            return "its messages scatter"
+        return None
 
     def as_json(self) -> dict[str, object]:
         proposed = self.proposed
@@ -54,6 +78,7 @@ class LabelReading:
             "share": round(self.share, 4),
             "readings": dict(self.readings[:SHOWN]),
             "review": proposed is None,
+            "why": self.review_reason if proposed is None else None,
         }
 
 
@@ -79,7 +104,8 @@ class Suggestion:
             f"# Proposed by `evenhand reader suggest-mapping` from {self.messages} messages of",
             f"# {self.source}: each label or tag with the intent the built-in reader read most",
             "# often in its messages, and how often. Check every line before you learn from it.",
-            "# `~` leaves a label out: its messages scatter, or there are too few; review them.",
+            "# `~` leaves a label out: its messages scatter, the built-in reader is unsure of",
+            "# them, or there are too few; review them.",
         ]
         clear = [each for each in self.labels if each.proposed is not None]
         review = [each for each in self.labels if each.proposed is None]
@@ -97,7 +123,8 @@ def _line(reading: LabelReading) -> str:
     tops = ", ".join(
         f"{intent} {count / reading.messages:.0%}" for intent, count in reading.readings[:SHOWN]
     )
-    return f"{key}: {value}".ljust(44) + f"  # {reading.messages} messages; read as {tops}"
+    why = f" ({reading.review_reason})" if proposed is None else ""
+    return f"{key}: {value}".ljust(44) + f"  # {reading.messages} messages; read as {tops}{why}"
 
 
 def suggest(

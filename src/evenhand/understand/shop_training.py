@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sklearn.model_selection import StratifiedKFold
 
+from evenhand.domain.intents import REMEDY_INTENTS
 from evenhand.understand.approach import Approach
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.clean import clean_message
@@ -63,11 +64,15 @@ class ReaderFigures:
     macro_f1: float
     other_share: float  # share of the rows read as `other` (a person looks)
     scores: tuple[Score, ...]  # per intent the rows hold
+    # Out-of-scope rows (labelled `other`) read as an intent whose remedy gives money or
+    # goods away: what must stay 0 (the guide's confidence bar comes on top of it).
+    out_of_scope_to_remedy: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {
             "macro_f1": round(self.macro_f1, 4),
             "other_share": round(self.other_share, 4),
+            "out_of_scope_to_remedy": self.out_of_scope_to_remedy,
             "intents": {
                 s.label: {
                     "precision": round(s.precision, 4),
@@ -143,4 +148,12 @@ def figures(name: str, gold: Sequence[str], read: Sequence[str]) -> ReaderFigure
         for label in labels
     )
     other = sum(r == Intent.OTHER.value for r in read) / max(len(read), 1)
-    return ReaderFigures(name=name, macro_f1=macro_f1(gold, read), other_share=other, scores=scores)
+    remedies = {intent.value for intent in REMEDY_INTENTS}
+    unsafe = sum(g == Intent.OTHER.value and r in remedies for g, r in zip(gold, read, strict=True))
+    return ReaderFigures(
+        name=name,
+        macro_f1=macro_f1(gold, read),
+        other_share=other,
+        scores=scores,
+        out_of_scope_to_remedy=unsafe,
+    )
