@@ -160,7 +160,7 @@ def test_a_gorgias_tag_without_a_name_is_refused(tmp_path: Path) -> None:
 def test_a_broken_json_line_is_refused_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "pages.jsonl"
     good = INCREMENTAL.read_text("utf-8").splitlines()[0]
-    path.write_text(f"{good}\n{{\"tickets\": [\n", "utf-8")
+    path.write_text(f'{good}\n{{"tickets": [\n', "utf-8")
     with pytest.raises(EvenhandError, match="line 2"):
         read_labelled(path)
 

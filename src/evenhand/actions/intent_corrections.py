@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from evenhand.actions.service import find_decision
 from evenhand.domain.intents import Intent
 from evenhand.errors import EvenhandError, InputError
+from evenhand.ingest.cells import text_problem
 from evenhand.store.audit import record_event
 from evenhand.store.intent_corrections import (
     CorrectedMessage,
@@ -60,6 +61,8 @@ def correct_intent(engine: Engine, correction: Correction, *, now: datetime) -> 
     note = correction.note.strip() or None
     if note and len(note) > NOTE_LIMIT:
         raise EvenhandError(InputError.BAD_VALUE, f"note: at most {NOTE_LIMIT:,} characters")
+    if note and (problem := text_problem(note)):
+        raise EvenhandError(InputError.BAD_VALUE, f"note: {problem}")
     with engine.begin() as connection:
         earlier = corrections_of(connection, decision.decision_id)
         standing = earlier[-1]["intent"] if earlier else decision.intent.value
