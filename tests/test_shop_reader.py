@@ -31,13 +31,12 @@ from evenhand.actions.shop_reader import (
 from evenhand.actions.triage import triage_tickets
 from evenhand.errors import EvenhandError, InputError
 from evenhand.ingest.tickets import read_tickets
-from evenhand.settings import Settings, reader_folder
-from evenhand.store.database import make_engine, upgrade
+from evenhand.settings import Settings
+from evenhand.store.database import make_engine
 from evenhand.store.tables import decisions
-from evenhand.understand import artefact
 from evenhand.understand.model import Intent
 from evenhand.understand.shop_data import read_mapping
-from tests.conftest import FIXTURES, NOW
+from tests.conftest import FIXTURES, NOW, own_reader_folder
 
 HISTORY = FIXTURES / "shop_history" / "fjallgarn.csv"
 MAPPING = FIXTURES / "shop_history" / "fjallgarn.yaml"
@@ -94,14 +93,7 @@ def test_without_a_mapping_labels_must_be_intents_and_others_are_left_out(tmp_pa
 def shop_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A reader folder of its own holding the built-in reader's artefact (linked), and a
     migrated SQLite database."""
-    built = artefact.artefact_path(reader_folder(Settings()))
-    folder = tmp_path_factory.mktemp("readers")
-    (folder / built.name).symlink_to(built)
-    language = artefact.language_path(built.parent)
-    (folder / language.name).symlink_to(language, target_is_directory=True)
-    url = f"sqlite:///{folder / 'evenhand.sqlite3'}"
-    upgrade(make_engine(url))
-    return Settings(db=url, reader_folder=folder)
+    return own_reader_folder(tmp_path_factory.mktemp("readers"))
 
 
 @pytest.fixture(scope="module")

@@ -18,16 +18,25 @@ from typing import Any
 
 import pytest
 import yaml
+from rich.console import Console
 
-from evenhand.actions.shop_reader import read_history, suggest_mapping
+from evenhand.actions.guide import load_guide
+from evenhand.actions.intent_corrections import Correction, correct_intent
+from evenhand.actions.service import find_decision
+from evenhand.actions.shop_reader import Learnt, learn_shop_reader, read_history, suggest_mapping
+from evenhand.actions.triage import triage_tickets
+from evenhand.cli.shop_reader_commands import comparison_table
 from evenhand.errors import EvenhandError, InputError
 from evenhand.ingest.labelled_tickets import read_labelled
+from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
+from evenhand.store.database import make_engine
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.model import Intent
+from evenhand.understand.reader import EmbeddedReader
 from evenhand.understand.shop_data import read_mapping
 from evenhand.understand.shop_mapping import suggest
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, NOW, own_reader_folder
 from tests.test_cli import evenhand
 
 SHOP_B = FIXTURES / "shop_history_b" / "spoke_and_sprocket.json"
@@ -229,3 +238,54 @@ def test_the_suggest_mapping_command_prints_yaml_and_refuses_a_bad_file(
     answer = evenhand("reader", "suggest-mapping", str(bad), cwd=tmp_path)
     assert answer.returncode != 0 and "Traceback" not in answer.stderr
     assert "ticket 1: description" in answer.stderr and "line 1" in answer.stderr
+
+
+# --- the target: a shop apart from the corpus, learnt from its Zendesk export ---------------
+
+
+@pytest.fixture(scope="module")
+def learnt_b(tmp_path_factory: pytest.TempPathFactory, reader: EmbeddedReader) -> Learnt:
+    """Spoke & Sprocket's shop reader, learnt from its Zendesk export with two of an
+    agent's intent corrections in the database (tickets of another day, another voice)."""
+    settings = own_reader_folder(tmp_path_factory.mktemp("readers"))
+    engine = make_engine(settings.db)
+    triage_tickets(
+        engine,
+        records=read_tickets(FIXTURES / "tickets" / "agent_day.jsonl"),
+        guide=load_guide(settings),
+        reader=reader,
+        settings=settings,
+        now=NOW,
+    )
+    for decision_id in (1, 2):
+        read_as = find_decision(engine, decision_id=decision_id).intent.value
+        intent = "feedback" if read_as != "feedback" else "other"
+        correct_intent(engine, Correction(decision_id, intent, "", by="t"), now=NOW)
+    return learn_shop_reader(settings, path=SHOP_B, mapping=SHOP_B_MAP, corrections=True)
+
+
+@pytest.mark.training
+def test_on_a_shop_apart_from_the_corpus_the_shop_reader_is_well_above_the_built_in_one(
+    learnt_b: Learnt,
+) -> None:
+    # Given Spoke & Sprocket's 285 tagged tickets and two corrections, When a reader is learnt
+    details = learnt_b.details
+    comparison = details["comparison"]
+    built_in, shop = comparison["built_in"], comparison["shop"]
+    # Then the corrections are joined and the left-out tags counted
+    assert details["corrections"] == {"added": 2, "replaced": 0}
+    assert details["rows"] == 287 and details["source"] == "zendesk"
+    assert (details["unlabelled"], details["ambiguous"]) == (3, 2)
+    # and the shop reader's macro-F1 under cross-validation is at least 0.10 above the
+    # built-in reader's (measured: 0.847 and 0.970 on the 285 tickets alone)
+    assert shop["macro_f1"] >= built_in["macro_f1"] + 0.10
+    # and no out-of-scope mail (sellers' pitches, the press) is read as an intent whose
+    # remedy gives money or goods away (the built-in reader reads some as missing items)
+    assert shop["out_of_scope_to_remedy"] == 0
+    # and `learn` says so, beside the figures
+    console = Console(record=True, width=200)
+    comparison_table(console, details)
+    printed = console.export_text()
+    assert "agents' corrections joined: 2 (2 tickets added" in printed
+    assert "left out: 23 tickets tagged 'vip'" in printed
+    assert "left out: 2 tickets whose tags name two intents" in printed
