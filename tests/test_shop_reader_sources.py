@@ -216,7 +216,14 @@ def test_suggest_mapping_on_a_real_export_gives_yaml_to_save(
     truth = read_mapping(SHOP_B_MAP)
     assert set(proposed) == set(truth) | {"vip", "urgent", "merged", "social"}
     agreeing = [tag for tag, intent in truth.items() if proposed[tag] == intent.value]
-    assert len(agreeing) >= 12
+    assert len(agreeing) == 19
+    # and none is proposed wrong: the three others are left for review (the built-in
+    # reader is unsure of half their messages)
+    assert {tag for tag in truth if proposed[tag] is None} == {
+        "wrong_spec",
+        "rma_send_back",
+        "press_enquiry",
+    }
     assert proposed["vip"] is None and proposed["urgent"] is None  # they scatter: review
     # and the saved file is a mapping `reader learn` takes
     saved = a_mapping(tmp_path, suggestion.as_yaml())
