@@ -244,6 +244,6 @@ def test_the_api_takes_a_correction_and_answers_it_typed(
         assert httpx.post(url, json={"intent": "other"}).status_code == 401
         schema = httpx.get(f"{api.base}/openapi.json").json()
         operation = schema["paths"]["/api/decisions/{decision_id}/intent"]["post"]
-        assert set(operation["responses"]) == {"201", "401", "404", "422", "503"}
+        assert set(operation["responses"]) == {"201", "400", "401", "404", "413", "422", "503"}
         ref = operation["responses"]["201"]["content"]["application/json"]["schema"]
         assert ref == {"$ref": "#/components/schemas/IntentCorrectionOut"}

@@ -108,8 +108,10 @@ def get_decision(service: ServiceDep, _: Caller, decision_id: DecisionId) -> Dec
     response_model=IntentCorrectionOut,
     status_code=201,
     responses=error_responses(
+        400,
         401,
         404,
+        413,
         422,
         503,
         s404="No such decision (`decision_not_found`).",
