@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,9 @@ from evenhand.understand.approach import Approach
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.corpus import Split, load_corpus
 from evenhand.understand.cross_validation import cross_validate_intents
-from evenhand.understand.embedding_model import artefact_is_current
+from evenhand.understand.embedding_model import EmbeddingIntentModel, artefact_is_current
 from evenhand.understand.features import linear_text_model
+from evenhand.understand.knobs import IntentKnobs
 from evenhand.understand.model import Intent, Message, SignalKind
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.understand.signal_model import e5_artefact_is_current
@@ -163,6 +165,36 @@ def test_an_unsure_first_stage_asks_the_e5_model(models: ReaderModels) -> None:
     message = Message(body="Hej, angående min senaste beställning från er förra veckan")
     assert models.intent.rank(fast_only.intent_text(message.body))[0][1] < 0.7  # unsure
     assert cascade.read(message).confidence != fast_only.read(message).confidence
+
+
+class _RecordingOpinion:
+    """The e5 stage, recording what it was asked to read."""
+
+    def __init__(self, inner: EmbeddingIntentModel) -> None:
+        self.inner = inner
+        self.asked: list[str] = []
+
+    def probabilities_many(self, texts: list[str]) -> list[dict[Intent, float]]:
+        self.asked.extend(texts)
+        return self.inner.probabilities_many(texts)
+
+
+def test_the_e5_model_reads_only_the_head_of_a_long_message(models: ReaderModels) -> None:
+    # given: a cascade that always asks e5, and a message whose tail is a long story
+    opinion = _RecordingOpinion(models.second_opinion)
+    reader = EmbeddedReader(
+        replace(models, second_opinion=opinion),  # type: ignore[arg-type]
+        knobs=IntentKnobs(cascade_below=1.01),
+    )
+    head = "Hej, angående min senaste beställning från er förra veckan"
+    story = " ".join(["och sedan hände det något helt annat på vägen hem"] * 40)
+    # when: it is read
+    reading = reader.read(Message(body=f"{head}. {story}"))
+    # then: the e5 model was asked, about the message's first words only
+    assert reading.intent_source == "cascade-e5"
+    (asked,) = opinion.asked
+    assert asked.startswith("Hej, angående")
+    assert len(asked.split()) == reader.knobs.e5_max_words
 
 
 def test_held_out_messages_stay_when_training_threats_change(monkeypatch: MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ from evenhand.understand.approach import Approach
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.clean import clean_message
 from evenhand.understand.intent_model import IntentModel, without_sentences
-from evenhand.understand.knobs import IntentKnobs, abstains, calibrated, cascade_blend
+from evenhand.understand.knobs import IntentKnobs, abstains, calibrated, cascade_blend, e5_head
 from evenhand.understand.language import identify_language
 from evenhand.understand.model import Intent, Message, Signal, Understanding
 from evenhand.understand.signals import SignalReading, read_signals_many
@@ -63,7 +63,9 @@ class EmbeddedReader:
         opinions = dict(
             zip(
                 unsure,
-                self.models.second_opinion.probabilities_many([texts[i] for i in unsure]),
+                self.models.second_opinion.probabilities_many(
+                    [e5_head(texts[i], self.knobs.e5_max_words) for i in unsure]
+                ),
                 strict=True,
             )
         )
