@@ -87,8 +87,10 @@ def timed_load(settings: Settings, rounds: int = 5) -> tuple[float, str]:
             [sys.executable, "-c", LOAD, settings.db, str(settings.reader_folder)],
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
         )
+        if answer.returncode:
+            raise SystemExit(f"loading the reader failed: {answer.stderr.strip()[-500:]}")
         took, name = answer.stdout.split()
         best = min(best, float(took))
     return best, name
