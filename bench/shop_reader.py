@@ -5,10 +5,10 @@ The history is a Zendesk tickets export written the way Spoke & Sprocket's is
 (`tests/fixtures/shop_history_b/write_history.py`: the same labels in the same proportions,
 each ticket composed afresh), read with its mapping; `learn` reads it, cross-validates the
 built-in and the shop reader (5 folds, 3 from 1,000 rows on) and trains the shop reader on
-every row, in one process on one thread. Prints wall and CPU seconds of `learn`, the macro-F1 of both readers,
-then the first load of each reader in a fresh process; the yardstick is timed in the same
-run. Target: `learn` on 2,000 tickets under a minute; a shop reader loads about as fast as
-the built-in one.
+every row, in one process on one thread. Prints wall and CPU seconds of `learn`, the
+macro-F1 of both readers, then the first load of each reader in a fresh process; the
+yardstick is timed in the same run. Target: `learn` on 2,000 tickets under a minute; a
+shop reader loads about as fast as the built-in one.
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/shop_reader.py [--tickets 2000]
 """
