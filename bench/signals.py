@@ -72,7 +72,7 @@ def main() -> None:
         _rate(f"corpus messages without a threat ({split.value})", reader, plain)
     own = [r for r in _rows("ordinary_own.jsonl") if r.get("split") == "held_out"]
     _rate("own ordinary sentences (held out)", reader, [str(r["text"]) for r in own])
-    for name in ("signals_t1.jsonl", "signals_t2.jsonl"):
+    for name in ("signals_t1.jsonl", "signals_t2.jsonl", "signals_t3.jsonl"):
         plain = [str(r["text"]) for r in _rows(name) if not r["signals"]]
         _rate(f"{name} ordinary (trained on)", reader, plain)
 

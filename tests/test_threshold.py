@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from evenhand.actions.guide import default_guide_text
-from evenhand.actions.replay import advise_vip_threshold
+from evenhand.actions.replay import advise_vip_threshold, stored_cases
 from evenhand.actions.schemas import threshold_advice_out
 from evenhand.domain.costs import OrderCosts
+from evenhand.domain.guide import Guide
 from evenhand.domain.remedies import Remedy
-from evenhand.domain.replay import StoredCase
+from evenhand.domain.replay import StoredCase, replay
 from evenhand.domain.threshold import (
     CustomerPoint,
     ShopHistory,
@@ -22,7 +24,9 @@ from evenhand.domain.threshold import (
 from evenhand.domain.value import LtvMetric
 from evenhand.ingest.guide_file import parse_guide
 from evenhand.store.decisions import is_latest_decision
+from evenhand.store.replay_cases import latest_decisions
 from evenhand.store.tables import decisions
+from evenhand.store.threshold_data import ticket_span
 
 GUIDE = parse_guide(default_guide_text(), source="default")  # VIP from 5,000 net revenue
 # An order whose goods cost 500 x (1 - 0.40) = 300: a free reship costs 300 + 59 shipping +
@@ -97,3 +101,24 @@ def test_the_advisor_reads_the_shops_customers_and_stored_decisions(engine: Engi
     assert counts == sorted(counts, reverse=True)
     rendered = threshold_advice_out(advice, currency=currency, metric=LtvMetric.NET_REVENUE)
     assert rendered.options[0].covered == advice.options[0].covers(Decimal(2))
+    # and each line's figures are those of a full replay of the stored decisions at it
+    with engine.connect() as connection:
+        cases = list(stored_cases(latest_decisions(connection)))
+    nobody = replay(_at(GUIDE, Decimal("Infinity")), cases).new_cost
+    for option in advice.options:
+        report = replay(_at(GUIDE, option.threshold), cases)
+        assert option.vip_tickets == report.tickets_by_tier.get("vip", 0)
+        days = advice_days(engine)
+        extra = (report.new_cost - nobody) * 365 / max(days, 1)
+        assert option.extra_cost_a_year == extra.quantize(Decimal("0.01"))
+
+
+def _at(guide: Guide, line: Decimal) -> Guide:
+    return replace(guide, settings=replace(guide.settings, vip_threshold=line))
+
+
+def advice_days(engine: Engine) -> int:
+    with engine.connect() as connection:
+        first, last = ticket_span(connection)
+    assert first is not None and last is not None
+    return (last - first).days

@@ -230,6 +230,24 @@ def test_the_vip_threshold_advice_is_drawn_and_says_when_the_data_are_thin(
     page.screenshot(path=str(shots / "vip-threshold.png"), full_page=True)
 
 
+def test_the_outcomes_page_shows_what_followed_the_tickets(
+    shop: Shop, page: Page, shots: Path
+) -> None:
+    # given the triage shop (its tickets are days old, its customers made few threats)
+    sign_in(page, shop.base)
+    # when the manager follows the dashboard's link
+    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="did being generous pay?").click()
+    # then no ticket is old enough for follow-ups, the VIP line's sides are tabled with
+    # their caveat, and the threateners' disputes are counted beside the others'
+    expect(page.get_by_role("status")).to_contain_text("No decided ticket is 90 days old yet")
+    line = page.get_by_role("table", name="at the VIP line")
+    expect(line).to_contain_text("too few tickets to compare")
+    threats = page.get_by_role("table", name="disputes after threats")
+    expect(threats.locator("tr", has_text="who threatened")).to_be_visible()
+    page.screenshot(path=str(shots / "outcomes.png"), full_page=True)
+
+
 def test_a_form_without_the_session_csrf_token_is_refused(shop: Shop) -> None:
     with httpx.Client(base_url=shop.base) as client:
         form = client.get("/login").text

@@ -120,6 +120,22 @@ def test_a_message_unlike_anything_known_is_other(reader: EmbeddedReader, text: 
     assert reading.intent is Intent.OTHER
 
 
+def test_a_message_in_words_never_seen_is_other_however_sure_the_models_are(
+    reader: EmbeddedReader,
+) -> None:
+    # given: a reader that trusts any reading, and a message in words it never trained on
+    trusting = EmbeddedReader(reader.models, threshold=0.0)
+    german = Message(body="Wo ist meine Bestellung? Ich warte seit zwei Wochen.", market="DE")
+    # when: it is read
+    reading = trusting.read(german)
+    # then: a person looks, and the reading says why
+    assert reading.intent is Intent.OTHER
+    assert reading.intent_source == "unknown-words->other"
+    assert trusting.read(
+        Message(body="Var är mitt paket? Jag har väntat i två veckor.")
+    ).intent is (Intent.WHERE_IS_MY_ORDER)
+
+
 def test_every_reading_says_which_stage_decided_its_intent(reader: EmbeddedReader) -> None:
     sure = reader.read(Message(body="Where is my parcel? I ordered two weeks ago."))
     strict = EmbeddedReader(reader.models, threshold=0.999).read(Message(body="hmm, my thing"))

@@ -161,7 +161,23 @@ ORDINARY = [
     "Mitt kort nekas hela tiden när jag ska betala.",
     "Det här är den sämsta servicen jag varit med om, jag är rasande.",
     "Jag har redan lämnat ett omdöme på Trustpilot.",
+    "I'll take it to the National Board for Consumer Disputes (ARN) if we can't agree.",
+    "Annars vill jag häva köpet och få tillbaka pengarna.",
+    "Klarna godkände inte köpet, vad gör jag nu?",
+    "Jag ångrade bestridandet hos banken, ni behöver inte göra något mer.",
+    "My daughter opened a Klarna claim by mistake, it's been removed now.",
 ]
+
+
+def test_a_consumer_board_beside_the_bank_is_still_a_chargeback_threat(
+    reader: EmbeddedReader,
+) -> None:
+    # given: the customer's legal route named, and the bank named beside it as the threat
+    text = "If you don't refund me I'll go to ARN and ask my bank to reverse the payment."
+    # when: it is read
+    reading = _read(reader, text)
+    # then: the bank route still shows
+    assert SignalKind.CHARGEBACK_THREAT in {s.kind for s in reading.signals}, reading.steps
 
 
 @pytest.mark.parametrize("text", ORDINARY)

@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 from evenhand.domain.money import normalise_currency
 from evenhand.domain.value import LtvMetric
+from evenhand.understand.llm_schema import LlmMode
 
 DEFAULT_SETTINGS_FILE = "evenhand.toml"
 DEFAULT_DB_URL = "sqlite:///evenhand.sqlite3"
@@ -69,6 +70,74 @@ class Settings(BaseSettings):
         float,
         Field(ge=0, le=1, description="Below this confidence a message's intent is `other`."),
     ] = 0.2
+    llm_mode: Annotated[
+        LlmMode,
+        Field(
+            description="The optional LLM reader: `off` (the built-in reader alone), `all` "
+            "(every message goes to the LLM) or `second_opinion` (only messages the built-in "
+            "reader is unsure of, below `llm_second_opinion_below`, or reads as `other`). "
+            "It sees the message text only (docs/reference/llm-reader.md)."
+        ),
+    ] = LlmMode.OFF
+    llm_base_url: Annotated[
+        str | None,
+        Field(
+            description="An OpenAI-compatible API's base URL (POST {llm_base_url}/chat/"
+            "completions), e.g. https://api.openai.com/v1."
+        ),
+    ] = None
+    llm_model: Annotated[
+        str | None, Field(description="The model the LLM reader asks, e.g. gpt-4o-mini.")
+    ] = None
+    llm_api_key: Annotated[
+        SecretStr | None, Field(description="The LLM endpoint's API key (sent as a Bearer token).")
+    ] = None
+    llm_timeout_seconds: Annotated[
+        float,
+        Field(
+            gt=0,
+            le=120,
+            description="How long one LLM request may take; a later answer is not waited for "
+            "(the built-in reader's reading is kept, counted as `timeout`).",
+        ),
+    ] = 10.0
+    llm_concurrency: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=32,
+            description="Requests the LLM reader sends at once for a batch of messages "
+            "(a triaged file, the worker's batch).",
+        ),
+    ] = 4
+    llm_second_opinion_below: Annotated[
+        float,
+        Field(
+            ge=0,
+            le=1,
+            description="In `second_opinion` mode, the built-in reader's confidence below "
+            "which the LLM is asked.",
+        ),
+    ] = 0.5
+    llm_budget_tokens_per_day: Annotated[
+        int,
+        Field(
+            ge=0,
+            description="Tokens (prompt and completion) the LLM reader may use per UTC day; "
+            "past it messages are read by the built-in reader (counted as `over_budget`).",
+        ),
+    ] = 1_000_000
+    llm_price_per_1k_prompt_tokens: Annotated[
+        Decimal,
+        Field(ge=0, description="What 1,000 prompt tokens cost, for the cost figures."),
+    ] = Decimal("0")
+    llm_price_per_1k_completion_tokens: Annotated[
+        Decimal,
+        Field(ge=0, description="What 1,000 completion tokens cost, for the cost figures."),
+    ] = Decimal("0")
+    llm_price_currency: Annotated[
+        str, Field(description="The currency of the LLM's prices (the provider's, e.g. USD).")
+    ] = "USD"
     reader_folder: Annotated[
         Path | None,
         Field(
@@ -393,6 +462,6 @@ def settings_reference() -> str:
 def _toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value.value) if isinstance(value, LtvMetric) else str(value)
+    text = str(value.value) if isinstance(value, LtvMetric | LlmMode) else str(value)
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'

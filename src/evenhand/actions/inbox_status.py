@@ -11,7 +11,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from evenhand.actions.llm import LlmFigures, llm_figures
 from evenhand.actions.worker_pulse import WorkerHealth, worker_health
+from evenhand.settings import Settings
 from evenhand.store import inbox, writebacks
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current
@@ -25,6 +27,7 @@ class InboxStatus:
     writebacks: Counter[tuple[str, str]]  # (provider, status) -> count
     troubled_writebacks: Sequence[Any]
     health: WorkerHealth
+    llm: LlmFigures | None = None  # the LLM reader's figures, when it is on or was used
 
     def count(self, status: str) -> int:
         """Deliveries in this state (`failed`, `set_aside`, ...), from every source."""
@@ -63,6 +66,7 @@ class InboxStatus:
                 }
                 for r in self.troubled_writebacks
             ],
+            "llm_reader": self.llm.as_json() if self.llm else None,
         }
 
 
@@ -73,10 +77,15 @@ def _nested(counts: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
     return nested
 
 
-def inbox_status(engine: Engine, *, now: datetime, silent_seconds: int) -> InboxStatus:
+def inbox_status(
+    engine: Engine, *, now: datetime, silent_seconds: int, settings: Settings | None = None
+) -> InboxStatus:
+    """What the inbox holds; with `settings`, the LLM reader's figures too (when it is on
+    or was asked in the last 30 days)."""
     ensure_current(engine)
     health = worker_health(engine, now=now, silent_seconds=silent_seconds)
     with engine.connect() as connection:
+        figures = llm_figures(connection, settings, now=now) if settings else None
         return InboxStatus(
             deliveries=inbox.delivery_counts(connection),
             repeats=inbox.repeated_deliveries(connection),
@@ -84,6 +93,7 @@ def inbox_status(engine: Engine, *, now: datetime, silent_seconds: int) -> Inbox
             writebacks=writebacks.writeback_counts(connection),
             troubled_writebacks=writebacks.troubled_writebacks(connection),
             health=health,
+            llm=figures if figures and figures.shown else None,
         )
 
 

@@ -46,9 +46,17 @@ def build_reader(settings: Settings, *, force: bool = False) -> ReaderBuild:
     )
 
 
-def load_reader(settings: Settings, *, announce: Announce | None = None) -> EmbeddedReader:
-    """The reader in force at the settings' threshold: the adopted shop reader if there is
-    one (`evenhand reader adopt`), else the built-in one (see `reader_models`)."""
+def load_reader(settings: Settings, *, announce: Announce | None = None) -> Reader:
+    """The reader in force: the adopted shop reader if there is one (`evenhand reader
+    adopt`), else the built-in one at the settings' threshold (see `reader_models`); with
+    `llm_mode` on, the LLM reader around it (`actions.llm`)."""
+    from evenhand.actions.llm import with_llm  # noqa: PLC0415 (imports this module's users)
+
+    return with_llm(base_reader(settings, announce=announce), settings)
+
+
+def base_reader(settings: Settings, *, announce: Announce | None = None) -> EmbeddedReader:
+    """The adopted shop reader, or the built-in one at the settings' threshold."""
     from evenhand.actions.shop_reader import reader_in_force  # noqa: PLC0415 (imports this)
 
     adopted = reader_in_force(settings, announce=announce)
@@ -78,7 +86,9 @@ def reader_models(settings: Settings, *, announce: Announce | None = None) -> Re
 def warm_up(reader: Reader, *, market: str) -> None:
     """Read two messages before taking any (one unsure, so the e5 encoder loads now, not in
     the first customer's answer), then keep what is built once out of the garbage
-    collector's full passes, which would otherwise pause the process now and then."""
+    collector's full passes, which would otherwise pause the process now and then. An LLM
+    reader's own reader is warmed: the endpoint is not asked."""
+    reader = getattr(reader, "base", reader)
     reader.read_many(
         [
             Message(body="Hej, var är mitt paket?", market=market),

@@ -6,13 +6,15 @@ candidate (`evenhand.domain.replay`) in one read-only transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from evenhand.actions.guide import adopt_uploaded_guide, checked_upload
+from evenhand.actions.value_model import clv_settings, fitted_model
+from evenhand.domain.clv import history_today, predicted_clv
 from evenhand.domain.costs import OrderCosts
 from evenhand.domain.guide import Guide, Remedy
 from evenhand.domain.money import from_minor
@@ -22,7 +24,12 @@ from evenhand.domain.value import LtvMetric
 from evenhand.store.database import ensure_current
 from evenhand.store.replay_cases import ReplayRow, latest_decisions
 from evenhand.store.shop import shop_currency
-from evenhand.store.threshold_data import customer_figures, order_span, ticket_span
+from evenhand.store.threshold_data import (
+    CustomerFigures,
+    customer_figures,
+    order_span,
+    ticket_span,
+)
 
 
 def replay_guide(
@@ -63,19 +70,20 @@ def stored_cases(rows: Iterable[ReplayRow]) -> Iterator[StoredCase]:
 
 
 def advise_vip_threshold(
-    engine: Engine, guide: Guide, *, safety: Decimal
+    engine: Engine, guide: Guide, *, safety: Decimal, now: datetime | None = None
 ) -> tuple[ThresholdAdvice, str]:
-    """The advisor over the shop's customers and stored decisions; and the currency."""
+    """The advisor over the shop's customers and stored decisions; and the currency. With
+    `predicted_clv` each customer's metric is predicted as of `now` (their last order's day
+    when not given)."""
     ensure_current(engine)
-    metric = guide.settings.ltv_metric
     with engine.connect() as connection:
         currency = shop_currency(connection) or "XXX"
+        metric_of = _metric_reader(connection, guide, currency, now)
         customers = [
             CustomerPoint(
-                metric=from_minor(net if metric is LtvMetric.NET_REVENUE else margin, currency),
-                gross_margin=from_minor(margin, currency),
+                metric=metric_of(each), gross_margin=from_minor(each.margin_minor, currency)
             )
-            for net, margin, _ in customer_figures(connection)
+            for each in customer_figures(connection)
         ]
         history = ShopHistory(
             customers=customers,
@@ -84,6 +92,29 @@ def advise_vip_threshold(
             order_days=_days(*order_span(connection)),
         )
     return advise_threshold(guide, history, safety=safety), currency
+
+
+def _metric_reader(
+    connection: Connection, guide: Guide, currency: str, now: datetime | None
+) -> Callable[[CustomerFigures], Decimal]:
+    metric = guide.settings.ltv_metric
+    if metric is LtvMetric.GROSS_MARGIN:
+        return lambda each: from_minor(each.margin_minor, currency)
+    if metric is LtvMetric.NET_REVENUE:
+        return lambda each: from_minor(each.net_minor, currency)
+    today = (now or datetime.now(UTC)).date()
+    model = fitted_model(connection, today)
+    settings = clv_settings(guide.settings)
+
+    def predicted(each: CustomerFigures) -> Decimal:
+        net = from_minor(each.net_minor, currency)
+        if model is None:
+            return net
+        first, last = each.first_order_at.date(), each.last_order_at.date()
+        history = history_today(each.orders, first, last, net, max(today, last))
+        return predicted_clv(model, history, settings)
+
+    return predicted
 
 
 def _days(first: datetime | None, last: datetime | None) -> int:

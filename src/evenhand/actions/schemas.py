@@ -51,12 +51,16 @@ class _Shown(BaseModel):
 class SignalSourceOut(_Shown):
     """Where a signal comes from: the reader's stage, the rule that decided, how sure."""
 
-    stage: str = Field(description='"lexicon" or "sentence-model".')
+    stage: str = Field(
+        description='"lexicon", "sentence-model", or "llm" (the LLM reader\'s: it only tags).'
+    )
     rule: str | None = Field(
         description="The threat lexicon's entry that decided (for the sentence model, the "
-        "entry that named what the threat is about)."
+        "entry that named what the threat is about; for the LLM, its model)."
     )
-    score: float = Field(ge=0, le=1, description="1 for the lexicon; the model's probability.")
+    score: float = Field(
+        ge=0, le=1, description="1 for the lexicon and the LLM; the model's probability."
+    )
 
 
 class SignalOut(_Shown):

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from evenhand.actions.customer_value import value_of
+from evenhand.actions.value_model import clv_settings, fitted_model, with_predicted_clv
+from evenhand.domain.clv import ValueModel
 from evenhand.domain.costs import OrderCosts
 from evenhand.domain.decision import Decision, Reading, decide_ticket
 from evenhand.domain.facts import OrderMatch
@@ -30,6 +32,7 @@ from evenhand.domain.ticket_facts import (
     is_subscription_order,
     reply_context,
 )
+from evenhand.domain.value import CustomerValue, LtvMetric
 from evenhand.ingest.tickets import TicketIn, TicketProblem, TicketRecord
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
@@ -42,6 +45,7 @@ from evenhand.store.decisions import (
     stored_decision,
 )
 from evenhand.store.disputes import open_disputed_orders
+from evenhand.store.llm_readings import append_llm_readings
 from evenhand.store.shop import shop_currency
 from evenhand.store.tickets import (
     OrderRow,
@@ -50,7 +54,7 @@ from evenhand.store.tickets import (
     orders_of_customers,
     save_tickets,
 )
-from evenhand.understand.model import Message, Reader, Signal, Understanding
+from evenhand.understand.model import LLM_STAGE, LlmUse, Message, Reader, Signal, Understanding
 from evenhand.understand.order_reference import order_names_in
 from evenhand.understand.requests import customer_words
 
@@ -150,13 +154,19 @@ def decide_and_store(
 ) -> TriageReport:
     """Decide tickets already read, inside the caller's transaction; store and report."""
     currency = shop_currency(connection) or settings.currency or NO_CURRENCY
-    known = _Lookups.load(connection, [r for r in records if isinstance(r, TicketIn)], readings)
+    known = _Lookups.load(
+        connection, [r for r in records if isinstance(r, TicketIn)], readings, guide=guide, now=now
+    )
     decided = [
         _decide_or_keep(record, reading, guide=guide, known=known, currency=currency)
         for record, reading in zip(records, readings, strict=True)
     ]
     outcomes = _store(connection, decided, guide=guide, known=known, now=now)
-    return TriageReport(outcomes, guide, currency, summary_counts(outcomes))
+    counts = summary_counts(outcomes)
+    uses = [each.llm for each in decided if isinstance(each, _Decided) and each.llm]
+    if uses:  # the LLM reader: "read" by it, or the reason the built-in reading was kept
+        counts["llm"] = Counter(use.fallback or "read" for use in uses)
+    return TriageReport(outcomes, guide, currency, counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +176,8 @@ class _Lookups:
     orders_of: dict[int, list[OrderRow]]
     quoted: dict[str, list[str]]  # order names each ticket mentions
     disputed: dict[int, frozenset[str]]  # each customer's orders with an open dispute
+    # The shop's predicted-CLV model, when the guide's metric is `predicted_clv`.
+    value_model: ValueModel | None = None
 
     @classmethod
     def load(
@@ -173,6 +185,9 @@ class _Lookups:
         connection: Connection,
         tickets: Sequence[TicketIn],
         readings: Sequence[Understanding | None],
+        *,
+        guide: Guide,
+        now: datetime,
     ) -> _Lookups:
         quoted = {
             ticket.ticket_id: [ticket.order_name]
@@ -189,7 +204,17 @@ class _Lookups:
             orders_of=orders_of_customers(connection, ids),
             quoted=quoted,
             disputed=open_disputed_orders(connection, ids),
+            value_model=fitted_model(connection, now.date()) if _predicts(guide) else None,
         )
+
+    def value(
+        self, customer: CustomerRow, currency: str, guide: Guide, at: datetime
+    ) -> CustomerValue:
+        """The customer's value figures, with the predicted CLV where the guide reads it."""
+        value = value_of(customer, currency)
+        if not _predicts(guide):
+            return value
+        return with_predicted_clv(value, self.value_model, clv_settings(guide.settings), at)
 
     def order_for(
         self, ticket: TicketIn, customer: CustomerRow | None
@@ -219,6 +244,13 @@ class _Decided:
     decision: Decision
     order_name: str | None
     customer_id: int | None
+    llm: LlmUse | None = None
+
+
+def guide_signals(reading: Understanding) -> tuple[Signal, ...]:
+    """The signals the facts may know of (a dispute said to be filed routes the ticket to
+    the dispute process): the reader's own, never the LLM's, which only tag the ticket."""
+    return tuple(signal for signal in reading.signals if signal.source.stage != LLM_STAGE)
 
 
 def _decide_or_keep(
@@ -242,21 +274,22 @@ def _decide(
     customer = known.customers.get(ticket.customer_email)
     order, match = known.order_for(ticket, customer)
     settings = guide.settings
+    own = guide_signals(reading)
     context = TicketContext(
         intent=reading.intent,
         confidence=reading.confidence,
         channel=ticket.channel,
         language=reading.language,
         created_at=ticket.created_at,
-        signals=tuple(signal.kind for signal in reading.signals),
+        signals=tuple(signal.kind for signal in own),
         words=customer_words(
             ticket.body,
             subject=ticket.subject,
             history=ticket.history,
-            leave_out=[s.evidence for s in reading.signals if s.kind in THREAT_SIGNALS],
+            leave_out=[s.evidence for s in own if s.kind in THREAT_SIGNALS],
         ),
     )
-    value = value_of(customer, currency) if customer else None
+    value = known.value(customer, currency, guide, ticket.created_at) if customer else None
     disputed = known.disputed.get(customer.id, frozenset()) if customer else frozenset()
     facts = facts_for(
         context,
@@ -288,7 +321,9 @@ def _decide(
         order_costs=order_costs(order, currency),
         disputed_orders=tuple(sorted(disputed)),
     )
-    return _Decided(ticket, decision, order_name, customer.id if customer else None)
+    return _Decided(
+        ticket, decision, order_name, customer.id if customer else None, llm=reading.llm
+    )
 
 
 def order_costs(order: OrderRow | None, currency: str) -> OrderCosts | None:
@@ -340,6 +375,14 @@ def _store(
         for each in done
     ]
     ids = append_decisions(connection, rows)
+    append_llm_readings(
+        connection,
+        [
+            llm_row(each.llm, decision_id=decision_id, at=now)
+            for each, decision_id in zip(done, ids, strict=True)
+            if each.llm is not None
+        ],
+    )
     stored = iter(
         [
             stored_decision(
@@ -372,6 +415,20 @@ def _ticket_row(decided: _Decided, now: datetime) -> dict[str, Any]:
         "body": ticket.body,
         "order_name": decided.order_name,
         "received_at": now,
+    }
+
+
+def llm_row(use: LlmUse, *, decision_id: int, at: datetime) -> dict[str, Any]:
+    """What the LLM reader took for a decision, as stored."""
+    return {
+        "decision_id": decision_id,
+        "at": at,
+        "model": use.model[:128],
+        "prompt_tokens": use.prompt_tokens,
+        "completion_tokens": use.completion_tokens,
+        "latency_ms": use.latency_ms,
+        "attempts": use.attempts,
+        "fallback": use.fallback,
     }
 
 
@@ -435,3 +492,7 @@ def summary_counts(outcomes: Sequence[Triaged | TicketProblem]) -> dict[str, Cou
         "language": Counter(d.reading.language for d in decided),
         "threat": Counter(s.kind.value for d in decided for s in d.reading.signals),
     }
+
+
+def _predicts(guide: Guide) -> bool:
+    return guide.settings.ltv_metric is LtvMetric.PREDICTED_CLV

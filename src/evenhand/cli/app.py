@@ -29,6 +29,11 @@ guide_app = typer.Typer(help="The resolution guide: show it, check it.", no_args
 app.add_typer(guide_app, name="guide")
 advise_app = typer.Typer(help="Advice from the shop's own figures.", no_args_is_help=True)
 app.add_typer(advise_app, name="advise")
+value_app = typer.Typer(
+    help="The predicted customer lifetime value: its models, fitted on the shop's orders.",
+    no_args_is_help=True,
+)
+app.add_typer(value_app, name="value")
 token_app = typer.Typer(help="API tokens for `evenhand serve`.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 inbox_app = typer.Typer(

@@ -72,7 +72,7 @@ def triage_summary(console: Console, report: TriageReport) -> None:
         + (f", [red]{failed} line(s) failed[/]" if failed else ""),
         highlight=False,
     )
-    for name in ("remedy", "intent", "tier", "language", "threat"):
+    for name in ("remedy", "intent", "tier", "language", "threat", "llm"):
         counts = report.counts.get(name)
         if counts:
             listed = ", ".join(f"{key} {count}" for key, count in counts.most_common())

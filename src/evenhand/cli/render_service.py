@@ -10,7 +10,9 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from evenhand.actions.inbox_status import InboxStatus
+    from evenhand.actions.llm import LlmFigures
     from evenhand.actions.worker_pulse import WorkerHealth
+    from evenhand.store.llm_readings import LlmTally
 
 STATES = ("pending", "done", "failed")
 DELIVERY_STATES = (*STATES, "set_aside")
@@ -45,6 +47,30 @@ def inbox_status(console: Console, status: InboxStatus) -> None:
             f"[yellow]{row.status}[/] write-back {row.id} ({row.provider} ticket {row.ticket_ref}),"
             f" {row.attempts} tries, next {row.next_attempt_at:%Y-%m-%d %H:%M:%S}: {row.last_error}"
         )
+    if status.llm is not None:
+        llm_lines(console, status.llm)
+
+
+def llm_lines(console: Console, figures: LlmFigures) -> None:
+    """The LLM reader today and over 30 days: readings, tokens, cost, fallbacks."""
+    console.print(
+        f"LLM reader ({figures.mode}): budget {figures.budget_per_day:,} tokens a day, "
+        f"{max(figures.budget_per_day - figures.today.tokens, 0):,} left today"
+    )
+    for name, tally in (("today", figures.today), ("last 30 days", figures.month)):
+        console.print(f"  {name}: {_tally_line(tally, figures)}")
+
+
+def _tally_line(tally: LlmTally, figures: LlmFigures) -> str:
+    latency = tally.mean_latency_ms
+    waited = "" if latency is None else f", {latency:.0f} ms a request on average"
+    fallbacks = ", ".join(f"{reason} {n}" for reason, n in sorted(tally.fallbacks.items()))
+    return (
+        f"{tally.asked} asked, {tally.used} used; {tally.prompt_tokens:,} prompt + "
+        f"{tally.completion_tokens:,} completion tokens, "
+        f"{figures.prices.cost(tally):.4f} {figures.prices.currency}{waited}; "
+        f"fell back: {fallbacks or 'none'}"
+    )
 
 
 def _worker_line(health: WorkerHealth) -> str:

@@ -156,14 +156,18 @@ def token_revoke(
 
 @inbox_app.command("status")
 def inbox_status_command(db: DbOption = None, as_json: JsonFlag = False) -> None:
-    """Deliveries by source and state, repeats, failures, and the write-backs owed."""
+    """Deliveries by source and state, repeats, failures, the write-backs owed, and the LLM
+    reader's tokens, cost and fallbacks (when it is on)."""
     from evenhand.actions.inbox_status import inbox_status
     from evenhand.cli import render_service
     from evenhand.store.database import make_engine
 
     settings = load(db)
     status = inbox_status(
-        make_engine(settings.db), now=now(), silent_seconds=settings.worker_silent_seconds
+        make_engine(settings.db),
+        now=now(),
+        silent_seconds=settings.worker_silent_seconds,
+        settings=settings,
     )
     if as_json:
         out.print_json(data=status.as_json())

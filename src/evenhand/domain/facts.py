@@ -142,6 +142,12 @@ _SPECS = (
     FactSpec("refunds", FactType.NUMBER, "what was refunded"),
     FactSpec("net_revenue", FactType.NUMBER, "gross sales minus refunds"),
     FactSpec("gross_margin", FactType.NUMBER, "merchandise minus cost"),
+    FactSpec(
+        "predicted_clv",
+        FactType.NUMBER,
+        "spend expected over the CLV horizon, discounted (with ltv_metric: predicted_clv)",
+        nullable=True,
+    ),
     FactSpec("ltv", FactType.NUMBER, "the guide's LTV metric"),
     FactSpec("average_order_value", FactType.NUMBER, "gross sales per counted order"),
     FactSpec("open_disputes", FactType.NUMBER, "the customer's open bank disputes"),
@@ -180,6 +186,7 @@ class Facts:
     refunds: Decimal = Decimal(0)
     net_revenue: Decimal = Decimal(0)
     gross_margin: Decimal = Decimal(0)
+    predicted_clv: Decimal | None = None
     ltv: Decimal = Decimal(0)
     average_order_value: Decimal = Decimal(0)
     open_disputes: int = 0

@@ -74,6 +74,10 @@ class TagNames:
 class GuideSettings:
     vip_threshold: Decimal = Decimal(5000)
     ltv_metric: LtvMetric = LtvMetric.NET_REVENUE
+    # With `ltv_metric: predicted_clv`: the spend expected over these days, discounted at
+    # this rate a year (evenhand.domain.clv).
+    clv_horizon_days: int = 365
+    clv_discount_rate: Decimal = Decimal("0.10")
     return_window_days: int = 30
     return_shipping: ReturnShipping = ReturnShipping.CUSTOMER
     shop_name: str = "Customer service"

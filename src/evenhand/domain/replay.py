@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +63,15 @@ def _fact_values(raw: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]
             convert = _CONVERTERS.get(name)
             values[name] = value if convert is None else convert(value)
     return values
+
+
+def _metric(values: Mapping[str, Any], metric: str) -> Decimal:
+    """The stored figure of the guide's metric; a decision stored without a predicted CLV
+    (its guide did not read one) stands on its net revenue."""
+    found = values.get(metric)
+    if found is None:
+        found = values.get("net_revenue", Decimal(0))
+    return Decimal(found)
 
 
 def _number(value: Any) -> Any:
@@ -125,7 +134,8 @@ class _Replayer:
         self.guide = guide
         self.ruled = sorted({c.fact for rule in guide.rules for c in rule.conditions})
         metric = guide.settings.ltv_metric.value
-        read = {*self.ruled, "intent", "customer", "order_value", metric} - {"tier", "ltv"}
+        read = {*self.ruled, "intent", "customer", "order_value", "net_revenue", metric}
+        read -= {"tier", "ltv"}
         self.read = sorted(read)
         self.rules: dict[tuple[object, ...], Rule] = {}
         self.costs = prices
@@ -135,7 +145,7 @@ class _Replayer:
         values = _fact_values(raw, self.read)
         settings = self.guide.settings
         known = values.get("customer") is CustomerKnown.KNOWN
-        ltv = values.get(settings.ltv_metric.value, Decimal(0)) if known else Decimal(0)
+        ltv = _metric(values, settings.ltv_metric.value) if known else Decimal(0)
         values["ltv"], values["tier"] = ltv, settings.tier_for(ltv)
         return Facts(**values)
 
@@ -144,6 +154,15 @@ class _Replayer:
         found = self.rules.get(key)
         if found is None:
             found = self.rules[key] = decide(self.guide.rules, facts)
+        return found
+
+    def rule_at(self, facts: Facts, tier: Tier, key: list[object]) -> Rule:
+        """The rule for `facts` as if at `tier`; `key` is `rule`'s key of the facts."""
+        if "tier" in self.ruled:
+            key[self.ruled.index("tier")] = tier
+        found = self.rules.get(tuple(key))
+        if found is None:
+            found = self.rules[tuple(key)] = decide(self.guide.rules, replace(facts, tier=tier))
         return found
 
     def cost(self, remedy: Remedy, facts: Facts, order: OrderCosts | None) -> Decimal:
@@ -185,6 +204,33 @@ def replay(
             _count_change(report, case, rule.id, rule.remedy)
     report.cost_by_tier = {tier: (pair[0], pair[1]) for tier, pair in sorted(tiers.items())}
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class TieredCost:
+    """A stored case's metric under the guide and its expected cost decided for each tier."""
+
+    ltv: Decimal
+    standard: Decimal
+    vip: Decimal
+
+
+def tiered_costs(
+    guide: Guide, cases: Iterable[StoredCase], *, prices: Prices | None = None
+) -> list[TieredCost]:
+    """Each case decided as standard and as VIP under `guide` (its facts read once): what
+    the VIP advisor needs to price every candidate line without replaying for each."""
+    replayer = _Replayer(guide, {} if prices is None else prices)
+    found = []
+    for case in cases:
+        facts = replayer.facts(case.facts)
+        key = [facts.value(name) for name in replayer.ruled]
+        costs = [
+            replayer.cost(replayer.rule_at(facts, tier, key).remedy, facts, case.order_costs)
+            for tier in (Tier.STANDARD, Tier.VIP)
+        ]
+        found.append(TieredCost(facts.ltv, costs[0], costs[1]))
+    return found
 
 
 def _count_change(report: ReplayReport, case: StoredCase, rule_id: str, remedy: Remedy) -> None:

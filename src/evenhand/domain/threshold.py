@@ -9,12 +9,13 @@ The recommendation is the lowest candidate whose VIPs' yearly gross margin is at
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from evenhand.domain.guide import Guide
-from evenhand.domain.replay import Prices, StoredCase, replay
+from evenhand.domain.replay import StoredCase, tiered_costs
 
 DAYS_A_YEAR = Decimal(365)
 PERCENTILES = (50, 60, 70, 80, 90, 95, 98, 99)
@@ -88,10 +89,9 @@ def thin_data(history: ShopHistory) -> str:
 
 def advise_threshold(guide: Guide, history: ShopHistory, *, safety: Decimal) -> ThresholdAdvice:
     metrics = [customer.metric for customer in history.customers]
-    prices: Prices = {}  # the same cost model at every line: each price worked out once
-    baseline = replay(_at(guide, None), history.cases, prices=prices).new_cost
+    lines = _Lines(guide, history)
     options = [
-        _option(guide, history, threshold, baseline, prices)
+        lines.option(threshold)
         for threshold in candidate_thresholds(metrics, guide.settings.vip_threshold)
     ]
     too_thin = thin_data(history)
@@ -100,25 +100,41 @@ def advise_threshold(guide: Guide, history: ShopHistory, *, safety: Decimal) -> 
     return ThresholdAdvice(options, safety, recommended, too_thin)
 
 
-def _at(guide: Guide, threshold: Decimal | None) -> Guide:
-    """The guide with VIP from `threshold` (None: nobody is VIP)."""
-    line = threshold if threshold is not None else Decimal("Infinity")
-    return replace(guide, settings=replace(guide.settings, vip_threshold=line))
+class _Lines:
+    """Every candidate line priced from one pass over the cases: each case is decided once
+    as standard and once as VIP (`tiered_costs`), then cases and customers are sorted by
+    their metric, so a line's VIPs are a suffix and its figures prefix and suffix sums."""
+
+    def __init__(self, guide: Guide, history: ShopHistory) -> None:
+        self.history = history
+        cases = sorted(tiered_costs(guide, history.cases), key=lambda case: case.ltv)
+        self.case_ltvs = [case.ltv for case in cases]
+        self.standard_before = _running([case.standard for case in cases])
+        self.vip_from = _running([case.vip for case in reversed(cases)])[::-1]
+        customers = sorted(history.customers, key=lambda customer: customer.metric)
+        self.customer_metrics = [customer.metric for customer in customers]
+        self.margin_from = _running([c.gross_margin for c in reversed(customers)])[::-1]
+        self.baseline = self.standard_before[-1]
+
+    def option(self, threshold: Decimal) -> ThresholdOption:
+        first_vip = bisect_left(self.case_ltvs, threshold)
+        cost = self.standard_before[first_vip] + self.vip_from[first_vip]
+        first_customer = bisect_left(self.customer_metrics, threshold)
+        return ThresholdOption(
+            threshold=threshold,
+            vip_customers=len(self.customer_metrics) - first_customer,
+            vip_tickets=len(self.case_ltvs) - first_vip,
+            extra_cost_a_year=_a_year(cost - self.baseline, self.history.ticket_days),
+            vip_margin_a_year=_a_year(self.margin_from[first_customer], self.history.order_days),
+        )
 
 
-def _option(
-    guide: Guide, history: ShopHistory, threshold: Decimal, baseline: Decimal, prices: Prices
-) -> ThresholdOption:
-    report = replay(_at(guide, threshold), history.cases, prices=prices)
-    vips = [customer for customer in history.customers if customer.metric >= threshold]
-    margin = sum((customer.gross_margin for customer in vips), Decimal(0))
-    return ThresholdOption(
-        threshold=threshold,
-        vip_customers=len(vips),
-        vip_tickets=report.tickets_by_tier.get("vip", 0),
-        extra_cost_a_year=_a_year(report.new_cost - baseline, history.ticket_days),
-        vip_margin_a_year=_a_year(margin, history.order_days),
-    )
+def _running(amounts: Sequence[Decimal]) -> list[Decimal]:
+    """Running totals, starting from 0: element i is the sum of the first i amounts."""
+    totals = [Decimal(0)]
+    for amount in amounts:
+        totals.append(totals[-1] + amount)
+    return totals
 
 
 def _a_year(amount: Decimal, days: int) -> Decimal:

@@ -131,6 +131,7 @@ def _value_facts(value: CustomerValue | None, ltv: Decimal) -> dict[str, Any]:
         "refunds": value.refunds.amount,
         "net_revenue": value.net_revenue.amount,
         "gross_margin": value.gross_margin.amount,
+        "predicted_clv": value.predicted_clv.amount if value.predicted_clv else None,
         "ltv": ltv,
         "average_order_value": value.average_order_value.amount,
         "open_disputes": value.open_disputes,

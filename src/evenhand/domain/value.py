@@ -22,6 +22,7 @@ TEST_GATEWAYS = ("bogus", "for testing")
 class LtvMetric(StrEnum):
     NET_REVENUE = "net_revenue"
     GROSS_MARGIN = "gross_margin"
+    PREDICTED_CLV = "predicted_clv"  # BG/NBD x Gamma-Gamma (evenhand.domain.clv)
 
 
 class Exclusion(StrEnum):
@@ -96,6 +97,9 @@ class CustomerValue:
     first_order_at: datetime | None
     last_order_at: datetime | None
     open_disputes: int
+    # The spend expected over the guide's horizon, discounted; filled in only where the
+    # guide's metric is `predicted_clv` (evenhand.actions.value_model).
+    predicted_clv: Money | None = None
 
     @property
     def net_revenue(self) -> Money:
@@ -111,6 +115,8 @@ class CustomerValue:
     def ltv(self, metric: LtvMetric) -> Money:
         if metric is LtvMetric.GROSS_MARGIN:
             return self.gross_margin
+        if metric is LtvMetric.PREDICTED_CLV and self.predicted_clv is not None:
+            return self.predicted_clv
         return self.net_revenue
 
 

@@ -149,8 +149,7 @@ def _number(name: str, raw: object) -> Decimal | int:
 def _complete(facts: Facts, *, given: set[str], settings: GuideSettings) -> Facts:
     if "ltv" not in given:
         metric = settings.ltv_metric
-        ltv = facts.gross_margin if metric is LtvMetric.GROSS_MARGIN else facts.net_revenue
-        facts = replace(facts, ltv=ltv)
+        facts = replace(facts, ltv=_metric_fact(facts, metric))
     if "tier" not in given:
         facts = replace(facts, tier=settings.tier_for(facts.ltv))
     if "reading" not in given:
@@ -172,3 +171,11 @@ def _signals(raw: object, problems: Problems, *, line: int) -> tuple[SignalKind,
         )
         return ()
     return tuple(SignalKind(each) for each in raw)
+
+
+def _metric_fact(facts: Facts, metric: LtvMetric) -> Decimal:
+    if metric is LtvMetric.GROSS_MARGIN:
+        return facts.gross_margin
+    if metric is LtvMetric.PREDICTED_CLV and facts.predicted_clv is not None:
+        return facts.predicted_clv
+    return facts.net_revenue

@@ -46,6 +46,8 @@ RULE_KEYS = ("id", "description", "when", "remedy", "reply")
 SETTING_KEYS = (
     "vip_threshold",
     "ltv_metric",
+    "clv_horizon_days",
+    "clv_discount_rate",
     "return_window_days",
     "return_shipping",
     "shop_name",
@@ -257,6 +259,27 @@ def _tag_spelling(name: str, spelling: object) -> None:
         raise ValueError(f"tag {name} {shown(spelling)} must use {wanted} and nothing else")
 
 
+LONGEST_HORIZON = 3650  # days: ten years of expected spend
+
+
+def _horizon(raw: object) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 30 <= raw <= LONGEST_HORIZON:
+        raise ValueError(
+            f"clv_horizon_days is a whole number of days, 30 to {LONGEST_HORIZON}, not {shown(raw)}"
+        )
+    return raw
+
+
+def _discount_rate(raw: object) -> Decimal:
+    try:
+        number = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
+    except InvalidOperation:
+        number = None
+    if number is None or isinstance(raw, bool) or not number.is_finite() or not 0 <= number <= 1:
+        raise ValueError(f"clv_discount_rate is a year's rate from 0 to 1, not {shown(raw)}")
+    return number
+
+
 LONGEST_TRANSIT = 60  # days: two months, past any carrier's slowest
 
 
@@ -304,6 +327,8 @@ def _forbidden_words(raw: object) -> dict[str, tuple[str, ...]]:
 _SETTING_PARSERS: dict[str, Any] = {
     "vip_threshold": _threshold,
     "ltv_metric": _choice(LtvMetric),
+    "clv_horizon_days": _horizon,
+    "clv_discount_rate": _discount_rate,
     "return_window_days": _return_window,
     "return_shipping": _choice(ReturnShipping),
     "shop_name": _text,

@@ -122,7 +122,7 @@ def queue_rows(
         .select_from(page)
         .join(decisions, decisions.c.id == page.c.id)
         .join(tickets, tickets.c.id == decisions.c.ticket_id)
-        .outerjoin(reviews, reviews.c.id == _last_review())
+        .outerjoin(reviews, reviews.c.id == last_review())
         .order_by(*order)
     )
     return [_queue_row(row) for row in connection.execute(statement)]
@@ -149,7 +149,7 @@ def _page_of_decisions(
     return (
         select(decisions.c.id.label("id"), received.label("received"))
         .join(tickets, tickets.c.id == decisions.c.ticket_id)
-        .outerjoin(reviews, reviews.c.id == _last_review())
+        .outerjoin(reviews, reviews.c.id == last_review())
         .where(is_latest_decision())
         .where(*_narrowed(filters, search=search, before=before, oldest_first=oldest_first))
         .order_by(*order)
@@ -158,7 +158,7 @@ def _page_of_decisions(
     )
 
 
-def _last_review() -> ScalarSelect[Any]:
+def last_review() -> ScalarSelect[Any]:
     earlier = reviews.alias("earlier")
     return (
         select(func.max(earlier.c.id))

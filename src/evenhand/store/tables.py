@@ -271,6 +271,26 @@ decisions = Table(
     Index("ix_decisions_decided_at", "decided_at"),
 )
 
+# The LLM reader, per decision it was to read (`llm_mode` not off): the tokens the endpoint
+# counted, how long it took, the requests sent, and why the built-in reading was kept
+# (`fallback`, NULL when the LLM's was used). No text: the message is the ticket's.
+llm_readings = Table(
+    "llm_readings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "decision_id", ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False, unique=True
+    ),
+    Column("at", UtcDateTime, nullable=False),
+    Column("model", String(128), nullable=False),
+    Column("prompt_tokens", Integer, nullable=False),
+    Column("completion_tokens", Integer, nullable=False),
+    Column("latency_ms", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("fallback", String(32), nullable=True),
+    Index("ix_llm_readings_at", "at"),
+)
+
 # The service: API tokens (only their SHA-256 is kept), the durable inbox of webhook
 # deliveries (stored raw before they are answered), and the helpdesk write-backs owed.
 api_tokens = Table(

@@ -4,6 +4,7 @@ shop's orders and decided tickets span."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, func, select
@@ -11,15 +12,27 @@ from sqlalchemy import Connection, func, select
 from evenhand.store.tables import customer_values, decisions, tickets
 
 
-def customer_figures(connection: Connection) -> Iterator[tuple[int, int, int]]:
-    """(net revenue, gross margin, orders) in minor units, of each customer with orders."""
+@dataclass(frozen=True, slots=True)
+class CustomerFigures:
+    net_minor: int
+    margin_minor: int
+    orders: int
+    first_order_at: datetime
+    last_order_at: datetime
+
+
+def customer_figures(connection: Connection) -> Iterator[CustomerFigures]:
+    """Each customer with orders: net revenue and gross margin in minor units, orders, the
+    first and the last."""
     statement = select(
         customer_values.c.gross_minor - customer_values.c.refunds_minor,
         customer_values.c.margin_minor,
         customer_values.c.orders,
+        customer_values.c.first_order_at,
+        customer_values.c.last_order_at,
     ).where(customer_values.c.orders > 0)
-    for net, margin, orders in connection.execute(statement):
-        yield int(net), int(margin), int(orders)
+    for net, margin, orders, first, last in connection.execute(statement):
+        yield CustomerFigures(int(net), int(margin), int(orders), first, last)
 
 
 def order_span(connection: Connection) -> tuple[datetime | None, datetime | None]:

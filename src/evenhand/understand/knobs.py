@@ -37,6 +37,10 @@ class IntentKnobs:
     # says what they want): its cost grows with the length (about 0.5 ms a token on one
     # core), and every training message is shorter, so a long e-mail's tail only cost time.
     e5_max_words: int = 64
+    # A message fewer of whose words than this share the intent model has ever seen in
+    # training ("qwerty asdf zxcv", another language, a product list) is unlike anything
+    # known: `other`, and a person looks, however sure the models are.
+    novel_below: float = 0.25
 
 
 def e5_head(text: str, max_words: int) -> str:

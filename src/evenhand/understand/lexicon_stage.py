@@ -67,7 +67,8 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
     """Why `kind`, read in `sentence` by `stage`, is no signal (the group and entry that say
     so), or None when it stands. The one place vetoes are applied:
 
-    - a claim withdrawn, closed or never made ("I've closed the dispute"): no bank signal;
+    - a claim withdrawn, closed or never made ("I've closed the dispute"), or a consumer
+      complaints board named with no bank ("I'll take it to ARN"): no bank signal;
     - an offer the writer refuses, a review change already made, a review already posted
       with nothing offered; praise that is no price;
     - a dispute "filed" that the model read with no claim, case or money named;
@@ -78,6 +79,8 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
     lexicon = default_lexicon()
     if kind in _BANK_KINDS and (rule := lexicon["withdrawal"].find(sentence)):
         return f"withdrawal ({rule})"
+    if kind in _BANK_KINDS and (board := _consumer_board_only(lexicon, sentence)):
+        return f"consumer board ({board})"
     if kind is SignalKind.REVIEW_EXTORTION:
         return _offer_veto(lexicon, sentence, stage=stage)
     if kind is SignalKind.CHARGEBACK_FILED:
@@ -85,6 +88,15 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
             return None
         return "no claim, case or money named"
     return _threat_veto(lexicon, kind, sentence)
+
+
+def _consumer_board_only(lexicon: Lexicon, sentence: str) -> str | None:
+    """A consumer complaints board named (ARN, Konsumentverket), the customer's right, and no
+    bank, card company, Klarna or PayPal beside it."""
+    board = lexicon["consumer_board"].find(sentence)
+    if board and not lexicon["bank"].search(lexicon["consumer_board"].without(sentence)):
+        return board
+    return None
 
 
 def _offer_veto(lexicon: Lexicon, sentence: str, *, stage: str) -> str | None:

@@ -143,6 +143,20 @@ class LinearTextModel:
     intercept: Any  # (classes,)
     classes: tuple[str, ...]
 
+    def known_word_share(self, text: str) -> float:
+        """The share of the text's words (without digits) that the word block has seen in
+        training; 1.0 when it has no word block or the text no such word."""
+        block = next(
+            (b for b in self.blocks if isinstance(b, TfidfBlock) and b.analyser.kind == "word"),
+            None,
+        )
+        if block is None:
+            return 1.0
+        words = [w for w in re.findall(block.analyser.token_pattern, text.lower()) if w.isalpha()]
+        if not words:
+            return 1.0
+        return sum(w in block.vocabulary for w in words) / len(words)
+
     def predict_proba(self, texts: Sequence[str]) -> Any:
         decision = np.tile(self.intercept, (len(texts), 1))
         for row, text in enumerate(texts):

@@ -9,7 +9,20 @@ from typing import Protocol
 
 from evenhand.domain.intents import Intent, Signal, SignalKind
 
-__all__ = ["Intent", "Message", "Reader", "Signal", "SignalKind", "Understanding"]
+__all__ = [
+    "LLM_STAGE",
+    "Intent",
+    "LlmUse",
+    "Message",
+    "Reader",
+    "Signal",
+    "SignalKind",
+    "Understanding",
+]
+
+# The stage of a signal the LLM reader found (`Signal.source.stage`): it tags the ticket and
+# is shown, and never reaches the facts the guide decides on.
+LLM_STAGE = "llm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +32,23 @@ class Message:
     body: str
     subject: str | None = None
     market: str = "SE"
+
+
+@dataclass(frozen=True, slots=True)
+class LlmUse:
+    """What asking the LLM reader about one message took, and why its reading was not used
+    (`fallback`, a `llm_schema.Fallback` value; None: the LLM's reading is the one given)."""
+
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: int = 0
+    attempts: int = 0
+    fallback: str | None = None
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +62,11 @@ class Understanding:
     signals: tuple[Signal, ...] = field(default=())
     # Which stage decided the intent: "ngram", "cascade-e5" or "threshold->other".
     intent_source: str = "ngram"
-    # Which reader read it: "built-in", or "shop:VERSION" (an adopted shop reader).
+    # Which reader read it: "built-in", "shop:VERSION" (an adopted shop reader) or
+    # "llm:MODEL" (the LLM reader's reading was used).
     reader: str = "built-in"
+    # The LLM reader was to read it: what that took (None: it was not asked).
+    llm: LlmUse | None = None
 
 
 class Reader(Protocol):

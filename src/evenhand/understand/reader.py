@@ -27,6 +27,7 @@ class IntentSource(StrEnum):
     NGRAM = "ngram"  # the n-gram model was sure enough alone
     CASCADE_E5 = "cascade-e5"  # blended with the e5 model's second opinion
     THRESHOLD_OTHER = "threshold->other"  # below the threshold: `other`, a person looks
+    UNKNOWN_WORDS_OTHER = "unknown-words->other"  # few words the model knows: `other`
 
 
 class EmbeddedReader:
@@ -92,15 +93,28 @@ class EmbeddedReader:
     def read_many(self, messages: Sequence[Message]) -> list[Understanding]:
         """Many messages at once: each model is asked once for all of them, which costs far
         less per message than one by one; the readings are the same."""
+        return [reading for reading, _ in self.read_many_with_texts(messages)]
+
+    def read_many_with_texts(self, messages: Sequence[Message]) -> list[tuple[Understanding, str]]:
+        """Each message's reading and the text its intent was read from (cleaned, without
+        its threat sentences): what the LLM reader sends for a second opinion."""
         texts = [clean_message(message.body, message.subject) for message in messages]
         signals = self.signals(texts)
-        rankings = self._rank_many(
-            [without_sentences(t, s.threat_sentences) for t, s in zip(texts, signals, strict=True)]
-        )
-        return [
-            self._understanding(text, ranked, signals=found.signals, market=message.market)
-            for text, ranked, found, message in zip(texts, rankings, signals, messages, strict=True)
+        intent_texts = [
+            without_sentences(t, s.threat_sentences) for t, s in zip(texts, signals, strict=True)
         ]
+        rankings = self._rank_many(intent_texts)
+        return [
+            (self._understanding(text, ranked, signals=found.signals, market=m.market), shown)
+            for text, ranked, found, m, shown in zip(
+                texts, rankings, signals, messages, intent_texts, strict=True
+            )
+        ]
+
+    def _novel(self, text: str) -> bool:
+        """Whether too few of the text's words were ever seen in training."""
+        share = getattr(self.models.intent.classifier, "known_word_share", None)
+        return share is not None and share(text) < self.knobs.novel_below
 
     def intent_text(self, body: str, subject: str | None = None) -> str:
         """What the intent models read: the cleaned message without its threat sentences."""
@@ -122,6 +136,9 @@ class EmbeddedReader:
         if abstains(best, confidence, self.knobs):
             best, second, second_confidence = Intent.OTHER, best, confidence
             source = IntentSource.THRESHOLD_OTHER
+        elif best is not Intent.OTHER and self._novel(text):
+            best, second, second_confidence = Intent.OTHER, best, confidence
+            source = IntentSource.UNKNOWN_WORDS_OTHER
         return Understanding(
             language=language.code,
             language_confidence=language.confidence,

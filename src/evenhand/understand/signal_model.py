@@ -146,7 +146,12 @@ def _seed_sentences() -> list[tuple[str, str]]:
 
 # Sentences written apart from the threats above (corpus/README.md says by whom and how):
 # threats and, mostly, ordinary mail that must show none.
-WRITTEN_BATCHES = ("signals_t1.jsonl", "signals_t2.jsonl", "ordinary_own.jsonl")
+WRITTEN_BATCHES = (
+    "signals_t1.jsonl",
+    "signals_t2.jsonl",
+    "signals_t3.jsonl",
+    "ordinary_own.jsonl",
+)
 
 
 def _written_batches() -> list[tuple[str, str]]:

@@ -199,9 +199,11 @@ def _could_reach(
 # A question of a word or two that asks for the threat's terms to be accepted ("Deal?").
 _TAG_QUESTION = re.compile(r"^\W*\w+(?:[ -]\w+)?\W*\?\W*$")
 
-# A clause a threat hangs on: its condition, or the demand it is the price of.
+# A clause a threat hangs on: its condition, or the demand it is the price of (also after
+# "but" or "and": "the bank is looking into it, but send the parcel again anyway").
 _CONDITION_START = re.compile(
-    r"^(?:if|unless|or|otherwise|else|om|såvida|annars|eller"
+    r"^(?:(?:but|and|so|then|men|och|så|då),?\s+)?"  # "..., but send it anyway"
+    r"(?:if|unless|or|otherwise|else|om|såvida|annars|eller"
     r"|refund|send|cover|give|pay|fix|replace|sort|återbetala|skicka|stå för|betala|ersätt|"
     r"fixa|ge mig|lös|ordna)\b",
     re.IGNORECASE,

@@ -58,6 +58,10 @@ class LexiconGroup:
     def search(self, sentence: str) -> bool:
         return self._expression_for(sentence).search(sentence) is not None
 
+    def without(self, sentence: str) -> str:
+        """The sentence with what the group matches blanked out."""
+        return self._expression_for(sentence).sub(" ", sentence)
+
     def _expression_for(self, sentence: str) -> re.Pattern[str]:
         return self.expression if written_with_diacritics(sentence) else self.folded_expression
 

@@ -27,6 +27,8 @@ from evenhand.actions.dashboard import (
 from evenhand.actions.dispute_desk import desk_figures, disputes_of_ticket
 from evenhand.actions.guide import guide_versions_json
 from evenhand.actions.intent_corrections import intent_corrections_of
+from evenhand.actions.llm import llm_board
+from evenhand.actions.outcomes import outcomes_out, shop_outcomes
 from evenhand.actions.public_reviews import review_board
 from evenhand.actions.replay import adopt_replayed_guide, advise_vip_threshold, replay_upload
 from evenhand.actions.reviews import (
@@ -393,6 +395,7 @@ def dashboard_page(
     request: Request, service: ServiceDep, user: SignedIn, days: str = window_name(DEFAULT_DAYS)
 ) -> HTMLResponse:
     board = dashboard(service.engine, days=window_days(days))
+    llm = llm_board(service.engine, service.settings, now=service.now())
     languages = sorted({name for day in board.by_day_language.values() for name in day})
     intent_names = [name for name, _ in board.intents.most_common()]
     span = {"first": board.since, "last": board.until}
@@ -403,6 +406,7 @@ def dashboard_page(
         board=board,
         disputes=desk_figures(service.engine),
         reviews=review_board(service.engine),
+        llm=llm,
         windows=[window_name(each) for each in WINDOWS],
         window=window_name(board.days),
         languages=languages,
@@ -435,6 +439,18 @@ async def threshold_advice_page(
     )
     shown = threshold_advice_out(advice, currency=currency, metric=guide.settings.ltv_metric)
     return render(request, "advice.html", user=user, advice=shown, chart=threshold_chart(shown))
+
+
+@router.get("/advice/outcomes")
+async def outcomes_page(request: Request, service: ServiceDep, user: SignedIn) -> HTMLResponse:
+    """Did being generous pay? (`evenhand advise outcomes`)."""
+    guide = service.current_guide()
+    found, currency = await run_in_threadpool(
+        shop_outcomes, service.engine, guide, now=service.now()
+    )
+    shown = outcomes_out(found, currency)
+    metric = guide.settings.ltv_metric.value
+    return render(request, "outcomes.html", user=user, outcomes=shown, metric=metric)
 
 
 def highlighted(body: str, evidence: list[str]) -> list[tuple[str, bool]]:
