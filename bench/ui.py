@@ -61,6 +61,11 @@ def run(folder: Path, requests: int, *, copies: int) -> None:
     _copy_inbox(engine, copies)
     with engine.connect() as connection:
         some_decision = connection.execute(select(func.max(decisions.c.id))).scalar_one()
+        some_key = connection.execute(
+            select(tickets.c.ticket_key)
+            .join(decisions, decisions.c.ticket_id == tickets.c.id)
+            .where(decisions.c.id == some_decision)
+        ).scalar_one()
         stored = connection.execute(select(func.count()).select_from(decisions)).scalar_one()
     print(f"{stored:,} decisions stored")
     server = uvicorn.Server(
@@ -80,8 +85,12 @@ def run(folder: Path, requests: int, *, copies: int) -> None:
         "/queue",
         "/queue?intent=damaged_item&threat=any",
         "/queue?sort=oldest",
-        "/queue?q=paket",  # a word of many messages
-        "/queue?q=no+such+words+anywhere",  # the whole text searched, nothing found
+        "/queue?q=paket",  # a word of many messages (full text)
+        "/queue?q=leve",  # the start of a word (leverans, levererat, ...)
+        "/queue?q=paket+kommit",  # two words, both in each ticket found
+        "/queue?q=example.se",  # a part of the customers' e-mail addresses
+        f"/queue?q={some_key}",  # a ticket's id
+        "/queue?q=no+such+words+anywhere",  # nothing found
         f"/tickets/{some_decision}",
         "/guide",
         "/dashboard",
@@ -90,7 +99,7 @@ def run(folder: Path, requests: int, *, copies: int) -> None:
     ]
     with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
         _sign_in(client)
-        print(f"{'page':44} {'p50 ms':>8} {'slowest ms':>11}")
+        print(f"{'page':44} {'p50 ms':>8} {'slowest ms':>11} {'rows':>5}")
         for page in pages:
             times = []
             for _ in range(requests):
@@ -98,7 +107,9 @@ def run(folder: Path, requests: int, *, copies: int) -> None:
                 answer = client.get(page)
                 times.append(time.perf_counter() - started)
                 assert answer.status_code == 200, (page, answer.status_code)
-            print(f"{page:44} {1000 * statistics.median(times):8.1f} {1000 * max(times):11.1f}")
+            rows = answer.text.count('name="decision"') if page.startswith("/queue") else ""
+            median, slowest = 1000 * statistics.median(times), 1000 * max(times)
+            print(f"{page:44} {median:8.1f} {slowest:11.1f} {rows:>5}")
     server.should_exit = True
 
 

@@ -1,7 +1,9 @@
 """A local Shopify Admin GraphQL endpoint for the execution tests: the documented
 mutations (refundCreate with its `@idempotent` key, orderCancel, draftOrderCreate,
-draftOrderComplete, subscriptionContractCancel), its queries, the access-token header,
-userErrors in a 200, the cost throttle, 429 with Retry-After and 5xx."""
+draftOrderComplete, draftOrderInvoiceSend, subscriptionContractCancel,
+subscriptionContractPause), its queries, the access-token header, userErrors in a 200, the
+cost throttle, 429 with Retry-After and 5xx; and Recharge's REST API (customers,
+subscriptions, cancel, set_next_charge_date)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 ROOT_FIELDS = re.compile(
-    r"\b(refundCreate|orderCancel|draftOrderCreate|draftOrderComplete|"
-    r"subscriptionContractCancel|draftOrders|customer|order)\s*\("
+    r"\b(refundCreate|orderCancel|draftOrderCreate|draftOrderComplete|draftOrderInvoiceSend|"
+    r"subscriptionContractCancel|subscriptionContractPause|draftOrders|customer|order)\s*\("
 )
 IDEMPOTENT = re.compile(r'@idempotent\(key:\s*"([^"]+)"\)')
 Answer = tuple[int, dict[str, str], Any]
@@ -32,6 +34,7 @@ class FakeShopify:
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)  # by idempotency key
     drafts: list[dict[str, Any]] = field(default_factory=list)
     cancels: list[dict[str, Any]] = field(default_factory=list)
+    invoices: list[str] = field(default_factory=list)  # draft orders whose invoice went
     calls: list[str] = field(default_factory=list)  # root fields, in order
     failures: deque[tuple[int, dict[str, str], Any]] = field(default_factory=deque)
     user_errors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -105,6 +108,15 @@ class FakeShopify:
         draft["order"] = {"id": f"gid://shopify/Order/9{len(self.drafts)}", "name": "#9001"}
         return {"draftOrder": draft, "userErrors": []}
 
+    def _draftOrderInvoiceSend(self, _: str, variables: dict[str, Any]) -> Any:  # noqa: N802
+        [draft] = [each for each in self.drafts if each["id"] == variables["id"]]
+        if not draft.get("email"):
+            return {"draftOrder": None, "userErrors": [{"field": ["id"], "message": "no email"}]}
+        draft["status"] = "INVOICE_SENT"
+        self.invoices.append(draft["id"])
+        shown = {"id": draft["id"], "status": "INVOICE_SENT", "invoiceUrl": "https://pay/1"}
+        return {"draftOrder": shown, "userErrors": []}
+
     def _customer(self, _: str, variables: dict[str, Any]) -> Any:
         return {"subscriptionContracts": {"nodes": self.contracts.get(variables["id"], [])}}
 
@@ -114,6 +126,16 @@ class FakeShopify:
                 if contract["id"] == variables["id"]:
                     contract["status"] = "CANCELLED"
         return {"contract": {"id": variables["id"], "status": "CANCELLED"}, "userErrors": []}
+
+    def _subscriptionContractPause(self, _: str, variables: dict[str, Any]) -> Any:  # noqa: N802
+        for contracts in self.contracts.values():
+            for contract in contracts:
+                if contract["id"] == variables["id"]:
+                    if contract["status"] != "ACTIVE":
+                        error = {"field": ["subscriptionContractId"], "message": "not active"}
+                        return {"contract": None, "userErrors": [error]}
+                    contract["status"] = "PAUSED"
+        return {"contract": {"id": variables["id"], "status": "PAUSED"}, "userErrors": []}
 
 
 def _cost(requested: float, available: float) -> dict[str, Any]:
@@ -166,12 +188,14 @@ def shopify_server(shop: FakeShopify) -> Iterator[str]:
 
 @dataclass
 class FakeRecharge:
-    """Recharge's REST API (2021-11): customers by e-mail, subscriptions, cancel."""
+    """Recharge's REST API (2021-11): customers by e-mail, subscriptions, cancel, and the
+    next charge moved (`set_next_charge_date`, what a pause is there)."""
 
     token: str
     customers: list[dict[str, Any]] = field(default_factory=list)
     subscriptions: list[dict[str, Any]] = field(default_factory=list)
     cancelled: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    moved: list[tuple[int, str]] = field(default_factory=list)  # (subscription, date)
 
     def handle(self, method: str, path: str, headers: Any, body: Any) -> Answer:
         if headers.get("X-Recharge-Access-Token") != self.token:
@@ -193,7 +217,18 @@ class FakeRecharge:
             ]
             return 200, {}, {"subscriptions": found}
         if method == "POST" and len(parts) == 3 and parts[0] == "subscriptions":
-            [subscription] = [s for s in self.subscriptions if str(s["id"]) == parts[1]]
+            return self._subscription_action(parts[1], parts[2], body)
+        return 404, {}, {"errors": "Not Found"}
+
+    def _subscription_action(self, number: str, action: str, body: Any) -> Answer:
+        [subscription] = [s for s in self.subscriptions if str(s["id"]) == number]
+        if action == "set_next_charge_date":
+            if not isinstance(body, dict) or not re.fullmatch(r"\d{4}-\d\d-\d\d", body["date"]):
+                return 422, {}, {"errors": {"date": "YYYY-MM-DD"}}
+            subscription["next_charge_scheduled_at"] = f"{body['date']}T00:00:00"
+            self.moved.append((subscription["id"], body["date"]))
+            return 200, {}, {"subscription": subscription}
+        if action == "cancel":
             subscription["status"] = "cancelled"
             self.cancelled.append((subscription["id"], body))
             return 200, {}, {"subscription": subscription}

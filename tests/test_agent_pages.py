@@ -6,6 +6,7 @@ a way back."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
@@ -181,3 +182,111 @@ def test_the_dashboards_charts_say_what_their_axes_measure(site: Site) -> None:
         assert "tickets" in texts and "day the ticket came" in texts and "0" in texts
         assert any(text.isdigit() and int(text) >= 1 for text in texts if text != "0")
     assert "Damaged item" in page.text() and "damaged_item" not in page.text()
+
+
+def _shown_reply(agent: Any, path: str) -> tuple[str, LexborHTMLParser]:
+    page = LexborHTMLParser(agent.get(path).text)
+    reply = page.css_first("#reply")
+    assert reply is not None
+    return reply.text().replace("\r\n", "\n"), page
+
+
+def test_an_override_redrafts_the_reply_the_agent_left_as_drafted(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    path = _ticket_id(agent.get("/queue").text, "Where is my parcel")
+    drafted, _ = _shown_reply(agent, path)
+    # when: the agent overrides to a free reship, sending the draft as the browser does
+    # (its lines ended CRLF)
+    sent = agent.post(
+        f"{path}/review",
+        data={
+            "csrf": csrf_of(agent, path),
+            "remedy": "reship_free",
+            "reason": "the lamp is lost, we send another",
+            "reply": drafted.replace("\n", "\r\n"),
+        },
+    )
+    assert sent.status_code == 303
+    # then: the reply shown (and saved with the review) is the guide's for a free reship,
+    # greeting Tom, in English; the page says it was redrafted
+    reply, page = _shown_reply(agent, path)
+    assert reply != drafted and reply.startswith("Hi Tom,")
+    assert "We will send you a new parcel" in reply and "at no cost to you" in reply
+    assert "Redrafted for" in page.css_first("#reply-note").text()  # type: ignore[union-attr]
+    # when: the agent overrides again, to human review, leaving the redraft as it is
+    agent.post(
+        f"{path}/review",
+        data={
+            "csrf": csrf_of(agent, path),
+            "remedy": "human_review",
+            "reason": "a colleague knows this customer",
+            "reply": reply,
+        },
+    )
+    # then: the reply is redrafted once more, for the new remedy
+    again, _ = _shown_reply(agent, path)
+    assert again.startswith("Hi Tom,") and "A colleague will look into it" in again
+
+
+def test_an_override_keeps_a_reply_edited_by_hand_and_says_so(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    path = _ticket_id(agent.get("/queue").text, "Where is my parcel")
+    edited = "Hi Tom,\n\nA new lamp leaves us today.\n\nBest regards,\nNordhem"
+    # when: the agent overrides with a reply of their own
+    agent.post(
+        f"{path}/review",
+        data={
+            "csrf": csrf_of(agent, path),
+            "remedy": "reship_free",
+            "reason": "lost in transit",
+            "reply": edited,
+        },
+    )
+    # then: their reply is kept and the page says so, with the guide's draft beside it
+    reply, page = _shown_reply(agent, path)
+    note = page.css_first("#reply-note")
+    draft = page.css_first("#guide-draft")
+    assert reply == edited
+    assert note is not None and "edited by hand, so it was kept" in note.text()
+    assert draft is not None and "We will send you a new parcel" in draft.text()
+    assert page.css_first("#reply").attributes["data-drafted"] == "no"  # type: ignore[union-attr]
+
+
+def test_the_draft_for_another_remedy_is_there_for_the_page_to_fetch(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    path = _ticket_id(agent.get("/queue").text, "Trasig vas")
+    # when: the page asks for the draft of another remedy, and of one that does not exist
+    draft = agent.get(f"{path}/draft", params={"remedy": "reship_free"})
+    unknown = agent.get(f"{path}/draft", params={"remedy": "free_money"})
+    # then: the first is the guide's reply in the ticket's language (Swedish, greeting
+    # Maja); the second is refused with the reason
+    assert draft.status_code == 200
+    assert draft.json()["language"] == "sv" and draft.json()["label"]
+    assert draft.json()["text"].startswith("Hej Maja!")
+    assert "Vi skickar ett nytt paket" in draft.json()["text"]
+    assert unknown.status_code == 422 and "unknown remedy" in unknown.text
+
+
+def test_the_guide_page_names_the_guide_and_shows_its_reply_templates(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    # when: the agent opens the guide in force (the default one)
+    answer = agent.get("/guide")
+    page = LexborHTMLParser(answer.text)
+    # then: it is named by its title and version, its origin in words, not a placeholder
+    heading = page.css_first("h1")
+    assert heading is not None and heading.text() == "Nordhem resolution guide"
+    version = page.css_first(".guide-version")
+    assert version is not None and "from the default guide (default.yaml)" in version.text()
+    assert "<default guide" not in answer.text and "&lt;default guide" not in answer.text
+    # and: each rule links to its reply, and each reply shows both languages' templates,
+    # with the rules that use it
+    link = page.css_first("table a[href='#reply-reship_free_to_given_address']")
+    assert link is not None
+    reship = page.css_first("#reply-reship_free")
+    assert reship is not None
+    texts = {pre.attributes["lang"]: pre.text() for pre in reship.css("pre.template")}
+    assert set(texts) == {"sv", "en"}
+    assert "Vi skickar ett nytt paket" in texts["sv"] and "{{ first_name }}" in texts["en"]
+    assert "used by" in reship.css_first("summary").text()  # type: ignore[union-attr]
+    names = [section.attributes["id"] for section in page.css(".reply-template")]
+    assert len(names) == len(set(names)) >= 20

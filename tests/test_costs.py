@@ -44,6 +44,7 @@ BY_HAND = {
     Remedy.STANDARD_RETURN: Decimal("315.79"),
     Remedy.SEND_TRACKING_STATUS: Decimal("15.00"),
     Remedy.CANCEL_SUBSCRIPTION: Decimal("15.00"),
+    Remedy.PAUSE_SUBSCRIPTION: Decimal("15.00"),  # 3 minutes at 300 an hour, as a cancel
     # the rest of an inbox: the agent's time alone (4, 5, 10, 3 and 4 min)
     Remedy.CANCEL_UNSHIPPED_ORDER: Decimal("20.00"),
     Remedy.CHANGE_UNSHIPPED_ORDER: Decimal("25.00"),

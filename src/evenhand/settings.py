@@ -287,6 +287,29 @@ class Settings(BaseSettings):
     recharge_url: Annotated[str, Field(description="Recharge's API base URL.")] = (
         "https://api.rechargeapps.com"
     )
+    subscription_pause_days: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=365,
+            description="An approved pause moves Recharge's next charge this many days past "
+            "the approval (Shopify's contracts pause until resumed).",
+        ),
+    ] = 30
+    paid_reship_invoice: Annotated[
+        bool,
+        Field(
+            description="An approved paid reship (offer_paid_reship) sends the customer "
+            "Shopify's invoice for the shipping: the order's lines at no charge, the shipping "
+            "at `paid_reship_shipping_price`, paid at checkout (its reply should say so).",
+        ),
+    ] = False
+    paid_reship_shipping_price: Annotated[
+        Decimal,
+        Field(
+            ge=0, description="What a paid reship's shipping costs the customer (shop currency)."
+        ),
+    ] = Decimal("59")
     refund_notify_customer: Annotated[
         bool, Field(description="Shopify e-mails the customer about a refund or cancellation.")
     ] = True

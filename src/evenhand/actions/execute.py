@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from evenhand.actions.writeback import Helpdesks, backoff_seconds
+from evenhand.actions.step_calls import Carriers, RefusedError, carry_out, status_after_reply
+from evenhand.actions.writeback import backoff_seconds
 from evenhand.domain.execution import (
     OrderState,
     StepKind,
@@ -34,9 +35,7 @@ from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError
 from evenhand.helpdesk.http import HelpdeskError
 from evenhand.settings import Settings
-from evenhand.shopify.admin import RefundChoices, ReplacementLine, ShopifyAdmin, gid
 from evenhand.shopify.graphql import ShopifyError
-from evenhand.shopify.recharge import RechargeApi
 from evenhand.store.audit import record_event
 from evenhand.store.executions import (
     DecisionContext,
@@ -49,7 +48,6 @@ from evenhand.store.executions import (
     decision_context,
     due_steps,
     has_execution,
-    lines_of_shopify_order,
     record_step,
     steps_of_decision,
     unreviewed_decisions_with,
@@ -84,9 +82,13 @@ def plan_for(
     if context is None:
         return None
     order = _order_state(context)
-    status = _status_after_reply(settings, context.source)
+    status = status_after_reply(settings, context.source)
     steps = plan_steps(
-        remedy, order=order, helpdesk_ticket=context.source in HELPDESKS, set_status=bool(status)
+        remedy,
+        order=order,
+        helpdesk_ticket=context.source in HELPDESKS,
+        set_status=bool(status),
+        invoice_paid_reship=settings.paid_reship_invoice,
     )
     amounts = [money_given_minor([kind], order) for kind in steps]
     return Plan(context, remedy, steps, amounts)
@@ -101,14 +103,6 @@ def _order_state(context: DecisionContext) -> OrderState | None:
         refundable_minor=max(context.order_total_minor - context.order_refunded_minor, 0),
         total_minor=context.order_total_minor,
     )
-
-
-def _status_after_reply(settings: Settings, source: str) -> str:
-    if source == "zendesk":
-        return settings.zendesk_status_after_reply.strip()
-    if source == "gorgias":
-        return settings.gorgias_status_after_reply.strip()
-    return ""
 
 
 def check_role_limit(plan: Plan, *, role: Role, settings: Settings) -> None:
@@ -181,46 +175,6 @@ def execution_steps_of(engine: Engine, decision_id: int) -> list[dict[str, Any]]
 # The worker's pass -----------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Carriers:
-    """Who carries out the steps: the shop's Admin API and the helpdesks."""
-
-    shop: ShopifyAdmin | None
-    helpdesks: Helpdesks
-    recharge: RechargeApi | None = None  # set: subscriptions are Recharge's, not Shopify's
-
-    @classmethod
-    def from_settings(cls, settings: Settings, helpdesks: Helpdesks) -> Carriers:
-        recharge = (
-            RechargeApi(
-                base_url=settings.recharge_url,
-                access_token=settings.recharge_api_token.get_secret_value(),
-            )
-            if settings.recharge_api_token
-            else None
-        )
-        token = settings.shopify_access_token
-        base = settings.shopify_admin_url or (
-            f"https://{settings.shopify_shop_domain}" if settings.shopify_shop_domain else None
-        )
-        if token is None or base is None:
-            return cls(None, helpdesks, recharge)
-        endpoint = f"{base.rstrip('/')}/admin/api/{settings.shopify_api_version}/graphql.json"
-        shop = ShopifyAdmin(endpoint=endpoint, access_token=token.get_secret_value())
-        return cls(shop, helpdesks, recharge)
-
-    def close(self) -> None:
-        for client in (self.shop, self.recharge):
-            if client is not None:
-                client.close()
-
-
-class _RefusedError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def execute_due_steps(
     engine: Engine,
     *,
@@ -257,8 +211,8 @@ _Outcome = tuple[dict[str, Any] | None, Exception | None]
 
 def _attempt(engine: Engine, step: DueStep, carriers: Carriers, settings: Settings) -> _Outcome:
     try:
-        return _carry_out(engine, step, carriers, settings), None
-    except (ShopifyError, HelpdeskError, _RefusedError) as failure:
+        return carry_out(engine, step, carriers, settings), None
+    except (ShopifyError, HelpdeskError, RefusedError) as failure:
         return None, failure
 
 
@@ -306,103 +260,13 @@ def _next_state(
 ) -> tuple[StepState, float]:
     if failure is None:
         return StepState.DONE, 0.0
-    permanent = isinstance(failure, _RefusedError) or bool(getattr(failure, "permanent", True))
+    permanent = isinstance(failure, RefusedError) or bool(getattr(failure, "permanent", True))
     if permanent or attempts >= settings.execution_max_attempts:
         return StepState.FAILED, 0.0
     retry_after = getattr(failure, "retry_after", None)
     if retry_after is not None:
         return StepState.PENDING, float(retry_after)
     return StepState.PENDING, backoff_seconds(attempts)
-
-
-def _carry_out(
-    engine: Engine, step: DueStep, carriers: Carriers, settings: Settings
-) -> dict[str, Any]:
-    if step.kind in {StepKind.SEND_REPLY, StepKind.SET_STATUS}:
-        return _helpdesk_step(step, carriers.helpdesks, settings)
-    if step.kind is StepKind.CANCEL_SUBSCRIPTION and carriers.recharge is not None:
-        return _cancel_in_recharge(engine, step, carriers.recharge, settings)
-    shop = carriers.shop
-    if shop is None:
-        raise _RefusedError("no Shopify credentials in the settings (shopify_access_token)")
-    choices = RefundChoices(notify=settings.refund_notify_customer, restock=settings.refund_restock)
-    if step.kind is StepKind.CANCEL_SUBSCRIPTION:
-        return shop.cancel_subscriptions(_customer(step, shop))
-    order_id = _order_id(step)
-    if step.kind is StepKind.REFUND:
-        amount = str(from_minor(step.amount_minor, step.currency or "SEK"))
-        note = f"Evenhand decision {step.decision_id}"
-        return shop.refund(
-            order_id, amount=amount, key=step.idempotency_key, choices=choices, note=note
-        )
-    if step.kind is StepKind.CANCEL_ORDER:
-        return shop.cancel_order(order_id, key=step.idempotency_key, choices=choices)
-    return _replacement(engine, step, shop, order_id)
-
-
-def _cancel_in_recharge(
-    engine: Engine, step: DueStep, recharge: RechargeApi, settings: Settings
-) -> dict[str, Any]:
-    with engine.connect() as connection:
-        context = decision_context(connection, step.decision_id)
-    if context is None:
-        raise _RefusedError("the decision is gone")
-    return recharge.cancel_subscriptions(
-        context.customer_email,
-        reason=f"At the customer's request (Evenhand decision {step.decision_id})",
-        send_email=settings.refund_notify_customer,
-    )
-
-
-def _customer(step: DueStep, shop: ShopifyAdmin) -> str:
-    """The customer's GID: theirs as imported, else the order's customer."""
-    if step.customer_shopify_id is not None:
-        return gid("Customer", step.customer_shopify_id)
-    if step.order_shopify_id is None:
-        raise _RefusedError("neither the customer nor an order is known to Shopify")
-    return shop.customer_of_order(step.order_shopify_id)
-
-
-def _order_id(step: DueStep) -> int:
-    if step.order_shopify_id is None:
-        raise _RefusedError("the ticket's order has no Shopify id")
-    return step.order_shopify_id
-
-
-def _replacement(
-    engine: Engine, step: DueStep, shop: ShopifyAdmin, order_id: int
-) -> dict[str, Any]:
-    with engine.connect() as connection:
-        rows = lines_of_shopify_order(connection, order_id)
-    if not rows:
-        raise _RefusedError("the order's lines are not known: no replacement to send")
-    lines = [
-        ReplacementLine(
-            title=row["name"],
-            sku=row["sku"],
-            quantity=row["quantity"],
-            unit_price=str(from_minor(row["unit_price_minor"], row["currency"])),
-        )
-        for row in rows
-    ]
-    note = f"Replacement for decision {step.decision_id}"
-    return shop.replacement(
-        email=rows[0]["email"], lines=lines, key=step.idempotency_key, note=note
-    )
-
-
-def _helpdesk_step(step: DueStep, helpdesks: Helpdesks, settings: Settings) -> dict[str, Any]:
-    client = helpdesks.zendesk if step.provider == "zendesk" else helpdesks.gorgias
-    if client is None or step.ticket_ref is None:
-        raise _RefusedError(f"no {step.provider} credentials in the settings")
-    if step.kind is StepKind.SET_STATUS:
-        status = _status_after_reply(settings, step.provider or "")
-        client.set_status(step.ticket_ref, status)
-        return {"status": status}
-    if step.attempts > 0 and client.has_public_reply(step.ticket_ref, step.reply_text):
-        return {"reply": "already on the ticket"}  # an earlier try's answer was lost
-    client.send_public_reply(step.ticket_ref, step.reply_text)
-    return {"reply": "sent"}
 
 
 # Auto-approve --------------------------------------------------------------------------

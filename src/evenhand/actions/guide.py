@@ -36,7 +36,7 @@ def load_guide(settings: Settings, *, path: Path | None = None) -> Guide:
     chosen = path or settings.guide
     if chosen is not None:
         return read_guide(chosen)
-    return parse_guide(default_guide_text(), source=f"<default guide: {DEFAULT_GUIDE_NAME}>")
+    return parse_guide(default_guide_text(), source=f"the default guide ({DEFAULT_GUIDE_NAME})")
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,9 +31,10 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from evenhand.actions.delivery_failures import failure_reason, settings_secrets, storable
-from evenhand.actions.execute import Carriers, auto_approve, execute_due_steps
+from evenhand.actions.execute import auto_approve, execute_due_steps
 from evenhand.actions.guide import active_guide, guide_changed
 from evenhand.actions.import_file import apply_records
+from evenhand.actions.step_calls import Carriers
 from evenhand.actions.triage import decide_and_store
 from evenhand.actions.worker_pulse import Pulse
 from evenhand.actions.writeback import Helpdesks, send_due_writebacks

@@ -13,10 +13,12 @@ from sqlalchemy import Engine
 
 from evenhand.actions.llm import LlmFigures, llm_figures
 from evenhand.actions.worker_pulse import WorkerHealth, worker_health
+from evenhand.domain.execution import StepState
 from evenhand.settings import Settings
 from evenhand.store import inbox, writebacks
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current
+from evenhand.store.executions import StepTrouble, requeue_failed_steps, troubled_steps
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +29,11 @@ class InboxStatus:
     writebacks: Counter[tuple[str, str]]  # (provider, status) -> count
     troubled_writebacks: Sequence[Any]
     health: WorkerHealth
+    troubled_steps: Sequence[StepTrouble] = ()  # remedies' steps failed or being retried
     llm: LlmFigures | None = None  # the LLM reader's figures, when it is on or was used
+
+    def failed_steps(self) -> int:
+        return sum(t.count for t in self.troubled_steps if t.state is StepState.FAILED)
 
     def count(self, status: str) -> int:
         """Deliveries in this state (`failed`, `set_aside`, ...), from every source."""
@@ -66,8 +72,22 @@ class InboxStatus:
                 }
                 for r in self.troubled_writebacks
             ],
+            "failed_steps": self.failed_steps(),
+            "troubled_steps": [step_trouble_json(t) for t in self.troubled_steps],
             "llm_reader": self.llm.as_json() if self.llm else None,
         }
+
+
+def step_trouble_json(trouble: StepTrouble) -> dict[str, Any]:
+    return {
+        "kind": trouble.kind.value,
+        "state": "failed" if trouble.state is StepState.FAILED else "retrying",
+        "count": trouble.count,
+        "oldest_at": trouble.oldest_at.isoformat(),
+        "oldest_error": trouble.oldest_error,
+        "oldest_decision_id": trouble.oldest_decision_id,
+        "retryable": trouble.retryable,
+    }
 
 
 def _nested(counts: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
@@ -93,8 +113,31 @@ def inbox_status(
             writebacks=writebacks.writeback_counts(connection),
             troubled_writebacks=writebacks.troubled_writebacks(connection),
             health=health,
+            troubled_steps=troubled_steps(connection),
             llm=figures if figures and figures.shown else None,
         )
+
+
+def execution_troubles(engine: Engine) -> list[StepTrouble]:
+    """The remedies' steps that failed or are being retried, by kind (the dashboard's)."""
+    with engine.connect() as connection:
+        return troubled_steps(connection)
+
+
+def retry_failed_steps(engine: Engine, *, now: datetime, by: str) -> int:
+    """Failed steps of remedies back to pending, one more try each (their idempotency keys
+    unchanged, so nothing is done twice); returns how many."""
+    ensure_current(engine)
+    with engine.begin() as connection:
+        requeued = requeue_failed_steps(connection, now=now)
+        record_event(
+            connection,
+            at=now,
+            action="execution steps retried",
+            subject=None,
+            details={"steps": requeued, "by": by},
+        )
+    return requeued
 
 
 def retry_failed(engine: Engine, *, now: datetime, set_aside: bool = False) -> tuple[int, int]:

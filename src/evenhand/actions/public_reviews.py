@@ -92,7 +92,9 @@ def review_board(engine: Engine) -> ReviewBoard:
     with engine.connect() as connection:
         rows = latest_reviews(connection, limit=REVIEW_PAGE_LENGTH)
         tally = review_tally(connection)
-        threatening = emails_that_threatened_a_review(connection)
+        threatening = emails_that_threatened_a_review(
+            connection, [row.customer_email for row in rows if row.customer_email]
+        )
         dates = review_dates(connection)
     by_week: dict[date, Counter[int]] = {}
     for written, rating in dates:

@@ -7,7 +7,7 @@ decision it reviews is never rewritten.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,9 +21,10 @@ from evenhand.actions.execute import (
     plan_for,
     start_execution,
 )
+from evenhand.actions.redraft import ReplyNote, remedy_in_force, reply_for_override, reply_note
 from evenhand.actions.schemas import DecisionOut
 from evenhand.actions.service import find_decision
-from evenhand.domain.guide import Remedy
+from evenhand.domain.guide import Guide, Remedy
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
@@ -85,6 +86,7 @@ class TicketPage:
     order: OrderShown | None = None  # the order the ticket is about, with its lines
     links: dict[str, str] = field(default_factory=dict)  # out to the helpdesk and the shop
     steps: list[dict[str, Any]] = field(default_factory=list)  # the remedy carried out
+    note: ReplyNote | None = None  # whether the reply is the guide's draft (with a guide)
 
     @property
     def reply(self) -> str:
@@ -93,7 +95,9 @@ class TicketPage:
         return str(saved[-1]) if saved else self.decision.reply.text
 
 
-def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> TicketPage:
+def ticket_page(
+    engine: Engine, *, decision_id: int, settings: Settings, guide: Guide | None = None
+) -> TicketPage:
     decision = find_decision(engine, decision_id=decision_id)
     with engine.connect() as connection:
         subject, body = message_of_decision(connection, decision_id)
@@ -112,7 +116,7 @@ def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> Tick
         customer = None
     links = links_out(settings, source=source, ticket_key=key, order=order)
     steps = execution_steps_of(engine, decision_id)
-    return TicketPage(
+    page = TicketPage(
         decision,
         subject,
         body,
@@ -123,6 +127,10 @@ def ticket_page(engine: Engine, *, decision_id: int, settings: Settings) -> Tick
         links,
         steps,
     )
+    if guide is None:
+        return page
+    note = reply_note(engine, decision, reviews=reviews, shown=page.reply, guide=guide)
+    return replace(page, note=note)
 
 
 def links_out(
@@ -151,15 +159,25 @@ def review_decision(
     reply_text: str | None,
     now: datetime,
     settings: Settings | None = None,
+    guide: Guide | None = None,
 ) -> int:
     """Approve (no remedy given) or override (a new remedy and a reason) a decision, and
-    owe the steps that carry out the remedy in force (see actions.execute)."""
+    owe the steps that carry out the remedy in force (see actions.execute). With the
+    guide, an override's reply is redrafted for the new remedy unless the agent edited it
+    by hand (`actions.redraft`)."""
     decision = find_decision(engine, decision_id=decision_id)  # it must exist
     if remedy and remedy not in {each.value for each in Remedy}:
         raise EvenhandError(InputError.BAD_VALUE, f"remedy: unknown remedy {remedy!r}")
     if remedy and not reason.strip():
         raise EvenhandError(InputError.MISSING_VALUE, "reason: an override needs a reason")
     action = "override" if remedy else "approve"
+    reply_text = None if reply_text is None else reply_text.replace("\r\n", "\n")
+    if remedy and guide is not None:
+        with engine.connect() as connection:
+            before = remedy_in_force(decision, reviews_of(connection, decision_id))
+        reply_text = reply_for_override(
+            engine, decision, before=before, after=Remedy(remedy), posted=reply_text, guide=guide
+        ).text
     plan = _checked_plan(
         engine, decision_id, Remedy(remedy) if remedy else decision.remedy, user, settings
     )

@@ -99,7 +99,7 @@ def triage_summary(console: Console, report: TriageReport) -> None:
 def guide_table(console: Console, guide: Guide) -> None:
     settings = guide.settings
     console.print(
-        f"[bold]guide {guide.version}[/] ({escape(guide.source)}): "
+        f"[bold]{escape(guide.name or 'guide')} {guide.version}[/], from {escape(guide.source)}: "
         f"VIP from {settings.vip_threshold} "
         f"by {settings.ltv_metric.value}; returns within {settings.return_window_days} days "
         f"of receipt (shipping + {settings.transit_days} days when the delivery date is not "

@@ -6,7 +6,10 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from evenhand.domain.execution import StepState
 
 if TYPE_CHECKING:
     from evenhand.actions.inbox_status import InboxStatus
@@ -47,8 +50,25 @@ def inbox_status(console: Console, status: InboxStatus) -> None:
             f"[yellow]{row.status}[/] write-back {row.id} ({row.provider} ticket {row.ticket_ref}),"
             f" {row.attempts} tries, next {row.next_attempt_at:%Y-%m-%d %H:%M:%S}: {row.last_error}"
         )
+    _troubled_steps(console, status)
     if status.llm is not None:
         llm_lines(console, status.llm)
+
+
+def _troubled_steps(console: Console, status: InboxStatus) -> None:
+    """The remedies' steps that failed (an agent looks) or are being retried, by kind."""
+    failed = status.failed_steps()
+    console.print(f"failed remedy steps: {failed}")
+    for trouble in status.troubled_steps:
+        shown = "[red]failed[/]" if trouble.state is StepState.FAILED else "[yellow]retrying[/]"
+        console.print(
+            f"{shown} {trouble.kind.value}: {trouble.count}, the oldest "
+            f"{trouble.oldest_at:%Y-%m-%d %H:%M} (decision {trouble.oldest_decision_id}): "
+            f"{escape(trouble.oldest_error)}",
+            highlight=False,
+        )
+    if any(trouble.retryable for trouble in status.troubled_steps):
+        console.print("`evenhand inbox retry` gives each failed step one more try")
 
 
 def llm_lines(console: Console, figures: LlmFigures) -> None:

@@ -84,10 +84,10 @@ def worker(
     ] = None,
 ) -> None:
     """Process the webhook inbox in arrival order and send the helpdesk write-backs."""
-    from evenhand.actions.execute import Carriers
     from evenhand.actions.guide import active_guide
     from evenhand.actions.inbox import Worker, drain, run_worker
     from evenhand.actions.reader import load_reader, warm_up
+    from evenhand.actions.step_calls import Carriers
     from evenhand.actions.writeback import Helpdesks
     from evenhand.store.database import ensure_current, make_engine
     from evenhand.store.scratch import remove_leftovers
@@ -187,10 +187,13 @@ def inbox_retry(
         ),
     ] = False,
 ) -> None:
-    """Put failed deliveries and failed write-backs back in the queue."""
-    from evenhand.actions.inbox_status import retry_failed
+    """Put failed deliveries, failed write-backs and the failed steps of remedies back in
+    the queue (a step gets one more try, with its idempotency key: nothing is done twice)."""
+    from evenhand.actions.inbox_status import retry_failed, retry_failed_steps
     from evenhand.store.database import make_engine
 
     settings = load(db)
-    deliveries, owed = retry_failed(make_engine(settings.db), now=now(), set_aside=set_aside)
-    out.print(f"requeued {deliveries} deliveries and {owed} write-backs")
+    engine = make_engine(settings.db)
+    deliveries, owed = retry_failed(engine, now=now(), set_aside=set_aside)
+    steps = retry_failed_steps(engine, now=now(), by="evenhand inbox retry")
+    out.print(f"requeued {deliveries} deliveries, {owed} write-backs and {steps} remedy steps")

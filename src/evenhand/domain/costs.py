@@ -31,6 +31,7 @@ DEFAULT_HANDLING_MINUTES: Mapping[Remedy, int] = {
     Remedy.STANDARD_RETURN: 6,
     Remedy.SEND_TRACKING_STATUS: 3,
     Remedy.CANCEL_SUBSCRIPTION: 3,
+    Remedy.PAUSE_SUBSCRIPTION: 3,
     # The rest of an inbox: an agent's time (a complaint claim's outcome is a person's call).
     Remedy.CANCEL_UNSHIPPED_ORDER: 4,
     Remedy.CHANGE_UNSHIPPED_ORDER: 5,

@@ -17,6 +17,10 @@ class StepKind(StrEnum):
     CANCEL_ORDER = "cancel_order"  # Shopify orderCancel (unfulfilled order), with a refund
     REPLACEMENT = "replacement"  # Shopify draftOrderCreate at 100 % off + draftOrderComplete
     CANCEL_SUBSCRIPTION = "cancel_subscription"  # Shopify subscriptionContractCancel
+    PAUSE_SUBSCRIPTION = "pause_subscription"  # Shopify subscriptionContractPause
+    # A paid reship: draftOrderCreate (the lines at 100 % off, the shipping at the
+    # customer's cost) and draftOrderInvoiceSend: the customer pays the shipping at checkout.
+    SHIPPING_INVOICE = "shipping_invoice"
     SEND_REPLY = "send_reply"  # the helpdesk: a public reply on the ticket
     SET_STATUS = "set_status"  # the helpdesk: the ticket's status as the settings say
 
@@ -28,7 +32,11 @@ class StepState(StrEnum):
 
 
 # Steps that give money (or goods) away without a payment.
-MONEY_STEPS = frozenset({StepKind.REFUND, StepKind.CANCEL_ORDER, StepKind.REPLACEMENT})
+MONEY_STEPS = frozenset(
+    {StepKind.REFUND, StepKind.CANCEL_ORDER, StepKind.REPLACEMENT, StepKind.SHIPPING_INVOICE}
+)
+# Steps at the customer's level (their subscriptions), not the order's.
+CUSTOMER_STEPS = frozenset({StepKind.CANCEL_SUBSCRIPTION, StepKind.PAUSE_SUBSCRIPTION})
 
 _REMEDY_STEPS: dict[Remedy, tuple[StepKind, ...]] = {
     Remedy.REPLACE_OR_REFUND: (StepKind.REFUND,),
@@ -36,6 +44,7 @@ _REMEDY_STEPS: dict[Remedy, tuple[StepKind, ...]] = {
     Remedy.REFUND_RENEWAL: (StepKind.REFUND,),
     Remedy.EXPLAIN_AND_CANCEL: (StepKind.CANCEL_SUBSCRIPTION,),
     Remedy.CANCEL_SUBSCRIPTION: (StepKind.CANCEL_SUBSCRIPTION,),
+    Remedy.PAUSE_SUBSCRIPTION: (StepKind.PAUSE_SUBSCRIPTION,),
 }
 
 
@@ -50,15 +59,24 @@ class OrderState:
 
 
 def plan_steps(
-    remedy: Remedy, *, order: OrderState | None, helpdesk_ticket: bool, set_status: bool
+    remedy: Remedy,
+    *,
+    order: OrderState | None,
+    helpdesk_ticket: bool,
+    set_status: bool,
+    invoice_paid_reship: bool = False,
 ) -> list[StepKind]:
     """The steps that carry out `remedy`: the shop's first, then the reply and the status.
 
     A refund on an order not yet fulfilled cancels the order (with its refund) instead, so
-    nothing ships. Shop steps need the order's Shopify id; without it only the reply goes."""
+    nothing ships. A paid reship is an invoice for its shipping when the shop says so.
+    Shop steps need the order's Shopify id; without it only the reply goes."""
     steps: list[StepKind] = []
-    for kind in _REMEDY_STEPS.get(remedy, ()):
-        if kind is StepKind.CANCEL_SUBSCRIPTION:
+    kinds = _REMEDY_STEPS.get(remedy, ())
+    if remedy is Remedy.OFFER_PAID_RESHIP and invoice_paid_reship:
+        kinds = (StepKind.SHIPPING_INVOICE,)
+    for kind in kinds:
+        if kind in CUSTOMER_STEPS:
             steps.append(kind)
         elif order is not None and order.shopify_id is not None:
             steps.append(_order_step(kind, order))
@@ -76,16 +94,17 @@ def _order_step(kind: StepKind, order: OrderState) -> StepKind:
 
 
 def money_given_minor(steps: list[StepKind], order: OrderState | None) -> int:
-    """What the steps give away: a refund the refundable amount, a replacement the order's
-    total (at the price the customer paid)."""
+    """What the steps give away: a refund the refundable amount, a replacement (or a paid
+    reship, whose customer pays the shipping alone) the order's total (at the price the
+    customer paid)."""
     if order is None:
         return 0
     given = 0
     for kind in steps:
         if kind in {StepKind.REFUND, StepKind.CANCEL_ORDER}:
             given += order.refundable_minor
-        elif kind is StepKind.REPLACEMENT:
-            given += order.total_minor
+        elif kind in {StepKind.REPLACEMENT, StepKind.SHIPPING_INVOICE}:
+            given += order.total_minor  # the goods again, at no charge
     return given
 
 

@@ -38,7 +38,8 @@ REMEDY_MEANINGS: dict[Remedy, str] = {
     Remedy.STANDARD_RETURN: "a return within the window counted from receipt (never under 14 "
     "days), refunded when the goods are back, less any loss in value from handling",
     Remedy.SEND_TRACKING_STATUS: "the order's delivery status sent",
-    Remedy.CANCEL_SUBSCRIPTION: "the subscription cancelled or paused as asked",
+    Remedy.CANCEL_SUBSCRIPTION: "the subscription cancelled as asked",
+    Remedy.PAUSE_SUBSCRIPTION: "the subscription paused, no renewals until it resumes",
     Remedy.CANCEL_UNSHIPPED_ORDER: "an order that has not shipped is cancelled and paid back "
     "in full",
     Remedy.CHANGE_UNSHIPPED_ORDER: "an order that has not shipped is changed as asked, if it "
@@ -149,6 +150,7 @@ class Guide:
     examples: tuple[Example, ...] = ()
     source: str = "<guide>"
     costs: CostModel = field(default_factory=CostModel)
+    name: str = ""  # the guide's own title (its `guide:` line), if it gives one
 
 
 def decide(rules: tuple[Rule, ...], facts: Facts) -> Rule:

@@ -17,6 +17,7 @@ class Remedy(StrEnum):
     STANDARD_RETURN = "standard_return"
     SEND_TRACKING_STATUS = "send_tracking_status"
     CANCEL_SUBSCRIPTION = "cancel_subscription"
+    PAUSE_SUBSCRIPTION = "pause_subscription"
     # The rest of an inbox: nothing given away beyond what the customer is owed.
     CANCEL_UNSHIPPED_ORDER = "cancel_unshipped_order"
     CHANGE_UNSHIPPED_ORDER = "change_unshipped_order"

@@ -116,7 +116,16 @@ def parse_guide(text: str, *, source: str, grid_check: bool = True) -> Guide:
         examples=examples,
         source=source,
         costs=costs,
+        name=_name(document.get("guide")),
     )
+
+
+NAME_CHARS = 120
+
+
+def _name(raw: object) -> str:
+    """The guide's title as it gives it (`guide: Nordhem resolution guide`), trimmed."""
+    return " ".join(raw.split())[:NAME_CHARS] if isinstance(raw, str) else ""
 
 
 _TOP_HINT = ", ".join(TOP_LEVEL)

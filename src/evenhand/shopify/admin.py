@@ -7,7 +7,13 @@
 - a free replacement: `draftOrderCreate` (the order's lines, 100 % off, tagged with the
   step's key) and `draftOrderComplete`; a retry finds the draft by its tag;
 - a subscription cancelled: the customer's contracts, `subscriptionContractCancel` for
-  each one still active or paused.
+  each one still active or paused;
+- a subscription paused: `subscriptionContractPause` for each contract still active (one
+  paused already is left as it is: a retry pauses nothing twice);
+- a paid reship invoiced: `draftOrderCreate` (the order's lines at 100 % off, a shipping
+  line at the customer's cost, tagged with the step's key) and `draftOrderInvoiceSend`; a
+  retry finds the draft by its tag, and one whose invoice went (`INVOICE_SENT`) or that is
+  paid (`COMPLETED`) is done.
 userErrors in a 200 answer are refusals: a ShopifyError with Shopify's reasons.
 """
 
@@ -69,6 +75,20 @@ CONTRACTS_QUERY = """query Contracts($id: ID!) {
 CONTRACT_CANCEL_MUTATION = """mutation CancelContract($id: ID!) {
   subscriptionContractCancel(subscriptionContractId: $id) {
     contract { id status }
+    userErrors { field message }
+  }
+}"""
+
+CONTRACT_PAUSE_MUTATION = """mutation PauseContract($id: ID!) {
+  subscriptionContractPause(subscriptionContractId: $id) {
+    contract { id status }
+    userErrors { field message }
+  }
+}"""
+
+INVOICE_SEND_MUTATION = """mutation Invoice($id: ID!) {
+  draftOrderInvoiceSend(id: $id) {
+    draftOrder { id status invoiceUrl }
     userErrors { field message }
   }
 }"""
@@ -176,30 +196,39 @@ class ShopifyAdmin:
         nodes = (data.get("draftOrders") or {}).get("nodes") or []
         return nodes[0] if nodes else None
 
+    def shipping_invoice(
+        self,
+        *,
+        email: str | None,
+        lines: Sequence[ReplacementLine],
+        key: str,
+        shipping_price: str,
+        note: str,
+    ) -> dict[str, Any]:
+        """A paid reship: the lines again at no charge, the shipping at the customer's
+        cost, as a draft order whose invoice (a checkout link) Shopify e-mails them."""
+        if not email:
+            raise ShopifyError(
+                "shopify draftOrderInvoiceSend: no e-mail to send to", permanent=True
+            )
+        draft = self._draft_tagged(key)
+        if draft is None:
+            draft_input = _draft_input(lines, key=key, note=note, email=email, line_discount=True)
+            draft_input["shippingLine"] = {"title": "Shipping", "price": shipping_price}
+            draft = self._create(draft_input)
+        if draft.get("status") in {"INVOICE_SENT", "COMPLETED"}:
+            return {"draft_order": draft["id"], "invoice": "already sent"}
+        data = self.api.call("draftOrderInvoiceSend", INVOICE_SEND_MUTATION, {"id": draft["id"]})
+        payload = data.get("draftOrderInvoiceSend")
+        _refuse_on_user_errors("draftOrderInvoiceSend", payload)
+        return {"draft_order": draft["id"], "invoice": "sent"}
+
     def _create_draft(
         self, *, email: str | None, lines: Sequence[ReplacementLine], key: str, note: str
     ) -> dict[str, Any]:
-        draft_input: dict[str, Any] = {
-            "note": note,
-            "tags": ["evenhand", key],
-            "lineItems": [
-                {
-                    "title": line.title,
-                    "sku": line.sku,
-                    "quantity": line.quantity,
-                    "originalUnitPrice": line.unit_price,
-                }
-                for line in lines
-            ],
-            "appliedDiscount": {
-                "value": 100.0,
-                "valueType": "PERCENTAGE",
-                "title": "Replacement",
-                "description": "A replacement at no charge",
-            },
-        }
-        if email:
-            draft_input["email"] = email
+        return self._create(_draft_input(lines, key=key, note=note, email=email))
+
+    def _create(self, draft_input: dict[str, Any]) -> dict[str, Any]:
         data = self.api.call("draftOrderCreate", DRAFT_CREATE_MUTATION, {"input": draft_input})
         payload = data.get("draftOrderCreate")
         _refuse_on_user_errors("draftOrderCreate", payload)
@@ -231,6 +260,57 @@ class ShopifyAdmin:
             )
             cancelled.append(contract["id"])
         return {"cancelled": cancelled}
+
+    def pause_subscriptions(self, customer: str) -> dict[str, Any]:
+        """Pause the customer's (a GID) active contracts; none active is done."""
+        data = self.api.call("customer", CONTRACTS_QUERY, {"id": customer})
+        found = data.get("customer") or {}
+        nodes = (found.get("subscriptionContracts") or {}).get("nodes") or []
+        paused = []
+        for contract in nodes:
+            if contract.get("status") != "ACTIVE":
+                continue
+            answer = self.api.call(
+                "subscriptionContractPause", CONTRACT_PAUSE_MUTATION, {"id": contract["id"]}
+            )
+            _refuse_on_user_errors(
+                "subscriptionContractPause", answer.get("subscriptionContractPause")
+            )
+            paused.append(contract["id"])
+        return {"paused": paused}
+
+
+_FREE = {"value": 100.0, "valueType": "PERCENTAGE", "title": "Replacement"}
+
+
+def _draft_input(
+    lines: Sequence[ReplacementLine],
+    *,
+    key: str,
+    note: str,
+    email: str | None,
+    line_discount: bool = False,
+) -> dict[str, Any]:
+    """A draft order of the lines at no charge, tagged with the step's key: the discount
+    on each line (so a shipping line stays payable) or on the whole draft."""
+    items: list[dict[str, Any]] = [
+        {
+            "title": line.title,
+            "sku": line.sku,
+            "quantity": line.quantity,
+            "originalUnitPrice": line.unit_price,
+        }
+        for line in lines
+    ]
+    draft_input: dict[str, Any] = {"note": note, "tags": ["evenhand", key], "lineItems": items}
+    if line_discount:
+        for item in items:
+            item["appliedDiscount"] = {**_FREE, "description": "Sent again at no charge"}
+    else:
+        draft_input["appliedDiscount"] = {**_FREE, "description": "A replacement at no charge"}
+    if email:
+        draft_input["email"] = email
+    return draft_input
 
 
 def _parent_transaction(order: dict[str, Any]) -> dict[str, Any]:

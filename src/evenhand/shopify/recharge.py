@@ -4,13 +4,17 @@
 is found by e-mail (`GET /customers?email=`), their active subscriptions listed
 (`GET /subscriptions?customer_id=&status=active`) and each cancelled
 (`POST /subscriptions/{id}/cancel` with a `cancellation_reason`). A subscription already
-cancelled is no longer listed as active, so a retry cancels nothing twice. A 429 waits for
-its `Retry-After`; 5xx and timeouts pass; other 4xx are refusals (ShopifyError, as the
-rest of the shop's steps).
+cancelled is no longer listed as active, so a retry cancels nothing twice. A pause moves each
+active subscription's next charge to a date (`POST /subscriptions/{id}/set_next_charge_date`
+with `{"date": "YYYY-MM-DD"}`, as Recharge's customer portal pauses); one whose next
+charge is on or after that date already is left alone, so a retry moves nothing twice.
+A 429 waits for its `Retry-After`; 5xx and timeouts pass; other 4xx are refusals
+(ShopifyError, as the rest of the shop's steps).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import httpx
@@ -46,17 +50,33 @@ class RechargeApi:
         found = response.json() if response.content else {}
         return found if isinstance(found, dict) else {}
 
-    def cancel_subscriptions(self, email: str, *, reason: str, send_email: bool) -> dict[str, Any]:
+    def _active_subscriptions(self, email: str) -> list[dict[str, Any]]:
         customers = self._call("GET", "/customers", params={"email": email}).get("customers") or []
         if not customers:
             raise ShopifyError("recharge: no customer with this e-mail", permanent=True)
         customer_id = customers[0]["id"]
-        listed = (
+        listed = self._call(
+            "GET", "/subscriptions", params={"customer_id": customer_id, "status": "active"}
+        ).get("subscriptions")
+        return [each for each in listed or [] if isinstance(each, dict)]
+
+    def pause_subscriptions(self, email: str, *, until: date) -> dict[str, Any]:
+        """Each active subscription's next charge moved to `until` (not earlier)."""
+        moved = []
+        for subscription in self._active_subscriptions(email):
+            scheduled = str(subscription.get("next_charge_scheduled_at") or "")[:10]
+            if scheduled and scheduled >= until.isoformat():
+                continue  # an earlier try moved it, or it was due later anyway
             self._call(
-                "GET", "/subscriptions", params={"customer_id": customer_id, "status": "active"}
-            ).get("subscriptions")
-            or []
-        )
+                "POST",
+                f"/subscriptions/{subscription['id']}/set_next_charge_date",
+                json={"date": until.isoformat()},
+            )
+            moved.append(subscription["id"])
+        return {"recharge_paused": moved, "next_charge": until.isoformat()}
+
+    def cancel_subscriptions(self, email: str, *, reason: str, send_email: bool) -> dict[str, Any]:
+        listed = self._active_subscriptions(email)
         cancelled = []
         for subscription in listed:
             self._call(

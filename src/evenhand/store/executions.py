@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, exists, func, insert, or_, select, update
 
 from evenhand.domain.execution import StepKind, StepState
 from evenhand.store.tables import (
@@ -62,6 +62,7 @@ class DueStep:
     ticket_ref: str | None
     reply_text: str
     currency: str | None
+    approved_at: datetime  # when the execution was owed: the same on every try
 
 
 def add_execution(
@@ -116,6 +117,7 @@ def due_steps(connection: Connection, *, now: datetime, limit: int) -> list[DueS
             executions.c.ticket_ref,
             executions.c.reply_text,
             executions.c.currency,
+            executions.c.created_at.label("approved_at"),
         )
         .join(executions, executions.c.id == execution_steps.c.execution_id)
         .where(
@@ -315,6 +317,86 @@ def lines_of_shopify_order(connection: Connection, shopify_id: int) -> list[dict
 
 
 ERASED_REPLY = "not sent: the customer's personal data was erased"
+
+
+@dataclass(frozen=True, slots=True)
+class StepTrouble:
+    """Steps of one kind in trouble: failed (an agent looks), or still being retried after
+    an error; the oldest of them, since when and why, and the decision it carries out."""
+
+    kind: StepKind
+    state: StepState  # FAILED, or PENDING for steps retried after an error
+    count: int
+    oldest_at: datetime  # a failed step's last try; a retried one's approval
+    oldest_error: str
+    oldest_decision_id: int
+    retryable: int  # of the failed, those `requeue_failed_steps` puts back
+
+
+def troubled_steps(connection: Connection) -> list[StepTrouble]:
+    """Failed steps, and pending ones that have failed a try, by kind, oldest first."""
+    troubles: list[StepTrouble] = []
+    for state in (StepState.FAILED, StepState.PENDING):
+        when = (
+            execution_steps.c.next_attempt_at
+            if state is StepState.FAILED
+            else executions.c.created_at
+        )
+        rows = connection.execute(
+            select(
+                execution_steps.c.kind,
+                when.label("at"),
+                execution_steps.c.last_error,
+                executions.c.decision_id,
+            )
+            .join(executions, executions.c.id == execution_steps.c.execution_id)
+            .where(
+                execution_steps.c.state == state.value, execution_steps.c.last_error.is_not(None)
+            )
+            .order_by(when, execution_steps.c.id)
+        ).all()
+        troubles += _by_kind(rows, state)
+    return troubles
+
+
+def _by_kind(rows: Sequence[Any], state: StepState) -> list[StepTrouble]:
+    oldest: dict[str, Any] = {}
+    counts: dict[str, int] = {}
+    retryable: dict[str, int] = {}
+    for row in rows:  # oldest first
+        oldest.setdefault(row.kind, row)
+        counts[row.kind] = counts.get(row.kind, 0) + 1
+        again = state is StepState.FAILED and row.last_error != ERASED_REPLY
+        retryable[row.kind] = retryable.get(row.kind, 0) + int(again)
+    return [
+        StepTrouble(
+            kind=StepKind(kind),
+            state=state,
+            count=counts[kind],
+            oldest_at=row.at,
+            oldest_error=row.last_error,
+            oldest_decision_id=row.decision_id,
+            retryable=retryable[kind],
+        )
+        for kind, row in oldest.items()
+    ]
+
+
+def requeue_failed_steps(connection: Connection, *, now: datetime) -> int:
+    """Failed steps back to pending, due now, with their keys and tries as they were (so a
+    reply that may have gone out is looked for first): one more try each. A reply not sent
+    because the customer was erased stays failed."""
+    return connection.execute(
+        update(execution_steps)
+        .where(
+            execution_steps.c.state == StepState.FAILED.value,
+            or_(
+                execution_steps.c.last_error.is_(None),
+                execution_steps.c.last_error != ERASED_REPLY,
+            ),
+        )
+        .values(state=StepState.PENDING.value, next_attempt_at=now)
+    ).rowcount
 
 
 def erase_executions(connection: Connection, decision_ids: Sequence[int] | None) -> int:

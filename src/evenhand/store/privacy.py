@@ -61,6 +61,7 @@ from evenhand.store.tables import (
     tickets,
     writebacks,
 )
+from evenhand.store.ticket_search import compact_search
 from evenhand.store.traces import Traces
 from evenhand.store.writebacks import WritebackStatus
 
@@ -216,6 +217,8 @@ def redact_people(connection: Connection, people: Sequence[Person]) -> dict[str,
     counts: Counter[str] = Counter()
     for person in people:
         counts.update(_redact(connection, person))
+    if counts["tickets"] or counts["mentions"]:
+        compact_search(connection)  # no erased word left in the full-text index
     return dict(counts)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
 
 from evenhand.domain.public_reviews import PublicReview
+from evenhand.store.statements import chunked
 from evenhand.store.tables import customers, decisions, orders, public_reviews, tickets
 
 
@@ -140,20 +141,27 @@ def review_tally(connection: Connection) -> list[tuple[int, int, bool]]:
     return [(int(rating), int(n), bool(done)) for rating, n, done in connection.execute(statement)]
 
 
-def emails_that_threatened_a_review(connection: Connection) -> set[str]:
-    """The senders of tickets whose reading found a review threat (or a review for sale)."""
-    statement = (
-        select(tickets.c.customer_email)
-        .join(decisions, decisions.c.ticket_id == tickets.c.id)
-        .where(
-            or_(
-                decisions.c.threats.contains("review_threat"),
-                decisions.c.threats.contains("review_extortion"),
+def emails_that_threatened_a_review(connection: Connection, emails: Sequence[str]) -> set[str]:
+    """Of these addresses, the senders of tickets whose reading found a review threat (or a
+    review for sale). Tickets keep their sender's address lower-cased; only the tickets of
+    these senders are read (by the address's index), not every decision."""
+    wanted = sorted({email.strip().lower() for email in emails if email})
+    found: set[str] = set()
+    for part in chunked(wanted):
+        statement = (
+            select(tickets.c.customer_email)
+            .join(decisions, decisions.c.ticket_id == tickets.c.id)
+            .where(
+                tickets.c.customer_email.in_(part),
+                or_(
+                    decisions.c.threats.contains("review_threat"),
+                    decisions.c.threats.contains("review_extortion"),
+                ),
             )
+            .distinct()
         )
-        .distinct()
-    )
-    return {email.lower() for (email,) in connection.execute(statement)}
+        found.update(email for (email,) in connection.execute(statement))
+    return found
 
 
 def review_dates(connection: Connection) -> list[tuple[datetime, int]]:

@@ -232,6 +232,20 @@ guide_versions = Table(
     Column("first_used_at", UtcDateTime, nullable=False),
 )
 
+DECISION_TALLY_COLUMNS = (
+    "ticket_id",
+    "id",
+    "language",
+    "intent",
+    "remedy",
+    "tier",
+    "threats",
+    "rule_id",
+    "currency",
+    "order_value_minor",
+    "expected_cost_minor",
+)
+
 decisions = Table(
     "decisions",
     metadata,
@@ -269,6 +283,9 @@ decisions = Table(
     Column("reader", String(40), nullable=False, server_default="built-in"),
     Index("ix_decisions_ticket_id", "ticket_id"),
     Index("ix_decisions_decided_at", "decided_at"),
+    # What the dashboard counts, beside the ticket and the id that find a ticket's latest
+    # decision: its tally reads this index alone, not the wide rows (signals, facts, reply).
+    Index("ix_decisions_tally", *DECISION_TALLY_COLUMNS),
 )
 
 # The LLM reader, per decision it was to read (`llm_mode` not off): the tokens the endpoint

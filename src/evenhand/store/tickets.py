@@ -141,3 +141,18 @@ def source_of_decision(connection: Connection, decision_id: int) -> tuple[str, s
         .where(decisions.c.id == decision_id)
     ).one()
     return str(source), str(key)
+
+
+def first_name_of_decision(connection: Connection, decision_id: int) -> str | None:
+    """The first name a reply to the decision's ticket greets: the ticket's own, else the
+    customer's (as triage takes it)."""
+    row = connection.execute(
+        select(tickets.c.first_name, customers.c.first_name.label("customer_first_name"))
+        .join(decisions, decisions.c.ticket_id == tickets.c.id)
+        .outerjoin(customers, customers.c.email == tickets.c.customer_email)
+        .where(decisions.c.id == decision_id)
+    ).first()
+    if row is None:
+        return None
+    name: str | None = row.first_name or row.customer_first_name
+    return name

@@ -28,7 +28,17 @@ from evenhand.errors import AccessError, ErrorCode, EvenhandError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.database import ensure_current, make_engine
 from evenhand.understand.model import Reader
-from evenhand.web import admin, api, disputes, public_reviews, reader_pages, ui, webhooks
+from evenhand.web import (
+    admin,
+    api,
+    disputes,
+    drafts,
+    execution_pages,
+    public_reviews,
+    reader_pages,
+    ui,
+    webhooks,
+)
 from evenhand.web.limits import BodyLimit, body_limit
 from evenhand.web.pages import SignInNeededError, templates
 from evenhand.web.schemas import ErrorOut, Health, validation_error
@@ -93,6 +103,8 @@ def create_app(
     app.include_router(api.router)
     app.include_router(webhooks.router)
     app.include_router(ui.router)
+    app.include_router(drafts.router)
+    app.include_router(execution_pages.router)
     app.include_router(admin.router)
     app.include_router(disputes.router)
     app.include_router(public_reviews.router)

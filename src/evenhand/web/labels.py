@@ -45,6 +45,7 @@ REMEDY_LABELS: dict[str, str] = {
     Remedy.STANDARD_RETURN: "Standard return",
     Remedy.SEND_TRACKING_STATUS: "Send tracking status",
     Remedy.CANCEL_SUBSCRIPTION: "Cancel subscription",
+    Remedy.PAUSE_SUBSCRIPTION: "Pause subscription",
     Remedy.CANCEL_UNSHIPPED_ORDER: "Cancel the unshipped order",
     Remedy.CHANGE_UNSHIPPED_ORDER: "Change the unshipped order",
     Remedy.COMPLAINT_CLAIM: "Complaint (reklamation)",
@@ -69,6 +70,8 @@ STEP_LABELS: dict[str, str] = {
     StepKind.CANCEL_ORDER: "Cancel the order in Shopify (refunded)",
     StepKind.REPLACEMENT: "Replacement order in Shopify, at no charge",
     StepKind.CANCEL_SUBSCRIPTION: "Cancel the subscription",
+    StepKind.PAUSE_SUBSCRIPTION: "Pause the subscription",
+    StepKind.SHIPPING_INVOICE: "Invoice for the shipping of a new parcel (Shopify)",
     StepKind.SEND_REPLY: "Send the reply on the ticket",
     StepKind.SET_STATUS: "Set the ticket's status",
 }

@@ -26,6 +26,7 @@ from evenhand.actions.dashboard import (
 )
 from evenhand.actions.dispute_desk import desk_figures, disputes_of_ticket
 from evenhand.actions.guide import guide_versions_json
+from evenhand.actions.inbox_status import execution_troubles
 from evenhand.actions.intent_corrections import intent_corrections_of
 from evenhand.actions.llm import llm_board
 from evenhand.actions.outcomes import outcomes_out, shop_outcomes
@@ -62,6 +63,7 @@ from evenhand.web.charts import (
     stacked_columns,
     tallest,
 )
+from evenhand.web.guide_view import LANGUAGE_NAMES, reply_sections
 from evenhand.web.labels import intent_label, remedy_label
 from evenhand.web.message_html import is_html, sanitized
 from evenhand.web.pages import (
@@ -188,7 +190,12 @@ def ticket(
 ) -> HTMLResponse:
     """A ticket; after a refused review or intent correction, with the agent's choices as
     they left them."""
-    page = ticket_page(service.engine, decision_id=decision_id, settings=service.settings)
+    page = ticket_page(
+        service.engine,
+        decision_id=decision_id,
+        settings=service.settings,
+        guide=service.current_guide(),
+    )
     corrections = intent_corrections_of(service.engine, decision_id)
     currency = page.decision.ltv.currency
     evidence = [signal.evidence for signal in page.decision.signals]
@@ -204,6 +211,7 @@ def ticket(
         segments=[] if html_mail else highlighted(page.body, evidence),
         evidence=evidence,
         reply=(chosen or {}).get("reply") or page.reply,
+        note=page.note,
         chosen=chosen or {},
         customer=customer_out(page.customer).model_dump(mode="json") if page.customer else None,
         order_top=str(Money.of_minor(max(o.total_minor for o in page.orders), currency))
@@ -263,6 +271,7 @@ def review(
             reply_text=reply or None,
             now=service.now(),
             settings=service.settings,
+            guide=service.current_guide(),
         )
     except EvenhandError as error:
         if not isinstance(error.code, InputError) and error.code is not AccessError.NOT_ALLOWED:
@@ -322,12 +331,19 @@ def guide_page(
                 lineterm="",
             )
         )
+    guide = service.current_guide()
     return render(
         request,
         "guide.html",
         200 if not problems else 422,
         user=user,
-        guide=service.current_guide(),
+        guide=guide,
+        in_force_since=next(
+            (v["first_used_at"] for v in history if v["version"] == guide.version), None
+        ),
+        replies=reply_sections(guide),
+        remedy_codes={remedy.value for remedy in Remedy},
+        language_names=LANGUAGE_NAMES,
         history=history,
         diff=diff,
         diff_from=diff_from,
@@ -406,6 +422,7 @@ def dashboard_page(
         board=board,
         disputes=desk_figures(service.engine),
         reviews=review_board(service.engine),
+        troubles=execution_troubles(service.engine),
         llm=llm,
         windows=[window_name(each) for each in WINDOWS],
         window=window_name(board.days),

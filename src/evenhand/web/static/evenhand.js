@@ -63,3 +63,41 @@ if (review) {
     event.preventDefault();
   });
 }
+
+// Another remedy picked: a reply that is still the guide's draft is swapped for the
+// guide's draft for that remedy; a reply the agent edited is kept, and the page says so.
+const reply = document.getElementById("reply");
+const remedyChoice = document.getElementById("remedy-choice");
+if (reply && remedyChoice && reply.dataset.draftUrl) {
+  let drafted = reply.dataset.drafted === "yes" ? reply.value : null;
+  const status = document.getElementById("redraft-status");
+  remedyChoice.addEventListener("change", async () => {
+    const label = remedyChoice.selectedOptions[0].textContent;
+    if (drafted === null || reply.value.trim() !== drafted.trim()) {
+      status.textContent = `Your edited reply is kept for ${label}: check that it fits.`;
+      return;
+    }
+    const url = `${reply.dataset.draftUrl}?remedy=${encodeURIComponent(remedyChoice.value)}`;
+    try {
+      const answer = await fetch(url, { headers: { Accept: "application/json" } });
+      const draft = answer.ok ? await answer.json() : null;
+      if (draft && draft.text) {
+        reply.value = draft.text;
+        drafted = draft.text;
+        status.textContent = `Reply redrafted for ${draft.label}.`;
+      } else {
+        status.textContent = draft ? `No draft: ${draft.reason}.` : "The draft could not be fetched; the reply is as it was.";
+      }
+    } catch (_) {
+      status.textContent = "The draft could not be fetched; the reply is as it was.";
+    }
+  });
+}
+
+// A link to a guide's reply template (#reply-NAME) opens it.
+function openTarget() {
+  const target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+  if (target && target.tagName === "DETAILS") target.open = true;
+}
+window.addEventListener("hashchange", openTarget);
+openTarget();

@@ -1,7 +1,7 @@
 """agents' corrections of a decision's intent, the shop reader's labelled data
 
 Revision ID: 0017
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-04 16:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
