@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from sqlalchemy import select
 
 from evenhand.actions.guide import load_guide
@@ -29,13 +30,16 @@ from evenhand.actions.shop_reader import (
     read_history,
 )
 from evenhand.actions.triage import triage_tickets
+from evenhand.cli.shop_reader_commands import comparison_table
 from evenhand.errors import EvenhandError, InputError
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine
 from evenhand.store.tables import decisions
+from evenhand.understand import shop_baseline, shop_training
 from evenhand.understand.model import Intent
-from evenhand.understand.shop_data import read_mapping
+from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.shop_data import ShopRow, read_mapping
 from tests.conftest import FIXTURES, NOW, own_reader_folder
 
 HISTORY = FIXTURES / "shop_history" / "fjallgarn.csv"
@@ -116,6 +120,8 @@ def test_the_shop_reader_beats_the_built_in_one_on_the_shops_rows_under_cv(
     assert shop["macro_f1"] >= built_in["macro_f1"] + 0.10
     assert shop["other_share"] < built_in["other_share"]
     assert learnt.details["left_out"] == {"spam-saljare": 8}
+    # and the plain TF-IDF + logistic regression on the same folds stands beside them
+    assert set(comparison["baseline"]["intents"]) == set(shop["intents"])
 
 
 @pytest.mark.training
@@ -160,3 +166,48 @@ def test_a_decision_records_the_reader_that_read_it(
     assert readers == {f"shop:{learnt.version}"}
     adopt_version(engine, shop_settings, version="built-in", by="t", now=NOW)
     assert load_reader(shop_settings).name == "built-in"
+
+
+def test_the_plain_baseline_is_cross_validated_on_the_readers_folds(
+    monkeypatch: pytest.MonkeyPatch, reader: EmbeddedReader
+) -> None:
+    # Given Fjällgarn's rows, and the shop model's training spied on (it returns the
+    # built-in intent model: this test is about the folds, not the shop model's figures)
+    _, history = read_history(HISTORY, MAPPING)
+    shop_folds: list[frozenset[int]] = []
+    baseline_folds: list[tuple[frozenset[int], frozenset[int]]] = []
+
+    def shop_model(rows: list[ShopRow]) -> object:
+        shop_folds.append(frozenset(row.line for row in rows))
+        return reader.models.intent.classifier
+
+    real = shop_baseline.baseline_readings
+
+    def baseline(kept: list[ShopRow], tested: list[ShopRow]) -> list[str]:
+        baseline_folds.append(
+            (frozenset(row.line for row in kept), frozenset(row.line for row in tested))
+        )
+        return real(kept, tested)
+
+    monkeypatch.setattr(shop_training, "train_shop_intent_model", shop_model)
+    monkeypatch.setattr(shop_training, "baseline_readings", baseline)
+    # When the readers are compared
+    comparison = shop_training.compare(reader.models, history.rows)
+    # Then the plain TF-IDF + logistic regression is trained on each fold the shop reader
+    # is, and read on the rest, every row once
+    assert shop_folds == [kept for kept, _ in baseline_folds] and len(shop_folds) == 5
+    tested = sorted(line for _, lines in baseline_folds for line in lines)
+    assert tested == sorted(row.line for row in history.rows) and len(tested) == 182
+    # and its figures stand beside the readers', in the JSON kept with the reader
+    figures = comparison.as_json()["baseline"]
+    assert isinstance(figures, dict) and set(figures["intents"]) == set(
+        comparison.as_json()["shop"]["intents"]  # type: ignore[index]
+    )
+    assert 0.5 < figures["macro_f1"] <= 1.0
+    # and `learn` prints it beside them, with how the shop reader stands against it
+    console = Console(record=True, width=200)
+    comparison_table(console, {"rows": 182, "left_out": {}, "comparison": comparison.as_json()})
+    printed = console.export_text()
+    assert "plain TF-IDF+LR P/R/F1" in printed
+    assert f"{figures['macro_f1']:.3f}" in printed
+    assert "the plain TF-IDF + logistic regression" in printed

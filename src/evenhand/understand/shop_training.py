@@ -25,7 +25,9 @@ from evenhand.understand.linear import LinearTextModel
 from evenhand.understand.model import Intent, Message
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.understand.shop_artefact import shop_reader
+from evenhand.understand.shop_baseline import baseline_readings
 from evenhand.understand.shop_data import ShopRow
+from evenhand.understand.signals import SignalReading
 from evenhand.understand.training import _check, intent_pipeline, repeatable
 
 # A shop's row counts this many times a corpus example: the shop's own voice leads.
@@ -36,6 +38,8 @@ FOLDS = 5
 MANY_ROWS = 1_000
 FOLDS_MANY = 3
 ENOUGH_ROWS = 100  # below this, the comparison says it is on too little to go by
+# The shop reader should come within this macro-F1 of the plain baseline (issue 23).
+BASELINE_MARGIN = 0.03
 ENOUGH_PER_INTENT = 10  # an intent with fewer rows is named as too few to say anything
 
 
@@ -95,6 +99,7 @@ class Comparison:
     folds: int
     built_in: ReaderFigures
     shop: ReaderFigures
+    baseline: ReaderFigures  # the plain TF-IDF + logistic regression, on the same folds
     too_few: dict[str, int]  # intents with fewer than ENOUGH_PER_INTENT rows
 
     @property
@@ -107,6 +112,7 @@ class Comparison:
             "folds": self.folds,
             "built_in": self.built_in.as_json(),
             "shop": self.shop.as_json(),
+            "baseline": self.baseline.as_json(),
             "too_few": self.too_few,
         }
 
@@ -114,24 +120,28 @@ class Comparison:
 def compare(
     models: ReaderModels, rows: Sequence[ShopRow], *, folds: int | None = None
 ) -> Comparison:
-    """The built-in reader on every row, and the shop reader on every row from a model
-    trained without that row's fold (stratified, shuffled with a fixed seed; 5 folds, 3
-    from `MANY_ROWS` rows on)."""
+    """The built-in reader on every row, and the shop reader and the plain baseline on every
+    row from models trained without that row's fold (the same folds for both: stratified,
+    shuffled with a fixed seed; 5 folds, 3 from `MANY_ROWS` rows on)."""
     folds = folds or (FOLDS_MANY if len(rows) >= MANY_ROWS else FOLDS)
     gold = [row.intent.value for row in rows]
-    built_in = _read(EmbeddedReader(models), rows)
-    shop = [""] * len(rows)
+    memo: dict[str, SignalReading] = {}  # each row's threat signals, read once for all
+    built_in = _read(_sharing(EmbeddedReader(models), memo), rows)
+    shop, baseline = [""] * len(rows), [""] * len(rows)
     for kept, tested in _splits(gold, folds):
-        intent = train_shop_intent_model([rows[i] for i in kept])
-        read = _read(shop_reader(models, intent), [rows[i] for i in tested])
-        for i, label in zip(tested, read, strict=True):
-            shop[i] = label
+        trained_on, read_in = [rows[i] for i in kept], [rows[i] for i in tested]
+        intent = train_shop_intent_model(trained_on)
+        read = _read(_sharing(shop_reader(models, intent), memo), read_in)
+        plain = baseline_readings(trained_on, read_in)
+        for i, label, other in zip(tested, read, plain, strict=True):
+            shop[i], baseline[i] = label, other
     counts = Counter(gold)
     return Comparison(
         rows=len(rows),
         folds=folds,
         built_in=figures("built-in", gold, built_in),
         shop=figures("shop", gold, shop),
+        baseline=figures("plain TF-IDF + LR", gold, baseline),
         too_few={k: n for k, n in sorted(counts.items()) if n < ENOUGH_PER_INTENT},
     )
 
@@ -142,6 +152,25 @@ def _splits(gold: Sequence[str], folds: int) -> list[tuple[list[int], list[int]]
     labels = [g if counts[g] >= folds else "_rare" for g in gold]
     splitter = StratifiedKFold(n_splits=min(folds, len(gold)), shuffle=True, random_state=0)
     return [(list(k), list(t)) for k, t in splitter.split(gold, labels)]
+
+
+class _SignalsReadOnce(EmbeddedReader):
+    """A reader that reads each text's threat signals once, sharing them with the other
+    readers of the comparison (every reader reads signals with the same built-in models)."""
+
+    memo: dict[str, SignalReading]
+
+    def signals(self, texts: Sequence[str]) -> list[SignalReading]:
+        missing = [text for text in dict.fromkeys(texts) if text not in self.memo]
+        self.memo.update(zip(missing, super().signals(missing), strict=True))
+        return [self.memo[text] for text in texts]
+
+
+def _sharing(reader: EmbeddedReader, memo: dict[str, SignalReading]) -> EmbeddedReader:
+    shared = _SignalsReadOnce.__new__(_SignalsReadOnce)
+    shared.__dict__.update(vars(reader))
+    shared.memo = memo
+    return shared
 
 
 def _read(reader: EmbeddedReader, rows: Sequence[ShopRow]) -> list[str]:
