@@ -87,6 +87,7 @@ def learn_shop_reader(
     reader on every row and store it beside the built-in one."""
     from evenhand.understand.shop_training import (  # noqa: PLC0415 (scikit-learn)
         compare,
+        start_model,
         train_shop_intent_model,
     )
 
@@ -101,7 +102,7 @@ def learn_shop_reader(
     if announce:
         announce(f"{len(history.rows)} rows: cross-validating the built-in and the shop reader ...")
     comparison = compare(models, history.rows)
-    intent = train_shop_intent_model(history.rows)
+    intent = train_shop_intent_model(history.rows, start=start_model(models))
     details = {
         "rows": len(history.rows),
         "source": kind,

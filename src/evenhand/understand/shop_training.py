@@ -27,6 +27,7 @@ from evenhand.understand.reader import EmbeddedReader
 from evenhand.understand.shop_artefact import shop_reader
 from evenhand.understand.shop_baseline import baseline_readings
 from evenhand.understand.shop_data import ShopRow
+from evenhand.understand.shop_warm_start import fit_from
 from evenhand.understand.signals import SignalReading
 from evenhand.understand.training import _check, intent_pipeline, repeatable
 
@@ -43,8 +44,11 @@ BASELINE_MARGIN = 0.03
 ENOUGH_PER_INTENT = 10  # an intent with fewer rows is named as too few to say anything
 
 
-def train_shop_intent_model(rows: Sequence[ShopRow]) -> LinearTextModel:
-    """The intent model of the built-in recipe on the corpus's training split and the rows."""
+def train_shop_intent_model(
+    rows: Sequence[ShopRow], *, start: LinearTextModel | None = None
+) -> LinearTextModel:
+    """The intent model of the built-in recipe on the corpus's training split and the rows;
+    with `start` (the built-in intent model), fitted from its weights (`shop_warm_start`)."""
     corpus = [example for example in load_corpus() if example.split is Split.TRAIN]
     texts = [training_text(example) for example in corpus]
     labels = [example.intent.value for example in corpus]
@@ -55,7 +59,10 @@ def train_shop_intent_model(rows: Sequence[ShopRow]) -> LinearTextModel:
         weights.append(SHOP_WEIGHT)
     pipeline = intent_pipeline(Approach.CHAR_WORD_LOGISTIC)
     with repeatable():
-        pipeline.fit(texts, labels, model__sample_weight=weights)
+        if start is None:
+            pipeline.fit(texts, labels, model__sample_weight=weights)
+        else:
+            fit_from(pipeline, start, texts, labels, weights)
     from evenhand.understand.features import linear_text_model  # noqa: PLC0415
 
     plain = linear_text_model(pipeline)
@@ -130,7 +137,7 @@ def compare(
     shop, baseline = [""] * len(rows), [""] * len(rows)
     for kept, tested in _splits(gold, folds):
         trained_on, read_in = [rows[i] for i in kept], [rows[i] for i in tested]
-        intent = train_shop_intent_model(trained_on)
+        intent = train_shop_intent_model(trained_on, start=start_model(models))
         read = _read(_sharing(shop_reader(models, intent), memo), read_in)
         plain = baseline_readings(trained_on, read_in)
         for i, label, other in zip(tested, read, plain, strict=True):
@@ -152,6 +159,12 @@ def _splits(gold: Sequence[str], folds: int) -> list[tuple[list[int], list[int]]
     labels = [g if counts[g] >= folds else "_rare" for g in gold]
     splitter = StratifiedKFold(n_splits=min(folds, len(gold)), shuffle=True, random_state=0)
     return [(list(k), list(t)) for k, t in splitter.split(gold, labels)]
+
+
+def start_model(models: ReaderModels) -> LinearTextModel | None:
+    """The built-in intent model, where it is a linear one the shop's fits can start from."""
+    classifier = models.intent.classifier
+    return classifier if isinstance(classifier, LinearTextModel) else None
 
 
 class _SignalsReadOnce(EmbeddedReader):
