@@ -6,8 +6,9 @@ The history is a Zendesk tickets export written the way Spoke & Sprocket's is
 each ticket composed afresh), read with its mapping; `learn` reads it, cross-validates the
 built-in and the shop reader (5 folds, 3 from 1,000 rows on) and trains the shop reader on
 every row, in one process on one thread. Prints wall and CPU seconds of `learn`, the
-macro-F1 of both readers and of the plain TF-IDF + logistic regression on the same folds, then the first load of each reader in a fresh process; the
-yardstick is timed in the same run. Target: `learn` on 2,000 tickets under a minute; a
+macro-F1 of both readers and of the plain TF-IDF + logistic regression on the same
+folds, then the first load of each reader in a fresh process; the yardstick is timed in
+the same run. Target: `learn` on 2,000 tickets under a minute; a
 shop reader loads about as fast as the built-in one.
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/shop_reader.py [--tickets 2000]
