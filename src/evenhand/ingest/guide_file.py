@@ -197,14 +197,24 @@ def _return_window(raw: object) -> int:
     return raw
 
 
-def _confidence(raw: object) -> Decimal:
-    try:
-        number = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
-    except InvalidOperation:
-        number = None
-    if number is None or isinstance(raw, bool) or not number.is_finite() or not 0 <= number <= 1:
-        raise ValueError(f"remedy_confidence is a number from 0 to 1, not {shown(raw)}")
-    return number
+def _zero_to_one(what: str) -> Any:
+    """A parser of a decimal from 0 to 1; `what` names the setting and its meaning."""
+
+    def parse(raw: object) -> Decimal:
+        try:
+            number = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
+        except InvalidOperation:
+            number = None
+        if (
+            number is None
+            or isinstance(raw, bool)
+            or not number.is_finite()
+            or not 0 <= number <= 1
+        ):
+            raise ValueError(f"{what} from 0 to 1, not {shown(raw)}")
+        return number
+
+    return parse
 
 
 def _choice(kind: type[LtvMetric] | type[ReturnShipping]) -> Any:
@@ -279,16 +289,6 @@ def _horizon(raw: object) -> int:
     return raw
 
 
-def _discount_rate(raw: object) -> Decimal:
-    try:
-        number = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
-    except InvalidOperation:
-        number = None
-    if number is None or isinstance(raw, bool) or not number.is_finite() or not 0 <= number <= 1:
-        raise ValueError(f"clv_discount_rate is a year's rate from 0 to 1, not {shown(raw)}")
-    return number
-
-
 LONGEST_TRANSIT = 60  # days: two months, past any carrier's slowest
 
 
@@ -337,12 +337,12 @@ _SETTING_PARSERS: dict[str, Any] = {
     "vip_threshold": _threshold,
     "ltv_metric": _choice(LtvMetric),
     "clv_horizon_days": _horizon,
-    "clv_discount_rate": _discount_rate,
+    "clv_discount_rate": _zero_to_one("clv_discount_rate is a year's rate"),
     "return_window_days": _return_window,
     "return_shipping": _choice(ReturnShipping),
     "shop_name": _text,
     "tags": _tags,
-    "remedy_confidence": _confidence,
+    "remedy_confidence": _zero_to_one("remedy_confidence is a number"),
     "transit_days": _days("transit_days"),
     "late_after_days": _days("late_after_days"),
     "reply_forbidden_words": _forbidden_words,
