@@ -246,7 +246,7 @@ def json_server(handle: Handle) -> Iterator[str]:
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client stopped waiting (a timeout under test)
 
-        do_GET = do_PUT = do_POST = _serve  # noqa: N815
+        do_GET = do_POST = do_PUT = do_DELETE = _serve  # noqa: N815
 
         def log_message(self, *_: Any) -> None:
             pass

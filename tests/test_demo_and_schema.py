@@ -76,7 +76,11 @@ def test_demo_imports_a_realistic_shop(tmp_path: Path, reader: EmbeddedReader) -
     assert desk and all(entry.row.status in OPEN_DISPUTE_STATUSES for entry in desk)
     assert report.reviews is not None
     assert (report.reviews.records, report.reviews.matched) == (8, 8)
-    assert len(review_board(engine).threatened) == 4
+    board = review_board(engine)
+    assert len(board.threatened) == board.from_threateners == 4
+    # ... read as tickets are: one tied to a demand ("five stars if you send it for free")
+    assert board.demands == 1
+    assert {row.read_language for row in board.rows} == {"sv", "en"}
 
 
 def test_migrations_match_the_tables(engine: Engine) -> None:

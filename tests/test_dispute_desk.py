@@ -22,6 +22,7 @@ from evenhand.actions.evidence_pack import (
 from evenhand.actions.guide import load_guide
 from evenhand.actions.import_file import import_file
 from evenhand.actions.reviews import review_decision
+from evenhand.actions.stripe_evidence import TEXT_FIELDS
 from evenhand.actions.triage import triage_tickets
 from evenhand.actions.users import create_user
 from evenhand.domain.disputes import EVIDENCE_FIELDS, Urgency
@@ -242,17 +243,38 @@ def test_evidence_is_staged_then_submitted_to_stripe(shop: Engine, settings: Set
     guide = GuideSettings()
     with stripe_server(stripe) as url:
         local = Settings.model_validate(
-            settings.model_dump() | {"stripe_api_url": url, "stripe_api_key": "sk_test_local"}
+            settings.model_dump()
+            | {"stripe_api_url": url, "stripe_files_url": url, "stripe_api_key": "sk_test_local"}
         )
         # When the agent sends the pack
         sent = send_evidence(
             shop, dispute_id=dispute_id, settings=local, guide=guide, by="agent@example.se", now=NOW
         )
-        # Then Stripe holds every non-empty field, staged, not submitted
+        # Then the files went first (PDF, purpose dispute_evidence), then the evidence,
+        # staged, not submitted: text in Stripe's text fields, file ids in its file fields
+        uploads = [request for request in stripe.requests if request[1] == "/v1/files"]
+        assert {form["purpose"] for _, _, form in uploads} == {"dispute_evidence"}
         method, path, form = stripe.requests[-1]
+        assert len(stripe.requests) == len(uploads) + 1
         assert (method, path, form["submit"]) == ("POST", f"/v1/disputes/{ANNA_STRIPE}", "false")
-        expected = {f"evidence[{name}]": text for name, text in sent.fields.items() if text}
-        assert {key: value for key, value in form.items() if key != "submit"} == expected
+        evidence = stripe.disputes[ANNA_STRIPE]["evidence"]
+        fields = sent.fields
+        texts = {name: fields[name] for name in TEXT_FIELDS if fields[name]}
+        assert texts and {name: evidence[name] for name in texts} == texts
+        assert evidence["refund_policy_disclosure"] == fields["refund_policy"]
+        assert evidence["cancellation_policy_disclosure"] == fields["cancellation_policy"]
+        assert "refund_policy" not in evidence  # a file field in Stripe: never text
+        communication = stripe.files[evidence["customer_communication"]]
+        assert communication[1] == "application/pdf" and communication[2].startswith(b"%PDF-1.4")
+        # The PDF holds the exchange (Swedish letters in WinAnsi)
+        first_line = fields["customer_communication"].splitlines()[0]
+        escaped = first_line.replace("(", "\\(").replace(")", "\\)")  # PDF string syntax
+        assert escaped.encode("cp1252") in communication[2]
+        assert "Kudden".encode("cp1252") in communication[2]
+        shipped = any(fields[name] for name in ("shipping_carrier", "shipping_date"))
+        assert shipped == ("shipping_documentation" in evidence)
+        pack_file = stripe.files[evidence["uncategorized_file"]][2]
+        assert fields["customer_email_address"].encode("cp1252") in pack_file
         assert stripe.disputes[ANNA_STRIPE]["evidence_details"]["submission_count"] == 0
         # And submitting without the confirmation is refused, nothing sent
         with pytest.raises(EvenhandError) as unconfirmed:
@@ -266,7 +288,7 @@ def test_evidence_is_staged_then_submitted_to_stripe(shop: Engine, settings: Set
                 confirmed=False,
             )
         assert unconfirmed.value.code is InputError.MISSING_VALUE
-        assert len(stripe.requests) == 1
+        assert len(stripe.requests) == len(uploads) + 1  # nothing more sent
         # When it is confirmed
         done = submit_evidence(
             shop,
@@ -300,7 +322,8 @@ def test_a_refusal_from_stripe_names_its_reason_and_marks_nothing(
     dispute_id = _id_of(shop, ANNA_STRIPE)
     with stripe_server(stripe) as url:
         local = Settings.model_validate(
-            settings.model_dump() | {"stripe_api_url": url, "stripe_api_key": "sk_test_local"}
+            settings.model_dump()
+            | {"stripe_api_url": url, "stripe_files_url": url, "stripe_api_key": "sk_test_local"}
         )
         with pytest.raises(EvenhandError) as refused:
             send_evidence(

@@ -46,7 +46,11 @@ def stripe() -> Iterator[tuple[FakeStripe, str]]:
 def site(
     sqlite_url: str, reader: EmbeddedReader, stripe: tuple[FakeStripe, str], tmp_path: Path
 ) -> Iterator[Site]:
-    options = {"stripe_api_url": stripe[1], "stripe_api_key": "sk_test_pages"}
+    options = {
+        "stripe_api_url": stripe[1],
+        "stripe_files_url": stripe[1],
+        "stripe_api_key": "sk_test_pages",
+    }
     for served in serve_site(sqlite_url, reader, **options):
         settings = Settings(db=sqlite_url)
         for kind, path in (
@@ -115,11 +119,12 @@ def test_an_agent_prepares_and_submits_a_stripe_evidence_pack(
     staged = fake.requests[-1][2]
     assert staged["submit"] == "false"
     assert staged["evidence[shipping_carrier]"] == "PostNord"
-    assert "Linnekudden i order #1004 kom trasig." in staged["evidence[customer_communication]"]
+    communication = fake.files[staged["evidence[customer_communication]"]]  # uploaded first
+    assert "Linnekudden i order #1004 kom trasig.".encode("cp1252") in communication[2]
     # Then submitting without ticking the box is refused on the page, nothing sent
     refused = agent.post(f"{page}/submit", data={"csrf": csrf_of(agent, page)})
     assert refused.status_code == 422 and "tick the box" in refused.text
-    assert len(fake.requests) == 1
+    assert [path for _, path, _ in fake.requests if path != "/v1/files"] == [fake.requests[-1][1]]
     # And with the box ticked, the evidence goes to the bank
     done = agent.post(f"{page}/submit", data={"csrf": csrf_of(agent, page), "confirm": "yes"})
     assert done.status_code == 303

@@ -65,3 +65,32 @@ def test_the_dashboard_shows_reviews_by_week_and_rating(site: Site) -> None:
         ["2026-11-09", "1", "0", "0", "0", "1"],
         ["2026-11-16", "0", "1", "0", "0", "0"],
     ]
+
+
+def test_the_review_page_shows_the_reading_and_the_customer_s_tickets(
+    site: Site, reader: EmbeddedReader
+) -> None:
+    path = FIXTURES / "reviews" / "trustpilot_demand.json"
+    import_public_reviews(site.engine, path=path, now=NOW, reader=reader)
+    agent = site.sign_in(AGENT)
+    listing = LexborHTMLParser(agent.get("/reviews").text)
+    marked = [
+        row for row in listing.css("table.reviews tbody tr") if "tied to a demand" in row.text()
+    ]
+    assert len(marked) == 2 and "sv · damaged item" in marked[0].text() + marked[1].text()
+    link = marked[0].css_first("a[href^='/reviews/']")
+    assert link is not None
+    page = LexborHTMLParser(agent.get(str(link.attributes["href"])).text)
+    reading = page.css_first("p.reading")
+    assert reading is not None and "tied to a demand" in reading.text()
+    assert "review extortion" in reading.text()
+
+
+def test_the_dashboard_counts_the_reviews_tied_to_a_demand(
+    site: Site, reader: EmbeddedReader
+) -> None:
+    path = FIXTURES / "reviews" / "trustpilot_demand.json"
+    import_public_reviews(site.engine, path=path, now=NOW, reader=reader)
+    page = LexborHTMLParser(site.sign_in(AGENT).get("/dashboard").text)
+    demands = page.css_first("span.review-demands")
+    assert demands is not None and demands.text() == "2"

@@ -202,6 +202,47 @@ class Settings(BaseSettings):
     stripe_api_url: Annotated[
         str, Field(description="Stripe's API; a test points it at a local server.")
     ] = "https://api.stripe.com"
+    stripe_files_url: Annotated[
+        str, Field(description="Stripe's file uploads (evidence files); a test points it here.")
+    ] = "https://files.stripe.com"
+    # Public replies to reviews, posted through the platforms' reply APIs (else copied).
+    trustpilot_access_token: Annotated[
+        SecretStr | None,
+        Field(description="Trustpilot business user OAuth access token (private reply API)."),
+    ] = None
+    trustpilot_business_user_id: Annotated[
+        str | None, Field(description="The Trustpilot business user a reply is posted as.")
+    ] = None
+    trustpilot_api_url: Annotated[
+        str, Field(description="Trustpilot's API; a test points it at a local server.")
+    ] = "https://api.trustpilot.com"
+    trustpilot_webhook_secret: Annotated[
+        SecretStr | None,
+        Field(description="Password of the basic auth in the Trustpilot subscription URL."),
+    ] = None
+    judgeme_api_token: Annotated[
+        SecretStr | None, Field(description="Judge.me private API token (replies, webhooks).")
+    ] = None
+    judgeme_shop_domain: Annotated[
+        str | None, Field(description="The shop's domain at Judge.me (example.myshopify.com).")
+    ] = None
+    judgeme_api_url: Annotated[
+        str, Field(description="Judge.me's API; a test points it at a local server.")
+    ] = "https://judge.me"
+    judgeme_webhook_secret: Annotated[
+        SecretStr | None,
+        Field(description="The JUDGEME-HMAC-SHA256 key (OAuth app secret or private token)."),
+    ] = None
+    google_business_access_token: Annotated[
+        SecretStr | None,
+        Field(description="Google Business Profile OAuth access token (business.manage)."),
+    ] = None
+    google_business_location: Annotated[
+        str | None, Field(description="The location replies go to: accounts/N/locations/M.")
+    ] = None
+    google_business_api_url: Annotated[
+        str, Field(description="Google's My Business API; a test points it at a local server.")
+    ] = "https://mybusiness.googleapis.com"
     dispute_due_soon_days: Annotated[
         int, Field(ge=0, description="The desk marks evidence due within this many days.")
     ] = 3

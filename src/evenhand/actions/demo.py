@@ -63,5 +63,9 @@ def run_demo(
         settings=settings,
         now=now,
     )
-    reviews = import_public_reviews(engine, path=files.reviews, now=now) if files.reviews else None
+    reviews = (
+        import_public_reviews(engine, path=files.reviews, now=now, reader=reader)
+        if files.reviews
+        else None
+    )
     return DemoReport(init=init, files=files, imports=reports, triage=triage, reviews=reviews)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from evenhand.actions.stripe_evidence import stripe_evidence
 from evenhand.domain.disputes import (
     EVIDENCE_FIELDS,
     EVIDENCE_TEXT_LIMIT,
@@ -251,7 +252,9 @@ def _refuse_after_submission(pack: EvidencePack) -> None:
         )
 
 
-def _provider_call(settings: Settings, pack: EvidencePack, *, submit: bool) -> None:
+def _provider_call(
+    settings: Settings, pack: EvidencePack, *, submit: bool, shop: str = "Customer service"
+) -> None:
     """The pack to the provider of its dispute: staged (`submit` False) or submitted."""
     if pack.dispute.provider == "shopify":
         _to_shopify(settings, pack, submit=submit)
@@ -261,14 +264,21 @@ def _provider_call(settings: Settings, pack: EvidencePack, *, submit: bool) -> N
             AccessError.PROVIDER_NOT_CONFIGURED, "stripe_api_key is not set: nothing was sent"
         )
     client = StripeDisputes(
-        base_url=settings.stripe_api_url, api_key=settings.stripe_api_key.get_secret_value()
+        base_url=settings.stripe_api_url,
+        api_key=settings.stripe_api_key.get_secret_value(),
+        files_url=settings.stripe_files_url,
     )
-    evidence = {name: text for name, text in pack.fields.items() if text}
     dispute_id = pack.dispute.external_id
     try:
         if submit:
             client.submit_evidence(dispute_id)
         else:
+            evidence = stripe_evidence(
+                pack.fields,
+                dispute_id=dispute_id,
+                shop=shop,
+                upload=client.upload_evidence_file,
+            )
             client.stage_evidence(dispute_id, evidence)
     except StripeRefusedError as refused:
         raise EvenhandError(AccessError.PROVIDER_REFUSED, refused.message) from None
@@ -344,7 +354,7 @@ def send_evidence(
     not yet with the bank."""
     pack = evidence_pack(engine, dispute_id=dispute_id, guide=guide)
     _refuse_after_submission(pack)
-    _provider_call(settings, pack, submit=False)
+    _provider_call(settings, pack, submit=False, shop=guide.shop_name)
     _mark(
         engine,
         dispute_id,

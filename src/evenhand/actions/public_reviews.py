@@ -4,6 +4,7 @@ that offers anything for changing or removing a review is refused."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -11,27 +12,38 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from evenhand.actions.review_reading import read_reviews
 from evenhand.domain.public_reviews import (
     PublicReview,
     ReviewPlatform,
-    draft_public_reply,
     review_offer,
+)
+from evenhand.domain.review_replies import (
+    ReviewReplyBook,
+    ReviewReplyError,
+    default_review_book,
+    draft_review_reply,
 )
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.ingest.batch import Rejection
-from evenhand.ingest.public_reviews import read_public_reviews
+from evenhand.ingest.public_reviews import parse_public_reviews, read_public_reviews
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current
 from evenhand.store.public_reviews import (
     ReviewRow,
     emails_that_threatened_a_review,
     latest_reviews,
+    review_customers,
     review_dates,
     review_row,
     review_tally,
     save_public_reviews,
     save_reply,
 )
+from evenhand.store.review_readings import TicketLink, tickets_of
+from evenhand.understand.model import Reader
+
+logger = logging.getLogger(__name__)
 
 REVIEW_PAGE_LENGTH = 200
 REPLY_LIMIT = 4000  # characters; the platforms' own limits are higher
@@ -49,9 +61,15 @@ class ReviewImport:
 
 
 def import_public_reviews(
-    engine: Engine, *, path: Path, now: datetime, skip_invalid: bool = False
+    engine: Engine,
+    *,
+    path: Path,
+    now: datetime,
+    skip_invalid: bool = False,
+    reader: Reader | None = None,
 ) -> ReviewImport:
-    """The file's reviews, stored in one transaction (or none) and matched to customers."""
+    """The file's reviews, stored in one transaction (or none) and matched to customers;
+    with a reader, the new and edited ones are read after (language, intent, signals)."""
     ensure_current(engine)
     parsed = read_public_reviews(path, skip_invalid=skip_invalid)
     with engine.begin() as connection:
@@ -63,6 +81,8 @@ def import_public_reviews(
             subject=path.name,
             details={"created": saved.created, "updated": saved.updated, "matched": saved.matched},
         )
+    if reader is not None:
+        read_reviews(engine, reader)
     return ReviewImport(
         path,
         len(parsed.records),
@@ -74,6 +94,28 @@ def import_public_reviews(
     )
 
 
+def receive_public_reviews(
+    engine: Engine, *, text: str, source: Path, now: datetime, reader: Reader
+) -> ReviewImport:
+    """A webhook's reviews (`source` names it in an error), stored like a file's: in one
+    transaction or none, by platform and id (a replayed delivery updates, never adds),
+    then read. A bad review raises, naming the field; nothing is stored."""
+    parsed = parse_public_reviews(text, source=source)
+    with engine.begin() as connection:
+        saved = save_public_reviews(connection, parsed.records, now=now)
+        record_event(
+            connection,
+            at=now,
+            action="reviews received",
+            subject=source.name,
+            details={"created": saved.created, "updated": saved.updated, "matched": saved.matched},
+        )
+    read_reviews(engine, reader)
+    return ReviewImport(
+        source, len(parsed.records), saved.created, saved.updated, saved.matched, saved.unmatched
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ReviewBoard:
     rows: list[ReviewRow]
@@ -82,6 +124,9 @@ class ReviewBoard:
     total: int
     threatened: set[int]  # ids of the rows whose customer had threatened a review
     by_week: dict[date, Counter[int]]  # the Monday of each week -> its ratings
+    from_threateners: int = 0  # reviews (all, not only those shown) by such customers
+    demands: int = 0  # reviews tied to a demand ("five stars if ...")
+    posted: int = 0  # replies posted through a platform's API
 
     @property
     def replied_share(self) -> float:
@@ -96,6 +141,7 @@ def review_board(engine: Engine) -> ReviewBoard:
             connection, [row.customer_email for row in rows if row.customer_email]
         )
         dates = review_dates(connection)
+        everyone = review_customers(connection)
     by_week: dict[date, Counter[int]] = {}
     for written, rating in dates:
         monday = written.date() - timedelta(days=written.weekday())
@@ -110,6 +156,9 @@ def review_board(engine: Engine) -> ReviewBoard:
         total=sum(by_rating.values()),
         threatened={row.id for row in rows if (row.customer_email or "").lower() in threatening},
         by_week=dict(sorted(by_week.items())),
+        from_threateners=sum((email or "").lower() in threatening for email, _, _ in everyone),
+        demands=sum(demand for _, demand, _ in everyone),
+        posted=sum(posted for _, _, posted in everyone),
     )
 
 
@@ -118,13 +167,19 @@ class ReviewReply:
     review: dict[str, object]
     language: str
     draft: str  # the reply as approved, else the calm draft
+    tickets: list[TicketLink] = field(default_factory=list)  # the reviewer's, newest first
 
 
-def review_reply(engine: Engine, *, review_id: int, shop: str) -> ReviewReply:
+def review_reply(
+    engine: Engine, *, review_id: int, shop: str, book: ReviewReplyBook | None = None
+) -> ReviewReply:
+    """The review, its reading and the reviewer's tickets, and the reply: as approved,
+    else drafted from the guide's review templates (`book`; the built-in ones without)."""
     with engine.connect() as connection:
         row = review_row(connection, review_id)
-    if row is None:
-        raise EvenhandError(LookupFailure.REVIEW_NOT_FOUND, f"no review {review_id}")
+        if row is None:
+            raise EvenhandError(LookupFailure.REVIEW_NOT_FOUND, f"no review {review_id}")
+        linked = tickets_of(connection, row["customer_email"] or row["reviewer_email"])
     review = PublicReview(
         platform=ReviewPlatform(row["platform"]),
         external_id=row["external_id"],
@@ -133,10 +188,22 @@ def review_reply(engine: Engine, *, review_id: int, shop: str) -> ReviewReply:
         created_at=row["created_at"],
         title=row["title"],
         reviewer=row["reviewer"],
-        language=row["language"],
+        language=row["language"] or row["read_language"],
     )
-    language, drafted = draft_public_reply(review, shop=shop)
-    return ReviewReply(row, language, row["reply_text"] or drafted)
+    language, drafted = _drafted(review, book, shop=shop, intent=row["intent"])
+    return ReviewReply(row, language, row["reply_text"] or drafted, linked)
+
+
+def _drafted(
+    review: PublicReview, book: ReviewReplyBook | None, *, shop: str, intent: str | None
+) -> tuple[str, str]:
+    """The guide's draft; the built-in one if the guide's fails at render time (it was
+    checked over every rating when adopted, so only a bug gets here)."""
+    try:
+        return draft_review_reply(review, book or default_review_book(), shop=shop, intent=intent)
+    except ReviewReplyError as failed:
+        logger.warning("review reply draft failed: %s", failed)
+        return draft_review_reply(review, default_review_book(), shop=shop, intent=intent)
 
 
 def approve_reply(engine: Engine, *, review_id: int, text: str, by: str, now: datetime) -> None:

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from evenhand.cli.app import DbOption, JsonFlag, app, load, now, out
+from evenhand.cli.app import DbOption, JsonFlag, announce, app, load, now, out
 
 reviews_app = typer.Typer(
     help="Public reviews (Trustpilot, Google Business Profile, Judge.me).", no_args_is_help=True
@@ -30,11 +30,16 @@ def import_reviews(
 ) -> None:
     """Import reviews and match each to a customer by e-mail or the order it names."""
     from evenhand.actions.public_reviews import import_public_reviews
+    from evenhand.actions.reader import load_reader
     from evenhand.store.database import make_engine
 
     settings = load(db)
     done = import_public_reviews(
-        make_engine(settings.db), path=path, now=now(), skip_invalid=skip_invalid
+        make_engine(settings.db),
+        path=path,
+        now=now(),
+        skip_invalid=skip_invalid,
+        reader=load_reader(settings, announce=announce),
     )
     figures = {
         "file": str(done.path),

@@ -17,7 +17,13 @@ from evenhand.understand.corpus import threat_sentences
 REVIEW_TEXTS = (
     (1, "sv", "Ingen hjälp", "Paketet kom aldrig och kundtjänsten gav mig ingenting."),
     (2, "en", "Slow to sort out", "The cushion arrived damaged and it took days to hear back."),
-    (1, "en", "Not impressed", "Asked for a new parcel and was told to pay for it myself."),
+    (
+        1,
+        "en",
+        "Not impressed",
+        "Asked for a new parcel and was told to pay for it myself. I'll change this to five "
+        "stars if you send it for free.",
+    ),
     (2, "sv", "Krångligt", "Prenumerationen förnyades utan att jag förstod det."),
     (5, "sv", "Snabb leverans", "Fina handdukar och snabb leverans, tack!"),
     (4, "en", "Lovely mugs", "The mugs are lovely; one box was a bit dented."),

@@ -16,6 +16,7 @@ from evenhand.domain.facts import FACTS, Facts, ReadingStrength, Tier, with_mess
 from evenhand.domain.intents import THREAT_SIGNALS, SignalKind
 from evenhand.domain.remedies import Remedy as Remedy  # noqa: PLC0414 (re-exported)
 from evenhand.domain.replies import ReplyBook
+from evenhand.domain.review_replies import ReviewReplyBook, default_review_book
 from evenhand.domain.value import LtvMetric
 
 # The EU's right of withdrawal: a return window can never be shorter.
@@ -151,6 +152,8 @@ class Guide:
     source: str = "<guide>"
     costs: CostModel = field(default_factory=CostModel)
     name: str = ""  # the guide's own title (its `guide:` line), if it gives one
+    # Public replies to reviews (`review_replies:`); the built-in ones when the guide has none.
+    review_replies: ReviewReplyBook = field(default_factory=default_review_book)
 
 
 def decide(rules: tuple[Rule, ...], facts: Facts) -> Rule:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from evenhand.domain.intents import SignalKind
+
 
 class ReviewPlatform(StrEnum):
     TRUSTPILOT = "trustpilot"
@@ -30,6 +32,23 @@ class PublicReview:
     order_ref: str | None = None  # the order the review names (Trustpilot referenceId)
     language: str | None = None
     line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewReading:
+    """What the reader found in a review: its language, what it is about (the tickets'
+    intents) and its threat signals; a review for sale ("I'll change this to five stars
+    if ...") is the `review_extortion` signal, the same one a ticket's threat shows."""
+
+    language: str
+    intent: str
+    signals: tuple[str, ...]  # the signals' kinds, sorted
+    reader: str
+
+    @property
+    def demand(self) -> bool:
+        """Whether the review is tied to a demand (its rating offered for something)."""
+        return SignalKind.REVIEW_EXTORTION.value in self.signals
 
 
 # An offer tied to the review: something given if it is changed, removed or raised.
@@ -70,42 +89,3 @@ def reply_language(review: PublicReview) -> str:
         return review.language
     hints = len(_SWEDISH_HINTS.findall(f"{review.title or ''} {review.text}"))
     return "sv" if hints >= 2 else "en"
-
-
-_REPLIES = {
-    ("en", "low"): (
-        "Hi{name}, thank you for telling us about this, and we are sorry it went wrong. "
-        "We want to put it right: please write to our customer service, and we "
-        "will look into it and tell you what we can do. Kind regards, {shop}"
-    ),
-    ("en", "mid"): (
-        "Hi{name}, thank you for your review. We read every one and use it to do better; "
-        "if something was not as it should be, our customer service is glad to help. "
-        "Kind regards, {shop}"
-    ),
-    ("en", "high"): "Hi{name}, thank you for your kind words! We are glad you are happy. "
-    "Kind regards, {shop}",
-    ("sv", "low"): (
-        "Hej{name}, tack för att du berättar, och förlåt att det blev fel. Vi vill rätta "
-        "till det: skriv till vår kundtjänst, så tittar vi på det och återkommer om "
-        "vad vi kan göra. Vänliga hälsningar, {shop}"
-    ),
-    ("sv", "mid"): (
-        "Hej{name}, tack för ditt omdöme. Vi läser alla och använder dem för att bli "
-        "bättre; var något inte som det skulle hjälper vår kundtjänst gärna till. "
-        "Vänliga hälsningar, {shop}"
-    ),
-    ("sv", "high"): "Hej{name}, tack för de fina orden! Vad roligt att du är nöjd. "
-    "Vänliga hälsningar, {shop}",
-}
-
-
-def draft_public_reply(review: PublicReview, *, shop: str) -> tuple[str, str]:
-    """(language, a calm public reply): thanks, the problem taken seriously, the way to
-    support; never the customer's value, a threat, anything offered for the review, nor
-    anything the platform does not already show (the name is the one on the review)."""
-    language = reply_language(review)
-    band = "low" if review.rating <= 2 else "mid" if review.rating == 3 else "high"
-    shown = (review.reviewer or "").split()
-    name = f" {shown[0]}" if shown else ""
-    return language, _REPLIES[(language, band)].format(name=name, shop=shop)

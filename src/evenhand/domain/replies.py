@@ -56,12 +56,14 @@ class ReplyTemplateError(ValueError):
 _ENVIRONMENT = ReplyEnvironment()
 
 
-def compile_template(source: str) -> Template:
-    """A template, checked for syntax, for variables outside `ReplyContext` and for what
-    the sandbox refuses (`reply_sandbox`)."""
+def compile_template(source: str, *, variables: frozenset[str] | None = None) -> Template:
+    """A template, checked for syntax, for variables outside `ReplyContext` (or the
+    `variables` given: a review reply's) and for what the sandbox refuses
+    (`reply_sandbox`)."""
+    allowed = REPLY_VARIABLES if variables is None else variables
     try:
         tree = _ENVIRONMENT.parse(source)
-        unknown = meta.find_undeclared_variables(tree) - REPLY_VARIABLES
+        unknown = meta.find_undeclared_variables(tree) - allowed
     except TemplateSyntaxError as error:
         raise ReplyTemplateError(error.message or "syntax error", line=error.lineno) from None
     except (TemplateError, ValueError, RecursionError) as error:
@@ -69,8 +71,7 @@ def compile_template(source: str) -> Template:
     if unknown:
         names = ", ".join(sorted(unknown))
         raise ReplyTemplateError(
-            f"uses {names}, which a reply may not know; it may use: "
-            + ", ".join(sorted(REPLY_VARIABLES)),
+            f"uses {names}, which a reply may not know; it may use: " + ", ".join(sorted(allowed)),
             line=_first_line_naming(source, sorted(unknown)[0]),
         )
     forbidden = guard_tree(tree)
@@ -147,13 +148,13 @@ class ReplyBook:
             text = generate_bounded(template.generate(**context.as_variables()))
         except Exception as error:
             raise ReplyRenderError(name, language, short_reason(error)) from None
-        return _tidy(text)
+        return tidy(text)
 
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
     """Trailing spaces off each line, at most one blank line in a row, no blank ends."""
     lines = "\n".join(line.rstrip() for line in text.strip().splitlines())
     return _BLANK_LINES.sub("\n\n", lines)

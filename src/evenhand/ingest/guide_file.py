@@ -38,10 +38,11 @@ from evenhand.ingest.cells import shown
 from evenhand.ingest.guide_costs import parse_costs
 from evenhand.ingest.guide_examples import parse_examples
 from evenhand.ingest.guide_problems import GuideProblem, GuideRefusedError, Problems
+from evenhand.ingest.guide_review_replies import parse_review_replies
 from evenhand.ingest.text_file import read_text
 from evenhand.ingest.yaml_lines import LinedList, LinedMap, YamlLineError, load_lined
 
-TOP_LEVEL = ("guide", "settings", "rules", "examples", "replies", "costs")
+TOP_LEVEL = ("guide", "settings", "rules", "examples", "replies", "review_replies", "costs")
 RULE_KEYS = ("id", "description", "when", "remedy", "reply")
 SETTING_KEYS = (
     "vip_threshold",
@@ -99,6 +100,13 @@ def parse_guide(text: str, *, source: str, grid_check: bool = True) -> Guide:
     if grid_check and replies_compiled and version not in _GRID_PASSED:
         check_reply_grid(document.get("replies"), replies, settings, problems, rules=rules)
     examples = parse_examples(document.get("examples"), problems, settings=settings)
+    review_replies = parse_review_replies(
+        document.get("review_replies"),
+        problems,
+        line=_lines_of(document, "review_replies", 1),
+        shop_name=settings.shop_name,
+        check=grid_check,
+    )
     costs = parse_costs(document.get("costs"), problems, line=_lines_of(document, "costs", 1))
     if rules:
         for line, reason in rule_problems(rules):
@@ -116,6 +124,7 @@ def parse_guide(text: str, *, source: str, grid_check: bool = True) -> Guide:
         examples=examples,
         source=source,
         costs=costs,
+        review_replies=review_replies,
         name=_name(document.get("guide")),
     )
 

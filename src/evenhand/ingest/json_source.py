@@ -58,12 +58,17 @@ def _finite(text: str) -> float:
 def load_json_documents(path: Path, problems: Problems) -> tuple[list[Any], str]:
     """The file's JSON value(s): one document, or one per line (JSON Lines), and the text."""
     text = read_text(path)
+    return json_documents(text, problems), text
+
+
+def json_documents(text: str, problems: Problems) -> list[Any]:
+    """The text's JSON value(s): one document, or one per line (JSON Lines)."""
     try:
-        return [parse_json(text)], text
+        return [parse_json(text)]
     except JsonError as error:
         if not error.extra_data:
             raise problems.fatal(InputError.BAD_VALUE, error.reason, line=error.line) from None
-    return _json_lines(text, problems), text
+    return _json_lines(text, problems)
 
 
 def _json_lines(text: str, problems: Problems) -> list[Any]:

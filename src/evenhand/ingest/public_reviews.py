@@ -19,7 +19,7 @@ from evenhand.domain.public_reviews import PublicReview, ReviewPlatform
 from evenhand.errors import InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed, Problems, Rejection
-from evenhand.ingest.json_source import line_of, load_json_documents
+from evenhand.ingest.json_source import json_documents, line_of, load_json_documents
 
 GOOGLE_STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
 
@@ -27,6 +27,16 @@ GOOGLE_STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
 def read_public_reviews(path: Path, *, skip_invalid: bool = False) -> Parsed[PublicReview]:
     problems = Problems(path, skip_invalid=skip_invalid)
     documents, text = load_json_documents(path, problems)
+    return _parsed(documents, text, problems)
+
+
+def parse_public_reviews(text: str, *, source: Path) -> Parsed[PublicReview]:
+    """A webhook's body (named `source` in an error): the same formats as a file's."""
+    problems = Problems(source, skip_invalid=False)
+    return _parsed(json_documents(text, problems), text, problems)
+
+
+def _parsed(documents: list[Any], text: str, problems: Problems) -> Parsed[PublicReview]:
     parsed: Parsed[PublicReview] = Parsed()
     for platform, raw in _found(documents, problems):
         raw_id = _id(platform, raw)

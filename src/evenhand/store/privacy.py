@@ -55,6 +55,7 @@ from evenhand.store.tables import (
     inbox,
     orders,
     public_reviews,
+    review_posts,
     reviews,
     tickets,
     writebacks,
@@ -280,6 +281,8 @@ def _erase_reviews_by(connection: Connection, person: Person) -> int:
         conditions.append(public_reviews.c.reviewer_email == person.email)
     if not conditions:
         return 0
+    theirs = select(public_reviews.c.id).where(or_(*conditions))
+    connection.execute(delete(review_posts).where(review_posts.c.review_id.in_(theirs)))
     return connection.execute(delete(public_reviews).where(or_(*conditions))).rowcount
 
 

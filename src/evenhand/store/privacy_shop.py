@@ -37,6 +37,7 @@ from evenhand.store.tables import (
     inbox,
     orders,
     public_reviews,
+    review_posts,
     reviews,
     tickets,
     writebacks,
@@ -80,6 +81,7 @@ def _redact_shop(connection: Connection) -> dict[str, int]:
         "executions": erase_executions(connection, None),
         "deliveries": _erase_deliveries(connection),
         "dispute_evidence": connection.execute(update(dispute_evidence).values(fields={})).rowcount,
+        "review_posts": connection.execute(delete(review_posts)).rowcount,
         "public_reviews": connection.execute(delete(public_reviews)).rowcount,
     }
 

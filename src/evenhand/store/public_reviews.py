@@ -12,7 +12,14 @@ from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
 
 from evenhand.domain.public_reviews import PublicReview
 from evenhand.store.statements import chunked
-from evenhand.store.tables import customers, decisions, orders, public_reviews, tickets
+from evenhand.store.tables import (
+    customers,
+    decisions,
+    orders,
+    public_reviews,
+    review_posts,
+    tickets,
+)
 
 
 @dataclass(slots=True)
@@ -55,7 +62,7 @@ def save_public_reviews(
             connection.execute(insert(public_reviews).values(row))
             result.created += 1
         else:
-            connection.execute(update(public_reviews).where(key).values(row))
+            connection.execute(update(public_reviews).where(key).values(row | {"read_by": None}))
             result.updated += 1
         if customer_id is None:
             result.unmatched += 1
@@ -93,6 +100,9 @@ class ReviewRow:
     customer_email: str | None
     reply_text: str | None
     replied_at: datetime | None
+    read_language: str | None
+    intent: str | None
+    demand: bool
 
     @classmethod
     def of(cls, row: RowMapping) -> ReviewRow:
@@ -168,3 +178,17 @@ def review_dates(connection: Connection) -> list[tuple[datetime, int]]:
     """(when written, rating) of every review."""
     statement = select(public_reviews.c.created_at, public_reviews.c.rating)
     return [(created_at, int(rating)) for created_at, rating in connection.execute(statement)]
+
+
+def review_customers(connection: Connection) -> list[tuple[str | None, bool, bool]]:
+    """(the matched customer's e-mail, tied to a demand, posted) of every review."""
+    statement = (
+        select(customers.c.email, public_reviews.c.demand, review_posts.c.state)
+        .select_from(public_reviews)
+        .outerjoin(customers, customers.c.id == public_reviews.c.customer_id)
+        .outerjoin(review_posts, review_posts.c.review_id == public_reviews.c.id)
+    )
+    return [
+        (email, bool(demand), state == "posted")
+        for email, demand, state in connection.execute(statement)
+    ]

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.sql.naming import conv
 from sqlalchemy.types import TypeDecorator
@@ -485,8 +486,32 @@ public_reviews = Table(
     Column("reply_text", Text),
     Column("replied_by", String(320)),
     Column("replied_at", UtcDateTime),
+    # What the reader found: the language, the intent (the tickets' taxonomy), the threat
+    # signals' kinds (comma-separated, as `decisions.threats`) and whether the review is
+    # tied to a demand ("I'll change this to five stars if ..."); `read_by` names the reader.
+    Column("read_language", String(8)),
+    Column("intent", String(40)),
+    Column("signals", String(96), nullable=False, server_default=""),
+    Column("demand", Boolean, nullable=False, server_default=false()),
+    Column("read_by", String(80)),
     UniqueConstraint("platform", "external_id", name="uq_public_reviews_platform_external_id"),
     Index("ix_public_reviews_customer_id", "customer_id"),
+)
+
+# A public reply's post to the platform's reply API: one per review, its state
+# (`posting` while the request is out, `posted`, `failed`, or `copy` where the platform
+# has no reply API or no credentials), so a retry never posts twice.
+review_posts = Table(
+    "review_posts",
+    metadata,
+    Column("review_id", ForeignKey("public_reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("detail", Text),
+    Column("posted_by", String(320)),
+    Column("updated_at", UtcDateTime, nullable=False),
 )
 
 # Which shop reader reads the messages: the latest adoption (none: the built-in reader),

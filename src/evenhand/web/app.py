@@ -35,6 +35,7 @@ from evenhand.web import (
     drafts,
     execution_pages,
     public_reviews,
+    review_webhooks,
     ui,
     webhooks,
 )
@@ -101,6 +102,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.include_router(api.router)
     app.include_router(webhooks.router)
+    app.include_router(review_webhooks.router)
     app.include_router(ui.router)
     app.include_router(drafts.router)
     app.include_router(execution_pages.router)

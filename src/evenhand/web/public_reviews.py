@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from evenhand.actions.public_reviews import approve_reply, review_board, review_reply
+from evenhand.actions.review_posting import post_of, post_reply, reply_poster
 from evenhand.errors import EvenhandError, InputError
 from evenhand.web.pages import CsrfField, SignedIn, check_csrf, render
 from evenhand.web.service import ServiceDep
@@ -31,8 +32,13 @@ def review_page(
     error: str = "",
     text: str | None = None,
 ) -> HTMLResponse:
-    shop = service.current_guide().settings.shop_name
-    reply = review_reply(service.engine, review_id=review_id, shop=shop)
+    guide = service.current_guide()
+    reply = review_reply(
+        service.engine,
+        review_id=review_id,
+        shop=guide.settings.shop_name,
+        book=guide.review_replies,
+    )
     return render(
         request,
         "review.html",
@@ -41,6 +47,9 @@ def review_page(
         r=reply.review,
         language=reply.language,
         reply=text if text is not None else reply.draft,
+        tickets=reply.tickets,
+        post=post_of(service.engine, review_id),
+        can_post=_can_post(service, str(reply.review["platform"])),
         error=error,
     )
 
@@ -64,4 +73,34 @@ def reply_to_review(
         if not isinstance(error.code, InputError):
             raise
         return review_page(request, service, user, review_id, error=error.message, text=reply)
+    return RedirectResponse(f"/reviews/{review_id}", status_code=303)
+
+
+def _can_post(service: ServiceDep, platform: str) -> bool:
+    poster = reply_poster(service.settings, platform)
+    if poster is None:
+        return False
+    poster.close()
+    return True
+
+
+@router.post("/reviews/{review_id}/post")
+def post_review_reply(
+    request: Request, service: ServiceDep, user: SignedIn, review_id: int, *, csrf: CsrfField
+) -> Response:
+    """Post the approved reply to the platform (once; a retry of a posted one does
+    nothing), or record that it is to be copied where there is no reply API."""
+    check_csrf(request, csrf)
+    try:
+        post_reply(
+            service.engine,
+            review_id=review_id,
+            settings=service.settings,
+            by=user.email,
+            now=service.now(),
+        )
+    except EvenhandError as error:
+        if not isinstance(error.code, InputError):
+            raise
+        return review_page(request, service, user, review_id, error=error.message)
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)

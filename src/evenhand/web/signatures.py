@@ -96,3 +96,25 @@ def shared_secret_valid(header: str | None, secrets: Sequence[str]) -> bool:
     if not header or not secrets:
         return False
     return _any_equal(list(secrets), header.strip())
+
+
+def judgeme_valid(raw: bytes, header: str | None, secrets: Sequence[str]) -> bool:
+    """`JUDGEME-HMAC-SHA256`: hex(HMAC-SHA256(secret, raw body)); the secret is the OAuth
+    app's secret key, or the private API token for a webhook made with it."""
+    if not header or not secrets:
+        return False
+    expected = [_hmac_sha256(secret, raw).hex() for secret in secrets]
+    return _any_equal(expected, header.strip().lower())
+
+
+def basic_auth_password_valid(header: str | None, secrets: Sequence[str]) -> bool:
+    """`Authorization: Basic base64(user:password)`, the password one of the secrets (any
+    user): what a subscription URL `https://user:password@host/...` sends."""
+    if not header or not secrets or not header.startswith("Basic "):
+        return False
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    _, separator, password = decoded.partition(":")
+    return bool(separator) and _any_equal(list(secrets), password)

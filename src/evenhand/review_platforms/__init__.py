@@ -1,0 +1,1 @@
+"""The review platforms' own APIs: posting a public reply to a review."""
