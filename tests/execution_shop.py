@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,27 +27,14 @@ from evenhand.store.database import make_engine, upgrade
 from evenhand.store.tables import decisions
 from evenhand.store.users import User, find_user
 from evenhand.understand.reader import EmbeddedReader
-from tests.conftest import NOW
-from tests.live import FakeHelpdesk, basic_auth, helpdesk_server
+from tests.conftest import NOW, Clock
+from tests.live import GORGIAS_KEY, ZENDESK_TOKEN, FakeHelpdesk, basic_auth, helpdesk_server
 from tests.senders import fixture
 from tests.shop_server import FakeShopify, shopify_server
 
-ZENDESK_TOKEN = "zd-api-token-never-logged"
-GORGIAS_KEY = "gorgias-api-key-never-logged"
 SHOPIFY_TOKEN = "shpat_never_logged"
 ORDER_GID = "gid://shopify/Order/5820000000101"
 CUSTOMER_GID = "gid://shopify/Customer/7300000000101"
-
-
-@dataclass
-class Clock:
-    moment: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, seconds: float) -> None:
-        self.moment += timedelta(seconds=seconds)
 
 
 @dataclass

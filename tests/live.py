@@ -18,6 +18,10 @@ from fastapi import FastAPI
 
 from tests.shop_server import Answer, json_server
 
+# The helpdesks' credentials in the tests: a log or page showing one is a leak.
+ZENDESK_TOKEN = "zd-api-token-never-logged"
+GORGIAS_KEY = "gorgias-api-key-never-logged"
+
 
 @contextmanager
 def serving(app: FastAPI) -> Iterator[str]:
