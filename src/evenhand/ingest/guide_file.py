@@ -31,7 +31,7 @@ from evenhand.domain.guide import (
 )
 from evenhand.domain.intents import SignalKind
 from evenhand.domain.money import AMOUNT_CEILING
-from evenhand.domain.replies import REPLY_LANGUAGES, ReplyBook, ReplyTemplateError, compile_template
+from evenhand.domain.replies import REPLY_LANGUAGES, ReplyBook
 from evenhand.domain.reply_check import check_replies
 from evenhand.domain.value import LtvMetric
 from evenhand.ingest.cells import shown
@@ -39,6 +39,7 @@ from evenhand.ingest.guide_costs import parse_costs
 from evenhand.ingest.guide_examples import parse_examples
 from evenhand.ingest.guide_problems import GuideProblem, GuideRefusedError, Problems
 from evenhand.ingest.guide_review_replies import parse_review_replies
+from evenhand.ingest.guide_templates import compiled_templates
 from evenhand.ingest.text_file import read_text
 from evenhand.ingest.yaml_lines import LinedList, LinedMap, YamlLineError, load_lined
 
@@ -371,7 +372,7 @@ def parse_replies(block: object, problems: Problems, *, line: int) -> ReplyBook:
                 block.key_lines[name], where, "a reply has one template per language: sv, en"
             )
             continue
-        templates[name] = _reply_templates(languages, problems, where=where)
+        templates[name] = compiled_templates(languages, problems, where=where)
         sources[name] = {each: languages[each] for each in templates[name]}
     return ReplyBook(templates, sources)
 
@@ -398,23 +399,6 @@ def check_reply_grid(
             else block.line
         )
         problems.add(line, f"replies.{finding.name}.{finding.language}", finding.reason + used_by)
-
-
-def _reply_templates(languages: LinedMap, problems: Problems, *, where: str) -> dict[str, Template]:
-    compiled: dict[str, Template] = {}
-    for language in sorted(languages.keys() - set(REPLY_LANGUAGES)):
-        problems.add(languages.key_lines[language], where, f"unknown language {shown(language)}")
-    for language in REPLY_LANGUAGES:
-        source = languages.get(language)
-        if not isinstance(source, str) or not source.strip():
-            problems.add(languages.line, f"{where}.{language}", "the template is missing")
-            continue
-        try:
-            compiled[language] = compile_template(source)
-        except ReplyTemplateError as problem:
-            line = languages.value_lines[language] + (problem.line or 1) - 1
-            problems.add(line, f"{where}.{language}", f"template: {problem}")
-    return compiled
 
 
 def parse_rules(block: object, problems: Problems, *, replies: frozenset[str]) -> tuple[Rule, ...]:
