@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from evenhand.settings import settings_file_text
+from evenhand.actions.settings_text import settings_file_text
 from evenhand.understand.llm_schema import Fallback
 from evenhand.understand.model import LLM_STAGE, Intent, Message
 from evenhand.understand.reader import EmbeddedReader
