@@ -22,8 +22,9 @@ from evenhand.actions.triage import triage_tickets
 from evenhand.demo.shop import DemoFiles, write_demo_shop
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
-from evenhand.settings import Settings
+from evenhand.settings import Settings, reader_folder
 from evenhand.store.database import make_engine, upgrade
+from evenhand.understand import artefact
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.reader import EmbeddedReader
 
@@ -124,6 +125,19 @@ def models() -> ReaderModels:
 def reader(models: ReaderModels) -> EmbeddedReader:
     """The embedded reader at the default threshold."""
     return EmbeddedReader(models)
+
+
+def own_reader_folder(folder: Path) -> Settings:
+    """Settings whose reader folder is `folder`, holding the built-in reader's artefact
+    (linked), and whose migrated SQLite database is in it: shop readers learnt in a test
+    stay in the test's folder."""
+    built = artefact.artefact_path(reader_folder(Settings()))
+    (folder / built.name).symlink_to(built)
+    language = artefact.language_path(built.parent)
+    (folder / language.name).symlink_to(language, target_is_directory=True)
+    url = f"sqlite:///{folder / 'evenhand.sqlite3'}"
+    upgrade(make_engine(url))
+    return Settings(db=url, reader_folder=folder)
 
 
 DEMO_TICKETS = 90  # of the demo inbox, oldest first: every threat kind, and tickets without

@@ -23,8 +23,9 @@ from sqlalchemy import Engine, MetaData, select
 from evenhand.actions.guide import load_guide
 from evenhand.actions.import_file import import_file
 from evenhand.actions.inbox import Worker, process_inbox
+from evenhand.actions.intent_corrections import Correction, correct_intent
 from evenhand.actions.reviews import review_decision
-from evenhand.actions.service import receive_delivery
+from evenhand.actions.service import find_decision, receive_delivery
 from evenhand.actions.triage import triage_tickets
 from evenhand.actions.users import create_user
 from evenhand.actions.writeback import Helpdesks, send_due_writebacks
@@ -250,6 +251,12 @@ def plant_everywhere(shop: Shop) -> None:
         reply_text=None,
         now=NOW,
     )
+    # and corrects the intent of Åsa's ticket, with a note naming her
+    asa_ticket = shop.decision_of("t-asa-1")
+    read_as = find_decision(shop.engine, decision_id=asa_ticket).intent.value
+    intent = "feedback" if read_as != "feedback" else "other"
+    note = f"{ASA.name} ({ASA.email}) menar kaffet"
+    correct_intent(shop.engine, Correction(asa_ticket, intent, note, by=AGENT), now=NOW)
 
 
 def test_plant_puts_each_person_in_many_tables(shop: Shop) -> None:
@@ -258,6 +265,7 @@ def test_plant_puts_each_person_in_many_tables(shop: Shop) -> None:
     # then the scan sees them where the flows put them (so its zero below means something)
     tables = {table for table, _, _ in traces_in_database(shop.engine, ASA)}
     assert tables >= {"customers", "orders", "tickets", "decisions", "reviews", "audit_events"}
+    assert "intent_corrections" in tables
     assert "inbox" in tables
     assert {table for table, _, _ in traces_in_database(shop.engine, TOVE)} >= {
         "tickets",

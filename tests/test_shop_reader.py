@@ -26,17 +26,17 @@ from evenhand.actions.shop_reader import (
     adopted_version,
     adoptions,
     learn_shop_reader,
+    read_history,
 )
 from evenhand.actions.triage import triage_tickets
 from evenhand.errors import EvenhandError, InputError
 from evenhand.ingest.tickets import read_tickets
-from evenhand.settings import Settings, reader_folder
-from evenhand.store.database import make_engine, upgrade
+from evenhand.settings import Settings
+from evenhand.store.database import make_engine
 from evenhand.store.tables import decisions
-from evenhand.understand import artefact
 from evenhand.understand.model import Intent
-from evenhand.understand.shop_data import read_history, read_mapping
-from tests.conftest import FIXTURES, NOW
+from evenhand.understand.shop_data import read_mapping
+from tests.conftest import FIXTURES, NOW, own_reader_folder
 
 HISTORY = FIXTURES / "shop_history" / "fjallgarn.csv"
 MAPPING = FIXTURES / "shop_history" / "fjallgarn.yaml"
@@ -46,7 +46,8 @@ TICKETS = FIXTURES / "tickets" / "tickets.jsonl"
 def test_the_mapping_names_intents_and_labels_it_leaves_out_are_counted() -> None:
     # Given Fjällgarn's history and its mapping, which leaves the sellers' spam out
     # When it is read
-    history = read_history(HISTORY, read_mapping(MAPPING))
+    kind, history = read_history(HISTORY, MAPPING)
+    assert kind == "csv"
     # Then every mapped row is there with its intent, and the spam is counted, not kept
     assert len(history.rows) == 182
     assert history.left_out == {"spam-saljare": 8}
@@ -83,7 +84,7 @@ def test_a_mapping_to_an_unknown_intent_is_refused_naming_the_label(tmp_path: Pa
 def test_without_a_mapping_labels_must_be_intents_and_others_are_left_out(tmp_path: Path) -> None:
     path = tmp_path / "history.csv"
     path.write_text("text,label\nWhere is it?,where_is_my_order\nHi,paket-var\n", "utf-8")
-    history = read_history(path)
+    _, history = read_history(path)
     assert [row.intent for row in history.rows] == [Intent.WHERE_IS_MY_ORDER]
     assert history.left_out == {"paket-var": 1}
 
@@ -92,14 +93,7 @@ def test_without_a_mapping_labels_must_be_intents_and_others_are_left_out(tmp_pa
 def shop_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A reader folder of its own holding the built-in reader's artefact (linked), and a
     migrated SQLite database."""
-    built = artefact.artefact_path(reader_folder(Settings()))
-    folder = tmp_path_factory.mktemp("readers")
-    (folder / built.name).symlink_to(built)
-    language = artefact.language_path(built.parent)
-    (folder / language.name).symlink_to(language, target_is_directory=True)
-    url = f"sqlite:///{folder / 'evenhand.sqlite3'}"
-    upgrade(make_engine(url))
-    return Settings(db=url, reader_folder=folder)
+    return own_reader_folder(tmp_path_factory.mktemp("readers"))
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from evenhand.understand.reader import EmbeddedReader
 from tests.sites import LEAD, Site, serve_site
 
 TEMPLATES = Path(__file__).parents[1] / "src" / "evenhand" / "web" / "templates"
-PAGES = ("/queue", "/guide", "/dashboard", "/admin")
+PAGES = ("/queue", "/guide", "/dashboard", "/admin", "/reader")
 
 
 @pytest.fixture

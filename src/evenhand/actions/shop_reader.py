@@ -12,12 +12,15 @@ from typing import Any
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from evenhand.actions.intent_corrections import corrected_tickets
 from evenhand.actions.reader import Announce, reader_models
 from evenhand.errors import EvenhandError, InputError, LookupFailure
+from evenhand.ingest.labelled_tickets import read_labelled
 from evenhand.settings import Settings, reader_folder
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current, make_engine
 from evenhand.store.reader_adoptions import adopt_reader, adopted_reader, reader_history
+from evenhand.understand.model import Intent, Message
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.understand.shop_artefact import (
     load_shop_reader,
@@ -25,9 +28,43 @@ from evenhand.understand.shop_artefact import (
     shop_reader_path,
     stored_versions,
 )
-from evenhand.understand.shop_data import ShopHistory, read_history, read_mapping
+from evenhand.understand.shop_data import ShopHistory, ShopRow, mapped, read_mapping
+from evenhand.understand.shop_mapping import Suggestion, suggest
 
 BUILT_IN = "built-in"
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """Agents' corrections joined to the shop's history."""
+
+    history: ShopHistory
+    added: int  # corrected tickets added as rows
+    replaced: int  # rows of the file whose message an agent corrected: the agent's intent
+
+
+def read_history(path: Path, mapping: Path | None = None) -> tuple[str, ShopHistory]:
+    """The file's format and its rows mapped to intents (a CSV's labels, tickets' tags)."""
+    labelled = read_labelled(path)
+    lookup = read_mapping(mapping) if mapping else None
+    return labelled.kind, mapped(labelled.tickets, lookup, tags=labelled.kind != "csv")
+
+
+def with_corrections(history: ShopHistory, engine: Engine) -> Joined:
+    """The history and every ticket an agent corrected the intent of (its latest
+    correction); a corrected message already in the file takes the agent's intent."""
+    corrections = corrected_tickets(engine)
+    by_message = {(c.subject or "", c.body.strip()): Intent(c.intent) for c in corrections}
+    rows, replaced = [], 0
+    for row in history.rows:
+        corrected = by_message.pop((row.subject or "", row.text.strip()), None)
+        replaced += corrected is not None
+        rows.append(ShopRow(row.text, corrected, row.subject, row.line) if corrected else row)
+    rows += [
+        ShopRow(text, intent, subject or None) for (subject, text), intent in by_message.items()
+    ]
+    joined = ShopHistory(tuple(rows), history.left_out, history.unlabelled, history.ambiguous)
+    return Joined(joined, added=len(by_message), replaced=replaced)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +80,21 @@ def learn_shop_reader(
     path: Path,
     mapping: Path | None,
     announce: Announce | None = None,
+    corrections: bool = False,
 ) -> Learnt:
-    """Read the history, compare the readers under cross-validation on its rows, train the
-    shop reader on every row and store it beside the built-in one."""
+    """Read the history (and, with `corrections`, join the agents' intent corrections from
+    the database), compare the readers under cross-validation on its rows, train the shop
+    reader on every row and store it beside the built-in one."""
     from evenhand.understand.shop_training import (  # noqa: PLC0415 (scikit-learn)
         compare,
         train_shop_intent_model,
     )
 
-    history = read_history(path, read_mapping(mapping) if mapping else None)
+    kind, history = read_history(path, mapping)
+    joined: dict[str, int] = {}
+    if corrections:
+        found = _corrections_joined(history, settings)
+        history, joined = found.history, {"added": found.added, "replaced": found.replaced}
     if len(history.rows) < 2:
         raise EvenhandError(InputError.MISSING_VALUE, "fewer than two labelled rows to learn from")
     models = reader_models(settings, announce=announce)
@@ -61,12 +104,38 @@ def learn_shop_reader(
     intent = train_shop_intent_model(history.rows)
     details = {
         "rows": len(history.rows),
+        "source": kind,
         "left_out": history.left_out,
+        "unlabelled": history.unlabelled,
+        "ambiguous": history.ambiguous,
+        "corrections": joined,
         "history": history.fingerprint[:16],
         "comparison": comparison.as_json(),
     }
     version = save_version(intent, details, settings)
     return Learnt(version=version, history=history, details=details)
+
+
+def _corrections_joined(history: ShopHistory, settings: Settings) -> Joined:
+    """The corrections in the settings' database; none when it is not there yet."""
+    url = make_url(settings.db)
+    if url.drivername.startswith("sqlite") and not Path(url.database or "").exists():
+        return Joined(history, 0, 0)
+    engine = make_engine(settings.db)
+    ensure_current(engine)
+    return with_corrections(history, engine)
+
+
+def suggest_mapping(
+    settings: Settings, *, path: Path, announce: Announce | None = None
+) -> Suggestion:
+    """A mapping proposed from the file's labels (or tags) and the built-in reader's readings
+    of their messages."""
+    labelled = read_labelled(path)
+    reader = EmbeddedReader(reader_models(settings, announce=announce))
+    messages = [Message(body=each.text, subject=each.subject) for each in labelled.tickets]
+    readings = [reading.intent for reading in reader.read_many(messages)]
+    return suggest([each.labels for each in labelled.tickets], readings, source=path.name)
 
 
 def save_version(intent: Any, details: dict[str, Any], settings: Settings) -> str:
@@ -101,6 +170,31 @@ def adoptions(engine: Engine) -> list[dict[str, Any]]:
     ensure_current(engine)
     with engine.connect() as connection:
         return reader_history(connection)
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderBoard:
+    """What the managers' reader page shows."""
+
+    in_force: str  # "built-in" or a shop reader's version
+    adoptions: list[dict[str, Any]]  # newest first, with their figures
+    stored: dict[str, dict[str, Any]]  # every shop reader learnt here -> its figures
+
+
+def reader_board(engine: Engine, settings: Settings) -> ReaderBoard:
+    """The reader in force, the adoptions' history and the shop readers stored."""
+    history = adoptions(engine)
+    folder = reader_folder(settings)
+    stored = {version: _figures(folder, version) for version in stored_versions(folder)}
+    in_force = history[0]["version"] if history else BUILT_IN
+    return ReaderBoard(in_force=in_force, adoptions=history, stored=stored)
+
+
+def _figures(folder: Path, version: str) -> dict[str, Any]:
+    try:
+        return load_shop_reader(folder, version).details
+    except (OSError, ValueError, KeyError):  # a damaged file: shown as such, not adoptable
+        return {"unreadable": True}
 
 
 def adopted_version(settings: Settings) -> str | None:

@@ -14,15 +14,28 @@ from rich.table import Table
 
 from evenhand.cli.app import DbOption, JsonFlag, announce, load, now, out, reader_app
 
+HISTORY_HELP = (
+    "The shop's labelled tickets: a CSV with text,label, a Zendesk tickets export (JSON, or "
+    "JSON Lines of the incremental export) or Gorgias tickets, labelled by their tags."
+)
+
 
 @reader_app.command("learn")
 def reader_learn(
-    path: Annotated[Path, typer.Argument(help="The shop's labelled tickets: CSV, text,label.")],
+    path: Annotated[Path, typer.Argument(help=HISTORY_HELP)],
+    *,
     mapping: Annotated[
         Path | None,
         typer.Option("--mapping", help="YAML of shop_label: intent; other labels left out."),
     ] = None,
     adopt: Annotated[bool, typer.Option("--adopt", help="Adopt the shop reader learnt.")] = False,
+    corrections: Annotated[
+        bool,
+        typer.Option(
+            "--with-corrections/--without-corrections",
+            help="Join the agents' intent corrections from the database.",
+        ),
+    ] = True,
     db: DbOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -32,7 +45,9 @@ def reader_learn(
     from evenhand.store.database import make_engine
 
     settings = load(db)
-    learnt = learn_shop_reader(settings, path=path, mapping=mapping, announce=announce)
+    learnt = learn_shop_reader(
+        settings, path=path, mapping=mapping, announce=announce, corrections=corrections
+    )
     if adopt:
         adopt_version(
             make_engine(settings.db), settings, version=learnt.version, by=_by(), now=now()
@@ -57,6 +72,13 @@ def comparison_table(console: Console, details: dict[str, Any]) -> None:
     table.add_row(
         "sent to other", "", f"{built_in['other_share']:.1%}", f"{shop['other_share']:.1%}"
     )
+    if "out_of_scope_to_remedy" in shop:
+        table.add_row(
+            "out of scope read as a remedy intent",
+            "",
+            str(built_in["out_of_scope_to_remedy"]),
+            str(shop["out_of_scope_to_remedy"]),
+        )
     console.print(table)
     for line in _notes(details):
         console.print(line)
@@ -79,9 +101,37 @@ def _notes(details: dict[str, Any]) -> list[str]:
         notes.append(
             f"{intent}: {count} rows, fewer than {ENOUGH_PER_INTENT}: too few to say anything"
         )
+    tagged = details.get("source", "csv") != "csv"
     for label, count in details["left_out"].items():
-        notes.append(f"left out: {count} rows labelled {label!r} (not in the mapping)")
+        what = f"{count} tickets tagged" if tagged else f"{count} rows labelled"
+        notes.append(f"left out: {what} {label!r} (not in the mapping)")
+    if details.get("unlabelled"):
+        notes.append(f"left out: {details['unlabelled']} tickets with no tag the mapping names")
+    if details.get("ambiguous"):
+        notes.append(f"left out: {details['ambiguous']} tickets whose tags name two intents")
+    joined = details.get("corrections") or {}
+    if joined:
+        notes.append(
+            f"agents' corrections joined: {joined['added'] + joined['replaced']} "
+            f"({joined['added']} tickets added, {joined['replaced']} rows of the file relabelled)"
+        )
     return notes
+
+
+@reader_app.command("suggest-mapping")
+def reader_suggest_mapping(
+    path: Annotated[Path, typer.Argument(help=HISTORY_HELP)],
+    as_json: JsonFlag = False,
+) -> None:
+    """Propose a mapping of the file's labels (or tags) to intents from their frequencies
+    and the built-in reader's readings of their messages; save it, check it, then learn."""
+    from evenhand.actions.shop_reader import suggest_mapping
+
+    suggestion = suggest_mapping(load(None), path=path, announce=announce)
+    if as_json:
+        out.print_json(json.dumps(suggestion.as_json()))
+        return
+    typer.echo(suggestion.as_yaml(), nl=False)
 
 
 @reader_app.command("adopt")

@@ -12,6 +12,7 @@ their action and remedy. What goes:
 - tickets: the address (the same placeholder), first name, subject, text;
 - decisions: reply drafts, explanations, evidence sentences;
 - reviews: override reasons and edited replies, and the reasons in their audit events;
+- intent corrections: their notes (and the notes in their audit events);
 - write-backs still owed for their decisions: cancelled (the note would carry nothing);
 - executions of their decisions: the reply emptied, a reply not yet sent not sent;
 - inbox: every raw delivery naming them (e-mail, full name or phone) or that brought one
@@ -53,6 +54,7 @@ from evenhand.store.tables import (
     dispute_evidence,
     disputes,
     inbox,
+    intent_corrections,
     orders,
     public_reviews,
     review_posts,
@@ -67,7 +69,7 @@ from evenhand.store.writebacks import WritebackStatus
 REDACTED_BODY = '{"redacted": true}'
 NOBODY = "redacted@redacted.invalid"  # the placeholder of a person nothing was stored on
 WRITEBACK_CANCELLED = "not sent: the customer's personal data was erased"
-REVIEW_ACTIONS = ("decision approve", "decision override")
+REVIEW_ACTIONS = ("decision approve", "decision override", "decision intent")
 
 # Free text that may mention anyone: searched for the person's traces (tickets, decisions
 # and reviews of their own are emptied whole before). A decision's reply draft and
@@ -77,6 +79,7 @@ MENTIONS: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (tickets, ("subject", "body")),
     (decisions, ("signals",)),
     (reviews, ("reason", "reply_text")),
+    (intent_corrections, ("note",)),
     (audit_events, ("subject", "details")),
     (writebacks, ("last_error",)),
 )
@@ -228,6 +231,7 @@ def _redact(connection: Connection, person: Person) -> dict[str, int]:
         "tickets": _erase_tickets(connection, person),
         "decisions": erase_decisions(connection, decision_ids),
         "reviews": _erase_reviews(connection, decision_ids),
+        "intent_corrections": _erase_correction_notes(connection, decision_ids),
         "audit_events": erase_review_events(connection, decision_ids),
         "writebacks": cancel_writebacks(connection, decision_ids),
         "executions": erase_executions(connection, decision_ids),
@@ -338,6 +342,17 @@ def _erase_reviews(connection: Connection, decision_ids: Sequence[int]) -> int:
             update(reviews)
             .where(reviews.c.decision_id.in_(part))
             .values(reason=None, reply_text=None)
+        ).rowcount
+        for part in chunked(decision_ids)
+    )
+
+
+def _erase_correction_notes(connection: Connection, decision_ids: Sequence[int]) -> int:
+    return sum(
+        connection.execute(
+            update(intent_corrections)
+            .where(intent_corrections.c.decision_id.in_(part))
+            .values(note=None)
         ).rowcount
         for part in chunked(decision_ids)
     )

@@ -35,6 +35,7 @@ from evenhand.store.tables import (
     customers,
     dispute_evidence,
     inbox,
+    intent_corrections,
     orders,
     public_reviews,
     review_posts,
@@ -75,6 +76,9 @@ def _redact_shop(connection: Connection) -> dict[str, int]:
         "decisions": erase_decisions(connection, None),
         "reviews": connection.execute(
             update(reviews).values(reason=None, reply_text=None)
+        ).rowcount,
+        "intent_corrections": connection.execute(
+            update(intent_corrections).values(note=None)
         ).rowcount,
         "audit_events": erase_review_events(connection, None),
         "writebacks": _erase_writebacks(connection),

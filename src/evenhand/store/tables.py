@@ -526,6 +526,21 @@ reader_adoptions = Table(
     Column("figures", JSON, nullable=False),
 )
 
+# Agents' corrections of a decision's intent (what the message is about, not the remedy):
+# appended like a review, the latest of a ticket's is what stands; `reader learn` adds them
+# to the shop's labelled history.
+intent_corrections = Table(
+    "intent_corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("decision_id", ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False),
+    Column("intent", String(40), nullable=False),
+    Column("note", Text),
+    Column("corrected_by", String(320), nullable=False),  # a user's e-mail, or "api:TOKEN"
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_intent_corrections_decision_id", "decision_id"),
+)
+
 # Approved remedies carried out: an execution per approval, its steps in order, each with
 # the idempotency key its provider gets and a state (pending, done, failed).
 executions = Table(

@@ -1,24 +1,22 @@
-"""A shop's labelled history, read at the edge: a CSV with a header and the columns `text`
-and `label` (optional `subject`, `language`, `created_at`), and a mapping (YAML,
-`shop_label: intent`) from the shop's labels to Evenhand's intents. Labels the mapping does
-not name are left out and counted; anything malformed is refused naming file, line and field.
+"""A shop's labelled history mapped to Evenhand's intents: a mapping (YAML,
+`shop_label: intent`) from the shop's labels or tags to intents, and the labelled messages
+(read at the edge, `ingest.labelled_tickets`) that it names. Labels the mapping does not name
+are left out and counted; a malformed mapping is refused naming file and label.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
 from evenhand.errors import EvenhandError, InputError, Location
 from evenhand.understand.model import Intent
-
-REQUIRED_COLUMNS = ("text", "label")
-OPTIONAL_COLUMNS = ("subject", "language", "created_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +33,8 @@ class ShopRow:
 class ShopHistory:
     rows: tuple[ShopRow, ...]
     left_out: dict[str, int]  # labels the mapping does not name -> how many rows had them
+    unlabelled: int = 0  # tickets none of whose tags the mapping names
+    ambiguous: int = 0  # tickets whose tags the mapping reads as two intents or more
 
     @property
     def fingerprint(self) -> str:
@@ -46,14 +46,26 @@ class ShopHistory:
 
 
 def read_mapping(path: Path) -> dict[str, Intent]:
-    """`shop_label: intent` pairs; an intent Evenhand does not have is refused by name."""
-    raw = yaml.safe_load(_read_text(path)) or {}
+    """`shop_label: intent` pairs; an intent Evenhand does not have is refused by name. A
+    label mapped to nothing (`label: ~`, as `reader suggest-mapping` writes the labels to
+    review) is left out like one the mapping does not name."""
+    try:
+        raw = yaml.safe_load(_read_text(path)) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise EvenhandError(
+            InputError.BAD_VALUE,
+            f"not YAML: {getattr(error, 'problem', None) or error}",
+            where=Location(path, line=mark.line + 1 if mark else None),
+        ) from None
     if not isinstance(raw, dict):
         raise EvenhandError(
             InputError.BAD_VALUE, "a mapping of shop labels to intents", where=Location(path)
         )
     mapping: dict[str, Intent] = {}
     for label, intent in raw.items():
+        if intent is None:
+            continue
         try:
             mapping[str(label)] = Intent(str(intent))
         except ValueError:
@@ -66,22 +78,48 @@ def read_mapping(path: Path) -> dict[str, Intent]:
     return mapping
 
 
-def read_history(path: Path, mapping: dict[str, Intent] | None = None) -> ShopHistory:
-    """The rows of a labelled CSV; without a mapping a label must be an intent's name."""
+class Labelled(Protocol):
+    """A labelled message as the edge read it (`ingest.labelled_tickets.LabelledTicket`)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def labels(self) -> tuple[str, ...]: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def line(self) -> int: ...
+
+
+def mapped(
+    records: Iterable[Labelled], mapping: dict[str, Intent] | None = None, *, tags: bool = False
+) -> ShopHistory:
+    """The records whose labels the mapping names, with their intents; without a mapping a
+    label must be an intent's name. A CSV row has one label: one the mapping does not name
+    leaves the row out, counted by label. A ticket has tags (`tags=True`): those the mapping
+    does not name are counted and passed over; a ticket none of whose tags it names is left
+    out (`unlabelled`), and so is one whose tags name two intents (`ambiguous`)."""
     lookup = mapping if mapping is not None else {i.value: i for i in Intent}
     rows: list[ShopRow] = []
     left_out: Counter[str] = Counter()
-    reader = csv.DictReader(_read_text(path).splitlines())
-    _check_header(reader.fieldnames, path)
-    for record in reader:
-        line = reader.line_num
-        text, label = _required(record, "text", path, line), _required(record, "label", path, line)
-        if label not in lookup:
-            left_out[label] += 1
+    unlabelled = ambiguous = 0
+    for record in records:
+        left_out.update(label for label in record.labels if label not in lookup)
+        intents = {lookup[label] for label in record.labels if label in lookup}
+        if len(intents) != 1:
+            unlabelled += not intents
+            ambiguous += len(intents) > 1
             continue
-        subject = (record.get("subject") or "").strip() or None
-        rows.append(ShopRow(text=text, intent=lookup[label], subject=subject, line=line))
-    return ShopHistory(rows=tuple(rows), left_out=dict(sorted(left_out.items())))
+        (intent,) = intents
+        rows.append(
+            ShopRow(text=record.text, intent=intent, subject=record.subject, line=record.line)
+        )
+    return ShopHistory(
+        rows=tuple(rows),
+        left_out=dict(sorted(left_out.items())),
+        unlabelled=unlabelled if tags else 0,
+        ambiguous=ambiguous,
+    )
 
 
 def _read_text(path: Path) -> str:
@@ -95,25 +133,3 @@ def _read_text(path: Path) -> str:
         raise EvenhandError(
             InputError.BAD_ENCODING, "not UTF-8 text", where=Location(path)
         ) from None
-
-
-def _check_header(names: object, path: Path) -> None:
-    present = list(names) if isinstance(names, list | tuple) else []
-    for column in REQUIRED_COLUMNS:
-        if column not in present:
-            raise EvenhandError(
-                InputError.MISSING_COLUMN,
-                f"the header has no {column!r} column (it needs text and label)",
-                where=Location(path, line=1, column=column),
-            )
-
-
-def _required(record: dict[str | None, str | None], column: str, path: Path, line: int) -> str:
-    value = (record.get(column) or "").strip()
-    if not value:
-        raise EvenhandError(
-            InputError.MISSING_VALUE,
-            f"{column} is empty",
-            where=Location(path, line=line, column=column),
-        )
-    return value

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sklearn.model_selection import StratifiedKFold
 
+from evenhand.domain.intents import REMEDY_INTENTS
 from evenhand.understand.approach import Approach
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.clean import clean_message
@@ -30,6 +31,10 @@ from evenhand.understand.training import _check, intent_pipeline, repeatable
 # A shop's row counts this many times a corpus example: the shop's own voice leads.
 SHOP_WEIGHT = 5.0
 FOLDS = 5
+# From this many rows on, 3 folds: each fit costs about the same whatever the rows' count
+# (the corpus dominates), test folds of a third are plenty, and `learn` keeps under a minute.
+MANY_ROWS = 1_000
+FOLDS_MANY = 3
 ENOUGH_ROWS = 100  # below this, the comparison says it is on too little to go by
 ENOUGH_PER_INTENT = 10  # an intent with fewer rows is named as too few to say anything
 
@@ -63,11 +68,15 @@ class ReaderFigures:
     macro_f1: float
     other_share: float  # share of the rows read as `other` (a person looks)
     scores: tuple[Score, ...]  # per intent the rows hold
+    # Out-of-scope rows (labelled `other`) read as an intent whose remedy gives money or
+    # goods away: what must stay 0 (the guide's confidence bar comes on top of it).
+    out_of_scope_to_remedy: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {
             "macro_f1": round(self.macro_f1, 4),
             "other_share": round(self.other_share, 4),
+            "out_of_scope_to_remedy": self.out_of_scope_to_remedy,
             "intents": {
                 s.label: {
                     "precision": round(s.precision, 4),
@@ -102,9 +111,13 @@ class Comparison:
         }
 
 
-def compare(models: ReaderModels, rows: Sequence[ShopRow], *, folds: int = FOLDS) -> Comparison:
+def compare(
+    models: ReaderModels, rows: Sequence[ShopRow], *, folds: int | None = None
+) -> Comparison:
     """The built-in reader on every row, and the shop reader on every row from a model
-    trained without that row's fold (stratified, shuffled with a fixed seed)."""
+    trained without that row's fold (stratified, shuffled with a fixed seed; 5 folds, 3
+    from `MANY_ROWS` rows on)."""
+    folds = folds or (FOLDS_MANY if len(rows) >= MANY_ROWS else FOLDS)
     gold = [row.intent.value for row in rows]
     built_in = _read(EmbeddedReader(models), rows)
     shop = [""] * len(rows)
@@ -143,4 +156,12 @@ def figures(name: str, gold: Sequence[str], read: Sequence[str]) -> ReaderFigure
         for label in labels
     )
     other = sum(r == Intent.OTHER.value for r in read) / max(len(read), 1)
-    return ReaderFigures(name=name, macro_f1=macro_f1(gold, read), other_share=other, scores=scores)
+    remedies = {intent.value for intent in REMEDY_INTENTS}
+    unsafe = sum(g == Intent.OTHER.value and r in remedies for g, r in zip(gold, read, strict=True))
+    return ReaderFigures(
+        name=name,
+        macro_f1=macro_f1(gold, read),
+        other_share=other,
+        scores=scores,
+        out_of_scope_to_remedy=unsafe,
+    )

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from evenhand.actions.customer_value import customer_report
 from evenhand.actions.import_file import import_file
+from evenhand.actions.intent_corrections import Correction, IntentCorrectionOut, correct_intent
 from evenhand.actions.schemas import (
     CustomerOut,
     DecisionOut,
@@ -26,7 +27,13 @@ from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import TicketProblem, ticket_from_object
 from evenhand.store.scratch import scratch_folder
-from evenhand.web.schemas import ID_MAX, IMPORT_BODY, TicketBody, error_responses
+from evenhand.web.schemas import (
+    ID_MAX,
+    IMPORT_BODY,
+    IntentCorrectionBody,
+    TicketBody,
+    error_responses,
+)
 from evenhand.web.service import Service, ServiceDep
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `evenhand token create`.")
@@ -94,6 +101,31 @@ def decide_ticket(
 def get_decision(service: ServiceDep, _: Caller, decision_id: DecisionId) -> DecisionOut:
     """A stored decision: reading, facts, remedy, rule, guide version, tags, reply draft."""
     return find_decision(service.engine, decision_id=decision_id)
+
+
+@router.post(
+    "/decisions/{decision_id}/intent",
+    response_model=IntentCorrectionOut,
+    status_code=201,
+    responses=error_responses(
+        400,
+        401,
+        404,
+        413,
+        422,
+        503,
+        s404="No such decision (`decision_not_found`).",
+        s422="Not an intent, the intent already read, or a note too long (`bad_value`).",
+    ),
+)
+def correct_decision_intent(
+    service: ServiceDep, caller: Caller, decision_id: DecisionId, body: IntentCorrectionBody
+) -> IntentCorrectionOut:
+    """Correct what a decision's message is about (its intent), with a note: recorded beside
+    the decision (which stands as it is), shown in the ticket's history, and joined to the
+    shop's labelled history at the next `evenhand reader learn`."""
+    correction = Correction(decision_id, body.intent.value, body.note or "", by=f"api:{caller}")
+    return correct_intent(service.engine, correction, now=service.now())
 
 
 @router.get(

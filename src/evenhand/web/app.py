@@ -35,6 +35,7 @@ from evenhand.web import (
     drafts,
     execution_pages,
     public_reviews,
+    reader_pages,
     review_webhooks,
     ui,
     webhooks,
@@ -109,6 +110,7 @@ def create_app(
     app.include_router(admin.router)
     app.include_router(disputes.router)
     app.include_router(public_reviews.router)
+    app.include_router(reader_pages.router)
     if settings.api_docs:
         app.include_router(docs_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

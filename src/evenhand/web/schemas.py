@@ -26,8 +26,9 @@ from pydantic import (
     model_validator,
 )
 
+from evenhand.domain.intents import Intent
 from evenhand.errors import AccessError, ErrorCode, InputError
-from evenhand.ingest.cells import CellError, timestamp
+from evenhand.ingest.cells import CellError, text_problem, timestamp
 from evenhand.ingest.tickets import ticket_format
 
 # --- errors ----------------------------------------------------------------------------
@@ -334,3 +335,27 @@ IMPORT_BODY: dict[str, Any] = {
         },
     }
 }
+
+
+def _storable(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+class IntentCorrectionBody(BaseModel):
+    """What a decision's message is about, as a person or a program corrects it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    intent: Intent = Field(description="One of the 22 intents.")
+    note: Annotated[str, StringConstraints(max_length=2_000), AfterValidator(_storable)] | None = (
+        Field(default=None, description="Why (shown in the ticket's history).")
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_only(cls, data: Any) -> Any:
+        _no_lone_surrogates(data)
+        return data

@@ -50,6 +50,11 @@ class Service:
                 self._reader = self.build_reader()
             return self._reader
 
+    def forget_reader(self) -> None:
+        """After an adoption: the next request builds the reader in force again."""
+        with self._lock:
+            self._reader = None
+
 
 def _service(request: Request) -> Service:
     service: Service = request.app.state.service

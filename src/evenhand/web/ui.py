@@ -27,6 +27,7 @@ from evenhand.actions.dashboard import (
 from evenhand.actions.dispute_desk import desk_figures, disputes_of_ticket
 from evenhand.actions.guide import guide_versions_json
 from evenhand.actions.inbox_status import execution_troubles
+from evenhand.actions.intent_corrections import intent_corrections_of
 from evenhand.actions.llm import llm_board
 from evenhand.actions.outcomes import outcomes_out, shop_outcomes
 from evenhand.actions.public_reviews import review_board
@@ -184,22 +185,25 @@ def ticket(
     decision_id: int,
     *,
     error: str = "",
+    intent_error: str = "",
     chosen: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """A ticket; after a refused review, with the agent's choices as they left them."""
+    """A ticket; after a refused review or intent correction, with the agent's choices as
+    they left them."""
     page = ticket_page(
         service.engine,
         decision_id=decision_id,
         settings=service.settings,
         guide=service.current_guide(),
     )
+    corrections = intent_corrections_of(service.engine, decision_id)
     currency = page.decision.ltv.currency
     evidence = [signal.evidence for signal in page.decision.signals]
     html_mail = is_html(page.body)
     return render(
         request,
         "ticket.html",
-        422 if error else 200,
+        422 if error or intent_error else 200,
         user=user,
         d=page.decision,
         subject=page.subject,
@@ -235,6 +239,10 @@ def ticket(
         money=lambda minor, currency: str(Money.of_minor(minor, currency)),
         remedies=[remedy.value for remedy in Remedy],
         error=error,
+        intents=[intent.value for intent in Intent],
+        corrections=corrections,
+        standing=corrections[-1]["intent"] if corrections else page.decision.intent.value,
+        intent_error=intent_error,
     )
 
 

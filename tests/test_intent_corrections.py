@@ -1,0 +1,249 @@
+"""Agents' corrections of a decision's intent (issue 23): recorded beside the decision like
+an override (its own table, an audit event), shown in the ticket's history, refused with the
+field and the reason, taken from the ticket page and the API, and joined to the shop's
+labelled history at the next `reader learn`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+from sqlalchemy import Engine, select
+
+from evenhand.actions.guide import load_guide
+from evenhand.actions.intent_corrections import (
+    Correction,
+    correct_intent,
+    corrected_tickets,
+    intent_corrections_of,
+)
+from evenhand.actions.shop_reader import read_history, with_corrections
+from evenhand.actions.triage import triage_tickets
+from evenhand.errors import EvenhandError, InputError, LookupFailure
+from evenhand.ingest.tickets import read_tickets
+from evenhand.settings import Settings
+from evenhand.store.database import make_engine, upgrade
+from evenhand.store.tables import audit_events, decisions, tickets
+from evenhand.understand.model import Intent
+from evenhand.understand.reader import EmbeddedReader
+from tests.conftest import FIXTURES, NOW
+from tests.sites import AGENT, Site, csrf_of, serve_site
+from tests.test_api_contract import api_over
+
+TICKETS = FIXTURES / "tickets" / "agent_day.jsonl"
+
+
+def decided(engine: Engine, reader: EmbeddedReader) -> dict[str, tuple[int, str]]:
+    """The agent's day triaged: each ticket's key -> (its decision's id, the intent read)."""
+    settings = Settings(db=str(engine.url))
+    triage_tickets(
+        engine,
+        records=read_tickets(TICKETS),
+        guide=load_guide(settings),
+        reader=reader,
+        settings=settings,
+        now=NOW,
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(tickets.c.ticket_key, decisions.c.id, decisions.c.intent).join(
+                decisions, decisions.c.ticket_id == tickets.c.id
+            )
+        )
+        return {key: (decision_id, intent) for key, decision_id, intent in rows}
+
+
+def another_intent(than: str, *choices: str) -> str:
+    """The first of the choices (feedback, other) that is not the intent read."""
+    return next(each for each in (*choices, "feedback", "other") if each != than)
+
+
+def a_correction(decision_id: int, **overrides: str) -> Correction:
+    values = {"intent": Intent.WRONG_ITEM.value, "note": "", "by": "agent@nordhem.example"}
+    values.update(overrides)
+    return Correction(decision_id, values["intent"], values["note"], values["by"])
+
+
+def test_a_correction_is_recorded_beside_the_decision_with_an_audit_event(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # Given a decided ticket
+    decision_id, read_as = next(iter(decided(engine, reader).values()))
+    intent = another_intent(read_as)
+    # When an agent corrects its intent, with a note
+    out = correct_intent(
+        engine, a_correction(decision_id, intent=intent, note=" the size, not the colour "), now=NOW
+    )
+    # Then the correction is stored, typed, with the reading it corrects
+    assert (out.read_as.value, out.intent.value, out.note) == (
+        read_as,
+        intent,
+        "the size, not the colour",
+    )
+    (stored,) = intent_corrections_of(engine, decision_id)
+    assert (stored["intent"], stored["corrected_by"]) == (intent, "agent@nordhem.example")
+    # and the decision itself is not rewritten
+    with engine.connect() as connection:
+        assert (
+            connection.execute(
+                select(decisions.c.intent).where(decisions.c.id == decision_id)
+            ).scalar_one()
+            == read_as
+        )
+        (event,) = connection.execute(
+            select(audit_events.c.subject, audit_events.c.details).where(
+                audit_events.c.action == "decision intent"
+            )
+        ).all()
+    assert event.subject == str(decision_id)
+    assert event.details == {
+        "by": "agent@nordhem.example",
+        "from": read_as,
+        "intent": intent,
+        "reason": "the size, not the colour",
+    }
+
+
+def test_a_bad_correction_is_refused_with_the_field_and_nothing_is_stored(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    decision_id, read_as = next(iter(decided(engine, reader).values()))
+    refusals = [
+        (a_correction(decision_id, intent="where_is_my_yarn"), "intent: 'where_is_my_yarn'"),
+        (a_correction(decision_id, intent=read_as), "intent: the message is already read as"),
+        (a_correction(decision_id, note="x" * 2_001), "note: at most 2,000"),
+        (a_correction(decision_id, note="a\x00b"), "note:"),
+    ]
+    for correction, reason in refusals:
+        with pytest.raises(EvenhandError) as refused:
+            correct_intent(engine, correction, now=NOW)
+        assert refused.value.code is InputError.BAD_VALUE and reason in str(refused.value)
+    with pytest.raises(EvenhandError) as missing:
+        correct_intent(engine, a_correction(10**9), now=NOW)
+    assert missing.value.code is LookupFailure.DECISION_NOT_FOUND
+    assert intent_corrections_of(engine, decision_id) == []
+
+
+def test_the_latest_correction_of_each_ticket_is_what_learn_gets(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # Given two tickets, one corrected twice (the second an agent's change of mind)
+    (first, read_first), (second, read_second) = list(decided(engine, reader).values())[:2]
+    correct_intent(engine, a_correction(first, intent=another_intent(read_first)), now=NOW)
+    then = another_intent(read_first, "product_question", "account_login")
+    correct_intent(engine, a_correction(first, intent=then), now=NOW)
+    cancel = another_intent(read_second, "cancel_order", "change_order")
+    correct_intent(engine, a_correction(second, intent=cancel), now=NOW)
+    # When the corrections are read for learning
+    found = corrected_tickets(engine)
+    # Then each ticket comes once, with its latest correction and its message
+    assert len(found) == 2
+    assert (found[0].intent, found[1].intent) == (then, cancel) and found[0].body
+
+
+def test_corrections_join_the_file_and_relabel_its_copy_of_a_corrected_message(
+    sqlite_url: str, reader: EmbeddedReader, tmp_path: Path
+) -> None:
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    (first, read_first), (second, read_second) = list(decided(engine, reader).values())[:2]
+    damaged = another_intent(read_first, "damaged_item", "wrong_item")
+    cancel = another_intent(read_second, "cancel_order", "change_order")
+    correct_intent(engine, a_correction(first, intent=damaged), now=NOW)
+    correct_intent(engine, a_correction(second, intent=cancel), now=NOW)
+    corrected = {c.intent: c for c in corrected_tickets(engine)}
+    # Given a history file holding the first corrected message, labelled otherwise
+    path = tmp_path / "history.csv"
+    body = corrected[damaged].body.replace('"', '""')
+    subject = corrected[damaged].subject or ""
+    path.write_text(
+        f'text,label,subject\nWhere is it?,where_is_my_order,\n"{body}",feedback,"{subject}"\n',
+        "utf-8",
+    )
+    _, history = read_history(path)
+    # When the corrections are joined
+    joined = with_corrections(history, engine)
+    # Then the file's copy takes the agent's intent, and the other ticket is added
+    assert (joined.added, joined.replaced) == (1, 1)
+    assert [row.intent.value for row in joined.history.rows] == [
+        "where_is_my_order",
+        damaged,
+        cancel,
+    ]
+
+
+# --- the ticket page and the API ----------------------------------------------------------
+
+
+@pytest.fixture
+def site(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Site]:
+    yield from serve_site(sqlite_url, reader)
+
+
+def test_an_agent_corrects_the_intent_on_the_ticket_page_and_sees_it_in_the_history(
+    site: Site, reader: EmbeddedReader
+) -> None:
+    decision_id, read_as = next(iter(decided(site.engine, reader).values()))
+    agent = site.sign_in(AGENT)
+    page = f"/tickets/{decision_id}"
+    # Given the ticket page: a select of the 22 intents with their labels, the reading chosen
+    html = LexborHTMLParser(agent.get(page).text)
+    options = html.css("#intent-choice option")
+    assert len(options) == len(Intent)
+    assert "Where is my order" in [option.text() for option in options]
+    assert html.css_first("#intent-choice option[selected]").attributes["value"] == read_as
+    # When the agent picks another intent with a note
+    intent = another_intent(read_as)
+    answer = agent.post(
+        f"{page}/intent",
+        data={"csrf": csrf_of(agent, page), "intent": intent, "note": "asks about sizes"},
+    )
+    # Then the ticket's history shows it, and the select now stands on it
+    assert answer.status_code == 303
+    html = LexborHTMLParser(agent.get(page).text)
+    history = html.css_first("#intent-corrections").text()
+    assert "agent@nordhem.example" in history and "asks about sizes" in history
+    assert html.css_first("#intent-choice option[selected]").attributes["value"] == intent
+    assert site.events("decision intent")[0][0] == str(decision_id)
+    # and a refusal says why, keeping the note; a stale form is refused
+    refused = agent.post(
+        f"{page}/intent", data={"csrf": csrf_of(agent, page), "intent": intent, "note": "again"}
+    )
+    assert refused.status_code == 422 and "already read as" in refused.text
+    assert 'value="again"' in refused.text
+    stale = agent.post(f"{page}/intent", data={"csrf": "stale", "intent": "other"})
+    assert stale.status_code == 403
+
+
+def test_the_api_takes_a_correction_and_answers_it_typed(
+    sqlite_url: str, reader: EmbeddedReader
+) -> None:
+    with api_over(sqlite_url, reader) as api:
+        decision_id, read_as = next(iter(decided(api.engine, reader).values()))
+        url = f"{api.base}/api/decisions/{decision_id}/intent"
+        intent = another_intent(read_as)
+        answer = httpx.post(url, json={"intent": intent, "note": "n"}, headers=api.auth)
+        assert answer.status_code == 201, answer.text
+        body = answer.json()
+        assert (body["read_as"], body["intent"], body["corrected_by"]) == (
+            read_as,
+            intent,
+            "api:contract",
+        )
+        bad = httpx.post(url, json={"intent": "yarn"}, headers=api.auth)
+        assert bad.status_code == 422 and bad.json()["error"] == "bad_value"
+        again = httpx.post(url, json={"intent": intent}, headers=api.auth)
+        assert again.status_code == 422 and "already read as" in again.json()["message"]
+        missing = httpx.post(
+            f"{api.base}/api/decisions/999999/intent", json={"intent": "other"}, headers=api.auth
+        )
+        assert missing.status_code == 404
+        assert httpx.post(url, json={"intent": "other"}).status_code == 401
+        schema = httpx.get(f"{api.base}/openapi.json").json()
+        operation = schema["paths"]["/api/decisions/{decision_id}/intent"]["post"]
+        assert set(operation["responses"]) == {"201", "400", "401", "404", "413", "422", "503"}
+        ref = operation["responses"]["201"]["content"]["application/json"]["schema"]
+        assert ref == {"$ref": "#/components/schemas/IntentCorrectionOut"}

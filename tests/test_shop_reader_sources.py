@@ -1,0 +1,298 @@
+"""The shop's labelled history from its helpdesk (issue 23): Zendesk tickets exports (the
+list, JSON Lines of the incremental export's pages) and Gorgias tickets, labelled by their
+tags through the mapping; tags the mapping does not name left out and counted; bad input
+refused naming file, line, ticket and field; and `reader suggest-mapping`'s proposal.
+
+The files are in the helpdesks' documented shapes: `fixtures/zendesk/incremental_tickets.jsonl`
+(two pages of `GET /api/v2/incremental/tickets/cursor.json`, one per line, with their
+`after_cursor` and `end_of_stream`), `fixtures/gorgias/labelled_tickets.json` (a page of
+`GET /api/tickets`, tags as `{"id", "name", "uri", "decoration"}`), and Spoke & Sprocket's
+export (`fixtures/shop_history_b/`, see its `write_history.py`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rich.console import Console
+
+from evenhand.actions.guide import load_guide
+from evenhand.actions.intent_corrections import Correction, correct_intent
+from evenhand.actions.service import find_decision
+from evenhand.actions.shop_reader import Learnt, learn_shop_reader, read_history, suggest_mapping
+from evenhand.actions.triage import triage_tickets
+from evenhand.cli.shop_reader_commands import comparison_table
+from evenhand.errors import EvenhandError, InputError
+from evenhand.ingest.labelled_tickets import read_labelled
+from evenhand.ingest.tickets import read_tickets
+from evenhand.settings import Settings
+from evenhand.store.database import make_engine
+from evenhand.understand.artefact import ReaderModels
+from evenhand.understand.model import Intent
+from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.shop_data import read_mapping
+from evenhand.understand.shop_mapping import suggest
+from tests.conftest import FIXTURES, NOW, own_reader_folder
+from tests.test_cli import evenhand
+
+SHOP_B = FIXTURES / "shop_history_b" / "spoke_and_sprocket.json"
+SHOP_B_MAP = FIXTURES / "shop_history_b" / "spoke_and_sprocket.yaml"
+INCREMENTAL = FIXTURES / "zendesk" / "incremental_tickets.jsonl"
+GORGIAS = FIXTURES / "gorgias" / "labelled_tickets.json"
+
+
+def a_zendesk_ticket(**overrides: Any) -> dict[str, Any]:
+    """A ticket of Zendesk's tickets list, as documented; override what the test is about."""
+    ticket: dict[str, Any] = {
+        "url": "https://spokeandsprocket.zendesk.com/api/v2/tickets/7001.json",
+        "id": 7001,
+        "via": {"channel": "email"},
+        "created_at": "2026-11-03T09:00:00Z",
+        "subject": "Order SS-20001",
+        "description": "The chain I ordered never came, tracking stuck since Friday.",
+        "requester_id": 900,
+        "tags": ["wismo_chase"],
+    }
+    ticket.update(overrides)
+    return ticket
+
+
+def a_mapping(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "map.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def an_export(tmp_path: Path, *tickets: dict[str, Any]) -> Path:
+    path = tmp_path / "tickets.json"
+    lines = ",\n".join(f"    {json.dumps(ticket)}" for ticket in tickets)
+    path.write_text(f'{{\n  "tickets": [\n{lines}\n  ],\n  "count": {len(tickets)}\n}}\n', "utf-8")
+    return path
+
+
+def test_a_zendesk_export_is_labelled_by_its_tags_through_the_mapping() -> None:
+    # Given Spoke & Sprocket's Zendesk export and its mapping of tags to intents
+    # When it is read
+    kind, history = read_history(SHOP_B, SHOP_B_MAP)
+    # Then each ticket with one mapped tag is a row with that tag's intent
+    assert kind == "zendesk"
+    assert len(history.rows) == 285
+    assert {row.intent for row in history.rows} >= {Intent.WHERE_IS_MY_ORDER, Intent.OTHER}
+    # and tags the mapping does not name are counted, not kept
+    assert set(history.left_out) == {"vip", "urgent", "merged", "social"}
+    # and a ticket with no mapped tag, or with two that disagree, is left out and counted
+    assert (history.unlabelled, history.ambiguous) == (3, 2)
+    assert history.rows[0].line == 3  # the line where the ticket starts in the file
+
+
+def test_a_zendesk_ticket_with_its_comments_gives_the_requesters_first_words(
+    tmp_path: Path,
+) -> None:
+    comments = [
+        {"id": 1, "author_id": 42, "public": True, "body": "Welcome to the workshop!"},
+        {"id": 2, "author_id": 900, "public": False, "body": "internal"},
+        {"id": 3, "author_id": 900, "public": True, "body": "My hanger arrived bent."},
+        {"id": 4, "author_id": 900, "public": True, "body": "Any news?"},
+    ]
+    path = an_export(tmp_path, a_zendesk_ticket(comments=comments, tags=["arrived_bent"]))
+    (ticket,) = read_labelled(path).tickets
+    assert ticket.text == "My hanger arrived bent."
+    assert ticket.labels == ("arrived_bent",) and ticket.ticket_id == "7001"
+
+
+def test_the_incremental_exports_pages_as_json_lines_are_read_ticket_by_ticket() -> None:
+    # Given two pages of Zendesk's incremental ticket export, one per line
+    labelled = read_labelled(INCREMENTAL)
+    # Then every ticket of every page is read, with the line of its page
+    assert labelled.kind == "zendesk"
+    assert [t.ticket_id for t in labelled.tickets] == ["5001", "5002", "5003"]
+    assert [t.line for t in labelled.tickets] == [1, 1, 2]
+    assert labelled.tickets[1].labels == ("fit_check", "urgent")
+    _, history = read_history(INCREMENTAL, SHOP_B_MAP)
+    assert [row.intent for row in history.rows] == [
+        Intent.CANCEL_ORDER,
+        Intent.PRODUCT_QUESTION,
+        Intent.FEEDBACK,
+    ]
+    assert history.left_out == {"urgent": 1}
+
+
+def test_gorgias_tickets_are_labelled_by_their_tags_names() -> None:
+    # Given a page of Gorgias tickets: tags are objects, messages include agents' and notes
+    kind, history = read_history(GORGIAS, SHOP_B_MAP)
+    # Then the words are the customer's first public message, the label its tags' names
+    assert kind == "gorgias"
+    assert [(row.intent, row.text[:22]) for row in history.rows] == [
+        (Intent.WHERE_IS_MY_ORDER, "Still no sign of my ca"),
+        (Intent.DAMAGED_ITEM, "The rotor arrived warp"),
+    ]
+    assert history.left_out == {"vip": 1}
+    assert history.unlabelled == 1  # the seller's pitch had no tag
+
+
+@pytest.mark.parametrize(
+    ("ticket", "field", "code"),
+    [
+        (a_zendesk_ticket(description=None), "description", InputError.MISSING_VALUE),
+        (a_zendesk_ticket(tags="wismo_chase"), "tags", InputError.BAD_VALUE),
+        (a_zendesk_ticket(tags=["ok", 7]), "tags[1]", InputError.BAD_VALUE),
+        (a_zendesk_ticket(comments={"body": "x"}), "comments", InputError.BAD_VALUE),
+    ],
+)
+def test_a_bad_zendesk_ticket_is_refused_naming_file_line_ticket_and_field(
+    tmp_path: Path, ticket: dict[str, Any], field: str, code: InputError
+) -> None:
+    # Given an export whose second ticket is malformed
+    path = an_export(tmp_path, a_zendesk_ticket(id=7000), ticket)
+    # When it is read, Then it is refused, naming where
+    with pytest.raises(EvenhandError) as refused:
+        read_labelled(path)
+    message = str(refused.value)
+    assert refused.value.code is code
+    assert str(path) in message and "line 4" in message and "ticket 7001" in message
+    assert f"'{field}'" in message
+
+
+def test_a_gorgias_tag_without_a_name_is_refused(tmp_path: Path) -> None:
+    document = json.loads(GORGIAS.read_text("utf-8"))
+    document["data"][1]["tags"] = [{"id": 13, "uri": "/api/tags/13/"}]
+    path = tmp_path / "gorgias.json"
+    path.write_text(json.dumps(document, indent=2), "utf-8")
+    with pytest.raises(EvenhandError, match=r"ticket 91002: tags\[0\]\.name"):
+        read_labelled(path)
+
+
+def test_a_broken_json_line_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "pages.jsonl"
+    good = INCREMENTAL.read_text("utf-8").splitlines()[0]
+    path.write_text(f'{good}\n{{"tickets": [\n', "utf-8")
+    with pytest.raises(EvenhandError, match="line 2"):
+        read_labelled(path)
+
+
+def test_a_mapping_can_leave_a_label_out_and_a_broken_one_names_its_line(
+    tmp_path: Path,
+) -> None:
+    assert read_mapping(a_mapping(tmp_path, "wismo_chase: where_is_my_order\nvip: ~\n")) == {
+        "wismo_chase": Intent.WHERE_IS_MY_ORDER
+    }
+    with pytest.raises(EvenhandError, match="line 2"):
+        read_mapping(a_mapping(tmp_path, "a: other\nb: other: x\n"))
+
+
+def test_a_suggestion_proposes_clear_labels_and_marks_scattered_ones_for_review() -> None:
+    # Given labels and the built-in reader's readings of their messages
+    labels = [("paket",), ("paket", "vip"), ("paket",), ("vip",), ("vip",), ("feedback",)]
+    readings = [
+        Intent.WHERE_IS_MY_ORDER,
+        Intent.WHERE_IS_MY_ORDER,
+        Intent.DELIVERED_NOT_RECEIVED,
+        Intent.DAMAGED_ITEM,
+        Intent.FEEDBACK,
+        Intent.OTHER,
+    ]
+    # When a mapping is suggested
+    suggestion = suggest(labels, readings, source="t.json")
+    # Then the clear label has its majority intent, the scattered one is left for review,
+    # and a label already named as an intent keeps it
+    proposed = yaml.safe_load(suggestion.as_yaml())
+    assert proposed == {"paket": "where_is_my_order", "vip": None, "feedback": "feedback"}
+    (paket, vip, _) = suggestion.labels
+    assert (paket.label, paket.messages, round(paket.share, 2)) == ("paket", 3, 0.67)
+    assert vip.proposed is None and vip.as_json()["review"] is True
+
+
+def test_suggest_mapping_on_a_real_export_gives_yaml_to_save(
+    models: ReaderModels, tmp_path: Path
+) -> None:
+    # Given Spoke & Sprocket's export (its agents' tags), When a mapping is suggested
+    suggestion = suggest_mapping(Settings(), path=SHOP_B)
+    proposed = yaml.safe_load(suggestion.as_yaml())
+    # Then every tag is there, the clearest with the intent the shop's own mapping gives it
+    truth = read_mapping(SHOP_B_MAP)
+    assert set(proposed) == set(truth) | {"vip", "urgent", "merged", "social"}
+    agreeing = [tag for tag, intent in truth.items() if proposed[tag] == intent.value]
+    assert len(agreeing) >= 19
+    # and none is proposed wrong: the others are left for review (the built-in reader is
+    # unsure of half their messages)
+    assert all(proposed[tag] in (None, intent.value) for tag, intent in truth.items())
+    assert {tag for tag in truth if proposed[tag] is None} <= {
+        "wrong_spec",
+        "rma_send_back",
+        "press_enquiry",
+    }
+    # and the saved file is a mapping `reader learn` takes
+    saved = a_mapping(tmp_path, suggestion.as_yaml())
+    assert read_mapping(saved)["wismo_chase"] is Intent.WHERE_IS_MY_ORDER
+
+
+@pytest.mark.process
+def test_the_suggest_mapping_command_prints_yaml_and_refuses_a_bad_file(
+    models: ReaderModels, tmp_path: Path
+) -> None:
+    # Given Gorgias tickets, When a mapping is suggested from the command line
+    answer = evenhand("reader", "suggest-mapping", str(GORGIAS), cwd=tmp_path)
+    # Then the YAML is on standard output, ready to save (one message a tag: too few)
+    assert answer.returncode == 0, answer.stderr
+    assert yaml.safe_load(answer.stdout) == {"wismo_chase": None, "vip": None, "arrived_bent": None}
+    # and a file that is neither CSV nor tickets is refused with where, and no traceback
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"tickets": [{"id": 1, "tags": []}]}', "utf-8")
+    answer = evenhand("reader", "suggest-mapping", str(bad), cwd=tmp_path)
+    assert answer.returncode != 0 and "Traceback" not in answer.stderr
+    assert "ticket 1: description" in answer.stderr and "line 1" in answer.stderr
+
+
+# --- the target: a shop apart from the corpus, learnt from its Zendesk export ---------------
+
+
+@pytest.fixture(scope="module")
+def learnt_b(tmp_path_factory: pytest.TempPathFactory, reader: EmbeddedReader) -> Learnt:
+    """Spoke & Sprocket's shop reader, learnt from its Zendesk export with two of an
+    agent's intent corrections in the database (tickets of another day, another voice)."""
+    settings = own_reader_folder(tmp_path_factory.mktemp("readers"))
+    engine = make_engine(settings.db)
+    triage_tickets(
+        engine,
+        records=read_tickets(FIXTURES / "tickets" / "agent_day.jsonl"),
+        guide=load_guide(settings),
+        reader=reader,
+        settings=settings,
+        now=NOW,
+    )
+    for decision_id in (1, 2):
+        read_as = find_decision(engine, decision_id=decision_id).intent.value
+        intent = "feedback" if read_as != "feedback" else "other"
+        correct_intent(engine, Correction(decision_id, intent, "", by="t"), now=NOW)
+    return learn_shop_reader(settings, path=SHOP_B, mapping=SHOP_B_MAP, corrections=True)
+
+
+@pytest.mark.training
+def test_on_a_shop_apart_from_the_corpus_the_shop_reader_is_well_above_the_built_in_one(
+    learnt_b: Learnt,
+) -> None:
+    # Given Spoke & Sprocket's 285 tagged tickets and two corrections, When a reader is learnt
+    details = learnt_b.details
+    comparison = details["comparison"]
+    built_in, shop = comparison["built_in"], comparison["shop"]
+    # Then the corrections are joined and the left-out tags counted
+    assert details["corrections"] == {"added": 2, "replaced": 0}
+    assert details["rows"] == 287 and details["source"] == "zendesk"
+    assert (details["unlabelled"], details["ambiguous"]) == (3, 2)
+    # and the shop reader's macro-F1 under cross-validation is at least 0.10 above the
+    # built-in reader's (measured: 0.866 and 0.979 on the 285 tickets alone)
+    assert shop["macro_f1"] >= built_in["macro_f1"] + 0.10
+    # and no out-of-scope mail (sellers' pitches, the press) is read as an intent whose
+    # remedy gives money or goods away (the built-in reader reads some as missing items)
+    assert shop["out_of_scope_to_remedy"] == 0
+    # and `learn` says so, beside the figures
+    console = Console(record=True, width=200)
+    comparison_table(console, details)
+    printed = console.export_text()
+    assert "agents' corrections joined: 2 (2 tickets added" in printed
+    assert "left out: 23 tickets tagged 'vip'" in printed
+    assert "left out: 2 tickets whose tags name two intents" in printed
