@@ -50,4 +50,4 @@ clean:
 
 # The references generated from the code (a test fails when they are stale).
 docs: setup
-	$(BIN)/python -c "from evenhand.settings import settings_reference as r; print(r(), end='')" > docs/reference/settings.md
+	$(BIN)/python -c "from evenhand.actions.settings_text import settings_reference as r; print(r(), end='')" > docs/reference/settings.md

@@ -8,27 +8,16 @@ b 4, in days; spends uniform from 50 to 150), and how close the fit comes to the
 from __future__ import annotations
 
 import argparse
-import random
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' simulated shop
+
+from tests.factories import simulated_histories
 
 from evenhand.domain.clv import fit
-from evenhand.domain.clv_models import History
 from yardstick import print_yardstick
-
-
-def simulated(count: int, seed: int) -> list[History]:
-    rng = random.Random(seed)
-    found = []
-    for _ in range(count):
-        rate, drop = rng.gammavariate(0.8, 1 / 40), rng.betavariate(1.0, 4.0)
-        age, moment, bought, last = rng.randrange(1, 730), 0.0, 0, 0.0
-        while (moment := moment + rng.expovariate(rate)) <= age:
-            bought, last = bought + 1, moment
-            if rng.random() < drop:
-                break
-        spend = 50.0 + rng.random() * 100 if bought else 0.0
-        found.append(History(bought, float(int(last)), float(age), spend))
-    return found
 
 
 def main() -> None:
@@ -37,7 +26,7 @@ def main() -> None:
     args = parser.parse_args()
     print_yardstick()
     for count in args.customers:
-        customers = simulated(count, seed=25)
+        customers = simulated_histories(count, seed=25)
         started = time.perf_counter()
         model = fit(customers)
         took = time.perf_counter() - started

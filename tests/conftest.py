@@ -7,6 +7,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +31,19 @@ from evenhand.understand.reader import EmbeddedReader
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL = os.environ.get("EVENHAND_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    """A clock the test moves (from NOW): `advance(60)` or `advance(minutes=29)`."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float = 0.0, **delta: float) -> None:
+        self.now += timedelta(seconds=seconds, **delta)
 
 
 def _postgres_reachable() -> bool:

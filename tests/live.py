@@ -4,19 +4,23 @@ local helpdesk that speaks the documented Zendesk and Gorgias endpoints."""
 from __future__ import annotations
 
 import base64
-import json
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import uvicorn
 from fastapi import FastAPI
+
+from tests.shop_server import Answer, json_server
+
+# The helpdesks' credentials in the tests: a log or page showing one is a leak.
+ZENDESK_TOKEN = "zd-api-token-never-logged"
+GORGIAS_KEY = "gorgias-api-key-never-logged"
 
 
 @contextmanager
@@ -63,9 +67,7 @@ class FakeHelpdesk:
     def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.failures.append((status, headers or {}))
 
-    def handle(
-        self, method: str, path: str, auth: str | None, body: Any
-    ) -> tuple[int, dict[str, str], Any]:
+    def handle(self, method: str, path: str, auth: str | None, body: Any) -> Answer:
         self.requests.append(Seen(method, path, auth, body))
         if auth != self.expected_auth:
             return 401, {}, {"error": "Couldn't authenticate you"}
@@ -77,7 +79,7 @@ class FakeHelpdesk:
 
     def _route(  # noqa: PLR0911
         self, method: str, path: str, body: Any, query: dict[str, list[str]]
-    ) -> tuple[int, dict[str, str], Any]:
+    ) -> Answer:
         parts = path.strip("/").split("/")
         # Zendesk
         if parts[:3] == ["api", "v2", "tickets"] and len(parts) == 5 and method == "GET":
@@ -110,7 +112,7 @@ class FakeHelpdesk:
 
     def _zendesk_update(
         self, ticket: dict[str, Any], ticket_id: str, change: dict[str, Any]
-    ) -> tuple[int, dict[str, str], Any]:
+    ) -> Answer:
         """A ticket update: a comment (public or not) and/or a new status."""
         if "comment" in change:
             ticket["comments"].append(change["comment"])
@@ -118,9 +120,7 @@ class FakeHelpdesk:
             ticket["status"] = change["status"]
         return 200, {}, {"ticket": {"id": ticket_id}}
 
-    def _zendesk_comments(
-        self, parts: list[str], query: dict[str, list[str]]
-    ) -> tuple[int, dict[str, str], Any]:
+    def _zendesk_comments(self, parts: list[str], query: dict[str, list[str]]) -> Answer:
         if parts[4].removesuffix(".json") != "comments":
             return 404, {}, {"error": f"no route GET {'/'.join(parts)}"}
         comments = self.tickets.get(parts[3], {}).get("comments", [])
@@ -134,33 +134,8 @@ def basic_auth(user: str, password: str) -> str:
 
 @contextmanager
 def helpdesk_server(helpdesk: FakeHelpdesk) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            body = json.loads(raw) if raw else None
-            status, headers, answer = helpdesk.handle(
-                self.command, self.path, self.headers.get("Authorization"), body
-            )
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def handle(method: str, path: str, headers: Any, body: Any) -> Answer:
+        return helpdesk.handle(method, path, headers.get("Authorization"), body)
 
-        do_GET = do_PUT = do_POST = _serve  # noqa: N815
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with json_server(handle) as base:
+        yield base

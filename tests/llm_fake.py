@@ -2,7 +2,8 @@
 /v1/chat/completions`, a Bearer key, the chat completion object with `usage`, the error
 object with 429 and Retry-After or a 5xx), answering from the documented payloads in
 `fixtures/llm/`. A test scripts what the next requests get: a reading, a failure, a slow
-answer, a broken body."""
+answer, a broken body. `llm_endpoint` puts the LLM reader in front of it, as the tests
+of the reader use it."""
 
 from __future__ import annotations
 
@@ -12,15 +13,24 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from evenhand.actions.llm import with_llm
+from evenhand.settings import Settings
+from evenhand.understand.llm_reader import LlmReader
+from evenhand.understand.llm_schema import LlmMode
+from evenhand.understand.model import Message, Understanding
+from evenhand.understand.reader import EmbeddedReader
 from tests.shop_server import Answer, json_server
 
 PAYLOADS = Path(__file__).parent / "fixtures" / "llm"
 CHARS_PER_TOKEN = 4  # the rule of thumb for English text, when the fake counts tokens
 API_KEY = "sk-test-not-a-real-key-7f3a"
+MODEL = "gpt-4o-mini"
+BROKEN = "The mug arrived broken, the handle snapped off. Could I get a new one?"
 
 
 def payload(name: str) -> Any:
@@ -121,3 +131,48 @@ def llm_server(fake: FakeLlm) -> Iterator[str]:
             yield f"{base}/v1"
         finally:
             fake.release.set()
+
+
+@dataclass
+class Llm:
+    """The fake on its port, and the LLM reader's settings and reader that ask it (at
+    `now`, its waits before a retry recorded rather than slept)."""
+
+    fake: FakeLlm
+    base_url: str
+    now: datetime
+    waits: list[float] = field(default_factory=list)
+
+    def settings(self, db: str = "sqlite://", **given: Any) -> Settings:
+        values: dict[str, Any] = {
+            "db": db,
+            "llm_mode": LlmMode.ALL,
+            "llm_base_url": self.base_url,
+            "llm_model": MODEL,
+            "llm_api_key": API_KEY,
+            "llm_timeout_seconds": 2.0,
+            "llm_concurrency": 1,  # the script's answers in the order of the messages
+        }
+        return Settings(**(values | given))
+
+    def reader(self, base: EmbeddedReader, **given: Any) -> LlmReader:
+        settings = self.settings(**given)
+        made = with_llm(base, settings, clock=lambda: self.now, sleep=self.waits.append)
+        assert isinstance(made, LlmReader)
+        return made
+
+
+@contextmanager
+def llm_endpoint(now: datetime) -> Iterator[Llm]:
+    fake = FakeLlm()
+    with llm_server(fake) as base_url:
+        yield Llm(fake, base_url, now)
+
+
+def read(reader: LlmReader, *bodies: str) -> list[Understanding]:
+    return reader.read_many([Message(body=body) for body in bodies])
+
+
+def without_use(reading: Understanding) -> Understanding:
+    """The reading without the LLM's record: what the built-in reader alone reads."""
+    return replace(reading, llm=None)

@@ -36,7 +36,7 @@ class FakeShopify:
     cancels: list[dict[str, Any]] = field(default_factory=list)
     invoices: list[str] = field(default_factory=list)  # draft orders whose invoice went
     calls: list[str] = field(default_factory=list)  # root fields, in order
-    failures: deque[tuple[int, dict[str, str], Any]] = field(default_factory=deque)
+    failures: deque[Answer] = field(default_factory=deque)
     user_errors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     available: float = 1000.0
 
@@ -154,36 +154,13 @@ def _cost(requested: float, available: float) -> dict[str, Any]:
 def shopify_server(shop: FakeShopify) -> Iterator[str]:
     """The fake on a loopback port; yields the base URL (the shop's https://{domain})."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
-            if not self.path.endswith("/graphql.json") or "/admin/api/" not in self.path:
-                status, headers, answer = 404, {}, {"errors": "Not Found"}
-            else:
-                status, headers, answer = shop.handle(
-                    self.headers.get("X-Shopify-Access-Token"), body
-                )
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def handle(method: str, path: str, headers: Any, body: Any) -> Answer:
+        if method != "POST" or not path.endswith("/graphql.json") or "/admin/api/" not in path:
+            return 404, {}, {"errors": "Not Found"}
+        return shop.handle(headers.get("X-Shopify-Access-Token"), body or {})
 
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with json_server(handle) as base:
+        yield base
 
 
 @dataclass

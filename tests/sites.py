@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import Engine, select
@@ -20,22 +19,11 @@ from evenhand.store.tables import audit_events
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.web.app import create_app
 from evenhand.web.service import Service
-from tests.conftest import NOW
+from tests.conftest import NOW, Clock
 from tests.live import serving
 
 LEAD, DEPUTY, AGENT = "lead@nordhem.example", "deputy@nordhem.example", "agent@nordhem.example"
 PASSWORD = "a long enough password"
-
-
-@dataclass
-class Clock:
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass

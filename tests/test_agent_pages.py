@@ -191,20 +191,24 @@ def _shown_reply(agent: Any, path: str) -> tuple[str, LexborHTMLParser]:
     return reply.text().replace("\r\n", "\n"), page
 
 
+def _override(agent: Any, path: str, remedy: str, reason: str, reply: str) -> Any:
+    """The review form sent with another remedy than the guide's."""
+    data = {"csrf": csrf_of(agent, path), "remedy": remedy, "reason": reason, "reply": reply}
+    return agent.post(f"{path}/review", data=data)
+
+
 def test_an_override_redrafts_the_reply_the_agent_left_as_drafted(site: Site) -> None:
     agent = site.sign_in(AGENT)
     path = _ticket_id(agent.get("/queue").text, "Where is my parcel")
     drafted, _ = _shown_reply(agent, path)
     # when: the agent overrides to a free reship, sending the draft as the browser does
     # (its lines ended CRLF)
-    sent = agent.post(
-        f"{path}/review",
-        data={
-            "csrf": csrf_of(agent, path),
-            "remedy": "reship_free",
-            "reason": "the lamp is lost, we send another",
-            "reply": drafted.replace("\n", "\r\n"),
-        },
+    sent = _override(
+        agent,
+        path,
+        "reship_free",
+        "the lamp is lost, we send another",
+        drafted.replace("\n", "\r\n"),
     )
     assert sent.status_code == 303
     # then: the reply shown (and saved with the review) is the guide's for a free reship,
@@ -214,15 +218,7 @@ def test_an_override_redrafts_the_reply_the_agent_left_as_drafted(site: Site) ->
     assert "We will send you a new parcel" in reply and "at no cost to you" in reply
     assert "Redrafted for" in page.css_first("#reply-note").text()  # type: ignore[union-attr]
     # when: the agent overrides again, to human review, leaving the redraft as it is
-    agent.post(
-        f"{path}/review",
-        data={
-            "csrf": csrf_of(agent, path),
-            "remedy": "human_review",
-            "reason": "a colleague knows this customer",
-            "reply": reply,
-        },
-    )
+    _override(agent, path, "human_review", "a colleague knows this customer", reply)
     # then: the reply is redrafted once more, for the new remedy
     again, _ = _shown_reply(agent, path)
     assert again.startswith("Hi Tom,") and "A colleague will look into it" in again
@@ -233,15 +229,7 @@ def test_an_override_keeps_a_reply_edited_by_hand_and_says_so(site: Site) -> Non
     path = _ticket_id(agent.get("/queue").text, "Where is my parcel")
     edited = "Hi Tom,\n\nA new lamp leaves us today.\n\nBest regards,\nNordhem"
     # when: the agent overrides with a reply of their own
-    agent.post(
-        f"{path}/review",
-        data={
-            "csrf": csrf_of(agent, path),
-            "remedy": "reship_free",
-            "reason": "lost in transit",
-            "reply": edited,
-        },
-    )
+    _override(agent, path, "reship_free", "lost in transit", edited)
     # then: their reply is kept and the page says so, with the guide's draft beside it
     reply, page = _shown_reply(agent, path)
     note = page.css_first("#reply-note")

@@ -51,6 +51,7 @@ from evenhand.settings import Settings
 from evenhand.store.tables import customers, orders, shop
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import NOW
+from tests.factories import simulated_histories
 
 CDNOW = Path(__file__).parent / "fixtures" / "cdnow"
 CALIBRATION_END = date(1997, 9, 30)
@@ -360,24 +361,8 @@ def test_value_model_on_a_database_without_the_schema_names_the_command(tmp_path
     assert "run `evenhand init` first" in str(refused)
 
 
-def _simulated(count: int, seed: int) -> list[History]:
-    """Customers drawn from BG/NBD itself (r 0.8, alpha 40, a 1, b 4, in days)."""
-    rng = random.Random(seed)
-    found = []
-    for _ in range(count):
-        rate, drop = rng.gammavariate(0.8, 1 / 40), rng.betavariate(1.0, 4.0)
-        age, moment, bought, last = rng.randrange(1, 730), 0.0, 0, 0.0
-        while (moment := moment + rng.expovariate(rate)) <= age:
-            bought, last = bought + 1, moment
-            if rng.random() < drop:
-                break
-        spend = 50.0 + rng.random() * 100 if bought else 0.0
-        found.append(History(bought, float(int(last)), float(age), spend))
-    return found
-
-
 def test_a_large_shop_is_fitted_on_a_systematic_sample_whatever_the_order() -> None:
-    shop = _simulated(6_000, seed=25)
+    shop = simulated_histories(6_000, seed=25)
     model = fit(shop)
     shuffled = list(shop)
     random.Random(1).shuffle(shuffled)

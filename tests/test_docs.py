@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from evenhand.settings import settings_reference
+from evenhand.actions.settings_text import settings_reference
 
 ROOT = Path(__file__).parents[1]
 

@@ -6,183 +6,39 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import select
 
-from evenhand.actions import execute
 from evenhand.actions.execute import (
     AUTO_APPROVER,
-    Carriers,
     auto_approve,
-    execute_due_steps,
     execution_steps_of,
 )
-from evenhand.actions.guide import load_guide
-from evenhand.actions.inbox import Worker, drain, process_inbox
-from evenhand.actions.reviews import approve_many, review_decision
-from evenhand.actions.service import receive_delivery
-from evenhand.actions.users import create_user
-from evenhand.actions.writeback import Helpdesks
+from evenhand.actions.inbox import drain
+from evenhand.actions.reviews import approve_many
 from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError
-from evenhand.settings import Settings
-from evenhand.store.database import make_engine, upgrade
 from evenhand.store.tables import audit_events, decisions
-from evenhand.store.users import User, find_user
 from evenhand.understand.reader import EmbeddedReader
-from tests.conftest import NOW
-from tests.live import FakeHelpdesk, basic_auth, helpdesk_server
+from tests.execution_shop import (
+    CUSTOMER_GID,
+    ORDER_GID,
+    SHOPIFY_TOKEN,
+    Shop,
+    killed_after_the_call,
+    shop_harness,
+)
 from tests.senders import fixture
-from tests.shop_server import FakeRecharge, FakeShopify, recharge_server, shopify_server
+from tests.shop_server import FakeRecharge, recharge_server
 from tests.sites import AGENT, LEAD, csrf_of, serve_site
-
-ZENDESK_TOKEN = "zd-api-token-never-logged"
-GORGIAS_KEY = "gorgias-api-key-never-logged"
-SHOPIFY_TOKEN = "shpat_never_logged"
-ORDER_GID = "gid://shopify/Order/5820000000101"
-CUSTOMER_GID = "gid://shopify/Customer/7300000000101"
-
-
-@dataclass
-class Clock:
-    moment: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, seconds: float) -> None:
-        self.moment += timedelta(seconds=seconds)
-
-
-@dataclass
-class Shop:
-    worker: Worker
-    carriers: Carriers
-    shopify: FakeShopify
-    helpdesk: FakeHelpdesk
-    clock: Clock = field(default_factory=Clock)
-    slept: list[float] = field(default_factory=list)
-
-    @property
-    def engine(self) -> Any:
-        return self.worker.engine
-
-    def deliver(self, source: str, topic: str, body: dict[str, Any], key: str) -> None:
-        receive_delivery(
-            self.engine, source=source, event_key=key, topic=topic, body=json.dumps(body), now=NOW
-        )
-        process_inbox(self.worker, now=self.clock)
-
-    def decided(self, *, fulfilled: bool = True) -> int:
-        """Order #2101 from Shopify, then Maja's Zendesk ticket about it, decided."""
-        order = json.loads(fixture("shopify_orders_create.json"))
-        if not fulfilled:
-            order["fulfillment_status"] = None
-            order["fulfillments"] = []
-        self.deliver("shopify", "orders/create", order, "order-2101")
-        self.deliver("zendesk", "ticket.trigger", json.loads(fixture("zendesk_trigger.json")), "t")
-        with self.engine.connect() as connection:
-            return int(connection.execute(select(decisions.c.id)).scalar_one())
-
-    def user(self, role: Role) -> User:
-        email = f"{role.value}@nordhem.example"
-        create_user(self.engine, email=email, role=role, password="x" * 16, now=NOW)
-        with self.engine.connect() as connection:
-            found = find_user(connection, email)
-        assert found is not None
-        return found
-
-    def approve(
-        self, decision_id: int, *, role: Role = Role.MANAGER, remedy: str | None = None
-    ) -> None:
-        review_decision(
-            self.engine,
-            decision_id=decision_id,
-            user=self.user(role),
-            remedy=remedy,
-            reason="the customer's choice" if remedy else "",
-            reply_text=None,
-            now=self.clock(),
-            settings=self.worker.settings,
-        )
-
-    def run(self) -> int:
-        return execute_due_steps(
-            self.engine, carriers=self.carriers, settings=self.worker.settings, now=self.clock
-        )
-
-    def steps(self, decision_id: int) -> list[tuple[str, str]]:
-        return [(s["kind"], s["state"]) for s in execution_steps_of(self.engine, decision_id)]
-
-
-def _shop_order() -> dict[str, Any]:
-    return {
-        "id": ORDER_GID,
-        "cancelledAt": None,
-        "email": "maja.lind@example.se",
-        "customer": {"id": CUSTOMER_GID},
-        "transactions": [
-            {"id": "gid://shopify/OrderTransaction/1", "kind": "AUTHORIZATION",
-             "status": "SUCCESS", "gateway": "shopify_payments"},
-            {"id": "gid://shopify/OrderTransaction/2", "kind": "CAPTURE",
-             "status": "SUCCESS", "gateway": "shopify_payments"},
-        ],
-        "lineItems": {"nodes": [
-            {"id": "gid://shopify/LineItem/14100000000101", "refundableQuantity": 2},
-            {"id": "gid://shopify/LineItem/14100000000102", "refundableQuantity": 1},
-        ]},
-    }  # fmt: skip
 
 
 @pytest.fixture
 def shop(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
-    yield from _shop(sqlite_url, reader)
-
-
-def _shop(
-    sqlite_url: str, reader: EmbeddedReader, *, gorgias: bool = False, **extra: Any
-) -> Iterator[Shop]:
-    login = "agent@nordhem.example"
-    user = login if gorgias else f"{login}/token"
-    helpdesk = FakeHelpdesk(
-        expected_auth=basic_auth(user, GORGIAS_KEY if gorgias else ZENDESK_TOKEN)
-    )
-    shopify = FakeShopify(token=SHOPIFY_TOKEN, orders={ORDER_GID: _shop_order()})
-    with helpdesk_server(helpdesk) as desk_url, shopify_server(shopify) as shop_url:
-        desk = (
-            {"gorgias_url": desk_url, "gorgias_email": login, "gorgias_api_key": GORGIAS_KEY}
-            if gorgias
-            else {
-                "zendesk_url": desk_url,
-                "zendesk_email": login,
-                "zendesk_api_token": ZENDESK_TOKEN,
-            }
-        )
-        settings = Settings(
-            db=sqlite_url,
-            **desk,
-            shopify_shop_domain="nordhem.myshopify.com",
-            shopify_admin_url=shop_url,
-            shopify_access_token=SHOPIFY_TOKEN,
-            **extra,
-        )
-        engine = make_engine(sqlite_url)
-        upgrade(engine)
-        helpdesks = Helpdesks.from_settings(settings)
-        carriers = Carriers.from_settings(settings, helpdesks)
-        worker = Worker(engine, reader, load_guide(settings), settings, helpdesks, carriers)
-        found = Shop(worker, carriers, shopify, helpdesk)
-        assert carriers.shop is not None
-        carriers.shop.api.sleep = found.slept.append
-        yield found
-        carriers.close()
-        helpdesks.close()
+    yield from shop_harness(sqlite_url, reader)
 
 
 def test_an_approved_refund_is_made_once_then_the_reply_goes_out_and_the_ticket_is_solved(
@@ -237,7 +93,7 @@ def test_a_crash_between_the_refund_and_its_record_does_not_refund_twice(
     decision_id = shop.decided()
     shop.approve(decision_id)
     # given the worker dies after Shopify refunded but before the outcome was stored
-    _killed_after_the_call(shop, monkeypatch)
+    killed_after_the_call(shop, monkeypatch)
     assert shop.steps(decision_id)[0] == ("refund", "pending")
     # when a new worker runs
     while shop.run():
@@ -324,7 +180,7 @@ def test_an_unfulfilled_order_is_cancelled_once_even_when_the_record_is_lost(
     decision_id = shop.decided(fulfilled=False)
     shop.approve(decision_id)
     assert shop.steps(decision_id)[0] == ("cancel_order", "pending")
-    _killed_after_the_call(shop, monkeypatch)
+    killed_after_the_call(shop, monkeypatch)
     while shop.run():
         pass
     # then Shopify was asked to cancel once: the retry saw the order cancelled
@@ -344,7 +200,7 @@ def test_a_free_reship_is_a_draft_order_at_100_percent_off_completed_once(
 ) -> None:
     decision_id = shop.decided()
     shop.approve(decision_id, remedy="reship_free")
-    _killed_after_the_call(shop, monkeypatch)
+    killed_after_the_call(shop, monkeypatch)
     while shop.run():
         pass
     [draft] = shop.shopify.drafts
@@ -391,23 +247,9 @@ def test_a_second_approval_carries_nothing_out_again(shop: Shop) -> None:
     assert len(execution_steps_of(shop.engine, decision_id)) == 3
 
 
-def _killed_after_the_call(shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
-    """One worker pass that dies after the provider's answer, before it is recorded."""
-
-    def killed(*args: Any, **kwargs: Any) -> None:
-        raise SystemExit("worker killed")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(execute, "record_step", killed)
-        with pytest.raises(SystemExit):
-            shop.run()
-    assert shop.run() == 0  # the step is the dead worker's until its lease ends
-    shop.clock.advance(execute.LEASE_SECONDS)
-
-
 @pytest.fixture
 def limited(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
-    yield from _shop(sqlite_url, reader, agent_refund_limit=Decimal("500"))
+    yield from shop_harness(sqlite_url, reader, agent_refund_limit=Decimal("500"))
 
 
 def test_an_agent_refunds_up_to_the_limit_above_it_a_manager_approves(limited: Shop) -> None:
@@ -426,7 +268,7 @@ def test_an_agent_refunds_up_to_the_limit_above_it_a_manager_approves(limited: S
 
 @pytest.fixture
 def auto(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
-    yield from _shop(
+    yield from shop_harness(
         sqlite_url,
         reader,
         auto_approve_remedies="replace_or_refund, send_tracking_status",
@@ -486,7 +328,7 @@ def test_the_ticket_page_shows_the_steps_and_an_agents_limit(
 
 @pytest.fixture
 def on_gorgias(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
-    yield from _shop(sqlite_url, reader, gorgias=True)
+    yield from shop_harness(sqlite_url, reader, gorgias=True)
 
 
 def test_on_gorgias_the_reply_is_an_outgoing_message_on_the_tickets_channel(
@@ -507,7 +349,7 @@ def test_on_gorgias_the_reply_is_an_outgoing_message_on_the_tickets_channel(
     steps = [kind for kind, _ in on_gorgias.steps(decision_id)]
     assert steps == ["refund", "send_reply", "set_status"]
     assert on_gorgias.run() == 1  # the refund
-    _killed_after_the_call(on_gorgias, monkeypatch)  # the reply went, its record did not
+    killed_after_the_call(on_gorgias, monkeypatch)  # the reply went, its record did not
     while on_gorgias.run():
         pass
     # then one outgoing e-mail from the agent to Maja, and the ticket closed
@@ -547,14 +389,14 @@ def test_with_recharge_the_customers_active_subscriptions_are_cancelled_there_on
         ],
     )
     with recharge_server(recharge) as url:
-        for shop in _shop(
+        for shop in shop_harness(
             sqlite_url, reader, recharge_url=url, recharge_api_token="recharge-token-never-logged"
         ):
             # given a cancellation approved for Maja, whose subscription Recharge runs
             decision_id = shop.decided()
             shop.approve(decision_id, remedy="cancel_subscription")
             # when the worker dies once after Recharge's answer, then runs again
-            _killed_after_the_call(shop, monkeypatch)
+            killed_after_the_call(shop, monkeypatch)
             while shop.run():
                 pass
             # then her one active subscription was cancelled once, with a reason

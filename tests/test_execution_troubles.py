@@ -16,15 +16,15 @@ from evenhand.actions.inbox_status import inbox_status, retry_failed_steps
 from evenhand.cli import render_service
 from evenhand.domain.execution import StepKind, StepState
 from evenhand.understand.reader import EmbeddedReader
+from tests.execution_shop import Shop, shop_harness
 from tests.sites import AGENT, LEAD, csrf_of, serve_site
-from tests.test_execution import Shop, _shop
 
 REASON = "Amount cannot be greater than the refundable amount"
 
 
 @pytest.fixture
 def shop(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
-    yield from _shop(sqlite_url, reader)
+    yield from shop_harness(sqlite_url, reader)
 
 
 def _refund_refused(shop: Shop) -> int:

@@ -19,8 +19,8 @@ from evenhand.actions.reviews import review_decision
 from evenhand.domain.roles import Role
 from evenhand.store.tables import executions
 from evenhand.understand.reader import EmbeddedReader
+from tests.execution_shop import CUSTOMER_GID, Shop, killed_after_the_call, shop_harness
 from tests.shop_server import FakeRecharge, recharge_server
-from tests.test_execution import CUSTOMER_GID, Shop, _killed_after_the_call, _shop
 
 RECHARGE_TOKEN = "recharge-token-never-logged"
 CONTRACTS = [
@@ -32,7 +32,7 @@ CONTRACTS = [
 
 @pytest.fixture
 def shop(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
-    yield from _shop(sqlite_url, reader)
+    yield from shop_harness(sqlite_url, reader)
 
 
 def test_a_pause_pauses_the_customers_active_contracts_once(
@@ -44,7 +44,7 @@ def test_a_pause_pauses_the_customers_active_contracts_once(
     shop.approve(decision_id, remedy="pause_subscription")
     assert shop.steps(decision_id)[0][0] == "pause_subscription"
     # when the worker dies after Shopify's answer, then runs again
-    _killed_after_the_call(shop, monkeypatch)
+    killed_after_the_call(shop, monkeypatch)
     while shop.run():
         pass
     # then the active contract was paused once; nothing was cancelled or refunded
@@ -85,7 +85,7 @@ def test_with_recharge_a_pause_moves_the_next_charge_once(
         ],
     )  # fmt: skip
     with recharge_server(recharge) as url:
-        for shop in _shop(
+        for shop in shop_harness(
             sqlite_url,
             reader,
             recharge_url=url,
@@ -98,7 +98,7 @@ def test_with_recharge_a_pause_moves_the_next_charge_once(
             with shop.engine.connect() as connection:
                 approved = connection.execute(select(executions.c.created_at)).scalar_one()
             # when the worker dies after Recharge's answer, and runs again a day later
-            _killed_after_the_call(shop, monkeypatch)
+            killed_after_the_call(shop, monkeypatch)
             shop.clock.advance(86_400)
             while shop.run():
                 pass
@@ -114,7 +114,7 @@ def test_with_recharge_a_pause_moves_the_next_charge_once(
 
 @pytest.fixture
 def invoicing(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
-    yield from _shop(
+    yield from shop_harness(
         sqlite_url,
         reader,
         paid_reship_invoice=True,
@@ -151,7 +151,7 @@ def test_an_invoice_lost_on_the_way_back_is_not_sent_twice(
     decision_id = invoicing.decided()
     invoicing.approve(decision_id, remedy="offer_paid_reship")
     # when the worker dies after Shopify's answer to the invoice, before its record
-    _killed_after_the_call(invoicing, monkeypatch)
+    killed_after_the_call(invoicing, monkeypatch)
     while invoicing.run():
         pass
     # then the retry found the draft by its tag, saw the invoice sent, and sent no other

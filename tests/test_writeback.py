@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,23 +22,9 @@ from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
 from evenhand.store.tables import decisions, inbox, writebacks
 from evenhand.understand.reader import EmbeddedReader
-from tests.conftest import NOW
-from tests.live import FakeHelpdesk, basic_auth, helpdesk_server
+from tests.conftest import NOW, Clock
+from tests.live import GORGIAS_KEY, ZENDESK_TOKEN, FakeHelpdesk, basic_auth, helpdesk_server
 from tests.senders import fixture
-
-ZENDESK_TOKEN = "zd-api-token-never-logged"
-GORGIAS_KEY = "gorgias-api-key-never-logged"
-
-
-@dataclass
-class Clock:
-    moment: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, seconds: float) -> None:
-        self.moment += timedelta(seconds=seconds)
 
 
 @dataclass

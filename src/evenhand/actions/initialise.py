@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from evenhand.settings import Settings, settings_file_path, settings_file_text
+from evenhand.actions.settings_text import settings_file_text
+from evenhand.settings import Settings, settings_file_path
 from evenhand.store.audit import record_event
 from evenhand.store.database import current_revision, upgrade
 from evenhand.store.shop import set_shop_currency, shop_currency

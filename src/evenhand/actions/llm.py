@@ -24,6 +24,7 @@ from evenhand.understand.llm_schema import LlmMode
 from evenhand.understand.model import Reader
 
 if TYPE_CHECKING:
+    from evenhand.understand.llm_client import ChatClient
     from evenhand.understand.reader import EmbeddedReader
 
 THOUSAND = Decimal(1000)
@@ -40,21 +41,13 @@ def with_llm(
     the settings, when the endpoint or the model is not set."""
     if settings.llm_mode is LlmMode.OFF:
         return reader
-    from evenhand.understand.llm_client import ChatClient  # noqa: PLC0415 (httpx)
-    from evenhand.understand.llm_reader import (  # noqa: PLC0415
+    from evenhand.understand.llm_reader import (  # noqa: PLC0415 (httpx)
         LlmConfig,
         LlmReader,
         TokenBudget,
     )
 
     base_url, model = _endpoint(settings)
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-    client = ChatClient(
-        base_url=base_url,
-        api_key=key,
-        timeout=settings.llm_timeout_seconds,
-        sleep=sleep or time.sleep,
-    )
     config = LlmConfig(
         model=model,
         mode=settings.llm_mode,
@@ -66,7 +59,21 @@ def with_llm(
         spent_on=lambda day: recorded_tokens(settings, day),
         clock=clock or (lambda: datetime.now(UTC)),
     )
-    return LlmReader(reader, client, config, budget)
+    return LlmReader(reader, _chat_client(settings, base_url, sleep=sleep), config, budget)
+
+
+def _chat_client(
+    settings: Settings, base_url: str, *, sleep: Callable[[float], None] | None
+) -> ChatClient:
+    from evenhand.understand.llm_client import ChatClient  # noqa: PLC0415 (httpx)
+
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return ChatClient(
+        base_url=base_url,
+        api_key=key,
+        timeout=settings.llm_timeout_seconds,
+        sleep=sleep or time.sleep,
+    )
 
 
 def _endpoint(settings: Settings) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from evenhand.domain.guide import Guide
 from evenhand.domain.money import Money
@@ -36,17 +36,8 @@ def shop_outcomes(
     ensure_current(engine)
     with engine.connect() as connection:
         currency = shop_currency(connection) or "XXX"
-        cases = [
-            DecidedCase(
-                row.customer_id, row.created_at, row.tier, row.remedy,
-                Money.of_minor(row.ltv_minor, currency).amount, bool(row.threats),
-            )
-            for row in decided_tickets(connection)
-        ]  # fmt: skip
-        bought: dict[Hashable, list[FollowUp]] = {}
-        for customer, at, net in counted_purchases(connection):
-            amount = Money.of_minor(net, currency).amount
-            bought.setdefault(customer, []).append(FollowUp(customer, at, amount))
+        cases = _decided_cases(connection, currency)
+        bought = _follow_ups(connection, currency)
         disputes: dict[Hashable, list[datetime]] = {}
         for customer, opened in dispute_openings(connection):
             disputes.setdefault(customer, []).append(opened)
@@ -56,6 +47,25 @@ def shop_outcomes(
         threshold=threshold, bandwidth=(threshold * bandwidth_share).quantize(Decimal(1)),
     )  # fmt: skip
     return found, currency
+
+
+def _decided_cases(connection: Connection, currency: str) -> list[DecidedCase]:
+    return [
+        DecidedCase(
+            row.customer_id, row.created_at, row.tier, row.remedy,
+            Money.of_minor(row.ltv_minor, currency).amount, bool(row.threats),
+        )
+        for row in decided_tickets(connection)
+    ]  # fmt: skip
+
+
+def _follow_ups(connection: Connection, currency: str) -> dict[Hashable, list[FollowUp]]:
+    """Each customer's counted orders, with their net amounts."""
+    bought: dict[Hashable, list[FollowUp]] = {}
+    for customer, at, net in counted_purchases(connection):
+        amount = Money.of_minor(net, currency).amount
+        bought.setdefault(customer, []).append(FollowUp(customer, at, amount))
+    return bought
 
 
 class IntervalOut(BaseModel):

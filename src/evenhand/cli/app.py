@@ -8,16 +8,21 @@ web library (`tests/test_layers.py` holds that).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from evenhand.settings import Settings
+
+Shown = TypeVar("Shown", bound="BaseModel")
 
 app = typer.Typer(
     help="Even-handed, policy-driven triage for e-commerce customer support.",
@@ -91,3 +96,11 @@ def now() -> datetime:
 def announce(line: str) -> None:
     """One line on standard error, for what a command does before its answer."""
     err.print(f"[dim]{escape(line)}[/]", highlight=False)
+
+
+def print_answer(shown: Shown, as_json: bool, render: Callable[[Console, Shown], None]) -> None:
+    """A command's answer: one line of JSON with `--json`, else `render`'s tables."""
+    if as_json:
+        sys.stdout.write(shown.model_dump_json() + "\n")
+    else:
+        render(out, shown)

@@ -3,13 +3,21 @@ CLV's models."""
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
+from functools import partial
 from typing import Annotated
 
 import typer
 
-from evenhand.cli.app import DbOption, JsonFlag, advise_app, load, now, out, value_app
+from evenhand.cli.app import (
+    DbOption,
+    JsonFlag,
+    advise_app,
+    load,
+    now,
+    print_answer,
+    value_app,
+)
 
 
 @advise_app.command("threshold")
@@ -38,10 +46,7 @@ def advise_threshold(
     guide = active_guide(engine, settings)
     advice, currency = advise_vip_threshold(engine, guide, safety=Decimal(str(safety)))
     shown = threshold_advice_out(advice, currency=currency, metric=guide.settings.ltv_metric)
-    if as_json:
-        sys.stdout.write(shown.model_dump_json() + "\n")
-    else:
-        render_replay.threshold_advice(out, shown)
+    print_answer(shown, as_json, render_replay.threshold_advice)
 
 
 @value_app.command("model")
@@ -65,10 +70,7 @@ def value_model(
     settings = load(db)
     report = value_model_report(make_engine(settings.db), holdout_days=holdout_days)
     shown = value_model_out(report)
-    if as_json:
-        sys.stdout.write(shown.model_dump_json() + "\n")
-    else:
-        render_value.value_model(out, shown)
+    print_answer(shown, as_json, render_value.value_model)
 
 
 @advise_app.command("outcomes")
@@ -101,7 +103,5 @@ def advise_outcomes(
         engine, guide, now=now(), bandwidth_share=Decimal(str(bandwidth))
     )
     shown = outcomes_out(found, currency)
-    if as_json:
-        sys.stdout.write(shown.model_dump_json() + "\n")
-    else:
-        render_value.outcomes(out, shown, metric=guide.settings.ltv_metric.value)
+    metric = guide.settings.ltv_metric.value
+    print_answer(shown, as_json, partial(render_value.outcomes, metric=metric))

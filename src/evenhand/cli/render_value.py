@@ -1,4 +1,4 @@
-"""`evenhand value model` in the terminal."""
+"""`evenhand value model` and `evenhand advise outcomes` in the terminal."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from evenhand.actions.outcomes import IntervalOut, OutcomesOut
+    from evenhand.actions.outcomes import DiscontinuityOut, IntervalOut, OutcomesOut, ThreatsOut
     from evenhand.actions.value_model import ParametersOut, ValueModelOut
 
 
@@ -58,6 +58,13 @@ def _mean(found: IntervalOut) -> str:
 
 
 def outcomes(out: Console, shown: OutcomesOut, *, metric: str) -> None:
+    out.print(_groups(shown) if shown.groups else "No decided ticket is 90 days old yet.")
+    for cut in shown.discontinuities:
+        _discontinuity(out, cut, metric=metric)
+    _threats(out, shown.threats)
+
+
+def _groups(shown: OutcomesOut) -> Table:
     table = Table(
         title=f"After the ticket: orders and net revenue ({shown.currency}), 95 % intervals",
         title_justify="left",
@@ -69,27 +76,30 @@ def outcomes(out: Console, shown: OutcomesOut, *, metric: str) -> None:
             str(group.window_days), group.tier, group.remedy, str(group.orders.n),
             _mean(group.orders), _mean(group.net_revenue),
         )  # fmt: skip
-    out.print(table if shown.groups else "No decided ticket is 90 days old yet.")
-    for cut in shown.discontinuities:
-        out.print(
-            f"Within {cut.bandwidth:,} of the VIP line ({cut.threshold:,} {metric}), "
-            f"{cut.window_days} days after: below {cut.below.orders.n} ticket(s), orders "
-            f"{_mean(cut.below.orders)}, net revenue {_mean(cut.below.net_revenue)}; above "
-            f"{cut.above.orders.n}, orders {_mean(cut.above.orders)}, net revenue "
-            f"{_mean(cut.above.net_revenue)}"
-        )
-        if cut.net_revenue_difference is not None:
-            out.print(f"  above minus below, net revenue: {_mean(cut.net_revenue_difference)}")
-        if cut.caveat:
-            out.print(f"  [yellow]{cut.caveat}[/yellow]")
-    threats = shown.threats
+    return table
+
+
+def _discontinuity(out: Console, cut: DiscontinuityOut, *, metric: str) -> None:
     out.print(
-        f"Disputes filed afterwards: {threats.threateners.disputed_later} of "
-        f"{threats.threateners.customers} customer(s) who threatened "
-        f"({threats.threateners.share:.1%}, {threats.threateners.low:.1%} to "
-        f"{threats.threateners.high:.1%}); {threats.no_threat.disputed_later} of "
-        f"{threats.no_threat.customers} who did not ({threats.no_threat.share:.1%}, "
-        f"{threats.no_threat.low:.1%} to {threats.no_threat.high:.1%})"
+        f"Within {cut.bandwidth:,} of the VIP line ({cut.threshold:,} {metric}), "
+        f"{cut.window_days} days after: below {cut.below.orders.n} ticket(s), orders "
+        f"{_mean(cut.below.orders)}, net revenue {_mean(cut.below.net_revenue)}; above "
+        f"{cut.above.orders.n}, orders {_mean(cut.above.orders)}, net revenue "
+        f"{_mean(cut.above.net_revenue)}"
+    )
+    if cut.net_revenue_difference is not None:
+        out.print(f"  above minus below, net revenue: {_mean(cut.net_revenue_difference)}")
+    if cut.caveat:
+        out.print(f"  [yellow]{cut.caveat}[/yellow]")
+
+
+def _threats(out: Console, threats: ThreatsOut) -> None:
+    threatened, others = threats.threateners, threats.no_threat
+    out.print(
+        f"Disputes filed afterwards: {threatened.disputed_later} of {threatened.customers} "
+        f"customer(s) who threatened ({threatened.share:.1%}, {threatened.low:.1%} to "
+        f"{threatened.high:.1%}); {others.disputed_later} of {others.customers} who did not "
+        f"({others.share:.1%}, {others.low:.1%} to {others.high:.1%})"
     )
     if threats.caveat:
         out.print(f"  [yellow]{threats.caveat}[/yellow]")

@@ -19,6 +19,7 @@ from evenhand.cli.app import (
     load,
     now,
     out,
+    print_answer,
     reader_app,
 )
 from evenhand.understand.approach import Approach
@@ -149,10 +150,7 @@ def guide_replay(
     shown = replay_out(
         replay_guide(make_engine(settings.db), read_guide(candidate), since=_since(since))
     )
-    if as_json:
-        sys.stdout.write(shown.model_dump_json() + "\n")
-    else:
-        render_replay.replay_report(out, shown)
+    print_answer(shown, as_json, render_replay.replay_report)
 
 
 @app.command("eval")

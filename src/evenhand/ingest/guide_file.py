@@ -31,7 +31,7 @@ from evenhand.domain.guide import (
 )
 from evenhand.domain.intents import SignalKind
 from evenhand.domain.money import AMOUNT_CEILING
-from evenhand.domain.replies import REPLY_LANGUAGES, ReplyBook, ReplyTemplateError, compile_template
+from evenhand.domain.replies import REPLY_LANGUAGES, ReplyBook
 from evenhand.domain.reply_check import check_replies
 from evenhand.domain.value import LtvMetric
 from evenhand.ingest.cells import shown
@@ -39,6 +39,7 @@ from evenhand.ingest.guide_costs import parse_costs
 from evenhand.ingest.guide_examples import parse_examples
 from evenhand.ingest.guide_problems import GuideProblem, GuideRefusedError, Problems
 from evenhand.ingest.guide_review_replies import parse_review_replies
+from evenhand.ingest.guide_templates import compiled_templates
 from evenhand.ingest.text_file import read_text
 from evenhand.ingest.yaml_lines import LinedList, LinedMap, YamlLineError, load_lined
 
@@ -206,14 +207,24 @@ def _return_window(raw: object) -> int:
     return raw
 
 
-def _confidence(raw: object) -> Decimal:
-    try:
-        number = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
-    except InvalidOperation:
-        number = None
-    if number is None or isinstance(raw, bool) or not number.is_finite() or not 0 <= number <= 1:
-        raise ValueError(f"remedy_confidence is a number from 0 to 1, not {shown(raw)}")
-    return number
+def _zero_to_one(what: str) -> Any:
+    """A parser of a decimal from 0 to 1; `what` names the setting and its meaning."""
+
+    def parse(raw: object) -> Decimal:
+        try:
+            number = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
+        except InvalidOperation:
+            number = None
+        if (
+            number is None
+            or isinstance(raw, bool)
+            or not number.is_finite()
+            or not 0 <= number <= 1
+        ):
+            raise ValueError(f"{what} from 0 to 1, not {shown(raw)}")
+        return number
+
+    return parse
 
 
 def _choice(kind: type[LtvMetric] | type[ReturnShipping]) -> Any:
@@ -288,16 +299,6 @@ def _horizon(raw: object) -> int:
     return raw
 
 
-def _discount_rate(raw: object) -> Decimal:
-    try:
-        number = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
-    except InvalidOperation:
-        number = None
-    if number is None or isinstance(raw, bool) or not number.is_finite() or not 0 <= number <= 1:
-        raise ValueError(f"clv_discount_rate is a year's rate from 0 to 1, not {shown(raw)}")
-    return number
-
-
 LONGEST_TRANSIT = 60  # days: two months, past any carrier's slowest
 
 
@@ -346,12 +347,12 @@ _SETTING_PARSERS: dict[str, Any] = {
     "vip_threshold": _threshold,
     "ltv_metric": _choice(LtvMetric),
     "clv_horizon_days": _horizon,
-    "clv_discount_rate": _discount_rate,
+    "clv_discount_rate": _zero_to_one("clv_discount_rate is a year's rate"),
     "return_window_days": _return_window,
     "return_shipping": _choice(ReturnShipping),
     "shop_name": _text,
     "tags": _tags,
-    "remedy_confidence": _confidence,
+    "remedy_confidence": _zero_to_one("remedy_confidence is a number"),
     "transit_days": _days("transit_days"),
     "late_after_days": _days("late_after_days"),
     "reply_forbidden_words": _forbidden_words,
@@ -371,7 +372,7 @@ def parse_replies(block: object, problems: Problems, *, line: int) -> ReplyBook:
                 block.key_lines[name], where, "a reply has one template per language: sv, en"
             )
             continue
-        templates[name] = _reply_templates(languages, problems, where=where)
+        templates[name] = compiled_templates(languages, problems, where=where)
         sources[name] = {each: languages[each] for each in templates[name]}
     return ReplyBook(templates, sources)
 
@@ -398,23 +399,6 @@ def check_reply_grid(
             else block.line
         )
         problems.add(line, f"replies.{finding.name}.{finding.language}", finding.reason + used_by)
-
-
-def _reply_templates(languages: LinedMap, problems: Problems, *, where: str) -> dict[str, Template]:
-    compiled: dict[str, Template] = {}
-    for language in sorted(languages.keys() - set(REPLY_LANGUAGES)):
-        problems.add(languages.key_lines[language], where, f"unknown language {shown(language)}")
-    for language in REPLY_LANGUAGES:
-        source = languages.get(language)
-        if not isinstance(source, str) or not source.strip():
-            problems.add(languages.line, f"{where}.{language}", "the template is missing")
-            continue
-        try:
-            compiled[language] = compile_template(source)
-        except ReplyTemplateError as problem:
-            line = languages.value_lines[language] + (problem.line or 1) - 1
-            problems.add(line, f"{where}.{language}", f"template: {problem}")
-    return compiled
 
 
 def parse_rules(block: object, problems: Problems, *, replies: frozenset[str]) -> tuple[Rule, ...]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from jinja2 import Template
 
-from evenhand.domain.replies import REPLY_LANGUAGES, ReplyTemplateError
 from evenhand.domain.review_replies import (
     BANDS,
     REVIEW_REPLY_KEYS,
@@ -17,6 +16,7 @@ from evenhand.domain.review_replies import (
 )
 from evenhand.ingest.cells import shown
 from evenhand.ingest.guide_problems import Problems
+from evenhand.ingest.guide_templates import compiled_templates
 from evenhand.ingest.yaml_lines import LinedMap
 
 WHERE = "review_replies"
@@ -51,7 +51,9 @@ def parse_review_replies(
                 block.key_lines[key], f"{WHERE}.{key}", "one template per language: sv, en"
             )
             continue
-        templates[key] = _compiled(languages, problems, where=f"{WHERE}.{key}")
+        templates[key] = compiled_templates(
+            languages, problems, where=f"{WHERE}.{key}", compile_one=compile_review_reply
+        )
         sources[key] = {each: languages[each] for each in templates[key]}
     book = ReviewReplyBook(templates, sources)
     if check and len(problems.found) == before:
@@ -60,20 +62,3 @@ def parse_review_replies(
             at = languages.value_lines.get(finding.language, languages.line)
             problems.add(at, f"{WHERE}.{finding.key}.{finding.language}", finding.reason)
     return book
-
-
-def _compiled(languages: LinedMap, problems: Problems, *, where: str) -> dict[str, Template]:
-    compiled: dict[str, Template] = {}
-    for language in sorted(languages.keys() - set(REPLY_LANGUAGES)):
-        problems.add(languages.key_lines[language], where, f"unknown language {shown(language)}")
-    for language in REPLY_LANGUAGES:
-        source = languages.get(language)
-        if not isinstance(source, str) or not source.strip():
-            problems.add(languages.line, f"{where}.{language}", "the template is missing")
-            continue
-        try:
-            compiled[language] = compile_review_reply(source)
-        except ReplyTemplateError as problem:
-            at = languages.value_lines[language] + (problem.line or 1) - 1
-            problems.add(at, f"{where}.{language}", f"template: {problem}")
-    return compiled

@@ -98,34 +98,10 @@ def queue_rows(
     order = (
         (page.c.received.asc(), page.c.id.asc())
         if oldest_first
-        else (
-            page.c.received.desc(),
-            page.c.id.desc(),
-        )
+        else (page.c.received.desc(), page.c.id.desc())
     )
     statement = (
-        select(
-            decisions.c.id,
-            tickets.c.ticket_key,
-            decisions.c.decided_at,
-            tickets.c.created_at.label("received_at"),
-            tickets.c.subject,
-            func.substr(tickets.c.body, 1, SNIPPET_LENGTH).label("snippet"),
-            tickets.c.first_name,
-            tickets.c.customer_email,
-            decisions.c.ltv_minor,
-            decisions.c.currency,
-            _other_open_tickets().label("other_open"),
-            tickets.c.order_name,
-            decisions.c.language,
-            decisions.c.intent,
-            decisions.c.tier,
-            decisions.c.dispute,
-            decisions.c.remedy,
-            decisions.c.threats,
-            reviews.c.action,
-            reviews.c.remedy.label("review_remedy"),
-        )
+        select(*_shown_columns(), _other_open_tickets().label("other_open"))
         .select_from(page)
         .join(decisions, decisions.c.id == page.c.id)
         .join(tickets, tickets.c.id == decisions.c.ticket_id)
@@ -133,6 +109,31 @@ def queue_rows(
         .order_by(*order)
     )
     return [_queue_row(row) for row in connection.execute(statement)]
+
+
+def _shown_columns() -> tuple[ColumnElement[Any], ...]:
+    """What a queue row shows of its decision, ticket and last review."""
+    return (
+        decisions.c.id,
+        tickets.c.ticket_key,
+        decisions.c.decided_at,
+        tickets.c.created_at.label("received_at"),
+        tickets.c.subject,
+        func.substr(tickets.c.body, 1, SNIPPET_LENGTH).label("snippet"),
+        tickets.c.first_name,
+        tickets.c.customer_email,
+        decisions.c.ltv_minor,
+        decisions.c.currency,
+        tickets.c.order_name,
+        decisions.c.language,
+        decisions.c.intent,
+        decisions.c.tier,
+        decisions.c.dispute,
+        decisions.c.remedy,
+        decisions.c.threats,
+        reviews.c.action,
+        reviews.c.remedy.label("review_remedy"),
+    )
 
 
 def _page_of_decisions(

@@ -3,9 +3,8 @@ an agent picks another remedy, an untouched reply is swapped for this one."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from evenhand.actions.redraft import draft_for
 from evenhand.actions.service import find_decision
@@ -18,21 +17,32 @@ from evenhand.web.service import ServiceDep
 router = APIRouter(include_in_schema=False)
 
 
+class ReplyDraftOut(BaseModel):
+    """The drafted reply; `text` is None when there is none, and `reason` says why."""
+
+    remedy: str
+    label: str
+    language: str
+    template: str | None
+    text: str | None
+    reason: str
+
+
 @router.get("/tickets/{decision_id}/draft")
 def reply_draft(
     service: ServiceDep, _user: SignedIn, decision_id: int, remedy: str = ""
-) -> dict[str, Any]:
+) -> ReplyDraftOut:
     """The guide's reply for `remedy` (none: the decision's own) on this ticket."""
     decision = find_decision(service.engine, decision_id=decision_id)
     if remedy and remedy not in {each.value for each in Remedy}:
         raise EvenhandError(InputError.BAD_VALUE, f"remedy: unknown remedy {remedy!r}")
     chosen = Remedy(remedy) if remedy else decision.remedy
     draft = draft_for(service.engine, decision, chosen, service.current_guide())
-    return {
-        "remedy": chosen.value,
-        "label": remedy_label(chosen.value),
-        "language": draft.language,
-        "template": draft.template,
-        "text": draft.text,
-        "reason": draft.reason,
-    }
+    return ReplyDraftOut(
+        remedy=chosen.value,
+        label=remedy_label(chosen.value),
+        language=draft.language,
+        template=draft.template,
+        text=draft.text,
+        reason=draft.reason,
+    )
