@@ -61,11 +61,18 @@ def test_a_threat_sentence_never_changes_the_intent(reader: EmbeddedReader) -> N
     train = [e for e in load_corpus() if e.split is Split.TRAIN][::9]
     for example, threat in zip(train, TUNING_THREATS * 10, strict=False):
         plain = reader.read(Message(body=example.body, subject=example.subject))
-        if (plain.signals and not example.signals) or plain.confidence < 0.5:
+        if (
+            (plain.signals and not example.signals)
+            or plain.confidence < 0.5
+            or plain.intent is Intent.OTHER
+        ):
             # a false signal on the message itself (the signal reader's error, measured in
             # its own tests: with every sentence left out, the intent reads the whole text),
             # or a reading so unsure that the clause a threat's evidence leaves behind ("...,
-            # they said you'd be contacted") tips it: the batches' one-liners hold many
+            # they said you'd be contacted") tips it: the batches' one-liners hold many; or a
+            # message that asks for nothing of the shop ("Wrong chat, sorry"), whose only
+            # request is then the one beside the threat ("..., but I still want the parcel
+            # sent again"), which is no threat and is read
             continue
         threatened = reader.read(Message(body=f"{example.body}\n{threat}", subject=example.subject))
         assert threatened.intent is plain.intent, (example.id, threat)
