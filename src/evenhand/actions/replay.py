@@ -18,7 +18,7 @@ from evenhand.domain.clv import history_today, predicted_clv
 from evenhand.domain.costs import OrderCosts
 from evenhand.domain.guide import Guide, Remedy
 from evenhand.domain.money import from_minor, minor_exponent
-from evenhand.domain.replay import ReplayReport, StoredCase, replay
+from evenhand.domain.replay import ReplayReport, StoredCase, facts_read, replay
 from evenhand.domain.threshold import CustomerPoint, ShopHistory, ThresholdAdvice, advise_threshold
 from evenhand.domain.value import LtvMetric
 from evenhand.store.database import ensure_current
@@ -39,7 +39,8 @@ def replay_guide(
     """Every ticket's latest decision (since `since`) decided again under `candidate`."""
     ensure_current(engine)
     with engine.connect() as connection:
-        report = replay(candidate, stored_cases(latest_decisions(connection, since=since)))
+        rows = latest_decisions(connection, since=since, facts=facts_read(candidate))
+        report = replay(candidate, stored_cases(rows))
         report.currency = shop_currency(connection) or ""
         connection.rollback()
     return report
@@ -82,7 +83,7 @@ def advise_vip_threshold(
         customers = _customer_points(connection, guide, currency, now)
         history = ShopHistory(
             customers=customers,
-            cases=list(stored_cases(latest_decisions(connection))),
+            cases=list(stored_cases(latest_decisions(connection, facts=facts_read(guide)))),
             ticket_days=_days(*ticket_span(connection)),
             order_days=_days(*order_span(connection)),
         )
