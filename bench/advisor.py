@@ -20,6 +20,7 @@ and deciding; then the CLI itself in a fresh process, start-up included.
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -129,41 +130,58 @@ def _counts(engine: Engine) -> tuple[int, int, int]:
 
 def _time_action(settings: Settings) -> None:
     """What `evenhand advise threshold` does, timed in this process: the whole action, and
-    within it the deciding (`advise_threshold` over what was read); reading is the rest."""
-    deciding: list[float] = []
+    within it the deciding (`advise_threshold` over what was read); reading is the rest.
+    Wall-clock and this process's CPU time: on a shared machine the CPU time is the steadier
+    figure."""
+    deciding: list[tuple[float, float]] = []
     decide = replay_action.advise_threshold
 
     def timed(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started = _clocks()
         try:
             return decide(*args, **kwargs)
         finally:
-            deciding.append(time.perf_counter() - started)
+            deciding.append(_since(started))
 
     replay_action.advise_threshold = timed  # type: ignore[assignment]
-    started = time.perf_counter()
+    started = _clocks()
     engine = make_engine(settings.db)
     guide = active_guide(engine, settings)
     advice, currency = replay_action.advise_vip_threshold(engine, guide, safety=Decimal(2))
     shown = threshold_advice_out(advice, currency=currency, metric=guide.settings.ltv_metric)
-    took = time.perf_counter() - started
+    (wall, cpu), (decide_wall, decide_cpu) = _since(started), deciding[0]
     replay_action.advise_threshold = decide  # type: ignore[assignment]
-    chosen = shown.recommended
     print(
-        f"advise threshold (in process): {took:.2f} s = reading {took - deciding[0]:.2f} s "
-        f"+ deciding {deciding[0]:.2f} s; {len(shown.options)} candidate lines, "
-        f"recommended {chosen} {currency}"
+        f"advise threshold (in process): {wall:.2f} s = reading {wall - decide_wall:.2f} s + "
+        f"deciding {decide_wall:.2f} s (CPU {cpu:.2f} s = {cpu - decide_cpu:.2f} + "
+        f"{decide_cpu:.2f}); {len(shown.options)} candidate lines, recommended "
+        f"{shown.recommended} {currency}"
     )
+
+
+def _clocks() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(started: tuple[float, float]) -> tuple[float, float]:
+    wall, cpu = _clocks()
+    return wall - started[0], cpu - started[1]
 
 
 def _time_cli(settings: Settings, folder: Path) -> None:
     program = Path(sys.executable).parent / "evenhand"
     command = [str(program), "advise", "threshold", "--db", str(settings.db), "--json"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
     took = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     state = "ok" if done.returncode == 0 else f"exit {done.returncode}: {done.stderr[-300:]}"
-    print(f"`evenhand advise threshold --json` in a fresh process: {took:.2f} s ({state})")
+    print(
+        f"`evenhand advise threshold --json` in a fresh process: {took:.2f} s "
+        f"(CPU {cpu:.2f} s; {state})"
+    )
 
 
 if __name__ == "__main__":
