@@ -26,7 +26,7 @@ from evenhand.settings import Settings
 from evenhand.store.database import make_engine
 from evenhand.store.tables import customer_values, decisions, metadata, orders, tickets
 from evenhand.store.ticket_search import SEARCH_OBJECTS
-from evenhand.store.value_sql import recompute_all
+from evenhand.store.value_sql import recompute_all, recompute_customers
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import NOW
 
@@ -154,3 +154,39 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
     with make_engine(sqlite_url).connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+@pytest.mark.usefixtures("demo_inbox_decided")
+def test_a_customers_value_as_of_a_moment_counts_the_orders_before_it(engine: Engine) -> None:
+    # Given a demo customer with many counted orders, and a moment amid them
+    counted = orders.c.exclusion.is_(None)
+    with engine.connect() as connection:
+        customer = connection.execute(
+            select(orders.c.customer_id).where(counted, orders.c.customer_id.is_not(None))
+            .group_by(orders.c.customer_id).order_by(func.count().desc(), orders.c.customer_id)
+            .limit(1)
+        ).scalar_one()  # fmt: skip
+        placed = connection.execute(
+            select(orders.c.created_at, orders.c.value_gross_minor - orders.c.value_refund_minor)
+            .where(counted, orders.c.customer_id == customer).order_by(orders.c.created_at)
+        ).all()  # fmt: skip
+    moment = placed[len(placed) // 2][0]
+    before = [net for at, net in placed if at < moment]
+    margin_rate = Settings().margin_rate
+    # When their figures are recomputed as of that moment, then as of now
+    figures = (
+        customer_values.c.orders,
+        customer_values.c.gross_minor - customer_values.c.refunds_minor,
+    )
+    found = []
+    for as_of in (moment, None):
+        with engine.begin() as connection:
+            recompute_customers(connection, [customer], margin_rate=margin_rate, as_of=as_of)
+            found.append(
+                connection.execute(
+                    select(*figures).where(customer_values.c.customer_id == customer)
+                ).one()
+            )
+    # Then the first counts only the orders placed before the moment, the second them all
+    assert tuple(found[0]) == (len(before), sum(before)) and len(before) < len(placed)
+    assert tuple(found[1]) == (len(placed), sum(net for _, net in placed))
