@@ -184,7 +184,7 @@ def test_the_e5_model_reads_only_the_head_of_a_long_message(models: ReaderModels
     opinion = _RecordingOpinion(models.second_opinion)
     reader = EmbeddedReader(
         replace(models, second_opinion=opinion),  # type: ignore[arg-type]
-        knobs=IntentKnobs(cascade_below=1.01, threshold=0.0, remedy_threshold=0.0),
+        knobs=IntentKnobs(cascade_below=1.01, threshold=0.0, remedy_doubt=1.0),
     )
     head = "Hej, angående min senaste beställning från er förra veckan"
     story = " ".join(["och sedan hände det något helt annat på vägen hem"] * 40)
