@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from evenhand.actions.guide import default_guide_text
-from evenhand.actions.replay import replay_guide
+from evenhand.actions.replay import replay_guide, stored_cases
 from evenhand.domain.facts import CustomerKnown, DisputeState, Facts, Tier
 from evenhand.domain.intents import Intent
-from evenhand.domain.replay import facts_from_json
+from evenhand.domain.replay import facts_from_json, facts_read, replay
 from evenhand.ingest.guide_file import parse_guide
 from evenhand.store.decisions import is_latest_decision
+from evenhand.store.replay_cases import latest_decisions
 from evenhand.store.tables import decisions, tickets
 from tests.test_cli import evenhand
 from tests.test_triage import SHOP, TICKETS
@@ -114,6 +115,27 @@ def test_the_guide_in_force_replayed_changes_nothing(engine: Engine) -> None:
 
 
 @pytest.mark.process
+@pytest.mark.usefixtures("demo_inbox_decided")
+def test_the_store_picks_out_the_facts_a_replay_reads(engine: Engine) -> None:
+    # Given the demo inbox decided, and the facts a replay under the default guide reads
+    # (a fact no decision stored among them)
+    candidate = parse_guide(a_candidate(2000), source="candidate.yaml")
+    names = [*facts_read(candidate), "not_a_fact"]
+    assert {"intent", "customer", "new_address_given", "order_value"} <= set(names)
+    with engine.connect() as connection:
+        whole = list(latest_decisions(connection))
+        picked = list(latest_decisions(connection, facts=names))
+    # Then each decision's picked facts are its stored facts' values, types kept
+    assert len(picked) == len(whole) > 0
+    for one, full in zip(picked, whole, strict=True):
+        assert one.ticket_key == full.ticket_key and one.order_costs == full.order_costs
+        assert one.facts == {name: full.facts.get(name) for name in names}
+    assert {type(row.facts["new_address_given"]) for row in picked} == {bool}
+    # and a replay over them finds what it finds over the whole facts
+    found = replay(candidate, stored_cases(picked))
+    assert found.changed > 0 and found == replay(candidate, stored_cases(whole))
+
+
 def test_the_replay_command_prints_the_changes_and_their_cost(tmp_path: Path) -> None:
     # Given a shop whose tickets were decided under the default guide
     assert evenhand("init", cwd=tmp_path).returncode == 0

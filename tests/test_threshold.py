@@ -25,7 +25,7 @@ from evenhand.domain.value import LtvMetric
 from evenhand.ingest.guide_file import parse_guide
 from evenhand.store.decisions import is_latest_decision
 from evenhand.store.replay_cases import latest_decisions
-from evenhand.store.tables import decisions
+from evenhand.store.tables import customer_values, decisions
 from evenhand.store.threshold_data import ticket_span
 
 GUIDE = parse_guide(default_guide_text(), source="default")  # VIP from 5,000 net revenue
@@ -111,6 +111,26 @@ def test_the_advisor_reads_the_shops_customers_and_stored_decisions(engine: Engi
         days = advice_days(engine)
         extra = (report.new_cost - nobody) * 365 / max(days, 1)
         assert option.extra_cost_a_year == extra.quantize(Decimal("0.01"))
+
+
+@pytest.mark.usefixtures("demo_inbox_decided")
+def test_the_advisor_counts_vips_by_the_guides_metric(engine: Engine) -> None:
+    # Given the demo shop's customers' figures as stored
+    with engine.connect() as connection:
+        figures = connection.execute(
+            select(
+                customer_values.c.gross_minor - customer_values.c.refunds_minor,
+                customer_values.c.margin_minor,
+            ).where(customer_values.c.orders > 0)
+        ).all()
+    by_margin = replace(GUIDE, settings=replace(GUIDE.settings, ltv_metric=LtvMetric.GROSS_MARGIN))
+    # When the advisor runs under net revenue and under gross margin
+    for guide, column in ((GUIDE, 0), (by_margin, 1)):
+        advice, _ = advise_vip_threshold(engine, guide, safety=Decimal(2))
+        # Then each line's VIP customers are those whose figure of that metric reaches it
+        for option in advice.options:
+            line = int(option.threshold * 100)  # in öre
+            assert option.vip_customers == sum(row[column] >= line for row in figures)
 
 
 def _at(guide: Guide, line: Decimal) -> Guide:

@@ -17,8 +17,8 @@ from evenhand.actions.value_model import clv_settings, fitted_model
 from evenhand.domain.clv import history_today, predicted_clv
 from evenhand.domain.costs import OrderCosts
 from evenhand.domain.guide import Guide, Remedy
-from evenhand.domain.money import from_minor
-from evenhand.domain.replay import ReplayReport, StoredCase, replay
+from evenhand.domain.money import from_minor, minor_exponent
+from evenhand.domain.replay import ReplayReport, StoredCase, facts_read, replay
 from evenhand.domain.threshold import CustomerPoint, ShopHistory, ThresholdAdvice, advise_threshold
 from evenhand.domain.value import LtvMetric
 from evenhand.store.database import ensure_current
@@ -26,6 +26,7 @@ from evenhand.store.replay_cases import ReplayRow, latest_decisions
 from evenhand.store.shop import shop_currency
 from evenhand.store.threshold_data import (
     CustomerFigures,
+    customer_amounts,
     customer_figures,
     order_span,
     ticket_span,
@@ -38,7 +39,8 @@ def replay_guide(
     """Every ticket's latest decision (since `since`) decided again under `candidate`."""
     ensure_current(engine)
     with engine.connect() as connection:
-        report = replay(candidate, stored_cases(latest_decisions(connection, since=since)))
+        rows = latest_decisions(connection, since=since, facts=facts_read(candidate))
+        report = replay(candidate, stored_cases(rows))
         report.currency = shop_currency(connection) or ""
         connection.rollback()
     return report
@@ -78,30 +80,48 @@ def advise_vip_threshold(
     ensure_current(engine)
     with engine.connect() as connection:
         currency = shop_currency(connection) or "XXX"
-        metric_of = _metric_reader(connection, guide, currency, now)
-        customers = [
-            CustomerPoint(
-                metric=metric_of(each), gross_margin=from_minor(each.margin_minor, currency)
-            )
-            for each in customer_figures(connection)
-        ]
+        customers = _customer_points(connection, guide, currency, now)
         history = ShopHistory(
             customers=customers,
-            cases=list(stored_cases(latest_decisions(connection))),
+            cases=list(stored_cases(latest_decisions(connection, facts=facts_read(guide)))),
             ticket_days=_days(*ticket_span(connection)),
             order_days=_days(*order_span(connection)),
         )
     return advise_threshold(guide, history, safety=safety), currency
 
 
+def _customer_points(
+    connection: Connection, guide: Guide, currency: str, now: datetime | None
+) -> list[CustomerPoint]:
+    """Each customer with orders: the guide's metric and their gross margin. Net revenue and
+    gross margin are read as two integers a customer (a million orders' shop has some
+    300,000 customers); only the predicted CLV reads the orders' count and dates."""
+    metric = guide.settings.ltv_metric
+    amount = _minor_to_amount(currency)
+    if metric is LtvMetric.PREDICTED_CLV:
+        metric_of = _metric_reader(connection, guide, currency, now)
+        return [
+            CustomerPoint(metric_of(each), amount(each.margin_minor))
+            for each in customer_figures(connection)
+        ]
+    by_margin = metric is LtvMetric.GROSS_MARGIN
+    points = []
+    for net, margin in customer_amounts(connection):
+        gross_margin = amount(margin)
+        points.append(CustomerPoint(gross_margin if by_margin else amount(net), gross_margin))
+    return points
+
+
+def _minor_to_amount(currency: str) -> Callable[[int], Decimal]:
+    """`from_minor` for one currency, its exponent looked up once (the same Decimals)."""
+    places = -minor_exponent(currency)
+    return lambda minor: Decimal(minor).scaleb(places)
+
+
 def _metric_reader(
     connection: Connection, guide: Guide, currency: str, now: datetime | None
 ) -> Callable[[CustomerFigures], Decimal]:
-    metric = guide.settings.ltv_metric
-    if metric is LtvMetric.GROSS_MARGIN:
-        return lambda each: from_minor(each.margin_minor, currency)
-    if metric is LtvMetric.NET_REVENUE:
-        return lambda each: from_minor(each.net_minor, currency)
+    """Each customer's predicted CLV (net revenue while the orders cannot carry a model)."""
     today = (now or datetime.now(UTC)).date()
     model = fitted_model(connection, today)
     settings = clv_settings(guide.settings)

@@ -168,7 +168,14 @@ class DemoOrder:
 def make_orders(
     rng: random.Random, people: list[Person], *, count: int, end: datetime, days: int = 730
 ) -> list[DemoOrder]:
-    """`count` orders over the `days` before `end`, numbered #1001 upwards in time order."""
+    """`count` orders over the `days` before `end`, numbered #1001 upwards in time order.
+
+    Each order goes to a customer drawn by their own weight (their buying rate, fixed when
+    the people are made), whatever happened before: these are also the orders the demo's
+    customers place after their tickets, so the outcome figures ("did being generous
+    pay?") have follow-ups to count, and no remedy changes them. The demo must not fake the
+    answer: a remedy's or the VIP line's effect on later buying is for a real shop's data
+    to show."""
     cumulative = list(accumulate(person.weight for person in people))
     span = days * 86400
     moments = sorted(end - timedelta(seconds=rng.random() * span) for _ in range(count))

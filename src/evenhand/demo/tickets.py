@@ -1,4 +1,6 @@
-"""The demo shop's support inbox: a few hundred tickets in Swedish and English.
+"""The demo shop's support inbox: a few hundred tickets in Swedish and English, spread
+over the demo's past year (so that "did being generous pay?" has tickets 90 and 180 days
+old, and the customers' orders after them, to show).
 
 Each ticket is written by a real demo customer about one of their orders, from the
 corpus's hand-written messages, with greetings, order numbers and sign-offs as people
@@ -34,6 +36,7 @@ SUBSCRIPTION_INTENTS = frozenset({"subscription_unexpected_charge", "cancel_subs
 SWEDISH_SHARE = 0.65
 THREAT_SHARE = 0.15
 FILED_SHARE = 0.02
+INBOX_DAYS = 365  # the tickets are about orders placed in this many days before the demo's end
 SIGN_OFFS = {
     "sv": ("Mvh {name}", "Hälsningar\n{name}", "/{name}", ""),
     "en": ("Thanks, {name}", "Kind regards\n{name}", "- {name}", ""),
@@ -56,7 +59,7 @@ def write_demo_tickets(
 class _TicketWriter:
     def __init__(self, rng: random.Random, *, orders: list[DemoOrder], end: datetime) -> None:
         self.rng, self.end = rng, end
-        recent = [order for order in orders if order.created > end - timedelta(days=60)]
+        recent = [order for order in orders if order.created > end - timedelta(days=INBOX_DAYS)]
         self.recent = [order for order in recent if order.person.email != "butik@nordhem.example"]
         self.subscriptions = [order for order in self.recent if order.subscription]
         self.seeds: dict[tuple[str, str], list[str]] = defaultdict(list)

@@ -125,6 +125,15 @@ class ReplayReport:
         }
 
 
+def facts_read(guide: Guide) -> list[str]:
+    """The stored facts a replay under `guide` reads: those its rules name, and those the
+    tier and the cost are worked out from (the tier itself is worked out again)."""
+    ruled = {c.fact for rule in guide.rules for c in rule.conditions}
+    metric = guide.settings.ltv_metric.value
+    read = {*ruled, "intent", "customer", "order_value", "net_revenue", metric}
+    return sorted(read - {"tier", "ltv"})
+
+
 class _Replayer:
     """Decides and prices stored cases under one guide. A decision depends only on the
     facts the rules name, and a cost only on the remedy, the order and its value, so each
@@ -133,10 +142,7 @@ class _Replayer:
     def __init__(self, guide: Guide, prices: dict[tuple[object, ...], Decimal]) -> None:
         self.guide = guide
         self.ruled = sorted({c.fact for rule in guide.rules for c in rule.conditions})
-        metric = guide.settings.ltv_metric.value
-        read = {*self.ruled, "intent", "customer", "order_value", "net_revenue", metric}
-        read -= {"tier", "ltv"}
-        self.read = sorted(read)
+        self.read = facts_read(guide)
         self.rules: dict[tuple[object, ...], Rule] = {}
         self.costs = prices
 

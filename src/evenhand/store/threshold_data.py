@@ -35,6 +35,17 @@ def customer_figures(connection: Connection) -> Iterator[CustomerFigures]:
         yield CustomerFigures(int(net), int(margin), int(orders), first, last)
 
 
+def customer_amounts(connection: Connection) -> Iterator[tuple[int, int]]:
+    """Each customer with orders: (net revenue, gross margin) in minor units, and nothing
+    else (the dates cost more to read than the rest; only the predicted CLV needs them)."""
+    statement = select(
+        customer_values.c.gross_minor - customer_values.c.refunds_minor,
+        customer_values.c.margin_minor,
+    ).where(customer_values.c.orders > 0)
+    for net, margin in connection.execute(statement):
+        yield int(net), int(margin)
+
+
 def order_span(connection: Connection) -> tuple[datetime | None, datetime | None]:
     first, last = connection.execute(
         select(

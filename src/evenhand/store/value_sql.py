@@ -8,6 +8,7 @@ same on SQLite and PostgreSQL).
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import BindParameter, Connection, TextClause, bindparam, text
 
 from evenhand.domain.models import OPEN_DISPUTE_STATUSES
 from evenhand.store.statements import chunked
+from evenhand.store.tables import UtcDateTime
 
 _MARGIN = (
     "(o.subtotal_minor - o.cost_known_minor - (o.uncosted_minor * (10000 - :rate_bp)) / 10000)"
@@ -50,14 +52,17 @@ LEFT JOIN (
 """
 
 
-def _statement(*, filtered: bool) -> TextClause:
+def _statement(*, filtered: bool, as_of: bool = False) -> TextClause:
+    orders_before = " AND o.created_at < :as_of" if as_of else ""
     sql = _RECOMPUTE.format(
-        order_filter="AND o.customer_id IN :ids" if filtered else "",
+        order_filter=("AND o.customer_id IN :ids" if filtered else "") + orders_before,
         customer_filter="WHERE c.id IN :ids" if filtered else "",
     )
     params: list[BindParameter[Any]] = [bindparam("open_statuses", expanding=True)]
     if filtered:
         params.append(bindparam("ids", expanding=True))
+    if as_of:
+        params.append(bindparam("as_of", type_=UtcDateTime()))
     return text(sql).bindparams(*params)
 
 
@@ -75,10 +80,15 @@ def recompute_all(connection: Connection, *, margin_rate: Decimal) -> None:
 
 
 def recompute_customers(
-    connection: Connection, customer_ids: Collection[int], *, margin_rate: Decimal
+    connection: Connection,
+    customer_ids: Collection[int],
+    *,
+    margin_rate: Decimal,
+    as_of: datetime | None = None,
 ) -> None:
-    """The figures of just these customers (what an import touched)."""
-    statement = _statement(filtered=True)
+    """The figures of just these customers (what an import touched); with `as_of`, from
+    their orders placed before that moment only (the demo deciding its past tickets)."""
+    statement = _statement(filtered=True, as_of=as_of is not None)
     delete = text("DELETE FROM customer_values WHERE customer_id IN :ids").bindparams(
         bindparam("ids", expanding=True)
     )
@@ -90,5 +100,6 @@ def recompute_customers(
                 "ids": list(part),
                 "rate_bp": _rate_bp(margin_rate),
                 "open_statuses": sorted(OPEN_DISPUTE_STATUSES),
-            },
+            }
+            | ({"as_of": as_of} if as_of is not None else {}),
         )
