@@ -51,11 +51,13 @@ def test_with_the_window_at_zero_a_new_event_id_is_a_new_delivery(
         assert live.count(inbox) == 2
 
 
-@pytest.mark.parametrize(("age", "status"), [(-3600, 401), (-301, 401), (-60, 202), (301, 401)])
+@pytest.mark.parametrize(("age", "status"), [(-3600, 401), (-330, 401), (-60, 202), (330, 401)])
 def test_a_stripe_stamp_beyond_the_tolerance_either_way_is_refused(
     live: Live, age: int, status: int
 ) -> None:
-    # given a dispute event signed with a stamp `age` seconds old (negative: in the future)
+    # given a dispute event signed with a stamp `age` seconds old (negative: in the future;
+    # 30 s past the tolerance, so that a slow machine between signing and checking cannot
+    # bring it back within)
     body = fixture("stripe_charge_dispute_created.json")
     headers = stripe_headers(body, SECRETS["stripe_webhook_secret"], age_seconds=age)
     # then within the tolerance (300 s) it is stored, beyond it refused and nothing kept
