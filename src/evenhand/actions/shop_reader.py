@@ -86,7 +86,9 @@ def learn_shop_reader(
     the database), compare the readers under cross-validation on its rows, train the shop
     reader on every row and store it beside the built-in one."""
     from evenhand.understand.shop_training import (  # noqa: PLC0415 (scikit-learn)
-        compare_and_train,
+        compare,
+        start_model,
+        train_shop_intent_model,
     )
 
     kind, history = read_history(path, mapping)
@@ -99,7 +101,8 @@ def learn_shop_reader(
     models = reader_models(settings, announce=announce)
     if announce:
         announce(f"{len(history.rows)} rows: cross-validating the built-in and the shop reader ...")
-    comparison, intent = compare_and_train(models, history.rows)
+    comparison = compare(models, history.rows)
+    intent = train_shop_intent_model(history.rows, start=start_model(models))
     details = {
         "rows": len(history.rows),
         "source": kind,

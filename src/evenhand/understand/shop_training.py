@@ -136,22 +136,6 @@ def compare(
     """The built-in reader on every row, and the shop reader and the plain baseline on every
     row from models trained without that row's fold (the same folds for both: stratified,
     shuffled with a fixed seed; 5 folds, 3 from `MANY_ROWS` rows on)."""
-    return _compare(models, rows, folds=folds)[0]
-
-
-def compare_and_train(
-    models: ReaderModels, rows: Sequence[ShopRow]
-) -> tuple[Comparison, LinearTextModel]:
-    """The comparison, and the shop intent model trained on every row, its fit started from
-    the last fold's model: nearer the optimum on every row than the built-in model is, so
-    fewer steps (it is not measured on any row, so it may have seen them all)."""
-    comparison, last = _compare(models, rows)
-    return comparison, train_shop_intent_model(rows, start=last or start_model(models))
-
-
-def _compare(
-    models: ReaderModels, rows: Sequence[ShopRow], *, folds: int | None = None
-) -> tuple[Comparison, LinearTextModel | None]:
     folds = folds or (FOLDS_MANY if len(rows) >= MANY_ROWS else FOLDS)
     gold = [row.intent.value for row in rows]
     memo: dict[str, SignalReading] = {}  # each row's threat signals, read once for all
@@ -159,10 +143,10 @@ def _compare(
     reader.signals([clean_message(row.text, row.subject) for row in rows])
     with ThreadPoolExecutor(max_workers=1) as aside:  # see `_folds`
         reading = aside.submit(_read, reader, rows)
-        shop, baseline, last = _folds(models, rows, gold, folds, memo)
+        shop, baseline = _folds(models, rows, gold, folds, memo)
         built_in = reading.result()
     counts = Counter(gold)
-    comparison = Comparison(
+    return Comparison(
         rows=len(rows),
         folds=folds,
         built_in=figures("built-in", gold, built_in),
@@ -170,7 +154,6 @@ def _compare(
         baseline=figures("plain TF-IDF + LR", gold, baseline),
         too_few={k: n for k, n in sorted(counts.items()) if n < ENOUGH_PER_INTENT},
     )
-    return comparison, last
 
 
 def _folds(
@@ -179,14 +162,12 @@ def _folds(
     gold: Sequence[str],
     folds: int,
     memo: dict[str, SignalReading],
-) -> tuple[list[str], list[str], LinearTextModel | None]:
-    """The shop reader's and the plain baseline's out-of-fold readings of every row, and the
-    last fold's shop model (None if the training gave no linear one). Meant to
+) -> tuple[list[str], list[str]]:
+    """The shop reader's and the plain baseline's out-of-fold readings of every row. Meant to
     run while the built-in reader reads the rows in another thread: its e5 engine runs outside
     Python's lock, so on a machine with a core to spare the two overlap; the readings and the
     fits are the same either way (each row's signals are in `memo` before either starts)."""
     shop, baseline = [""] * len(rows), [""] * len(rows)
-    intent = None
     for kept, tested in _splits(gold, folds):
         trained_on, read_in = [rows[i] for i in kept], [rows[i] for i in tested]
         intent = train_shop_intent_model(trained_on, start=start_model(models))
@@ -194,7 +175,7 @@ def _folds(
         plain = baseline_readings(trained_on, read_in)
         for i, label, other in zip(tested, read, plain, strict=True):
             shop[i], baseline[i] = label, other
-    return shop, baseline, intent if isinstance(intent, LinearTextModel) else None
+    return shop, baseline
 
 
 def _splits(gold: Sequence[str], folds: int) -> list[tuple[list[int], list[int]]]:
