@@ -217,6 +217,7 @@ def test_an_override_redrafts_the_reply_the_agent_left_as_drafted(site: Site) ->
     assert reply != drafted and reply.startswith("Hi Tom,")
     assert "We will send you a new parcel" in reply and "at no cost to you" in reply
     assert "Redrafted for" in page.css_first("#reply-note").text()  # type: ignore[union-attr]
+    assert "(reply edited)" not in page.css_first("#h-reviews ~ ul").text()  # type: ignore[union-attr]
     # when: the agent overrides again, to human review, leaving the redraft as it is
     _override(agent, path, "human_review", "a colleague knows this customer", reply)
     # then: the reply is redrafted once more, for the new remedy
@@ -238,6 +239,7 @@ def test_an_override_keeps_a_reply_edited_by_hand_and_says_so(site: Site) -> Non
     assert note is not None and "edited by hand, so it was kept" in note.text()
     assert draft is not None and "We will send you a new parcel" in draft.text()
     assert page.css_first("#reply").attributes["data-drafted"] == "no"  # type: ignore[union-attr]
+    assert "(reply edited)" in page.css_first("#h-reviews ~ ul").text()  # type: ignore[union-attr]
 
 
 def test_the_draft_for_another_remedy_is_there_for_the_page_to_fetch(site: Site) -> None:

@@ -50,3 +50,22 @@ def test_without_the_orders_shopify_id_only_the_reply_goes() -> None:
 def test_the_key_is_the_decisions_and_the_steps() -> None:
     assert idempotency_key(42, StepKind.CANCEL_ORDER) == "evenhand-d42-cancel-order"
     assert idempotency_key(42, StepKind.REFUND) != idempotency_key(43, StepKind.REFUND)
+
+
+def test_an_approved_cancel_of_an_unshipped_order_cancels_it_at_the_shop() -> None:
+    # given an order not yet shipped, and one already shipped
+    waiting = OrderState(
+        shopify_id=1, unfulfilled=True, refundable_minor=125_00, total_minor=125_00
+    )
+    # when the guide's "cancel the unshipped order" is planned for each
+    unshipped = plan_steps(
+        Remedy.CANCEL_UNSHIPPED_ORDER, order=waiting, helpdesk_ticket=True, set_status=False
+    )
+    shipped = plan_steps(
+        Remedy.CANCEL_UNSHIPPED_ORDER, order=SHIPPED, helpdesk_ticket=True, set_status=False
+    )
+    # then the first is cancelled (and paid back) before the reply; the shipped one cannot
+    # be stopped, so only the reply goes
+    assert unshipped == [StepKind.CANCEL_ORDER, StepKind.SEND_REPLY]
+    assert money_given_minor(unshipped, waiting) == 125_00
+    assert shipped == [StepKind.SEND_REPLY]

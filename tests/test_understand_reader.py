@@ -61,11 +61,18 @@ def test_a_threat_sentence_never_changes_the_intent(reader: EmbeddedReader) -> N
     train = [e for e in load_corpus() if e.split is Split.TRAIN][::9]
     for example, threat in zip(train, TUNING_THREATS * 10, strict=False):
         plain = reader.read(Message(body=example.body, subject=example.subject))
-        if (plain.signals and not example.signals) or plain.confidence < 0.5:
+        if (
+            (plain.signals and not example.signals)
+            or plain.confidence < 0.5
+            or plain.intent is Intent.OTHER
+        ):
             # a false signal on the message itself (the signal reader's error, measured in
             # its own tests: with every sentence left out, the intent reads the whole text),
             # or a reading so unsure that the clause a threat's evidence leaves behind ("...,
-            # they said you'd be contacted") tips it: the batches' one-liners hold many
+            # they said you'd be contacted") tips it: the batches' one-liners hold many; or a
+            # message that asks for nothing of the shop ("Wrong chat, sorry"), whose only
+            # request is then the one beside the threat ("..., but I still want the parcel
+            # sent again"), which is no threat and is read
             continue
         threatened = reader.read(Message(body=f"{example.body}\n{threat}", subject=example.subject))
         assert threatened.intent is plain.intent, (example.id, threat)
@@ -184,7 +191,7 @@ def test_the_e5_model_reads_only_the_head_of_a_long_message(models: ReaderModels
     opinion = _RecordingOpinion(models.second_opinion)
     reader = EmbeddedReader(
         replace(models, second_opinion=opinion),  # type: ignore[arg-type]
-        knobs=IntentKnobs(cascade_below=1.01, threshold=0.0, remedy_threshold=0.0),
+        knobs=IntentKnobs(cascade_below=1.01, threshold=0.0, remedy_doubt=1.0),
     )
     head = "Hej, angående min senaste beställning från er förra veckan"
     story = " ".join(["och sedan hände det något helt annat på vägen hem"] * 40)

@@ -388,6 +388,14 @@ class Settings(BaseSettings):
     execution_max_attempts: Annotated[
         int, Field(ge=1, description="Tries of a remedy's step before it is kept as failed.")
     ] = 8
+    execution_lease_seconds: Annotated[
+        float,
+        Field(
+            ge=1,
+            description="How long a remedy's step is left to the worker that took it; past "
+            "it, that worker is taken for dead and the step is tried again (with its key).",
+        ),
+    ] = 120.0
 
     session_secret: Annotated[
         SecretStr | None,

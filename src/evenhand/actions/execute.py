@@ -54,8 +54,9 @@ from evenhand.store.executions import (
 )
 
 AUTO_APPROVER = "auto-approve"
-# A claimed step is left to its worker this long: past it, the worker is taken for dead
-# (killed between its call and its record) and the step is tried again, with its key.
+# A claimed step is left to its worker this long (the default of the setting
+# `execution_lease_seconds`): past it, the worker is taken for dead (killed between its call
+# and its record) and the step is tried again, with its key.
 LEASE_SECONDS = 120.0
 HELPDESKS = frozenset({"zendesk", "gorgias"})
 UNFULFILLED = frozenset({"", "unfulfilled", "null"})
@@ -191,7 +192,7 @@ def execute_due_steps(
     for step in due:
         attempts = step.attempts + 1
         with engine.begin() as connection:
-            lease = now() + timedelta(seconds=LEASE_SECONDS)
+            lease = now() + timedelta(seconds=settings.execution_lease_seconds)
             if not claim_step(connection, step.id, attempts=attempts, lease_until=lease):
                 continue  # another worker has it
         tried += 1

@@ -40,6 +40,7 @@ CUSTOMER_STEPS = frozenset({StepKind.CANCEL_SUBSCRIPTION, StepKind.PAUSE_SUBSCRI
 
 _REMEDY_STEPS: dict[Remedy, tuple[StepKind, ...]] = {
     Remedy.REPLACE_OR_REFUND: (StepKind.REFUND,),
+    Remedy.CANCEL_UNSHIPPED_ORDER: (StepKind.CANCEL_ORDER,),
     Remedy.RESHIP_FREE: (StepKind.REPLACEMENT,),
     Remedy.REFUND_RENEWAL: (StepKind.REFUND,),
     Remedy.EXPLAIN_AND_CANCEL: (StepKind.CANCEL_SUBSCRIPTION,),
@@ -79,7 +80,7 @@ def plan_steps(
         if kind in CUSTOMER_STEPS:
             steps.append(kind)
         elif order is not None and order.shopify_id is not None:
-            steps.append(_order_step(kind, order))
+            steps += [step for step in (_order_step(kind, order),) if step is not None]
     if helpdesk_ticket:
         steps.append(StepKind.SEND_REPLY)
         if set_status:
@@ -87,9 +88,13 @@ def plan_steps(
     return steps
 
 
-def _order_step(kind: StepKind, order: OrderState) -> StepKind:
+def _order_step(kind: StepKind, order: OrderState) -> StepKind | None:
+    """A refund on an order not yet shipped is its cancelling; a shipped order cannot be
+    stopped, so a cancel of it does nothing at the shop (the reply says what happens)."""
     if kind is StepKind.REFUND and order.unfulfilled:
         return StepKind.CANCEL_ORDER
+    if kind is StepKind.CANCEL_ORDER and not order.unfulfilled:
+        return None
     return kind
 
 

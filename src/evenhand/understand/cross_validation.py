@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
+from evenhand.domain.intents import PROBLEM_INTENTS
 from evenhand.understand.approach import Approach
 from evenhand.understand.corpus import Example, Split, load_corpus
 from evenhand.understand.embedding_model import training_embeddings, training_set
@@ -34,8 +35,9 @@ from evenhand.understand.training import (
 )
 
 CLASSES = tuple(intent.value for intent in Intent)
+_NO_PROBLEM_COLUMNS = [i for i, name in enumerate(CLASSES) if Intent(name) not in PROBLEM_INTENTS]
 THRESHOLDS = (0.0, 0.2, 0.3)
-REMEDY_THRESHOLDS = (0.0, 0.5, 0.6, 0.7)
+REMEDY_DOUBTS = (1.0, 0.1, 0.15, 0.2, 0.3)  # 1.0: a remedy intent is never doubted
 CASCADE_CUTS = (0.0, 0.7, 0.8, 0.9, 1.01)  # 0: the n-gram model alone; 1.01: e5 always
 E5_WEIGHTS = (0.4, 0.6, 0.8, 1.0)
 TEMPERATURES = tuple(round(0.3 + 0.05 * i, 2) for i in range(55))  # 0.30 ... 3.0
@@ -114,9 +116,12 @@ def readings(oof: OutOfFold, knobs: IntentKnobs) -> tuple[list[str], list[float]
     probabilities = np.array([calibrated(row, knobs.temperature) for row in blended])
     best = probabilities.argmax(axis=1)
     confidences = probabilities.max(axis=1)
+    no_problem = probabilities[:, _NO_PROBLEM_COLUMNS].sum(axis=1)
     intents = [
-        Intent.OTHER.value if abstains(Intent(CLASSES[b]), float(c), knobs) else CLASSES[b]
-        for b, c in zip(best, confidences, strict=True)
+        Intent.OTHER.value
+        if abstains(Intent(CLASSES[b]), float(c), knobs, no_problem=float(n))
+        else CLASSES[b]
+        for b, c, n in zip(best, confidences, no_problem, strict=True)
     ]
     return intents, [float(c) for c in confidences], float(asked.mean()) if len(asked) else 0.0
 
@@ -137,8 +142,6 @@ def score(oof: OutOfFold, knobs: IntentKnobs) -> KnobScore:
 
 
 def _outside() -> frozenset[Intent]:
-    from evenhand.domain.intents import PROBLEM_INTENTS  # noqa: PLC0415
-
     return frozenset(Intent) - PROBLEM_INTENTS
 
 
@@ -147,11 +150,11 @@ def grid(shipped: IntentKnobs) -> Iterable[IntentKnobs]:
     for cut in CASCADE_CUTS:
         for weight in E5_WEIGHTS if cut else (0.0,):
             for threshold in THRESHOLDS:
-                for remedy in REMEDY_THRESHOLDS:
+                for doubt in REMEDY_DOUBTS:
                     yield replace(
                         shipped,
                         threshold=threshold,
-                        remedy_threshold=remedy,
+                        remedy_doubt=doubt,
                         cascade_below=cut,
                         e5_weight=weight,
                     )

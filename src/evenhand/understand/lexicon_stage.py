@@ -70,7 +70,7 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
     - a claim withdrawn, closed or never made ("I've closed the dispute"), or a consumer
       complaints board named with no bank ("I'll take it to ARN"): no bank signal;
     - an offer the writer refuses, a review change already made, a review already posted
-      with nothing offered; praise that is no price;
+      with nothing offered; praise that is no price, or praise alone in the sentence;
     - a dispute "filed" that the model read with no claim, case or money named;
     - a threat the writer refuses ("I won't leave a bad review"), praise ("I'll leave a great
       review"), a question to the shop with no stance, a harmless act announced ("I'll check
@@ -109,9 +109,10 @@ def _offer_veto(lexicon: Lexicon, sentence: str, *, stage: str) -> str | None:
     posted = lexicon["already_posted"].find(sentence)
     if posted and not offered and not lexicon["stance"].search(sentence):
         return f"already posted ({posted})"
+    if offered or lexicon["shop_gives"].search(sentence):
+        return None
     praise = lexicon["praise"].find(sentence)
-    priced = offered or lexicon["shop_gives"].search(sentence)
-    return f"praise ({praise})" if praise and not priced else None
+    return f"praise ({praise})" if praise else _praise_only(lexicon, sentence)
 
 
 def _threat_veto(lexicon: Lexicon, kind: SignalKind, sentence: str) -> str | None:
@@ -143,9 +144,20 @@ def _harmless(lexicon: Lexicon, sentence: str) -> str | None:
 def _review_threat_veto(lexicon: Lexicon, sentence: str) -> str | None:
     if praise := lexicon["praise"].find(sentence):
         return f"praise ({praise})"
+    if delighted := _praise_only(lexicon, sentence):
+        return delighted
     posted = lexicon["already_posted"].find(sentence)
     if posted and not lexicon["stance"].search(sentence):
         return f"already posted ({posted})"
+    return None
+
+
+def _praise_only(lexicon: Lexicon, sentence: str) -> str | None:
+    """Praise for the shop or a product with nothing wrong, no warning and no condition
+    beside it ("The blanket is gorgeous, I'm going to write a review tonight")."""
+    delight = lexicon["delight"].find(sentence)
+    if delight and not lexicon["trouble"].search(sentence):
+        return f"praise only ({delight})"
     return None
 
 

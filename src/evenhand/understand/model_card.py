@@ -40,7 +40,8 @@ reader is a cascade ([ADR 0002](adr/0002-intent-model.md)).
    temperature of {temperature}. Both read the message **without its threat sentences**,
    so a threat cannot move the intent. Below the threshold ({threshold}, the setting
    `intent_threshold`) the intent is `other` and a person looks; an intent whose default
-   rule gives money or goods away needs {remedy_threshold}. A message of which fewer than
+   rule gives money or goods away is `other` too when the reading gives more than
+   {remedy_doubt} to the intents that are no problem at all. A message of which fewer than
    {novel:.0%} of the words were ever seen in training ("qwerty asdf", German) is `other`
    too, however sure the models are. The e5 model reads a message's first
    {e5_words} words. Each reading says which stage decided it (`intent_source`: `ngram`,
@@ -124,7 +125,7 @@ def model_card(reports: Sequence[EvalReport], validation: IntentValidation) -> s
             weight=knobs.e5_weight,
             temperature=knobs.temperature,
             threshold=knobs.threshold,
-            remedy_threshold=knobs.remedy_threshold,
+            remedy_doubt=knobs.remedy_doubt,
             novel=knobs.novel_below,
             e5_words=knobs.e5_max_words,
         ),
@@ -255,7 +256,7 @@ def _cross_validation(validation: IntentValidation, knobs: IntentKnobs) -> str:
         "messages: each read by an n-gram and an e5 model trained on the other folds; every "
         "setting of the knobs on the same out-of-fold readings (`evenhand intent-cv`).",
         "",
-        "| cascade below | e5 weight | threshold | remedy threshold | macro-F1 "
+        "| cascade below | e5 weight | threshold | remedy doubt | macro-F1 "
         "| in-scope macro-F1 | out-of-scope given a remedy | asked e5 |",
         "|---|---|---|---|---|---|---|---|",
     ]
@@ -274,7 +275,7 @@ def _cross_validation(validation: IntentValidation, knobs: IntentKnobs) -> str:
         k = each.knobs
         rows.append(
             f"| {k.cascade_below:.2f} | {k.e5_weight:.1f} | {k.threshold:.2f} "
-            f"| {k.remedy_threshold:.2f} "
+            f"| {k.remedy_doubt:.2f} "
             f"| {each.macro_f1:.3f} | {each.in_scope_macro_f1:.3f} "
             f"| {100 * each.out_of_scope_remedy:.1f} % | {100 * each.asked_e5:.0f} % |"
         )

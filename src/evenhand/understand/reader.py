@@ -12,7 +12,14 @@ from evenhand.understand.approach import Approach
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.clean import clean_message
 from evenhand.understand.intent_model import IntentModel, without_sentences
-from evenhand.understand.knobs import IntentKnobs, abstains, calibrated, cascade_blend, e5_head
+from evenhand.understand.knobs import (
+    IntentKnobs,
+    abstains,
+    calibrated,
+    cascade_blend,
+    e5_head,
+    no_problem_share,
+)
 from evenhand.understand.language import identify_language
 from evenhand.understand.model import Intent, Message, Signal, Understanding
 from evenhand.understand.signals import SignalReading, read_signals_many
@@ -133,7 +140,7 @@ class EmbeddedReader:
         ranked, asked = ranked_and_asked
         (best, confidence), (second, second_confidence) = ranked[:2]
         source = IntentSource.CASCADE_E5 if asked else IntentSource.NGRAM
-        if abstains(best, confidence, self.knobs):
+        if abstains(best, confidence, self.knobs, no_problem=no_problem_share(ranked)):
             best, second, second_confidence = Intent.OTHER, best, confidence
             source = IntentSource.THRESHOLD_OTHER
         elif best is not Intent.OTHER and self._novel(text):

@@ -150,6 +150,8 @@ WRITTEN_BATCHES = (
     "signals_t1.jsonl",
     "signals_t2.jsonl",
     "signals_t3.jsonl",
+    "signals_t4.jsonl",
+    "signals_t5.jsonl",
     "ordinary_own.jsonl",
 )
 
