@@ -37,7 +37,7 @@ test-fast: setup
 
 # The browser tests again, writing their screenshots into docs/screenshots for the README.
 screenshots: setup
-	EVENHAND_TEST_SCREENSHOTS=docs EVENHAND_REQUIRE_BROWSER=1 $(BIN)/pytest tests/test_ui.py tests/test_agent_day_browser.py
+	EVENHAND_TEST_SCREENSHOTS=docs EVENHAND_REQUIRE_BROWSER=1 $(BIN)/pytest tests/test_ui.py tests/test_agent_day_browser.py tests/test_demo_browser.py
 
 bench: setup
 	$(BIN)/python bench/import_orders.py

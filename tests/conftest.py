@@ -10,6 +10,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -192,3 +193,33 @@ def demo_inbox_decided(
         closing(sqlite3.connect(str(engine.url.database))) as target,
     ):
         source.backup(target)
+
+
+# Debian's Chromium, driven by Playwright (the browser tests, marked `browser`).
+CHROMIUM = Path("/usr/bin/chromium")
+DOCS_SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser tests' screenshots go: a scratch folder, or docs/screenshots with
+    `make screenshots` (EVENHAND_TEST_SCREENSHOTS=docs), so a test run leaves the tree clean."""
+    if os.environ.get("EVENHAND_TEST_SCREENSHOTS") == "docs":
+        return DOCS_SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    """A Chromium page (1280 x 900); the test is skipped without the browser, or fails when
+    EVENHAND_REQUIRE_BROWSER is set (CI)."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    if not CHROMIUM.exists():
+        if os.environ.get("EVENHAND_REQUIRE_BROWSER"):
+            pytest.fail(f"the browser tests need {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(f"no {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser.new_page(viewport={"width": 1280, "height": 900})
+        browser.close()

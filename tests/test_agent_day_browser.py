@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from evenhand.actions.execute import execution_steps_of
@@ -38,7 +38,6 @@ from tests.agent_day import Day, Ticket, a_ticket, as_jsonl, the_day
 from tests.execution_shop import SHOPIFY_TOKEN
 from tests.shop_server import Answer, FakeShopify
 from tests.sites import AGENT, PASSWORD
-from tests.test_ui import CHROMIUM, DOCS_SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -59,26 +58,6 @@ REFUNDED = {10, 4, 2}
 CANCELLED = {8, 3}
 REPLACED = {7}
 EDITED_PS = "PS. Spårningen uppdateras inom ett dygn."
-
-
-@pytest.fixture(scope="session")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """docs/screenshots with `make screenshots` (EVENHAND_TEST_SCREENSHOTS=docs), else scratch."""
-    if os.environ.get("EVENHAND_TEST_SCREENSHOTS") == "docs":
-        return DOCS_SCREENSHOTS
-    return tmp_path_factory.mktemp("screenshots")
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    if not CHROMIUM.exists():
-        if os.environ.get("EVENHAND_REQUIRE_BROWSER"):
-            pytest.fail(f"the browser tests need {CHROMIUM} (apt-get install chromium)")
-        pytest.skip(f"no {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser.new_page(viewport={"width": 1280, "height": 900})
-        browser.close()
 
 
 @pytest.fixture

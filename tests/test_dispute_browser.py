@@ -5,12 +5,11 @@ Trustpilot."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from evenhand.actions.import_file import import_file
 from evenhand.actions.public_reviews import import_public_reviews
@@ -22,22 +21,9 @@ from tests.review_platforms_fake import TRUSTPILOT_TOKEN, FakeReviewPlatforms
 from tests.shop_server import json_server
 from tests.sites import AGENT, PASSWORD, Site, serve_site
 from tests.stripe_fake import FakeStripe, a_stripe_dispute, stripe_server
-from tests.test_ui import CHROMIUM
 
 pytestmark = pytest.mark.browser
 ANNA_STRIPE = "du_1QFixtureAnna0004"
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    if not CHROMIUM.exists():
-        if os.environ.get("EVENHAND_REQUIRE_BROWSER"):
-            pytest.fail(f"the browser tests need {CHROMIUM} (apt-get install chromium)")
-        pytest.skip(f"no {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser.new_page(viewport={"width": 1280, "height": 900})
-        browser.close()
 
 
 @pytest.fixture

@@ -61,9 +61,9 @@ def test_the_review_links_the_customer_s_tickets_and_their_threats(shop: Engine)
     rows = _rows(shop)
     reply = review_reply(shop, review_id=rows["66a1c0ffee0101"].id, shop="Nordhem")
     assert reply.review["signals"] == "review_extortion"
-    assert [(t.subject, t.threats) for t in reply.tickets] == [
-        ("Trasig kudde", ("review_extortion",))
-    ]
+    # (the ticket's "Om jag inte får pengarna tillbaka i dag skriver jag en recension med ett
+    # stjärna" threatens a bad review; it offers none for a price)
+    assert [(t.subject, t.threats) for t in reply.tickets] == [("Trasig kudde", ("review_threat",))]
     unmatched = review_reply(shop, review_id=rows["66a1c0ffee0102"].id, shop="Nordhem")
     assert unmatched.tickets == []
     # The draft answers the problem and never mentions the demand or the threat

@@ -3,7 +3,6 @@ the queue, open a ticket, override with a reason, see the override in the queue.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, func, select
 
 from evenhand.actions.guide import default_guide_text, load_guide
@@ -41,18 +40,7 @@ from tests.test_replay import a_candidate
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-DOCS_SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
 MANAGER, PASSWORD = "lead@nordhem.example", "a long enough password"
-
-
-@pytest.fixture(scope="session")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the screenshots go: a scratch folder, or docs/screenshots with
-    `make screenshots` (EVENHAND_TEST_SCREENSHOTS=docs), so a test run leaves the tree clean."""
-    if os.environ.get("EVENHAND_TEST_SCREENSHOTS") == "docs":
-        return DOCS_SCREENSHOTS
-    return tmp_path_factory.mktemp("screenshots")
 
 
 @dataclass
@@ -80,18 +68,6 @@ def shop(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
     with serving(create_app(settings, reader=reader, warm_reader=False)) as base:
         yield Shop(base, engine)
     engine.dispose()
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    if not CHROMIUM.exists():
-        if os.environ.get("EVENHAND_REQUIRE_BROWSER"):
-            pytest.fail(f"the browser tests need {CHROMIUM} (apt-get install chromium)")
-        pytest.skip(f"no {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser.new_page(viewport={"width": 1280, "height": 900})
-        browser.close()
 
 
 def sign_in(page: Page, base: str, password: str = PASSWORD) -> None:
@@ -231,9 +207,7 @@ def test_the_vip_threshold_advice_is_drawn_and_says_when_the_data_are_thin(
     page.screenshot(path=str(shots / "vip-threshold.png"), full_page=True)
 
 
-def test_the_outcomes_page_shows_what_followed_the_tickets(
-    shop: Shop, page: Page, shots: Path
-) -> None:
+def test_the_outcomes_page_shows_what_followed_the_tickets(shop: Shop, page: Page) -> None:
     # given the triage shop (its tickets are days old, its customers made few threats)
     sign_in(page, shop.base)
     # when the manager follows the dashboard's link
@@ -246,7 +220,6 @@ def test_the_outcomes_page_shows_what_followed_the_tickets(
     expect(line).to_contain_text("too few tickets to compare")
     threats = page.get_by_role("table", name="disputes after threats")
     expect(threats.locator("tr", has_text="who threatened")).to_be_visible()
-    page.screenshot(path=str(shots / "outcomes.png"), full_page=True)
 
 
 def test_a_form_without_the_session_csrf_token_is_refused(shop: Shop) -> None:
