@@ -402,7 +402,7 @@ def test_the_ticket_page_shows_the_steps_and_an_agents_limit(
         assert f"Approved by {LEAD}" in section.text()
         # and the history names the choice
         assert (
-            f"{LEAD}: approve, refund"
+            f"{LEAD}: approve (refund)"
             in page.css_first("section[aria-labelledby=h-reviews]").text()
         )
 
