@@ -56,14 +56,19 @@ class Shop:
         )
         process_inbox(self.worker, now=self.clock)
 
-    def decided(self, *, fulfilled: bool = True) -> int:
-        """Order #2101 from Shopify, then Maja's Zendesk ticket about it, decided."""
+    def decided(self, *, fulfilled: bool = True, asks: str | None = None) -> int:
+        """Order #2101 from Shopify, then Maja's Zendesk ticket about it, decided; `asks`
+        in place of her question ("Vad gör vi nu?")."""
         order = json.loads(fixture("shopify_orders_create.json"))
         if not fulfilled:
             order["fulfillment_status"] = None
             order["fulfillments"] = []
         self.deliver("shopify", "orders/create", order, "order-2101")
-        self.deliver("zendesk", "ticket.trigger", json.loads(fixture("zendesk_trigger.json")), "t")
+        trigger = json.loads(fixture("zendesk_trigger.json"))
+        if asks is not None:
+            ticket = trigger["ticket"]
+            ticket["description"] = ticket["description"].replace("Vad gör vi nu?", asks)
+        self.deliver("zendesk", "ticket.trigger", trigger, "t")
         with self.engine.connect() as connection:
             return int(connection.execute(select(decisions.c.id)).scalar_one())
 
@@ -76,8 +81,15 @@ class Shop:
         return found
 
     def approve(
-        self, decision_id: int, *, role: Role = Role.MANAGER, remedy: str | None = None
+        self,
+        decision_id: int,
+        *,
+        role: Role = Role.MANAGER,
+        remedy: str | None = None,
+        choice: str | None = "refund",
     ) -> None:
+        """An approval (or override to `remedy`) as the ticket page sends it; a broken mug
+        (replace_or_refund) is refunded unless `choice` says otherwise (None: the default)."""
         review_decision(
             self.engine,
             decision_id=decision_id,
@@ -87,6 +99,8 @@ class Shop:
             reply_text=None,
             now=self.clock(),
             settings=self.worker.settings,
+            guide=self.worker.guide,
+            choice=choice,
         )
 
     def run(self) -> int:

@@ -2,7 +2,9 @@
 using the keyboard alone.
 
 The demo tickets here are ten Zendesk tickets (tests/agent_day.py) about ten orders of the
-shop: three broken mugs (fulfilled orders: a refund), three "where is my parcel" (the
+shop: three broken mugs (fulfilled orders: one refunded as the agent chose, two whose
+customers are asked whether they want a new mug or their money back, their tickets left
+waiting for the answer), three "where is my parcel" (the
 tracking reply alone), two cancellations of orders not yet shipped (the order cancelled
 with its refund) and one parcel delivered but not received (the guide's carrier
 investigation, overridden to a new parcel on us). Each order is known to a local Shopify
@@ -43,7 +45,7 @@ pytestmark = pytest.mark.browser
 
 # The day's tickets, newest first: the queue's order, and "save and next"'s.
 DAY = [
-    a_ticket(10, "damaged", first_name="Maja"),  # approved with `a`
+    a_ticket(10, "damaged", first_name="Maja"),  # approved with a refund (`c`, "R", Enter)
     a_ticket(9, "where", first_name="Tove"),  # approved with `n` (save and next)
     a_ticket(8, "cancel", first_name="Lars"),  # approved with `n`
     a_ticket(7, "lost", first_name="Sara"),  # overridden to a new parcel on us, with a reason
@@ -54,7 +56,8 @@ DAY = [
     a_ticket(2, "damaged", first_name="Elin"),
     a_ticket(1, "where", first_name="Karin"),
 ]
-REFUNDED = {10, 4, 2}
+REFUNDED = {10}
+ASKED = {4, 2}  # broken mugs approved in bulk: the customer is asked, nothing refunded yet
 CANCELLED = {8, 3}
 REPLACED = {7}
 EDITED_PS = "PS. Spårningen uppdateras inom ett dygn."
@@ -100,6 +103,21 @@ def review_line(page: Page) -> Any:
     return page.locator("section[aria-labelledby=h-reviews] li")
 
 
+def approve_with_a_refund(page: Page) -> None:
+    """A broken mug approved with a refund by keyboard: `c` to what a replace or refund
+    does, "R" for Refund (the reply redrafted for it), Tab out, Enter to save."""
+    press(page, "c")
+    expect(page.locator("#choice")).to_be_focused()
+    page.keyboard.type("R")
+    expect(page.locator("#choice")).to_have_value("refund")
+    status = page.locator("#redraft-status")
+    expect(status).to_have_text("Reply redrafted for Replace or refund: Refund.")
+    press(page, "Tab")
+    expect(page.locator("#reason")).to_be_focused()
+    press(page, "Enter")
+    reviewed(page, f"{AGENT}: approve (refund)")
+
+
 def test_an_agent_works_through_ten_tickets_by_keyboard_and_each_remedy_is_done_once(
     day: Day, page: Page, shots: Path
 ) -> None:
@@ -109,11 +127,14 @@ def test_an_agent_works_through_ten_tickets_by_keyboard_and_each_remedy_is_done_
     sign_in(page, day.site.base)
     expect(page.locator("table.queue tbody tr")).to_have_count(len(DAY))
     maja, tove, lars, sara, olof, *picked = DAY
-    # when the agent opens the first row and approves it with `a`
+    # when the agent opens the first row, a broken mug, and approves it with a refund
+    # (Maja's choice), by keyboard
     press(page, "j", "o")
     on_ticket(page, maja)
-    press(page, "a")
-    reviewed(page, f"{AGENT}: approve")
+    expect(page.locator("#reply")).to_have_value(re.compile("Vill du att vi skickar en ny vara"))
+    approve_with_a_refund(page)
+    refund_reply = page.locator("#reply").input_value()
+    assert "på väg tillbaka" in refund_reply and "Vill du" not in refund_reply
     # and back on the queue, opens the second and saves-and-goes-on twice with `n`
     press(page, "q")
     on_queue(page)
@@ -186,14 +207,20 @@ def test_an_agent_works_through_ten_tickets_by_keyboard_and_each_remedy_is_done_
     [replacement] = day.shopify.drafts
     assert replacement["email"] == sara.email and replacement["status"] == "COMPLETED"
     assert day.shopify.calls.count("draftOrderComplete") == 1
-    # and each Zendesk ticket got one public reply (the one the agent saw last) and was solved
+    # and each Zendesk ticket got one public reply (the one the agent saw last) and was
+    # solved, but for the broken mugs approved in bulk: their replies ask the customer which
+    # they want, and their tickets wait for the answer (pending)
     comments = _zendesk_comments(day)
     for ticket in DAY:
         assert comments[ticket.zendesk_id] == 1, ticket
         [reply] = day.helpdesk.tickets[ticket.zendesk_id]["comments"]
         assert reply["public"] is True
-        assert day.helpdesk.tickets[ticket.zendesk_id]["status"] == "solved"
+        asked = ticket.zendesk_id in {a_ticket(n, "damaged").zendesk_id for n in ASKED}
+        status = day.helpdesk.tickets[ticket.zendesk_id]["status"]
+        assert status == ("pending" if asked else "solved"), ticket
+        assert ("Vill du att vi skickar en ny vara" in reply["body"]) is asked, ticket
     assert day.helpdesk.tickets[olof.zendesk_id]["comments"][0]["body"] == edited
+    assert day.helpdesk.tickets[maja.zendesk_id]["comments"][0]["body"] == refund_reply
     assert day.helpdesk.tickets[sara.zendesk_id]["comments"][0]["body"] == redrafted
     # and the ticket page shows each step done
     press(page, "j", "o")
@@ -255,14 +282,14 @@ def test_a_worker_killed_mid_refund_is_restarted_and_nothing_is_done_twice(
 ) -> None:
     day = held_day
     assert isinstance(day.shopify, HeldShopify)
-    # given Maja's broken mug, taken in from Zendesk and decided, approved by keyboard
+    # given Maja's broken mug, taken in from Zendesk and decided, approved by keyboard with
+    # a refund
     maja = a_ticket(1, "damaged")
     [decision_id] = day.take_in([maja]).values()
     sign_in(page, day.site.base)
     press(page, "j", "o")
     on_ticket(page, maja)
-    press(page, "a")
-    reviewed(page, f"{AGENT}: approve")
+    approve_with_a_refund(page)
     expect(page.locator("table.steps td[class^=state-]")).to_have_text(["pending"] * 3)
     # when the worker is killed (SIGKILL) while Shopify holds its refund, which Shopify then
     # carries out
@@ -322,7 +349,7 @@ def test_a_dry_run_leaves_the_queue_as_it_was(day: Day, page: Page, tmp_path: Pa
     press(page, "j", "o")
     on_ticket(page, DAY[0])
     press(page, "a")
-    reviewed(page, f"{AGENT}: approve")
+    reviewed(page, f"{AGENT}: approve (ask the customer)")
     page.goto(f"{day.site.base}/queue")
     rows = page.locator("table.queue tbody tr")
     expect(rows).to_have_count(len(DAY))

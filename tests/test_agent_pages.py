@@ -11,12 +11,16 @@ from typing import Any
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from evenhand.actions.guide import load_guide
+from evenhand.actions.guide import default_guide_text, load_guide
 from evenhand.actions.import_file import import_file
+from evenhand.actions.reviews import review_decision
 from evenhand.actions.triage import triage_tickets
+from evenhand.errors import EvenhandError, InputError
+from evenhand.ingest.guide_file import parse_guide
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
+from evenhand.store.users import find_user
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import FIXTURES, NOW
 from tests.sites import AGENT, Site, csrf_of, serve_site
@@ -280,3 +284,105 @@ def test_the_guide_page_names_the_guide_and_shows_its_reply_templates(site: Site
     assert "used by" in reship.css_first("summary").text()  # type: ignore[union-attr]
     names = [section.attributes["id"] for section in page.css(".reply-template")]
     assert len(names) == len(set(names)) >= 20
+
+
+def test_the_draft_follows_what_a_replace_or_refund_carries_out(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    path = _ticket_id(agent.get("/queue").text, "Trasig vas")
+
+    def drafted(**params: str) -> Any:
+        return agent.get(f"{path}/draft", params={"remedy": "replace_or_refund", **params})
+
+    # when: the page asks for the drafts of a replace or refund: as it stands (Maja said
+    # nothing of what she wants, so she is asked), with a replacement, with a refund
+    asked, replaced, refunded = drafted(), drafted(choice="replacement"), drafted(choice="refund")
+    # then: each is the guide's reply for that choice, in Swedish, greeting Maja
+    assert asked.json()["template"] == "replace_or_refund"
+    assert "Vill du att vi skickar en ny vara" in asked.json()["text"]
+    assert replaced.json()["template"] == "replacement_on_its_way"
+    assert replaced.json()["label"] == "Replace or refund: Send a replacement"
+    assert replaced.json()["text"].startswith("Hej Maja!")
+    assert "En ny vara är på väg till dig utan kostnad" in replaced.json()["text"]
+    assert refunded.json()["template"] == "refund_made"
+    assert "på väg tillbaka till samma betalsätt" in refunded.json()["text"]
+    assert "5 bankdagar innan" in refunded.json()["text"]
+    for answer in (replaced, refunded):
+        assert "inte skicka tillbaka något" in answer.json()["text"]
+        assert "Vill du" not in answer.json()["text"]
+    # and: a choice that does not exist is refused with the reason
+    unknown = drafted(choice="store_credit")
+    assert unknown.status_code == 422 and "unknown choice" in unknown.text
+
+
+def test_an_override_to_replace_or_refund_with_a_replacement_says_so_and_records_it(
+    site: Site,
+) -> None:
+    agent = site.sign_in(AGENT)
+    path = _ticket_id(agent.get("/queue").text, "Trasig vas")
+    drafted, page = _shown_reply(agent, path)
+    # given: the choice is offered only once the remedy is a replace or refund
+    assert "hidden" in page.css_first("#choice-row").attributes  # type: ignore[union-attr]
+    options = [option.text() for option in page.css("#choice option")]
+    assert options == ["Ask the customer", "Send a replacement", "Refund"]
+    # when: the agent overrides to it, choosing a replacement, the reply left as drafted
+    data = {
+        "csrf": csrf_of(agent, path),
+        "remedy": "replace_or_refund",
+        "choice": "replacement",
+        "reason": "a broken vase is our mistake; she wants a new one",
+        "reply": drafted,
+    }
+    assert agent.post(f"{path}/review", data=data).status_code == 303
+    # then: the reply is the guide's for a replacement, and the history names the choice
+    reply, page = _shown_reply(agent, path)
+    assert "En ny vara är på väg till dig utan kostnad" in reply
+    assert "Redrafted for" in page.css_first("#reply-note").text()  # type: ignore[union-attr]
+    history = page.css_first("#h-reviews ~ ul").text()  # type: ignore[union-attr]
+    assert "override to Replace or refund (send a replacement): a broken vase" in history
+    assert "(reply edited)" not in history
+    chosen = page.css_first("#choice option[selected]")
+    assert chosen is not None and chosen.attributes["value"] == "replacement"
+
+
+def test_a_guide_without_the_reply_for_a_choice_never_sends_the_question_with_it(
+    site: Site,
+) -> None:
+    # given: a guide whose replies predate the choice (no refund_made)
+    text = default_guide_text()
+    start = text.index("  refund_made:\n")
+    end = text.index("  reship_free_to_given_address:\n")
+    older = parse_guide(text[:start] + text[end:], source="older.yaml")
+    agent = site.sign_in(AGENT)
+    path = _ticket_id(agent.get("/queue").text, "Trasig vas")
+    decision_id = int(path.rsplit("/", 1)[1])
+    with site.engine.connect() as connection:
+        user = find_user(connection, AGENT)
+    assert user is not None
+    # when: the agent overrides to a replace or refund with a refund, the reply as drafted
+    with pytest.raises(EvenhandError) as refused:
+        review_decision(
+            site.engine,
+            decision_id=decision_id,
+            user=user,
+            remedy="replace_or_refund",
+            reason="her money back",
+            reply_text=None,
+            now=NOW,
+            guide=older,
+            choice="refund",
+        )
+    # then: it is refused, saying the guide has no such reply and the agent writes one
+    assert refused.value.code is InputError.MISSING_VALUE
+    assert "refund_made" in refused.value.message and "write the reply" in refused.value.message
+
+
+def test_the_guide_page_lists_the_replies_of_each_choice(site: Site) -> None:
+    page = LexborHTMLParser(site.sign_in(AGENT).get("/guide").text)
+    for name, words in (
+        ("replacement_on_its_way", "En ny vara är på väg"),
+        ("refund_made", "på väg tillbaka"),
+    ):
+        section = page.css_first(f"#reply-{name}")
+        assert section is not None, name
+        texts = {pre.attributes["lang"]: pre.text() for pre in section.css("pre.template")}
+        assert set(texts) == {"sv", "en"} and words in texts["sv"]

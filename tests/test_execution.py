@@ -21,7 +21,7 @@ from evenhand.actions.inbox import drain
 from evenhand.actions.reviews import approve_many
 from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError
-from evenhand.store.tables import audit_events, decisions
+from evenhand.store.tables import audit_events, decisions, reviews
 from evenhand.understand.reader import EmbeddedReader
 from tests.execution_shop import (
     CUSTOMER_GID,
@@ -46,8 +46,8 @@ def test_an_approved_refund_is_made_once_then_the_reply_goes_out_and_the_ticket_
 ) -> None:
     # given Maja's broken mug, decided replace_or_refund on a fulfilled order
     decision_id = shop.decided()
-    # when a manager approves and the worker runs twice
-    shop.approve(decision_id)
+    # when a manager approves it with a refund (her answer) and the worker runs twice
+    shop.approve(decision_id, choice="refund")
     assert shop.steps(decision_id) == [
         ("refund", "pending"), ("send_reply", "pending"), ("set_status", "pending")
     ]  # fmt: skip
@@ -62,11 +62,13 @@ def test_an_approved_refund_is_made_once_then_the_reply_goes_out_and_the_ticket_
          "gateway": "shopify_payments", "kind": "REFUND", "amount": "1247.00"}
     ]  # fmt: skip
     assert "refundLineItems" not in refund  # no restock unless the settings say so
-    # and one public reply with the draft, then the ticket solved
+    # and one public reply, redrafted for the refund (the money on its way back, nothing to
+    # send back), not the draft that asks her to choose; then the ticket solved
     ticket = shop.helpdesk.tickets["35436"]
-    with shop.engine.connect() as connection:
-        draft = connection.execute(select(decisions.c.reply_text)).scalar_one()
-    assert ticket["comments"] == [{"body": draft, "public": True}]
+    asking, sent = _drafted_and_approved(shop)
+    assert ticket["comments"] == [{"body": sent, "public": True}]
+    assert "på väg tillbaka" in sent and "inte skicka tillbaka" in sent and "Maja" in sent
+    assert "Vill du att vi skickar en ny vara" in asking and sent != asking
     assert ticket["status"] == "solved"
     assert shop.steps(decision_id) == [
         ("refund", "done"), ("send_reply", "done"), ("set_status", "done")
@@ -85,6 +87,67 @@ def test_an_approved_refund_is_made_once_then_the_reply_goes_out_and_the_ticket_
     ]
     keys = [details["key"] for action, details in events if action == "execution step done"]
     assert keys[0] == f"evenhand-d{decision_id}-refund"
+    # and the choice is recorded with the approval
+    chosen = [details for action, details in events if action == "remedy choice"]
+    assert [(each["choice"], each["by"]) for each in chosen] == [
+        ("refund", "manager@nordhem.example")
+    ]
+
+
+def _drafted_and_approved(shop: Shop) -> tuple[str, str]:
+    """The decision's draft, and the reply the approval stored."""
+    with shop.engine.connect() as connection:
+        draft = connection.execute(select(decisions.c.reply_text)).scalar_one()
+        approved = connection.execute(select(reviews.c.reply_text)).scalar_one()
+    return draft, approved
+
+
+def test_asking_the_customer_sends_the_question_alone_and_leaves_the_ticket_pending(
+    shop: Shop,
+) -> None:
+    # given Maja's broken mug, decided replace_or_refund
+    decision_id = shop.decided()
+    # when it is approved as it stands (the default: ask her) and the worker runs
+    shop.approve(decision_id, choice=None)
+    assert shop.steps(decision_id) == [("send_reply", "pending"), ("await_customer", "pending")]
+    while shop.run():
+        pass
+    # then nothing is done at the shop: the reply asks which she wants, and the ticket waits
+    # for her answer (pending) instead of being solved
+    assert shop.shopify.calls == [] and shop.shopify.refunds == {} and shop.shopify.drafts == []
+    ticket = shop.helpdesk.tickets["35436"]
+    draft, _ = _drafted_and_approved(shop)
+    assert ticket["comments"] == [{"body": draft, "public": True}]
+    assert "Vill du att vi skickar en ny vara" in draft
+    assert ticket["status"] == "pending"
+    with shop.engine.connect() as connection:
+        given = connection.execute(
+            select(audit_events.c.details).where(audit_events.c.action == "execution started")
+        ).scalar_one()
+    assert given["choice"] == "ask" and given["money_minor"] == 0
+
+
+def test_a_replacement_chosen_is_a_free_draft_order_and_the_reply_says_it_is_on_its_way(
+    shop: Shop,
+) -> None:
+    # given Maja's broken mug, and her answer: a new one please
+    decision_id = shop.decided()
+    # when an agent approves it with a replacement and the worker runs
+    shop.approve(decision_id, role=Role.AGENT, choice="replacement")
+    while shop.run():
+        pass
+    # then one replacement order at no charge, no refund, and the ticket solved
+    [draft] = shop.shopify.drafts
+    assert draft["status"] == "COMPLETED" and draft["appliedDiscount"]["value"] == 100.0
+    assert f"evenhand-d{decision_id}-replacement" in draft["tags"]
+    assert shop.shopify.refunds == {}
+    # and the reply says a new item is on its way at no cost, nothing to send back
+    _, sent = _drafted_and_approved(shop)
+    ticket = shop.helpdesk.tickets["35436"]
+    assert ticket["comments"] == [{"body": sent, "public": True}]
+    assert "En ny vara är på väg till dig utan kostnad" in sent
+    assert "inte skicka tillbaka" in sent and "Vill du" not in sent
+    assert ticket["status"] == "solved"
 
 
 def test_a_crash_between_the_refund_and_its_record_does_not_refund_twice(
@@ -276,9 +339,21 @@ def auto(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
     )
 
 
-def test_auto_approve_stays_within_the_days_cap(auto: Shop) -> None:
+def test_auto_approve_asks_and_gives_nothing_while_the_customer_has_not_chosen(
+    auto: Shop,
+) -> None:
+    # given Maja's broken mug, her question open ("what now?"), its remedy auto-approved
     decision_id = auto.decided()
-    # given a rule marked auto-approve, but its refund (1,247 SEK) is above the cap (1,000)
+    # when auto-approve runs, with a cap (1,000) below the order's refund (1,247 SEK)
+    assert auto_approve(auto.engine, settings=auto.worker.settings, now=auto.clock()) == 1
+    # then she is asked which she wants: the reply and the wait, nothing given away
+    assert auto.steps(decision_id) == [("send_reply", "pending"), ("await_customer", "pending")]
+
+
+def test_auto_approve_stays_within_the_days_cap(auto: Shop) -> None:
+    decision_id = auto.decided(asks="Jag vill ha pengarna tillbaka.")
+    # given a rule marked auto-approve, the customer asking for her money back, but its
+    # refund (1,247 SEK) is above the cap (1,000)
     assert auto_approve(auto.engine, settings=auto.worker.settings, now=auto.clock()) == 0
     assert execution_steps_of(auto.engine, decision_id) == []
     # when the manager raises the cap
@@ -286,7 +361,7 @@ def test_auto_approve_stays_within_the_days_cap(auto: Shop) -> None:
     assert auto_approve(auto.engine, settings=settings, now=auto.clock()) == 1
     # then it is carried out without a person, once
     [first, *_] = execution_steps_of(auto.engine, decision_id)
-    assert first["approved_by"] == AUTO_APPROVER
+    assert first["approved_by"] == AUTO_APPROVER and first["kind"] == "refund"
     assert auto_approve(auto.engine, settings=settings, now=auto.clock()) == 0
 
 
@@ -298,14 +373,15 @@ def test_the_ticket_page_shows_the_steps_and_an_agents_limit(
         # given an agent approves a refund above the agent's limit
         agent = site.sign_in(AGENT)
         path = f"/tickets/{decision_id}"
-        answer = agent.post(f"{path}/review", data={"csrf": csrf_of(agent, path)})
+        refund = {"choice": "refund"}
+        answer = agent.post(f"{path}/review", data={"csrf": csrf_of(agent, path), **refund})
         # then the page says why, and nothing is owed
         assert answer.status_code == 422
         assert "above the agent limit of 500" in answer.text
         assert execution_steps_of(shop.engine, decision_id) == []
         # when a manager approves and the worker carries it out
         lead = site.sign_in(LEAD)
-        answer = lead.post(f"{path}/review", data={"csrf": csrf_of(lead, path)})
+        answer = lead.post(f"{path}/review", data={"csrf": csrf_of(lead, path), **refund})
         assert answer.status_code == 303
         while shop.run():
             pass
@@ -324,6 +400,11 @@ def test_the_ticket_page_shows_the_steps_and_an_agents_limit(
         assert all(row[1].startswith("done") for row in rows)
         assert "1" in rows[0][2] and "247" in rows[0][2]
         assert f"Approved by {LEAD}" in section.text()
+        # and the history names the choice
+        assert (
+            f"{LEAD}: approve (refund)"
+            in page.css_first("section[aria-labelledby=h-reviews]").text()
+        )
 
 
 @pytest.fixture
@@ -358,7 +439,8 @@ def test_on_gorgias_the_reply_is_an_outgoing_message_on_the_tickets_channel(
     assert len(sent) == 1
     [message] = sent
     assert message["channel"] == "email" and message["public"] is True
-    assert message["body_text"] == draft
+    assert message["body_text"] != draft  # the refund's reply, not the question
+    assert message["body_text"] == _drafted_and_approved(on_gorgias)[1]
     assert message["source"]["to"] == [{"address": "maja.lind@example.se"}]
     assert ticket["status"] == "closed"
     assert all(state == "done" for _, state in on_gorgias.steps(decision_id))

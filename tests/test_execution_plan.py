@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from evenhand.domain.execution import (
+    Choice,
     OrderState,
     StepKind,
+    default_choice,
     idempotency_key,
     money_given_minor,
     plan_steps,
@@ -19,7 +21,11 @@ def test_a_refund_on_an_order_not_yet_shipped_cancels_it_instead() -> None:
         shopify_id=1, unfulfilled=True, refundable_minor=125_00, total_minor=125_00
     )
     steps = plan_steps(
-        Remedy.REPLACE_OR_REFUND, order=waiting, helpdesk_ticket=True, set_status=True
+        Remedy.REPLACE_OR_REFUND,
+        order=waiting,
+        helpdesk_ticket=True,
+        set_status=True,
+        choice=Choice.REFUND,
     )
     assert steps == [StepKind.CANCEL_ORDER, StepKind.SEND_REPLY, StepKind.SET_STATUS]
     assert money_given_minor(steps, waiting) == 125_00
@@ -29,7 +35,7 @@ def test_what_each_remedy_does_at_the_shop() -> None:
     def shop_steps(remedy: Remedy) -> list[StepKind]:
         return plan_steps(remedy, order=SHIPPED, helpdesk_ticket=False, set_status=False)
 
-    assert shop_steps(Remedy.REPLACE_OR_REFUND) == [StepKind.REFUND]
+    assert shop_steps(Remedy.REPLACE_OR_REFUND) == []  # by default the customer is asked
     assert shop_steps(Remedy.REFUND_RENEWAL) == [StepKind.REFUND]
     assert shop_steps(Remedy.RESHIP_FREE) == [StepKind.REPLACEMENT]
     assert shop_steps(Remedy.CANCEL_SUBSCRIPTION) == [StepKind.CANCEL_SUBSCRIPTION]
@@ -69,3 +75,68 @@ def test_an_approved_cancel_of_an_unshipped_order_cancels_it_at_the_shop() -> No
     assert unshipped == [StepKind.CANCEL_ORDER, StepKind.SEND_REPLY]
     assert money_given_minor(unshipped, waiting) == 125_00
     assert shipped == [StepKind.SEND_REPLY]
+
+
+def test_replace_or_refund_asks_the_customer_and_waits_for_their_answer() -> None:
+    # given Maja's broken mug on a shipped order, from a helpdesk with a waiting status
+    # when replace_or_refund is approved as it stands (to ask which she wants)
+    steps = plan_steps(
+        Remedy.REPLACE_OR_REFUND,
+        order=SHIPPED,
+        helpdesk_ticket=True,
+        set_status=True,
+        choice=Choice.ASK,
+        waiting_status=True,
+    )
+    # then nothing is done at the shop: the reply asks, and the ticket waits for her answer
+    # instead of being solved; nothing is given away yet
+    assert steps == [StepKind.SEND_REPLY, StepKind.AWAIT_CUSTOMER]
+    assert money_given_minor(steps, SHIPPED) == 0
+    # and a helpdesk with no waiting status (Gorgias) leaves the ticket open
+    gorgias = plan_steps(
+        Remedy.REPLACE_OR_REFUND,
+        order=SHIPPED,
+        helpdesk_ticket=True,
+        set_status=True,
+        choice=Choice.ASK,
+        waiting_status=False,
+    )
+    assert gorgias == [StepKind.SEND_REPLY]
+
+
+def test_replace_or_refund_sends_the_replacement_or_refunds_as_the_agent_chose() -> None:
+    # given the same order, and the customer's answer read by an agent
+    def chosen(choice: Choice) -> list[StepKind]:
+        return plan_steps(
+            Remedy.REPLACE_OR_REFUND,
+            order=SHIPPED,
+            helpdesk_ticket=True,
+            set_status=True,
+            choice=choice,
+            waiting_status=True,
+        )
+
+    # when the agent approves with a replacement, then with a refund
+    replaced, refunded = chosen(Choice.REPLACEMENT), chosen(Choice.REFUND)
+    # then the replacement is made (the order's goods again) and the ticket solved
+    assert replaced == [StepKind.REPLACEMENT, StepKind.SEND_REPLY, StepKind.SET_STATUS]
+    assert money_given_minor(replaced, SHIPPED) == 125_00
+    # and the refund gives back what is still refundable, and the ticket is solved
+    assert refunded == [StepKind.REFUND, StepKind.SEND_REPLY, StepKind.SET_STATUS]
+    assert money_given_minor(refunded, SHIPPED) == 100_00
+    # and other remedies do not depend on the choice
+    for choice in Choice:
+        assert plan_steps(
+            Remedy.RESHIP_FREE,
+            order=SHIPPED,
+            helpdesk_ticket=False,
+            set_status=False,
+            choice=choice,
+        ) == [StepKind.REPLACEMENT]
+
+
+def test_the_default_is_to_ask_unless_the_customer_said_which() -> None:
+    assert default_choice("none") is Choice.ASK
+    assert default_choice(None) is Choice.ASK
+    assert default_choice("refund") is Choice.REFUND
+    assert default_choice("replacement") is Choice.REPLACEMENT

@@ -19,12 +19,20 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from evenhand.actions.step_calls import Carriers, RefusedError, carry_out, status_after_reply
+from evenhand.actions.step_calls import (
+    WAITING_STATUS,
+    Carriers,
+    RefusedError,
+    carry_out,
+    status_after_reply,
+)
 from evenhand.actions.writeback import backoff_seconds
 from evenhand.domain.execution import (
+    Choice,
     OrderState,
     StepKind,
     StepState,
+    default_choice,
     idempotency_key,
     money_given_minor,
     plan_steps,
@@ -70,6 +78,7 @@ class Plan:
     remedy: Remedy
     steps: list[StepKind]
     amounts: list[int]
+    choice: Choice | None = None  # what a replace_or_refund carries out; None for the rest
 
     @property
     def money_minor(self) -> int:
@@ -77,22 +86,34 @@ class Plan:
 
 
 def plan_for(
-    connection: Connection, decision_id: int, *, remedy: Remedy, settings: Settings
+    connection: Connection,
+    decision_id: int,
+    *,
+    remedy: Remedy,
+    settings: Settings,
+    choice: Choice | None = None,
 ) -> Plan | None:
+    """The plan of the remedy; a replace_or_refund's `choice` (None: the default, to ask
+    unless the customer said which they want) is kept with it."""
     context = decision_context(connection, decision_id)
     if context is None:
         return None
     order = _order_state(context)
     status = status_after_reply(settings, context.source)
+    choice = (
+        choice or default_choice(context.asked_for) if remedy is Remedy.REPLACE_OR_REFUND else None
+    )
     steps = plan_steps(
         remedy,
         order=order,
         helpdesk_ticket=context.source in HELPDESKS,
         set_status=bool(status),
         invoice_paid_reship=settings.paid_reship_invoice,
+        choice=choice or Choice.ASK,
+        waiting_status=context.source in WAITING_STATUS,
     )
     amounts = [money_given_minor([kind], order) for kind in steps]
-    return Plan(context, remedy, steps, amounts)
+    return Plan(context, remedy, steps, amounts, choice)
 
 
 def _order_state(context: DecisionContext) -> OrderState | None:
@@ -161,6 +182,7 @@ def start_execution(
             "execution": execution_id,
             "by": approved_by,
             "remedy": plan.remedy.value,
+            "choice": plan.choice.value if plan.choice else None,
             "steps": [step.kind.value for step in steps],
             "money_minor": plan.money_minor,
         },

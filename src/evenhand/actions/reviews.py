@@ -21,15 +21,30 @@ from evenhand.actions.execute import (
     plan_for,
     start_execution,
 )
-from evenhand.actions.redraft import ReplyNote, remedy_in_force, reply_for_override, reply_note
+from evenhand.actions.redraft import (
+    ReplyNote,
+    ReviewReply,
+    choice_in_force,
+    remedy_in_force,
+    reply_for_override,
+    reply_note,
+)
 from evenhand.actions.schemas import DecisionOut
 from evenhand.actions.service import find_decision
+from evenhand.domain.execution import Choice
 from evenhand.domain.guide import Guide, Remedy
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
 from evenhand.store.orders import OrderShown, order_shown
-from evenhand.store.reviews import QUEUE_SORTS, QueueRow, add_review, queue_rows, reviews_of
+from evenhand.store.reviews import (
+    CHOICE_EVENT,
+    QUEUE_SORTS,
+    QueueRow,
+    add_review,
+    queue_rows,
+    reviews_of,
+)
 from evenhand.store.tickets import (
     OrderRow,
     customers_by_email,
@@ -160,31 +175,44 @@ def review_decision(
     now: datetime,
     settings: Settings | None = None,
     guide: Guide | None = None,
+    choice: str | None = None,
 ) -> int:
     """Approve (no remedy given) or override (a new remedy and a reason) a decision, and
-    owe the steps that carry out the remedy in force (see actions.execute). With the
-    guide, an override's reply is redrafted for the new remedy unless the agent edited it
-    by hand (`actions.redraft`)."""
+    owe the steps that carry out the remedy in force (see actions.execute); a
+    replace_or_refund does what `choice` says (none: the default). With the guide, the
+    reply is redrafted for a new remedy or choice unless the agent edited it by hand
+    (`actions.redraft`)."""
     decision = find_decision(engine, decision_id=decision_id)  # it must exist
     if remedy and remedy not in {each.value for each in Remedy}:
         raise EvenhandError(InputError.BAD_VALUE, f"remedy: unknown remedy {remedy!r}")
     if remedy and not reason.strip():
         raise EvenhandError(InputError.MISSING_VALUE, "reason: an override needs a reason")
     action = "override" if remedy else "approve"
+    after = Remedy(remedy) if remedy else decision.remedy
+    chosen = _choice(choice, after)
     reply_text = None if reply_text is None else reply_text.replace("\r\n", "\n")
-    if remedy and guide is not None:
-        with engine.connect() as connection:
-            before = remedy_in_force(decision, reviews_of(connection, decision_id))
-        reply_text = reply_for_override(
-            engine, decision, before=before, after=Remedy(remedy), posted=reply_text, guide=guide
-        ).text
-    plan = _checked_plan(
-        engine, decision_id, Remedy(remedy) if remedy else decision.remedy, user, settings
-    )
+    with engine.connect() as connection:
+        reviews = reviews_of(connection, decision_id)
+    changed = chosen is not None and chosen is not choice_in_force(decision, reviews)
+    if guide is not None and (remedy or changed):
+        reply = reply_for_override(
+            engine,
+            decision,
+            before=remedy_in_force(decision, reviews),
+            after=after,
+            posted=reply_text,
+            guide=guide,
+            choice=chosen,
+        )
+        reply_text = _said(reply, chosen)
+    plan = _checked_plan(engine, decision_id, after, user, settings, choice=chosen)
+    chosen = plan.choice if plan is not None and plan.choice else chosen
     with engine.begin() as connection:
         review_id = _review_and_start(
             connection,
-            DecisionReview(decision_id, action, remedy or None, reason.strip() or None, reply_text),
+            DecisionReview(
+                decision_id, action, remedy or None, reason.strip() or None, reply_text, chosen
+            ),
             user=user,
             plan=plan,
             now=now,
@@ -199,6 +227,29 @@ def review_decision(
     return review_id
 
 
+def _choice(choice: str | None, remedy: Remedy) -> Choice | None:
+    """The choice given for a replace_or_refund (None: the default); ignored otherwise."""
+    if remedy is not Remedy.REPLACE_OR_REFUND or not choice:
+        return None
+    if choice not in {each.value for each in Choice}:
+        raise EvenhandError(InputError.BAD_VALUE, f"choice: unknown choice {choice!r}")
+    return Choice(choice)
+
+
+def _said(reply: ReviewReply, chosen: Choice | None) -> str | None:
+    """The reply to store; a replacement or refund is never sent with a reply that asks
+    the customer to choose (the guide has no draft for it and the agent wrote none)."""
+    draft = reply.draft
+    if draft is None or draft.text is not None or reply.kept_by_hand:
+        return reply.text
+    if chosen in {Choice.REPLACEMENT, Choice.REFUND}:
+        raise EvenhandError(
+            InputError.MISSING_VALUE,
+            f"reply: no draft for the {chosen} ({draft.reason}); write the reply",
+        )
+    return reply.text
+
+
 @dataclass(frozen=True, slots=True)
 class DecisionReview:
     decision_id: int
@@ -206,6 +257,7 @@ class DecisionReview:
     remedy: str | None
     reason: str | None
     reply_text: str | None
+    choice: Choice | None = None  # a replace_or_refund's
 
 
 def _review_and_start(
@@ -222,6 +274,14 @@ def _review_and_start(
         reply_text=review.reply_text,
         created_at=now,
     )
+    if review.choice is not None:
+        record_event(
+            connection,
+            at=now,
+            action=CHOICE_EVENT,
+            subject=str(review.decision_id),
+            details={"review": review_id, "choice": review.choice.value, "by": user.email},
+        )
     if plan is not None:
         start_execution(
             connection,
@@ -236,14 +296,20 @@ def _review_and_start(
 
 
 def _checked_plan(
-    engine: Engine, decision_id: int, remedy: Remedy, user: User, settings: Settings | None
+    engine: Engine,
+    decision_id: int,
+    remedy: Remedy,
+    user: User,
+    settings: Settings | None,
+    *,
+    choice: Choice | None = None,
 ) -> Plan | None:
     """The steps the approval sets going, within the user's role's limit (no settings:
     nothing is carried out)."""
     if settings is None:
         return None
     with engine.connect() as connection:
-        plan = plan_for(connection, decision_id, remedy=remedy, settings=settings)
+        plan = plan_for(connection, decision_id, remedy=remedy, settings=settings, choice=choice)
     if plan is not None:
         check_role_limit(plan, role=user.role, settings=settings)
     return plan
@@ -270,7 +336,9 @@ def approve_many(
         plans[decision_id] = _checked_plan(engine, decision_id, decision.remedy, user, settings)
     with engine.begin() as connection:
         for decision_id in picked:
-            approval = DecisionReview(decision_id, "approve", None, None, None)
+            plan = plans[decision_id]
+            choice = plan.choice if plan is not None else None
+            approval = DecisionReview(decision_id, "approve", None, None, None, choice)
             _review_and_start(connection, approval, user=user, plan=plans[decision_id], now=now)
         record_event(
             connection,

@@ -21,6 +21,10 @@ from evenhand.shopify.recharge import RechargeApi
 from evenhand.store.executions import DueStep, decision_context, lines_of_shopify_order
 
 SUBSCRIPTION_STEPS = frozenset({StepKind.CANCEL_SUBSCRIPTION, StepKind.PAUSE_SUBSCRIPTION})
+HELPDESK_STEPS = frozenset({StepKind.SEND_REPLY, StepKind.SET_STATUS, StepKind.AWAIT_CUSTOMER})
+# A helpdesk's status for a ticket that waits for the customer's answer (Gorgias has none:
+# its ticket is left open).
+WAITING_STATUS = {"zendesk": "pending"}
 
 
 @dataclass(slots=True)
@@ -76,7 +80,7 @@ def status_after_reply(settings: Settings, source: str) -> str:
 def carry_out(
     engine: Engine, step: DueStep, carriers: Carriers, settings: Settings
 ) -> dict[str, Any]:
-    if step.kind in {StepKind.SEND_REPLY, StepKind.SET_STATUS}:
+    if step.kind in HELPDESK_STEPS:
         return _helpdesk_step(step, carriers.helpdesks, settings)
     if step.kind in SUBSCRIPTION_STEPS and carriers.recharge is not None:
         return _in_recharge(engine, step, carriers.recharge, settings)
@@ -172,8 +176,12 @@ def _helpdesk_step(step: DueStep, helpdesks: Helpdesks, settings: Settings) -> d
     client = helpdesks.zendesk if step.provider == "zendesk" else helpdesks.gorgias
     if client is None or step.ticket_ref is None:
         raise RefusedError(f"no {step.provider} credentials in the settings")
-    if step.kind is StepKind.SET_STATUS:
-        status = status_after_reply(settings, step.provider or "")
+    if step.kind in {StepKind.SET_STATUS, StepKind.AWAIT_CUSTOMER}:
+        status = (
+            WAITING_STATUS.get(step.provider or "", "")
+            if step.kind is StepKind.AWAIT_CUSTOMER
+            else status_after_reply(settings, step.provider or "")
+        )
         client.set_status(step.ticket_ref, status)
         return {"status": status}
     if step.attempts > 0 and client.has_public_reply(step.ticket_ref, step.reply_text):

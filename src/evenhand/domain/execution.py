@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from evenhand.domain.facts import AskedFor
 from evenhand.domain.remedies import Remedy
 
 
@@ -23,6 +24,17 @@ class StepKind(StrEnum):
     SHIPPING_INVOICE = "shipping_invoice"
     SEND_REPLY = "send_reply"  # the helpdesk: a public reply on the ticket
     SET_STATUS = "set_status"  # the helpdesk: the ticket's status as the settings say
+    # The helpdesk: the ticket waits for the customer's answer (Zendesk's "pending").
+    AWAIT_CUSTOMER = "await_customer"
+
+
+class Choice(StrEnum):
+    """What an approved `replace_or_refund` carries out: the reply asks the customer which
+    they want (nothing at the shop yet), or the agent sends the replacement or refunds."""
+
+    ASK = "ask"
+    REPLACEMENT = "replacement"
+    REFUND = "refund"
 
 
 class StepState(StrEnum):
@@ -39,7 +51,6 @@ MONEY_STEPS = frozenset(
 CUSTOMER_STEPS = frozenset({StepKind.CANCEL_SUBSCRIPTION, StepKind.PAUSE_SUBSCRIPTION})
 
 _REMEDY_STEPS: dict[Remedy, tuple[StepKind, ...]] = {
-    Remedy.REPLACE_OR_REFUND: (StepKind.REFUND,),
     Remedy.CANCEL_UNSHIPPED_ORDER: (StepKind.CANCEL_ORDER,),
     Remedy.RESHIP_FREE: (StepKind.REPLACEMENT,),
     Remedy.REFUND_RENEWAL: (StepKind.REFUND,),
@@ -47,6 +58,22 @@ _REMEDY_STEPS: dict[Remedy, tuple[StepKind, ...]] = {
     Remedy.CANCEL_SUBSCRIPTION: (StepKind.CANCEL_SUBSCRIPTION,),
     Remedy.PAUSE_SUBSCRIPTION: (StepKind.PAUSE_SUBSCRIPTION,),
 }
+
+_CHOICE_STEPS: dict[Choice, tuple[StepKind, ...]] = {
+    Choice.ASK: (),
+    Choice.REPLACEMENT: (StepKind.REPLACEMENT,),
+    Choice.REFUND: (StepKind.REFUND,),
+}
+
+
+def default_choice(asked_for: object) -> Choice:
+    """The choice an approval makes unless the agent picks another: what the customer asked
+    for in words, else to ask them."""
+    if asked_for == AskedFor.REFUND.value:
+        return Choice.REFUND
+    if asked_for == AskedFor.REPLACEMENT.value:
+        return Choice.REPLACEMENT
+    return Choice.ASK
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +93,23 @@ def plan_steps(
     helpdesk_ticket: bool,
     set_status: bool,
     invoice_paid_reship: bool = False,
+    choice: Choice = Choice.ASK,
+    waiting_status: bool = False,
 ) -> list[StepKind]:
     """The steps that carry out `remedy`: the shop's first, then the reply and the status.
 
     A refund on an order not yet fulfilled cancels the order (with its refund) instead, so
     nothing ships. A paid reship is an invoice for its shipping when the shop says so.
-    Shop steps need the order's Shopify id; without it only the reply goes."""
+    `replace_or_refund` does what `choice` says; asking the customer leaves the ticket
+    waiting for their answer (when the helpdesk has such a status) instead of the status
+    after a reply. Shop steps need the order's Shopify id; without it only the reply goes."""
     steps: list[StepKind] = []
     kinds = _REMEDY_STEPS.get(remedy, ())
     if remedy is Remedy.OFFER_PAID_RESHIP and invoice_paid_reship:
         kinds = (StepKind.SHIPPING_INVOICE,)
+    asking = remedy is Remedy.REPLACE_OR_REFUND and choice is Choice.ASK
+    if remedy is Remedy.REPLACE_OR_REFUND:
+        kinds = _CHOICE_STEPS[choice]
     for kind in kinds:
         if kind in CUSTOMER_STEPS:
             steps.append(kind)
@@ -83,7 +117,9 @@ def plan_steps(
             steps += [step for step in (_order_step(kind, order),) if step is not None]
     if helpdesk_ticket:
         steps.append(StepKind.SEND_REPLY)
-        if set_status:
+        if asking and waiting_status:
+            steps.append(StepKind.AWAIT_CUSTOMER)
+        elif set_status and not asking:
             steps.append(StepKind.SET_STATUS)
     return steps
 

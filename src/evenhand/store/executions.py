@@ -257,6 +257,7 @@ class DecisionContext:
     order_cancelled: bool
     order_total_minor: int
     order_refunded_minor: int
+    asked_for: str | None = None  # what the customer asked for in words (the facts')
 
 
 def decision_context(connection: Connection, decision_id: int) -> DecisionContext | None:
@@ -265,6 +266,7 @@ def decision_context(connection: Connection, decision_id: int) -> DecisionContex
             decisions.c.remedy,
             decisions.c.reply_text,
             decisions.c.currency,
+            decisions.c.facts,
             tickets.c.source,
             tickets.c.ticket_key,
             tickets.c.customer_email,
@@ -295,6 +297,7 @@ def decision_context(connection: Connection, decision_id: int) -> DecisionContex
         order_cancelled=row.cancelled_at is not None,
         order_total_minor=int(row.total_minor or 0),
         order_refunded_minor=int(row.refunded_minor or 0),
+        asked_for=(row.facts or {}).get("asked_for"),
     )
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 
 from evenhand.store.decisions import is_latest_decision, kinds_of
-from evenhand.store.tables import decisions, reviews, tickets, users
+from evenhand.store.tables import audit_events, decisions, reviews, tickets, users
 from evenhand.store.ticket_search import search_words, tickets_with_words
 
 QUEUE_FILTERS = ("intent", "remedy", "tier", "dispute", "language")
@@ -62,14 +62,29 @@ def add_review(connection: Connection, **values: Any) -> int:
     return review_id
 
 
+CHOICE_EVENT = "remedy choice"  # what an approved replace_or_refund carries out
+
+
 def reviews_of(connection: Connection, decision_id: int) -> list[Mapping[str, Any]]:
+    """The decision's reviews, oldest first, each with the choice it made (`choice`: for
+    a replace_or_refund, else None) as its audit event recorded it."""
     rows = connection.execute(
         select(reviews, users.c.email.label("by"))
         .join(users, users.c.id == reviews.c.user_id)
         .where(reviews.c.decision_id == decision_id)
         .order_by(reviews.c.id)
     ).mappings()
-    return [dict(row) for row in rows]
+    choices = _choices(connection, decision_id)
+    return [{**row, "choice": choices.get(row["id"])} for row in rows]
+
+
+def _choices(connection: Connection, decision_id: int) -> dict[int, str]:
+    events = connection.execute(
+        select(audit_events.c.details).where(
+            audit_events.c.action == CHOICE_EVENT, audit_events.c.subject == str(decision_id)
+        )
+    ).scalars()
+    return {int(details["review"]): str(details["choice"]) for details in events if details}
 
 
 def queue_rows(

@@ -5,7 +5,7 @@ stay what the guide, the API and the filters' URLs speak."""
 
 from __future__ import annotations
 
-from evenhand.domain.execution import StepKind
+from evenhand.domain.execution import Choice, StepKind
 from evenhand.domain.intents import Intent
 from evenhand.domain.remedies import Remedy
 
@@ -74,7 +74,19 @@ STEP_LABELS: dict[str, str] = {
     StepKind.SHIPPING_INVOICE: "Invoice for the shipping of a new parcel (Shopify)",
     StepKind.SEND_REPLY: "Send the reply on the ticket",
     StepKind.SET_STATUS: "Set the ticket's status",
+    StepKind.AWAIT_CUSTOMER: "Set the ticket to wait for the customer's answer",
 }
+
+# What an approved replace_or_refund carries out, the default first.
+CHOICE_LABELS: dict[str, str] = {
+    Choice.ASK: "Ask the customer",
+    Choice.REPLACEMENT: "Send a replacement",
+    Choice.REFUND: "Refund",
+}
+
+
+def choice_label(code: str) -> str:
+    return CHOICE_LABELS.get(code, code)
 
 
 def step_label(code: str) -> str:

@@ -21,13 +21,14 @@ from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError
 from evenhand.store.users import User
 from evenhand.web.guide_view import guide_origin
-from evenhand.web.labels import intent_label, remedy_label, step_label
+from evenhand.web.labels import choice_label, intent_label, remedy_label, step_label
 from evenhand.web.service import ServiceDep
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 templates.env.filters["intent_label"] = intent_label
 templates.env.filters["remedy_label"] = remedy_label
 templates.env.filters["step_label"] = step_label
+templates.env.filters["choice_label"] = choice_label
 templates.env.filters["guide_origin"] = guide_origin
 SESSION_KEY = "session"  # the session's token, in the signed cookie
 

@@ -31,6 +31,7 @@ from evenhand.actions.intent_corrections import intent_corrections_of
 from evenhand.actions.llm import llm_board
 from evenhand.actions.outcomes import outcomes_out, shop_outcomes
 from evenhand.actions.public_reviews import review_board
+from evenhand.actions.redraft import choice_in_force
 from evenhand.actions.replay import adopt_replayed_guide, advise_vip_threshold, replay_upload
 from evenhand.actions.reviews import (
     QUEUE_LENGTH,
@@ -64,7 +65,7 @@ from evenhand.web.charts import (
     tallest,
 )
 from evenhand.web.guide_view import LANGUAGE_NAMES, reply_sections
-from evenhand.web.labels import intent_label, remedy_label
+from evenhand.web.labels import CHOICE_LABELS, intent_label, remedy_label
 from evenhand.web.message_html import is_html, sanitized
 from evenhand.web.pages import (
     SESSION_KEY,
@@ -238,6 +239,8 @@ def ticket(
         ),
         money=lambda minor, currency: str(Money.of_minor(minor, currency)),
         remedies=[remedy.value for remedy in Remedy],
+        choices=list(CHOICE_LABELS.items()),
+        choice=(chosen or {}).get("choice") or choice_in_force(page.decision, page.reviews),
         error=error,
         intents=[intent.value for intent in Intent],
         corrections=corrections,
@@ -258,6 +261,7 @@ def review(
     reason: Annotated[str, Form()] = "",
     reply: Annotated[str, Form()] = "",
     then: Annotated[str, Form()] = "",
+    choice: Annotated[str, Form()] = "",
 ) -> Response:
     """Approve or override; with `then=next`, on to the next ticket no one has reviewed."""
     check_csrf(request, csrf)
@@ -272,11 +276,12 @@ def review(
             now=service.now(),
             settings=service.settings,
             guide=service.current_guide(),
+            choice=choice or None,
         )
     except EvenhandError as error:
         if not isinstance(error.code, InputError) and error.code is not AccessError.NOT_ALLOWED:
             raise  # an agent's limit is told on the page, with the choices kept
-        chosen = {"remedy": remedy, "reason": reason, "reply": reply}
+        chosen = {"remedy": remedy, "reason": reason, "reply": reply, "choice": choice}
         return ticket(request, service, user, decision_id, error=error.message, chosen=chosen)
     if then == "next":
         following = next_to_review(service.engine, after=decision_id)

@@ -57,6 +57,7 @@ if (review) {
     if (event.key === "a") review.requestSubmit();
     else if (event.key === "n") review.requestSubmit(document.getElementById("approve-next"));
     else if (event.key === "o") document.getElementById("remedy-choice").focus();
+    else if (event.key === "c" && !document.getElementById("choice-row").hidden) document.getElementById("choice").focus();
     else if (event.key === "e") document.getElementById("reply").focus();
     else if (event.key === "q") window.location.assign("/queue");
     else return;
@@ -64,20 +65,23 @@ if (review) {
   });
 }
 
-// Another remedy picked: a reply that is still the guide's draft is swapped for the
-// guide's draft for that remedy; a reply the agent edited is kept, and the page says so.
+// Another remedy (or, for a replace or refund, another choice of what is done) picked: a
+// reply that is still the guide's draft is swapped for the guide's draft for it; a reply
+// the agent edited is kept, and the page says so.
 const reply = document.getElementById("reply");
 const remedyChoice = document.getElementById("remedy-choice");
+const choiceRow = document.getElementById("choice-row");
+const choice = document.getElementById("choice");
 if (reply && remedyChoice && reply.dataset.draftUrl) {
   let drafted = reply.dataset.drafted === "yes" ? reply.value : null;
   const status = document.getElementById("redraft-status");
-  remedyChoice.addEventListener("change", async () => {
-    const label = remedyChoice.selectedOptions[0].textContent;
+  const redraft = async (label) => {
     if (drafted === null || reply.value.trim() !== drafted.trim()) {
       status.textContent = `Your edited reply is kept for ${label}: check that it fits.`;
       return;
     }
-    const url = `${reply.dataset.draftUrl}?remedy=${encodeURIComponent(remedyChoice.value)}`;
+    const asked = choiceRow && !choiceRow.hidden ? `&choice=${encodeURIComponent(choice.value)}` : "";
+    const url = `${reply.dataset.draftUrl}?remedy=${encodeURIComponent(remedyChoice.value)}${asked}`;
     try {
       const answer = await fetch(url, { headers: { Accept: "application/json" } });
       const draft = answer.ok ? await answer.json() : null;
@@ -91,7 +95,12 @@ if (reply && remedyChoice && reply.dataset.draftUrl) {
     } catch (_) {
       status.textContent = "The draft could not be fetched; the reply is as it was.";
     }
+  };
+  remedyChoice.addEventListener("change", () => {
+    if (choiceRow) choiceRow.hidden = (remedyChoice.value || choiceRow.dataset.remedy) !== "replace_or_refund";
+    redraft(remedyChoice.selectedOptions[0].textContent);
   });
+  if (choice) choice.addEventListener("change", () => redraft(choice.selectedOptions[0].textContent));
 }
 
 // A link to a guide's reply template (#reply-NAME) opens it.
