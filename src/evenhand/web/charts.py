@@ -109,6 +109,8 @@ class OrderMark:
 
 
 ORDER_CHART_HEIGHT = 60
+# Room left of the order history for its axis label, the largest total ("12345.00 SEK")
+ORDER_AXIS_WIDTH = 84
 
 
 def order_history(orders: Sequence[tuple[str, date, int, str, bool]]) -> list[OrderMark]:
@@ -119,5 +121,7 @@ def order_history(orders: Sequence[tuple[str, date, int, str, bool]]) -> list[Or
     for index, (name, day, total, text, cancelled) in enumerate(orders):
         height = max(2.0, ORDER_CHART_HEIGHT * total / largest)
         y = ORDER_CHART_HEIGHT - height
-        marks.append(OrderMark(name, day, text, AXIS_WIDTH + index * 10, y, height, cancelled))
+        marks.append(
+            OrderMark(name, day, text, ORDER_AXIS_WIDTH + index * 10, y, height, cancelled)
+        )
     return marks
