@@ -1,7 +1,11 @@
 """The threat signals' figures: recall and precision per signal on the held-out split, and
 how often ordinary mail gets a signal (it should not), with the time a message takes.
 
-    .venv/bin/python bench/signals.py
+    .venv/bin/python bench/signals.py [--batch FILE ...]
+
+`--batch` reads a new batch of signal rows (`{"signals": [...], "text": ...}`, as the
+corpus's `signals_tN.jsonl`) before it is trained on: threats found per signal and the
+share of its hard negatives that show a signal, per language.
 
 Ordinary mail: the corpus's messages without a threat (the training split's and the held-out
 split's), the held-out third of `corpus/ordinary_own.jsonl` (never trained on), and the
@@ -10,11 +14,13 @@ written batches' ordinary sentences (trained on: a floor, not a measure).
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import time
 from collections.abc import Sequence
 from importlib import resources
+from pathlib import Path
 
 from evenhand.actions.reader import reader_models
 from evenhand.settings import Settings
@@ -22,6 +28,8 @@ from evenhand.understand.clean import clean_message
 from evenhand.understand.corpus import Split, load_corpus
 from evenhand.understand.model import SignalKind
 from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.signal_model import WRITTEN_BATCHES
+from yardstick import print_yardstick
 
 
 def _rows(name: str) -> list[dict[str, object]]:
@@ -61,8 +69,30 @@ def _held_out(reader: EmbeddedReader) -> None:
     print(f"  signals per message: p50 {statistics.median(timings):.1f} ms, p99 {p99:.1f} ms")
 
 
+def _fresh_batch(reader: EmbeddedReader, path: Path) -> None:
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    print(f"{path} (not trained on):")
+    for language in sorted({str(row["language"]) for row in rows}):
+        own = [row for row in rows if row["language"] == language]
+        plain = [str(row["text"]) for row in own if not row["signals"]]
+        _rate(f"  {language} hard negatives", reader, plain)
+        threats = [row for row in own if row["signals"]]
+        readings = reader.signals([str(row["text"]) for row in threats])
+        found = sum(
+            set(row["signals"]) <= {signal.kind.value for signal in reading.signals}
+            for row, reading in zip(threats, readings, strict=True)
+        )
+        print(f"  {language} threats found with their signals: {found} of {len(threats)}")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--batch", type=Path, action="append", default=[])
+    arguments = parser.parse_args()
+    print_yardstick()
     reader = EmbeddedReader(reader_models(Settings()))
+    for path in arguments.batch:
+        _fresh_batch(reader, path)
     _held_out(reader)
     print("ordinary mail with a signal:")
     corpus = load_corpus()
@@ -72,7 +102,7 @@ def main() -> None:
         _rate(f"corpus messages without a threat ({split.value})", reader, plain)
     own = [r for r in _rows("ordinary_own.jsonl") if r.get("split") == "held_out"]
     _rate("own ordinary sentences (held out)", reader, [str(r["text"]) for r in own])
-    for name in ("signals_t1.jsonl", "signals_t2.jsonl", "signals_t3.jsonl"):
+    for name in (batch for batch in WRITTEN_BATCHES if batch.startswith("signals_")):
         plain = [str(r["text"]) for r in _rows(name) if not r["signals"]]
         _rate(f"{name} ordinary (trained on)", reader, plain)
 

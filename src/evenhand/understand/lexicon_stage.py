@@ -72,10 +72,10 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
     - an offer the writer refuses, a review change already made, a review already posted
       with nothing offered; praise that is no price, or praise alone in the sentence;
     - a dispute "filed" that the model read with no claim, case or money named;
-    - a threat the writer refuses ("I won't leave a bad review"), praise ("I'll leave a great
-      review"), a question to the shop with no stance, a harmless act announced ("I'll check
-      Trustpilot"), a review already posted
-      with no stance, a bank named only as how one pays."""
+    - a threat the writer refuses ("I won't leave a bad review"; not "don't think I won't"),
+      praise ("I'll leave a great review"), a collaboration or interview proposed, a question
+      to the shop with no stance, a harmless act announced ("I'll check Trustpilot"), a review
+      already posted with no stance, a bank named only as how one pays."""
     lexicon = default_lexicon()
     if kind in _BANK_KINDS and (rule := lexicon["withdrawal"].find(sentence)):
         return f"withdrawal ({rule})"
@@ -146,6 +146,8 @@ def _review_threat_veto(lexicon: Lexicon, sentence: str) -> str | None:
         return f"praise ({praise})"
     if delighted := _praise_only(lexicon, sentence):
         return delighted
+    if pitched := _pitch_only(lexicon, sentence):
+        return pitched
     posted = lexicon["already_posted"].find(sentence)
     if posted and not lexicon["stance"].search(sentence):
         return f"already posted ({posted})"
@@ -158,6 +160,15 @@ def _praise_only(lexicon: Lexicon, sentence: str) -> str | None:
     delight = lexicon["delight"].find(sentence)
     if delight and not lexicon["trouble"].search(sentence):
         return f"praise only ({delight})"
+    return None
+
+
+def _pitch_only(lexicon: Lexicon, sentence: str) -> str | None:
+    """A collaboration, sponsorship or interview proposed with nothing wrong, no warning and
+    no condition beside it ("I have 30k followers and would love to collaborate")."""
+    pitch = lexicon["pitch"].find(sentence)
+    if pitch and not lexicon["trouble"].search(sentence):
+        return f"a pitch ({pitch})"
     return None
 
 
@@ -174,7 +185,7 @@ def _refused(lexicon: Lexicon, sentence: str) -> str | None:
     """The writer refuses it: each clause with a threat's stance is itself a refusal ("I won't
     leave a bad review"; not "I won't pay that invoice, I'll dispute it instead")."""
     refusal = lexicon["refusal"].find(sentence)
-    if refusal is None:
+    if refusal is None or lexicon["dare"].search(sentence):
         return None
     stances = [part for part in clauses(sentence) if lexicon["stance"].search(part)]
     if all(lexicon["refusal"].search(part) for part in stances):
