@@ -105,6 +105,8 @@ def _offer_veto(lexicon: Lexicon, sentence: str, *, stage: str) -> str | None:
         return changed
     if refused := _refused(lexicon, sentence):
         return refused
+    if aside := _pitch_only(lexicon, sentence) or _asked_only(lexicon, sentence):
+        return aside
     offered = lexicon["offer"].search(sentence)
     posted = lexicon["already_posted"].find(sentence)
     if posted and not offered and not lexicon["stance"].search(sentence):
@@ -130,11 +132,18 @@ def _threat_veto(lexicon: Lexicon, kind: SignalKind, sentence: str) -> str | Non
     return None
 
 
-def _harmless(lexicon: Lexicon, sentence: str) -> str | None:
-    """A question put to the shop with no stance, or a harmless act announced."""
+def _asked_only(lexicon: Lexicon, sentence: str) -> str | None:
+    """A question put to the shop with no stance."""
     asked = lexicon["question"].find(sentence)
     if asked and not lexicon["stance"].search(sentence):
         return f"a question to the shop ({asked})"
+    return None
+
+
+def _harmless(lexicon: Lexicon, sentence: str) -> str | None:
+    """A question put to the shop with no stance, or a harmless act announced."""
+    if asked := _asked_only(lexicon, sentence):
+        return asked
     benign = lexicon["benign_act"].find(sentence)
     if benign and not lexicon["money_back"].search(sentence):
         return f"a harmless act ({benign})"
@@ -164,10 +173,10 @@ def _praise_only(lexicon: Lexicon, sentence: str) -> str | None:
 
 
 def _pitch_only(lexicon: Lexicon, sentence: str) -> str | None:
-    """A collaboration, sponsorship or interview proposed with nothing wrong, no warning and
-    no condition beside it ("I have 30k followers and would love to collaborate")."""
+    """A collaboration, sponsorship or interview proposed with nothing wrong and no warning
+    beside it ("I have 30k followers and would love to collaborate, if you're up for it")."""
     pitch = lexicon["pitch"].find(sentence)
-    if pitch and not lexicon["trouble"].search(sentence):
+    if pitch and not lexicon["complaint"].search(sentence):
         return f"a pitch ({pitch})"
     return None
 
