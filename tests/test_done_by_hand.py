@@ -150,6 +150,12 @@ def test_the_ticket_page_warns_and_refuses_without_the_tick(
         [approval] = events(shop, "decision approve")
         assert approval["by"] == AGENT and approval["done_by_hand"] == ["refund"]
         assert approval["not_at_shop"] == "order_cancelled"
+        # and the ticket's history says so, and no warning is left beside the buttons
+        page = LexborHTMLParser(agent.get(path).text)
+        history = page.css_first("section[aria-labelledby=h-reviews]")
+        assert history is not None
+        assert f"{AGENT}: approve (refund), refund done by hand in Shopify" in history.text()
+        assert page.css_first("#by-hand") is None
 
 
 def test_bulk_approve_skips_a_ticket_the_shop_cannot_carry_out_and_says_so(

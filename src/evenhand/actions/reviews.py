@@ -255,6 +255,7 @@ def review_decision(
                 "by": user.email,
                 "remedy": remedy,
                 "reason": reason.strip() or None,
+                "review": review_id,
                 **_done_by_hand(by_hand),
             },
         )
