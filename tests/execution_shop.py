@@ -73,7 +73,12 @@ class Shop:
             return int(connection.execute(select(decisions.c.id)).scalar_one())
 
     def user(self, role: Role) -> User:
+        """The shop's user of `role`, created the first time."""
         email = f"{role.value}@nordhem.example"
+        with self.engine.connect() as connection:
+            known = find_user(connection, email)
+        if known is not None:
+            return known
         create_user(self.engine, email=email, role=role, password="x" * 16, now=NOW)
         with self.engine.connect() as connection:
             found = find_user(connection, email)
@@ -87,9 +92,11 @@ class Shop:
         role: Role = Role.MANAGER,
         remedy: str | None = None,
         choice: str | None = "refund",
+        done_by_hand: bool = False,
     ) -> None:
         """An approval (or override to `remedy`) as the ticket page sends it; a broken mug
-        (replace_or_refund) is refunded unless `choice` says otherwise (None: the default)."""
+        (replace_or_refund) is refunded unless `choice` says otherwise (None: the default);
+        `done_by_hand`: the agent's tick that they did the shop's step in Shopify."""
         review_decision(
             self.engine,
             decision_id=decision_id,
@@ -101,6 +108,7 @@ class Shop:
             settings=self.worker.settings,
             guide=self.worker.guide,
             choice=choice,
+            done_by_hand=done_by_hand,
         )
 
     def run(self) -> int:

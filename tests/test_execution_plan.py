@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from evenhand.domain.execution import (
     Choice,
+    ManualStep,
+    NotAtShop,
     OrderState,
     StepKind,
     default_choice,
     idempotency_key,
+    manual_steps,
     money_given_minor,
+    not_at_shop,
     plan_steps,
 )
 from evenhand.domain.remedies import Remedy
@@ -140,3 +144,46 @@ def test_the_default_is_to_ask_unless_the_customer_said_which() -> None:
     assert default_choice(None) is Choice.ASK
     assert default_choice("refund") is Choice.REFUND
     assert default_choice("replacement") is Choice.REPLACEMENT
+
+
+def test_a_shop_step_without_a_shopify_order_is_named_for_an_agent_to_do_by_hand() -> None:
+    # given an order imported from a file without Shopify ids
+    blocked = not_at_shop(shopify_id=None, cancelled=False)
+    # when a free reship, a refund (the customer's choice) and a cancel are planned for it
+    reship = manual_steps(Remedy.RESHIP_FREE, blocked=blocked)
+    refund = manual_steps(Remedy.REPLACE_OR_REFUND, blocked=blocked, choice=Choice.REFUND)
+    cancel = manual_steps(Remedy.CANCEL_UNSHIPPED_ORDER, blocked=blocked)
+    # then each names the shop step Evenhand will not carry out, and why
+    assert blocked is NotAtShop.NO_SHOPIFY_ORDER
+    assert reship == (ManualStep(StepKind.REPLACEMENT, NotAtShop.NO_SHOPIFY_ORDER),)
+    assert refund == (ManualStep(StepKind.REFUND, NotAtShop.NO_SHOPIFY_ORDER),)
+    assert cancel == (ManualStep(StepKind.CANCEL_ORDER, NotAtShop.NO_SHOPIFY_ORDER),)
+    # and the plan itself holds the reply alone
+    unknown = OrderState(shopify_id=None, unfulfilled=False, refundable_minor=1, total_minor=1)
+    steps = plan_steps(Remedy.RESHIP_FREE, order=unknown, helpdesk_ticket=True, set_status=False)
+    assert steps == [StepKind.SEND_REPLY]
+
+
+def test_a_cancelled_order_leaves_its_shop_steps_to_an_agent() -> None:
+    # given an order cancelled in Shopify already
+    blocked = not_at_shop(shopify_id=1, cancelled=True)
+    # when a refund on the renewal, and a paid reship with its invoice, are planned
+    refund = manual_steps(Remedy.REFUND_RENEWAL, blocked=blocked)
+    invoice = manual_steps(Remedy.OFFER_PAID_RESHIP, blocked=blocked, invoice_paid_reship=True)
+    # then both are the agent's, because the order is cancelled
+    assert refund == (ManualStep(StepKind.REFUND, NotAtShop.ORDER_CANCELLED),)
+    assert invoice == (ManualStep(StepKind.SHIPPING_INVOICE, NotAtShop.ORDER_CANCELLED),)
+
+
+def test_nothing_is_left_to_an_agent_when_the_shop_can_do_it_or_nothing_is_done_there() -> None:
+    # given an order Shopify knows, and one it does not
+    known = not_at_shop(shopify_id=1, cancelled=False)
+    unknown = not_at_shop(shopify_id=None, cancelled=False)
+    # then the known order's refund is the shop's
+    assert known is None
+    assert manual_steps(Remedy.REFUND_RENEWAL, blocked=known) == ()
+    # and asking the customer, talking, or a subscription's step needs no order at all
+    assert manual_steps(Remedy.REPLACE_OR_REFUND, blocked=unknown, choice=Choice.ASK) == ()
+    assert manual_steps(Remedy.SEND_TRACKING_STATUS, blocked=unknown) == ()
+    assert manual_steps(Remedy.OFFER_PAID_RESHIP, blocked=unknown) == ()  # no invoice
+    assert manual_steps(Remedy.CANCEL_SUBSCRIPTION, blocked=unknown) == ()

@@ -29,18 +29,22 @@ from evenhand.actions.step_calls import (
 from evenhand.actions.writeback import backoff_seconds
 from evenhand.domain.execution import (
     Choice,
+    ManualStep,
+    NotAtShop,
     OrderState,
     StepKind,
     StepState,
     default_choice,
     idempotency_key,
+    manual_steps,
     money_given_minor,
+    not_at_shop,
     plan_steps,
 )
 from evenhand.domain.money import from_minor, to_minor
 from evenhand.domain.remedies import Remedy
 from evenhand.domain.roles import Role
-from evenhand.errors import AccessError, EvenhandError
+from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.helpdesk.http import HelpdeskError
 from evenhand.settings import Settings
 from evenhand.shopify.graphql import ShopifyError
@@ -79,6 +83,9 @@ class Plan:
     steps: list[StepKind]
     amounts: list[int]
     choice: Choice | None = None  # what a replace_or_refund carries out; None for the rest
+    # The shop steps the remedy needs that Evenhand cannot carry out (no Shopify order, or
+    # a cancelled one): an agent does them in Shopify by hand before approving.
+    manual_steps: tuple[ManualStep, ...] = ()
 
     @property
     def money_minor(self) -> int:
@@ -113,12 +120,18 @@ def plan_for(
         waiting_status=context.source in WAITING_STATUS,
     )
     amounts = [money_given_minor([kind], order) for kind in steps]
-    return Plan(context, remedy, steps, amounts, choice)
+    by_hand = manual_steps(
+        remedy,
+        blocked=not_at_shop(shopify_id=context.order_shopify_id, cancelled=context.order_cancelled),
+        invoice_paid_reship=settings.paid_reship_invoice,
+        choice=choice or Choice.ASK,
+    )
+    return Plan(context, remedy, steps, amounts, choice, by_hand)
 
 
 def _order_state(context: DecisionContext) -> OrderState | None:
     if context.order_shopify_id is None or context.order_cancelled:
-        return None
+        return None  # nothing at the shop (see `not_at_shop`)
     return OrderState(
         shopify_id=context.order_shopify_id,
         unfulfilled=(context.order_fulfillment_status or "").lower() in UNFULFILLED,
@@ -139,6 +152,46 @@ def check_role_limit(plan: Plan, *, role: Role, settings: Settings) -> None:
             f"remedy: gives away {given} {plan.context.currency}, above the agent limit of "
             f"{limit}; a manager approves it",
         )
+
+
+# What Evenhand will not do, and what the agent does in Shopify instead.
+_CANNOT: dict[StepKind, tuple[str, str]] = {
+    StepKind.REFUND: ("refund it", "Refund it"),
+    StepKind.CANCEL_ORDER: ("cancel it", "Cancel it (with its refund)"),
+    StepKind.REPLACEMENT: ("send the replacement", "Create the replacement order"),
+    StepKind.SHIPPING_INVOICE: ("invoice the reship", "Send the reship's invoice"),
+}
+_WHY: dict[NotAtShop, str] = {
+    NotAtShop.NO_SHOPIFY_ORDER: "No Shopify order on this ticket",
+    NotAtShop.ORDER_CANCELLED: "The order is cancelled in Shopify",
+}
+
+
+def by_hand_note(steps: tuple[ManualStep, ...]) -> str:
+    """What Evenhand will not do for this approval, and what the agent must do first."""
+    if not steps:
+        return ""
+    cannot = " and ".join(_CANNOT[step.kind][0] for step in steps)
+    do = " and ".join(_CANNOT[step.kind][1] for step in steps)
+    return (
+        f"{_WHY[steps[0].reason]}: Evenhand cannot {cannot}. {do} in Shopify yourself, "
+        "then tick 'done by hand' to approve (the reply says it is done)."
+    )
+
+
+def by_hand_needed(connection: Connection, plan: Plan, decision_id: int) -> tuple[ManualStep, ...]:
+    """The plan's steps an agent must confirm done by hand; none once the decision was
+    carried out (a later approval carries nothing out)."""
+    if not plan.manual_steps or has_execution(connection, decision_id):
+        return ()
+    return plan.manual_steps
+
+
+def check_done_by_hand(steps: tuple[ManualStep, ...], *, done_by_hand: bool) -> None:
+    """Refuse an approval whose reply would say a shop step was done that Evenhand cannot
+    do, unless the agent confirms they did it in Shopify."""
+    if steps and not done_by_hand:
+        raise EvenhandError(InputError.MISSING_VALUE, f"done_by_hand: {by_hand_note(steps)}")
 
 
 def start_execution(
@@ -302,7 +355,8 @@ def auto_remedies(settings: Settings) -> list[str]:
 
 def auto_approve(engine: Engine, *, settings: Settings, now: datetime, limit: int = 50) -> int:
     """Carry out today's undecided decisions whose remedy a manager marked auto-approve,
-    while what they give away stays within the day's cap; the rest wait for an agent."""
+    while what they give away stays within the day's cap; the rest wait for an agent, as do
+    those with a shop step Evenhand cannot carry out (`Plan.manual_steps`)."""
     remedies = auto_remedies(settings)
     if not remedies:
         return 0
@@ -313,7 +367,9 @@ def auto_approve(engine: Engine, *, settings: Settings, now: datetime, limit: in
             plan = plan_for(
                 connection, decision_id, remedy=_remedy(connection, decision_id), settings=settings
             )
-            if plan is None or not _within_cap(connection, plan, settings, day):
+            if plan is None or plan.manual_steps:
+                continue  # a shop step only an agent can do by hand: left to an agent
+            if not _within_cap(connection, plan, settings, day):
                 continue
             if start_execution(
                 connection,

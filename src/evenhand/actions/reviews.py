@@ -16,6 +16,9 @@ from sqlalchemy import Connection, Engine
 from evenhand.actions.customer_value import CustomerReport, customer_report
 from evenhand.actions.execute import (
     Plan,
+    by_hand_needed,
+    by_hand_note,
+    check_done_by_hand,
     check_role_limit,
     execution_steps_of,
     plan_for,
@@ -31,7 +34,7 @@ from evenhand.actions.redraft import (
 )
 from evenhand.actions.schemas import DecisionOut
 from evenhand.actions.service import find_decision
-from evenhand.domain.execution import Choice
+from evenhand.domain.execution import Choice, ManualStep
 from evenhand.domain.guide import Guide, Remedy
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.settings import Settings
@@ -58,7 +61,9 @@ QUEUE_LENGTH = 100
 __all__ = [
     "QUEUE_LENGTH",
     "QUEUE_SORTS",
+    "BulkApproval",
     "approve_many",
+    "by_hand_notes",
     "next_to_review",
     "queue",
     "review_decision",
@@ -148,6 +153,25 @@ def ticket_page(
     return replace(page, note=note)
 
 
+def by_hand_notes(
+    engine: Engine, *, decision_id: int, remedy: Remedy, settings: Settings
+) -> dict[str, str]:
+    """What Evenhand cannot do at the shop if `remedy` is approved, for the warning beside
+    the approve controls: by choice for a replace_or_refund ('' for the other remedies),
+    only those with a shop step an agent must do by hand."""
+    choices: list[Choice | None] = list(Choice) if remedy is Remedy.REPLACE_OR_REFUND else [None]
+    notes: dict[str, str] = {}
+    with engine.connect() as connection:
+        for choice in choices:
+            plan = plan_for(
+                connection, decision_id, remedy=remedy, settings=settings, choice=choice
+            )
+            note = by_hand_note(by_hand_needed(connection, plan, decision_id)) if plan else ""
+            if note:
+                notes[choice.value if choice else ""] = note
+    return notes
+
+
 def links_out(
     settings: Settings, *, source: str, ticket_key: str, order: OrderShown | None
 ) -> dict[str, str]:
@@ -176,12 +200,15 @@ def review_decision(
     settings: Settings | None = None,
     guide: Guide | None = None,
     choice: str | None = None,
+    done_by_hand: bool = False,
 ) -> int:
     """Approve (no remedy given) or override (a new remedy and a reason) a decision, and
     owe the steps that carry out the remedy in force (see actions.execute); a
     replace_or_refund does what `choice` says (none: the default). With the guide, the
     reply is redrafted for a new remedy or choice unless the agent edited it by hand
-    (`actions.redraft`)."""
+    (`actions.redraft`). A shop step Evenhand cannot carry out (no Shopify order, or a
+    cancelled one) must be `done_by_hand` in Shopify first: else the approval is refused
+    and nothing is stored."""
     decision = find_decision(engine, decision_id=decision_id)  # it must exist
     if remedy and remedy not in {each.value for each in Remedy}:
         raise EvenhandError(InputError.BAD_VALUE, f"remedy: unknown remedy {remedy!r}")
@@ -208,6 +235,8 @@ def review_decision(
     plan = _checked_plan(engine, decision_id, after, user, settings, choice=chosen)
     chosen = plan.choice if plan is not None and plan.choice else chosen
     with engine.begin() as connection:
+        by_hand = by_hand_needed(connection, plan, decision_id) if plan else ()
+        check_done_by_hand(by_hand, done_by_hand=done_by_hand)
         review_id = _review_and_start(
             connection,
             DecisionReview(
@@ -222,9 +251,25 @@ def review_decision(
             at=now,
             action=f"decision {action}",
             subject=str(decision_id),
-            details={"by": user.email, "remedy": remedy, "reason": reason.strip() or None},
+            details={
+                "by": user.email,
+                "remedy": remedy,
+                "reason": reason.strip() or None,
+                "review": review_id,
+                **_done_by_hand(by_hand),
+            },
         )
     return review_id
+
+
+def _done_by_hand(steps: tuple[ManualStep, ...]) -> dict[str, Any]:
+    """The audit's record of shop steps the approving agent confirmed done by hand."""
+    if not steps:
+        return {}
+    return {
+        "done_by_hand": [step.kind.value for step in steps],
+        "not_at_shop": steps[0].reason.value,
+    }
 
 
 def _choice(choice: str | None, remedy: Remedy) -> Choice | None:
@@ -315,6 +360,15 @@ def _checked_plan(
     return plan
 
 
+@dataclass(frozen=True, slots=True)
+class BulkApproval:
+    """What a bulk approval did: the decisions approved, and those left for an agent."""
+
+    approved: list[int]
+    # decision id: the shop step an agent must do in Shopify by hand first, and why
+    skipped: dict[int, str] = field(default_factory=dict)
+
+
 def approve_many(
     engine: Engine,
     *,
@@ -322,9 +376,11 @@ def approve_many(
     user: User,
     now: datetime,
     settings: Settings | None = None,
-) -> int:
-    """Approve the decisions picked on a page of the queue, all or none, with the draft
-    replies as they are; one audit event names them. Returns how many were approved."""
+) -> BulkApproval:
+    """Approve the decisions picked on a page of the queue with the draft replies as they
+    are, all or none, but for those with a shop step Evenhand cannot carry out: they are
+    skipped (each needs its agent's 'done by hand' on its page), so no reply says it was
+    done. One audit event names those approved and those skipped."""
     picked = sorted(set(decision_ids))
     if not picked:
         raise EvenhandError(InputError.MISSING_VALUE, "decision: pick at least one ticket")
@@ -335,19 +391,31 @@ def approve_many(
         decision = find_decision(engine, decision_id=decision_id)  # each must exist
         plans[decision_id] = _checked_plan(engine, decision_id, decision.remedy, user, settings)
     with engine.begin() as connection:
-        for decision_id in picked:
+        skipped = _needing_hands(connection, plans)
+        approved = [decision_id for decision_id in picked if decision_id not in skipped]
+        for decision_id in approved:
             plan = plans[decision_id]
             choice = plan.choice if plan is not None else None
             approval = DecisionReview(decision_id, "approve", None, None, None, choice)
-            _review_and_start(connection, approval, user=user, plan=plans[decision_id], now=now)
+            _review_and_start(connection, approval, user=user, plan=plan, now=now)
         record_event(
             connection,
             at=now,
             action="decisions approved",
-            subject=",".join(map(str, picked)),
-            details={"by": user.email, "count": len(picked)},
+            subject=",".join(map(str, approved)),
+            details={"by": user.email, "count": len(approved), "skipped": sorted(skipped)},
         )
-    return len(picked)
+    return BulkApproval(approved, skipped)
+
+
+def _needing_hands(connection: Connection, plans: Mapping[int, Plan | None]) -> dict[int, str]:
+    """The picked decisions with a shop step only an agent can do, with what to do."""
+    notes = {
+        decision_id: by_hand_note(by_hand_needed(connection, plan, decision_id))
+        for decision_id, plan in plans.items()
+        if plan is not None
+    }
+    return {decision_id: note for decision_id, note in notes.items() if note}
 
 
 def next_to_review(engine: Engine, *, after: int) -> int | None:

@@ -102,15 +102,11 @@ def plan_steps(
     nothing ships. A paid reship is an invoice for its shipping when the shop says so.
     `replace_or_refund` does what `choice` says; asking the customer leaves the ticket
     waiting for their answer (when the helpdesk has such a status) instead of the status
-    after a reply. Shop steps need the order's Shopify id; without it only the reply goes."""
+    after a reply. Shop steps need the order's Shopify id; without it only the reply goes
+    (and `manual_steps` names what an agent must do in Shopify by hand)."""
     steps: list[StepKind] = []
-    kinds = _REMEDY_STEPS.get(remedy, ())
-    if remedy is Remedy.OFFER_PAID_RESHIP and invoice_paid_reship:
-        kinds = (StepKind.SHIPPING_INVOICE,)
     asking = remedy is Remedy.REPLACE_OR_REFUND and choice is Choice.ASK
-    if remedy is Remedy.REPLACE_OR_REFUND:
-        kinds = _CHOICE_STEPS[choice]
-    for kind in kinds:
+    for kind in remedy_kinds(remedy, invoice_paid_reship=invoice_paid_reship, choice=choice):
         if kind in CUSTOMER_STEPS:
             steps.append(kind)
         elif order is not None and order.shopify_id is not None:
@@ -122,6 +118,58 @@ def plan_steps(
         elif set_status and not asking:
             steps.append(StepKind.SET_STATUS)
     return steps
+
+
+def remedy_kinds(
+    remedy: Remedy, *, invoice_paid_reship: bool = False, choice: Choice = Choice.ASK
+) -> tuple[StepKind, ...]:
+    """What the remedy does at the shop, before the order is looked at."""
+    if remedy is Remedy.OFFER_PAID_RESHIP and invoice_paid_reship:
+        return (StepKind.SHIPPING_INVOICE,)
+    if remedy is Remedy.REPLACE_OR_REFUND:
+        return _CHOICE_STEPS[choice]
+    return _REMEDY_STEPS.get(remedy, ())
+
+
+class NotAtShop(StrEnum):
+    """Why Evenhand cannot carry out an order's step at the shop."""
+
+    NO_SHOPIFY_ORDER = "no_shopify_order"  # no order, or one without its Shopify id
+    ORDER_CANCELLED = "order_cancelled"  # cancelled in Shopify already
+
+
+@dataclass(frozen=True, slots=True)
+class ManualStep:
+    """A shop step the remedy needs that Evenhand will not carry out: an agent does it in
+    Shopify by hand before the reply that says it was done goes out."""
+
+    kind: StepKind
+    reason: NotAtShop
+
+
+def not_at_shop(*, shopify_id: int | None, cancelled: bool) -> NotAtShop | None:
+    """Why the order's steps cannot be carried out at the shop; None when they can."""
+    if shopify_id is None:
+        return NotAtShop.NO_SHOPIFY_ORDER
+    if cancelled:
+        return NotAtShop.ORDER_CANCELLED
+    return None
+
+
+def manual_steps(
+    remedy: Remedy,
+    *,
+    blocked: NotAtShop | None,
+    invoice_paid_reship: bool = False,
+    choice: Choice = Choice.ASK,
+) -> tuple[ManualStep, ...]:
+    """The order's steps the remedy needs but the shop cannot be asked for (`blocked`
+    says why): a refund, a cancel, a replacement, an invoice. Subscription steps are the
+    customer's, not the order's, and go ahead."""
+    if blocked is None:
+        return ()
+    kinds = remedy_kinds(remedy, invoice_paid_reship=invoice_paid_reship, choice=choice)
+    return tuple(ManualStep(kind, blocked) for kind in kinds if kind not in CUSTOMER_STEPS)
 
 
 def _order_step(kind: StepKind, order: OrderState) -> StepKind | None:

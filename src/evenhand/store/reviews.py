@@ -67,7 +67,8 @@ CHOICE_EVENT = "remedy choice"  # what an approved replace_or_refund carries out
 
 def reviews_of(connection: Connection, decision_id: int) -> list[Mapping[str, Any]]:
     """The decision's reviews, oldest first, each with the choice it made (`choice`: for
-    a replace_or_refund, else None) as its audit event recorded it."""
+    a replace_or_refund, else None) and the shop steps its agent did by hand
+    (`done_by_hand`), as their audit events recorded them."""
     rows = connection.execute(
         select(reviews, users.c.email.label("by"))
         .join(users, users.c.id == reviews.c.user_id)
@@ -75,7 +76,11 @@ def reviews_of(connection: Connection, decision_id: int) -> list[Mapping[str, An
         .order_by(reviews.c.id)
     ).mappings()
     choices = _choices(connection, decision_id)
-    return [{**row, "choice": choices.get(row["id"])} for row in rows]
+    by_hand = _done_by_hand(connection, decision_id)
+    return [
+        {**row, "choice": choices.get(row["id"]), "done_by_hand": by_hand.get(row["id"], [])}
+        for row in rows
+    ]
 
 
 def _choices(connection: Connection, decision_id: int) -> dict[int, str]:
@@ -85,6 +90,24 @@ def _choices(connection: Connection, decision_id: int) -> dict[int, str]:
         )
     ).scalars()
     return {int(details["review"]): str(details["choice"]) for details in events if details}
+
+
+REVIEW_EVENTS = ("decision approve", "decision override")
+
+
+def _done_by_hand(connection: Connection, decision_id: int) -> dict[int, list[str]]:
+    """The shop steps each review's agent said they did in Shopify by hand."""
+    events = connection.execute(
+        select(audit_events.c.details).where(
+            audit_events.c.action.in_(REVIEW_EVENTS),
+            audit_events.c.subject == str(decision_id),
+        )
+    ).scalars()
+    return {
+        int(details["review"]): [str(kind) for kind in details["done_by_hand"]]
+        for details in events
+        if details and details.get("review") and details.get("done_by_hand")
+    }
 
 
 def queue_rows(

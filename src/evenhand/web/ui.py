@@ -37,6 +37,7 @@ from evenhand.actions.reviews import (
     QUEUE_LENGTH,
     QUEUE_SORTS,
     approve_many,
+    by_hand_notes,
     next_to_review,
     queue,
     review_decision,
@@ -151,6 +152,7 @@ def queue_page(
     q: str = "",
     before: int | None = None,
     sort: str = "newest",
+    skipped: str = "",
 ) -> HTMLResponse:
     filters = {name: request.query_params.get(name, "") for name in QUEUE_CHOICES}
     sort = sort if sort in QUEUE_SORTS else "newest"
@@ -174,8 +176,17 @@ def queue_page(
         paged=before is not None,
         newest_href=f"/queue?{urlencode(kept)}",
         older_href=f"/queue?{urlencode(older)}" if older else None,
-        here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        skipped=[int(each) for each in skipped.split(",") if each.strip().isdigit()],
+        here=_here(request),
     )
+
+
+def _here(request: Request) -> str:
+    """The queue page as it is, less the note of tickets a bulk approval skipped."""
+    kept = [
+        (name, value) for name, value in request.query_params.multi_items() if name != "skipped"
+    ]
+    return str(request.url.path) + (f"?{urlencode(kept)}" if kept else "")
 
 
 @router.get("/tickets/{decision_id}")
@@ -198,6 +209,13 @@ def ticket(
         guide=service.current_guide(),
     )
     corrections = intent_corrections_of(service.engine, decision_id)
+    picked = (chosen or {}).get("remedy", "")
+    by_hand = by_hand_notes(
+        service.engine,
+        decision_id=decision_id,
+        remedy=Remedy(picked) if picked in set(Remedy) else page.decision.remedy,
+        settings=service.settings,
+    )
     currency = page.decision.ltv.currency
     evidence = [signal.evidence for signal in page.decision.signals]
     html_mail = is_html(page.body)
@@ -241,6 +259,7 @@ def ticket(
         remedies=[remedy.value for remedy in Remedy],
         choices=list(CHOICE_LABELS.items()),
         choice=(chosen or {}).get("choice") or choice_in_force(page.decision, page.reviews),
+        by_hand=by_hand,
         error=error,
         intents=[intent.value for intent in Intent],
         corrections=corrections,
@@ -262,8 +281,10 @@ def review(
     reply: Annotated[str, Form()] = "",
     then: Annotated[str, Form()] = "",
     choice: Annotated[str, Form()] = "",
+    done_by_hand: Annotated[str, Form()] = "",
 ) -> Response:
-    """Approve or override; with `then=next`, on to the next ticket no one has reviewed."""
+    """Approve or override; with `then=next`, on to the next ticket no one has reviewed. A
+    shop step Evenhand cannot carry out needs the agent's `done_by_hand` tick."""
     check_csrf(request, csrf)
     try:
         review_decision(
@@ -277,6 +298,7 @@ def review(
             settings=service.settings,
             guide=service.current_guide(),
             choice=choice or None,
+            done_by_hand=bool(done_by_hand),
         )
     except EvenhandError as error:
         if not isinstance(error.code, InputError) and error.code is not AccessError.NOT_ALLOWED:
@@ -301,16 +323,21 @@ def approve_picked(
     decision: Annotated[list[int] | None, Form()] = None,
     back: Annotated[str, Form()] = "/queue",
 ) -> Response:
-    """Approve the tickets picked on the queue page, as drafted; back to the same page."""
+    """Approve the tickets picked on the queue page, as drafted; back to the same page,
+    which names those skipped (a shop step an agent must do by hand first)."""
     check_csrf(request, csrf)
-    approve_many(
+    done = approve_many(
         service.engine,
         decision_ids=decision or [],
         user=user,
         now=service.now(),
         settings=service.settings,
     )
-    return RedirectResponse(back if back.startswith("/queue") else "/queue", status_code=303)
+    back = back if back.startswith("/queue") else "/queue"
+    if done.skipped:
+        joiner = "&" if "?" in back else "?"
+        back += joiner + urlencode({"skipped": ",".join(map(str, sorted(done.skipped)))})
+    return RedirectResponse(back, status_code=303)
 
 
 @router.get("/guide")
