@@ -152,6 +152,7 @@ WRITTEN_BATCHES = (
     "signals_t3.jsonl",
     "signals_t4.jsonl",
     "signals_t5.jsonl",
+    "signals_t6.jsonl",
     "ordinary_own.jsonl",
 )
 
