@@ -28,6 +28,7 @@ from evenhand.actions.shop_reader import (
     adoptions,
     learn_shop_reader,
     read_history,
+    reads_better,
 )
 from evenhand.actions.triage import triage_tickets
 from evenhand.cli.shop_reader_commands import comparison_table
@@ -123,6 +124,17 @@ def test_the_shop_reader_beats_the_built_in_one_on_the_shops_rows_under_cv(
     assert learnt.details["left_out"] == {"spam-saljare": 8}
     # and the plain TF-IDF + logistic regression on the same folds stands beside them
     assert set(comparison["baseline"]["intents"]) == set(shop["intents"])
+
+
+@pytest.mark.training
+def test_learn_adopts_only_a_shop_reader_that_reads_at_least_as_well(learnt: Learnt) -> None:
+    # Given Fjällgarn's shop reader, which reads its history better than the built-in one
+    assert reads_better(learnt.details)
+    # When the figures say the built-in reader read the rows better
+    comparison = learnt.details["comparison"]
+    worse = {"shop": comparison["built_in"], "built_in": comparison["shop"]}
+    # Then `learn --adopt` would not adopt it
+    assert not reads_better({**learnt.details, "comparison": {**comparison, **worse}})
 
 
 @pytest.mark.training

@@ -117,6 +117,13 @@ def learn_shop_reader(
     return Learnt(version=version, history=history, details=details)
 
 
+def reads_better(details: dict[str, Any]) -> bool:
+    """Whether the shop reader read the shop's rows at least as well as the built-in reader
+    under cross-validation (macro-F1): what `learn --adopt` asks before adopting it."""
+    comparison = details["comparison"]
+    return bool(comparison["shop"]["macro_f1"] >= comparison["built_in"]["macro_f1"])
+
+
 def _corrections_joined(history: ShopHistory, settings: Settings) -> Joined:
     """The corrections in the settings' database; none when it is not there yet."""
     url = make_url(settings.db)

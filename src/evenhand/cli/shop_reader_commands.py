@@ -28,7 +28,14 @@ def reader_learn(
         Path | None,
         typer.Option("--mapping", help="YAML of shop_label: intent; other labels left out."),
     ] = None,
-    adopt: Annotated[bool, typer.Option("--adopt", help="Adopt the shop reader learnt.")] = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt",
+            help="Adopt the shop reader learnt, if it reads the history at least as well as "
+            "the built-in reader under cross-validation (`reader adopt` adopts it anyway).",
+        ),
+    ] = False,
     corrections: Annotated[
         bool,
         typer.Option(
@@ -41,23 +48,36 @@ def reader_learn(
 ) -> None:
     """Learn a shop reader from the shop's labelled history and compare it, side by side,
     with the built-in reader under cross-validation on the shop's rows."""
-    from evenhand.actions.shop_reader import adopt_version, learn_shop_reader
+    from evenhand.actions.shop_reader import adopt_version, learn_shop_reader, reads_better
     from evenhand.store.database import make_engine
 
     settings = load(db)
     learnt = learn_shop_reader(
         settings, path=path, mapping=mapping, announce=announce, corrections=corrections
     )
-    if adopt:
+    better = reads_better(learnt.details)
+    adopted = adopt and better
+    if adopted:
         adopt_version(
             make_engine(settings.db), settings, version=learnt.version, by=_by(), now=now()
         )
     if as_json:
-        out.print_json(json.dumps({"version": learnt.version, "adopted": adopt, **learnt.details}))
+        details = {"version": learnt.version, "adopted": adopted, "better": better}
+        out.print_json(json.dumps({**details, **learnt.details}))
         return
     comparison_table(out, learnt.details)
-    state = "adopted" if adopt else f"adopt it with `evenhand reader adopt {learnt.version}`"
-    out.print(f"shop reader {learnt.version}: {state}")
+    out.print(f"shop reader {learnt.version}: {_state(learnt.version, adopted, better=better)}")
+
+
+def _state(version: str, adopted: bool, *, better: bool) -> str:
+    if adopted:
+        return "adopted"
+    if not better:
+        return (
+            "not adopted: the built-in reader reads this history better under "
+            f"cross-validation (`evenhand reader adopt {version}` adopts it anyway)"
+        )
+    return f"adopt it with `evenhand reader adopt {version}`"
 
 
 def comparison_table(console: Console, details: dict[str, Any]) -> None:

@@ -84,12 +84,14 @@ def shop_reader(
     name: str = "shop",
     threshold: float | None = None,
 ) -> EmbeddedReader:
-    """The built-in reader with the shop's intent model as its only intent stage: language
-    and threat signals stay the built-in reader's."""
+    """The built-in reader with the shop's intent model as its first intent stage: the
+    built-in e5 model still gives its second opinion where that stage is unsure (the cascade;
+    on a history written freely, not from templates, the n-gram stage alone read worse than
+    the built-in reader); language and threat signals stay the built-in reader's."""
     return EmbeddedReader(
         models,
         threshold=threshold,
-        approach=Approach.CHAR_WORD_LOGISTIC,
-        intent_model=IntentModel(approach=Approach.CHAR_WORD_LOGISTIC, classifier=intent),
+        approach=Approach.CASCADE_E5,
+        intent_model=IntentModel(approach=Approach.CASCADE_E5, classifier=intent),
         name=name,
     )
