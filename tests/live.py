@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import uvicorn
 from fastapi import FastAPI
 
-from tests.shop_server import Answer, json_server
+from tests.json_server import Answer, json_server
 
 # The helpdesks' credentials in the tests: a log or page showing one is a leak.
 ZENDESK_TOKEN = "zd-api-token-never-logged"

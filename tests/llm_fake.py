@@ -24,7 +24,7 @@ from evenhand.understand.llm_reader import LlmReader
 from evenhand.understand.llm_schema import LlmMode
 from evenhand.understand.model import Message, Understanding
 from evenhand.understand.reader import EmbeddedReader
-from tests.shop_server import Answer, json_server
+from tests.json_server import Answer, json_server
 
 PAYLOADS = Path(__file__).parent / "fixtures" / "llm"
 CHARS_PER_TOKEN = 4  # the rule of thumb for English text, when the fake counts tokens

@@ -1,5 +1,5 @@
 """Local servers speaking the review platforms' documented reply endpoints (on
-`shop_server.json_server`):
+`json_server.json_server`):
 
 - Trustpilot `POST /v1/private/reviews/{reviewId}/reply`, Bearer business user token,
   `{"message", "authorBusinessUserId"}`, 201 (a review has one reply: a new one replaces it);
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.shop_server import Answer
+from tests.json_server import Answer
 
 TRUSTPILOT_TOKEN = "tp-business-user-token"
 JUDGEME_TOKEN = "jdgm-private-token"

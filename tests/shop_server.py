@@ -7,23 +7,21 @@ subscriptions, cancel, set_next_charge_date)."""
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.json_server import Answer, json_server
 
 ROOT_FIELDS = re.compile(
     r"\b(refundCreate|orderCancel|draftOrderCreate|draftOrderComplete|draftOrderInvoiceSend|"
     r"subscriptionContractCancel|subscriptionContractPause|draftOrders|customer|order)\s*\("
 )
 IDEMPOTENT = re.compile(r'@idempotent\(key:\s*"([^"]+)"\)')
-Answer = tuple[int, dict[str, str], Any]
 
 
 @dataclass
@@ -216,46 +214,3 @@ class FakeRecharge:
 def recharge_server(recharge: FakeRecharge) -> Iterator[str]:
     with json_server(recharge.handle) as base:
         yield base
-
-
-Handle = Callable[[str, str, Any, Any], Answer]
-
-
-@contextmanager
-def json_server(handle: Handle) -> Iterator[str]:
-    """A JSON API on a loopback port; yields its base URL. `handle(method, path, headers,
-    body)` gets the request's JSON body (None if empty) and answers (status, headers, body):
-    a body of bytes is sent as it is (a broken answer), anything else as JSON."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            status, headers, answer = handle(
-                self.command, self.path, self.headers, json.loads(raw) if raw else None
-            )
-            data = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
-            try:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client stopped waiting (a timeout under test)
-
-        do_GET = do_POST = do_PUT = do_DELETE = _serve  # noqa: N815
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()

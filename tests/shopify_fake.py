@@ -4,13 +4,12 @@ behind the `X-Shopify-Access-Token` header."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.json_server import Answer, json_server
 
 
 @dataclass
@@ -48,28 +47,13 @@ class FakeShopify:
 
 @contextmanager
 def shopify_server(shopify: FakeShopify) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
-            status, answer = shopify.handle(
-                self.path, self.headers.get("X-Shopify-Access-Token"), body
-            )
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    """The fake on a loopback port (the shared `json_server`); yields its base URL."""
 
-        def log_message(self, *_: Any) -> None:
-            pass
+    def handle(method: str, path: str, headers: Any, body: Any) -> Answer:
+        if method != "POST":
+            return 501, {}, {"errors": f"Unsupported method ({method!r})"}
+        status, answer = shopify.handle(path, headers.get("X-Shopify-Access-Token"), body or {})
+        return status, {}, answer
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with json_server(handle) as base:
+        yield base

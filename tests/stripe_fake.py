@@ -6,16 +6,15 @@ does, refuses an evidence file field that names no uploaded file."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.json_server import Answer, raw_server
 
 # Stripe's evidence fields that take a file's id, and those that take text.
 FILE_FIELDS = frozenset(
@@ -152,36 +151,22 @@ def _multipart(kind: str, body: bytes) -> tuple[str | None, str, str, bytes]:
 
 @contextmanager
 def stripe_server(stripe: FakeStripe) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            kind = self.headers.get("Content-Type", "")
-            auth = self.headers.get("Authorization")
-            if self.path == "/v1/files" and kind.startswith("multipart/form-data"):
-                status, answer = stripe.upload(auth, *_multipart(kind, body))
-            else:
-                raw = body.decode()
-                assert not raw or kind.startswith("application/x-www-form-urlencoded")
-                form = dict(parse_qsl(raw, keep_blank_values=True))
-                status, answer = stripe.handle(self.command, self.path, auth, form)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    """The fake on a loopback port (the shared `raw_server`: its bodies are form-encoded or
+    multipart, not JSON); yields its base URL."""
 
-        do_GET = do_POST = _serve  # noqa: N815
+    def handle(method: str, path: str, headers: Any, body: bytes) -> Answer:
+        if method not in ("GET", "POST"):
+            return 501, {}, {"error": {"message": f"Unsupported method ({method!r})"}}
+        kind = headers.get("Content-Type", "")
+        auth = headers.get("Authorization")
+        if path == "/v1/files" and kind.startswith("multipart/form-data"):
+            status, answer = stripe.upload(auth, *_multipart(kind, body))
+        else:
+            raw = body.decode()
+            assert not raw or kind.startswith("application/x-www-form-urlencoded")
+            form = dict(parse_qsl(raw, keep_blank_values=True))
+            status, answer = stripe.handle(method, path, auth, form)
+        return status, {}, answer
 
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with raw_server(handle) as base:
+        yield base

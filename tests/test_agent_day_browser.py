@@ -38,7 +38,8 @@ from evenhand.store.tables import decisions, guide_adoptions, guide_versions, re
 from evenhand.understand.reader import EmbeddedReader
 from tests.agent_day import Day, Ticket, a_ticket, as_jsonl, the_day
 from tests.execution_shop import SHOPIFY_TOKEN
-from tests.shop_server import Answer, FakeShopify
+from tests.json_server import Answer
+from tests.shop_server import FakeShopify
 from tests.sites import AGENT, PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -146,7 +146,7 @@ def test_migrations_match_the_tables(engine: Engine) -> None:
 
 
 def _in_tables(name: str | None, _kind: str, _parents: dict[str, str | None]) -> bool:
-    """Whether `tables.py` describes it: the full-text index is made by its migration."""
+    """Whether `store/tables` describes it: the full-text index is made by its migration."""
     return name not in SEARCH_OBJECTS
 
 

@@ -17,8 +17,8 @@ from evenhand.ingest.kinds import ImportKind
 from evenhand.settings import Settings
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import FIXTURES, NOW
+from tests.json_server import json_server
 from tests.review_platforms_fake import TRUSTPILOT_TOKEN, FakeReviewPlatforms
-from tests.shop_server import json_server
 from tests.sites import AGENT, PASSWORD, Site, serve_site
 from tests.stripe_fake import FakeStripe, a_stripe_dispute, stripe_server
 

@@ -22,13 +22,13 @@ from evenhand.ingest.kinds import ImportKind
 from evenhand.settings import Settings
 from evenhand.store.review_posts import claim_post
 from tests.conftest import FIXTURES, NOW
+from tests.json_server import json_server
 from tests.review_platforms_fake import (
     GOOGLE_TOKEN,
     JUDGEME_TOKEN,
     TRUSTPILOT_TOKEN,
     FakeReviewPlatforms,
 )
-from tests.shop_server import json_server
 from tests.sites import AGENT, csrf_of, serve_site
 
 CALM = "Hej Anna, tack för att du berättar. Skriv till vår kundtjänst så hjälper vi dig."

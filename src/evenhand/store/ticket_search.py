@@ -5,7 +5,7 @@ On SQLite, `tickets_fts` is an FTS5 index over `tickets` (external content: it h
 index, not a second copy of the text), kept in step by three triggers on `tickets`. On
 PostgreSQL, `tickets.search` is a generated `tsvector` column (the `simple` configuration:
 no stemming, the same words as SQLite's tokenizer finds in Swedish and English) with a GIN
-index. Both are made by migration 0019; neither is in `tables.py`, so no statement built
+index. Both are made by migration 0019; neither is in `store/tables`, so no statement built
 from the table sees them (`SEARCH_OBJECTS` names them for the schema comparison).
 
 A later migration that rebuilds `tickets` on SQLite (Alembic's batch mode copies the table
@@ -24,7 +24,7 @@ FTS_TABLE = "tickets_fts"
 _FTS_SHADOWS = ("data", "idx", "content", "docsize", "config")
 PG_COLUMN = "search"
 PG_INDEX = "ix_tickets_search"
-# What the schema comparison leaves alone: the index lives outside `tables.py`.
+# What the schema comparison leaves alone: the index lives outside `store/tables`.
 SEARCH_OBJECTS = frozenset(
     {FTS_TABLE, *(f"{FTS_TABLE}_{shadow}" for shadow in _FTS_SHADOWS), PG_COLUMN, PG_INDEX}
 )
