@@ -76,6 +76,13 @@ def _work(site: Site, reader: EmbeddedReader) -> None:
     drain(worker, now=lambda: NOW)
 
 
+class _BrokenReader:
+    """A reader that fails on every message."""
+
+    def read_many(self, messages: Any) -> Any:
+        raise RuntimeError("the reader broke")
+
+
 def _inbox(site: Site) -> list[dict[str, Any]]:
     with site.engine.connect() as connection:
         rows = connection.execute(select(inbox).order_by(inbox.c.id)).mappings()
@@ -163,6 +170,27 @@ def test_a_trustpilot_delivery_goes_through_the_inbox_and_is_idempotent_on_repla
     }
     rows = {row.external_id: row for row in review_board(site.engine).rows}
     assert len(rows) == 2 and rows["66a1c0ffee0101"].rating == 2
+
+
+def test_a_reader_that_fails_leaves_the_reviews_stored_and_unread_and_the_worker_going(
+    site: Site, reader: EmbeddedReader
+) -> None:
+    raw = (REVIEWS / "judgeme_webhook.json").read_bytes()
+    assert _post(site, "/webhooks/judgeme", raw, _signed(raw)).status_code == 202
+    # when the worker's reader breaks on the review
+    _work(site, _BrokenReader())  # type: ignore[arg-type]
+    # then the delivery is done, the review stored but not read
+    [delivery] = _inbox(site)
+    assert delivery["status"] == "done" and delivery["outcome"]["created"] == 1
+    [row] = review_board(site.engine).rows
+    assert row.read_language is None
+    # and the next review delivery's batch reads it
+    document = json.loads(raw)
+    document["review"]["id"] = 41003
+    another = json.dumps(document).encode()
+    assert _post(site, "/webhooks/judgeme", another, _signed(another)).status_code == 202
+    _work(site, reader)
+    assert {row.read_language for row in review_board(site.engine).rows} == {"sv"}
 
 
 def test_erasing_a_reviewer_erases_the_deliveries_that_brought_their_reviews(
