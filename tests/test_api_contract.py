@@ -44,6 +44,7 @@ from tests.test_service import SECRETS
 
 TICKETS = FIXTURES / "tickets" / "tickets.jsonl"
 SHOP = FIXTURES / "shopify" / "orders_for_triage.csv"
+WEBHOOK_SENDERS = ("shopify", "stripe", "zendesk", "gorgias", "trustpilot", "judgeme")
 EXAMPLES = 25  # generated requests per operation and mode: a bounded run
 
 
@@ -91,16 +92,23 @@ def test_every_route_documents_its_answers_and_its_errors_with_the_error_body(ap
     document = httpx.get(f"{api.base}/openapi.json").json()
     paths, schemas = document["paths"], document["components"]["schemas"]
     # then each route names every status it answers, each error with the error body
-    expected = {
-        ("post", "/api/tickets"): {"200", "400", "401", "413", "422", "503"},
-        ("get", "/api/decisions/{decision_id}"): {"200", "401", "404", "422", "503"},
-        ("get", "/api/customers/{email}"): {"200", "401", "404", "422", "503"},
-        ("post", "/api/imports/{kind}"): {"200", "401", "409", "413", "422", "503"},
-        ("get", "/healthz"): {"200", "503"},
-    } | {
-        ("post", f"/webhooks/{sender}"): {"200", "202", "400", "401", "413", "503"}
-        for sender in ("shopify", "stripe", "zendesk", "gorgias")
-    }
+    expected = (
+        {
+            ("post", "/api/tickets"): {"200", "400", "401", "413", "422", "503"},
+            ("get", "/api/decisions/{decision_id}"): {"200", "401", "404", "422", "503"},
+            ("get", "/api/customers/{email}"): {"200", "401", "404", "422", "503"},
+            ("post", "/api/imports/{kind}"): {"200", "401", "409", "413", "422", "503"},
+            ("get", "/healthz"): {"200", "503"},
+        }
+        | {
+            ("post", f"/webhooks/{sender}"): {"200", "202", "400", "401", "413", "503"}
+            for sender in ("shopify", "stripe", "zendesk", "gorgias")
+        }
+        | {  # the review platforms' also refuse a review with a bad field
+            ("post", f"/webhooks/{sender}"): {"200", "202", "400", "401", "413", "422", "503"}
+            for sender in ("trustpilot", "judgeme")
+        }
+    )
     for (method, path), statuses in expected.items():
         responses = paths[path][method]["responses"]
         assert set(responses) == statuses, (method, path)
@@ -117,14 +125,18 @@ def test_every_route_documents_its_answers_and_its_errors_with_the_error_body(ap
         ("get", "/api/customers/{email}", "200"): "CustomerOut",
         ("post", "/api/imports/{kind}", "200"): "ImportOut",
         ("get", "/healthz", "200"): "Health",
-        ("post", "/webhooks/shopify", "202"): "DeliveryAccepted",
-        ("post", "/webhooks/stripe", "200"): "DeliveryIgnored",
+    } | {  # every webhook: stored in the inbox (202), or a topic not acted on (200)
+        ("post", f"/webhooks/{sender}", status): model
+        for sender in WEBHOOK_SENDERS
+        for status, model in (("202", "DeliveryAccepted"), ("200", "DeliveryIgnored"))
     }
     for (method, path, status), model in answers.items():
         body = paths[path][method]["responses"][status]["content"]["application/json"]["schema"]
         assert body == {"$ref": f"#/components/schemas/{model}"}, (path, status)
     assert schemas["ErrorOut"]["required"] == ["error", "message"]
     assert "bad_value" in schemas["ErrorOut"]["properties"]["error"]["enum"]
+    webhooks = {path for path in paths if path.startswith("/webhooks/")}
+    assert webhooks == {f"/webhooks/{sender}" for sender in WEBHOOK_SENDERS}
     assert "HTTPValidationError" not in schemas  # FastAPI's own 422 body is never answered
     # and the two bodies the API reads are described: a ticket in each of its formats, a file
     ticket = paths["/api/tickets"]["post"]["requestBody"]["content"]["application/json"]

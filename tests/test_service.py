@@ -465,6 +465,8 @@ def test_health_and_openapi(live: Live) -> None:
         "/webhooks/stripe",
         "/webhooks/zendesk",
         "/webhooks/gorgias",
+        "/webhooks/trustpilot",
+        "/webhooks/judgeme",
     ):
         assert path in paths
 

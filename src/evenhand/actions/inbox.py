@@ -6,6 +6,9 @@ arrival order (an order before the ticket that quotes it), is applied and marked
 failed, with its audit event, in one transaction of its own: a crash rolls back at most
 the delivery in hand, which the next run does again, so each takes effect exactly once.
 
+Reviews from a review platform are stored like that, then read (language, intent,
+threats) after the batch, outside any transaction, as an import reads them.
+
 One worker runs at a time (it takes every delivery in arrival order, so each customer's
 deliveries are processed in the order they came).
 
@@ -34,6 +37,8 @@ from evenhand.actions.delivery_failures import failure_reason, settings_secrets,
 from evenhand.actions.execute import auto_approve, execute_due_steps
 from evenhand.actions.guide import active_guide, guide_changed
 from evenhand.actions.import_file import apply_records
+from evenhand.actions.public_reviews import store_received_reviews
+from evenhand.actions.review_reading import read_reviews
 from evenhand.actions.step_calls import Carriers
 from evenhand.actions.triage import decide_and_store
 from evenhand.actions.worker_pulse import Pulse
@@ -51,6 +56,7 @@ from evenhand.ingest.webhook_payloads import (
     PayloadError,
     RefundCreated,
     Resolved,
+    ReviewsArrived,
     ShopRedact,
     Source,
     TicketArrived,
@@ -77,6 +83,7 @@ from evenhand.understand.model import Message, Reader, Understanding
 
 Step = Callable[[Connection, datetime], dict[str, Any]]
 _ERASING_TOPICS = frozenset({"customers/redact", "shop/redact"})
+_REVIEW_SOURCES = frozenset({Source.TRUSTPILOT.value, Source.JUDGEME.value})
 DATABASE_RETRY_SECONDS = 1.0
 HELPDESK_RETRY_SECONDS = 5.0
 WRITE_GAP_SECONDS = 0.001
@@ -134,7 +141,22 @@ def process_inbox(worker: Worker, *, now: Callable[[], datetime]) -> InboxRun:
         raise
     if len(prepared) < len(batch):  # left for a helpdesk that did not answer
         _release(worker.engine, batch[len(prepared) :])
+    if any(each.delivery.source in _REVIEW_SOURCES and not each.error for each in prepared):
+        _read_reviews(worker)
     return InboxRun(taken=len(prepared) + put_aside, waiting_on_helpdesk=len(prepared) < len(batch))
+
+
+def _read_reviews(worker: Worker) -> None:
+    """The reviews stored and not read yet, read. A reader that fails leaves them unread
+    for the next review delivery's batch (or `evenhand reviews import`), and the worker
+    goes on; a database that is away is the worker loop's to wait for."""
+    try:
+        read_reviews(worker.engine, worker.reader, market=worker.settings.market)
+    except OperationalError:
+        raise
+    except Exception as error:  # the reviews are stored; only their reading waits
+        reason = failure_reason(error, secrets=worker.secrets)
+        print(f"worker: reviews stored but not read yet ({reason})", file=sys.stderr)
 
 
 def _take(worker: Worker, *, now: datetime) -> tuple[list[Delivery], int]:
@@ -334,9 +356,15 @@ def _step(payload: Resolved, worker: Worker, reading: Understanding | None) -> S
         return lambda c, now: _imported(
             c, payload.disputes, kind=ImportKind.DISPUTES, settings=settings, now=now
         )
+    return _other_step(payload)
+
+
+def _other_step(payload: CustomerAsked | ShopRedact | ReviewsArrived) -> Step:
     if isinstance(payload, CustomerAsked):
         return lambda c, now: _customer_asked(c, payload)
-    assert isinstance(payload, ShopRedact)  # the last kind there is
+    if isinstance(payload, ReviewsArrived):
+        platform = payload.source.value
+        return lambda c, now: store_received_reviews(c, payload.reviews, platform=platform, now=now)
     return lambda c, now: {"redacted": redact_shop(c)}
 
 

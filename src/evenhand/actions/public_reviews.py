@@ -9,8 +9,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from evenhand.actions.review_reading import read_reviews
 from evenhand.domain.public_reviews import (
@@ -25,8 +26,8 @@ from evenhand.domain.review_replies import (
     draft_review_reply,
 )
 from evenhand.errors import EvenhandError, InputError, LookupFailure
-from evenhand.ingest.batch import Rejection
-from evenhand.ingest.public_reviews import parse_public_reviews, read_public_reviews
+from evenhand.ingest.batch import Parsed, Rejection
+from evenhand.ingest.public_reviews import read_public_reviews
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current
 from evenhand.store.public_reviews import (
@@ -94,26 +95,21 @@ def import_public_reviews(
     )
 
 
-def receive_public_reviews(
-    engine: Engine, *, text: str, source: Path, now: datetime, reader: Reader
-) -> ReviewImport:
-    """A webhook's reviews (`source` names it in an error), stored like a file's: in one
-    transaction or none, by platform and id (a replayed delivery updates, never adds),
-    then read. A bad review raises, naming the field; nothing is stored."""
-    parsed = parse_public_reviews(text, source=source)
-    with engine.begin() as connection:
-        saved = save_public_reviews(connection, parsed.records, now=now)
-        record_event(
-            connection,
-            at=now,
-            action="reviews received",
-            subject=source.name,
-            details={"created": saved.created, "updated": saved.updated, "matched": saved.matched},
-        )
-    read_reviews(engine, reader)
-    return ReviewImport(
-        source, len(parsed.records), saved.created, saved.updated, saved.matched, saved.unmatched
+def store_received_reviews(
+    connection: Connection, parsed: Parsed[PublicReview], *, platform: str, now: datetime
+) -> dict[str, Any]:
+    """A webhook delivery's reviews (checked at the edge, taken from the inbox by the
+    worker), stored like a file's: by platform and id (a replayed delivery updates, never
+    adds), in the delivery's own transaction; its outcome names them (`platform:id`, for
+    erasure). They are read after it (`review_reading.read_reviews`)."""
+    saved = save_public_reviews(connection, parsed.records, now=now)
+    counts = {"created": saved.created, "updated": saved.updated, "matched": saved.matched}
+    record_event(
+        connection, at=now, action="reviews received", subject=f"{platform} webhook", details=counts
     )
+    # Which reviews it brought, so erasing a reviewer erases the delivery too.
+    keys = [f"{review.platform.value}:{review.external_id}" for review in parsed.records]
+    return {"stored": len(parsed.records)} | counts | {"reviews": keys}
 
 
 @dataclass(frozen=True, slots=True)

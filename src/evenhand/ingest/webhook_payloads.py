@@ -4,11 +4,13 @@
 `PayloadError` with the reason (the delivery is then kept as failed, with that reason).
 Nothing here does I/O: a helpdesk ticket that needs a look-up in the helpdesk's API
 (a Zendesk event names its requester by id only; a Gorgias integration may send just the
-ticket id) comes back as `FetchNeeded`.
+ticket id) comes back as `FetchNeeded`. A review platform's delivery is checked at the
+edge by the same `review_payload` the worker parses it with.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -16,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from evenhand.domain.models import Dispute, Order
-from evenhand.errors import EvenhandError
+from evenhand.domain.public_reviews import PublicReview
+from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed
 from evenhand.ingest.disputes import disputes_from_payload
 from evenhand.ingest.json_source import JsonError, parse_json
+from evenhand.ingest.public_reviews import parse_public_reviews
 from evenhand.ingest.shopify_orders_json import order_from_rest, refund_total
 from evenhand.ingest.tickets import TicketIn, TicketProblem, ticket_from_object
 
@@ -30,6 +34,8 @@ class Source(StrEnum):
     STRIPE = "stripe"
     ZENDESK = "zendesk"
     GORGIAS = "gorgias"
+    TRUSTPILOT = "trustpilot"
+    JUDGEME = "judgeme"
 
 
 SHOPIFY_TOPICS = frozenset(
@@ -47,6 +53,8 @@ SHOPIFY_TOPICS = frozenset(
 STRIPE_TOPICS = frozenset(
     {"charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed"}
 )
+TRUSTPILOT_EVENTS = frozenset({"service-review-created", "service-review-updated"})
+JUDGEME_EVENTS = frozenset({"review/created", "review/updated"})
 
 
 class PayloadError(ValueError):
@@ -103,9 +111,23 @@ class FetchNeeded:
     requester_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ReviewsArrived:
+    """Public reviews created or edited on a review platform (Trustpilot, Judge.me)."""
+
+    reviews: Parsed[PublicReview]
+    source: Source
+
+
 # What a delivery asks for once any helpdesk look-up is done.
 Resolved = (
-    OrderChanged | RefundCreated | DisputesChanged | CustomerAsked | ShopRedact | TicketArrived
+    OrderChanged
+    | RefundCreated
+    | DisputesChanged
+    | CustomerAsked
+    | ShopRedact
+    | TicketArrived
+    | ReviewsArrived
 )
 Payload = Resolved | FetchNeeded
 
@@ -126,6 +148,11 @@ def parse_payload(source: Source, topic: str, body: str, *, where: Path) -> Payl
             return DisputesChanged(disputes_from_payload(document, text=body, source=where))
         if source is Source.ZENDESK:
             return _zendesk(document)
+        if source in (Source.TRUSTPILOT, Source.JUDGEME):
+            topic, reviews = review_payload(source, document, body=body, where=where)
+            if reviews is None:
+                raise PayloadError(f"topic {topic!r} is not one Evenhand handles")
+            return reviews
         return _gorgias(document)
     except cells.CellError as error:
         raise PayloadError(f"{error.column}: {error.reason}") from None
@@ -174,6 +201,44 @@ def _shopify(topic: str, document: dict[str, Any], *, body: str, where: Path) ->
         domain = document.get("shop_domain")
         return ShopRedact(domain if isinstance(domain, str) else None)
     raise PayloadError(f"topic {topic!r} is not one Evenhand handles")
+
+
+def review_payload(
+    source: Source, document: dict[str, Any], *, body: str, where: Path
+) -> tuple[str, ReviewsArrived | None]:
+    """A review platform's delivery: its topic, and its reviews (None: no event Evenhand
+    acts on; the topic then names the events). Trustpilot's `{"events": [...]}` keeps the
+    service-review events; Judge.me's `{"event", "review": {...}}`.
+
+    The edge calls it to refuse a bad delivery before storing it, the worker to act on a
+    stored one: a body that is not the platform's shape raises `malformed_payload`, a
+    review with a bad field `bad_value` or `missing_value`, naming it."""
+    if source is Source.TRUSTPILOT:
+        events = document.get("events")
+        if not isinstance(events, list):
+            raise EvenhandError(AccessError.MALFORMED_PAYLOAD, "events: expected a list of events")
+        kept = [
+            e for e in events if isinstance(e, dict) and e.get("eventName") in TRUSTPILOT_EVENTS
+        ]
+        if not kept:
+            names = sorted({str(e.get("eventName")) for e in events if isinstance(e, dict)})
+            return ",".join(names) or "no events", None
+        topic = ",".join(sorted({str(e["eventName"]) for e in kept}))
+        text = (
+            body if len(kept) == len(events) else json.dumps({"events": kept}, ensure_ascii=False)
+        )
+    else:
+        topic = str(document.get("event") or "")
+        if topic not in JUDGEME_EVENTS:
+            return topic or "no event", None
+        if not isinstance(document.get("review"), dict):
+            raise EvenhandError(AccessError.MALFORMED_PAYLOAD, "review: expected a JSON object")
+        text = body
+    try:
+        cells.check_json(document)
+    except cells.CellError as error:
+        raise EvenhandError(InputError.BAD_VALUE, f"{error.column}: {error.reason}") from None
+    return topic, ReviewsArrived(parse_public_reviews(text, source=where), source)
 
 
 def _whole(document: dict[str, Any], key: str) -> int:

@@ -16,8 +16,8 @@ their action and remedy. What goes:
 - write-backs still owed for their decisions: cancelled (the note would carry nothing);
 - executions of their decisions: the reply emptied, a reply not yet sent not sent;
 - inbox: every raw delivery naming them (e-mail, full name or phone) or that brought one
-  of their tickets is replaced; their traces in failures and outcomes (an earlier data
-  request's) are replaced by the placeholder or "[redacted]";
+  of their tickets or public reviews is replaced; their traces in failures and outcomes
+  (an earlier data request's) are replaced by the placeholder or "[redacted]";
 - mentions of them by e-mail, full name or phone anywhere else (another customer's
   message, a note, an audit event): replaced by "[redacted]".
 """
@@ -225,6 +225,7 @@ def redact_people(connection: Connection, people: Sequence[Person]) -> dict[str,
 
 def _redact(connection: Connection, person: Person) -> dict[str, int]:
     decision_ids = _decisions_of(connection, person.ticket_ids)
+    reviews = _review_keys_of(connection, person)  # before their reviews are deleted
     return {
         "customers": _erase_customer(connection, person),
         "orders": _erase_orders(connection, person.order_ids),
@@ -235,7 +236,7 @@ def _redact(connection: Connection, person: Person) -> dict[str, int]:
         "audit_events": erase_review_events(connection, decision_ids),
         "writebacks": cancel_writebacks(connection, decision_ids),
         "executions": erase_executions(connection, decision_ids),
-        "deliveries": _erase_deliveries(connection, person, set(decision_ids)),
+        "deliveries": _erase_deliveries(connection, person, set(decision_ids), reviews),
         "mentions": _scrub_mentions(connection, person),
         "dispute_evidence": _erase_evidence(connection, person.order_ids),
         "public_reviews": _erase_reviews_by(connection, person),
@@ -276,13 +277,29 @@ def _erase_evidence(connection: Connection, order_ids: Sequence[int]) -> int:
     ).rowcount
 
 
-def _erase_reviews_by(connection: Connection, person: Person) -> int:
-    """Their public reviews as Evenhand copied them (the platform keeps its own)."""
+def _reviews_by(person: Person) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if person.customer_id is not None:
         conditions.append(public_reviews.c.customer_id == person.customer_id)
     if person.email:
         conditions.append(public_reviews.c.reviewer_email == person.email)
+    return conditions
+
+
+def _review_keys_of(connection: Connection, person: Person) -> set[str]:
+    """Their public reviews as a delivery's outcome names them: `platform:external_id`."""
+    conditions = _reviews_by(person)
+    if not conditions:
+        return set()
+    rows = connection.execute(
+        select(public_reviews.c.platform, public_reviews.c.external_id).where(or_(*conditions))
+    )
+    return {f"{platform}:{external_id}" for platform, external_id in rows}
+
+
+def _erase_reviews_by(connection: Connection, person: Person) -> int:
+    """Their public reviews as Evenhand copied them (the platform keeps its own)."""
+    conditions = _reviews_by(person)
     if not conditions:
         return 0
     theirs = select(public_reviews.c.id).where(or_(*conditions))
@@ -397,16 +414,22 @@ def cancel_writebacks(connection: Connection, decision_ids: Sequence[int] | None
     )
 
 
-def _erase_deliveries(connection: Connection, person: Person, decision_ids: set[int]) -> int:
+def _erase_deliveries(
+    connection: Connection, person: Person, decision_ids: set[int], reviews: set[str]
+) -> int:
     """Raw bodies that name the person or brought their tickets (an event that names its
-    requester by id only), and their traces in failures and outcomes."""
+    requester by id only) or their public reviews (a review names its reviewer as the
+    platform shows them, or by order), and their traces in failures and outcomes."""
     traces, placeholder = person.traces, person.placeholder
-    if not (traces or decision_ids):
+    if not (traces or decision_ids or reviews):
         return 0
 
     def rewrite(row: dict[str, Any]) -> dict[str, Any]:
         body, outcome = row["body"], row["outcome"]
         brought = isinstance(outcome, dict) and outcome.get("decision_id") in decision_ids
+        listed = outcome.get("reviews") if isinstance(outcome, dict) else None
+        if isinstance(listed, list) and reviews.intersection(map(str, listed)):
+            brought, outcome = True, {k: v for k, v in outcome.items() if k != "reviews"}
         if body != REDACTED_BODY and (brought or traces.found_in_body(body)):
             body = REDACTED_BODY
         return {
@@ -420,8 +443,11 @@ def _erase_deliveries(connection: Connection, person: Person, decision_ids: set[
         and_(a_ticket, inbox.c.outcome["decision_id"].as_integer().in_(part))
         for part in chunked(sorted(decision_ids))
     ]
+    outcome_text = cast(inbox.c.outcome, Text)
+    brought_reviews = [outcome_text.contains(f'"{key}"') for key in sorted(reviews)]
     candidates = or_(
         *brought_theirs,
+        *brought_reviews,
         *(
             may_hold(inbox.c[name], traces, phones=name != "outcome")
             for name in ("body", "outcome", "error")

@@ -1,6 +1,7 @@
 """Review webhooks from Trustpilot and Judge.me: verified as each platform documents it,
-stored like an export (by platform and id: a replayed delivery updates the same review,
-never adds one), read by the reader, answered 200 with what was stored.
+checked, stored raw in the durable inbox and answered 202, like every other webhook; the
+worker stores the reviews like an export (by platform and id: a replayed review updates
+the same one, never adds one) and reads them.
 
 - Trustpilot (service reviews: `service-review-created`, `-updated`) signs nothing; its
   subscription URL can carry basic-auth credentials (`https://evenhand:SECRET@host/
@@ -8,116 +9,95 @@ never adds one), read by the reader, answered 200 with what was stored.
 - Judge.me (`review/created`, `review/updated`) signs the raw body:
   `JUDGEME-HMAC-SHA256: hex(HMAC-SHA256(secret, body))`.
 
-A bad signature or none is 401 and nothing is read; a body that is not JSON is 400; a
-review with a bad field is 422 naming it; nothing is half-stored.
+A bad signature or none is 401 and nothing is read; a body that is not JSON, or not the
+platform's shape, is 400; a review with a bad field is 422 naming it, and nothing is
+stored. The same body delivered again is counted, not stored again (`"duplicate": true`).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 
-from evenhand.actions.public_reviews import ReviewImport, receive_public_reviews
-from evenhand.errors import AccessError, EvenhandError
-from evenhand.web.schemas import error_responses
+from evenhand.ingest.webhook_payloads import Source, review_payload
+from evenhand.web.schemas import DeliveryAccepted, error_responses
 from evenhand.web.service import Service, ServiceDep
 from evenhand.web.signatures import basic_auth_password_valid, judgeme_valid
-from evenhand.web.webhooks import _bad_signature, _described, _document, _ignored, _secrets
+from evenhand.web.webhooks import (
+    DELIVERY_ANSWERS,
+    Answer,
+    _bad_signature,
+    _described,
+    _digest,
+    _document,
+    _ignored,
+    _require,
+    _secrets,
+    _store,
+)
 
-TRUSTPILOT_EVENTS = frozenset({"service-review-created", "service-review-updated"})
-JUDGEME_EVENTS = frozenset({"review/created", "review/updated"})
 JUDGEME_HEADER = "JUDGEME-HMAC-SHA256"
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
-ANSWERS: dict[int | str, dict[str, Any]] = {
-    200: {"description": "Verified; the reviews stored (or a topic not acted on)."},
-}
-ANSWERS.update(error_responses(400, 401, 413, 422))
+# Every webhook's answers; 400 also for a body not in the platform's shape, and 422.
+REVIEW_ANSWERS: dict[int | str, dict[str, Any]] = DELIVERY_ANSWERS | error_responses(
+    400,
+    422,
+    s400="The body cannot be read at all (not UTF-8, not JSON, not a JSON object), or is "
+    "not the platform's shape: `events` not a list, `review` not an object "
+    "(`malformed_payload`).",
+    s422="A review with a bad or missing field, named (`bad_value`, `missing_value`): "
+    "nothing is stored.",
+)
 
 
-def _not_configured(platform: str) -> EvenhandError:
-    return EvenhandError(
-        AccessError.NOT_CONFIGURED, f"no {platform} webhook secret is set; nothing stored"
-    )
-
-
-async def _receive(service: Service, text: str, name: str) -> JSONResponse:
-    def receive() -> ReviewImport:
-        with service.write_lock:
-            return receive_public_reviews(
-                service.engine,
-                text=text,
-                source=Path(name),
-                now=service.now(),
-                reader=service.reader(),
-            )
-
-    done = await run_in_threadpool(receive)
-    content = {"stored": done.records, "created": done.created, "updated": done.updated}
-    return JSONResponse(status_code=200, content=content | {"duplicate": done.created == 0})
+async def _checked_and_stored(service: Service, source: Source, raw: bytes) -> Answer:
+    """A verified delivery: ignored (200) if it holds no event acted on; refused (400,
+    422 naming the field) if it cannot be stored as reviews; else into the inbox (202)."""
+    document = _document(raw)  # 400 unless UTF-8 JSON: the text below decodes
+    where = Path(f"{source} webhook")
+    topic, reviews = review_payload(source, document, body=raw.decode("utf-8"), where=where)
+    if reviews is None:
+        return _ignored(topic)
+    return await _store(service, source=source, event_key=_digest(raw), topic=topic, raw=raw)
 
 
 @router.post(
     "/trustpilot",
-    status_code=200,
-    response_model=None,
-    responses=ANSWERS,
+    status_code=202,
+    response_model=DeliveryAccepted,
+    responses=REVIEW_ANSWERS,
     openapi_extra=_described(
         'Trustpilot\'s `{"events": [{"eventName", "eventData"}]}`.',
         Authorization="Basic auth from the subscription URL; the password is the secret.",
     ),
 )
-async def trustpilot(request: Request, service: ServiceDep) -> JSONResponse:
+async def trustpilot(request: Request, service: ServiceDep) -> Answer:
     """Service reviews created or updated; other events are answered and ignored."""
     secrets = _secrets(service.settings.trustpilot_webhook_secret)
-    if not secrets:
-        raise _not_configured("trustpilot")
+    _require(secrets, Source.TRUSTPILOT)
     if not basic_auth_password_valid(request.headers.get("Authorization"), secrets):
         raise _bad_signature()
-    raw = await request.body()
-    document = _document(raw)
-    events = document.get("events")
-    if not isinstance(events, list):
-        raise EvenhandError(AccessError.MALFORMED_PAYLOAD, "events: expected a list of events")
-    kept = [e for e in events if isinstance(e, dict) and e.get("eventName") in TRUSTPILOT_EVENTS]
-    if not kept:
-        names = sorted({str(e.get("eventName")) for e in events if isinstance(e, dict)})
-        return _ignored(",".join(names) or "no events")
-    text = raw.decode("utf-8") if len(kept) == len(events) else _events_text(kept)
-    return await _receive(service, text, "trustpilot webhook")
-
-
-def _events_text(events: list[Any]) -> str:
-    return json.dumps({"events": events}, ensure_ascii=False)
+    return await _checked_and_stored(service, Source.TRUSTPILOT, await request.body())
 
 
 @router.post(
     "/judgeme",
-    status_code=200,
-    response_model=None,
-    responses=ANSWERS,
+    status_code=202,
+    response_model=DeliveryAccepted,
+    responses=REVIEW_ANSWERS,
     openapi_extra=_described(
         'Judge.me\'s `{"event", "review": {...}}`.',
         **{JUDGEME_HEADER: "hex(HMAC-SHA256(secret, raw body))."},
     ),
 )
-async def judgeme(request: Request, service: ServiceDep) -> JSONResponse:
+async def judgeme(request: Request, service: ServiceDep) -> Answer:
     """Reviews created or updated; other events are answered and ignored."""
     secrets = _secrets(service.settings.judgeme_webhook_secret)
-    if not secrets:
-        raise _not_configured("judgeme")
+    _require(secrets, Source.JUDGEME)
     raw = await request.body()
     if not judgeme_valid(raw, request.headers.get(JUDGEME_HEADER), secrets):
         raise _bad_signature()
-    document = _document(raw)
-    event = str(document.get("event") or "")
-    if event not in JUDGEME_EVENTS:
-        return _ignored(event or "no event")
-    if not isinstance(document.get("review"), dict):
-        raise EvenhandError(AccessError.MALFORMED_PAYLOAD, "review: expected a JSON object")
-    return await _receive(service, raw.decode("utf-8"), "judgeme webhook")
+    return await _checked_and_stored(service, Source.JUDGEME, raw)

@@ -30,6 +30,7 @@ from evenhand.domain.intents import Intent
 from evenhand.errors import AccessError, ErrorCode, InputError
 from evenhand.ingest.cells import CellError, text_problem, timestamp
 from evenhand.ingest.tickets import ticket_format
+from evenhand.store.inbox import Accepted
 
 # --- errors ----------------------------------------------------------------------------
 
@@ -133,6 +134,11 @@ class DeliveryAccepted(BaseModel):
 
     delivery_id: int
     duplicate: bool = Field(description="The same event was delivered before: counted only.")
+
+
+def delivery_accepted(accepted: Accepted) -> DeliveryAccepted:
+    """The one answer to a delivery stored in the inbox (every webhook's 202)."""
+    return DeliveryAccepted(delivery_id=accepted.delivery_id, duplicate=accepted.duplicate)
 
 
 class DeliveryIgnored(BaseModel):

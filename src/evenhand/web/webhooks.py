@@ -27,6 +27,7 @@ from evenhand.web.schemas import (
     WEBHOOK_401,
     DeliveryAccepted,
     DeliveryIgnored,
+    delivery_accepted,
     error_responses,
 )
 from evenhand.web.service import Service, ServiceDep
@@ -82,7 +83,7 @@ async def _store(
     topic: str,
     raw: bytes,
     replay_window: timedelta | None = None,
-) -> JSONResponse:
+) -> DeliveryAccepted:
     """Into the inbox; with `replay_window`, the same topic and body stored within it is
     counted as a repeat (the event id it came under is not signed)."""
 
@@ -101,20 +102,22 @@ async def _store(
             )
 
     accepted = await run_in_threadpool(receive)
-    answer = DeliveryAccepted(delivery_id=accepted.delivery_id, duplicate=accepted.duplicate)
-    return JSONResponse(status_code=202, content=answer.model_dump(mode="json"))
+    return delivery_accepted(accepted)
 
 
 def _ignored(topic: str) -> JSONResponse:
+    """200: a verified delivery of a topic not acted on (the route's model is the 202's)."""
     return JSONResponse(status_code=200, content=DeliveryIgnored(ignored=topic).model_dump())
 
 
-# What every webhook answers: 202 stored, 200 a topic not acted on, or a refusal.
-ANSWERS: dict[int | str, dict[str, Any]] = {
+# What every webhook answers: 202 stored (the route's `response_model`), 200 a topic not
+# acted on, or a refusal with the error body.
+DELIVERY_ANSWERS: dict[int | str, dict[str, Any]] = {
     202: {"model": DeliveryAccepted, "description": "Verified and stored in the inbox."},
     200: {"model": DeliveryIgnored, "description": "Verified; a topic not acted on."},
 }
-ANSWERS.update(error_responses(400, 401, 413, 503, s401=WEBHOOK_401))
+DELIVERY_ANSWERS.update(error_responses(400, 401, 413, 503, s401=WEBHOOK_401))
+Answer = DeliveryAccepted | JSONResponse  # 202, or 200 `DeliveryIgnored`
 
 
 def _described(body: str, **headers: str) -> dict[str, Any]:
@@ -136,8 +139,8 @@ def _described(body: str, **headers: str) -> dict[str, Any]:
 @router.post(
     "/shopify",
     status_code=202,
-    response_model=None,
-    responses=ANSWERS,
+    response_model=DeliveryAccepted,
+    responses=DELIVERY_ANSWERS,
     openapi_extra=_described(
         "The webhook's JSON, as Shopify sends it.",
         **{
@@ -148,7 +151,7 @@ def _described(body: str, **headers: str) -> dict[str, Any]:
         },
     ),
 )
-async def shopify(request: Request, service: ServiceDep) -> JSONResponse:
+async def shopify(request: Request, service: ServiceDep) -> Answer:
     """Orders, refunds, disputes and the privacy topics; `X-Shopify-Hmac-Sha256`."""
     settings, headers = service.settings, request.headers
     secrets = _secrets(settings.shopify_webhook_secret, settings.shopify_webhook_secret_previous)
@@ -181,14 +184,14 @@ async def shopify(request: Request, service: ServiceDep) -> JSONResponse:
 @router.post(
     "/stripe",
     status_code=202,
-    response_model=None,
-    responses=ANSWERS,
+    response_model=DeliveryAccepted,
+    responses=DELIVERY_ANSWERS,
     openapi_extra=_described(
         "A Stripe event object.",
         **{"Stripe-Signature": "t=<unix time>,v1=<hex HMAC-SHA256 of 't.body'>[,v1=...]."},
     ),
 )
-async def stripe(request: Request, service: ServiceDep) -> JSONResponse:
+async def stripe(request: Request, service: ServiceDep) -> Answer:
     """`charge.dispute.created|updated|closed`; `Stripe-Signature` with a timestamp."""
     raw, settings = await request.body(), service.settings
     secrets = _secrets(settings.stripe_webhook_secret, settings.stripe_webhook_secret_previous)
@@ -210,8 +213,8 @@ async def stripe(request: Request, service: ServiceDep) -> JSONResponse:
 @router.post(
     "/zendesk",
     status_code=202,
-    response_model=None,
-    responses=ANSWERS,
+    response_model=DeliveryAccepted,
+    responses=DELIVERY_ANSWERS,
     openapi_extra=_described(
         "A trigger's JSON or an event subscription's event.",
         **{
@@ -220,7 +223,7 @@ async def stripe(request: Request, service: ServiceDep) -> JSONResponse:
         },
     ),
 )
-async def zendesk(request: Request, service: ServiceDep) -> JSONResponse:
+async def zendesk(request: Request, service: ServiceDep) -> Answer:
     """A new ticket, from a trigger webhook or an event subscription;
     `X-Zendesk-Webhook-Signature` over the timestamp and the body."""
     raw, settings, headers = await request.body(), service.settings, request.headers
@@ -243,14 +246,14 @@ async def zendesk(request: Request, service: ServiceDep) -> JSONResponse:
 @router.post(
     "/gorgias",
     status_code=202,
-    response_model=None,
-    responses=ANSWERS,
+    response_model=DeliveryAccepted,
+    responses=DELIVERY_ANSWERS,
     openapi_extra=_described(
         "The HTTP integration's ticket JSON.",
         **{GORGIAS_SECRET_HEADER: "The shared secret (Gorgias does not sign)."},
     ),
 )
-async def gorgias(request: Request, service: ServiceDep) -> JSONResponse:
+async def gorgias(request: Request, service: ServiceDep) -> Answer:
     """The HTTP integration's `ticket-created` / `ticket-message-created`. Gorgias does not
     sign, so the integration sends the shared secret in `X-Evenhand-Secret`."""
     settings = service.settings
