@@ -166,7 +166,31 @@ ORDINARY = [
     "Klarna godkände inte köpet, vad gör jag nu?",
     "Jag ångrade bestridandet hos banken, ni behöver inte göra något mer.",
     "My daughter opened a Klarna claim by mistake, it's been removed now.",
+    # pitches from creators and the press, whatever audience they name
+    "I run a gardening channel with 25k subscribers and would love to collaborate, if you're "
+    "open to it.",
+    "Jag har 8 000 följare på Instagram och skulle gärna lotta ut ett par av era vantar.",
+    "We're writing a piece on small Nordic brands and would like to interview you.",
 ]
+
+THREATS = [
+    # a double negation announces the act; a review that "goes up" is posted, not offered
+    ("Tro inte att jag inte lägger ut bilderna på Facebook.", SignalKind.REVIEW_THREAT),
+    ("Don't think I won't tell my followers about this.", SignalKind.REVIEW_THREAT),
+    ("Nothing by Friday and the review goes up on Google.", SignalKind.REVIEW_THREAT),
+    ("Fine, we'll see what my bank says about that.", SignalKind.CHARGEBACK_THREAT),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), THREATS)
+def test_threats_in_indirect_forms_are_read(
+    text: str, kind: SignalKind, reader: EmbeddedReader
+) -> None:
+    # given: a threat written as a double negation, a deadline, or left to the bank
+    # when: it is read
+    reading = _read(reader, text)
+    # then: it shows its signal and no other
+    assert {s.kind for s in reading.signals} == {kind}, reading.steps
 
 
 def test_a_consumer_board_beside_the_bank_is_still_a_chargeback_threat(

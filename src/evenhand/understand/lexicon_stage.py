@@ -166,18 +166,20 @@ def _review_threat_veto(lexicon: Lexicon, sentence: str) -> str | None:
 def _praise_only(lexicon: Lexicon, sentence: str) -> str | None:
     """Praise for the shop or a product with nothing wrong, no warning and no condition
     beside it ("The blanket is gorgeous, I'm going to write a review tonight")."""
-    delight = lexicon["delight"].find(sentence)
-    if delight and not lexicon["trouble"].search(sentence):
-        return f"praise only ({delight})"
-    return None
+    return _alone(lexicon, sentence, "delight", unless="trouble", why="praise only")
 
 
 def _pitch_only(lexicon: Lexicon, sentence: str) -> str | None:
     """A collaboration, sponsorship or interview proposed with nothing wrong and no warning
     beside it ("I have 30k followers and would love to collaborate, if you're up for it")."""
-    pitch = lexicon["pitch"].find(sentence)
-    if pitch and not lexicon["complaint"].search(sentence):
-        return f"a pitch ({pitch})"
+    return _alone(lexicon, sentence, "pitch", unless="complaint", why="a pitch")
+
+
+def _alone(lexicon: Lexicon, sentence: str, group: str, *, unless: str, why: str) -> str | None:
+    """`why` and the entry of `group` the sentence matches, when no entry of `unless` does."""
+    found = lexicon[group].find(sentence)
+    if found and not lexicon[unless].search(sentence):
+        return f"{why} ({found})"
     return None
 
 
