@@ -193,6 +193,23 @@ def test_the_figures_count_what_the_issue_asks_for() -> None:
     assert (result.out_of_scope_remedy.hits, result.out_of_scope_remedy.of) == (1, 3)
     assert (result.plain_flagged.hits, result.plain_flagged.of) == (1, 4)
     assert (result.language_long.hits, result.language_long.of) == (4, 4)  # "Thanks": 1 word
+    # and nothing was sent to a person, so the answered macro-F1 is the intent macro-F1
+    assert (result.to_a_person.hits, result.to_a_person.of) == (0, 5)
+    assert result.answered_macro_f1 == result.intent_macro_f1
+
+
+def test_a_message_sent_to_a_person_counts_there_and_not_against_the_answered() -> None:
+    # given: a problem read right and one the reader handed to a person (`other`)
+    examples = [
+        _example(Intent.DAMAGED_ITEM, "The mug arrived broken in pieces"),
+        _example(Intent.WRONG_ITEM, "You sent me the wrong colour"),
+    ]
+    readings = [_reading(Intent.DAMAGED_ITEM, 0.95), _reading(Intent.OTHER, 0.3)]
+    # when
+    result = figures(examples, readings)
+    # then: one of two goes to a person, and what was answered was answered right
+    assert (result.to_a_person.hits, result.to_a_person.of) == (1, 2)
+    assert result.answered_macro_f1 == 1.0 and result.intent_macro_f1 < 1.0
     assert Intent.WHERE_IS_MY_ORDER not in REMEDY_INTENTS
     assert REMEDY_INTENTS < PROBLEM_INTENTS
 

@@ -195,19 +195,13 @@ def evaluation(console: Console, report: EvalReport) -> None:
 
 def figures(console: Console, report: EvalReport) -> None:
     """The issue's figures per language, and the reliability table."""
-    from evenhand.understand.model_card import figure_cells  # noqa: PLC0415 (the corpus)
+    from evenhand.understand.model_card import (  # noqa: PLC0415 (the corpus)
+        FIGURE_HEADINGS,
+        figure_cells,
+    )
 
     table = Table(title=f"Figures per language: {report.name}")
-    for heading in (
-        "language",
-        "messages",
-        "intent macro-F1",
-        "in-scope macro-F1",
-        "out-of-scope given a remedy",
-        "signal on plain mail",
-        "language (>= 4 words)",
-        "calibration error",
-    ):
+    for heading in ("language", *FIGURE_HEADINGS):
         table.add_column(heading, justify="left" if heading == "language" else "right")
     for language, each in [*report.by_language.items(), ("all", report.overall)]:
         table.add_row(language, *figure_cells(each))

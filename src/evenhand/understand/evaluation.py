@@ -77,6 +77,8 @@ class Figures:
     intent_macro_f1: float
     in_scope_macro_f1: float | None
     in_scope: int  # messages that are one of the founding problems
+    to_a_person: Share  # of the messages that are not `other`, read as `other` (abstained)
+    answered_macro_f1: float | None  # macro-F1 over the messages not read as `other`
     out_of_scope_remedy: Share  # none of them, read as an intent with a remedy
     plain_flagged: Share  # labelled without a signal, read with one
     language_long: Share  # of four words or more, language right
@@ -208,6 +210,11 @@ def figures(examples: Sequence[Example], readings: Sequence[Understanding]) -> F
             else None
         ),
         in_scope=len(in_scope),
+        to_a_person=Share(
+            sum(r.intent is Intent.OTHER for e, r in pairs if e.intent is not Intent.OTHER),
+            sum(e.intent is not Intent.OTHER for e, _ in pairs),
+        ),
+        answered_macro_f1=_answered_macro_f1(pairs),
         out_of_scope_remedy=Share(
             sum(r.intent in REMEDY_INTENTS for r in out_of_scope), len(out_of_scope)
         ),
@@ -216,6 +223,19 @@ def figures(examples: Sequence[Example], readings: Sequence[Understanding]) -> F
         reliability=bins,
         calibration_error=calibration_error(bins),
     )
+
+
+def _answered_macro_f1(pairs: Sequence[tuple[Example, Understanding]]) -> float | None:
+    """Macro-F1 over the messages the reader answered (did not send to `other`): how right
+    it is when it does not hand the message to a person."""
+    answered = [(e.intent.value, r.intent.value) for e, r in pairs if r.intent is not Intent.OTHER]
+    labels = sorted({gold for gold, _ in answered} - {Intent.OTHER.value})
+    if not labels:
+        return None
+    gold, read = [g for g, _ in answered], [r for _, r in answered]
+    # over the intents answered messages hold but `other` (never read among them): an
+    # out-of-scope message answered with an intent still counts against that intent
+    return float(f1_score(gold, read, labels=labels, average="macro", zero_division=0))
 
 
 def reliability(confidences: Sequence[float], right: Sequence[bool]) -> tuple[ReliabilityBin, ...]:

@@ -59,6 +59,11 @@ DEFINITIONS = """## What the figures mean
 - **intent macro-F1**: over the intents the split holds.
 - **in-scope macro-F1**: on the messages that are one of the founding problems, macro-F1
   over those problems (the issue's "nine problems").
+- **to a person**: of the messages that are not `other`, the share read as `other`
+  (below the threshold, in doubt about a remedy, or too many unknown words): a person
+  reads them; the intent macro-F1 counts each as an error.
+- **macro-F1 when answered**: macro-F1 over the messages not read as `other`: how right
+  the reader is when it does not hand the message to a person.
 - **out-of-scope given a remedy**: of the messages that are none of the founding
   problems, the share read as an intent whose default rule gives money or goods away or
   changes a subscription (`REMEDY_INTENTS`: the founding problems but
@@ -174,10 +179,8 @@ def _figures(reports: Sequence[EvalReport]) -> str:
     rows = [
         "## Figures",
         "",
-        "| split | language | messages | intent macro-F1 | in-scope macro-F1 "
-        "| out-of-scope given a remedy | signal on plain mail | language (>= 4 words) "
-        "| calibration error |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| split | language | " + " | ".join(FIGURE_HEADINGS) + " |",
+        "|---|---|" + "---|" * len(FIGURE_HEADINGS),
     ]
     for report in reports:
         for language, each in [*report.by_language.items(), ("all", report.overall)]:
@@ -191,13 +194,28 @@ def _figures(reports: Sequence[EvalReport]) -> str:
     return "\n".join(rows) + "\n"
 
 
+FIGURE_HEADINGS = (
+    "messages",
+    "intent macro-F1",
+    "in-scope macro-F1",
+    "to a person",
+    "macro-F1 when answered",
+    "out-of-scope given a remedy",
+    "signal on plain mail",
+    "language (>= 4 words)",
+    "calibration error",
+)
+
+
 def figure_cells(each: Figures) -> list[str]:
-    """A split's figures as the cells of a row, in the order of the card's table."""
-    in_scope = each.in_scope_macro_f1
+    """A split's figures as the cells of a row, in the order of `FIGURE_HEADINGS`."""
+    in_scope, answered = each.in_scope_macro_f1, each.answered_macro_f1
     return [
         str(each.messages),
         f"{each.intent_macro_f1:.3f}",
         "-" if in_scope is None else f"{in_scope:.3f}",
+        _share(each.to_a_person.share, each.to_a_person.of),
+        "-" if answered is None else f"{answered:.3f}",
         _share(each.out_of_scope_remedy.share, each.out_of_scope_remedy.of),
         _share(each.plain_flagged.share, each.plain_flagged.of),
         _share(each.language_long.share, each.language_long.of),
