@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import select
 
 from evenhand.actions import execute
-from evenhand.actions.execute import Carriers, execute_due_steps, execution_steps_of
+from evenhand.actions.execute import execute_due_steps, execution_steps_of
 from evenhand.actions.guide import load_guide
 from evenhand.actions.inbox import Worker, process_inbox
 from evenhand.actions.reviews import review_decision
 from evenhand.actions.service import receive_delivery
+from evenhand.actions.step_calls import Carriers
 from evenhand.actions.users import create_user
 from evenhand.actions.writeback import Helpdesks
 from evenhand.domain.roles import Role
@@ -151,7 +152,7 @@ def shop_harness(
     )
     shopify = FakeShopify(token=SHOPIFY_TOKEN, orders={ORDER_GID: _shop_order()})
     with helpdesk_server(helpdesk) as desk_url, shopify_server(shopify) as shop_url:
-        desk = (
+        desk: dict[str, Any] = (
             {"gorgias_url": desk_url, "gorgias_email": login, "gorgias_api_key": GORGIAS_KEY}
             if gorgias
             else {

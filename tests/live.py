@@ -99,12 +99,12 @@ class FakeHelpdesk:
             return (200, {}, {"user": user}) if user else (404, {}, {"error": "RecordNotFound"})
         # Gorgias
         if parts[:2] == ["api", "tickets"] and len(parts) == 3:
-            ticket = self.tickets.get(parts[2])
-            if ticket is None:
+            found = self.tickets.get(parts[2])
+            if found is None:
                 return 404, {}, {"error": "not found"}
             if method == "PUT":
-                ticket.update({key: body[key] for key in ("tags", "status") if key in body})
-            return 200, {}, ticket
+                found.update({key: body[key] for key in ("tags", "status") if key in body})
+            return 200, {}, found
         if parts[:2] == ["api", "tickets"] and len(parts) == 4 and parts[3] == "messages":
             self.tickets[parts[2]].setdefault("messages", []).append(body)
             return 201, {}, body | {"id": 999}

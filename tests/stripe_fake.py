@@ -145,7 +145,8 @@ def _multipart(kind: str, body: bytes) -> tuple[str | None, str, str, bytes]:
         elif field_name == "file":
             name = part.get_filename() or ""
             mime = part.get_content_type()
-            data = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
     return purpose, name, mime, data
 
 

@@ -113,7 +113,7 @@ def test_a_stripe_signature_with_a_unicode_digit_timestamp_is_refused(live: Live
     answer = httpx.post(
         f"{live.base}/webhooks/stripe",
         content=event,
-        headers={"Content-Type": b"application/json", "Stripe-Signature": header},
+        headers={b"Content-Type": b"application/json", b"Stripe-Signature": header},
         timeout=10,
     )
     assert answer.status_code == 401

@@ -186,7 +186,7 @@ def test_triage_builds_a_missing_reader_saying_so_once(workdir: Path) -> None:
 
 def _stored_counts(workdir: Path) -> tuple[int, int, int]:
     with sqlite3.connect(workdir / "evenhand.sqlite3") as database:
-        return tuple(  # type: ignore[return-value]
+        return tuple(
             database.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("decisions", "tickets", "guide_versions")
         )

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(sqlite_url: str, reader: EmbeddedReader, tmp_path: Path) -> Iterator[str]:
-    settings = Settings(db=sqlite_url, session_secret="demo-test-secret")  # type: ignore[arg-type]
+    settings = Settings(db=sqlite_url, session_secret="demo-test-secret")
     engine = make_engine(sqlite_url)
     run_demo(engine, settings=settings, folder=tmp_path / "demo", now=NOW, reader=reader)
     create_user(engine, email=MANAGER, role=Role.MANAGER, password=PASSWORD, now=NOW)

@@ -50,7 +50,7 @@ from tests.senders import (
 )
 
 FILES = FIXTURES / "erasure"
-SECRETS = {
+SECRETS: dict[str, Any] = {
     "shopify_webhook_secret": "shpss_erasure",
     "shopify_shop_domain": "nordhem.myshopify.com",
     "stripe_webhook_secret": "whsec_erasure",
@@ -166,7 +166,7 @@ def shop(db_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
     helpdesk = FakeHelpdesk(expected_auth=basic_auth(f"{ZENDESK_LOGIN}/token", ZENDESK_TOKEN))
     helpdesk.users["9030077"] = {"id": 9030077, "email": ASA.email, "name": ASA.name}
     with helpdesk_server(helpdesk) as zendesk_url:
-        settings = Settings(  # type: ignore[arg-type]
+        settings = Settings(
             db=db_url,
             zendesk_url=zendesk_url,
             zendesk_email=ZENDESK_LOGIN,

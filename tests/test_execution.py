@@ -401,10 +401,9 @@ def test_the_ticket_page_shows_the_steps_and_an_agents_limit(
         assert "1" in rows[0][2] and "247" in rows[0][2]
         assert f"Approved by {LEAD}" in section.text()
         # and the history names the choice
-        assert (
-            f"{LEAD}: approve (refund)"
-            in page.css_first("section[aria-labelledby=h-reviews]").text()
-        )
+        history = page.css_first("section[aria-labelledby=h-reviews]")
+        assert history is not None
+        assert f"{LEAD}: approve (refund)" in history.text()
 
 
 @pytest.fixture

@@ -194,7 +194,9 @@ def test_an_agent_corrects_the_intent_on_the_ticket_page_and_sees_it_in_the_hist
     options = html.css("#intent-choice option")
     assert len(options) == len(Intent)
     assert "Where is my order" in [option.text() for option in options]
-    assert html.css_first("#intent-choice option[selected]").attributes["value"] == read_as
+    chosen = html.css_first("#intent-choice option[selected]")
+    assert chosen is not None
+    assert chosen.attributes["value"] == read_as
     # When the agent picks another intent with a note
     intent = another_intent(read_as)
     answer = agent.post(
@@ -204,9 +206,13 @@ def test_an_agent_corrects_the_intent_on_the_ticket_page_and_sees_it_in_the_hist
     # Then the ticket's history shows it, and the select now stands on it
     assert answer.status_code == 303
     html = LexborHTMLParser(agent.get(page).text)
-    history = html.css_first("#intent-corrections").text()
+    corrections = html.css_first("#intent-corrections")
+    assert corrections is not None
+    history = corrections.text()
     assert "agent@nordhem.example" in history and "asks about sizes" in history
-    assert html.css_first("#intent-choice option[selected]").attributes["value"] == intent
+    chosen = html.css_first("#intent-choice option[selected]")
+    assert chosen is not None
+    assert chosen.attributes["value"] == intent
     assert site.events("decision intent")[0][0] == str(decision_id)
     # and a refusal says why, keeping the note; a stale form is refused
     refused = agent.post(

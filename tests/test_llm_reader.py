@@ -35,6 +35,7 @@ from evenhand.understand.llm_schema import Fallback, LlmMode, request_body
 from evenhand.understand.model import LLM_STAGE, Intent, Message, SignalKind
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import NOW
+from tests.json_server import Answer
 from tests.llm_fake import (
     BROKEN,
     MODEL,
@@ -131,8 +132,8 @@ def test_the_budget_counts_what_was_used_today_and_starts_again_tomorrow(
     # Given a budget for about two requests a day, and one day's triage that used two
     settings = a_shop(engine, db_url)
     records = [record for record in read_tickets(TICKETS) if isinstance(record, TicketIn)]
-    budget = {"llm_budget_tokens_per_day": 10_500, "db": db_url}
-    big = (200, {}, completion(json.dumps(a_reading()), prompt_tokens=5000))
+    budget: dict[str, Any] = {"llm_budget_tokens_per_day": 10_500, "db": db_url}
+    big: Answer = (200, {}, completion(json.dumps(a_reading()), prompt_tokens=5000))
     llm.fake.script.extend([big, big])
     first = _triage(engine, settings, llm.reader(reader, **budget), records[:2])
     assert [d.stored.decision_id for d in first.decided]
@@ -375,7 +376,7 @@ def test_the_dashboard_shows_tokens_cost_and_fallbacks(
         card = page.css_first("table.llm-figures")
         assert card is not None
         rows = {
-            row.css_first("th").text(): [cell.text() for cell in row.css("td")]
+            row.css("th")[0].text(): [cell.text() for cell in row.css("td")]
             for row in card.css("tbody tr")
         }
         assert rows["Asked"] == ["2", "2"] and rows["Its reading used"] == ["1", "1"]

@@ -4,6 +4,7 @@ disputes and threats are known, each figure computed by hand in the comments."""
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -59,7 +60,7 @@ CASES = [
     DecidedCase(3, _at(100), "standard", "offer_paid_reship", Decimal(4000), threatened=True),
     DecidedCase(4, _at(30), "vip", "reship_free", Decimal(9000), threatened=False),
 ]
-BOUGHT = {
+BOUGHT: dict[Hashable, list[FollowUp]] = {
     1: [
         FollowUp(1, _at(201), Decimal(999)),
         FollowUp(1, _at(180), Decimal(300)),
@@ -107,7 +108,7 @@ def test_the_discontinuity_compares_just_below_and_just_above_the_line() -> None
 def test_threateners_who_later_disputed_against_customers_who_made_no_threat() -> None:
     # customer 1 threatened and disputed 10 days after; customer 3 threatened, disputed
     # before the ticket only; customer 2 made no threat and disputed after; 4 did not
-    opened = {1: [_at(190)], 3: [_at(300)], 2: [_at(20)]}
+    opened: dict[Hashable, list[datetime]] = {1: [_at(190)], 3: [_at(300)], 2: [_at(20)]}
     found = threat_outcome(CASES, opened)
     assert (found.threateners.customers, found.threateners.disputed) == (2, 1)
     assert (found.others.customers, found.others.disputed) == (2, 1)
@@ -141,7 +142,7 @@ def test_the_discontinuity_reports_the_difference_when_both_sides_have_two() -> 
         DecidedCase(n, _at(200), "vip" if ltv >= 5000 else "standard", "r", Decimal(ltv), False)
         for n, ltv in ((1, 4500), (2, 4600), (3, 5100), (4, 5200))
     ]
-    bought = {
+    bought: dict[Hashable, list[FollowUp]] = {
         n: [FollowUp(n, _at(150), Decimal(amount))]
         for n, amount in ((1, 100), (2, 300), (3, 400), (4, 800))
     }
@@ -194,9 +195,10 @@ def _store_the_fixture(engine: Engine) -> None:
         number = 1000
         rows = []
         for customer, bought in BOUGHT.items():
+            assert isinstance(customer, int)
             for each in bought:
                 number += 1
-                rows.append(_order(number, int(customer), each.at, int(each.amount * 100)))
+                rows.append(_order(number, customer, each.at, int(each.amount * 100)))
         connection.execute(insert(orders), rows)
         connection.execute(
             insert(guide_versions).values(version="v1", source="t", text="", first_used_at=NOW)
@@ -231,7 +233,7 @@ def test_the_figures_from_a_stored_shop(engine: Engine) -> None:
     assert groups[(180, "vip", "reship_free")].net_revenue.mean == 800.0
     assert groups[(90, "standard", "offer_paid_reship")].net_revenue.mean == 100.0
     cut = shown.discontinuities[0]
-    assert (cut.bandwidth, cut.below.orders.n, cut.above.orders.n) == (1000, 2, 1)
+    assert (cut.bandwidth, cut.below.orders.n, cut.above.orders.n) == (Decimal(1000), 2, 1)
     assert (shown.threats.threateners.customers, shown.threats.threateners.disputed_later) == (2, 1)
     assert (shown.threats.no_threat.customers, shown.threats.no_threat.disputed_later) == (2, 0)
 

@@ -72,8 +72,12 @@ def test_a_manager_adopts_a_learnt_reader_and_rolls_back(
     version = a_shop_reader(models, folder)
     lead = site.sign_in(LEAD)
     html = LexborHTMLParser(lead.get("/reader").text)
-    assert "the built-in reader" in html.css_first("#in-force").text()
-    learnt = html.css_first('table[aria-label="shop readers"]').text()
+    in_force = html.css_first("#in-force")
+    assert in_force is not None
+    assert "the built-in reader" in in_force.text()
+    table = html.css_first('table[aria-label="shop readers"]')
+    assert table is not None
+    learnt = table.text()
     assert version in learnt and "0.847 → 0.970" in learnt and "5 correction" in learnt
     # When the manager adopts it from the page
     answer = lead.post("/reader/adopt", data={"csrf": csrf_of(lead, "/reader"), "version": version})
@@ -83,13 +87,15 @@ def test_a_manager_adopts_a_learnt_reader_and_rolls_back(
     assert adoptions(site.engine)[0]["figures"]["rows"] == 285
     assert adoptions(site.engine)[0]["adopted_by"] == LEAD
     html = LexborHTMLParser(lead.get("/reader").text)
-    assert f"shop reader {version}" in html.css_first("#in-force").text()
+    in_force = html.css_first("#in-force")
+    assert in_force is not None
+    assert f"shop reader {version}" in in_force.text()
     # When the manager goes back to the built-in reader, then the older adoption can be
     # rolled back to again
     lead.post("/reader/adopt", data={"csrf": csrf_of(lead, "/reader"), "version": "built-in"})
     html = LexborHTMLParser(lead.get("/reader").text)
     rows = html.css('table[aria-label="adoptions"] tbody tr')
-    assert [row.css_first("td").text() for row in rows] == ["built-in (in force)", version]
+    assert [row.css("td")[0].text() for row in rows] == ["built-in (in force)", version]
     assert f"Roll back to {version}" in rows[1].text()
 
 

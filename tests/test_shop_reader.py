@@ -178,7 +178,9 @@ def test_a_decision_records_the_reader_that_read_it(
         readers = set(connection.execute(select(decisions.c.reader)).scalars())
     assert readers == {f"shop:{learnt.version}"}
     adopt_version(engine, shop_settings, version="built-in", by="t", now=NOW)
-    assert load_reader(shop_settings).name == "built-in"
+    in_force = load_reader(shop_settings)
+    assert isinstance(in_force, EmbeddedReader)
+    assert in_force.name == "built-in"
 
 
 def test_the_plain_baseline_is_cross_validated_on_the_readers_folds(

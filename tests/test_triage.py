@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Table, func, select
 
 from evenhand.actions.guide import load_guide
 from evenhand.actions.import_file import import_file
@@ -177,7 +177,10 @@ def test_a_retriage_adds_decisions_and_never_rewrites_them(
     first = triaged(engine, settings, TICKETS, reader=reader)
     second = triaged(engine, settings, TICKETS, reader=reader)
     with engine.connect() as connection:
-        count = lambda table: connection.execute(select(func.count()).select_from(table)).scalar()  # noqa: E731
+
+        def count(table: Table) -> int | None:
+            return connection.execute(select(func.count()).select_from(table)).scalar()
+
         assert count(tickets) == len(first.decided) == 6
         assert count(decisions) == 12 and count(guide_versions) == 1
         runs = (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from sqlalchemy import Engine, func, select
 
 from evenhand.actions.guide import default_guide_text, load_guide
@@ -51,7 +51,7 @@ class Shop:
 
 @pytest.fixture
 def shop(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
-    settings = Settings(db=sqlite_url, session_secret="ui-test-secret")  # type: ignore[arg-type]
+    settings = Settings(db=sqlite_url, session_secret="ui-test-secret")
     engine = make_engine(sqlite_url)
     upgrade(engine)
     orders = FIXTURES / "shopify" / "orders_for_triage.csv"
@@ -403,7 +403,7 @@ def test_picking_another_remedy_redrafts_an_untouched_reply_and_keeps_an_edited_
     assert reply.input_value().endswith("Tack för tålamodet.")
 
 
-PHONE = {"width": 390, "height": 844}  # an iPhone 12-15's CSS pixels
+PHONE: ViewportSize = {"width": 390, "height": 844}  # an iPhone 12-15's CSS pixels
 
 
 def test_every_page_fits_a_phone_without_sideways_scrolling(

@@ -95,7 +95,7 @@ def test_a_killed_worker_loses_nothing_and_repeats_nothing(tmp_path: Path) -> No
     assert second.returncode == 0, errors.decode()
     # then every delivery is done once: one ticket and one decision each, nothing twice
     with engine.connect() as connection:
-        statuses = dict(
+        statuses: dict[str, int] = dict(
             connection.execute(select(inbox.c.status, func.count()).group_by(inbox.c.status)).all()
         )
         ticket_count = connection.execute(select(func.count()).select_from(tickets)).scalar_one()

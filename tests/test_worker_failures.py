@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
 from evenhand.actions import inbox as inbox_actions
+from evenhand.actions import triage as triage_actions
 from evenhand.actions.delivery_failures import REASON_LIMIT, failure_reason
 from evenhand.actions.guide import load_guide
 from evenhand.actions.inbox import Worker, drain, process_inbox
@@ -220,7 +221,7 @@ def test_a_delivery_that_takes_the_worker_down_is_set_aside_after_the_bounded_tr
     engine: Engine, reader: EmbeddedReader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given a batch whose second delivery kills the worker each time it is applied
-    original = inbox_actions.decide_and_store
+    original = triage_actions.decide_and_store
 
     def deadly(*args: Any, **kwargs: Any) -> Any:
         if "customer8@" in repr(kwargs["records"]):
@@ -269,7 +270,7 @@ def test_a_batch_the_database_dropped_is_not_blamed_on_its_deliveries(
 ) -> None:
 
     # given a database that goes away while a batch is applied
-    original = inbox_actions.decide_and_store
+    original = triage_actions.decide_and_store
     calls = {"n": 0}
 
     def flaky(*args: Any, **kwargs: Any) -> Any:
