@@ -12,12 +12,12 @@ the same run. Target: `learn` on 2,000 tickets under a minute; a
 shop reader loads about as fast as the built-in one.
 
 With `--half-half`, issue 23's outside check instead, on each shop history of the fixtures
-(Spoke & Sprocket's Zendesk export, Fjällgarn's and Bladverket's CSVs) or on `--history FILE
---mapping MAP`: the rows the mapping names are split in halves, stratified by the shop's
-label with a fixed seed; half A is written as a `text,subject,label` CSV with the shop's own
-labels, learnt from with the mapping and adopted; the adopted reader reads half B, and so
-does the plain TF-IDF + logistic regression trained on half A. Target: the adopted reader
-within 0.03 macro-F1 of it.
+(Spoke & Sprocket's Zendesk export, Fjällgarn's, Bladverket's and Mekbolaget's CSVs) or on
+`--history FILE --mapping MAP`: the rows the mapping names are split in halves, stratified
+by the shop's label with a fixed seed; half A is written as a `text,subject,label` CSV with
+the shop's own labels, learnt from with the mapping and adopted; the adopted reader reads
+half B, and so does the plain TF-IDF + logistic regression trained on half A. Target: the
+adopted reader within 0.03 macro-F1 of it.
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/shop_reader.py [--tickets 2000]
     OMP_NUM_THREADS=1 .venv/bin/python bench/shop_reader.py --half-half [--history F --mapping M]
@@ -63,6 +63,10 @@ HISTORIES = (
     (
         FIXTURES / "shop_history_c" / "bladverket.csv",
         FIXTURES / "shop_history_c" / "bladverket.yaml",
+    ),
+    (
+        FIXTURES / "shop_history_d" / "mekbolaget.csv",
+        FIXTURES / "shop_history_d" / "mekbolaget.yaml",
     ),
 )
 

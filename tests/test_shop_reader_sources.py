@@ -97,6 +97,27 @@ def test_a_zendesk_export_is_labelled_by_its_tags_through_the_mapping() -> None:
     assert history.rows[0].line == 3  # the line where the ticket starts in the file
 
 
+MEKBOLAGET = FIXTURES / "shop_history_d" / "mekbolaget.csv"
+
+
+def test_a_shops_labels_may_map_many_to_one_intent() -> None:
+    # Given Mekbolaget's CSV (timestamps with offsets, CRLF line ends) and a mapping that sends
+    # two of its labels to one intent (the core deposit back and money for a return)
+    # When it is read
+    kind, history = read_history(MEKBOLAGET, MEKBOLAGET.with_suffix(".yaml"))
+    # Then every ticket is a row with its label's intent, the two labels' rows together
+    assert kind == "csv" and len(history.rows) == 420
+    assert (history.left_out, history.unlabelled, history.ambiguous) == ({}, 0, 0)
+    refunds = [row for row in history.rows if row.intent is Intent.REFUND_STATUS]
+    assert len(refunds) == 35
+    # and the intents the shop has no label for (it sells no subscriptions) have no rows
+    assert not {row.intent for row in history.rows} & {
+        Intent.CANCEL_SUBSCRIPTION,
+        Intent.SUBSCRIPTION_QUESTION,
+        Intent.SUBSCRIPTION_UNEXPECTED_CHARGE,
+    }
+
+
 def test_a_zendesk_ticket_with_its_comments_gives_the_requesters_first_words(
     tmp_path: Path,
 ) -> None:
