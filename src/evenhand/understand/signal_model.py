@@ -153,6 +153,7 @@ WRITTEN_BATCHES = (
     "signals_t4.jsonl",
     "signals_t5.jsonl",
     "signals_t6.jsonl",
+    "signals_t7.jsonl",
     "ordinary_own.jsonl",
 )
 
