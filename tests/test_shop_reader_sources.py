@@ -100,22 +100,26 @@ def test_a_zendesk_export_is_labelled_by_its_tags_through_the_mapping() -> None:
 MEKBOLAGET = FIXTURES / "shop_history_d" / "mekbolaget.csv"
 
 
-def test_a_shops_labels_may_map_many_to_one_intent() -> None:
-    # Given Mekbolaget's CSV (timestamps with offsets, CRLF line ends) and a mapping that sends
-    # two of its labels to one intent (the core deposit back and money for a return)
+def test_a_shops_csv_keeps_its_line_breaks_and_maps_its_own_lines_between_intents() -> None:
+    # Given Mekbolaget's CSV (CRLF line ends, some texts quoted over several lines) and a
+    # mapping with the shop's own lines: a part that does not fit because the customer chose
+    # wrong is a return, another article in the box a wrong item; the core deposit back and
+    # money for a return both the refund's status
     # When it is read
     kind, history = read_history(MEKBOLAGET, MEKBOLAGET.with_suffix(".yaml"))
-    # Then every ticket is a row with its label's intent, the two labels' rows together
     assert kind == "csv" and len(history.rows) == 420
     assert (history.left_out, history.unlabelled, history.ambiguous) == ({}, 0, 0)
-    refunds = [row for row in history.rows if row.intent is Intent.REFUND_STATUS]
-    assert len(refunds) == 35
-    # and the intents the shop has no label for (it sells no subscriptions) have no rows
-    assert not {row.intent for row in history.rows} & {
-        Intent.CANCEL_SUBSCRIPTION,
-        Intent.SUBSCRIPTION_QUESTION,
-        Intent.SUBSCRIPTION_UNEXPECTED_CHARGE,
-    }
+    by_line = {row.line: row for row in history.rows}
+    # Then a text quoted over three lines keeps its line breaks and is named by its first line
+    letter = by_line[83]
+    assert letter.text.startswith("Hej\nJag lade en beställning 2/5")
+    assert letter.text.endswith("209977.\nMvh Kerstin") and 85 not in by_line
+    assert letter.intent is Intent.WHERE_IS_MY_ORDER and 86 in by_line
+    # and each label's rows get the intent its mapping line names
+    assert by_line[22].intent is Intent.WRONG_ITEM  # FEL ART: krom, not black
+    assert by_line[32].intent is Intent.RETURN_REQUEST  # RETUR-FELKÖP: "jag hade kollat fel"
+    assert by_line[41].intent is Intent.REFUND_STATUS  # PANT: the core deposit
+    assert by_line[124].intent is Intent.REFUND_STATUS  # ÅTERBET: a cancelled order's money
 
 
 def test_a_zendesk_ticket_with_its_comments_gives_the_requesters_first_words(

@@ -61,7 +61,8 @@ def read_labelled(path: Path) -> LabelledFile:
 
 
 def _csv_rows(text: str, path: Path) -> Iterator[LabelledTicket]:
-    reader = csv.DictReader(text.splitlines())
+    # lines with their ends, so a quoted text keeps its line breaks (RFC 4180)
+    reader = csv.DictReader(text.splitlines(keepends=True))
     present = list(reader.fieldnames or [])
     for column in REQUIRED_COLUMNS:
         if column not in present:
@@ -70,8 +71,9 @@ def _csv_rows(text: str, path: Path) -> Iterator[LabelledTicket]:
                 f"the header has no {column!r} column (it needs text and label)",
                 where=Location(path, line=1, column=column),
             )
+    ended = reader.line_num  # the header's last line
     for record in reader:
-        line = reader.line_num
+        line, ended = ended + 1, reader.line_num  # a ticket is named by its first line
         words, label = _cell(record, "text", path, line), _cell(record, "label", path, line)
         subject = (record.get("subject") or "").strip() or None
         yield LabelledTicket(text=words, labels=(label,), subject=subject, line=line)
