@@ -127,22 +127,24 @@ def _signed(sender: str, topic: str, body: bytes, number: int) -> dict[str, str]
     secret = SECRETS[sender.upper()]
     headers = {"Content-Type": "application/json"}
     if sender == "shopify":
-        mac = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+        digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
         headers |= {
             "X-Shopify-Topic": topic,
-            "X-Shopify-Hmac-Sha256": base64.b64encode(mac).decode(),
+            "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
             "X-Shopify-Shop-Domain": "nordhem.myshopify.com",
             "X-Shopify-Event-Id": f"malformed-{number}",
         }
     elif sender == "stripe":
-        stamp = int(time.time())
-        mac = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
-        headers["Stripe-Signature"] = f"t={stamp},v1={mac}"
+        seconds = int(time.time())
+        hex_mac = hmac.new(
+            secret.encode(), f"{seconds}.".encode() + body, hashlib.sha256
+        ).hexdigest()
+        headers["Stripe-Signature"] = f"t={seconds},v1={hex_mac}"
     elif sender == "zendesk":
-        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        mac = hmac.new(secret.encode(), stamp.encode() + body, hashlib.sha256).digest()
-        headers["X-Zendesk-Webhook-Signature"] = base64.b64encode(mac).decode()
-        headers["X-Zendesk-Webhook-Signature-Timestamp"] = stamp
+        timestamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+        headers["X-Zendesk-Webhook-Signature"] = base64.b64encode(digest).decode()
+        headers["X-Zendesk-Webhook-Signature-Timestamp"] = timestamp
     else:
         headers["X-Evenhand-Secret"] = secret
     return headers
@@ -235,7 +237,9 @@ def _send(
     client: httpx.Client, method: str, path: str, body: bytes, headers: dict[str, str]
 ) -> int:
     try:
-        raw = {name: value.encode("utf-8") for name, value in headers.items()}  # "t=²" too
+        # Values as UTF-8 bytes so a non-ASCII one ("t=²") goes out as is (httpx encodes a
+        # str value as ASCII and would raise); the names are all ASCII.
+        raw = {name.encode("ascii"): value.encode("utf-8") for name, value in headers.items()}
         return client.request(method, path, content=body, headers=raw).status_code
     except httpx.HTTPError:
         return 0  # the connection closed on us (a 413 sent before the body was read)

@@ -34,8 +34,7 @@ from evenhand.ingest.tickets import TicketIn, TicketRecord, read_tickets
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine
 from evenhand.understand.clean import clean_message
-from evenhand.understand.model import Message
-from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.model import Message, Reader
 from evenhand.understand.sentences import sentences
 from yardstick import print_yardstick
 
@@ -102,9 +101,7 @@ def _distinct_sentences(records: list[TicketRecord]) -> tuple[int, int]:
     return len(set(every)), len(every)
 
 
-def _reading_time(
-    records: list[TicketRecord], *, reader: EmbeddedReader, market: str, batch: int
-) -> float:
+def _reading_time(records: list[TicketRecord], *, reader: Reader, market: str, batch: int) -> float:
     begun = time.perf_counter()
     for start in range(0, len(records), batch):
         read_all(records[start : start + batch], reader=reader, market=market)

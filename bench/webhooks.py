@@ -85,7 +85,7 @@ def deliveries(count: int, seed: int) -> list[tuple[str, bytes, dict[str, str]]]
     """(path, body, headers) for `count` distinct events, then repeats of some of them."""
     rng = random.Random(seed)
     texts = [message["text"] for message in seed_messages()]
-    events = []
+    events: list[tuple[str, bytes, dict[str, str]]] = []
     for number in range(count):
         if rng.random() < TICKET_SHARE:
             body = json.dumps(_ticket(number, rng.choice(texts)), ensure_ascii=False).encode()
