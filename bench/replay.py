@@ -46,7 +46,7 @@ def main() -> None:
 def run(folder: Path, *, copies: int) -> None:
     db = folder / "replay.sqlite3"
     db.unlink(missing_ok=True)
-    settings = Settings(db=f"sqlite:///{db}")  # type: ignore[arg-type]
+    settings = Settings(db=f"sqlite:///{db}")
     engine = make_engine(settings.db)
     reader = load_reader(Settings(), announce=print)
     now = datetime.now(UTC)

@@ -80,7 +80,7 @@ def run(folder: Path, tries: int, wait: int) -> None:
         create_user(engine, email=email, role=Role.MANAGER, password=PASSWORD, now=now)
     settings = Settings(
         db=url,
-        session_secret="bench",  # type: ignore[arg-type]
+        session_secret="bench",
         sign_in_first_wait_seconds=wait,
     )
     app = create_app(settings, reader=load_reader(Settings()), warm_reader=False)

@@ -52,7 +52,7 @@ def main() -> None:
 def run(folder: Path, requests: int, *, copies: int) -> None:
     db = folder / "ui.sqlite3"
     db.unlink(missing_ok=True)
-    settings = Settings(db=f"sqlite:///{db}", session_secret="bench")  # type: ignore[arg-type]
+    settings = Settings(db=f"sqlite:///{db}", session_secret="bench")
     engine = make_engine(settings.db)
     reader = load_reader(Settings(), announce=print)
     now = datetime.now(UTC)
