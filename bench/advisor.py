@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from sqlalchemy import Engine, func, insert, literal, select
 
@@ -37,6 +38,8 @@ from evenhand.actions.demo import run_demo
 from evenhand.actions.guide import active_guide
 from evenhand.actions.reader import load_reader
 from evenhand.actions.schemas import threshold_advice_out
+from evenhand.domain.guide import Guide
+from evenhand.domain.threshold import ShopHistory, ThresholdAdvice, advise_threshold
 from evenhand.settings import Settings
 from evenhand.store import value_sql
 from evenhand.store.database import make_engine
@@ -63,7 +66,7 @@ def main() -> None:
 def run(folder: Path, *, shop_copies: int, copies: int) -> None:
     db = folder / "advisor.sqlite3"
     db.unlink(missing_ok=True)
-    settings = Settings(db=f"sqlite:///{db}")  # type: ignore[arg-type]
+    settings = Settings(db=f"sqlite:///{db}")
     engine = make_engine(settings.db)
     started = time.perf_counter()
     reader = load_reader(Settings(), announce=print)
@@ -134,23 +137,23 @@ def _time_action(settings: Settings) -> None:
     Wall-clock and this process's CPU time: on a shared machine the CPU time is the steadier
     figure."""
     deciding: list[tuple[float, float]] = []
-    decide = replay_action.advise_threshold
 
-    def timed(*args: Any, **kwargs: Any) -> Any:
+    def timed(guide: Guide, history: ShopHistory, *, safety: Decimal) -> ThresholdAdvice:
         started = _clocks()
         try:
-            return decide(*args, **kwargs)
+            return advise_threshold(guide, history, safety=safety)
         finally:
             deciding.append(_since(started))
 
-    replay_action.advise_threshold = timed  # type: ignore[assignment]
-    started = _clocks()
-    engine = make_engine(settings.db)
-    guide = active_guide(engine, settings)
-    advice, currency = replay_action.advise_vip_threshold(engine, guide, safety=Decimal(2))
-    shown = threshold_advice_out(advice, currency=currency, metric=guide.settings.ltv_metric)
-    (wall, cpu), (decide_wall, decide_cpu) = _since(started), deciding[0]
-    replay_action.advise_threshold = decide  # type: ignore[assignment]
+    # The action calls `advise_threshold` through the name it imported into its module:
+    # swap that binding for the timed one while the action runs.
+    with mock.patch.object(replay_action, "advise_threshold", timed):
+        started = _clocks()
+        engine = make_engine(settings.db)
+        guide = active_guide(engine, settings)
+        advice, currency = replay_action.advise_vip_threshold(engine, guide, safety=Decimal(2))
+        shown = threshold_advice_out(advice, currency=currency, metric=guide.settings.ltv_metric)
+        (wall, cpu), (decide_wall, decide_cpu) = _since(started), deciding[0]
     print(
         f"advise threshold (in process): {wall:.2f} s = reading {wall - decide_wall:.2f} s + "
         f"deciding {decide_wall:.2f} s (CPU {cpu:.2f} s = {cpu - decide_cpu:.2f} + "
