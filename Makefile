@@ -24,7 +24,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy src tests
+	$(BIN)/mypy src tests bench
 	$(BIN)/lint-imports
 
 # Everything: what CI runs (.ci/run).
