@@ -38,7 +38,7 @@ from evenhand.store.tables import decisions, disputes, tickets
 from evenhand.store.users import find_user
 from evenhand.understand.model import Reader
 from tests.conftest import FIXTURES, NOW
-from tests.shopify_fake import FakeShopify, shopify_server
+from tests.shopify_dispute_server import FakeShopifyDisputes, shopify_server
 from tests.stripe_fake import FakeStripe, a_stripe_dispute, stripe_server
 
 ANNA_STRIPE = "du_1QFixtureAnna0004"  # on #1004, product_unacceptable (13.3), under_review
@@ -358,7 +358,7 @@ def test_a_shopify_dispute_gets_its_evidence_through_the_admin_api(
     shop: Engine, settings: Settings
 ) -> None:
     # Given a local Shopify that holds dispute 90011 and its evidence object
-    fake = FakeShopify(token="shpat_local")
+    fake = FakeShopifyDisputes(token="shpat_local")
     fake.disputes["gid://shopify/ShopifyPaymentsDispute/90011"] = {
         "id": "gid://shopify/ShopifyPaymentsDisputeEvidence/5001"
     }

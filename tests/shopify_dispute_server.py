@@ -13,7 +13,7 @@ from tests.json_server import Answer, json_server
 
 
 @dataclass
-class FakeShopify:
+class FakeShopifyDisputes:
     token: str
     disputes: dict[str, dict[str, Any]] = field(default_factory=dict)  # gid -> evidence
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -46,7 +46,7 @@ class FakeShopify:
 
 
 @contextmanager
-def shopify_server(shopify: FakeShopify) -> Iterator[str]:
+def shopify_server(shopify: FakeShopifyDisputes) -> Iterator[str]:
     """The fake on a loopback port (the shared `json_server`); yields its base URL."""
 
     def handle(method: str, path: str, headers: Any, body: Any) -> Answer:
