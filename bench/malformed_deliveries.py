@@ -165,7 +165,10 @@ def malformed_deliveries(
 
 
 def bad_requests(token: str) -> Iterator[tuple[str, str, bytes, dict[str, str]]]:
-    """(method, path, body, headers) of API calls and webhooks that must be refused 4xx."""
+    """(method, path, body, headers) of API calls and webhooks with odd values: refused 4xx
+    where a value is invalid (a time out of range, `true` as an id, a forged signature); a
+    poison string in a free-text field (an id, a channel, a body: "①", "<script>") is text,
+    and the ticket is taken (200)."""
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     ticket = {
         "id": "t-1",

@@ -21,6 +21,7 @@ from pydantic import (
     Discriminator,
     Field,
     JsonValue,
+    Strict,
     StringConstraints,
     Tag,
     model_validator,
@@ -182,9 +183,9 @@ Moment = Annotated[
         json_schema_extra={"pattern": MOMENT_PATTERN},
     ),
 ]
-TicketId = (
-    Annotated[str, StringConstraints(min_length=1, max_length=128)]
-    | Annotated[int, Field(ge=0, le=ID_MAX)]
+TicketId = (  # strict: `true` or `1.0` is no ticket id (lax mode made them "1")
+    Annotated[str, Strict(), StringConstraints(min_length=1, max_length=128)]
+    | Annotated[int, Strict(), Field(ge=0, le=ID_MAX)]
 )
 Email = Annotated[
     str, StringConstraints(max_length=320), Field(json_schema_extra={"format": "email"})
