@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
 from sqlalchemy import select
 
 from evenhand.actions.service import create_token
-from evenhand.store.tables import decisions, orders, tickets
+from evenhand.store.tables import decisions, intent_corrections, orders, tickets
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import FIXTURES, NOW
 from tests.senders import post, stripe_headers
@@ -190,6 +191,28 @@ def test_a_decision_id_no_column_holds_is_no_decision(
 ) -> None:
     answer = httpx.get(f"{live.base}/api/decisions/{decision_id}", headers=auth, timeout=10)
     assert answer.status_code in {404, 422}, answer.text
+
+
+@pytest.mark.parametrize("written", ["1_0", "1.0", "+1", "-0", " 1", "1 ", "\uff11"])
+def test_a_decision_id_not_written_in_digits_is_a_422_naming_it(
+    live: Live, auth: dict[str, str], written: str
+) -> None:
+    # given: a decided ticket (decision 1), and its id written another way ("1_0" was
+    # decision 10, "1.0" and "+1" decision 1: a correction could land on another decision)
+    assert _ticket(live, auth, json.dumps(TICKET)).json()["decision_id"] == 1
+    url = f"{live.base}/api/decisions/{quote(written)}"
+    # when: the decision is asked for, or its intent corrected, by that id
+    answers = [
+        httpx.get(url, headers=auth, timeout=10),
+        httpx.post(f"{url}/intent", json={"intent": "other"}, headers=auth, timeout=10),
+    ]
+    # then: 422 naming the id, nothing corrected; the digits still find it
+    for answer in answers:
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["message"].startswith("path.decision_id: "), answer.text
+    assert live.count(intent_corrections) == 0
+    found = httpx.get(f"{live.base}/api/decisions/1", headers=auth, timeout=10)
+    assert found.status_code == 200 and found.json()["decision_id"] == 1
 
 
 def test_an_upload_in_latin_1_is_refused_naming_its_encoding(
