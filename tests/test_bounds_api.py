@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from evenhand.actions.service import create_token
-from evenhand.store.tables import decisions, orders, tickets
+from evenhand.store.tables import decisions, intent_corrections, orders, tickets
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import FIXTURES, NOW
 from tests.senders import post, stripe_headers
@@ -72,12 +74,145 @@ def test_a_ticket_out_of_bounds_is_a_4xx_with_its_reason(
     assert live.count(tickets) == 0 and live.count(decisions) == 0
 
 
+# A Zendesk ticket whose requester wrote twice (the first public comment, then the second),
+# with a private note between by an agent: the words read are the requester's latest.
+ZENDESK = {
+    "id": 35436,
+    "created_at": "2026-11-20T09:12:44Z",
+    "description": "Hi, I ordered the grey cushion and got a green one.",
+    "requester_id": 9001,
+    "via": {"channel": "email", "source": {"from": {"address": "sam@example.com"}}},
+}
+COMMENTS: list[dict[str, Any]] = [
+    {"author_id": 9001, "public": True, "body": "Hi, I ordered the grey cushion."},
+    {"author_id": 7001, "public": False, "body": "Note: refund him, no questions."},
+]
+GORGIAS = {
+    "id": 88201,
+    "created_datetime": "2026-11-21T10:00:00+00:00",
+    "customer": {"email": "maja.lind@example.se"},
+}
+MESSAGES: list[dict[str, Any]] = [
+    {"from_agent": False, "public": True, "stripped_text": "My parcel never came."},
+    {"from_agent": True, "public": False, "stripped_text": "VIP? check"},
+]
+
+
+def _comment(index: int, **changed: object) -> dict[str, Any]:
+    comments = [dict(each) for each in COMMENTS]
+    comments[index] |= changed
+    return ZENDESK | {"comments": comments}
+
+
+def _message(index: int, **changed: object) -> dict[str, Any]:
+    messages = [dict(each) for each in MESSAGES]
+    messages[index] |= changed
+    return GORGIAS | {"messages": messages}
+
+
+@pytest.mark.parametrize(
+    ("ticket", "named"),
+    [
+        # a flag is JSON true or false: lax mode read "false", "no", 0 as false (and the
+        # agent's private note as the customer's words), where `evenhand triage` reads any
+        # non-empty string as true
+        (_comment(1, public="yes"), "comments.1.public: Input should be a valid boolean"),
+        (_comment(1, public=1), "comments.1.public: Input should be a valid boolean"),
+        (_message(1, from_agent="false"), "messages.1.from_agent: Input should be a valid bool"),
+        (_message(1, from_agent=0), "messages.1.from_agent: Input should be a valid boolean"),
+        (_message(1, public="no"), "messages.1.public: Input should be a valid boolean"),
+        # a user id is a whole number (or Zendesk's digits): lax mode made `true` user 1,
+        # 7001.0 user 7001 and "9_001" user 9001, so whose comment it is could change
+        (ZENDESK | {"requester_id": True}, "requester_id: Input should be a valid integer"),
+        (ZENDESK | {"requester_id": 9001.0}, "requester_id: Input should be a valid integer"),
+        (ZENDESK | {"requester_id": -0.0}, "requester_id: Input should be a valid integer"),
+        (ZENDESK | {"requester_id": "9_001"}, "requester_id: Input should be a valid integer"),
+        (ZENDESK | {"requester_id": " 9001"}, "requester_id: Input should be a valid integer"),
+        (ZENDESK | {"requester_id": "9" * 30}, "requester_id: Input should be less than or"),
+        (_comment(1, author_id=9001.0), "comments.1.author_id: Input should be a valid integer"),
+        (_comment(1, author_id=True), "comments.1.author_id: Input should be a valid integer"),
+        # the ticket's own id (f80ac9f), now named once, not as "id.constrained-int"
+        (TICKET | {"id": True}, "id: Input should be a valid string; id: Input should be a"),
+    ],
+)
+def test_a_value_lax_mode_would_have_coerced_is_a_422_naming_the_field(
+    live: Live, auth: dict[str, str], ticket: dict[str, Any], named: str
+) -> None:
+    # given: a ticket with a flag, a user id or an id in a form its field does not take
+    answer = _ticket(live, auth, json.dumps(ticket))
+    # then: 422 naming the field and the reason, and nothing stored
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"] == "bad_value"
+    assert answer.json()["message"].startswith(named), answer.json()["message"]
+    assert live.count(tickets) == 0 and live.count(decisions) == 0
+
+
+def _stored_body(live: Live) -> str:
+    with live.engine.connect() as connection:
+        return str(connection.execute(select(tickets.c.body)).scalar_one())
+
+
+@pytest.mark.parametrize(
+    ("ticket", "words"),
+    [
+        (_comment(0), "Hi, I ordered the grey cushion."),
+        # Zendesk's event subscriptions send the ids as digits: the same user
+        (
+            ZENDESK
+            | {"id": "35436", "requester_id": "9001"}
+            | {"comments": [c | {"author_id": str(c["author_id"])} for c in COMMENTS]},
+            "Hi, I ordered the grey cushion.",
+        ),
+        (_comment(0, author_id="9001"), "Hi, I ordered the grey cushion."),
+        (_comment(0, public=None), "Hi, I ordered the grey cushion and got a green one."),
+        (_message(0), "My parcel never came."),
+        (_message(1, from_agent=None, public=None), "My parcel never came."),
+        (
+            json.loads((FIXTURES / "webhooks" / "gorgias_ticket_created.json").read_text())[
+                "ticket"
+            ],
+            "Hej, jag beställde linneduken i natur men fick en grå. Order #2101.",
+        ),
+    ],
+)
+def test_the_forms_the_helpdesks_send_are_still_taken(
+    live: Live, auth: dict[str, str], ticket: dict[str, Any], words: str
+) -> None:
+    # given: a ticket as Zendesk or Gorgias sends it (numbers, digits, JSON true/false/null)
+    answer = _ticket(live, auth, json.dumps(ticket))
+    # then: decided, from the customer's words (not the agent's note)
+    assert answer.status_code == 200, answer.text
+    assert _stored_body(live) == words
+
+
 @pytest.mark.parametrize("decision_id", [2**63, 2**63 - 1, 10**30])
 def test_a_decision_id_no_column_holds_is_no_decision(
     live: Live, auth: dict[str, str], decision_id: int
 ) -> None:
     answer = httpx.get(f"{live.base}/api/decisions/{decision_id}", headers=auth, timeout=10)
     assert answer.status_code in {404, 422}, answer.text
+
+
+@pytest.mark.parametrize("written", ["1_0", "1.0", "+1", "-0", " 1", "1 ", "\uff11"])
+def test_a_decision_id_not_written_in_digits_is_a_422_naming_it(
+    live: Live, auth: dict[str, str], written: str
+) -> None:
+    # given: a decided ticket (decision 1), and its id written another way ("1_0" was
+    # decision 10, "1.0" and "+1" decision 1: a correction could land on another decision)
+    assert _ticket(live, auth, json.dumps(TICKET)).json()["decision_id"] == 1
+    url = f"{live.base}/api/decisions/{quote(written)}"
+    # when: the decision is asked for, or its intent corrected, by that id
+    answers = [
+        httpx.get(url, headers=auth, timeout=10),
+        httpx.post(f"{url}/intent", json={"intent": "other"}, headers=auth, timeout=10),
+    ]
+    # then: 422 naming the id, nothing corrected; the digits still find it
+    for answer in answers:
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["message"].startswith("path.decision_id: "), answer.text
+    assert live.count(intent_corrections) == 0
+    found = httpx.get(f"{live.base}/api/decisions/1", headers=auth, timeout=10)
+    assert found.status_code == 200 and found.json()["decision_id"] == 1
 
 
 def test_an_upload_in_latin_1_is_refused_naming_its_encoding(

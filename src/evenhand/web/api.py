@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
 
 from evenhand.actions.customer_value import customer_report
 from evenhand.actions.import_file import import_file
@@ -24,6 +25,7 @@ from evenhand.actions.schemas import (
 from evenhand.actions.service import find_decision, token_owner
 from evenhand.actions.triage import triage_tickets
 from evenhand.errors import AccessError, EvenhandError, InputError
+from evenhand.ingest.cells import is_ascii_number
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import TicketProblem, ticket_from_object
 from evenhand.store.scratch import scratch_folder
@@ -50,7 +52,18 @@ def _caller(
 
 Caller = Annotated[str, Depends(_caller)]
 router = APIRouter(prefix="/api", tags=["api"])
-DecisionId = Annotated[int, Path(ge=1, le=ID_MAX, description="The decision's id.")]
+
+
+def _in_digits(value: object) -> object:
+    # lax parsing read "1_0" as decision 10 and "1.0", "+1", " 1" as decision 1
+    if isinstance(value, str) and not is_ascii_number(value):
+        raise ValueError(f"a decision id is written in digits (0-9), not {value[:40]!r}")
+    return value
+
+
+DecisionId = Annotated[
+    int, BeforeValidator(_in_digits), Path(ge=1, le=ID_MAX, description="The decision's id.")
+]
 EmailPath = Annotated[str, Path(min_length=1, max_length=320, description="An e-mail address.")]
 
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -24,12 +25,13 @@ from pydantic import (
     Strict,
     StringConstraints,
     Tag,
+    WithJsonSchema,
     model_validator,
 )
 
 from evenhand.domain.intents import Intent
 from evenhand.errors import AccessError, ErrorCode, InputError
-from evenhand.ingest.cells import CellError, text_problem, timestamp
+from evenhand.ingest.cells import CellError, is_ascii_number, text_problem, timestamp
 from evenhand.ingest.tickets import ticket_format
 from evenhand.store.inbox import Accepted
 
@@ -98,7 +100,9 @@ def _reason(error: dict[str, Any]) -> str:
 
 
 # Where Pydantic names the body, a ticket's format or a member of a union, not a field.
-_NOT_FIELDS = frozenset({"body", "jsonl", "zendesk", "gorgias", "constrained-str", "int"})
+_NOT_FIELDS = frozenset(
+    {"body", "jsonl", "zendesk", "gorgias", "constrained-str", "constrained-int", "int"}
+)
 
 
 def _where(location: tuple[Any, ...] | list[Any]) -> str:
@@ -187,6 +191,37 @@ TicketId = (  # strict: `true` or `1.0` is no ticket id (lax mode made them "1")
     Annotated[str, Strict(), StringConstraints(min_length=1, max_length=128)]
     | Annotated[int, Strict(), Field(ge=0, le=ID_MAX)]
 )
+
+
+def _digits_as_number(value: object) -> object:
+    # Zendesk's event subscriptions send a user id as digits ("9020002"), its Tickets API as
+    # a number: both are the number (too many digits: refused by the bound, named). Anything
+    # else goes on to the strict int, which refuses it.
+    if isinstance(value, str) and is_ascii_number(value) and len(value) <= 100:
+        return int(value)
+    return value
+
+
+# strict: `true`, `9001.0`, "9_001" or " 9001" is no user id (lax mode made them numbers,
+# so a comment by someone else could be taken for the requester's words)
+ZendeskUserId = Annotated[
+    int,
+    BeforeValidator(_digits_as_number),
+    Strict(),
+    Field(ge=0, le=ID_MAX),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": ID_MAX},
+                {"type": "string", "pattern": "^[0-9]{1,19}$"},
+            ]
+        }
+    ),
+]
+# strict: a flag is JSON `true` or `false`; lax mode read "false", "no", 0 as false and
+# "yes", 1 as true, where the reader of a file (`evenhand triage`) takes any non-empty
+# string as true: the API and the CLI would pick different words from the same ticket
+Flag = Annotated[bool, Strict()]
 Email = Annotated[
     str, StringConstraints(max_length=320), Field(json_schema_extra={"format": "email"})
 ]
@@ -255,8 +290,8 @@ class ZendeskVia(_Open):
 
 
 class ZendeskComment(_Open):
-    author_id: int | None = None
-    public: bool | None = None
+    author_id: ZendeskUserId | None = None
+    public: Flag | None = None
     plain_body: str | None = None
     body: str | None = None
     html_body: str | None = None
@@ -273,7 +308,7 @@ class ZendeskTicket(_TicketObject):
     subject: str | None = None
     raw_subject: str | None = None
     description: str | None = None
-    requester_id: int | None = None
+    requester_id: ZendeskUserId | None = None
     requester: ZendeskUser | None = None
     via: ZendeskVia | None = None
     comments: list[ZendeskComment] | None = None
@@ -286,8 +321,8 @@ class GorgiasCustomer(_Open):
 
 
 class GorgiasMessage(_Open):
-    from_agent: bool | None = None
-    public: bool | None = None
+    from_agent: Flag | None = None
+    public: Flag | None = None
     channel: Channel | None = None
     sender: GorgiasCustomer | None = None
     subject: str | None = None
