@@ -235,3 +235,35 @@ def test_a_sentence_naming_no_review_or_bank_never_reaches_the_model() -> None:
     # then: only the one about a review can show a signal
     assert readings[0].signals == ()
     assert [s.kind for s in readings[1].signals] == [SignalKind.REVIEW_EXTORTION]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I posted a pretty harsh comment under your latest reel. Refund the postage and I'll "
+        "delete it.",
+        "Jag skrev ett surt omdöme på Google i förrgår. Skickar ni en ny kudde så tar jag bort det.",
+    ],
+)
+def test_a_review_offer_whose_review_is_named_in_the_sentence_before_is_extortion(
+    text: str, reader: EmbeddedReader
+) -> None:
+    # given: a review named in one sentence and the price of taking it down in the next
+    # when: it is read
+    reading = _read(reader, text)
+    # then: it is extortion, shown by the offer's sentence, which the intent does not read
+    [signal] = [s for s in reading.signals if s.kind is SignalKind.REVIEW_EXTORTION]
+    assert signal.evidence == reading.threat_sentences[-1] != text
+    assert signal.source.rule is not None and "sentence before" in signal.source.rule
+
+
+def test_the_sentence_before_lends_its_review_to_nothing_but_an_offer(
+    reader: EmbeddedReader,
+) -> None:
+    # given: a review named, then a sentence that takes something else back with no price
+    text = "I left you a lovely review yesterday. Thanks again, I'll delete my question here."
+    alone = "Send a new one and I'll delete it."
+    # when: they are read
+    # then: no signal; and an offer with no review anywhere is none either
+    assert _read(reader, text).signals == ()
+    assert _read(reader, alone).signals == ()

@@ -59,6 +59,24 @@ def lexicon_candidates(sentence: str) -> list[list[Candidate]]:
     return [side for side in sides if side]
 
 
+def offer_across(previous: str, sentence: str) -> Candidate | None:
+    """A review offer whose review is named only in the sentence before ("I left a sour
+    comment under your post. Refund the shipping and I'll delete it."): an offer, its
+    condition and its price in the sentence, vetoed as if the two were one; None when the
+    sentence names a review itself (it is read alone)."""
+    lexicon = default_lexicon()
+    if "review" in subjects(sentence) or "review" not in subjects(previous):
+        return None
+    offer = lexicon["offer"].find(sentence)
+    if not offer or not lexicon["offer_condition"].search(sentence):
+        return None
+    if not lexicon["price"].search(sentence):  # "I'll update it myself when I have time."
+        return None
+    if veto(SignalKind.REVIEW_EXTORTION, f"{previous} {sentence}", stage=LEXICON):
+        return None
+    return _found(SignalKind.REVIEW_EXTORTION, f"{offer}, its review in the sentence before")
+
+
 def _found(kind: SignalKind, rule: str) -> Candidate:
     return Candidate(kind, SignalSource(stage=LEXICON, rule=rule, score=1.0))
 

@@ -9,6 +9,8 @@
    topical sentence model (e5 and n-grams); it may only name a signal of the subject the
    sentence names (no chargeback read into a sentence about a review).
 4. **second look**: a lexicon review threat the topical model is sure is an offer is extortion.
+5. **with the sentence before** (per text): a review offer whose review is named only in the
+   sentence before ("I left a sour comment. Refund the shipping and I'll delete it.").
 
 Every candidate of every stage passes the one veto (`veto`): the writer refusing ("I won't
 leave a bad review"), praise, a review already posted, a claim withdrawn, a bank named only as
@@ -28,6 +30,7 @@ from evenhand.understand.lexicon_stage import (
     SENTENCE_MODEL,
     Candidate,
     lexicon_candidates,
+    offer_across,
     subjects,
     veto,
 )
@@ -65,19 +68,41 @@ def read_signals_many(texts: Sequence[str], *, models: SentenceModels) -> list[S
 def _reading(read: list[SentenceReading]) -> SignalReading:
     found: dict[SignalKind, Signal] = {}
     threats: list[str] = []
+    kept = [reading.kept or _across(read, at) for at, reading in enumerate(read)]
     for at, reading in enumerate(read):
-        if reading.kept:
+        if kept[at]:
             threats.extend(_threat_pieces(reading.sentence))
-        elif at and read[at - 1].kept and _TAG_QUESTION.match(reading.sentence):
+        elif at and kept[at - 1] and _TAG_QUESTION.match(reading.sentence):
             threats.append(reading.sentence)  # "..., I fix the review. Deal?"
-        for candidate in reading.kept:
+        for candidate in kept[at]:
             found.setdefault(
                 candidate.kind,
                 Signal(kind=candidate.kind, evidence=reading.sentence, source=candidate.source),
             )
     signals = tuple(found[kind] for kind in SignalKind if kind in found)
-    steps = tuple(f"{r.sentence!r}: {'; '.join(r.steps)}" for r in read if r.steps)
+    steps = tuple(
+        f"{r.sentence!r}: {'; '.join(_steps(r, kept[at]))}" for at, r in enumerate(read) if r.steps
+    )
     return SignalReading(signals=signals, threat_sentences=tuple(threats), steps=steps)
+
+
+def _across(read: list[SentenceReading], at: int) -> list[Candidate]:
+    """The sentence read with the one before it, for what needs both: a review offer whose
+    review is named only before. The sentences' own readings are shared by every text that
+    holds them, so this stays with the text."""
+    if at == 0:
+        return []
+    found = offer_across(read[at - 1].sentence, read[at].sentence)
+    return [found] if found else []
+
+
+def _steps(reading: SentenceReading, kept: list[Candidate]) -> list[str]:
+    if kept and not reading.kept:
+        return [
+            *reading.steps,
+            f"with the sentence before: {kept[0].kind.value} ({kept[0].source})",
+        ]
+    return reading.steps
 
 
 def decide_sentences(parts: Sequence[str], *, models: SentenceModels) -> dict[str, SentenceReading]:
