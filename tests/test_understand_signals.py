@@ -242,7 +242,8 @@ def test_a_sentence_naming_no_review_or_bank_never_reaches_the_model() -> None:
     [
         "I posted a pretty harsh comment under your latest reel. Refund the postage and I'll "
         "delete it.",
-        "Jag skrev ett surt omdöme på Google i förrgår. Skickar ni en ny kudde så tar jag bort det.",
+        "Jag skrev ett surt omdöme på Google i förrgår. Skickar ni en ny kudde så tar jag "
+        "bort det.",
     ],
 )
 def test_a_review_offer_whose_review_is_named_in_the_sentence_before_is_extortion(

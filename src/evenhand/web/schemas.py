@@ -187,10 +187,22 @@ Moment = Annotated[
         json_schema_extra={"pattern": MOMENT_PATTERN},
     ),
 ]
-TicketId = (  # strict: `true` or `1.0` is no ticket id (lax mode made them "1")
+
+
+def _whole_number(value: object) -> object:
+    # JSON has one kind of number: 9001.0 is the integer 9001, as JSON Schema (and so the
+    # service's own document) reads it. `true` is no number, nor is 9001.5: the strict int
+    # after this refuses them.
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+TicketId = Annotated[  # strict: `true` is no ticket id (lax mode made it "1")
     Annotated[str, Strict(), StringConstraints(min_length=1, max_length=128)]
-    | Annotated[int, Strict(), Field(ge=0, le=ID_MAX)]
-)
+    | Annotated[int, Strict(), Field(ge=0, le=ID_MAX)],
+    BeforeValidator(_whole_number),
+]
 
 
 def _digits_as_number(value: object) -> object:
@@ -199,10 +211,10 @@ def _digits_as_number(value: object) -> object:
     # else goes on to the strict int, which refuses it.
     if isinstance(value, str) and is_ascii_number(value) and len(value) <= 100:
         return int(value)
-    return value
+    return _whole_number(value)
 
 
-# strict: `true`, `9001.0`, "9_001" or " 9001" is no user id (lax mode made them numbers,
+# strict: `true`, 9001.5, "9_001" or " 9001" is no user id (lax mode made them numbers,
 # so a comment by someone else could be taken for the requester's words)
 ZendeskUserId = Annotated[
     int,
@@ -262,6 +274,23 @@ _ZENDESK_KEYS: list[JsonValue] = [
 _GORGIAS_KEYS: dict[str, JsonValue] = {"required": ["messages"]}
 
 
+def _required_path(*keys: str) -> dict[str, JsonValue]:
+    """A JSON Schema that requires the nested keys (`requester`, `email`), the last a string."""
+    schema: dict[str, JsonValue] = {"type": "string", "minLength": 3, "pattern": "@"}
+    for key in reversed(keys):
+        schema = {"type": "object", "required": [key], "properties": {key: schema}}
+    return schema
+
+
+# A Zendesk ticket sent alone (no sideloaded `users`) names its customer's e-mail inline.
+_ZENDESK_EMAIL: dict[str, JsonValue] = {
+    "anyOf": [
+        _required_path("requester", "email"),
+        _required_path("via", "source", "from", "address"),
+    ]
+}
+
+
 class JsonLinesTicket(_TicketObject):
     """A line of `evenhand triage`'s JSON Lines."""
 
@@ -271,7 +300,7 @@ class JsonLinesTicket(_TicketObject):
     created_at: Moment
     channel: Channel = Field(description="email, chat, web, ...")
     customer_email: Email
-    body: str = Field(description="The customer's words.")
+    body: str = Field(description="The customer's words.", min_length=1, pattern=r"\S")
     subject: str | None = None
     order_name: Annotated[str, StringConstraints(max_length=64)] | None = None
     first_name: str | None = None
@@ -301,7 +330,12 @@ class ZendeskTicket(_TicketObject):
     """A Zendesk ticket object (Tickets API): the customer's words from the requester's
     latest public comment, else `description`."""
 
-    model_config = ConfigDict(json_schema_extra={"anyOf": _ZENDESK_KEYS, "not": _GORGIAS_KEYS})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [{"anyOf": _ZENDESK_KEYS}, _ZENDESK_EMAIL],
+            "not": _GORGIAS_KEYS,
+        }
+    )
 
     id: TicketId
     created_at: Moment
