@@ -154,6 +154,7 @@ WRITTEN_BATCHES = (
     "signals_t5.jsonl",
     "signals_t6.jsonl",
     "signals_t7.jsonl",
+    "signals_t8.jsonl",
     "ordinary_own.jsonl",
 )
 

@@ -71,7 +71,8 @@ SEED_BATCHES = frozenset({"train_t0.jsonl"})
 def batch_files() -> list[str]:
     """The later batches' files, in order."""
     folder = resources.files(__package__)
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith("train_t"))
+    names = [p.name for p in folder.iterdir() if p.name.startswith("train_t")]
+    return sorted(names, key=lambda name: int("".join(c for c in name if c.isdigit()) or 0))
 
 
 def batch_messages(name: str) -> list[dict[str, Any]]:
