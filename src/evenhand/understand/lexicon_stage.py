@@ -65,12 +65,12 @@ def offer_across(previous: str, sentence: str) -> Candidate | None:
     condition and its price in the sentence, vetoed as if the two were one; None when the
     sentence names a review itself (it is read alone)."""
     lexicon = default_lexicon()
-    if "review" in subjects(sentence) or "review" not in subjects(previous):
-        return None
-    offer = lexicon["offer"].find(sentence)
+    offer = lexicon["offer"].find(sentence)  # the cheap tests first: most sentences stop here
     if not offer or not lexicon["offer_condition"].search(sentence):
         return None
     if not lexicon["price"].search(sentence):  # "I'll update it myself when I have time."
+        return None
+    if lexicon["review"].search(sentence) or not lexicon["review"].search(previous):
         return None
     if veto(SignalKind.REVIEW_EXTORTION, f"{previous} {sentence}", stage=LEXICON):
         return None

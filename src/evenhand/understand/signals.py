@@ -48,6 +48,7 @@ class SentenceReading:
     sentence: str
     kept: list[Candidate] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
+    named: dict[str, str] = field(default_factory=dict)  # the subjects it names, by group
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,7 @@ def _across(read: list[SentenceReading], at: int) -> list[Candidate]:
     """The sentence read with the one before it, for what needs both: a review offer whose
     review is named only before. The sentences' own readings are shared by every text that
     holds them, so this stays with the text."""
-    if at == 0:
+    if at == 0 or "review" not in read[at - 1].named or "review" in read[at].named:
         return []
     found = offer_across(read[at - 1].sentence, read[at].sentence)
     return [found] if found else []
@@ -120,7 +121,7 @@ def decide_sentences(parts: Sequence[str], *, models: SentenceModels) -> dict[st
 
 
 def _subject_stage(reading: SentenceReading) -> bool:
-    named = subjects(reading.sentence)
+    named = reading.named = subjects(reading.sentence)
     reading.steps.append(
         "subject: " + (", ".join(f"{k} ({rule})" for k, rule in named.items()) or "none")
     )
