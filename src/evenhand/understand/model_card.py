@@ -121,7 +121,10 @@ is in git: `git log -p README.md docs/model-card.md`.
 """
 
 
-def model_card(reports: Sequence[EvalReport], validation: IntentValidation) -> str:
+def model_card(
+    reports: Sequence[EvalReport], validation: IntentValidation, *, yardstick: float | None = None
+) -> str:
+    """The card; `yardstick` is the seconds `sum(range(10**8))` took in the same run."""
     knobs = DEFAULT_KNOBS
     parts = [
         INTRO.format(
@@ -136,7 +139,7 @@ def model_card(reports: Sequence[EvalReport], validation: IntentValidation) -> s
         ),
         _data(reports),
         DEFINITIONS,
-        _figures(reports),
+        _figures(reports, yardstick),
         _signal_scores(reports),
         *(_reliability(report) for report in reports),
         _cross_validation(validation, knobs),
@@ -176,7 +179,7 @@ shops' shared inboxes, v5 as social-media messages with many hard look-alikes of
 """
 
 
-def _figures(reports: Sequence[EvalReport]) -> str:
+def _figures(reports: Sequence[EvalReport], yardstick: float | None = None) -> str:
     rows = [
         "## Figures",
         "",
@@ -188,7 +191,8 @@ def _figures(reports: Sequence[EvalReport]) -> str:
             rows.append(f"| {report.name} | {language} | " + " | ".join(figure_cells(each)) + " |")
     rows += ["", *_pooled([r for r in reports if r.name.startswith("valid_")])]
     rows.append("")
-    rows.append("Speed in the same runs (one message at a time, `evenhand eval`):")
+    machine = "" if yardstick is None else f"; `sum(range(10**8))` took {yardstick:.2f} s"
+    rows.append(f"Speed in the same runs (one message at a time, `evenhand eval`{machine}):")
     for report in reports:
         rows.append(
             f"- {report.name}: p50 {report.p50_ms:.1f} ms, p99 {report.p99_ms:.0f} ms per message"
