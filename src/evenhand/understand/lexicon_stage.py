@@ -62,15 +62,13 @@ def lexicon_candidates(sentence: str) -> list[list[Candidate]]:
 def offer_across(previous: str, sentence: str) -> Candidate | None:
     """A review offer whose review is named only in the sentence before ("I left a sour
     comment under your post. Refund the shipping and I'll delete it."): an offer, its
-    condition and its price in the sentence, vetoed as if the two were one; None when the
-    sentence names a review itself (it is read alone)."""
+    condition and its price in the sentence, vetoed as if the two were one. Asked only where
+    `previous` names a review and `sentence` does not (`subjects` says so of each)."""
     lexicon = default_lexicon()
-    offer = lexicon["offer"].find(sentence)  # the cheap tests first: most sentences stop here
+    offer = lexicon["offer"].find(sentence)
     if not offer or not lexicon["offer_condition"].search(sentence):
         return None
     if not lexicon["price"].search(sentence):  # "I'll update it myself when I have time."
-        return None
-    if lexicon["review"].search(sentence) or not lexicon["review"].search(previous):
         return None
     if veto(SignalKind.REVIEW_EXTORTION, f"{previous} {sentence}", stage=LEXICON):
         return None
