@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
 from evenhand.actions.service import create_token
 from evenhand.store.tables import decisions, intent_corrections, orders, tickets
 from evenhand.understand.reader import EmbeddedReader
+from evenhand.web.schemas import ID_MAX, ZendeskUserId
 from tests.conftest import FIXTURES, NOW
 from tests.senders import post, stripe_headers
 from tests.test_service import SECRETS, Live, live_service
@@ -267,3 +270,35 @@ def test_a_signed_body_json_cannot_hold_is_a_400(live: Live, body: bytes) -> Non
     # then: malformed, not a server error
     assert answer.status_code == 400, answer.text
     assert "malformed JSON" in answer.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "digits",
+    [
+        "0",
+        "9001",
+        "0009001",
+        "999999999999999999",  # 18 digits
+        "9223372036854775806",
+        "9223372036854775807",  # the largest id a column stores
+        "0923372036854775808",
+        "9223372036854775808",
+        "9223372036854775810",
+        "9300000000000000000",
+        "9999999999999999999",  # 19 digits, once allowed by the document alone
+        "10000000000000000000",
+    ],
+)
+def test_the_document_allows_a_zendesk_user_id_string_exactly_when_the_service_does(
+    digits: str,
+) -> None:
+    # given: the pattern the OpenAPI document gives a Zendesk user id written as digits
+    schema = TypeAdapter(ZendeskUserId).json_schema()
+    pattern = next(part["pattern"] for part in schema["anyOf"] if part["type"] == "string")
+    # when: the service reads the same string
+    try:
+        accepted = TypeAdapter(ZendeskUserId).validate_python(digits) == int(digits)
+    except ValidationError:
+        accepted = False
+    # then: both say yes exactly when the number fits a column
+    assert (re.fullmatch(pattern, digits) is not None) == accepted == (int(digits) <= ID_MAX)

@@ -205,6 +205,18 @@ TicketId = Annotated[  # strict: `true` is no ticket id (lax mode made it "1")
 ]
 
 
+def digits_up_to(bound: int) -> str:
+    """A regex for the ASCII decimal strings (leading zeros allowed) of at most `bound`."""
+    digits = str(bound)
+    below = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for place, digit in enumerate(digits):
+        if digit != "0":
+            rest = len(digits) - place - 1
+            tail = f"[0-9]{{{rest}}}" if rest else ""
+            below.append(f"{digits[:place]}[0-{int(digit) - 1}]{tail}")
+    return "^(" + "|".join([*below, digits]) + ")$"
+
+
 def _digits_as_number(value: object) -> object:
     # Zendesk's event subscriptions send a user id as digits ("9020002"), its Tickets API as
     # a number: both are the number (too many digits: refused by the bound, named). Anything
@@ -225,7 +237,7 @@ ZendeskUserId = Annotated[
         {
             "anyOf": [
                 {"type": "integer", "minimum": 0, "maximum": ID_MAX},
-                {"type": "string", "pattern": "^[0-9]{1,19}$"},
+                {"type": "string", "pattern": digits_up_to(ID_MAX)},
             ]
         }
     ),
