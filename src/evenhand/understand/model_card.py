@@ -76,7 +76,7 @@ DEFINITIONS = """## What the figures mean
 
 Splits: `held-out` is every held-out message of the corpus (the founding seeds' and the
 batches'); `held-out, founding seeds` is the part the 0.92 target was first set on (ten
-intents); `valid_v1` to `valid_v5` are the outside-style validation splits.
+intents); `valid_v1` to `valid_v6` are the outside-style validation splits.
 
 Targets (issue 21): held-out intent macro-F1 >= 0.92; on outside-style mail in-scope
 macro-F1 >= 0.90 per language, out-of-scope given a remedy <= 5 %, a signal on <= 0.5 %
@@ -175,7 +175,8 @@ each batch). Nothing trains or is tuned on them.
 The validation splits (`src/evenhand/understand/validation/`, read only to measure):
 {validation}; written apart from the training data by other writers and methods (v1 from
 scenario cards, v2 as an inbox export, v3 as chat-widget one-liners, v4 as small Nordic
-shops' shared inboxes, v5 as social-media messages with many hard look-alikes of threats).
+shops' shared inboxes, v5 as social-media messages with many hard look-alikes of threats, v6
+as voicemail transcripts and second-language or machine-translated mail).
 """
 
 

@@ -155,6 +155,7 @@ WRITTEN_BATCHES = (
     "signals_t6.jsonl",
     "signals_t7.jsonl",
     "signals_t8.jsonl",
+    "signals_t9.jsonl",
     "ordinary_own.jsonl",
 )
 
