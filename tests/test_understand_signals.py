@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
 
 from evenhand.actions.evaluate import cross_validate_signals
+from evenhand.understand import signals
 from evenhand.understand.knobs import KNOBS
 from evenhand.understand.model import SignalKind
 from evenhand.understand.reader import EmbeddedReader
@@ -43,14 +45,40 @@ def test_the_evidence_is_the_sentence_that_shows_it(reader: EmbeddedReader) -> N
     assert signal.evidence == "Om ni inte skickar en ny idag ger jag er en stjärna på Trustpilot!"
 
 
+PRAISE_THEN_REVIEW = "Tack, kaffebryggaren funkar klockrent, jag ska lägga ett omdöme i helgen."
+
+
+def test_a_stance_threat_the_sentence_model_is_sure_is_nothing_is_dropped(
+    reader: EmbeddedReader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a thank-you that announces a review: the lexicon reads "jag ska" + a review
+    # when: the reader reads it with the doubt stage, and without it
+    doubted = _read(reader, PRAISE_THEN_REVIEW)
+    monkeypatch.setattr(signals, "KNOBS", replace(KNOBS, signal_lexicon_doubt=1.01))
+    undoubted = _read(reader, PRAISE_THEN_REVIEW)
+    # then: the topical model's doubt drops the lexicon's threat, and the steps say why
+    assert [s.kind for s in undoubted.signals] == [SignalKind.REVIEW_THREAT]
+    assert doubted.signals == ()
+    assert "sentence-model doubts the lexicon: none" in doubted.steps[0]
+
+
+def test_the_doubt_leaves_a_threat_with_its_condition(reader: EmbeddedReader) -> None:
+    # given: the same announced review, with a condition
+    text = "Byter ni inte kaffebryggaren i veckan lägger jag ett omdöme om er på Trustpilot."
+    # then: the model does not doubt it
+    [signal] = _read(reader, text).signals
+    assert signal.kind is SignalKind.REVIEW_THREAT
+
+
 @pytest.mark.training
 def test_cross_validated_reader_keeps_its_floor() -> None:
     # given: the training sentences, each read by sentence models trained on the other folds
     validation = cross_validate_signals(folds=3)
-    # then: the figures hold (2026-12-05, with signals_t9's creators' register: recall
-    # 0.924-0.983, precision 0.932-0.982, 42 of 6,078 sentences without a threat read as one;
-    # without that batch the review-threat precision was 0.954 and 30 of 5,523 flagged: its
-    # hard negatives stay hard out of fold): a change that reads worse fails here
+    # then: the figures hold (2026-12-05, with signals_t9's creators' register and t10's
+    # voicemails, and the model's doubt over stance threats: recall 0.925-0.981, precision
+    # 0.933-0.980, 44 of 6,675 sentences without a threat read as one; before t9 the
+    # review-threat precision was 0.954 and 30 of 5,523 flagged: the new hard negatives stay
+    # hard out of fold): a change that reads worse fails here
     assert validation.sentences == validation.neutral + sum(s.support for s in validation.signals)
     for score in validation.signals:
         assert score.recall >= 0.92 and score.precision >= 0.92, score
@@ -99,9 +127,12 @@ class _ReadsNothing:
         "Du har till fredag, sen får Klarna ta hand om det.",
     ],
 )
-def test_the_lexicon_reads_a_refusal_taken_back_and_a_deadline(sentence: str) -> None:
-    # given: sentence models that read nothing
+def test_the_lexicon_reads_a_refusal_taken_back_and_a_deadline(
+    sentence: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: sentence models that read nothing, and no doubt of the lexicon by them
     models = SentenceModels(topical=_ReadsNothing(), other=_ReadsNothing())
+    monkeypatch.setattr(signals, "KNOBS", replace(KNOBS, signal_lexicon_doubt=1.01))
     # when: the lexicon alone reads a threat whose only stance is "but I will" or a deadline
     [reading] = read_signals_many([sentence], models=models)
     # then: it is a chargeback threat

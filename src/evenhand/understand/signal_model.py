@@ -156,6 +156,7 @@ WRITTEN_BATCHES = (
     "signals_t7.jsonl",
     "signals_t8.jsonl",
     "signals_t9.jsonl",
+    "signals_t10.jsonl",
     "ordinary_own.jsonl",
 )
 

@@ -8,7 +8,8 @@
 3. **sentence-model**: a sentence with a subject the lexicon left undecided goes to the
    topical sentence model (e5 and n-grams); it may only name a signal of the subject the
    sentence names (no chargeback read into a sentence about a review).
-4. **second look**: a lexicon review threat the topical model is sure is an offer is extortion.
+4. **second look**: a lexicon threat from a stance that the topical model is sure shows no
+   signal at all is dropped; a lexicon review threat it is sure is an offer is extortion.
 5. **with the sentence before** (per text): a review offer whose review is named only in the
    sentence before ("I left a sour comment. Refund the shipping and I'll delete it.").
 
@@ -36,7 +37,7 @@ from evenhand.understand.lexicon_stage import (
 )
 from evenhand.understand.model import Signal, SignalKind
 from evenhand.understand.sentences import clauses, sentences
-from evenhand.understand.signal_model import SentenceModels, SignalModel, blend_floor
+from evenhand.understand.signal_model import NONE, SentenceModels, SignalModel, blend_floor
 
 _REVIEW_KINDS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.REVIEW_EXTORTION})
 
@@ -116,8 +117,28 @@ def decide_sentences(parts: Sequence[str], *, models: SentenceModels) -> dict[st
         if not _lexicon_stage(reading):
             open_for_model.append(sentence)
     _model_stage([readings[s] for s in open_for_model], model=models.topical)
-    _second_look([r for s, r in readings.items() if s not in set(open_for_model)], models=models)
+    decided = [r for s, r in readings.items() if r.kept and s not in set(open_for_model)]
+    _doubt_stage(decided, model=models.topical)
+    _second_look(decided, models=models)
     return readings
+
+
+_STANCE_KINDS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
+
+
+def _doubt_stage(readings: list[SentenceReading], *, model: SignalModel) -> None:
+    """A threat the lexicon read from a stance ("I'll", "or", "annars") that the topical
+    model is sure shows no signal at all is dropped; offers and disputes filed stay."""
+    cut = KNOBS.signal_lexicon_doubt
+    readings = [r for r in readings if any(c.kind in _STANCE_KINDS for c in r.kept)]
+    if cut > 1 or not readings:
+        return
+    none = model.classes.index(NONE)
+    rows = model.probabilities([r.sentence for r in readings])
+    for reading, row in zip(readings, rows, strict=True):
+        if (score := float(row[none])) >= cut:
+            reading.steps.append(f"{SENTENCE_MODEL} doubts the lexicon: none {score:.2f}")
+            reading.kept = [c for c in reading.kept if c.kind not in _STANCE_KINDS]
 
 
 def _subject_stage(reading: SentenceReading) -> bool:
