@@ -117,7 +117,8 @@ def decide_sentences(parts: Sequence[str], *, models: SentenceModels) -> dict[st
         if not _lexicon_stage(reading):
             open_for_model.append(sentence)
     _model_stage([readings[s] for s in open_for_model], model=models.topical)
-    decided = [r for s, r in readings.items() if r.kept and s not in set(open_for_model)]
+    asked = set(open_for_model)
+    decided = [r for s, r in readings.items() if r.kept and s not in asked]
     _doubt_stage(decided, model=models.topical)
     _second_look(decided, models=models)
     return readings

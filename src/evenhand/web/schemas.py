@@ -206,7 +206,8 @@ TicketId = Annotated[  # strict: `true` is no ticket id (lax mode made it "1")
 
 
 def digits_up_to(bound: int) -> str:
-    """A regex for the ASCII decimal strings (leading zeros allowed) of at most `bound`."""
+    """A regex for the ASCII decimal strings of at most `bound` with no more digits than it
+    (leading zeros allowed within that length)."""
     digits = str(bound)
     below = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
     for place, digit in enumerate(digits):
