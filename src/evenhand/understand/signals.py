@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from evenhand.domain.intents import SignalSource
 from evenhand.understand.knobs import KNOBS
@@ -119,27 +120,31 @@ def decide_sentences(parts: Sequence[str], *, models: SentenceModels) -> dict[st
     _model_stage([readings[s] for s in open_for_model], model=models.topical)
     asked = set(open_for_model)
     decided = [r for s, r in readings.items() if r.kept and s not in asked]
-    _doubt_stage(decided, model=models.topical)
-    _second_look(decided, models=models)
+    topical = _doubt_stage(decided, model=models.topical)
+    _second_look(decided, models=models, known=topical)
     return readings
 
 
 _STANCE_KINDS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
 
 
-def _doubt_stage(readings: list[SentenceReading], *, model: SignalModel) -> None:
+def _doubt_stage(readings: list[SentenceReading], *, model: SignalModel) -> dict[str, Any]:
     """A threat the lexicon read from a stance ("I'll", "or", "annars") that the topical
-    model is sure shows no signal at all is dropped; offers and disputes filed stay."""
+    model is sure shows no signal at all is dropped; offers and disputes filed stay. Returns
+    the topical model's rows by sentence, for the second look to use again."""
     cut = KNOBS.signal_lexicon_doubt
+    if cut > 1:
+        return {}
     readings = [r for r in readings if any(c.kind in _STANCE_KINDS for c in r.kept)]
-    if cut > 1 or not readings:
-        return
+    if not readings:
+        return {}
     none = model.classes.index(NONE)
     rows = model.probabilities([r.sentence for r in readings])
     for reading, row in zip(readings, rows, strict=True):
         if (score := float(row[none])) >= cut:
             reading.steps.append(f"{SENTENCE_MODEL} doubts the lexicon: none {score:.2f}")
             reading.kept = [c for c in reading.kept if c.kind not in _STANCE_KINDS]
+    return {r.sentence: row for r, row in zip(readings, rows, strict=True)}
 
 
 def _subject_stage(reading: SentenceReading) -> bool:
@@ -205,20 +210,26 @@ def _source(stage: str, rule: str | None, score: float) -> SignalSource:
     return SignalSource(stage=stage, rule=rule, score=round(score, 4))
 
 
-def _second_look(readings: list[SentenceReading], *, models: SentenceModels) -> None:
+def _second_look(
+    readings: list[SentenceReading], *, models: SentenceModels, known: dict[str, Any]
+) -> None:
     """A review threat the lexicon read that the topical model is sure is an offer ("what
     can you offer for me to take my review down?") is review extortion. The sentences the
-    model already read are not asked again, nor those whose n-gram reading alone keeps the
-    blend below the cut (no e5 embedding for them)."""
+    model already read are not asked again (`known`: the doubt stage's rows), nor those whose
+    n-gram reading alone keeps the blend below the cut (no e5 embedding for them)."""
     cut = KNOBS.signal_extortion_over_threat
     threats = [r for r in readings if any(c.kind is SignalKind.REVIEW_THREAT for c in r.kept)]
-    threats = _could_reach(models.other, threats, kind=SignalKind.REVIEW_EXTORTION, threshold=cut)
+    unknown = [r for r in threats if r.sentence not in known]
+    unknown = _could_reach(models.other, unknown, kind=SignalKind.REVIEW_EXTORTION, threshold=cut)
+    threats = [r for r in threats if r.sentence in known] + unknown
     if not threats:
         return
     model = models.topical
     extortion = model.classes.index(SignalKind.REVIEW_EXTORTION.value)
-    rows = model.probabilities([r.sentence for r in threats])
-    for reading, row in zip(threats, rows, strict=True):
+    fresh = [r.sentence for r in unknown]
+    read = known | (dict(zip(fresh, model.probabilities(fresh), strict=True)) if fresh else {})
+    for reading in threats:
+        row = read[reading.sentence]
         score = float(row[extortion])
         if score < cut or veto(SignalKind.REVIEW_EXTORTION, reading.sentence, stage=SENTENCE_MODEL):
             continue
