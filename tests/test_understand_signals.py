@@ -74,11 +74,11 @@ def test_the_doubt_leaves_a_threat_with_its_condition(reader: EmbeddedReader) ->
 def test_cross_validated_reader_keeps_its_floor() -> None:
     # given: the training sentences, each read by sentence models trained on the other folds
     validation = cross_validate_signals(folds=3)
-    # then: the figures hold (2026-12-05, with signals_t9's creators' register and t10's
-    # voicemails, and the model's doubt over stance threats: recall 0.925-0.981, precision
-    # 0.935-0.981, 42 of 6,675 sentences without a threat read as one; before t9 the
-    # review-threat precision was 0.954 and 30 of 5,523 flagged: the new hard negatives stay
-    # hard out of fold): a change that reads worse fails here
+    # then: the figures hold (2026-12-06, with signals_t11's marketplaces and escalations:
+    # recall 0.925-0.968, precision 0.939-0.982, 44 of 7,192 sentences without a threat read
+    # as one; 2026-12-05 with t9 and t10: recall 0.925-0.981, precision 0.935-0.981, 42 of
+    # 6,675; before t9 the review-threat precision was 0.954 and 30 of 5,523 flagged: the
+    # new hard negatives stay hard out of fold): a change that reads worse fails here
     assert validation.sentences == validation.neutral + sum(s.support for s in validation.signals)
     for score in validation.signals:
         assert score.recall >= 0.92 and score.precision >= 0.92, score
@@ -290,7 +290,7 @@ def test_a_review_offer_whose_review_is_named_in_the_sentence_before_is_extortio
     assert signal.source.rule is not None and "sentence before" in signal.source.rule
 
 
-def test_the_sentence_before_lends_its_review_to_nothing_but_an_offer(
+def test_the_sentence_before_lends_its_review_to_no_offer_without_a_price(
     reader: EmbeddedReader,
 ) -> None:
     # given: a review named, then a sentence that takes something else back with no price
@@ -300,3 +300,52 @@ def test_the_sentence_before_lends_its_review_to_nothing_but_an_offer(
     # then: no signal; and an offer with no review anywhere is none either
     assert _read(reader, text).signals == ()
     assert _read(reader, alone).signals == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "I'm in three big parenting groups on Facebook. Unless the replacement wheel is "
+            "here by Friday, I'll share every detail of this with them.",
+            SignalKind.REVIEW_THREAT,
+        ),
+        (
+            "My card is with Amex. If the money isn't back by Monday, I'll ask them to reverse it.",
+            SignalKind.CHARGEBACK_THREAT,
+        ),
+        (
+            "Jag har en matblogg som rätt många läser. Om jag inte har pengarna tillbaka på "
+            "fredag så får alla läsa om hur ni behandlar kunder.",
+            SignalKind.REVIEW_THREAT,
+        ),
+    ],
+)
+def test_a_threat_whose_subject_is_named_in_the_sentence_before_is_read(
+    text: str, kind: SignalKind, reader: EmbeddedReader
+) -> None:
+    # given: the public channel named in one sentence, the condition and the act in the next
+    # when: it is read
+    reading = _read(reader, text)
+    # then: the threat is shown by the later sentence, and the steps say how it was read
+    [signal] = reading.signals
+    assert signal.kind is kind
+    assert signal.evidence == reading.threat_sentences[-1] != text
+    assert any("with the sentence before" in step for step in reading.steps)
+
+
+PAIR_NOT_A_THREAT = "My card company asked about the payment. I'll tell them it was me."
+
+
+def test_a_pair_stands_only_when_the_sentence_model_reads_a_threat_too(
+    reader: EmbeddedReader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a card company named, then the writer's harmless answer to it
+    # when: it is read with the pair's doubt, and without it
+    doubted = _read(reader, PAIR_NOT_A_THREAT)
+    monkeypatch.setattr(signals, "_pair_doubt", lambda readings, *, model: None)
+    undoubted = _read(reader, PAIR_NOT_A_THREAT)
+    # then: the lexicon alone reads the pair as a threat; the topical model's doubt drops it
+    assert [s.kind for s in undoubted.signals] == [SignalKind.CHARGEBACK_THREAT]
+    assert doubted.signals == ()
+    assert any("doubts the pair: none" in step for step in doubted.steps)

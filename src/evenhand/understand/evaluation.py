@@ -35,7 +35,15 @@ from evenhand.understand.model import Intent, Message, Reader, SignalKind, Under
 __all__ = ["REMEDY_INTENTS", "EvalReport", "Figures", "Score", "evaluate", "figures"]
 LONG_MESSAGE_WORDS = 4
 RELIABILITY_BINS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0)
-VALIDATION_SPLITS = ("valid_v1", "valid_v2", "valid_v3", "valid_v4", "valid_v5", "valid_v6")
+VALIDATION_SPLITS = (
+    "valid_v1",
+    "valid_v2",
+    "valid_v3",
+    "valid_v4",
+    "valid_v5",
+    "valid_v6",
+    "valid_v7",
+)
 _WORD = re.compile(r"[^\W\d_]+")
 
 

@@ -157,6 +157,7 @@ WRITTEN_BATCHES = (
     "signals_t8.jsonl",
     "signals_t9.jsonl",
     "signals_t10.jsonl",
+    "signals_t11.jsonl",
     "ordinary_own.jsonl",
 )
 

@@ -11,7 +11,10 @@
 4. **second look**: a lexicon threat from a stance that the topical model is sure shows no
    signal at all is dropped; a lexicon review threat it is sure is an offer is extortion.
 5. **with the sentence before** (per text): a review offer whose review is named only in the
-   sentence before ("I left a sour comment. Refund the shipping and I'll delete it.").
+   sentence before ("I left a sour comment. Refund the shipping and I'll delete it."), or a
+   stance whose subject is ("I have 12k followers. Refund me or they will all hear about
+   it."): the pair read as one sentence by stages 1-4, its threat kept only when the
+   topical model's likeliest reading of the pair is a threat too.
 
 Every candidate of every stage passes the one veto (`veto`): the writer refusing ("I won't
 leave a bad review"), praise, a review already posted, a claim withdrawn, a bank named only as
@@ -23,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from evenhand.domain.intents import SignalSource
@@ -39,6 +43,7 @@ from evenhand.understand.lexicon_stage import (
 from evenhand.understand.model import Signal, SignalKind
 from evenhand.understand.sentences import clauses, sentences
 from evenhand.understand.signal_model import NONE, SentenceModels, SignalModel, blend_floor
+from evenhand.understand.threat_lexicon import default_lexicon
 
 _REVIEW_KINDS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.REVIEW_EXTORTION})
 
@@ -65,13 +70,53 @@ def read_signals_many(texts: Sequence[str], *, models: SentenceModels) -> list[S
     split = [list(sentences(text)) for text in texts]
     every = list(dict.fromkeys(sentence for parts in split for sentence in parts))
     decided = decide_sentences(every, models=models)
-    return [_reading([decided[sentence] for sentence in parts]) for parts in split]
+    pairs = _pairs_stage(split, decided, models=models)
+    return [_reading([decided[sentence] for sentence in parts], pairs) for parts in split]
 
 
-def _reading(read: list[SentenceReading]) -> SignalReading:
+def _pairs_stage(
+    split: list[list[str]], decided: dict[str, SentenceReading], *, models: SentenceModels
+) -> dict[tuple[str, str], SentenceReading]:
+    """A stance whose subject is named only in the sentence before ("I have 12k followers.
+    Refund me by Friday or they will all hear about it."): the two read as one sentence by
+    every stage, asked only where the earlier names a subject and no stance, and the later a
+    stance and no subject, and neither shows a signal of its own."""
+    stance = default_lexicon()["stance"]
+    wanted: list[tuple[str, str]] = []
+    for parts in split:
+        for previous, sentence in pairwise(parts):
+            before, now = decided[previous], decided[sentence]
+            if before.kept or now.kept or now.named or not before.named:
+                continue
+            if stance.find(sentence) and not stance.find(previous):
+                wanted.append((previous, sentence))
+    wanted = list(dict.fromkeys(wanted))
+    joined = decide_sentences([f"{a} {b}" for a, b in wanted], models=models)
+    _pair_doubt([r for r in joined.values() if r.kept], model=models.topical)
+    return {pair: joined[f"{pair[0]} {pair[1]}"] for pair in wanted}
+
+
+def _pair_doubt(readings: list[SentenceReading], *, model: SignalModel) -> None:
+    """Two sentences read as one are weaker evidence than one sentence: their threat stands
+    only when the topical model's likeliest reading of the pair is a threat too."""
+    if not readings:
+        return
+    threats = {kind.value for kind in _STANCE_KINDS}
+    rows = model.probabilities([r.sentence for r in readings])
+    for reading, row in zip(readings, rows, strict=True):
+        best = int(row.argmax())
+        if (label := model.classes[best]) not in threats:
+            reading.steps.append(f"{SENTENCE_MODEL} doubts the pair: {label} {row[best]:.2f}")
+            reading.kept = [c for c in reading.kept if c.kind not in _STANCE_KINDS]
+
+
+def _reading(
+    read: list[SentenceReading], pairs: dict[tuple[str, str], SentenceReading] | None = None
+) -> SignalReading:
     found: dict[SignalKind, Signal] = {}
     threats: list[str] = []
-    kept = [reading.kept or _across(read, at) for at, reading in enumerate(read)]
+    pairs = pairs or {}
+    kept = [reading.kept or _across(read, at, pairs) for at, reading in enumerate(read)]
     for at, reading in enumerate(read):
         if kept[at]:
             threats.extend(_threat_pieces(reading.sentence))
@@ -83,28 +128,44 @@ def _reading(read: list[SentenceReading]) -> SignalReading:
                 Signal(kind=candidate.kind, evidence=reading.sentence, source=candidate.source),
             )
     signals = tuple(found[kind] for kind in SignalKind if kind in found)
+    with_before = [
+        pairs.get((read[at - 1].sentence, r.sentence)) if at else None for at, r in enumerate(read)
+    ]
     steps = tuple(
-        f"{r.sentence!r}: {'; '.join(_steps(r, kept[at]))}" for at, r in enumerate(read) if r.steps
+        f"{r.sentence!r}: {'; '.join(_steps(r, kept[at], with_before[at]))}"
+        for at, r in enumerate(read)
+        if r.steps
     )
     return SignalReading(signals=signals, threat_sentences=tuple(threats), steps=steps)
 
 
-def _across(read: list[SentenceReading], at: int) -> list[Candidate]:
+def _across(
+    read: list[SentenceReading], at: int, pairs: dict[tuple[str, str], SentenceReading]
+) -> list[Candidate]:
     """The sentence read with the one before it, for what needs both: a review offer whose
-    review is named only before. The sentences' own readings are shared by every text that
-    holds them, so this stays with the text."""
-    if at == 0 or "review" not in read[at - 1].named or "review" in read[at].named:
+    review is named only before, or a stance whose subject is. The sentences' own readings
+    are shared by every text that holds them, so this stays with the text."""
+    if at == 0:
+        return []
+    pair = pairs.get((read[at - 1].sentence, read[at].sentence))
+    if pair is not None and (threats := [c for c in pair.kept if c.kind in _STANCE_KINDS]):
+        return threats[:1]
+    if "review" not in read[at - 1].named or "review" in read[at].named:
         return []
     found = offer_across(read[at - 1].sentence, read[at].sentence)
     return [found] if found else []
 
 
-def _steps(reading: SentenceReading, kept: list[Candidate]) -> list[str]:
+def _steps(
+    reading: SentenceReading, kept: list[Candidate], pair: SentenceReading | None
+) -> list[str]:
     if kept and not reading.kept:
         return [
             *reading.steps,
             f"with the sentence before: {kept[0].kind.value} ({kept[0].source})",
         ]
+    if pair is not None and pair.steps and "doubts the pair" in pair.steps[-1]:
+        return [*reading.steps, f"with the sentence before: {pair.steps[-1]}"]
     return reading.steps
 
 
