@@ -176,7 +176,8 @@ The validation splits (`src/evenhand/understand/validation/`, read only to measu
 {validation}; written apart from the training data by other writers and methods (v1 from
 scenario cards, v2 as an inbox export, v3 as chat-widget one-liners, v4 as small Nordic
 shops' shared inboxes, v5 as social-media messages with many hard look-alikes of threats, v6
-as voicemail transcripts and second-language or machine-translated mail).
+as voicemail transcripts and second-language or machine-translated mail, v7 as mail written
+on someone else's behalf, by business buyers and as long letters).
 """
 
 
