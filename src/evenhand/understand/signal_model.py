@@ -158,6 +158,7 @@ WRITTEN_BATCHES = (
     "signals_t9.jsonl",
     "signals_t10.jsonl",
     "signals_t11.jsonl",
+    "signals_t12.jsonl",
     "ordinary_own.jsonl",
 )
 

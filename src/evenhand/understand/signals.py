@@ -111,11 +111,10 @@ def _pair_doubt(readings: list[SentenceReading], *, model: SignalModel) -> None:
 
 
 def _reading(
-    read: list[SentenceReading], pairs: dict[tuple[str, str], SentenceReading] | None = None
+    read: list[SentenceReading], pairs: dict[tuple[str, str], SentenceReading]
 ) -> SignalReading:
     found: dict[SignalKind, Signal] = {}
     threats: list[str] = []
-    pairs = pairs or {}
     kept = [reading.kept or _across(read, at, pairs) for at, reading in enumerate(read)]
     for at, reading in enumerate(read):
         if kept[at]:
