@@ -350,3 +350,17 @@ def test_a_pair_stands_only_when_the_sentence_model_reads_a_threat_too(
     assert [s.kind for s in undoubted.signals] == [SignalKind.CHARGEBACK_THREAT]
     assert doubted.signals == ()
     assert any("doubts the pair: none" in step for step in doubted.steps)
+
+
+def test_the_shops_own_channel_named_without_a_stance_is_no_threat(
+    reader: EmbeddedReader,
+) -> None:
+    # given: the customer follows the shop on Facebook and asks about what it posted there
+    text = (
+        "Jag följer er på Facebook och där sa ni att det blir rea i helgen. Gäller det även kaffe?"
+    )
+    # when: it is read
+    reading = _read(reader, text)
+    # then: no signal; the steps say the channel is the shop's own
+    assert reading.signals == ()
+    assert any("the shop's own channel" in step for step in reading.steps), reading.steps

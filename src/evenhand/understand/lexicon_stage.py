@@ -91,7 +91,8 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
     - a threat the writer refuses ("I won't leave a bad review"; not "don't think I won't"),
       praise ("I'll leave a great review"), a collaboration or interview proposed, a question
       to the shop with no stance, a harmless act announced ("I'll check Trustpilot"), a review
-      already posted with no stance, a bank named only as how one pays."""
+      already posted or the shop's own channel named ("I follow you on Instagram") with no
+      stance, a bank named only as how one pays."""
     lexicon = default_lexicon()
     if kind in _BANK_KINDS and (rule := lexicon["withdrawal"].find(sentence)):
         return f"withdrawal ({rule})"
@@ -176,6 +177,9 @@ def _review_threat_veto(lexicon: Lexicon, sentence: str) -> str | None:
     posted = lexicon["already_posted"].find(sentence)
     if posted and not lexicon["stance"].search(sentence):
         return f"already posted ({posted})"
+    own = lexicon["shop_channel"].find(sentence)
+    if own and not lexicon["stance"].search(sentence):
+        return f"the shop's own channel ({own})"
     return None
 
 
