@@ -56,6 +56,8 @@ class SentenceReading:
     kept: list[Candidate] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     named: dict[str, str] = field(default_factory=dict)  # the subjects it names, by group
+    topical: Any = None  # the topical model's row, once a stage has asked it
+    doubted: str = ""  # read as a pair: the step in which the model doubted the pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +101,23 @@ def _pairs_stage(
 def _pair_doubt(readings: list[SentenceReading], *, model: SignalModel) -> None:
     """Two sentences read as one are weaker evidence than one sentence: their threat stands
     only when the topical model's likeliest reading of the pair is a threat too."""
-    if not readings:
-        return
+    _ask_topical([r for r in readings if r.topical is None], model=model)
     threats = {kind.value for kind in _STANCE_KINDS}
-    rows = model.probabilities([r.sentence for r in readings])
-    for reading, row in zip(readings, rows, strict=True):
-        best = int(row.argmax())
+    for reading in readings:
+        best = int(reading.topical.argmax())
         if (label := model.classes[best]) not in threats:
-            reading.steps.append(f"{SENTENCE_MODEL} doubts the pair: {label} {row[best]:.2f}")
+            score = float(reading.topical[best])
+            reading.doubted = f"{SENTENCE_MODEL} doubts the pair: {label} {score:.2f}"
+            reading.steps.append(reading.doubted)
             reading.kept = [c for c in reading.kept if c.kind not in _STANCE_KINDS]
+
+
+def _ask_topical(readings: list[SentenceReading], *, model: SignalModel) -> None:
+    """The topical model's rows for sentences no stage has asked it about yet."""
+    if readings:
+        rows = model.probabilities([r.sentence for r in readings])
+        for reading, row in zip(readings, rows, strict=True):
+            reading.topical = row
 
 
 def _reading(
@@ -163,8 +173,8 @@ def _steps(
             *reading.steps,
             f"with the sentence before: {kept[0].kind.value} ({kept[0].source})",
         ]
-    if pair is not None and pair.steps and "doubts the pair" in pair.steps[-1]:
-        return [*reading.steps, f"with the sentence before: {pair.steps[-1]}"]
+    if pair is not None and pair.doubted:
+        return [*reading.steps, f"with the sentence before: {pair.doubted}"]
     return reading.steps
 
 
@@ -180,31 +190,27 @@ def decide_sentences(parts: Sequence[str], *, models: SentenceModels) -> dict[st
     _model_stage([readings[s] for s in open_for_model], model=models.topical)
     asked = set(open_for_model)
     decided = [r for s, r in readings.items() if r.kept and s not in asked]
-    topical = _doubt_stage(decided, model=models.topical)
-    _second_look(decided, models=models, known=topical)
+    _doubt_stage(decided, model=models.topical)
+    _second_look(decided, models=models)
     return readings
 
 
 _STANCE_KINDS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
 
 
-def _doubt_stage(readings: list[SentenceReading], *, model: SignalModel) -> dict[str, Any]:
+def _doubt_stage(readings: list[SentenceReading], *, model: SignalModel) -> None:
     """A threat the lexicon read from a stance ("I'll", "or", "annars") that the topical
-    model is sure shows no signal at all is dropped; offers and disputes filed stay. Returns
-    the topical model's rows by sentence, for the second look to use again."""
+    model is sure shows no signal at all is dropped; offers and disputes filed stay."""
     cut = KNOBS.signal_lexicon_doubt
     if cut > 1:
-        return {}
+        return
     readings = [r for r in readings if any(c.kind in _STANCE_KINDS for c in r.kept)]
-    if not readings:
-        return {}
+    _ask_topical(readings, model=model)
     none = model.classes.index(NONE)
-    rows = model.probabilities([r.sentence for r in readings])
-    for reading, row in zip(readings, rows, strict=True):
-        if (score := float(row[none])) >= cut:
+    for reading in readings:
+        if (score := float(reading.topical[none])) >= cut:
             reading.steps.append(f"{SENTENCE_MODEL} doubts the lexicon: none {score:.2f}")
             reading.kept = [c for c in reading.kept if c.kind not in _STANCE_KINDS]
-    return {r.sentence: row for r, row in zip(readings, rows, strict=True)}
 
 
 def _subject_stage(reading: SentenceReading) -> bool:
@@ -237,6 +243,7 @@ def _model_stage(group: list[SentenceReading], *, model: SignalModel) -> None:
     threshold = KNOBS.signal_topical_threshold
     rows = model.probabilities([reading.sentence for reading in group])
     for reading, row in zip(group, rows, strict=True):
+        reading.topical = row
         best = int(row.argmax())
         label, score = classes[best], float(row[best])
         if label not in {kind.value for kind in SignalKind} or score < threshold:
@@ -270,27 +277,21 @@ def _source(stage: str, rule: str | None, score: float) -> SignalSource:
     return SignalSource(stage=stage, rule=rule, score=round(score, 4))
 
 
-def _second_look(
-    readings: list[SentenceReading], *, models: SentenceModels, known: dict[str, Any]
-) -> None:
+def _second_look(readings: list[SentenceReading], *, models: SentenceModels) -> None:
     """A review threat the lexicon read that the topical model is sure is an offer ("what
     can you offer for me to take my review down?") is review extortion. The sentences the
-    model already read are not asked again (`known`: the doubt stage's rows), nor those whose
-    n-gram reading alone keeps the blend below the cut (no e5 embedding for them)."""
+    model already read are not asked again, nor those whose n-gram reading alone keeps the
+    blend below the cut (no e5 embedding for them)."""
     cut = KNOBS.signal_extortion_over_threat
     threats = [r for r in readings if any(c.kind is SignalKind.REVIEW_THREAT for c in r.kept)]
-    unknown = [r for r in threats if r.sentence not in known]
+    unknown = [r for r in threats if r.topical is None]
     unknown = _could_reach(models.other, unknown, kind=SignalKind.REVIEW_EXTORTION, threshold=cut)
-    threats = [r for r in threats if r.sentence in known] + unknown
-    if not threats:
-        return
+    threats = [r for r in threats if r.topical is not None] + unknown
     model = models.topical
+    _ask_topical(unknown, model=model)
     extortion = model.classes.index(SignalKind.REVIEW_EXTORTION.value)
-    fresh = [r.sentence for r in unknown]
-    read = known | (dict(zip(fresh, model.probabilities(fresh), strict=True)) if fresh else {})
     for reading in threats:
-        row = read[reading.sentence]
-        score = float(row[extortion])
+        score = float(reading.topical[extortion])
         if score < cut or veto(SignalKind.REVIEW_EXTORTION, reading.sentence, stage=SENTENCE_MODEL):
             continue
         reading.steps.append(f"second look: review_extortion {score:.2f} over the threat")
