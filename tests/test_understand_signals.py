@@ -321,6 +321,15 @@ def test_the_sentence_before_lends_its_review_to_no_offer_without_a_price(
             "fredag så får alla läsa om hur ni behandlar kunder.",
             SignalKind.REVIEW_THREAT,
         ),
+        (
+            "I gave you two stars last Tuesday. Knock the shipping off and I'll bump it up to "
+            "five.",
+            SignalKind.REVIEW_EXTORTION,
+        ),
+        (
+            "Min recension på Prisjakt är inte snäll. Bjuder ni på returen så skriver jag om den.",
+            SignalKind.REVIEW_EXTORTION,
+        ),
     ],
 )
 def test_a_threat_whose_subject_is_named_in_the_sentence_before_is_read(
@@ -334,6 +343,20 @@ def test_a_threat_whose_subject_is_named_in_the_sentence_before_is_read(
     assert signal.kind is kind
     assert signal.evidence == reading.threat_sentences[-1] != text
     assert any("with the sentence before" in step for step in reading.steps)
+
+
+def test_an_offer_read_across_two_sentences_stands_only_with_its_price(
+    reader: EmbeddedReader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a review named, then an offer about it whose price is a free return
+    text = "Min recension på Prisjakt är inte snäll. Bjuder ni på returen så skriver jag om den."
+    # when: it is read as it is, and as if the later sentence asked nothing of the shop
+    priced = _read(reader, text)
+    monkeypatch.setattr(signals, "names_a_price", lambda sentence: False)
+    unpriced = _read(reader, text)
+    # then: only the priced offer is extortion
+    assert [s.kind for s in priced.signals] == [SignalKind.REVIEW_EXTORTION]
+    assert unpriced.signals == ()
 
 
 PAIR_NOT_A_THREAT = "My card company asked about the payment. I'll tell them it was me."

@@ -14,7 +14,8 @@
    sentence before ("I left a sour comment. Refund the shipping and I'll delete it."), or a
    stance whose subject is ("I have 12k followers. Refund me or they will all hear about
    it."): the pair read as one sentence by stages 1-4, its threat kept only when the
-   topical model's likeliest reading of the pair is a threat too.
+   topical model's likeliest reading of the pair is a threat too, its offer only when that
+   reading is an offer and the later sentence names a price.
 
 Every candidate of every stage passes the one veto (`veto`): the writer refusing ("I won't
 leave a bad review"), praise, a review already posted, a claim withdrawn, a bank named only as
@@ -36,6 +37,7 @@ from evenhand.understand.lexicon_stage import (
     SENTENCE_MODEL,
     Candidate,
     lexicon_candidates,
+    names_a_price,
     offer_across,
     subjects,
     veto,
@@ -100,16 +102,35 @@ def _pairs_stage(
 
 def _pair_doubt(readings: list[SentenceReading], *, model: SignalModel) -> None:
     """Two sentences read as one are weaker evidence than one sentence: their threat stands
-    only when the topical model's likeliest reading of the pair is a threat too."""
+    only when the topical model's likeliest reading of the pair is a threat too, their offer
+    only when it is an offer; a review threat it reads as an offer is one."""
     _ask_topical([r for r in readings if r.topical is None], model=model)
-    threats = {kind.value for kind in _STANCE_KINDS}
     for reading in readings:
         best = int(reading.topical.argmax())
-        if (label := model.classes[best]) not in threats:
-            score = float(reading.topical[best])
+        label, score = model.classes[best], float(reading.topical[best])
+        kept = [_as_offer(c, score) if _offered(c.kind, label) else c for c in reading.kept]
+        kept = [c for c in kept if c.kind not in _PAIR_KINDS or _agrees(c.kind, label)]
+        if len(kept) < len(reading.kept):
             reading.doubted = f"{SENTENCE_MODEL} doubts the pair: {label} {score:.2f}"
             reading.steps.append(reading.doubted)
-            reading.kept = [c for c in reading.kept if c.kind not in _STANCE_KINDS]
+        elif kept != reading.kept:
+            reading.steps.append(f"second look: review_extortion {score:.2f} over the threat")
+        reading.kept = kept
+
+
+def _agrees(kind: SignalKind, label: str) -> bool:
+    """Whether the topical model's likeliest label bears out `kind` read in a pair."""
+    threats = {threat.value for threat in _STANCE_KINDS}
+    return kind.value == label or (kind in _STANCE_KINDS and label in threats)
+
+
+def _offered(kind: SignalKind, label: str) -> bool:
+    return kind is SignalKind.REVIEW_THREAT and label == SignalKind.REVIEW_EXTORTION.value
+
+
+def _as_offer(candidate: Candidate, score: float) -> Candidate:
+    rule = candidate.source.rule
+    return Candidate(SignalKind.REVIEW_EXTORTION, _source(SENTENCE_MODEL, rule, score))
 
 
 def _ask_topical(readings: list[SentenceReading], *, model: SignalModel) -> None:
@@ -156,13 +177,21 @@ def _across(
     are shared by every text that holds them, so this stays with the text."""
     if at == 0:
         return []
-    pair = pairs.get((read[at - 1].sentence, read[at].sentence))
-    if pair is not None and (threats := [c for c in pair.kept if c.kind in _STANCE_KINDS]):
-        return threats[:1]
-    if "review" not in read[at - 1].named or "review" in read[at].named:
-        return []
-    found = offer_across(read[at - 1].sentence, read[at].sentence)
-    return [found] if found else []
+    previous, later = read[at - 1].sentence, read[at].sentence
+    review_before = "review" in read[at - 1].named and "review" not in read[at].named
+    if review_before and (found := offer_across(previous, later)):
+        return [found]
+    pair = pairs.get((previous, later))
+    stands = [c for c in pair.kept if _pair_stands(c, later)] if pair is not None else []
+    return stands[:1]
+
+
+def _pair_stands(candidate: Candidate, later: str) -> bool:
+    """A threat read in a pair stands; an offer only with the price it asks in the later
+    sentence ("Throw in a free lead and I'll make it 5")."""
+    if candidate.kind is SignalKind.REVIEW_EXTORTION:
+        return names_a_price(later)
+    return candidate.kind in _STANCE_KINDS
 
 
 def _steps(
@@ -196,6 +225,9 @@ def decide_sentences(parts: Sequence[str], *, models: SentenceModels) -> dict[st
 
 
 _STANCE_KINDS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
+# What a pair of sentences may show: a threat, or an offer about a review (the second look
+# makes a threat in the pair an offer when the model is sure it is one).
+_PAIR_KINDS = _STANCE_KINDS | {SignalKind.REVIEW_EXTORTION}
 
 
 def _doubt_stage(readings: list[SentenceReading], *, model: SignalModel) -> None:
