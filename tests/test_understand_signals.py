@@ -352,11 +352,12 @@ def test_an_offer_read_across_two_sentences_stands_only_with_its_price(
     text = "Min recension på Prisjakt är inte snäll. Bjuder ni på returen så skriver jag om den."
     # when: it is read as it is, and as if the later sentence asked nothing of the shop
     priced = _read(reader, text)
-    monkeypatch.setattr(signals, "names_a_price", lambda sentence: False)
+    monkeypatch.setattr(signals, "asks_of_the_shop", lambda sentence: False)
     unpriced = _read(reader, text)
-    # then: only the priced offer is extortion
+    # then: only the priced offer is extortion, and the steps say why the other is not
     assert [s.kind for s in priced.signals] == [SignalKind.REVIEW_EXTORTION]
     assert unpriced.signals == ()
+    assert "an offer that asks nothing of the shop" in unpriced.steps[-1]
 
 
 PAIR_NOT_A_THREAT = "My card company asked about the payment. I'll tell them it was me."

@@ -75,7 +75,7 @@ def offer_across(previous: str, sentence: str) -> Candidate | None:
     return _found(SignalKind.REVIEW_EXTORTION, f"{offer}, its review in the sentence before")
 
 
-def names_a_price(sentence: str) -> bool:
+def asks_of_the_shop(sentence: str) -> bool:
     """Whether the sentence asks something of the shop: money, goods or a favour."""
     lexicon = default_lexicon()
     return bool(lexicon["price"].search(sentence) or lexicon["shop_gives"].search(sentence))

@@ -15,7 +15,8 @@
    stance whose subject is ("I have 12k followers. Refund me or they will all hear about
    it."): the pair read as one sentence by stages 1-4, its threat kept only when the
    topical model's likeliest reading of the pair is a threat too, its offer only when that
-   reading is an offer and the later sentence names a price.
+   reading is an offer (a review threat so read becomes one) and the later sentence asks
+   something of the shop.
 
 Every candidate of every stage passes the one veto (`veto`): the writer refusing ("I won't
 leave a bad review"), praise, a review already posted, a claim withdrawn, a bank named only as
@@ -36,8 +37,8 @@ from evenhand.understand.lexicon_stage import (
     LEXICON,
     SENTENCE_MODEL,
     Candidate,
+    asks_of_the_shop,
     lexicon_candidates,
-    names_a_price,
     offer_across,
     subjects,
     veto,
@@ -103,18 +104,18 @@ def _pairs_stage(
 def _pair_doubt(readings: list[SentenceReading], *, model: SignalModel) -> None:
     """Two sentences read as one are weaker evidence than one sentence: their threat stands
     only when the topical model's likeliest reading of the pair is a threat too, their offer
-    only when it is an offer; a review threat it reads as an offer is one."""
+    only when it is an offer; a review threat it reads likeliest as an offer is one, unless
+    the veto says otherwise (a lower bar than the second look's on purpose: the pair's
+    reading must already be a signal, and the offer must name its price to stand)."""
     _ask_topical([r for r in readings if r.topical is None], model=model)
     for reading in readings:
         best = int(reading.topical.argmax())
         label, score = model.classes[best], float(reading.topical[best])
-        kept = [_as_offer(c, score) if _offered(c.kind, label) else c for c in reading.kept]
+        kept = [_as_offer(c, score) if _offered(c, label, reading) else c for c in reading.kept]
         kept = [c for c in kept if c.kind not in _PAIR_KINDS or _agrees(c.kind, label)]
         if len(kept) < len(reading.kept):
             reading.doubted = f"{SENTENCE_MODEL} doubts the pair: {label} {score:.2f}"
             reading.steps.append(reading.doubted)
-        elif kept != reading.kept:
-            reading.steps.append(f"second look: review_extortion {score:.2f} over the threat")
         reading.kept = kept
 
 
@@ -124,8 +125,12 @@ def _agrees(kind: SignalKind, label: str) -> bool:
     return kind.value == label or (kind in _STANCE_KINDS and label in threats)
 
 
-def _offered(kind: SignalKind, label: str) -> bool:
-    return kind is SignalKind.REVIEW_THREAT and label == SignalKind.REVIEW_EXTORTION.value
+def _offered(candidate: Candidate, label: str, reading: SentenceReading) -> bool:
+    """A review threat the model reads as an offer, which the veto lets stand as one."""
+    offer = SignalKind.REVIEW_EXTORTION
+    if candidate.kind is not SignalKind.REVIEW_THREAT or label != offer.value:
+        return False
+    return veto(offer, reading.sentence, stage=SENTENCE_MODEL) is None
 
 
 def _as_offer(candidate: Candidate, score: float) -> Candidate:
@@ -190,7 +195,7 @@ def _pair_stands(candidate: Candidate, later: str) -> bool:
     """A threat read in a pair stands; an offer only with the price it asks in the later
     sentence ("Throw in a free lead and I'll make it 5")."""
     if candidate.kind is SignalKind.REVIEW_EXTORTION:
-        return names_a_price(later)
+        return asks_of_the_shop(later)
     return candidate.kind in _STANCE_KINDS
 
 
@@ -204,6 +209,8 @@ def _steps(
         ]
     if pair is not None and pair.doubted:
         return [*reading.steps, f"with the sentence before: {pair.doubted}"]
+    if pair is not None and any(c.kind is SignalKind.REVIEW_EXTORTION for c in pair.kept):
+        return [*reading.steps, "with the sentence before: an offer that asks nothing of the shop"]
     return reading.steps
 
 
@@ -225,8 +232,8 @@ def decide_sentences(parts: Sequence[str], *, models: SentenceModels) -> dict[st
 
 
 _STANCE_KINDS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
-# What a pair of sentences may show: a threat, or an offer about a review (the second look
-# makes a threat in the pair an offer when the model is sure it is one).
+# What a pair of sentences may show: a threat, or an offer about a review (read by the
+# lexicon, or a review threat the model reads likeliest as an offer: `_pair_doubt`).
 _PAIR_KINDS = _STANCE_KINDS | {SignalKind.REVIEW_EXTORTION}
 
 
