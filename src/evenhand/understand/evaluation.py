@@ -43,6 +43,7 @@ VALIDATION_SPLITS = (
     "valid_v5",
     "valid_v6",
     "valid_v7",
+    "valid_v8",
 )
 _WORD = re.compile(r"[^\W\d_]+")
 

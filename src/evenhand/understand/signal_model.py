@@ -159,6 +159,7 @@ WRITTEN_BATCHES = (
     "signals_t10.jsonl",
     "signals_t11.jsonl",
     "signals_t12.jsonl",
+    "signals_t13.jsonl",
     "ordinary_own.jsonl",
 )
 
