@@ -74,15 +74,9 @@ def test_the_doubt_leaves_a_threat_with_its_condition(reader: EmbeddedReader) ->
 def test_cross_validated_reader_keeps_its_floor() -> None:
     # given: the training sentences, each read by sentence models trained on the other folds
     validation = cross_validate_signals(folds=3)
-    # then: the figures hold (2026-12-06, with signals_t13's social presence, reviews and
-    # banks beside ordinary requests: recall 0.924-0.974, precision 0.932-0.984, 52 of 8,646
-    # sentences without a threat read as one; with signals_t12's reviews that already exist and
-    # bank notices and the shop's-own-channel veto: recall 0.923-0.969, precision
-    # 0.923-0.979, 55 of 7,904 sentences without a threat read as one (56 before the veto);
-    # with t11 alone recall 0.925-0.968, precision 0.939-0.982, 44 of
-    # 7,192; 2026-12-05 with t9 and t10: recall 0.925-0.981, precision 0.935-0.981, 42 of
-    # 6,675; before t9 the review-threat precision was 0.954 and 30 of 5,523 flagged: the
-    # new hard negatives stay hard out of fold): a change that reads worse fails here
+    # then: the figures hold (2026-12-06, corpus up to signals_t13: recall 0.924-0.974,
+    # precision 0.932-0.984, 52 of 8,646 sentences without a threat read as one; earlier
+    # figures are in git's history): a change that reads worse fails here
     assert validation.sentences == validation.neutral + sum(s.support for s in validation.signals)
     for score in validation.signals:
         assert score.recall >= 0.92 and score.precision >= 0.92, score

@@ -180,13 +180,9 @@ def _review_threat_veto(lexicon: Lexicon, sentence: str) -> str | None:
         return delighted
     if pitched := _pitch_only(lexicon, sentence):
         return pitched
-    posted = lexicon["already_posted"].find(sentence)
-    if posted and not lexicon["stance"].search(sentence):
-        return f"already posted ({posted})"
-    own = lexicon["shop_channel"].find(sentence)
-    if own and not lexicon["stance"].search(sentence):
-        return f"the shop's own channel ({own})"
-    return None
+    if posted := _alone(lexicon, sentence, "already_posted", unless="stance", why="already posted"):
+        return posted
+    return _alone(lexicon, sentence, "shop_channel", unless="stance", why="the shop's own channel")
 
 
 def _praise_only(lexicon: Lexicon, sentence: str) -> str | None:

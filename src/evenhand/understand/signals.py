@@ -121,8 +121,7 @@ def _pair_doubt(readings: list[SentenceReading], *, model: SignalModel) -> None:
 
 def _agrees(kind: SignalKind, label: str) -> bool:
     """Whether the topical model's likeliest label bears out `kind` read in a pair."""
-    threats = {threat.value for threat in _STANCE_KINDS}
-    return kind.value == label or (kind in _STANCE_KINDS and label in threats)
+    return kind.value == label or (kind in _STANCE_KINDS and label in _STANCE_LABELS)
 
 
 def _offered(candidate: Candidate, label: str, reading: SentenceReading) -> bool:
@@ -232,6 +231,7 @@ def decide_sentences(parts: Sequence[str], *, models: SentenceModels) -> dict[st
 
 
 _STANCE_KINDS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
+_STANCE_LABELS = frozenset(kind.value for kind in _STANCE_KINDS)
 # What a pair of sentences may show: a threat, or an offer about a review (read by the
 # lexicon, or a review threat the model reads likeliest as an offer: `_pair_doubt`).
 _PAIR_KINDS = _STANCE_KINDS | {SignalKind.REVIEW_EXTORTION}
