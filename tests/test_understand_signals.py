@@ -356,6 +356,49 @@ def test_an_offer_read_across_two_sentences_stands_only_with_its_price(
     assert "an offer that asks nothing of the shop" in unpriced.steps[-1]
 
 
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # withdrawn in the sentence after: no dispute
+        (
+            "I opened a PayPal claim when the parcel was late. It came, so I've closed the claim.",
+            [],
+        ),
+        ("Jag öppnade en tvist hos Klarna i fredags. Den är återkallad nu.", []),
+        # offered to be withdrawn, not withdrawn: the dispute stands
+        (
+            "I've opened a case with PayPal about the refund. If you send it I'll close the case.",
+            [SignalKind.CHARGEBACK_FILED],
+        ),
+    ],
+)
+def test_a_dispute_withdrawn_in_the_next_sentence_is_none(
+    reader: EmbeddedReader, text: str, kinds: list[SignalKind]
+) -> None:
+    # given: a dispute filed, and the sentence after it
+    # when: the message is read
+    reading = _read(reader, text)
+    # then: only a withdrawal reported done takes the dispute away, and the steps say so
+    assert [s.kind for s in reading.signals] == kinds
+    if not kinds:
+        assert any("withdrawn in the sentence after" in step for step in reading.steps)
+
+
+def test_an_offer_may_name_its_review_two_sentences_before(reader: EmbeddedReader) -> None:
+    # given: a review named, a sentence that names nothing, then an offer with its price
+    text = (
+        "I left you two stars on Trustpilot last week. I know it wasn't great for you. "
+        "I'd delete it if you give me 30% off the lamp."
+    )
+    # when: it is read, and with Klarna named in the sentence between
+    reading = _read(reader, text)
+    between = _read(reader, text.replace("I know it wasn't great for you.", "I paid with Klarna."))
+    # then: the offer is read across the quiet sentence only
+    assert [s.kind for s in reading.signals] == [SignalKind.REVIEW_EXTORTION]
+    assert reading.signals[0].evidence.startswith("I'd delete it")
+    assert SignalKind.REVIEW_EXTORTION not in {s.kind for s in between.signals}
+
+
 PAIR_NOT_A_THREAT = "My card company asked about the payment. I'll tell them it was me."
 
 

@@ -49,6 +49,7 @@ from evenhand.understand.signal_model import NONE, SentenceModels, SignalModel, 
 from evenhand.understand.threat_lexicon import default_lexicon
 
 _REVIEW_KINDS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.REVIEW_EXTORTION})
+_BANK_KINDS = frozenset({SignalKind.CHARGEBACK_THREAT, SignalKind.CHARGEBACK_FILED})
 
 
 @dataclass(slots=True)
@@ -151,6 +152,7 @@ def _reading(
     found: dict[SignalKind, Signal] = {}
     threats: list[str] = []
     kept = [reading.kept or _across(read, at, pairs) for at, reading in enumerate(read)]
+    withdrawn = _withdrawn_later(read, kept)
     for at, reading in enumerate(read):
         if kept[at]:
             threats.extend(_threat_pieces(reading.sentence))
@@ -166,28 +168,70 @@ def _reading(
         pairs.get((read[at - 1].sentence, r.sentence)) if at else None for at, r in enumerate(read)
     ]
     steps = tuple(
-        f"{r.sentence!r}: {'; '.join(_steps(r, kept[at], with_before[at]))}"
+        f"{r.sentence!r}: {'; '.join(_steps(r, kept[at], with_before[at]) + withdrawn.get(at, []))}"
         for at, r in enumerate(read)
         if r.steps
     )
     return SignalReading(signals=signals, threat_sentences=tuple(threats), steps=steps)
 
 
+def _withdrawn_later(
+    read: list[SentenceReading], kept: list[list[Candidate]]
+) -> dict[int, list[str]]:
+    """A dispute filed that the next sentence says is withdrawn ("I opened a PayPal claim when
+    the parcel was late. It came, so I've closed the claim."): no dispute; one it offers to
+    withdraw ("If you resend it I'll close the claim.") stands. Drops it from `kept` and
+    returns the step to show, by sentence."""
+    steps: dict[int, list[str]] = {}
+    for at in range(len(read) - 1):
+        filed = any(c.kind is SignalKind.CHARGEBACK_FILED for c in kept[at])
+        rule = _withdrawal_done(read[at + 1].sentence) if filed else None
+        if rule is None or any(c.kind in _BANK_KINDS for c in kept[at + 1]):
+            continue
+        kept[at] = [c for c in kept[at] if c.kind is not SignalKind.CHARGEBACK_FILED]
+        steps[at] = [f"withdrawn in the sentence after ({rule})"]
+    return steps
+
+
+def _withdrawal_done(sentence: str) -> str | None:
+    """The withdrawal entry a sentence matches when it reports one done, not to come."""
+    lexicon = default_lexicon()
+    if lexicon["still_to_come"].search(sentence) or lexicon["stance"].search(sentence):
+        return None
+    return lexicon["withdrawal"].find(sentence)
+
+
 def _across(
     read: list[SentenceReading], at: int, pairs: dict[tuple[str, str], SentenceReading]
 ) -> list[Candidate]:
     """The sentence read with the one before it, for what needs both: a review offer whose
-    review is named only before, or a stance whose subject is. The sentences' own readings
-    are shared by every text that holds them, so this stays with the text."""
+    review is named only before (or two before, with nothing named between), or a stance
+    whose subject is. The sentences' own readings are shared by every text that holds them,
+    so this stays with the text."""
     if at == 0:
         return []
     previous, later = read[at - 1].sentence, read[at].sentence
-    review_before = "review" in read[at - 1].named and "review" not in read[at].named
-    if review_before and (found := offer_across(previous, later)):
+    review = _review_before(read, at)
+    if review is not None and (found := offer_across(review, later)):
         return [found]
     pair = pairs.get((previous, later))
     stands = [c for c in pair.kept if _pair_stands(c, later)] if pair is not None else []
     return stands[:1]
+
+
+def _review_before(read: list[SentenceReading], at: int) -> str | None:
+    """The sentence before `at` that names the review `at` may make an offer about: the one
+    just before, or the one before that when the sentence between names nothing ("I left you
+    two stars. I know it wasn't great for you. I'd delete it for 30 % off.")."""
+    if "review" in read[at].named:
+        return None
+    for back in (1, 2)[: min(at, 2)]:
+        earlier = read[at - back]
+        if "review" in earlier.named:
+            return earlier.sentence
+        if earlier.named:
+            return None
+    return None
 
 
 def _pair_stands(candidate: Candidate, later: str) -> bool:
