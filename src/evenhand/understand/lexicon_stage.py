@@ -13,7 +13,7 @@ from evenhand.understand.threat_lexicon import Lexicon, default_lexicon
 LEXICON = "lexicon"
 SENTENCE_MODEL = "sentence-model"
 _THREATS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.CHARGEBACK_THREAT})
-_BANK_KINDS = frozenset({SignalKind.CHARGEBACK_THREAT, SignalKind.CHARGEBACK_FILED})
+BANK_KINDS = frozenset({SignalKind.CHARGEBACK_THREAT, SignalKind.CHARGEBACK_FILED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +100,9 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
       already posted or the shop's own channel named ("I follow you on Instagram") with no
       stance, a bank named only as how one pays."""
     lexicon = default_lexicon()
-    if kind in _BANK_KINDS and (rule := lexicon["withdrawal"].find(sentence)):
+    if kind in BANK_KINDS and (rule := lexicon["withdrawal"].find(sentence)):
         return f"withdrawal ({rule})"
-    if kind in _BANK_KINDS and (board := _consumer_board_only(lexicon, sentence)):
+    if kind in BANK_KINDS and (board := _consumer_board_only(lexicon, sentence)):
         return f"consumer board ({board})"
     if kind is SignalKind.REVIEW_EXTORTION:
         return _offer_veto(lexicon, sentence, stage=stage)

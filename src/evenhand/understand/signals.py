@@ -34,6 +34,7 @@ from typing import Any
 from evenhand.domain.intents import SignalSource
 from evenhand.understand.knobs import KNOBS
 from evenhand.understand.lexicon_stage import (
+    BANK_KINDS,
     LEXICON,
     SENTENCE_MODEL,
     Candidate,
@@ -49,7 +50,6 @@ from evenhand.understand.signal_model import NONE, SentenceModels, SignalModel, 
 from evenhand.understand.threat_lexicon import default_lexicon
 
 _REVIEW_KINDS = frozenset({SignalKind.REVIEW_THREAT, SignalKind.REVIEW_EXTORTION})
-_BANK_KINDS = frozenset({SignalKind.CHARGEBACK_THREAT, SignalKind.CHARGEBACK_FILED})
 
 
 @dataclass(slots=True)
@@ -186,7 +186,7 @@ def _withdrawn_later(
     for at in range(len(read) - 1):
         filed = any(c.kind is SignalKind.CHARGEBACK_FILED for c in kept[at])
         rule = _withdrawal_done(read[at + 1].sentence) if filed else None
-        if rule is None or any(c.kind in _BANK_KINDS for c in kept[at + 1]):
+        if rule is None or any(c.kind in BANK_KINDS for c in kept[at + 1]):
             continue
         kept[at] = [c for c in kept[at] if c.kind is not SignalKind.CHARGEBACK_FILED]
         steps[at] = [f"withdrawn in the sentence after ({rule})"]
@@ -225,8 +225,7 @@ def _review_before(read: list[SentenceReading], at: int) -> str | None:
     two stars. I know it wasn't great for you. I'd delete it for 30 % off.")."""
     if "review" in read[at].named:
         return None
-    for back in (1, 2)[: min(at, 2)]:
-        earlier = read[at - back]
+    for earlier in reversed(read[max(0, at - 2) : at]):
         if "review" in earlier.named:
             return earlier.sentence
         if earlier.named:
