@@ -384,21 +384,6 @@ def test_a_dispute_withdrawn_in_the_next_sentence_is_none(
         assert any("withdrawn in the sentence after" in step for step in reading.steps)
 
 
-def test_an_offer_may_name_its_review_two_sentences_before(reader: EmbeddedReader) -> None:
-    # given: a review named, a sentence that names nothing, then an offer with its price
-    text = (
-        "I left you two stars on Trustpilot last week. I know it wasn't great for you. "
-        "I'd delete it if you give me 30% off the lamp."
-    )
-    # when: it is read, and with Klarna named in the sentence between
-    reading = _read(reader, text)
-    between = _read(reader, text.replace("I know it wasn't great for you.", "I paid with Klarna."))
-    # then: the offer is read across the quiet sentence only
-    assert [s.kind for s in reading.signals] == [SignalKind.REVIEW_EXTORTION]
-    assert reading.signals[0].evidence.startswith("I'd delete it")
-    assert SignalKind.REVIEW_EXTORTION not in {s.kind for s in between.signals}
-
-
 PAIR_NOT_A_THREAT = "My card company asked about the payment. I'll tell them it was me."
 
 

@@ -205,32 +205,17 @@ def _across(
     read: list[SentenceReading], at: int, pairs: dict[tuple[str, str], SentenceReading]
 ) -> list[Candidate]:
     """The sentence read with the one before it, for what needs both: a review offer whose
-    review is named only before (or two before, with nothing named between), or a stance
-    whose subject is. The sentences' own readings are shared by every text that holds them,
-    so this stays with the text."""
+    review is named only before, or a stance whose subject is. The sentences' own readings
+    are shared by every text that holds them, so this stays with the text."""
     if at == 0:
         return []
     previous, later = read[at - 1].sentence, read[at].sentence
-    review = _review_before(read, at)
-    if review is not None and (found := offer_across(review, later)):
+    review_before = "review" in read[at - 1].named and "review" not in read[at].named
+    if review_before and (found := offer_across(previous, later)):
         return [found]
     pair = pairs.get((previous, later))
     stands = [c for c in pair.kept if _pair_stands(c, later)] if pair is not None else []
     return stands[:1]
-
-
-def _review_before(read: list[SentenceReading], at: int) -> str | None:
-    """The sentence before `at` that names the review `at` may make an offer about: the one
-    just before, or the one before that when the sentence between names nothing ("I left you
-    two stars. I know it wasn't great for you. I'd delete it for 30 % off.")."""
-    if "review" in read[at].named:
-        return None
-    for earlier in reversed(read[max(0, at - 2) : at]):
-        if "review" in earlier.named:
-            return earlier.sentence
-        if earlier.named:
-            return None
-    return None
 
 
 def _pair_stands(candidate: Candidate, later: str) -> bool:
