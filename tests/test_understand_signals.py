@@ -370,6 +370,15 @@ def test_an_offer_read_across_two_sentences_stands_only_with_its_price(
             "I've opened a case with PayPal about the refund. If you send it I'll close the case.",
             [SignalKind.CHARGEBACK_FILED],
         ),
+        # another claim withdrawn, through another channel: the dispute stands
+        (
+            "I've filed a chargeback with my bank. I closed the PayPal case.",
+            [SignalKind.CHARGEBACK_FILED],
+        ),
+        (
+            "Jag har bestridit köpet hos banken. Ärendet hos Klarna har jag stängt.",
+            [SignalKind.CHARGEBACK_FILED],
+        ),
     ],
 )
 def test_a_dispute_withdrawn_in_the_next_sentence_is_none(
@@ -382,6 +391,29 @@ def test_a_dispute_withdrawn_in_the_next_sentence_is_none(
     assert [s.kind for s in reading.signals] == kinds
     if not kinds:
         assert any("withdrawn in the sentence after" in step for step in reading.steps)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # the stance comes first: a dispute announced
+        (
+            "I'll be raising it with Klarna so the payment is put on hold.",
+            SignalKind.CHARGEBACK_THREAT,
+        ),
+        # reported, whatever the writer will do next
+        ("Klarna has put the payment on hold, so I'll wait for them.", SignalKind.CHARGEBACK_FILED),
+        ("I've raised it with Klarna and the payment is on hold.", SignalKind.CHARGEBACK_FILED),
+    ],
+)
+def test_a_dispute_announced_is_a_threat_not_one_filed(
+    reader: EmbeddedReader, text: str, kind: SignalKind
+) -> None:
+    # given: a sentence that names a dispute's effect (a payment put on hold)
+    # when: it is read
+    reading = _read(reader, text)
+    # then: what the writer will do is a threat; what has happened is a dispute filed
+    assert [s.kind for s in reading.signals] == [kind]
 
 
 PAIR_NOT_A_THREAT = "My card company asked about the payment. I'll tell them it was me."

@@ -54,9 +54,24 @@ def lexicon_candidates(sentence: str) -> list[list[Candidate]]:
         if filed:
             bank.append(_found(SignalKind.CHARGEBACK_FILED, filed))
         if stance:
-            bank.append(_found(SignalKind.CHARGEBACK_THREAT, stance))
+            bank.insert(
+                0 if _announced(lexicon, sentence) else len(bank),
+                _found(SignalKind.CHARGEBACK_THREAT, stance),
+            )
         sides.append(bank)
     return [side for side in sides if side]
+
+
+def _announced(lexicon: Lexicon, sentence: str) -> bool:
+    """A dispute the writer announces rather than reports: in the clause that reads as one
+    filed, a stance comes first ("I'll be raising it with Klarna so the payment is put on
+    hold"; not "Klarna has put it on hold, so I'll leave it there")."""
+    for part in clauses(sentence):
+        filed_at = lexicon["filed"].start(part)
+        stance_at = lexicon["stance"].start(part)
+        if filed_at is not None and stance_at is not None and stance_at < filed_at:
+            return True
+    return False
 
 
 def offer_across(previous: str, sentence: str) -> Candidate | None:

@@ -58,6 +58,11 @@ class LexiconGroup:
     def search(self, sentence: str) -> bool:
         return self._expression_for(sentence).search(sentence) is not None
 
+    def start(self, sentence: str) -> int | None:
+        """Where the leftmost match begins in `sentence`, if any entry matches."""
+        found = self._expression_for(sentence).search(sentence)
+        return None if found is None else found.start()
+
     def without(self, sentence: str) -> str:
         """The sentence with what the group matches blanked out."""
         return self._expression_for(sentence).sub(" ", sentence)
