@@ -365,6 +365,8 @@ def test_an_offer_read_across_two_sentences_stands_only_with_its_price(
             [],
         ),
         ("Jag öppnade en tvist hos Klarna i fredags. Den är återkallad nu.", []),
+        # the same channel named in either language's words ("min bank", "banken")
+        ("Jag har bestridit köpet hos min bank. Nu har jag stängt ärendet hos banken.", []),
         # offered to be withdrawn, not withdrawn: the dispute stands
         (
             "I've opened a case with PayPal about the refund. If you send it I'll close the case.",

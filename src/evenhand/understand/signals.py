@@ -197,10 +197,13 @@ def _withdrawn_later(
 
 def _another_channel(filed: str, withdrawn: str) -> bool:
     """Both sentences name the way their claim runs, and not the same way ("I've filed a
-    chargeback with my bank. I closed the PayPal case.")."""
+    chargeback with my bank. I closed the PayPal case."): the channel is the entry's name,
+    whichever language's entry matched ("my bank" and "banken" are one channel)."""
     channel = default_lexicon()["channel"]
     one, other = channel.find(filed), channel.find(withdrawn)
-    return one is not None and other is not None and one != other
+    if one is None or other is None:
+        return False
+    return one.rsplit(".", 1)[-1] != other.rsplit(".", 1)[-1]
 
 
 def _withdrawal_done(sentence: str) -> str | None:
