@@ -44,6 +44,7 @@ VALIDATION_SPLITS = (
     "valid_v6",
     "valid_v7",
     "valid_v8",
+    "valid_v9",
 )
 _WORD = re.compile(r"[^\W\d_]+")
 
