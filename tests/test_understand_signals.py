@@ -418,36 +418,6 @@ def test_a_dispute_announced_is_a_threat_not_one_filed(
     assert [s.kind for s in reading.signals] == [kind]
 
 
-@pytest.mark.parametrize(
-    ("text", "kinds"),
-    [
-        # a pitch, nothing wrong: the followers named are no threat
-        (
-            "Tjena! Jag gör content på TikTok om gaming, typ 40k följare. "
-            "Vill ni sponsra en video?",
-            [],
-        ),
-        # a pitch beside something wrong: the model's reading stands
-        (
-            "I have 40k followers on TikTok. Would you sponsor a video? "
-            "The last headset broke after a week though.",
-            [SignalKind.REVIEW_THREAT],
-        ),
-    ],
-)
-def test_a_pitch_in_the_message_with_nothing_wrong_takes_the_models_review_threat_away(
-    reader: EmbeddedReader, text: str, kinds: list[SignalKind]
-) -> None:
-    # given: a message whose followers are named in one sentence and a sponsorship asked in
-    # another
-    # when: it is read
-    reading = _read(reader, text)
-    # then: only where nothing is wrong is the sentence model's review threat dropped
-    assert [s.kind for s in reading.signals] == kinds
-    if not kinds:
-        assert any("a pitch in the message" in step for step in reading.steps)
-
-
 PAIR_NOT_A_THREAT = "My card company asked about the payment. I'll tell them it was me."
 
 

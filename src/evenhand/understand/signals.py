@@ -17,10 +17,6 @@
    topical model's likeliest reading of the pair is a threat too, its offer only when that
    reading is an offer (a review threat so read becomes one) and the later sentence asks
    something of the shop.
-6. **withdrawn in the sentence after** (per text): a dispute filed whose next sentence
-   reports it withdrawn through the same channel is none.
-7. **a pitch in the message** (per text): a collaboration or sponsorship proposed with
-   nothing wrong in the message takes away the review threats the sentence model read.
 
 Every candidate of every stage passes the one veto (`veto`): the writer refusing ("I won't
 leave a bad review"), praise, a review already posted, a claim withdrawn, a bank named only as
@@ -156,9 +152,7 @@ def _reading(
     found: dict[SignalKind, Signal] = {}
     threats: list[str] = []
     kept = [reading.kept or _across(read, at, pairs) for at, reading in enumerate(read)]
-    by_message: list[list[str]] = [[] for _ in read]  # the steps of the per-message stages
-    for at, step in [*_withdrawn_later(read, kept).items(), *_pitched(read, kept).items()]:
-        by_message[at].append(step)
+    withdrawn = _withdrawn_later(read, kept)
     for at, reading in enumerate(read):
         if kept[at]:
             threats.extend(_threat_pieces(reading.sentence))
@@ -174,19 +168,21 @@ def _reading(
         pairs.get((read[at - 1].sentence, r.sentence)) if at else None for at, r in enumerate(read)
     ]
     steps = tuple(
-        f"{r.sentence!r}: {'; '.join(_steps(r, kept[at], with_before[at]) + by_message[at])}"
+        f"{r.sentence!r}: {'; '.join(_steps(r, kept[at], with_before[at]) + withdrawn.get(at, []))}"
         for at, r in enumerate(read)
         if r.steps
     )
     return SignalReading(signals=signals, threat_sentences=tuple(threats), steps=steps)
 
 
-def _withdrawn_later(read: list[SentenceReading], kept: list[list[Candidate]]) -> dict[int, str]:
+def _withdrawn_later(
+    read: list[SentenceReading], kept: list[list[Candidate]]
+) -> dict[int, list[str]]:
     """A dispute filed that the next sentence says is withdrawn ("I opened a PayPal claim when
     the parcel was late. It came, so I've closed the claim."): no dispute; one it offers to
     withdraw ("If you resend it I'll close the claim.") stands. Drops it from `kept` and
     returns the step to show, by sentence."""
-    steps: dict[int, str] = {}
+    steps: dict[int, list[str]] = {}
     for at in range(len(read) - 1):
         filed = any(c.kind is SignalKind.CHARGEBACK_FILED for c in kept[at])
         rule = _withdrawal_done(read[at + 1].sentence) if filed else None
@@ -195,30 +191,8 @@ def _withdrawn_later(read: list[SentenceReading], kept: list[list[Candidate]]) -
         if _another_channel(read[at].sentence, read[at + 1].sentence):
             continue
         kept[at] = [c for c in kept[at] if c.kind is not SignalKind.CHARGEBACK_FILED]
-        steps[at] = f"withdrawn in the sentence after ({rule})"
+        steps[at] = [f"withdrawn in the sentence after ({rule})"]
     return steps
-
-
-def _pitched(read: list[SentenceReading], kept: list[list[Candidate]]) -> dict[int, str]:
-    """A message that proposes a collaboration, a sponsorship or an interview (`pitch`) with
-    nothing wrong and no warning in any sentence (`complaint`): the review threats the
-    sentence model read in its other sentences ("I make gaming videos, 40k followers." before
-    "Would you sponsor one?") are none. Drops them from `kept`; returns the step by sentence."""
-    lexicon = default_lexicon()
-    pitch = next(filter(None, (lexicon["pitch"].find(r.sentence) for r in read)), None)
-    if pitch is None or any(lexicon["complaint"].search(r.sentence) for r in read):
-        return {}
-    steps: dict[int, str] = {}
-    for at, candidates in enumerate(kept):
-        dropped = [c for c in candidates if _model_review_threat(c)]
-        if dropped:
-            kept[at] = [c for c in candidates if c not in dropped]
-            steps[at] = f"a pitch in the message ({pitch})"
-    return steps
-
-
-def _model_review_threat(candidate: Candidate) -> bool:
-    return candidate.kind is SignalKind.REVIEW_THREAT and candidate.source.stage == SENTENCE_MODEL
 
 
 def _another_channel(filed: str, withdrawn: str) -> bool:
