@@ -365,20 +365,11 @@ def test_an_offer_read_across_two_sentences_stands_only_with_its_price(
             [],
         ),
         ("Jag öppnade en tvist hos Klarna i fredags. Den är återkallad nu.", []),
-        # the same channel named in either language's words ("min bank", "banken")
+        # the bank named in other words in the withdrawal ("min bank", "banken")
         ("Jag har bestridit köpet hos min bank. Nu har jag stängt ärendet hos banken.", []),
         # offered to be withdrawn, not withdrawn: the dispute stands
         (
             "I've opened a case with PayPal about the refund. If you send it I'll close the case.",
-            [SignalKind.CHARGEBACK_FILED],
-        ),
-        # another claim withdrawn, through another channel: the dispute stands
-        (
-            "I've filed a chargeback with my bank. I closed the PayPal case.",
-            [SignalKind.CHARGEBACK_FILED],
-        ),
-        (
-            "Jag har bestridit köpet hos banken. Ärendet hos Klarna har jag stängt.",
             [SignalKind.CHARGEBACK_FILED],
         ),
     ],
@@ -406,6 +397,15 @@ def test_a_dispute_withdrawn_in_the_next_sentence_is_none(
         # reported, whatever the writer will do next
         ("Klarna has put the payment on hold, so I'll wait for them.", SignalKind.CHARGEBACK_FILED),
         ("I've raised it with Klarna and the payment is on hold.", SignalKind.CHARGEBACK_FILED),
+        # a stance that is no announcement: reported
+        (
+            "I was thinking of ordering again but my bank put the payment on hold.",
+            SignalKind.CHARGEBACK_FILED,
+        ),
+        (
+            "Jag funderar på att handla igen men banken har redan pausat betalningen.",
+            SignalKind.CHARGEBACK_FILED,
+        ),
     ],
 )
 def test_a_dispute_announced_is_a_threat_not_one_filed(

@@ -63,13 +63,14 @@ def lexicon_candidates(sentence: str) -> list[list[Candidate]]:
 
 
 def _announced(lexicon: Lexicon, sentence: str) -> bool:
-    """A dispute the writer announces rather than reports: in the clause that reads as one
-    filed, a stance comes first ("I'll be raising it with Klarna so the payment is put on
-    hold"; not "Klarna has put it on hold, so I'll leave it there")."""
+    """A dispute the writer announces rather than reports: in a clause that reads as one
+    filed, the writer's first-person future comes first (`announcement`: "I'll be raising it
+    with Klarna so the payment is put on hold"; not "Klarna has put it on hold, so I'll wait",
+    nor "I was thinking of ordering again but my bank put the payment on hold")."""
     for part in clauses(sentence):
         filed_at = lexicon["filed"].start(part)
-        stance_at = lexicon["stance"].start(part)
-        if filed_at is not None and stance_at is not None and stance_at < filed_at:
+        said_at = lexicon["announcement"].start(part)
+        if filed_at is not None and said_at is not None and said_at < filed_at:
             return True
     return False
 

@@ -188,22 +188,9 @@ def _withdrawn_later(
         rule = _withdrawal_done(read[at + 1].sentence) if filed else None
         if rule is None or any(c.kind in BANK_KINDS for c in kept[at + 1]):
             continue
-        if _another_channel(read[at].sentence, read[at + 1].sentence):
-            continue
         kept[at] = [c for c in kept[at] if c.kind is not SignalKind.CHARGEBACK_FILED]
         steps[at] = [f"withdrawn in the sentence after ({rule})"]
     return steps
-
-
-def _another_channel(filed: str, withdrawn: str) -> bool:
-    """Both sentences name the way their claim runs, and not the same way ("I've filed a
-    chargeback with my bank. I closed the PayPal case."): the channel is the entry's name,
-    whichever language's entry matched ("my bank" and "banken" are one channel)."""
-    channel = default_lexicon()["channel"]
-    one, other = channel.find(filed), channel.find(withdrawn)
-    if one is None or other is None:
-        return False
-    return one.rsplit(".", 1)[-1] != other.rsplit(".", 1)[-1]
 
 
 def _withdrawal_done(sentence: str) -> str | None:
