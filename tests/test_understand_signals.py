@@ -389,7 +389,7 @@ def test_a_dispute_withdrawn_in_the_next_sentence_is_none(
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        # the stance comes first: a dispute announced
+        # the writer's first-person future comes first: a dispute announced
         (
             "I'll be raising it with Klarna so the payment is put on hold.",
             SignalKind.CHARGEBACK_THREAT,
@@ -397,7 +397,7 @@ def test_a_dispute_withdrawn_in_the_next_sentence_is_none(
         # reported, whatever the writer will do next
         ("Klarna has put the payment on hold, so I'll wait for them.", SignalKind.CHARGEBACK_FILED),
         ("I've raised it with Klarna and the payment is on hold.", SignalKind.CHARGEBACK_FILED),
-        # a stance that is no announcement: reported
+        # a stance, but no announcement: reported
         (
             "I was thinking of ordering again but my bank put the payment on hold.",
             SignalKind.CHARGEBACK_FILED,
