@@ -145,6 +145,43 @@ class _ReadsOffers(_ReadsNothing):
         return np.array([[float(i == offer) for i in range(len(self.classes))] for _ in sentences])
 
 
+class _AsksRecorded(_ReadsOffers):
+    """The topical model: sure of an offer, and recording every sentence it is asked about."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def probabilities(self, sentences: Sequence[str]) -> Any:
+        self.asked += sentences
+        return super().probabilities(sentences)
+
+
+class _NgramsSureOfNone(_ReadsNothing):
+    """The n-gram model: an offer at 0.5 in sentences with "stars", else at most 0.01."""
+
+    def probabilities(self, sentences: Sequence[str]) -> Any:
+        offer = self.classes.index(SignalKind.REVIEW_EXTORTION.value)
+        odds = [0.5 if "stars" in s else 0.01 for s in sentences]
+        return np.array([[1 - p if i == 0 else p * (i == offer) for i in range(5)] for p in odds])
+
+
+def test_a_sentence_the_ngrams_are_sure_shows_nothing_is_not_embedded() -> None:
+    # given: a topical model that records what it is asked, and n-grams that give one
+    # sentence's likeliest signal less than the gate and the other's more
+    topical = _AsksRecorded()
+    models = SentenceModels(topical=topical, other=_NgramsSureOfNone())
+    quiet, doubtful = "Where can I read your reviews?", "Your reviews say five stars, right?"
+    # when: both sentences about a review, which the lexicon leaves undecided, are read
+    first, second = read_signals_many([quiet, doubtful], models=models)
+    # then: only the doubtful one is asked of the topical (e5) model, whose reading its steps
+    # show; the other is none, and its steps say the n-grams decided it
+    assert KNOBS.signal_e5_gate > 0.01
+    assert topical.asked == [doubtful]
+    assert first.signals == ()
+    assert any("none (n-grams: review_extortion 0.010)" in step for step in first.steps)
+    assert "sentence-model: review_extortion" in second.steps[0]
+
+
 @pytest.mark.parametrize(
     ("sentence", "offered"),
     [

@@ -250,7 +250,7 @@ def decide_sentences(parts: Sequence[str], *, models: SentenceModels) -> dict[st
             continue
         if not _lexicon_stage(reading):
             open_for_model.append(sentence)
-    _model_stage([readings[s] for s in open_for_model], model=models.topical)
+    _model_stage([readings[s] for s in open_for_model], models=models)
     asked = set(open_for_model)
     decided = [r for s, r in readings.items() if r.kept and s not in asked]
     _doubt_stage(decided, model=models.topical)
@@ -301,11 +301,13 @@ def _lexicon_stage(reading: SentenceReading) -> bool:
     return bool(reading.kept)
 
 
-def _model_stage(group: list[SentenceReading], *, model: SignalModel) -> None:
+def _model_stage(group: list[SentenceReading], *, models: SentenceModels) -> None:
     """The topical model's reading of the sentences the lexicon left undecided, gated by
-    the subject each names."""
+    the subject each names; those its n-gram model alone is sure show none are not asked."""
+    group = _worth_embedding(group, ngrams=models.other)
     if not group:
         return
+    model = models.topical
     classes = model.classes
     threshold = KNOBS.signal_topical_threshold
     rows = model.probabilities([reading.sentence for reading in group])
@@ -324,6 +326,25 @@ def _model_stage(group: list[SentenceReading], *, model: SignalModel) -> None:
             continue
         candidate = Candidate(kind, _source(SENTENCE_MODEL, subject, score))
         reading.kept = _vetoed_away(reading, [candidate], SENTENCE_MODEL)
+
+
+def _worth_embedding(group: list[SentenceReading], *, ngrams: SignalModel) -> list[SentenceReading]:
+    """The sentences whose n-gram reading gives some signal at least `signal_e5_gate`; the
+    others are none without the e5 embedding (most of a reading's time)."""
+    if not group:
+        return []
+    gate = KNOBS.signal_e5_gate
+    signal_columns = [i for i, label in enumerate(ngrams.classes) if label != NONE]
+    rows = ngrams.probabilities([reading.sentence for reading in group])
+    worth = []
+    for reading, row in zip(group, rows, strict=True):
+        best = max(signal_columns, key=lambda i: row[i])
+        if row[best] >= gate:
+            worth.append(reading)
+        else:
+            label = ngrams.classes[best]
+            reading.steps.append(f"{SENTENCE_MODEL}: none (n-grams: {label} {row[best]:.3f})")
+    return worth
 
 
 def _vetoed_away(
