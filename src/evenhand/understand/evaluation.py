@@ -45,6 +45,7 @@ VALIDATION_SPLITS = (
     "valid_v7",
     "valid_v8",
     "valid_v9",
+    "valid_v10",
 )
 _WORD = re.compile(r"[^\W\d_]+")
 
