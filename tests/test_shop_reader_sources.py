@@ -363,3 +363,26 @@ def test_learn_adopts_a_reader_of_a_freely_written_history_only_if_it_reads_it_b
     # and no out-of-scope mail (pitches, job applications) is read as a remedy intent
     assert shop["out_of_scope_to_remedy"] == 0
     assert comparison["rows"] == 430 and len(shop["intents"]) == 21
+
+
+FJALLGARN = FIXTURES / "shop_history" / "fjallgarn.csv"
+
+
+@pytest.mark.training
+def test_learn_adopt_through_the_cli_adopts_a_reader_that_reads_the_shop_better(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Fjällgarn's history, which its shop reader reads well above the built-in reader
+    # (about 0.96 against 0.91), and a reader folder and database of its own
+    settings = own_reader_folder(tmp_path)
+    monkeypatch.setenv("EVENHAND_READER_FOLDER", str(settings.reader_folder))
+    monkeypatch.setenv("EVENHAND_DB", settings.db)
+    mapping = FJALLGARN.with_suffix(".yaml")
+    # When `learn --adopt` runs on it
+    command = ["reader", "learn", str(FJALLGARN), "--mapping", str(mapping), "--adopt"]
+    answer = CliRunner().invoke(app, [*command, "--json"])
+    assert answer.exit_code == 0, answer.output
+    learnt = json.loads(answer.stdout)
+    # Then the shop reader is better, adopted, and the one in force
+    assert learnt["better"] is learnt["adopted"] is True
+    assert adopted_version(settings) == learnt["version"]

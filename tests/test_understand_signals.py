@@ -105,6 +105,22 @@ def test_the_second_look_skips_only_what_the_blend_cannot_reach(reader: Embedded
     assert all(fast[i][offer] >= blend_floor(KNOBS.signal_extortion_over_threat) for i in sure)
 
 
+def test_the_e5_gate_keeps_every_sentence_the_blend_reads_as_a_signal(
+    reader: EmbeddedReader,
+) -> None:
+    # given: the fixture sentences, read by the topical blend and by its n-gram member alone
+    models = reader.models.signals
+    texts = [case["text"] for case in CASES]
+    blended, fast = models.topical.probabilities(texts), models.other.probabilities(texts)
+    signal_columns = [i for i, label in enumerate(models.topical.classes) if label != "none"]
+    # when: the sentences the blend reads as a signal are taken
+    threshold = KNOBS.signal_topical_threshold
+    read = [i for i, row in enumerate(blended) if max(row[c] for c in signal_columns) >= threshold]
+    # then: each passes the gate, so skipping e5 below it loses none of them
+    assert len(read) >= 10
+    assert all(max(fast[i][c] for c in signal_columns) >= KNOBS.signal_e5_gate for i in read)
+
+
 class _ReadsNothing:
     """A sentence model that never sees a signal, so only the lexicon reads."""
 
@@ -178,7 +194,10 @@ def test_a_sentence_the_ngrams_are_sure_shows_nothing_is_not_embedded() -> None:
     assert KNOBS.signal_e5_gate > 0.01
     assert topical.asked == [doubtful]
     assert first.signals == ()
-    assert any("none (n-grams: review_extortion 0.010)" in step for step in first.steps)
+    gate = KNOBS.signal_e5_gate
+    assert (
+        f"none (n-grams: no signal at {gate}; likeliest review_extortion 0.010)" in first.steps[0]
+    )
     assert "sentence-model: review_extortion" in second.steps[0]
 
 

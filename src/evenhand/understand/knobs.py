@@ -108,11 +108,13 @@ class Knobs:
     # How sure the topical model must be of a signal in a sentence naming a review or a bank
     # that the lexicon left undecided: the cut of the 5-fold CV on the training sentences.
     signal_topical_threshold: float = 0.5
-    # A sentence whose n-gram model gives every signal less than this is none without asking
-    # the e5 model (its embedding is most of a reading's time). Chosen on the sentences the
-    # sentence models never train on (signals_t14-t16 and the held-out threats and corpus
-    # messages, 2026-12-06): at 0.02 the topical blend reads none on all 604 of the 1,399
-    # sentences it skips; at 0.05 one signal would be lost, at 0.1 ten.
+    # A sentence whose n-gram model gives every signal less than this is read as none and
+    # the e5 model is not asked (its embedding is most of a reading's time); 0 turns this
+    # off. A measured choice, not a bound: e5 alone could still lift such a sentence over
+    # the topical threshold. On the sentences the sentence models never train on
+    # (signals_t14-t16 and the held-out threats and corpus messages, 2026-12-06), 0.02
+    # skips 604 of 1,399 and the topical blend reads all 604 as none; at 0.05 one signal
+    # would be lost, at 0.1 ten.
     signal_e5_gate: float = 0.02
     # A threat the lexicon read from a stance is dropped when the topical model is at least
     # this sure the sentence shows no signal at all (above 1: never). 3-fold CV of the

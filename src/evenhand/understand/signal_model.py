@@ -200,7 +200,8 @@ def _composition_lines() -> list[str]:
 @dataclass(frozen=True, slots=True)
 class SentenceModels:
     """The sentence models: `topical` (e5 and n-grams) decides the sentences about reviews or
-    banks that the lexicon leaves open; `other` (n-grams alone) pre-checks the second look."""
+    banks that the lexicon leaves open; `other` (n-grams alone) decides which of those and of
+    the second look's sentences are worth an e5 embedding."""
 
     topical: SignalModel
     other: SignalModel

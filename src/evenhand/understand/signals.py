@@ -7,7 +7,8 @@
    offer about a review ("I'll remove it if ..."), a report that a dispute was filed.
 3. **sentence-model**: a sentence with a subject the lexicon left undecided goes to the
    topical sentence model (e5 and n-grams); it may only name a signal of the subject the
-   sentence names (no chargeback read into a sentence about a review).
+   sentence names (no chargeback read into a sentence about a review). A sentence whose
+   n-grams alone give every signal less than `signal_e5_gate` is none, without e5.
 4. **second look**: a lexicon threat from a stance that the topical model is sure shows no
    signal at all is dropped; a lexicon review threat it is sure is an offer is extortion.
 5. **with the sentence before** (per text): a review offer whose review is named only in the
@@ -343,7 +344,10 @@ def _worth_embedding(group: list[SentenceReading], *, ngrams: SignalModel) -> li
             worth.append(reading)
         else:
             label = ngrams.classes[best]
-            reading.steps.append(f"{SENTENCE_MODEL}: none (n-grams: {label} {row[best]:.3f})")
+            reading.steps.append(
+                f"{SENTENCE_MODEL}: none (n-grams: no signal at {gate}; likeliest {label} "
+                f"{row[best]:.3f})"
+            )
     return worth
 
 
