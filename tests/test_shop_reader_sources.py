@@ -333,22 +333,31 @@ def test_on_a_shop_apart_from_the_corpus_the_shop_reader_is_well_above_the_built
 
 
 BLADVERKET = FIXTURES / "shop_history_c" / "bladverket.csv"
+FJALLGARN = FIXTURES / "shop_history" / "fjallgarn.csv"
+
+
+def learn_and_adopt(
+    history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict[str, Any], Settings]:
+    """`evenhand reader learn HISTORY --mapping HISTORY.yaml --adopt --json`, with a reader
+    folder and database of its own: what it printed, and the settings it ran with."""
+    settings = own_reader_folder(tmp_path)
+    monkeypatch.setenv("EVENHAND_READER_FOLDER", str(settings.reader_folder))
+    monkeypatch.setenv("EVENHAND_DB", settings.db)
+    mapping = history.with_suffix(".yaml")
+    command = ["reader", "learn", str(history), "--mapping", str(mapping), "--adopt"]
+    answer = CliRunner().invoke(app, [*command, "--json"])
+    assert answer.exit_code == 0, answer.output
+    learnt: dict[str, Any] = json.loads(answer.stdout)
+    return learnt, settings
 
 
 @pytest.mark.training
 def test_learn_adopts_a_reader_of_a_freely_written_history_only_if_it_reads_it_better(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given Bladverket's 430 tickets, each written by hand, and a reader folder of its own
-    settings = own_reader_folder(tmp_path)
-    monkeypatch.setenv("EVENHAND_READER_FOLDER", str(settings.reader_folder))
-    monkeypatch.setenv("EVENHAND_DB", settings.db)
-    mapping = BLADVERKET.with_suffix(".yaml")
-    # When `learn --adopt` runs on it
-    command = ["reader", "learn", str(BLADVERKET), "--mapping", str(mapping), "--adopt"]
-    answer = CliRunner().invoke(app, [*command, "--json"])
-    assert answer.exit_code == 0, answer.output
-    learnt = json.loads(answer.stdout)
+    # Given Bladverket's 430 tickets, each written by hand, When `learn --adopt` runs on it
+    learnt, settings = learn_and_adopt(BLADVERKET, tmp_path, monkeypatch)
     comparison = learnt["comparison"]
     built_in, shop = comparison["built_in"], comparison["shop"]
     # Then the shop reader is adopted exactly when it reads the rows at least as well as the
@@ -365,24 +374,13 @@ def test_learn_adopts_a_reader_of_a_freely_written_history_only_if_it_reads_it_b
     assert comparison["rows"] == 430 and len(shop["intents"]) == 21
 
 
-FJALLGARN = FIXTURES / "shop_history" / "fjallgarn.csv"
-
-
 @pytest.mark.training
 def test_learn_adopt_through_the_cli_adopts_a_reader_that_reads_the_shop_better(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given Fjällgarn's history, which its shop reader reads well above the built-in reader
-    # (about 0.96 against 0.91), and a reader folder and database of its own
-    settings = own_reader_folder(tmp_path)
-    monkeypatch.setenv("EVENHAND_READER_FOLDER", str(settings.reader_folder))
-    monkeypatch.setenv("EVENHAND_DB", settings.db)
-    mapping = FJALLGARN.with_suffix(".yaml")
-    # When `learn --adopt` runs on it
-    command = ["reader", "learn", str(FJALLGARN), "--mapping", str(mapping), "--adopt"]
-    answer = CliRunner().invoke(app, [*command, "--json"])
-    assert answer.exit_code == 0, answer.output
-    learnt = json.loads(answer.stdout)
+    # (about 0.96 against 0.91), When `learn --adopt` runs on it
+    learnt, settings = learn_and_adopt(FJALLGARN, tmp_path, monkeypatch)
     # Then the shop reader is better, adopted, and the one in force
     assert learnt["better"] is learnt["adopted"] is True
     assert adopted_version(settings) == learnt["version"]
