@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
@@ -31,21 +33,38 @@ def _encoder() -> Any:
 BATCH = 8
 
 
+# The last texts embedded, kept so a text two stages ask about is embedded once: a message
+# of one sentence is both the signal model's sentence and the intent model's head.
+RECENT = 64
+_recent: OrderedDict[str, Any] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
 def embed(texts: Sequence[str]) -> Any:
     """One row per text, each distinct text embedded once, a few texts per engine call (the
-    engine's batch call gives the same vectors as one by one)."""
+    engine's batch call gives the same vectors as one by one); a text among the last
+    `RECENT` embedded is not embedded again."""
     distinct = list(dict.fromkeys(texts))
     if not distinct:
         return np.empty((0, 384), dtype=np.float32)
-    encoder = _encoder()
-    rows = np.vstack(
-        [
-            np.asarray(encoder.query(distinct[at : at + BATCH]), dtype=np.float32).reshape(-1, 384)
-            for at in range(0, len(distinct), BATCH)
-        ]
-    )
-    where = {text: at for at, text in enumerate(distinct)}
-    return rows[[where[text] for text in texts]]
+    with _recent_lock:
+        rows = {text: _recent[text] for text in distinct if text in _recent}
+    missing = [text for text in distinct if text not in rows]
+    for at in range(0, len(missing), BATCH):
+        chunk = missing[at : at + BATCH]
+        vectors = np.asarray(_encoder().query(chunk), dtype=np.float32).reshape(-1, 384)
+        rows.update(zip(chunk, vectors, strict=True))
+    _remember({text: rows[text] for text in distinct[-RECENT:]})
+    return np.vstack([rows[text] for text in texts])
+
+
+def _remember(rows: dict[str, Any]) -> None:
+    with _recent_lock:
+        for text, row in rows.items():
+            _recent[text] = row
+            _recent.move_to_end(text)
+        while len(_recent) > RECENT:
+            _recent.popitem(last=False)
 
 
 def fingerprint(texts: Sequence[str]) -> str:
