@@ -192,7 +192,7 @@ def test_the_plain_baseline_is_cross_validated_on_the_readers_folds(
     shop_folds: list[frozenset[int]] = []
     baseline_folds: list[tuple[frozenset[int], frozenset[int]]] = []
 
-    def shop_model(rows: list[ShopRow], start: object = None) -> object:
+    def shop_model(rows: list[ShopRow], start: object = None, counted: object = None) -> object:
         shop_folds.append(frozenset(row.line for row in rows))
         return reader.models.intent.classifier
 

@@ -87,6 +87,7 @@ def learn_shop_reader(
     reader on every row and store it beside the built-in one."""
     from evenhand.understand.shop_training import (  # noqa: PLC0415 (scikit-learn)
         compare,
+        counted_texts,
         start_model,
         train_shop_intent_model,
     )
@@ -101,8 +102,9 @@ def learn_shop_reader(
     models = reader_models(settings, announce=announce)
     if announce:
         announce(f"{len(history.rows)} rows: cross-validating the built-in and the shop reader ...")
-    comparison = compare(models, history.rows)
-    intent = train_shop_intent_model(history.rows, start=start_model(models))
+    counted = counted_texts(history.rows)  # the corpus and the rows counted once for every fit
+    comparison = compare(models, history.rows, counted=counted)
+    intent = train_shop_intent_model(history.rows, start=start_model(models), counted=counted)
     details = {
         "rows": len(history.rows),
         "source": kind,

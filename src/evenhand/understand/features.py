@@ -57,13 +57,18 @@ class CueCounts:
         return self
 
     def transform(self, texts: Iterable[str]) -> Any:
-        return sparse.csr_matrix(np.asarray([_cue_row(text) for text in texts], dtype=float))
+        return cue_rows(texts)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {}
 
     def set_params(self, **params: Any) -> CueCounts:
         return self
+
+
+def cue_rows(texts: Iterable[str]) -> Any:
+    """The texts' cue counts, one row each."""
+    return sparse.csr_matrix(np.asarray([_cue_row(text) for text in texts], dtype=float))
 
 
 @lru_cache(maxsize=1 << 16)

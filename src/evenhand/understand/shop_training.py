@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from sklearn.model_selection import StratifiedKFold
 
@@ -28,8 +29,9 @@ from evenhand.understand.model import Intent, Message
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.understand.shop_artefact import shop_reader
 from evenhand.understand.shop_baseline import baseline_readings
+from evenhand.understand.shop_counts import CountedTexts
 from evenhand.understand.shop_data import ShopRow
-from evenhand.understand.shop_warm_start import fit_from
+from evenhand.understand.shop_warm_start import fit_features_from
 from evenhand.understand.signals import SignalReading
 from evenhand.understand.training import _check, intent_pipeline, repeatable
 
@@ -56,31 +58,53 @@ ENOUGH_PER_INTENT = 10  # an intent with fewer rows is named as too few to say a
 
 
 def train_shop_intent_model(
-    rows: Sequence[ShopRow], *, start: LinearTextModel | None = None
+    rows: Sequence[ShopRow],
+    *,
+    start: LinearTextModel | None = None,
+    counted: CountedTexts | None = None,
 ) -> LinearTextModel:
     """The intent model of the built-in recipe on the corpus's training split and the rows;
-    with `start` (the built-in intent model), fitted from its weights (`shop_warm_start`)."""
-    corpus = [example for example in load_corpus() if example.split is Split.TRAIN]
-    texts = [training_text(example) for example in corpus]
-    labels = [example.intent.value for example in corpus]
-    weights = [1.0] * len(corpus)
-    for row in rows:
-        texts.append(clean_message(row.text, row.subject))
-        labels.append(row.intent.value)
-        weights.append(SHOP_WEIGHT)
+    with `start` (the built-in intent model), fitted from its weights (`shop_warm_start`);
+    with `counted` (`counted_texts` of these rows or more), from counts made once."""
+    texts, labels, weights = _training_set(rows)
     pipeline = intent_pipeline(Approach.CHAR_WORD_LOGISTIC)
-    pipeline.set_params(features__chars__min_df=MIN_DF, features__words__min_df=MIN_DF)
     with repeatable():
+        union, features = (counted or CountedTexts(texts)).fitted(texts, min_df=MIN_DF)
+        pipeline.steps[0] = ("features", union)
         if start is None:
-            pipeline.fit(texts, labels, model__sample_weight=weights)
+            pipeline.steps[-1][1].fit(features, labels, sample_weight=weights)
         else:
-            fit_from(pipeline, start, texts, labels, weights)
+            fit_features_from(pipeline, start, features, labels, weights)
     from evenhand.understand.features import linear_text_model  # noqa: PLC0415
 
     plain = linear_text_model(pipeline)
     sample = texts[-len(rows) :: 3] if rows else texts[::50]
     _check(pipeline.predict_proba(sample), plain.predict_proba(sample), "shop intent")
     return plain
+
+
+def counted_texts(rows: Sequence[ShopRow]) -> CountedTexts:
+    """The counts every shop reader fit on the corpus and some of these rows starts from."""
+    return CountedTexts(_training_set(rows)[0])
+
+
+@lru_cache(maxsize=1)
+def _corpus_training_set() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The corpus's training split as every fit of `learn` trains on it, composed once."""
+    corpus = [example for example in load_corpus() if example.split is Split.TRAIN]
+    return tuple(training_text(e) for e in corpus), tuple(e.intent.value for e in corpus)
+
+
+def _training_set(rows: Sequence[ShopRow]) -> tuple[list[str], list[str], list[float]]:
+    """The corpus's training split and the rows: texts, labels, weights."""
+    corpus_texts, corpus_labels = _corpus_training_set()
+    texts, labels = list(corpus_texts), list(corpus_labels)
+    weights = [1.0] * len(texts)
+    for row in rows:
+        texts.append(clean_message(row.text, row.subject))
+        labels.append(row.intent.value)
+        weights.append(SHOP_WEIGHT)
+    return texts, labels, weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +161,16 @@ class Comparison:
 
 
 def compare(
-    models: ReaderModels, rows: Sequence[ShopRow], *, folds: int | None = None
+    models: ReaderModels,
+    rows: Sequence[ShopRow],
+    *,
+    folds: int | None = None,
+    counted: CountedTexts | None = None,
 ) -> Comparison:
     """The built-in reader on every row, and the shop reader and the plain baseline on every
     row from models trained without that row's fold (the same folds for both: stratified,
-    shuffled with a fixed seed; 5 folds, 3 from `MANY_ROWS` rows on)."""
+    shuffled with a fixed seed; 5 folds, 3 from `MANY_ROWS` rows on). Every fit starts from
+    `counted`, the corpus and the rows counted once (made here when not given)."""
     folds = folds or (FOLDS_MANY if len(rows) >= MANY_ROWS else FOLDS)
     models = replace(models, second_opinion=RememberedOpinions(models.second_opinion.classifier))
     gold = [row.intent.value for row in rows]
@@ -150,7 +179,8 @@ def compare(
     reader.signals([clean_message(row.text, row.subject) for row in rows])
     with ThreadPoolExecutor(max_workers=1) as aside:  # see `_folds`
         reading = aside.submit(_read, reader, rows)
-        shop, baseline = _folds(models, rows, gold, folds, memo)
+        counted = counted or counted_texts(rows)
+        shop, baseline = _folds(models, rows, gold, folds, memo, counted=counted)
         built_in = reading.result()
     counts = Counter(gold)
     return Comparison(
@@ -169,6 +199,8 @@ def _folds(
     gold: Sequence[str],
     folds: int,
     memo: dict[str, SignalReading],
+    *,
+    counted: CountedTexts,
 ) -> tuple[list[str], list[str]]:
     """The shop reader's and the plain baseline's out-of-fold readings of every row. Meant to
     run while the built-in reader reads the rows in another thread: its e5 engine runs outside
@@ -177,7 +209,7 @@ def _folds(
     shop, baseline = [""] * len(rows), [""] * len(rows)
     for kept, tested in _splits(gold, folds):
         trained_on, read_in = [rows[i] for i in kept], [rows[i] for i in tested]
-        intent = train_shop_intent_model(trained_on, start=start_model(models))
+        intent = train_shop_intent_model(trained_on, start=start_model(models), counted=counted)
         read = _read(_sharing(shop_reader(models, intent), memo), read_in)
         plain = baseline_readings(trained_on, read_in)
         for i, label, other in zip(tested, read, plain, strict=True):

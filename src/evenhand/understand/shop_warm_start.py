@@ -24,8 +24,20 @@ def fit_from(
     weights: Sequence[float],
 ) -> None:
     """Fit the pipeline (a FeatureUnion, then a LogisticRegression) starting from `start`."""
+    features = pipeline.steps[0][1].fit_transform(list(texts))
+    fit_features_from(pipeline, start, features, labels, weights)
+
+
+def fit_features_from(
+    pipeline: Pipeline,
+    start: LinearTextModel,
+    features: Any,
+    labels: Sequence[str],
+    weights: Sequence[float],
+) -> None:
+    """Fit the pipeline's classifier on `features`, those of its fitted FeatureUnion, starting
+    from `start`."""
     union, model = pipeline.steps[0][1], pipeline.steps[-1][1]
-    features = union.fit_transform(list(texts))
     classes = sorted(set(labels))  # scikit-learn's order of the classes
     shown = [start.classes.index(c) if c in start.classes else -1 for c in classes]
     coef = np.zeros((len(classes), features.shape[1]), dtype=np.float64)
