@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from evenhand.errors import EvenhandError
+from evenhand.understand.lexicon_stage import SENTENCE_MODEL, veto
+from evenhand.understand.model import SignalKind
 from evenhand.understand.threat_lexicon import (
     LexiconEntry,
     default_lexicon,
@@ -86,3 +88,27 @@ def test_the_good_file_loads(tmp_path: Path) -> None:
     path = tmp_path / "lexicon.yaml"
     path.write_text(GOOD, encoding="utf-8")
     assert load_lexicon(path)["review"].find("five stars") == "review.en.stars"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "vetoed"),
+    [
+        # the card stopped after fraud, nothing contested: no dispute filed
+        ("Reported it to Action Fraud and my bank has stopped the card.", True),
+        ("Mitt kort spärrades efter ett bedrägeri och nu har jag fått ett nytt kort.", True),
+        # a case or a claim named beside it, or money to come back: the dispute stands
+        ("My bank has blocked the card and opened a fraud case for the charge.", False),
+        ("Banken har spärrat kortet och gjort en reklamation på köpet hos er.", False),
+        ("My bank blocked the card and is reversing the payment to you.", False),
+    ],
+)
+def test_a_models_dispute_filed_beside_a_stopped_card_is_none_unless_a_dispute_is_named(
+    sentence: str, vetoed: bool
+) -> None:
+    # given: a sentence the sentence model read as a dispute filed
+    # when: the veto is asked
+    why = veto(SignalKind.CHARGEBACK_FILED, sentence, stage=SENTENCE_MODEL)
+    # then: a card stopped or replaced alone is none; a claim, a case or money back keeps it
+    assert (why is not None) is vetoed
+    if vetoed:
+        assert why is not None and why.startswith("a card stopped or replaced")

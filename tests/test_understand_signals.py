@@ -443,6 +443,41 @@ def test_a_dispute_withdrawn_in_the_next_sentence_is_none(
 
 
 @pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # another claim withdrawn first, this one disputed after: the dispute stands
+        (
+            "I closed the PayPal claim for the other order, but for this one I have disputed"
+            " the charge with my bank.",
+            [SignalKind.CHARGEBACK_FILED],
+        ),
+        (
+            "Jag har stängt ärendet hos Klarna om den första ordern, men den här har jag"
+            " bestridit hos banken.",
+            [SignalKind.CHARGEBACK_FILED],
+        ),
+        (
+            "I closed the PayPal case for the first order, but if you don't refund the second"
+            " one I'm going to my bank.",
+            [SignalKind.CHARGEBACK_THREAT],
+        ),
+        # the claim reported first and withdrawn after: none
+        ("I opened a PayPal claim, but I've closed it now.", []),
+        ("Jag öppnade ett ärende hos Klarna, men jag har dragit tillbaka det nu.", []),
+    ],
+)
+def test_a_withdrawal_takes_away_only_the_claim_it_withdraws(
+    reader: EmbeddedReader, text: str, kinds: list[SignalKind]
+) -> None:
+    # given: one sentence that withdraws a claim and reports or threatens a dispute
+    # when: it is read
+    reading = _read(reader, text)
+    # then: a dispute in a clause after the withdrawing one, with nothing withdrawn in it, is
+    # another claim and stands; one reported before its withdrawal is gone
+    assert [s.kind for s in reading.signals] == kinds
+
+
+@pytest.mark.parametrize(
     ("text", "kind"),
     [
         # the writer's first-person future comes first: a dispute announced

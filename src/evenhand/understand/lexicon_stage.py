@@ -109,24 +109,63 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
       complaints board named with no bank ("I'll take it to ARN"): no bank signal;
     - an offer the writer refuses, a review change already made, a review already posted
       with nothing offered; praise that is no price, or praise alone in the sentence;
-    - a dispute "filed" that the model read with no claim, case or money named;
+    - a dispute "filed" that the model read with no claim, case or money named, or beside a
+      card stopped or replaced with no money to come back;
     - a threat the writer refuses ("I won't leave a bad review"; not "don't think I won't"),
       praise ("I'll leave a great review"), a collaboration or interview proposed, a question
       to the shop with no stance, a harmless act announced ("I'll check Trustpilot"), a review
       already posted or the shop's own channel named ("I follow you on Instagram") with no
       stance, a bank named only as how one pays."""
     lexicon = default_lexicon()
-    if kind in BANK_KINDS and (rule := lexicon["withdrawal"].find(sentence)):
+    if kind in BANK_KINDS and (rule := _withdrawn(lexicon, sentence)):
         return f"withdrawal ({rule})"
     if kind in BANK_KINDS and (board := _consumer_board_only(lexicon, sentence)):
         return f"consumer board ({board})"
     if kind is SignalKind.REVIEW_EXTORTION:
         return _offer_veto(lexicon, sentence, stage=stage)
     if kind is SignalKind.CHARGEBACK_FILED:
-        if stage == LEXICON or lexicon["filed_evidence"].search(sentence):
-            return None
-        return "no claim, case or money named"
+        return None if stage == LEXICON else _filed_by_model_veto(lexicon, sentence)
     return _threat_veto(lexicon, kind, sentence)
+
+
+def _filed_by_model_veto(lexicon: Lexicon, sentence: str) -> str | None:
+    """A model's "dispute filed" needs a claim, a case or money named, and is none beside a
+    card stopped or replaced ("my bank has stopped the card") unless money is to come back or
+    the rest of the sentence names a claim, a case or an investigation."""
+    if not lexicon["filed_evidence"].search(sentence):
+        return "no claim, case or money named"
+    stopped = lexicon["card_stopped"].find(sentence)
+    if stopped is None or lexicon["money_back"].search(sentence):
+        return None
+    if lexicon["dispute_named"].search(lexicon["card_stopped"].without(sentence)):
+        return None  # "blocked the card and opened a fraud case for the charge"
+    return f"a card stopped or replaced ({stopped})"
+
+
+def _withdrawn(lexicon: Lexicon, sentence: str) -> str | None:
+    """The withdrawal entry the sentence matches, unless a clause after the one that withdraws
+    reports a dispute filed, or threatens one, with nothing withdrawn in it: a different
+    claim ("I closed the PayPal claim for the other order, but this one I have disputed with
+    my bank"). A dispute reported first and withdrawn after ("I opened a PayPal claim, but
+    I've closed it now") stays withdrawn."""
+    rule = lexicon["withdrawal"].find(sentence)
+    parts = clauses(sentence)
+    withdrawing = [at for at, part in enumerate(parts) if lexicon["withdrawal"].search(part)]
+    if rule is None or not withdrawing:
+        return rule
+    later = parts[withdrawing[0] + 1 :]
+    if any(_claim_stands(lexicon, part) for part in later):
+        return None
+    return rule
+
+
+def _claim_stands(lexicon: Lexicon, part: str) -> bool:
+    """A clause that threatens a dispute, or reports one filed and names what it is about (a
+    claim, a case, the money): "I have contacted my bank to tell them" is no other claim."""
+    if lexicon["withdrawal"].search(part) or not lexicon["bank"].search(part):
+        return False
+    filed = lexicon["filed"].search(part) and lexicon["filed_evidence"].search(part)
+    return bool(filed or lexicon["stance"].search(part))
 
 
 def _consumer_board_only(lexicon: Lexicon, sentence: str) -> str | None:
