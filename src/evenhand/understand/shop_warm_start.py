@@ -16,18 +16,6 @@ from sklearn.pipeline import Pipeline
 from evenhand.understand.linear import CueBlock, LinearTextModel, TfidfBlock
 
 
-def fit_from(
-    pipeline: Pipeline,
-    start: LinearTextModel,
-    texts: Sequence[str],
-    labels: Sequence[str],
-    weights: Sequence[float],
-) -> None:
-    """Fit the pipeline (a FeatureUnion, then a LogisticRegression) starting from `start`."""
-    features = pipeline.steps[0][1].fit_transform(list(texts))
-    fit_features_from(pipeline, start, features, labels, weights)
-
-
 def fit_features_from(
     pipeline: Pipeline,
     start: LinearTextModel,
