@@ -16,12 +16,13 @@ def sentences(text: str) -> Iterator[str]:
 
 
 # Where a run-on sentence turns from the complaint to a threat: a comma or dash, a
-# conjunction ("...or I'll...", "...annars..."), or a first-person announcement.
+# conjunction ("...or I'll...", "...annars..."), or a first-person announcement, also typed
+# without å, ä and ö ("jag tanker", "jag lamnar").
 _CLAUSE_BREAK = re.compile(
     r"\s*[,;:]\s+|\s+-\s+|\s+(?=(?:or|otherwise|else|unless|annars|eller|så)\b)"
-    r"|\s+(?=(?:i'?ll|i will|i'?m|i am|i'?ve|i have|im|jag (?:kommer|tänker|ska|är|har|ger|"
-    r"varnar|skriver|lämnar|anmälde|gjorde|lämnade|öppnade)|vi kommer|don'?t (?:make|force)|"
-    r"tvinga)\b)",
+    r"|\s+(?=(?:i'?ll|i will|i'?m|i am|i'?ve|i have|im|jag (?:kommer|t[äa]nker|ska|[äa]r|har|"
+    r"ger|varnar|skriver|l[äa]mnar|anm[äa]lde|gjorde|l[äa]mnade|[öo]ppnade)|vi kommer|"
+    r"don'?t (?:make|force)|tvinga)\b)",
     re.IGNORECASE,
 )
 
