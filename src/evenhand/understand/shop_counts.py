@@ -5,8 +5,8 @@ time on the whole training corpus and the rows it keeps. A vectoriser fitted on 
 counts the corpus's n-grams again every time; here every distinct text is counted once, and
 each fit's vectorisers are made from the counts of its own texts: the n-grams in at least
 `min_df` of them, in the same order, with the idf of those texts. That is what fitting the
-vectorisers on the texts gives, column for column and value for value (`shop_training`
-checks a fit against it in the tests), at a fraction of the cost.
+vectorisers on the texts gives, column for column and value for value
+(tests/test_shop_counts.py checks it against such a fit), at a fraction of the cost.
 """
 
 from __future__ import annotations
