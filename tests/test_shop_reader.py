@@ -41,6 +41,7 @@ from evenhand.understand import shop_baseline, shop_training
 from evenhand.understand.model import Intent
 from evenhand.understand.reader import EmbeddedReader
 from evenhand.understand.shop_data import ShopRow, read_mapping
+from evenhand.understand.shop_scheme import scheme_reading
 from tests.conftest import FIXTURES, NOW, own_reader_folder
 
 HISTORY = FIXTURES / "shop_history" / "fjallgarn.csv"
@@ -58,6 +59,56 @@ def test_the_mapping_names_intents_and_labels_it_leaves_out_are_counted() -> Non
     assert history.left_out == {"spam-saljare": 8}
     assert {row.intent for row in history.rows} >= {Intent.WRONG_ITEM, Intent.FEEDBACK}
     assert history.rows[0].line == 2  # the header is line 1
+
+
+def test_a_mapping_gives_the_shops_scheme_and_without_one_it_is_evenhands(tmp_path: Path) -> None:
+    # Given Fjällgarn's mapping, whose thirteen intents name no parcel never received
+    _, history = read_history(HISTORY, MAPPING)
+    assert history.scheme is not None and len(history.scheme) == 13
+    assert Intent.DELIVERED_NOT_RECEIVED not in history.scheme
+    # and a history without a mapping, whose labels are Evenhand's intents
+    path = tmp_path / "history.csv"
+    path.write_text("text,label\nWhere is it?,where_is_my_order\n", encoding="utf-8")
+    assert read_history(path)[1].scheme is None
+
+
+def test_an_intent_outside_the_scheme_trains_as_the_label_the_shops_rows_give_it() -> None:
+    # Given a shop whose scheme has a damaged item, delivery and other, and rows the built-in
+    # model reads: four wrong items the shop calls damaged, one it calls other; two missing
+    # items split between labels; one question about shipping; three refund questions the
+    # shop tags as damaged items (a label with a remedy)
+    scheme = frozenset({Intent.DAMAGED_ITEM, Intent.WHERE_IS_MY_ORDER})
+    rows = [
+        ("damaged_item", "refund_status"),
+        ("damaged_item", "refund_status"),
+        ("damaged_item", "refund_status"),
+        ("damaged_item", "wrong_item"),
+        ("damaged_item", "wrong_item"),
+        ("damaged_item", "wrong_item"),
+        ("damaged_item", "wrong_item"),
+        ("other", "wrong_item"),
+        ("damaged_item", "missing_item"),
+        ("where_is_my_order", "missing_item"),
+        ("where_is_my_order", "shipping_question"),
+    ]
+    # When the corpus's intents are read in the shop's scheme
+    reading = scheme_reading(scheme, [g for g, _ in rows], [r for _, r in rows])
+    # Then a wrong item trains as a damaged item (four of five rows, over two thirds)
+    assert reading.label("wrong_item") == "damaged_item"
+    # and a missing item, with no clear label and a remedy, is left out; so is every remedy
+    # the rows never show
+    assert reading.label("missing_item") is None
+    assert reading.label("cancel_subscription") is None
+    # and a shipping question, one row only and no remedy, stays as it is; so do the scheme's
+    assert reading.label("shipping_question") == "shipping_question"
+    # and a question never trains as a remedy, however clearly the shop tags it so
+    assert reading.label("refund_status") == "refund_status"
+    assert reading.label("damaged_item") == "damaged_item" and reading.label("other") == "other"
+    # and a shop that took Evenhand's whole scheme trains on the corpus as it is
+    whole = scheme_reading(None, [g for g, _ in rows], [r for _, r in rows])
+    assert (
+        whole.label("wrong_item") == "wrong_item" and whole.label("missing_item") == "missing_item"
+    )
 
 
 def test_a_history_without_a_label_column_is_refused_naming_the_column(tmp_path: Path) -> None:
@@ -192,7 +243,9 @@ def test_the_plain_baseline_is_cross_validated_on_the_readers_folds(
     shop_folds: list[frozenset[int]] = []
     baseline_folds: list[tuple[frozenset[int], frozenset[int]]] = []
 
-    def shop_model(rows: list[ShopRow], start: object = None, counted: object = None) -> object:
+    def shop_model(
+        rows: list[ShopRow], start: object = None, counted: object = None, scheme: object = None
+    ) -> object:
         shop_folds.append(frozenset(row.line for row in rows))
         return reader.models.intent.classifier
 

@@ -37,11 +37,12 @@ from evenhand.cli.shop_reader_commands import comparison_table
 from evenhand.errors import EvenhandError, InputError
 from evenhand.ingest.labelled_tickets import read_labelled
 from evenhand.ingest.tickets import read_tickets
-from evenhand.settings import Settings
+from evenhand.settings import Settings, reader_folder
 from evenhand.store.database import make_engine
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.model import Intent
 from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.shop_artefact import load_shop_reader
 from evenhand.understand.shop_data import read_mapping
 from evenhand.understand.shop_mapping import suggest
 from tests.conftest import FIXTURES, NOW, own_reader_folder
@@ -337,14 +338,19 @@ FJALLGARN = FIXTURES / "shop_history" / "fjallgarn.csv"
 
 
 def learn_and_adopt(
-    history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    history: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    mapping: Path | None = None,
 ) -> tuple[dict[str, Any], Settings]:
-    """`evenhand reader learn HISTORY --mapping HISTORY.yaml --adopt --json`, with a reader
-    folder and database of its own: what it printed, and the settings it ran with."""
+    """`evenhand reader learn HISTORY --mapping MAPPING --adopt --json` (the mapping
+    HISTORY.yaml unless given), with a reader folder and database of its own: what it
+    printed, and the settings it ran with."""
     settings = own_reader_folder(tmp_path)
     monkeypatch.setenv("EVENHAND_READER_FOLDER", str(settings.reader_folder))
     monkeypatch.setenv("EVENHAND_DB", settings.db)
-    mapping = history.with_suffix(".yaml")
+    mapping = mapping or history.with_suffix(".yaml")
     command = ["reader", "learn", str(history), "--mapping", str(mapping), "--adopt"]
     answer = CliRunner().invoke(app, [*command, "--json"])
     assert answer.exit_code == 0, answer.output
@@ -384,3 +390,38 @@ def test_learn_adopt_through_the_cli_adopts_a_reader_that_reads_the_shop_better(
     # Then the shop reader is better, adopted, and the one in force
     assert learnt["better"] is learnt["adopted"] is True
     assert adopted_version(settings) == learnt["version"]
+
+
+NOSBUTIKEN = FIXTURES / "shop_history_e" / "nosbutiken.csv"
+
+
+@pytest.mark.training
+def test_a_shop_that_tags_in_its_own_coarser_lines_gets_a_reader_of_its_scheme(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Nosbutiken's 320 tickets, written apart from the corpus and tagged by its team in
+    # twelve labels of its own, coarser than Evenhand's intents (every problem with a received
+    # product is REKLA, a damaged item; everything about delivery is LEV), When `learn
+    # --adopt` runs on it
+    learnt, settings = learn_and_adopt(NOSBUTIKEN, tmp_path, monkeypatch)
+    comparison = learnt["comparison"]
+    built_in, shop = comparison["built_in"], comparison["shop"]
+    # Then the intents no label names are read in the shop's lines, as its rows show: a wrong
+    # or missing item as a damaged item, a parcel never received as a delivery
+    relabelled = learnt["scheme"]["relabelled"]
+    assert relabelled["wrong_item"] == relabelled["missing_item"] == "damaged_item"
+    assert relabelled["delivered_not_received"] == "where_is_my_order"
+    # and a question is never trained as a remedy: "where is my refund", which the team tags
+    # as a return, and a product broken after use (a complaint, for a person) stay as they are
+    assert "refund_status" not in relabelled and "faulty_after_use" not in relabelled
+    stored = load_shop_reader(reader_folder(settings), learnt["version"])
+    assert {"wrong_item", "missing_item", "delivered_not_received"}.isdisjoint(
+        stored.intent.classes
+    )
+    assert {"refund_status", "faulty_after_use", "other"} <= set(stored.intent.classes)
+    # and it reads the shop's rows well above the built-in reader under cross-validation
+    # (2026-12-06: 0.836 against 0.731, the issue's 0.10; 0.731 both before the shop's lines)
+    assert shop["macro_f1"] >= built_in["macro_f1"] + 0.08
+    assert learnt["adopted"] is True
+    # and no out-of-scope mail (sellers, job seekers, a found cat) is read as a remedy intent
+    assert shop["out_of_scope_to_remedy"] == 0

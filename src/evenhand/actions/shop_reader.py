@@ -4,7 +4,7 @@ and load the reader in force for triage, the API and the worker."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from evenhand.understand.shop_artefact import (
 )
 from evenhand.understand.shop_data import ShopHistory, ShopRow, mapped, read_mapping
 from evenhand.understand.shop_mapping import Suggestion, suggest
+from evenhand.understand.shop_scheme import read_in_scheme
 
 BUILT_IN = "built-in"
 
@@ -63,7 +64,7 @@ def with_corrections(history: ShopHistory, engine: Engine) -> Joined:
     rows += [
         ShopRow(text, intent, subject or None) for (subject, text), intent in by_message.items()
     ]
-    joined = ShopHistory(tuple(rows), history.left_out, history.unlabelled, history.ambiguous)
+    joined = replace(history, rows=tuple(rows))
     return Joined(joined, added=len(by_message), replaced=replaced)
 
 
@@ -103,10 +104,14 @@ def learn_shop_reader(
     if announce:
         announce(f"{len(history.rows)} rows: cross-validating the built-in and the shop reader ...")
     counted = counted_texts(history.rows)  # the corpus and the rows counted once for every fit
-    comparison = compare(models, history.rows, counted=counted)
-    intent = train_shop_intent_model(history.rows, start=start_model(models), counted=counted)
+    comparison = compare(models, history.rows, counted=counted, scheme=history.scheme)
+    scheme = read_in_scheme(history.scheme, history.rows, start_model(models))
+    intent = train_shop_intent_model(
+        history.rows, start=start_model(models), counted=counted, scheme=scheme
+    )
     details = {
         "rows": len(history.rows),
+        "scheme": scheme.as_json(),
         "source": kind,
         "left_out": history.left_out,
         "unlabelled": history.unlabelled,

@@ -85,6 +85,8 @@ class EmbeddedReader:
         intents = [intent for intent, _ in ranked]
         fast = np.array([p for _, p in ranked])
         other = np.array([second.get(i, 0.0) for i in intents]) if second else fast
+        if second and len(second) > len(intents) and other.sum() > 0:
+            other = other / other.sum()  # a shop reader's fewer intents: the opinion over them
         blended, asked = cascade_blend(fast, other, self.knobs)
         probabilities = calibrated(blended, self.knobs.temperature)
         pairs = sorted(zip(intents, probabilities.tolist(), strict=True), key=lambda p: -p[1])

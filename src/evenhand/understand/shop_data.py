@@ -35,6 +35,9 @@ class ShopHistory:
     left_out: dict[str, int]  # labels the mapping does not name -> how many rows had them
     unlabelled: int = 0  # tickets none of whose tags the mapping names
     ambiguous: int = 0  # tickets whose tags the mapping reads as two intents or more
+    # The intents the shop's mapping names: its own scheme (`shop_scheme`). None without a
+    # mapping: the labels are the intents' names, so the shop took Evenhand's whole scheme.
+    scheme: frozenset[Intent] | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -119,6 +122,7 @@ def mapped(
         left_out=dict(sorted(left_out.items())),
         unlabelled=unlabelled if tags else 0,
         ambiguous=ambiguous,
+        scheme=frozenset(mapping.values()) if mapping is not None else None,
     )
 
 

@@ -31,6 +31,12 @@ from evenhand.understand.shop_artefact import shop_reader
 from evenhand.understand.shop_baseline import baseline_readings
 from evenhand.understand.shop_counts import CountedTexts
 from evenhand.understand.shop_data import ShopRow
+from evenhand.understand.shop_scheme import (
+    EVENHAND_SCHEME,
+    SchemeReading,
+    built_in_readings,
+    scheme_reading,
+)
 from evenhand.understand.shop_warm_start import fit_features_from
 from evenhand.understand.signals import SignalReading
 from evenhand.understand.training import _check, intent_pipeline, repeatable
@@ -62,11 +68,13 @@ def train_shop_intent_model(
     *,
     start: LinearTextModel | None = None,
     counted: CountedTexts | None = None,
+    scheme: SchemeReading = EVENHAND_SCHEME,
 ) -> LinearTextModel:
     """The intent model of the built-in recipe on the corpus's training split and the rows;
     with `start` (the built-in intent model), fitted from its weights (`shop_warm_start`);
-    with `counted` (`counted_texts` of these rows or more), from counts made once."""
-    texts, labels, weights = _training_set(rows)
+    with `counted` (`counted_texts` of these rows or more), from counts made once; the
+    corpus's examples trained as `scheme` reads them in the shop's own scheme."""
+    texts, labels, weights = _training_set(rows, scheme)
     pipeline = intent_pipeline(Approach.CHAR_WORD_LOGISTIC)
     with repeatable():
         union, features = (counted or CountedTexts(texts)).fitted(texts, min_df=MIN_DF)
@@ -95,10 +103,17 @@ def _corpus_training_set() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(training_text(e) for e in corpus), tuple(e.intent.value for e in corpus)
 
 
-def _training_set(rows: Sequence[ShopRow]) -> tuple[list[str], list[str], list[float]]:
-    """The corpus's training split and the rows: texts, labels, weights."""
+def _training_set(
+    rows: Sequence[ShopRow], scheme: SchemeReading = EVENHAND_SCHEME
+) -> tuple[list[str], list[str], list[float]]:
+    """The corpus's training split, each example labelled as `scheme` reads its intent (or
+    left out), and the rows: texts, labels, weights."""
     corpus_texts, corpus_labels = _corpus_training_set()
-    texts, labels = list(corpus_texts), list(corpus_labels)
+    read = [
+        (text, scheme.label(label)) for text, label in zip(corpus_texts, corpus_labels, strict=True)
+    ]
+    texts = [text for text, label in read if label is not None]
+    labels = [label for _, label in read if label is not None]
     weights = [1.0] * len(texts)
     for row in rows:
         texts.append(clean_message(row.text, row.subject))
@@ -166,11 +181,13 @@ def compare(
     *,
     folds: int | None = None,
     counted: CountedTexts | None = None,
+    scheme: frozenset[Intent] | None = None,
 ) -> Comparison:
     """The built-in reader on every row, and the shop reader and the plain baseline on every
     row from models trained without that row's fold (the same folds for both: stratified,
     shuffled with a fixed seed; 5 folds, 3 from `MANY_ROWS` rows on). Every fit starts from
-    `counted`, the corpus and the rows counted once (made here when not given)."""
+    `counted`, the corpus and the rows counted once (made here when not given); with the
+    shop's `scheme`, each fold reads the corpus's intents in it from its own rows."""
     folds = folds or (FOLDS_MANY if len(rows) >= MANY_ROWS else FOLDS)
     models = replace(models, second_opinion=RememberedOpinions(models.second_opinion.classifier))
     gold = [row.intent.value for row in rows]
@@ -180,7 +197,10 @@ def compare(
     with ThreadPoolExecutor(max_workers=1) as aside:  # see `_folds`
         reading = aside.submit(_read, reader, rows)
         counted = counted or counted_texts(rows)
-        shop, baseline = _folds(models, rows, gold, folds, memo, counted=counted)
+        read_as = built_in_readings(start_model(models), rows) if scheme is not None else []
+        shop, baseline = _folds(
+            models, rows, gold, folds, memo, counted=counted, scheme=(scheme, read_as)
+        )
         built_in = reading.result()
     counts = Counter(gold)
     return Comparison(
@@ -201,15 +221,26 @@ def _folds(
     memo: dict[str, SignalReading],
     *,
     counted: CountedTexts,
+    scheme: tuple[frozenset[Intent] | None, list[str]] = (None, []),
 ) -> tuple[list[str], list[str]]:
     """The shop reader's and the plain baseline's out-of-fold readings of every row. Meant to
     run while the built-in reader reads the rows in another thread: its e5 engine runs outside
     Python's lock, so on a machine with a core to spare the two overlap; the readings and the
-    fits are the same either way (each row's signals are in `memo` before either starts)."""
+    fits are the same either way (each row's signals are in `memo` before either starts).
+    `scheme`: the shop's intents and the built-in model's readings of the rows, from which
+    each fold reads the corpus's intents in the shop's scheme (its training rows only)."""
     shop, baseline = [""] * len(rows), [""] * len(rows)
+    intents, read_as = scheme
     for kept, tested in _splits(gold, folds):
         trained_on, read_in = [rows[i] for i in kept], [rows[i] for i in tested]
-        intent = train_shop_intent_model(trained_on, start=start_model(models), counted=counted)
+        reading = (
+            scheme_reading(intents, [gold[i] for i in kept], [read_as[i] for i in kept])
+            if intents is not None
+            else EVENHAND_SCHEME
+        )
+        intent = train_shop_intent_model(
+            trained_on, start=start_model(models), counted=counted, scheme=reading
+        )
         read = _read(_sharing(shop_reader(models, intent), memo), read_in)
         plain = baseline_readings(trained_on, read_in)
         for i, label, other in zip(tested, read, plain, strict=True):
