@@ -13,8 +13,11 @@ reader. On it (5 folds): built-in macro-F1 0.856 (7.7% sent to `other`), shop 0.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from rich.console import Console
 from sqlalchemy import select
@@ -37,9 +40,10 @@ from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine
 from evenhand.store.tables import decisions
-from evenhand.understand import shop_baseline, shop_training
-from evenhand.understand.model import Intent
+from evenhand.understand import shop_baseline, shop_scheme, shop_training
+from evenhand.understand.model import Intent, Message
 from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.shop_artefact import shop_reader
 from evenhand.understand.shop_data import ShopRow, read_mapping
 from evenhand.understand.shop_scheme import scheme_reading
 from tests.conftest import FIXTURES, NOW, own_reader_folder
@@ -73,42 +77,42 @@ def test_a_mapping_gives_the_shops_scheme_and_without_one_it_is_evenhands(tmp_pa
 
 
 def test_an_intent_outside_the_scheme_trains_as_the_label_the_shops_rows_give_it() -> None:
-    # Given a shop whose scheme has a damaged item, delivery and other, and rows the built-in
-    # model reads: four wrong items the shop calls damaged, one it calls other; two missing
-    # items split between labels; one question about shipping; three refund questions the
-    # shop tags as damaged items (a label with a remedy)
-    scheme = frozenset({Intent.DAMAGED_ITEM, Intent.WHERE_IS_MY_ORDER})
+    # Given a shop whose scheme has a damaged item, delivery and a subscription cancelled,
+    # and rows as the built-in model reads them: four wrong items the shop calls damaged and
+    # one it calls other; three parcels never received it calls deliveries; two missing items
+    # split between labels; three refund questions it tags as damaged items; three surprise
+    # renewals it tags as cancellations; one question about shipping
+    scheme = frozenset({Intent.DAMAGED_ITEM, Intent.WHERE_IS_MY_ORDER, Intent.CANCEL_SUBSCRIPTION})
     rows = [
-        ("damaged_item", "refund_status"),
-        ("damaged_item", "refund_status"),
-        ("damaged_item", "refund_status"),
-        ("damaged_item", "wrong_item"),
-        ("damaged_item", "wrong_item"),
-        ("damaged_item", "wrong_item"),
-        ("damaged_item", "wrong_item"),
+        *[("damaged_item", "wrong_item")] * 4,
         ("other", "wrong_item"),
+        *[("where_is_my_order", "delivered_not_received")] * 3,
         ("damaged_item", "missing_item"),
         ("where_is_my_order", "missing_item"),
+        *[("damaged_item", "refund_status")] * 3,
+        *[("cancel_subscription", "subscription_unexpected_charge")] * 3,
         ("where_is_my_order", "shipping_question"),
     ]
     # When the corpus's intents are read in the shop's scheme
     reading = scheme_reading(scheme, [g for g, _ in rows], [r for _, r in rows])
-    # Then a wrong item trains as a damaged item (four of five rows, over two thirds)
+    # Then a wrong item trains as a damaged item (four of five rows; both our mistakes), and
+    # a parcel never received as a delivery (a label that moves no money)
     assert reading.label("wrong_item") == "damaged_item"
-    # and a missing item, with no clear label and a remedy, is left out; so is every remedy
-    # the rows never show
-    assert reading.label("missing_item") is None
-    assert reading.label("cancel_subscription") is None
-    # and a shipping question, one row only and no remedy, stays as it is; so do the scheme's
-    assert reading.label("shipping_question") == "shipping_question"
-    # and a question never trains as a remedy, however clearly the shop tags it so
+    assert reading.label("delivered_not_received") == "where_is_my_order"
+    assert reading.folded() == {
+        Intent.WRONG_ITEM: Intent.DAMAGED_ITEM,
+        Intent.DELIVERED_NOT_RECEIVED: Intent.WHERE_IS_MY_ORDER,
+    }
+    # and nothing trains as a label that moves money unless it is of its kind: a refund
+    # question is no damaged item, a surprise renewal no cancellation (its refund rule stays)
     assert reading.label("refund_status") == "refund_status"
+    assert reading.label("subscription_unexpected_charge") == "subscription_unexpected_charge"
+    # and what the rows do not show clearly stays as it is, as the built-in reader reads it
+    assert reading.label("missing_item") == "missing_item"
+    assert reading.label("shipping_question") == "shipping_question"
     assert reading.label("damaged_item") == "damaged_item" and reading.label("other") == "other"
     # and a shop that took Evenhand's whole scheme trains on the corpus as it is
-    whole = scheme_reading(None, [g for g, _ in rows], [r for _, r in rows])
-    assert (
-        whole.label("wrong_item") == "wrong_item" and whole.label("missing_item") == "missing_item"
-    )
+    assert scheme_reading(None, [g for g, _ in rows], [r for _, r in rows]).folded() == {}
 
 
 def test_a_history_without_a_label_column_is_refused_naming_the_column(tmp_path: Path) -> None:
@@ -257,13 +261,26 @@ def test_the_plain_baseline_is_cross_validated_on_the_readers_folds(
         )
         return real(kept, tested)
 
+    real_scheme = shop_scheme.scheme_reading
+    scheme_golds: list[list[str]] = []
+
+    def scheme(intents: frozenset[Intent], gold: list[str], read_as: list[str]) -> object:
+        scheme_golds.append(gold)
+        return real_scheme(intents, gold, read_as)
+
     monkeypatch.setattr(shop_training, "train_shop_intent_model", shop_model)
     monkeypatch.setattr(shop_training, "baseline_readings", baseline)
-    # When the readers are compared
-    comparison = shop_training.compare(reader.models, history.rows)
+    monkeypatch.setattr(shop_training, "scheme_reading", scheme)
+    # When the readers are compared, in the shop's scheme
+    comparison = shop_training.compare(reader.models, history.rows, scheme=history.scheme)
     # Then the plain TF-IDF + logistic regression is trained on each fold the shop reader
     # is, and read on the rest, every row once
     assert shop_folds == [kept for kept, _ in baseline_folds] and len(shop_folds) == 5
+    # and each fold reads the shop's scheme from its own training rows only
+    by_line = {row.line: row.intent.value for row in history.rows}
+    assert [sorted(gold) for gold in scheme_golds] == [
+        sorted(by_line[line] for line in kept) for kept in shop_folds
+    ]
     tested = sorted(line for _, lines in baseline_folds for line in lines)
     assert tested == sorted(row.line for row in history.rows) and len(tested) == 182
     # and its figures stand beside the readers', in the JSON kept with the reader
@@ -279,3 +296,38 @@ def test_the_plain_baseline_is_cross_validated_on_the_readers_folds(
     assert "plain TF-IDF+LR P/R/F1" in printed
     assert f"{figures['macro_f1']:.3f}" in printed
     assert "the plain TF-IDF + logistic regression" in printed
+
+
+class _UnsureFirstStage:
+    """A shop's first stage, unsure among its three intents."""
+
+    classes = ("damaged_item", "other", "where_is_my_order")
+
+    def predict_proba(self, texts: list[str]) -> Any:
+        return np.array([[0.40, 0.25, 0.35]] * len(texts))
+
+
+class _SureOfAShippingQuestion:
+    """The built-in second opinion, over Evenhand's intents: a shipping question."""
+
+    def probabilities_many(self, texts: list[str]) -> list[dict[Intent, float]]:
+        return [{Intent.SHIPPING_QUESTION: 0.85, Intent.DAMAGED_ITEM: 0.15} for _ in texts]
+
+
+def test_a_shop_readers_second_opinion_is_read_in_the_shops_scheme(
+    reader: EmbeddedReader,
+) -> None:
+    # Given a shop reader whose first stage is unsure, and a built-in second opinion sure of a
+    # shipping question, an intent the shop's scheme reads as a delivery
+    second: Any = _SureOfAShippingQuestion()
+    models = replace(reader.models, second_opinion=second)
+    first: Any = _UnsureFirstStage()
+    in_scheme = {Intent.SHIPPING_QUESTION: Intent.WHERE_IS_MY_ORDER}
+    shop = shop_reader(models, first, second_opinion_in=in_scheme)
+    without = shop_reader(models, first)
+    message = Message(body="Do you ship to Åland, and how long does it take?")
+    # When both read the message
+    # Then the second opinion's shipping question counts for the delivery it is read as
+    assert shop.read(message).intent is Intent.WHERE_IS_MY_ORDER
+    # and without the scheme it would count for nothing, and the damaged item would lead
+    assert without.read(message).intent is Intent.DAMAGED_ITEM

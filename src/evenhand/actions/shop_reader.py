@@ -239,4 +239,5 @@ def reader_in_force(
         stored.intent,
         name=f"shop:{version}",
         threshold=settings.intent_threshold,
+        second_opinion_in=stored.second_opinion_in,
     )

@@ -141,15 +141,9 @@ def _notes(details: dict[str, Any]) -> list[str]:
     for label, count in details["left_out"].items():
         what = f"{count} tickets tagged" if tagged else f"{count} rows labelled"
         notes.append(f"left out: {what} {label!r} (not in the mapping)")
-    scheme = details.get("scheme") or {}
-    if relabelled := scheme.get("relabelled"):
+    if relabelled := (details.get("scheme") or {}).get("relabelled"):
         read = ", ".join(f"{intent} as {label}" for intent, label in relabelled.items())
-        notes.append(f"read in the shop's own scheme (no label of the mapping names them): {read}")
-    if left_out := scheme.get("left_out"):
-        notes.append(
-            f"not read: {', '.join(left_out)} (no label of the mapping names it, and the "
-            "shop's rows show no clear label for it)"
-        )
+        notes.append(f"read in the shop's own scheme: {read}")
     if details.get("unlabelled"):
         notes.append(f"left out: {details['unlabelled']} tickets with no tag the mapping names")
     if details.get("ambiguous"):

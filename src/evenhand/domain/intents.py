@@ -55,6 +55,12 @@ PROBLEM_INTENTS = frozenset(
 # parcel, a return) or changes a subscription: all but `where_is_my_order` (a tracking
 # status). The reader asks more confidence before it reads one of them.
 REMEDY_INTENTS = PROBLEM_INTENTS - {Intent.WHERE_IS_MY_ORDER}
+# Every intent whose default rule carries out a step that gives money or goods away or
+# changes a subscription (`execution.MONEY_STEPS`, `CUSTOMER_STEPS`): the remedies above and
+# cancelling an unshipped order (a full refund). Changing an order is done by a person.
+MONEY_INTENTS = REMEDY_INTENTS | {Intent.CANCEL_ORDER}
+# Our mistakes (the founding article's fourth point): one remedy, made 100 % right.
+OUR_MISTAKE_INTENTS = frozenset({Intent.DAMAGED_ITEM, Intent.WRONG_ITEM, Intent.MISSING_ITEM})
 
 
 class SignalKind(StrEnum):

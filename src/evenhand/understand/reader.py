@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from enum import StrEnum
 
@@ -51,11 +51,15 @@ class EmbeddedReader:
         intent_model: IntentModel | None = None,
         knobs: IntentKnobs = DEFAULT_KNOBS,
         name: str = "built-in",
+        second_opinion_in: Mapping[Intent, Intent] | None = None,
     ) -> None:
         """`threshold` overrides the knobs' (the setting `intent_threshold`);
         `intent_model`: another first stage than the artefact's (the naive Bayes baseline of
-        `eval --compare`); `name`: what each reading records as its reader."""
+        `eval --compare`); `name`: what each reading records as its reader;
+        `second_opinion_in`: a shop reader's scheme, in which the built-in e5 second opinion's
+        intents are read (`shop_scheme`)."""
         self.name = name
+        self.second_opinion_in = second_opinion_in or {}
         self.models = replace(models, intent=intent_model) if intent_model else models
         self.knobs = knobs if threshold is None else replace(knobs, threshold=threshold)
         self.threshold = self.knobs.threshold
@@ -84,9 +88,9 @@ class EmbeddedReader:
     ) -> tuple[list[tuple[Intent, float]], bool]:
         intents = [intent for intent, _ in ranked]
         fast = np.array([p for _, p in ranked])
+        if second and self.second_opinion_in:
+            second = _folded(second, self.second_opinion_in)
         other = np.array([second.get(i, 0.0) for i in intents]) if second else fast
-        if second and len(second) > len(intents) and other.sum() > 0:
-            other = other / other.sum()  # a shop reader's fewer intents: the opinion over them
         blended, asked = cascade_blend(fast, other, self.knobs)
         probabilities = calibrated(blended, self.knobs.temperature)
         pairs = sorted(zip(intents, probabilities.tolist(), strict=True), key=lambda p: -p[1])
@@ -159,3 +163,12 @@ class EmbeddedReader:
             intent_source=source.value,
             reader=self.name,
         )
+
+
+def _folded(second: dict[Intent, float], scheme: Mapping[Intent, Intent]) -> dict[Intent, float]:
+    """The second opinion with each intent's probability on what the scheme reads it as."""
+    folded: dict[Intent, float] = {}
+    for intent, probability in second.items():
+        label = scheme.get(intent, intent)
+        folded[label] = folded.get(label, 0.0) + probability
+    return folded

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from evenhand.understand.approach import Approach
 from evenhand.understand.artefact import ReaderModels
 from evenhand.understand.intent_model import IntentModel
 from evenhand.understand.linear import LinearTextModel
+from evenhand.understand.model import Intent
 from evenhand.understand.reader import EmbeddedReader
 
 PREFIX = "shop-reader-"
@@ -31,6 +33,12 @@ class ShopReaderFile:
     path: Path
     intent: LinearTextModel
     details: dict[str, Any]  # the rows' count, left-out labels, the comparison's figures
+
+    @property
+    def second_opinion_in(self) -> dict[Intent, Intent]:
+        """The shop's scheme the built-in second opinion is read in (none before it was kept)."""
+        relabelled = (self.details.get("scheme") or {}).get("relabelled") or {}
+        return {Intent(intent): Intent(label) for intent, label in relabelled.items()}
 
 
 def shop_reader_path(folder: Path, version: str) -> Path:
@@ -83,15 +91,18 @@ def shop_reader(
     *,
     name: str = "shop",
     threshold: float | None = None,
+    second_opinion_in: Mapping[Intent, Intent] | None = None,
 ) -> EmbeddedReader:
     """The built-in reader with the shop's intent model as its first intent stage: the
     built-in e5 model still gives its second opinion where that stage is unsure (the cascade;
     on a history written freely, not from templates, the n-gram stage alone read worse than
-    the built-in reader); language and threat signals stay the built-in reader's."""
+    the built-in reader), its intents read in the shop's scheme (`second_opinion_in`, from
+    `shop_scheme`); language and threat signals stay the built-in reader's."""
     return EmbeddedReader(
         models,
         threshold=threshold,
         approach=Approach.CASCADE_E5,
         intent_model=IntentModel(approach=Approach.CASCADE_E5, classifier=intent),
         name=name,
+        second_opinion_in=second_opinion_in,
     )

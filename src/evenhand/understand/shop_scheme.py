@@ -6,49 +6,53 @@ about delivery, one for every problem with a received product. Trained on the co
 is, a shop reader pulls such messages back to intents the shop never uses (a wrong item where
 the shop's agents say "damaged item"). So each intent outside the shop's scheme is read in
 it, from the shop's own rows: the rows the built-in n-gram model reads as that intent show
-which of the shop's labels its agents give such messages; when that is clear, the corpus's
-examples of the intent train as that label. When it is not, an intent whose remedy gives
-money or goods away is left out (the shop's labels never give it), and any other intent
-stays, so mail the shop's labels leave out still finds a person. A question never trains as
-a remedy: an intent with no remedy whose rows a shop tags under a label that has one ("when
-is my next box?" under everything about the subscription, mapped to cancelling it) stays as
-it is, so the shop reader reads no more remedies into questions than the built-in one.
+which of the shop's labels its agents give such messages. When one label clearly does, the
+corpus's examples of the intent train as that label, unless that could move money or goods
+where the default guide would not: a label whose rule moves money or goods
+(`MONEY_INTENTS`) takes only an intent of its own kind (one of our mistakes for another).
+Every other intent stays as it is, read as the built-in reader reads it (and given its own
+rule): the shop reader never reads a message into a remedy the built-in reader would not
+have given it.
+
+A shop reader's e5 second opinion is the built-in one, over Evenhand's intents; it is read in
+the same scheme (`SchemeReading.folded`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from evenhand.domain.intents import REMEDY_INTENTS
+from evenhand.domain.intents import MONEY_INTENTS, OUR_MISTAKE_INTENTS
 from evenhand.understand.clean import clean_message
 from evenhand.understand.linear import LinearTextModel
 from evenhand.understand.model import Intent
 from evenhand.understand.shop_data import ShopRow
 
-# The rows the built-in model must read as an intent outside the scheme, and the share of
-# them one of the shop's labels must carry, for the corpus's examples to train as that label.
+# An intent outside the scheme trains as a label of the shop's when at least this many of the
+# rows the built-in model reads as it carry that label, and they are at least this share.
 LEAST_ROWS = 3
 CLEAR_SHARE = 2 / 3
 
 
 @dataclass(frozen=True, slots=True)
 class SchemeReading:
-    """How the corpus's examples are trained for one shop."""
+    """How the corpus's examples are trained for one shop: each intent named here trains as
+    the shop's label it maps to; the others as they are."""
 
-    relabelled: dict[str, str] = field(default_factory=dict)  # intent -> the shop's intent
-    left_out: frozenset[str] = frozenset()  # remedy intents the shop's labels never give
+    relabelled: dict[str, str] = field(default_factory=dict)
 
-    def label(self, intent: str) -> str | None:
-        """What a corpus example of `intent` trains as; None: it is left out."""
-        return None if intent in self.left_out else self.relabelled.get(intent, intent)
+    def label(self, intent: str) -> str:
+        """What a corpus example of `intent` trains as."""
+        return self.relabelled.get(intent, intent)
+
+    def folded(self) -> Mapping[Intent, Intent]:
+        """The same, for the built-in second opinion's intents."""
+        return {Intent(intent): Intent(label) for intent, label in self.relabelled.items()}
 
     def as_json(self) -> dict[str, object]:
-        return {
-            "relabelled": dict(sorted(self.relabelled.items())),
-            "left_out": sorted(self.left_out),
-        }
+        return {"relabelled": dict(sorted(self.relabelled.items()))}
 
 
 EVENHAND_SCHEME = SchemeReading()  # the shop took Evenhand's intents: the corpus as it is
@@ -64,16 +68,21 @@ def scheme_reading(
         return EVENHAND_SCHEME
     known = {intent.value for intent in scheme} | set(gold) | {Intent.OTHER.value}
     relabelled: dict[str, str] = {}
-    left_out: set[str] = set()
     for intent in (i for i in Intent if i.value not in known):
         carried = Counter(g for g, read in zip(gold, read_as, strict=True) if read == intent.value)
         label, count = carried.most_common(1)[0] if carried else ("", 0)
         clear = count >= LEAST_ROWS and count >= CLEAR_SHARE * sum(carried.values())
-        if clear and (intent in REMEDY_INTENTS or Intent(label) not in REMEDY_INTENTS):
+        if clear and _may_train_as(intent, Intent(label)):
             relabelled[intent.value] = label
-        elif intent in REMEDY_INTENTS:
-            left_out.add(intent.value)
-    return SchemeReading(relabelled, frozenset(left_out))
+    return SchemeReading(relabelled)
+
+
+def _may_train_as(intent: Intent, label: Intent) -> bool:
+    """Whether the corpus's examples of `intent` may train as the shop's `label`: a label
+    that moves no money or goods takes any intent; one that does, only its own kind."""
+    if label not in MONEY_INTENTS:
+        return True
+    return intent in OUR_MISTAKE_INTENTS and label in OUR_MISTAKE_INTENTS
 
 
 def built_in_readings(model: LinearTextModel | None, rows: Sequence[ShopRow]) -> list[str]:

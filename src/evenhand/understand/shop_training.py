@@ -106,14 +106,10 @@ def _corpus_training_set() -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _training_set(
     rows: Sequence[ShopRow], scheme: SchemeReading = EVENHAND_SCHEME
 ) -> tuple[list[str], list[str], list[float]]:
-    """The corpus's training split, each example labelled as `scheme` reads its intent (or
-    left out), and the rows: texts, labels, weights."""
+    """The corpus's training split, each example labelled as `scheme` reads its intent, and
+    the rows: texts, labels, weights."""
     corpus_texts, corpus_labels = _corpus_training_set()
-    read = [
-        (text, scheme.label(label)) for text, label in zip(corpus_texts, corpus_labels, strict=True)
-    ]
-    texts = [text for text, label in read if label is not None]
-    labels = [label for _, label in read if label is not None]
+    texts, labels = list(corpus_texts), [scheme.label(label) for label in corpus_labels]
     weights = [1.0] * len(texts)
     for row in rows:
         texts.append(clean_message(row.text, row.subject))
@@ -241,7 +237,8 @@ def _folds(
         intent = train_shop_intent_model(
             trained_on, start=start_model(models), counted=counted, scheme=reading
         )
-        read = _read(_sharing(shop_reader(models, intent), memo), read_in)
+        reader = shop_reader(models, intent, second_opinion_in=reading.folded())
+        read = _read(_sharing(reader, memo), read_in)
         plain = baseline_readings(trained_on, read_in)
         for i, label, other in zip(tested, read, plain, strict=True):
             shop[i], baseline[i] = label, other
