@@ -11,8 +11,8 @@ corpus's examples of the intent train as that label, unless that could move mone
 where the default guide would not: a label whose rule moves money or goods
 (`MONEY_INTENTS`) takes only an intent of its own kind (one of our mistakes for another).
 Every other intent stays as it is, read as the built-in reader reads it (and given its own
-rule): the shop reader never reads a message into a remedy the built-in reader would not
-have given it.
+rule). So reading the shop's scheme never trains a kind of message into a remedy the
+built-in reader would not give it; the shop's own labelled rows still teach what they say.
 
 A shop reader's e5 second opinion is the built-in one, over Evenhand's intents; it is read in
 the same scheme (`SchemeReading.folded`).
