@@ -338,19 +338,14 @@ FJALLGARN = FIXTURES / "shop_history" / "fjallgarn.csv"
 
 
 def learn_and_adopt(
-    history: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    *,
-    mapping: Path | None = None,
+    history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[dict[str, Any], Settings]:
-    """`evenhand reader learn HISTORY --mapping MAPPING --adopt --json` (the mapping
-    HISTORY.yaml unless given), with a reader folder and database of its own: what it
-    printed, and the settings it ran with."""
+    """`evenhand reader learn HISTORY --mapping HISTORY.yaml --adopt --json`, with a reader
+    folder and database of its own: what it printed, and the settings it ran with."""
     settings = own_reader_folder(tmp_path)
     monkeypatch.setenv("EVENHAND_READER_FOLDER", str(settings.reader_folder))
     monkeypatch.setenv("EVENHAND_DB", settings.db)
-    mapping = mapping or history.with_suffix(".yaml")
+    mapping = history.with_suffix(".yaml")
     command = ["reader", "learn", str(history), "--mapping", str(mapping), "--adopt"]
     answer = CliRunner().invoke(app, [*command, "--json"])
     assert answer.exit_code == 0, answer.output
