@@ -416,6 +416,11 @@ def test_a_shop_that_tags_in_its_own_coarser_lines_gets_a_reader_of_its_scheme(
         stored.intent.classes
     )
     assert {*kept, "other"} <= set(stored.intent.classes)
+    # and `learn` says how it read the shop's scheme, beside the figures
+    console = Console(record=True, width=300)
+    comparison_table(console, learnt)
+    printed = console.export_text()
+    assert "read in the shop's own scheme:" in printed and "wrong_item as damaged_item" in printed
     # and it reads the shop's rows well above the built-in reader under cross-validation
     # (2026-12-06: 0.827 against 0.731, 0.096 above; 0.731 both before the shop's lines)
     assert shop["macro_f1"] >= built_in["macro_f1"] + 0.07
