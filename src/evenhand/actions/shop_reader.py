@@ -30,7 +30,7 @@ from evenhand.understand.shop_artefact import (
 )
 from evenhand.understand.shop_data import ShopHistory, ShopRow, mapped, read_mapping
 from evenhand.understand.shop_mapping import Suggestion, suggest
-from evenhand.understand.shop_scheme import read_in_scheme
+from evenhand.understand.shop_scheme import built_in_readings, scheme_reading
 
 BUILT_IN = "built-in"
 
@@ -104,8 +104,15 @@ def learn_shop_reader(
     if announce:
         announce(f"{len(history.rows)} rows: cross-validating the built-in and the shop reader ...")
     counted = counted_texts(history.rows)  # the corpus and the rows counted once for every fit
-    comparison = compare(models, history.rows, counted=counted, scheme=history.scheme)
-    scheme = read_in_scheme(history.scheme, history.rows, start_model(models))
+    gold = [row.intent.value for row in history.rows]
+    # the built-in n-gram model's readings, from which the shop's scheme is read (once)
+    read_as = (
+        built_in_readings(start_model(models), history.rows) if history.scheme is not None else []
+    )
+    comparison = compare(
+        models, history.rows, counted=counted, scheme=history.scheme, read_as=read_as
+    )
+    scheme = scheme_reading(history.scheme, gold, read_as)
     intent = train_shop_intent_model(
         history.rows, start=start_model(models), counted=counted, scheme=scheme
     )

@@ -92,14 +92,3 @@ def built_in_readings(model: LinearTextModel | None, rows: Sequence[ShopRow]) ->
         return [""] * len(rows)
     probabilities = model.predict_proba([clean_message(row.text, row.subject) for row in rows])
     return [model.classes[int(at)] for at in probabilities.argmax(axis=1)]
-
-
-def read_in_scheme(
-    scheme: frozenset[Intent] | None, rows: Sequence[ShopRow], model: LinearTextModel | None
-) -> SchemeReading:
-    """`scheme_reading` of the rows, as the built-in n-gram model `model` reads them."""
-    if scheme is None:
-        return EVENHAND_SCHEME
-    return scheme_reading(
-        scheme, [row.intent.value for row in rows], built_in_readings(model, rows)
-    )

@@ -178,12 +178,15 @@ def compare(
     folds: int | None = None,
     counted: CountedTexts | None = None,
     scheme: frozenset[Intent] | None = None,
+    read_as: Sequence[str] | None = None,
 ) -> Comparison:
     """The built-in reader on every row, and the shop reader and the plain baseline on every
     row from models trained without that row's fold (the same folds for both: stratified,
     shuffled with a fixed seed; 5 folds, 3 from `MANY_ROWS` rows on). Every fit starts from
     `counted`, the corpus and the rows counted once (made here when not given); with the
-    shop's `scheme`, each fold reads the corpus's intents in it from its own rows."""
+    shop's `scheme`, each fold reads the corpus's intents in it from its own rows and
+    `read_as`, the built-in n-gram model's readings of the rows (`built_in_readings`; made
+    here when not given)."""
     folds = folds or (FOLDS_MANY if len(rows) >= MANY_ROWS else FOLDS)
     models = replace(models, second_opinion=RememberedOpinions(models.second_opinion.classifier))
     gold = [row.intent.value for row in rows]
@@ -193,9 +196,10 @@ def compare(
     with ThreadPoolExecutor(max_workers=1) as aside:  # see `_folds`
         reading = aside.submit(_read, reader, rows)
         counted = counted or counted_texts(rows)
-        read_as = built_in_readings(start_model(models), rows) if scheme is not None else []
+        if scheme is not None and read_as is None:
+            read_as = built_in_readings(start_model(models), rows)
         shop, baseline = _folds(
-            models, rows, gold, folds, memo, counted=counted, scheme=(scheme, read_as)
+            models, rows, gold, folds, memo, counted=counted, scheme=(scheme, list(read_as or []))
         )
         built_in = reading.result()
     counts = Counter(gold)
