@@ -76,6 +76,7 @@ HISTORIES = (
         FIXTURES / "shop_history_e" / "nosbutiken.csv",
         FIXTURES / "shop_history_e" / "nosbutiken.yaml",
     ),
+    (FIXTURES / "shop_history_f" / "molnbo.json", FIXTURES / "shop_history_f" / "molnbo.yaml"),
 )
 
 

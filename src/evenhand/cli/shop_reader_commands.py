@@ -138,9 +138,12 @@ def _notes(details: dict[str, Any]) -> list[str]:
             f"{intent}: {count} rows, fewer than {ENOUGH_PER_INTENT}: too few to say anything"
         )
     tagged = details.get("source", "csv") != "csv"
-    for label, count in details["left_out"].items():
-        what = f"{count} tickets tagged" if tagged else f"{count} rows labelled"
-        notes.append(f"left out: {what} {label!r} (not in the mapping)")
+    for label, count in details["left_out"].items():  # a ticket's other tags still count
+        notes.append(
+            f"passed over: the tag {label!r} on {count} tickets (not in the mapping)"
+            if tagged
+            else f"left out: {count} rows labelled {label!r} (not in the mapping)"
+        )
     if relabelled := (details.get("scheme") or {}).get("relabelled"):
         read = ", ".join(f"{intent} as {label}" for intent, label in relabelled.items())
         notes.append(f"read in the shop's own scheme: {read}")
