@@ -77,6 +77,10 @@ HISTORIES = (
         FIXTURES / "shop_history_e" / "nosbutiken.yaml",
     ),
     (FIXTURES / "shop_history_f" / "molnbo.json", FIXTURES / "shop_history_f" / "molnbo.yaml"),
+    (
+        FIXTURES / "shop_history_g" / "klarsynt.json",
+        FIXTURES / "shop_history_g" / "klarsynt.yaml",
+    ),
 )
 
 
