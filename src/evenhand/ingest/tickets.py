@@ -203,7 +203,7 @@ def _zendesk(
         ticket_id=str(_text(record, "id", required=True)),
         created_at=_when(record, "created_at"),
         channel=(_text(via, "channel") or "email").lower(),
-        customer_email=_email(_zendesk_email(requester, via), "requester.email"),
+        customer_email=_zendesk_customer_email(requester, via),
         body=_zendesk_words(record),
         subject=_text(record, "subject") or _text(record, "raw_subject"),
         first_name=_first_name(requester.get("name")),
@@ -222,6 +222,22 @@ def _zendesk_requester(record: Mapping[str, Any], users: Mapping[object, Any]) -
         return {}
     found = users.get(requester_id)
     return found if isinstance(found, dict) else {}
+
+
+# Where a Zendesk ticket's customer address can be, for a ticket that names none: a ticket
+# from chat or a web form carries its requester's id only, and an export gives the address
+# when it sideloads its users.
+NO_ZENDESK_EMAIL = (
+    "requester.email: missing: not inline, not in the export's users (export with "
+    "?include=users) and no via.source.from.address"
+)
+
+
+def _zendesk_customer_email(requester: Mapping[str, Any], via: Mapping[str, Any]) -> str:
+    email = _zendesk_email(requester, via)
+    if email is None:
+        raise _BadTicketError(NO_ZENDESK_EMAIL)
+    return _email(email, "requester.email")
 
 
 def _zendesk_email(requester: Mapping[str, Any], via: Mapping[str, Any]) -> str | None:
