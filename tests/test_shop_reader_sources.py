@@ -353,14 +353,19 @@ def learn_and_adopt(
     return learnt, settings
 
 
+def side_by_side(learnt: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The built-in and the shop reader's figures from what `learn --json` printed."""
+    comparison = learnt["comparison"]
+    return comparison["built_in"], comparison["shop"]
+
+
 @pytest.mark.training
 def test_learn_adopts_a_reader_of_a_freely_written_history_only_if_it_reads_it_better(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given Bladverket's 430 tickets, each written by hand, When `learn --adopt` runs on it
     learnt, settings = learn_and_adopt(BLADVERKET, tmp_path, monkeypatch)
-    comparison = learnt["comparison"]
-    built_in, shop = comparison["built_in"], comparison["shop"]
+    built_in, shop = side_by_side(learnt)
     # Then the shop reader is adopted exactly when it reads the rows at least as well as the
     # built-in reader; otherwise the built-in reader stays. The two are close on this shop
     # (2026-12-05: 0.870 against 0.864, adopted; 2026-12-06, the corpus with batch t12:
@@ -372,7 +377,7 @@ def test_learn_adopts_a_reader_of_a_freely_written_history_only_if_it_reads_it_b
     assert shop["macro_f1"] >= built_in["macro_f1"] - 0.01
     # and no out-of-scope mail (pitches, job applications) is read as a remedy intent
     assert shop["out_of_scope_to_remedy"] == 0
-    assert comparison["rows"] == 430 and len(shop["intents"]) == 21
+    assert learnt["comparison"]["rows"] == 430 and len(shop["intents"]) == 21
 
 
 @pytest.mark.training
@@ -399,8 +404,7 @@ def test_a_shop_that_tags_in_its_own_coarser_lines_gets_a_reader_of_its_scheme(
     # product is REKLA, a damaged item; everything about delivery is LEV), When `learn
     # --adopt` runs on it
     learnt, settings = learn_and_adopt(NOSBUTIKEN, tmp_path, monkeypatch)
-    comparison = learnt["comparison"]
-    built_in, shop = comparison["built_in"], comparison["shop"]
+    built_in, shop = side_by_side(learnt)
     # Then the intents no label names are read in the shop's lines, as its rows show: a wrong
     # or missing item as a damaged item, a parcel never received as a delivery
     relabelled = learnt["scheme"]["relabelled"]
@@ -440,8 +444,7 @@ def test_a_gorgias_inbox_of_its_own_tags_gets_a_reader_of_the_shop(
     # team's tags: 16 labels, some coarser than Evenhand's intents, and tags that are no label
     # such as 'vip'), When `learn --adopt` runs on it
     learnt, _ = learn_and_adopt(MOLNBO, tmp_path, monkeypatch)
-    comparison = learnt["comparison"]
-    built_in, shop = comparison["built_in"], comparison["shop"]
+    built_in, shop = side_by_side(learnt)
     # Then the customer's first message of each ticket is read, the extra tags passed over and
     # the tickets with no label or two disagreeing labels left out
     assert learnt["source"] == "gorgias" and learnt["rows"] == 351
