@@ -483,22 +483,29 @@ def test_a_zendesk_export_with_its_comments_gives_each_requesters_words_and_tags
     # Given Klarsynt's Zendesk export (354 tickets written apart from the corpus, comments
     # from the requester, agents and private notes; tags of the team's own and others)
     tickets = json.loads(KLARSYNT.read_text(encoding="utf-8"))["tickets"]
+    mapping = read_mapping(KLARSYNT.with_suffix(".yaml"))
     # When it is read as a labelled history with its mapping
     kind, history = read_history(KLARSYNT, KLARSYNT.with_suffix(".yaml"))
-    # Then each mapped ticket is a row of the requester's first public words, the tags that
-    # are no label are passed over and counted, and tickets with no label or two are left out
-    assert kind == "zendesk" and len(history.rows) == 347
+    # Then each ticket whose label tags name one intent is a row: the requester's first
+    # public words, with that intent; the others are left out and counted
+    expected = []
+    for ticket in tickets:
+        intents = {mapping[tag] for tag in ticket["tags"] if tag in mapping}
+        if len(intents) == 1:
+            words = next(
+                c["plain_body"].strip()
+                for c in ticket["comments"]
+                if c["author_id"] == ticket["requester_id"] and c["public"]
+            )
+            expected.append((words, *intents))
+    assert kind == "zendesk" and len(history.rows) == len(expected) == 347
+    assert [(row.text, row.intent) for row in history.rows] == expected
     assert (history.unlabelled, history.ambiguous) == (4, 3)
-    assert history.left_out["klubbmedlem"] == 22
-    first_words = {
-        next(
-            c["plain_body"].strip()
-            for c in ticket["comments"]
-            if c["author_id"] == ticket["requester_id"] and c["public"]
-        )
-        for ticket in tickets
-    }
-    assert {row.text for row in history.rows} <= first_words
+    # and a tag that is no label is counted on the tickets that are rows
+    assert history.left_out["klubbmedlem"] == sum(
+        "klubbmedlem" in t["tags"] and {tag for tag in t["tags"] if tag in mapping} != set()
+        for t in tickets
+    )
 
 
 def test_the_zendesk_export_is_a_ticket_file_triage_reads_too() -> None:
@@ -520,3 +527,30 @@ def test_the_zendesk_export_is_a_ticket_file_triage_reads_too() -> None:
         assert record.body == [c for c in own if c["public"]][-1]["plain_body"].strip()
         assert record.customer_email == sender.lower()
     assert sum(isinstance(record, TicketIn) for record in records) == 196
+
+
+def test_with_its_users_sideloaded_the_zendesk_export_gives_every_ticket_its_customer(
+    tmp_path: Path,
+) -> None:
+    # Given the export as `GET /api/v2/tickets.json?include=users` gives it: the requesters as
+    # users beside the tickets
+    document = json.loads(KLARSYNT.read_text(encoding="utf-8"))
+    requesters = sorted({ticket["requester_id"] for ticket in document["tickets"]})
+    document["users"] = [
+        {"id": user, "name": f"Kund {user}", "email": f"kund{user}@example.se", "role": "end-user"}
+        for user in requesters
+    ]
+    path = tmp_path / "tickets_with_users.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    # When it is read as tickets to triage
+    records = read_tickets(path)
+    # Then the chat and web-form tickets are read too, each with its requester's address
+    assert len(records) == 354 and all(isinstance(record, TicketIn) for record in records)
+    chat = [
+        r
+        for r, t in zip(records, document["tickets"], strict=True)
+        if t["via"]["channel"] == "chat"
+    ]
+    assert chat and all(
+        isinstance(r, TicketIn) and r.customer_email.startswith("kund") for r in chat
+    )

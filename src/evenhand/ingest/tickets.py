@@ -224,12 +224,12 @@ def _zendesk_requester(record: Mapping[str, Any], users: Mapping[object, Any]) -
     return found if isinstance(found, dict) else {}
 
 
-# Where a Zendesk ticket's customer address can be, for a ticket that names none: a ticket
-# from chat or a web form carries its requester's id only, and an export gives the address
-# when it sideloads its users.
+# A ticket from chat or a web form names its requester by id only: the address is in the
+# requester's user, which an export gives when it sideloads its users.
 NO_ZENDESK_EMAIL = (
-    "requester.email: missing: not inline, not in the export's users (export with "
-    "?include=users) and no via.source.from.address"
+    "requester.email: missing: no e-mail address for the requester (looked for in the "
+    "requester, the document's users and via.source.from.address; a Zendesk export "
+    "sideloads its users with ?include=users)"
 )
 
 

@@ -100,19 +100,23 @@ def mapped(
     """The records whose labels the mapping names, with their intents; without a mapping a
     label must be an intent's name. A CSV row has one label: one the mapping does not name
     leaves the row out, counted by label. A ticket has tags (`tags=True`): those the mapping
-    does not name are counted and passed over; a ticket none of whose tags it names is left
-    out (`unlabelled`), and so is one whose tags name two intents (`ambiguous`)."""
+    does not name are passed over and counted on the tickets that are rows; a ticket none of
+    whose tags it names is left out (`unlabelled`), and so is one whose tags name two intents
+    (`ambiguous`)."""
     lookup = mapping if mapping is not None else {i.value: i for i in Intent}
     rows: list[ShopRow] = []
     left_out: Counter[str] = Counter()
     unlabelled = ambiguous = 0
     for record in records:
-        left_out.update(label for label in record.labels if label not in lookup)
+        unnamed = [label for label in record.labels if label not in lookup]
         intents = {lookup[label] for label in record.labels if label in lookup}
         if len(intents) != 1:
             unlabelled += not intents
             ambiguous += len(intents) > 1
+            if not tags:  # a CSV row's one label left it out; a ticket's tags left out none
+                left_out.update(unnamed)
             continue
+        left_out.update(unnamed)
         (intent,) = intents
         rows.append(
             ShopRow(text=record.text, intent=intent, subject=record.subject, line=record.line)
