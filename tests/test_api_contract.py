@@ -240,6 +240,40 @@ def test_bad_requests_are_refused_with_the_error_body_and_the_reason(api: Api) -
             "requester_id",
         ),
         "an id longer than its column": (posted({"id": "x" * 200}), 422, "bad_value", "id"),
+        "a Zendesk requester by name only": (
+            api.post(
+                "/api/tickets",
+                json.dumps(
+                    {
+                        "id": 2,
+                        "created_at": "2026-11-20T10:00:00Z",
+                        "description": "Where is my parcel?",
+                        "requester": {"name": "Ada Lind"},
+                    }
+                ).encode(),
+                **json_body,
+            ),
+            422,
+            "missing_value",
+            "requester.email: missing",
+        ),
+        "a Zendesk requester with a bad address": (
+            api.post(
+                "/api/tickets",
+                json.dumps(
+                    {
+                        "id": 3,
+                        "created_at": "2026-11-20T10:00:00Z",
+                        "description": "Where is my parcel?",
+                        "requester": {"email": "ada at example.se"},
+                    }
+                ).encode(),
+                **json_body,
+            ),
+            422,
+            "bad_value",
+            "requester.email: not an e-mail address",
+        ),
         "an address the service lacks": (api.get("/api/nothing"), 404, "not_found", "Not Found"),
         "a Stripe timestamp in other digits": (
             httpx.post(

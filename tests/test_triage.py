@@ -23,7 +23,13 @@ from evenhand.domain.intents import THREAT_SIGNALS, Intent
 from evenhand.domain.replies import REPLY_LANGUAGES, ReplyContext
 from evenhand.domain.ticket_facts import TicketContext, facts_for
 from evenhand.ingest.kinds import ImportKind
-from evenhand.ingest.tickets import TicketProblem, read_tickets
+from evenhand.ingest.tickets import (
+    NO_ZENDESK_EMAIL,
+    TicketIn,
+    TicketProblem,
+    parse_tickets,
+    read_tickets,
+)
 from evenhand.settings import Settings
 from evenhand.store.tables import audit_events, decisions, guide_versions, tickets
 from evenhand.understand.corpus import seed_messages, threat_sentences
@@ -169,6 +175,30 @@ def test_zendesk_and_gorgias_tickets_are_read_from_their_own_shapes(
     )
     assert cancel.decision.reply_text.startswith("Hej Siri!")
     assert [p.ticket_id for p in gorgias.failed] == ["88122"]
+
+
+def test_a_zendesk_requester_named_inline_without_an_address_is_found_in_the_users() -> None:
+    # given an export whose ticket names its requester inline by id and name only (no
+    # address), with the requester's user sideloaded, and one whose user is not there
+    def ticket(number: int, requester: int) -> dict[str, object]:
+        return {
+            "id": number,
+            "created_at": "2026-11-20T10:00:00Z",
+            "description": "Where is my parcel?",
+            "requester": {"id": requester, "name": "Ada Lind", "email": None},
+            "via": {"channel": "chat"},
+        }
+
+    users = [{"id": 71, "name": "A. Lind", "email": "ada@example.se"}]
+    document = {"tickets": [ticket(1, 71), ticket(2, 72)], "users": users}
+    # when it is read
+    found, refused = parse_tickets(json.dumps(document, indent=2))
+    # then the first gets the user's address and keeps the name given inline
+    assert isinstance(found, TicketIn) and found.customer_email == "ada@example.se"
+    assert found.first_name == "Ada"
+    # and the second is refused as missing, on its own line
+    assert isinstance(refused, TicketProblem) and refused.missing
+    assert (refused.line, refused.error) == (16, NO_ZENDESK_EMAIL)
 
 
 def test_a_retriage_adds_decisions_and_never_rewrites_them(

@@ -46,6 +46,8 @@ class TicketProblem:
     line: int | None
     error: str
     ticket_id: str | None = None
+    # The field is absent (not wrong): the API answers `missing_value`, not `bad_value`.
+    missing: bool = False
 
 
 TicketRecord = TicketIn | TicketProblem
@@ -53,7 +55,9 @@ TicketFormat = Literal["jsonl", "zendesk", "gorgias"]
 
 
 class _BadTicketError(ValueError):
-    pass
+    def __init__(self, reason: str, *, missing: bool = False) -> None:
+        super().__init__(reason)
+        self.missing = missing
 
 
 def read_tickets(path: Path) -> list[TicketRecord]:
@@ -121,7 +125,7 @@ def _read(
             return _zendesk(record, line=line, users=users or {})
         return _native(record, line=line)
     except _BadTicketError as error:
-        return TicketProblem(line, str(error), ticket_id)
+        return TicketProblem(line, str(error), ticket_id, missing=error.missing)
     except CellError as error:
         return TicketProblem(line, f"{error.column}: {error.reason}", ticket_id)
 
@@ -159,7 +163,7 @@ def _text(record: Mapping[str, Any], key: str, *, required: bool = False) -> str
     value = record.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise _BadTicketError(f"{key}: missing")
+            raise _BadTicketError(f"{key}: missing", missing=True)
         return None
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise _BadTicketError(f"{key}: expected text, not {shown(value)}")
@@ -167,7 +171,9 @@ def _text(record: Mapping[str, Any], key: str, *, required: bool = False) -> str
 
 
 def _email(value: str | None, key: str) -> str:
-    if value is None or "@" not in value:
+    if value is None or not value.strip():
+        raise _BadTicketError(f"{key}: missing", missing=True)
+    if "@" not in value:
         raise _BadTicketError(f"{key}: not an e-mail address: {shown(value)}")
     return value.strip().lower()
 
@@ -214,14 +220,19 @@ def _zendesk(
 
 
 def _zendesk_requester(record: Mapping[str, Any], users: Mapping[object, Any]) -> Mapping[str, Any]:
+    """The requester inline, completed from the sideloaded user of its id where the inline
+    one has no address (a requester given by name only, or by id only)."""
     inline = record.get("requester")
-    if isinstance(inline, dict):
-        return inline
-    requester_id = record.get("requester_id")
+    given: Mapping[str, Any] = inline if isinstance(inline, dict) else {}
+    if isinstance(given.get("email"), str):
+        return given
+    requester_id = given.get("id", record.get("requester_id"))
     if not isinstance(requester_id, int | str):  # a list or an object is no one's id
-        return {}
+        return given
     found = users.get(requester_id)
-    return found if isinstance(found, dict) else {}
+    if not isinstance(found, dict):
+        return given
+    return {**found, **{key: value for key, value in given.items() if value is not None}}
 
 
 # A ticket from chat or a web form names its requester by id only: the address is in the
@@ -236,7 +247,7 @@ NO_ZENDESK_EMAIL = (
 def _zendesk_customer_email(requester: Mapping[str, Any], via: Mapping[str, Any]) -> str:
     email = _zendesk_email(requester, via)
     if email is None:
-        raise _BadTicketError(NO_ZENDESK_EMAIL)
+        raise _BadTicketError(NO_ZENDESK_EMAIL, missing=True)
     return _email(email, "requester.email")
 
 
@@ -309,7 +320,7 @@ def _gorgias_customer_message(messages: list[Any]) -> Mapping[str, Any]:
         and message.get("public", True)
     ]
     if not from_customer:
-        raise _BadTicketError("messages: no message from the customer")
+        raise _BadTicketError("messages: no message from the customer", missing=True)
     last: Mapping[str, Any] = from_customer[-1]
     return last
 
@@ -319,7 +330,7 @@ def _gorgias_words(message: Mapping[str, Any]) -> str:
         words = _text(message, key)
         if words:
             return words
-    raise _BadTicketError("messages: the customer's message has no text")
+    raise _BadTicketError("messages: the customer's message has no text", missing=True)
 
 
 def _first_name(name: object) -> str | None:

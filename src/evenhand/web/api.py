@@ -94,7 +94,8 @@ def decide_ticket(
     """Decide one ticket by the guide in force; the decision is stored and returned."""
     record = ticket_from_object(ticket.model_dump(exclude_unset=True))
     if isinstance(record, TicketProblem):
-        raise EvenhandError(InputError.BAD_VALUE, record.error)
+        code = InputError.MISSING_VALUE if record.missing else InputError.BAD_VALUE
+        raise EvenhandError(code, record.error)
     report = triage_tickets(
         service.engine,
         records=[record],
