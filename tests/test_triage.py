@@ -23,12 +23,12 @@ from evenhand.domain.intents import THREAT_SIGNALS, Intent
 from evenhand.domain.replies import REPLY_LANGUAGES, ReplyContext
 from evenhand.domain.ticket_facts import TicketContext, facts_for
 from evenhand.ingest.kinds import ImportKind
-from evenhand.ingest.tickets import (
+from evenhand.ingest.tickets import TicketIn, TicketProblem, parse_tickets, read_tickets
+from evenhand.ingest.gorgias_tickets import NO_MESSAGES
+from evenhand.ingest.zendesk_tickets import (
+    NO_REQUESTER_COMMENT,
     NO_ZENDESK_EMAIL,
-    TicketIn,
-    TicketProblem,
-    parse_tickets,
-    read_tickets,
+    OPENED_BY_ANOTHER,
 )
 from evenhand.settings import Settings
 from evenhand.store.tables import audit_events, decisions, guide_versions, tickets
@@ -199,6 +199,41 @@ def test_a_zendesk_requester_named_inline_without_an_address_is_found_in_the_use
     # and the second is refused as missing, on its own line
     assert isinstance(refused, TicketProblem) and refused.missing
     assert (refused.line, refused.error) == (16, NO_ZENDESK_EMAIL)
+
+
+def test_zendesk_tickets_are_read_only_from_the_customers_own_words() -> None:
+    # given one ticket shown with its users, and an export of tickets agents opened
+    (shown,) = read_tickets(FIXTURES / "zendesk" / "ticket_show_with_users.json")
+    by_phone, reply, only_agent, by_id, deleted = read_tickets(
+        FIXTURES / "zendesk" / "tickets_opened_by_agents.json"
+    )
+    # then a web-form ticket shown with ?include=users gets its requester's address
+    assert isinstance(shown, TicketIn) and shown.customer_email == "elin.sund@example.se"
+    # an agent's words are never the customer's: a ticket opened on the phone waits for her
+    assert isinstance(by_phone, TicketProblem) and by_phone.error == OPENED_BY_ANOTHER
+    assert isinstance(only_agent, TicketProblem) and only_agent.error == NO_REQUESTER_COMMENT
+    assert by_phone.missing and only_agent.missing
+    # her reply is read, and her history holds neither the agent's opening nor its note
+    assert isinstance(reply, TicketIn) and reply.body.startswith("The jug in order #2006")
+    assert reply.history == reply.body and "#2099" not in reply.history
+    # a via id is the via type a guide names; a deleted ticket is not triaged
+    assert isinstance(by_id, TicketIn) and by_id.channel == "email"
+    assert isinstance(deleted, TicketProblem) and deleted.error.startswith("status: deleted")
+
+
+def test_gorgias_tickets_as_the_api_gives_them() -> None:
+    # given Gorgias tickets as its API lists them
+    chat, by_mail, thread, bare = read_tickets(FIXTURES / "gorgias" / "tickets_api_shapes.json")
+    # then a time without an offset is UTC, as Gorgias states its times
+    assert isinstance(chat, TicketIn) and chat.created_at.isoformat().endswith("+00:00")
+    # the address is found in the customer's e-mail channel, or the e-mail's sender
+    assert chat.customer_email == "jonas.ek@example.se"
+    assert isinstance(by_mail, TicketIn) and by_mail.customer_email == "ben.carter@example.com"
+    # the latest customer message decides; agents' replies and notes are not her history
+    assert isinstance(thread, TicketIn) and thread.body == "Fortfarande inget, snälla hjälp mig."
+    assert thread.history == "Mitt paket har inte kommit.\n" + thread.body
+    # and a ticket listed without its messages says what it needs
+    assert isinstance(bare, TicketProblem) and bare.error == NO_MESSAGES and bare.missing
 
 
 def test_a_retriage_adds_decisions_and_never_rewrites_them(

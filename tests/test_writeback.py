@@ -33,10 +33,11 @@ class Desk:
     worker: Worker
     clock: Clock = field(default_factory=Clock)
 
-    def deliver(self, source: str, name: str, *, topic: str) -> None:
+    def deliver(self, source: str, name: str, *, topic: str, event_key: str | None = None) -> None:
         body = fixture(name).decode()
+        key = event_key or name
         receive_delivery(
-            self.worker.engine, source=source, event_key=name, topic=topic, body=body, now=NOW
+            self.worker.engine, source=source, event_key=key, topic=topic, body=body, now=NOW
         )
         process_inbox(self.worker, now=self.clock)
 
@@ -224,6 +225,36 @@ def test_a_gorgias_delivery_with_only_the_ticket_id_is_fetched(gorgias: Desk) ->
     with gorgias.worker.engine.connect() as connection:
         status, outcome = connection.execute(select(inbox.c.status, inbox.c.outcome)).one()
     assert (status, outcome["ticket_id"], outcome["writeback"]) == ("done", "88202", True)
+
+
+def test_a_ticket_told_of_again_without_new_words_is_not_decided_again(gorgias: Desk) -> None:
+    # given a Gorgias ticket decided by the worker, and its internal note written back
+    ticket = json.loads(fixture("gorgias_ticket_created.json"))["ticket"] | {"id": 88202}
+    gorgias.helpdesk.tickets["88202"] = ticket
+    told = {"source": "gorgias", "name": "gorgias_ticket_id_only.json"}
+    gorgias.deliver(**told, topic="ticket-message-created", event_key="first")
+    assert gorgias.send() == 1
+    assert [m["channel"] for m in ticket["messages"]] == ["email", "internal-note"]
+    # when Gorgias tells of the ticket's newest message, Evenhand's own note
+    gorgias.deliver(**told, topic="ticket-message-created", event_key="the note")
+    # then it is done without a second decision, and nothing more is written back
+    with gorgias.worker.engine.connect() as connection:
+        outcomes = connection.execute(select(inbox.c.outcome).order_by(inbox.c.id)).scalars().all()
+        decided = connection.execute(select(decisions.c.id)).scalars().all()
+    assert len(decided) == 1 and outcomes[1] == {
+        "ticket_id": "88202",
+        "decision_id": decided[0],
+        "unchanged": True,
+    }
+    assert gorgias.send() == 0
+    # and when the customer writes again, the new words are decided
+    ticket["messages"].append(
+        ticket["messages"][0] | {"id": 402, "stripped_text": "Hej igen, kan ni skicka rätt färg?"}
+    )
+    gorgias.deliver(**told, topic="ticket-message-created", event_key="her reply")
+    with gorgias.worker.engine.connect() as connection:
+        assert len(connection.execute(select(decisions.c.id)).all()) == 2
+    assert gorgias.send() == 1
 
 
 def test_an_unreachable_helpdesk_leaves_the_delivery_pending(gorgias: Desk) -> None:

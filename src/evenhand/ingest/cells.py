@@ -156,11 +156,15 @@ def is_ascii_number(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
-def timestamp(value: str, column: str, *, required: bool = False) -> datetime | None:
+def timestamp(
+    value: str, column: str, *, required: bool = False, naive_is_utc: bool = False
+) -> datetime | None:
     """A date-time with offset, returned in UTC, within [EARLIEST, LATEST).
 
     Accepts Shopify's export form "2026-11-01 10:00:00 +0100" and ISO 8601
-    ("2026-11-01T10:00:00+01:00", "...Z"). A time without offset is refused: it is ambiguous.
+    ("2026-11-01T10:00:00+01:00", "...Z"). A time without offset is refused: it is ambiguous;
+    unless the source states its times in UTC (`naive_is_utc`: Gorgias writes
+    "2019-07-05T14:42:00.384938").
     """
     text = value.strip()
     if not text:
@@ -175,6 +179,8 @@ def timestamp(value: str, column: str, *, required: bool = False) -> datetime | 
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise CellError(column, f"not a date and time: {shown(value)}") from None
+    if parsed.tzinfo is None and naive_is_utc:
+        parsed = parsed.replace(tzinfo=UTC)
     if parsed.tzinfo is None:
         raise CellError(column, f"date and time without a UTC offset: {shown(value)}")
     return in_range(parsed, column, shown_as=value)
