@@ -22,9 +22,9 @@ from evenhand.domain.guide import Guide
 from evenhand.domain.intents import THREAT_SIGNALS, Intent
 from evenhand.domain.replies import REPLY_LANGUAGES, ReplyContext
 from evenhand.domain.ticket_facts import TicketContext, facts_for
+from evenhand.ingest.gorgias_tickets import NO_MESSAGES
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import TicketIn, TicketProblem, parse_tickets, read_tickets
-from evenhand.ingest.gorgias_tickets import NO_MESSAGES
 from evenhand.ingest.zendesk_tickets import (
     NO_REQUESTER_COMMENT,
     NO_ZENDESK_EMAIL,
