@@ -63,8 +63,8 @@ def test_stored_facts_read_back_as_they_were() -> None:
 
 def _hand_count(engine: Engine, threshold: Decimal) -> set[str]:
     """Tickets whose latest decision a VIP rule would take at `threshold`: a known customer,
-    no dispute, an intent the default guide splits by tier, standard now, and net revenue
-    at or above the new threshold."""
+    no dispute, an intent the default guide splits by tier (a wrong address only once the
+    order has shipped), standard now, and net revenue at or above the new threshold."""
     with engine.connect() as connection:
         rows = connection.execute(
             select(tickets.c.ticket_key, decisions.c.facts)
@@ -77,6 +77,7 @@ def _hand_count(engine: Engine, threshold: Decimal) -> set[str]:
         if facts["customer"] == "known"
         and facts["dispute"] == "none"
         and facts["intent"] in TIER_RULED
+        and (facts["intent"], facts["delivery"]) != ("wrong_address", "not_shipped")
         and facts["tier"] == "standard"
         and Decimal(facts["net_revenue"]) >= threshold
     }

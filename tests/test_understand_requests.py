@@ -1,4 +1,4 @@
-"""What a customer asks for in so many words: refund or replacement, a new address, a
+"""What a customer asks for in so many words: refund, replacement or pause, a new address, a
 cancellation they quote."""
 
 from __future__ import annotations
@@ -21,6 +21,13 @@ ASKED = [
     ("The mug arrived cracked.", AskedFor.NONE),
     ("Either a refund or a replacement is fine by me.", AskedFor.NONE),
     ("var e mitt paket", AskedFor.NONE),
+    ("Can I pause my coffee subscription for two months while I'm away?", AskedFor.PAUSE),
+    ("Please put my subscription on hold until March.", AskedFor.PAUSE),
+    ("Hej, kan jag pausa allt ett par månader?", AskedFor.PAUSE),
+    ("Jag vill göra ett uppehåll i prenumerationen över sommaren.", AskedFor.PAUSE),
+    ("I don't want to pause it, just cancel the subscription.", AskedFor.NONE),
+    ("Jag vill inte pausa, avsluta prenumerationen tack.", AskedFor.NONE),
+    ("Cancel the subscription and refund the last box.", AskedFor.REFUND),
 ]
 
 

@@ -64,6 +64,7 @@ class AskedFor(StrEnum):
 
     REFUND = "refund"
     REPLACEMENT = "replacement"
+    PAUSE = "pause"  # of a subscription, rather than its end
     NONE = "none"
 
 

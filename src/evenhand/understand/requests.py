@@ -1,4 +1,4 @@
-"""What a customer asks for in so many words: a refund or a replacement, a new address
+"""What a customer asks for in so many words: a refund, a replacement or a pause, a new address
 already given, a subscription cancellation they made and quote.
 
 Read simply, by patterns in Swedish and English, so a reply can use the customer's own
@@ -28,6 +28,12 @@ _REPLACEMENT = re.compile(
     r"new (?:parcel|package)|resend|re-send|reship|send (?:it|them|one) again|exchange (?:it|them)|"
     r"ersättningsvara|en ny (?:vara|kopp|skål|vas|tallrik|en|ett|likadan)|ny vara|nytt paket|"
     r"skicka (?:en|ett) (?:ny|nytt)|skicka (?:den|det|dem) igen|byta (?:den|det|dem|ut))",
+    re.IGNORECASE,
+)
+# A pause of a subscription, not its end ("pause it for two months", "kan jag pausa").
+_PAUSE = re.compile(
+    r"\b(?:pause|pausing|paused|put (?:it|my \w+|the \w+) on hold|take a break from|"
+    r"pausa\w*|ta (?:en )?paus|göra (?:ett )?uppehåll|uppehåll i)",
     re.IGNORECASE,
 )
 # A negation within a few words before a phrase turns it down ("not another parcel").
@@ -87,14 +93,17 @@ def customer_words(
 
 
 def asked_for(text: str) -> AskedFor:
-    """A refund or a replacement when the message asks for one and not the other."""
-    refund = _wanted(_REFUND, text)
-    replacement = _wanted(_REPLACEMENT, text)
-    if refund and not replacement:
-        return AskedFor.REFUND
-    if replacement and not refund:
-        return AskedFor.REPLACEMENT
-    return AskedFor.NONE
+    """A refund, a replacement or a pause when the message asks for one and no other."""
+    wanted = [
+        kind
+        for kind, pattern in (
+            (AskedFor.REFUND, _REFUND),
+            (AskedFor.REPLACEMENT, _REPLACEMENT),
+            (AskedFor.PAUSE, _PAUSE),
+        )
+        if _wanted(pattern, text)
+    ]
+    return wanted[0] if len(wanted) == 1 else AskedFor.NONE
 
 
 def _wanted(pattern: re.Pattern[str], text: str) -> bool:
