@@ -48,11 +48,11 @@ from evenhand.domain.money import to_minor
 from evenhand.helpdesk.http import HelpdeskError
 from evenhand.ingest.batch import Parsed
 from evenhand.ingest.kinds import ImportKind
-from evenhand.ingest.ticket_fields import TicketIn
 from evenhand.ingest.webhook_payloads import (
     CustomerAsked,
     DisputesChanged,
     FetchNeeded,
+    NothingNew,
     OrderChanged,
     PayloadError,
     RefundCreated,
@@ -79,7 +79,6 @@ from evenhand.store.inbox import (
 from evenhand.store.privacy_shop import redact_shop
 from evenhand.store.refunds import add_refund, remember_refunds
 from evenhand.store.shop import shop_currency
-from evenhand.store.tickets import decision_on_same_words
 from evenhand.store.writebacks import owe_writeback
 from evenhand.understand.model import Message, Reader, Understanding
 
@@ -265,9 +264,7 @@ def _prepare(batch: Sequence[Delivery], worker: Worker) -> list[_Prepared]:
             payloads.append(_payload(delivery, worker))
         except _RetryLaterError:
             break
-    tickets = _not_decided_yet(
-        [each for each in payloads if isinstance(each, TicketArrived)], worker
-    )
+    tickets = [each for each in payloads if isinstance(each, TicketArrived)]
     read = dict(zip(map(id, tickets), _read(tickets, worker), strict=True))
     return [
         _prepared(delivery, payload, worker, read)
@@ -292,41 +289,22 @@ def _prepared(
         return _Prepared(delivery, None, failure_reason(error, secrets=worker.secrets))
 
 
-def _not_decided_yet(tickets: list[TicketArrived], worker: Worker) -> list[TicketArrived]:
-    """The tickets with words not decided yet: a helpdesk tells of every update (an agent's
-    reply, Evenhand's own note), and those are not read again (nor paid for)."""
-    if not tickets:
-        return tickets
-    with worker.engine.connect() as connection:
-        return [each for each in tickets if _same_words(connection, each.ticket) is None]
-
-
-def _same_words(connection: Connection, ticket: TicketIn) -> int | None:
-    return decision_on_same_words(
-        connection, source=ticket.source, ticket_key=ticket.ticket_id, body=ticket.body
-    )
-
-
 def _read(tickets: Sequence[TicketArrived], worker: Worker) -> list[Understanding | str]:
     """Every ticket read, its subject and text cut at `worker_text_limit` first; if the
     batch fails, each is read alone, and the one that fails gets the reason."""
-    messages = [_message(t.ticket, worker.settings) for t in tickets]
+    limit, market = worker.settings.worker_text_limit, worker.settings.market
+    messages = [
+        Message(
+            body=t.ticket.body[:limit],
+            subject=(t.ticket.subject or "")[:limit] or None,
+            market=market,
+        )
+        for t in tickets
+    ]
     try:
         return list(worker.reader.read_many(messages))
     except Exception:  # which one? each alone says
         return [_read_one(message, worker) for message in messages]
-
-
-def _message(ticket: TicketIn, settings: Settings) -> Message:
-    limit = settings.worker_text_limit
-    subject = (ticket.subject or "")[:limit] or None
-    return Message(body=ticket.body[:limit], subject=subject, market=settings.market)
-
-
-def _read_now(ticket: TicketIn, worker: Worker) -> Understanding:
-    """A ticket not read with its batch, as its words had been decided, that are no longer
-    (erased in between): read in its step."""
-    return worker.reader.read_many([_message(ticket, worker.settings)])[0]
 
 
 def _read_one(message: Message, worker: Worker) -> Understanding | str:
@@ -369,7 +347,8 @@ def _fetched(fetch: FetchNeeded, helpdesks: Helpdesks) -> Resolved | str:
 def _step(payload: Resolved, worker: Worker, reading: Understanding | None) -> Step:
     settings = worker.settings
     if isinstance(payload, TicketArrived):
-        return _ticket_step(payload, reading, worker)  # no reading: decided on these words
+        assert reading is not None  # every arrived ticket was read
+        return _ticket_step(payload, reading, worker)
     if isinstance(payload, OrderChanged):
         return lambda c, now: _order_changed(c, payload, settings=settings, now=now)
     if isinstance(payload, RefundCreated):
@@ -381,7 +360,13 @@ def _step(payload: Resolved, worker: Worker, reading: Understanding | None) -> S
     return _other_step(payload)
 
 
-def _other_step(payload: CustomerAsked | ShopRedact | ReviewsArrived) -> Step:
+def _other_step(payload: CustomerAsked | ShopRedact | ReviewsArrived | NothingNew) -> Step:
+    if isinstance(payload, NothingNew):
+        skipped = {
+            "ticket_id": payload.ticket_id,
+            "nothing_new": "the newest message is not the customer's",
+        }
+        return lambda c, now: skipped
     if isinstance(payload, CustomerAsked):
         return lambda c, now: _customer_asked(c, payload)
     if isinstance(payload, ReviewsArrived):
@@ -390,15 +375,12 @@ def _other_step(payload: CustomerAsked | ShopRedact | ReviewsArrived) -> Step:
     return lambda c, now: {"redacted": redact_shop(c)}
 
 
-def _ticket_step(arrived: TicketArrived, reading: Understanding | None, worker: Worker) -> Step:
+def _ticket_step(arrived: TicketArrived, reading: Understanding, worker: Worker) -> Step:
     def step(connection: Connection, now: datetime) -> dict[str, Any]:
-        same = _same_words(connection, arrived.ticket)
-        if same is not None:  # no new words from the customer: nothing to decide again
-            return {"ticket_id": arrived.ticket.ticket_id, "decision_id": same, "unchanged": True}
         report = decide_and_store(
             connection,
             records=[arrived.ticket],
-            readings=[reading or _read_now(arrived.ticket, worker)],
+            readings=[reading],
             guide=worker.guide,
             settings=worker.settings,
             now=now,

@@ -46,8 +46,25 @@ def gorgias_ticket(record: Mapping[str, Any], *, line: int | None) -> TicketIn:
         first_name=text(customer, "firstname") or first_name(customer.get("name")),
         source="gorgias",
         line=line,
-        history="\n".join(text(m, "stripped_text") or text(m, "body_text") or "" for m in said),
+        history="\n".join(_words_or_none(m) or "" for m in said),
     )
+
+
+def customer_wrote_last(record: Mapping[str, Any]) -> bool:
+    """The ticket's newest message is a public one from the customer (not an agent's reply
+    or an internal note, Evenhand's own among them): there is something new to decide."""
+    messages = [m for m in record.get("messages") or () if isinstance(m, dict)]
+    if not messages:
+        return False
+    stamps = [m.get("created_datetime") for m in messages]
+    if all(isinstance(stamp, str) for stamp in stamps):  # ISO 8601, all in one form
+        messages = [m for _, m in sorted(zip(stamps, messages, strict=True), key=_first)]
+    newest = messages[-1]
+    return not newest.get("from_agent") and bool(newest.get("public", True))
+
+
+def _first(pair: tuple[Any, Any]) -> Any:
+    return pair[0]
 
 
 def _customer_messages(messages: Sequence[Any]) -> list[Mapping[str, Any]]:
@@ -64,11 +81,18 @@ def _customer_messages(messages: Sequence[Any]) -> list[Mapping[str, Any]]:
 
 
 def _words(message: Mapping[str, Any]) -> str:
+    words = _words_or_none(message)
+    if words is None:
+        raise TicketFieldError("messages: the customer's message has no text", missing=True)
+    return words
+
+
+def _words_or_none(message: Mapping[str, Any]) -> str | None:
     for key in ("stripped_text", "body_text", "stripped_html", "body_html"):
         words = text(message, key)
         if words:
             return words
-    raise TicketFieldError("messages: the customer's message has no text", missing=True)
+    return None
 
 
 def _address(customer: Mapping[str, Any], message: Mapping[str, Any]) -> str | None:

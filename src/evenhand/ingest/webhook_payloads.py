@@ -23,6 +23,7 @@ from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest import cells
 from evenhand.ingest.batch import Parsed
 from evenhand.ingest.disputes import disputes_from_payload
+from evenhand.ingest.gorgias_tickets import customer_wrote_last
 from evenhand.ingest.json_source import JsonError, parse_json
 from evenhand.ingest.public_reviews import parse_public_reviews
 from evenhand.ingest.shopify_orders_json import order_from_rest, refund_total
@@ -102,6 +103,15 @@ class TicketArrived:
 
 
 @dataclass(frozen=True, slots=True)
+class NothingNew:
+    """A helpdesk told of a ticket whose newest message is not the customer's (an agent's
+    reply, an internal note: Evenhand's own too): nothing to decide."""
+
+    ticket_id: str
+    provider: Source
+
+
+@dataclass(frozen=True, slots=True)
 class FetchNeeded:
     """A helpdesk ticket to complete from the helpdesk's API before it can be read."""
 
@@ -127,6 +137,7 @@ Resolved = (
     | CustomerAsked
     | ShopRedact
     | TicketArrived
+    | NothingNew
     | ReviewsArrived
 )
 Payload = Resolved | FetchNeeded
@@ -279,7 +290,7 @@ def _gorgias(document: dict[str, Any]) -> Payload:
     ticket = document.get("ticket") if isinstance(document.get("ticket"), dict) else document
     assert isinstance(ticket, dict)
     if isinstance(ticket.get("messages"), list):
-        return _arrived(ticket, Source.GORGIAS)
+        return _gorgias_arrived(ticket)
     ticket_id = ticket.get("id", document.get("ticket_id"))
     if isinstance(ticket_id, bool) or not isinstance(ticket_id, int | str):
         raise PayloadError("expected a Gorgias ticket with messages, or a ticket_id")
@@ -301,8 +312,16 @@ def _arrived(ticket: dict[str, Any], provider: Source) -> TicketArrived:
     return TicketArrived(found, provider)
 
 
-def complete_ticket(fetch: FetchNeeded, found: dict[str, Any]) -> TicketArrived:
+def _gorgias_arrived(ticket: dict[str, Any]) -> TicketArrived | NothingNew:
+    """Gorgias tells of every new message: one not from the customer leaves nothing to
+    decide (else Evenhand's own note would have the ticket decided and noted again)."""
+    if not customer_wrote_last(ticket):
+        return NothingNew(_ticket_id(ticket.get("id")), Source.GORGIAS)
+    return _arrived(ticket, Source.GORGIAS)
+
+
+def complete_ticket(fetch: FetchNeeded, found: dict[str, Any]) -> TicketArrived | NothingNew:
     """The ticket of a FetchNeeded, with what the helpdesk's API answered."""
     if fetch.provider is Source.ZENDESK:
         return _arrived(fetch.ticket | {"requester": found}, Source.ZENDESK)
-    return _arrived(found, Source.GORGIAS)
+    return _gorgias_arrived(found)

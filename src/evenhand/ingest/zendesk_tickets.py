@@ -7,7 +7,8 @@
   are not the customer's; such a ticket waits for the customer to write.
 - The address: the requester's (inline, else its user in the document's sideloaded `users`),
   else the sender of the e-mail (`via.source.from.address`).
-- The channel: `via.channel`, a via type ("email", "web", "chat") or a via id (4 is mail).
+- The channel: `via.channel`, a via type ("email", "web", "chat") or a via id (4 is mail;
+  an id not mapped here is kept as "via N", which a guide's `channel` rule can name).
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ NO_REQUESTER_COMMENT = (
 )
 OPENED_BY_ANOTHER = (
     "description: missing: the ticket was opened by someone other than the requester "
-    "(submitter_id), so its description is not the customer's words; the customer has not "
-    "written yet"
+    "(submitter_id), so its description is not the customer's words; the customer's own "
+    "are in its comments (an export with comments, or a trigger on the customer's reply)"
 )
 
 # Via ids as the API may give them, to the via types a guide's `channel` rules name

@@ -123,22 +123,6 @@ def _ids_by_key(connection: Connection, keys: Sequence[TicketKey]) -> dict[Ticke
     return found
 
 
-def decision_on_same_words(
-    connection: Connection, *, source: str, ticket_key: str, body: str
-) -> int | None:
-    """The latest decision of the ticket when it was last decided on these same words (a
-    helpdesk tells of every update, an agent's reply or note too), else None."""
-    row = connection.execute(
-        select(decisions.c.id, tickets.c.body)
-        .join(tickets, decisions.c.ticket_id == tickets.c.id)
-        .where(tickets.c.source == source)
-        .where(tickets.c.ticket_key == ticket_key)
-        .order_by(decisions.c.id.desc())
-        .limit(1)
-    ).first()
-    return int(row.id) if row is not None and row.body == body else None
-
-
 def message_of_decision(connection: Connection, decision_id: int) -> tuple[str | None, str]:
     """The subject and body of the ticket a decision decided."""
     subject, body = connection.execute(

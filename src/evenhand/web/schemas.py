@@ -320,12 +320,15 @@ class JsonLinesTicket(_TicketObject):
 
 
 class ZendeskUser(_Open):
+    id: ZendeskUserId | None = None
     email: Email | None = None
     name: str | None = None
 
 
 class ZendeskVia(_Open):
-    channel: Channel | None = None
+    channel: Channel | Annotated[int, Strict(), Field(ge=0, le=ID_MAX)] | None = Field(
+        default=None, description="A via type (`email`, `web`, `chat`) or a via id (4 is mail)."
+    )
     source: dict[str, Any] | None = Field(
         default=None, description="`from.address`: the e-mail when there is no requester."
     )
@@ -356,6 +359,11 @@ class ZendeskTicket(_TicketObject):
     raw_subject: str | None = None
     description: str | None = None
     requester_id: ZendeskUserId | None = None
+    submitter_id: ZendeskUserId | None = Field(
+        default=None,
+        description="Who opened the ticket: not the requester (an agent on the phone), the "
+        "description is not the customer's words.",
+    )
     requester: ZendeskUser | None = None
     via: ZendeskVia | None = None
     comments: list[ZendeskComment] | None = None
