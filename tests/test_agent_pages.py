@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
+from sqlalchemy import select
 
 from evenhand.actions.guide import default_guide_text, load_guide
 from evenhand.actions.import_file import import_file
@@ -20,6 +21,7 @@ from evenhand.ingest.guide_file import parse_guide
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
+from evenhand.store.tables import reviews
 from evenhand.store.users import find_user
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import FIXTURES, NOW
@@ -383,6 +385,48 @@ def test_a_guide_without_the_reply_for_a_choice_never_sends_the_question_with_it
     # then: it is refused, saying the guide has no such reply and the agent writes one
     assert refused.value.code is InputError.MISSING_VALUE
     assert "refund_made" in refused.value.message and "write the reply" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("written", "code", "said"),
+    [
+        ("   \n ", InputError.MISSING_VALUE, "a reply needs some text"),
+        (
+            "You may send it back within 14 days, unused and in its original packaging.",
+            InputError.BAD_VALUE,
+            '"unused"',
+        ),
+        ("We have refunded you in full.", InputError.BAD_VALUE, "an action was taken"),
+        ("Du kan skicka tillbaka den inom 7 dagar.", InputError.BAD_VALUE, "right of withdrawal"),
+    ],
+)
+def test_a_reply_the_agent_writes_is_read_like_the_guides_own(
+    site: Site, written: str, code: InputError, said: str
+) -> None:
+    # given: the broken vase's decision, and an agent who edits its reply
+    agent = site.sign_in(AGENT)
+    decision_id = int(_ticket_id(agent.get("/queue").text, "Trasig vas").rsplit("/", 1)[1])
+    with site.engine.connect() as connection:
+        user = find_user(connection, AGENT)
+    assert user is not None
+    # when: the approval carries a blank reply, a packaging condition, a claim of an action
+    # not taken, or a window under the law
+    with pytest.raises(EvenhandError) as refused:
+        review_decision(
+            site.engine,
+            decision_id=decision_id,
+            user=user,
+            remedy=None,
+            reason="",
+            reply_text=written,
+            now=NOW,
+            guide=parse_guide(default_guide_text(), source="default.yaml"),
+        )
+    # then: it is refused, saying why, and nothing is approved
+    assert refused.value.code is code and said in refused.value.message
+    with site.engine.connect() as connection:
+        kept = connection.execute(select(reviews).where(reviews.c.decision_id == decision_id))
+        assert kept.first() is None
 
 
 def test_the_guide_page_lists_the_replies_of_each_choice(site: Site) -> None:

@@ -36,6 +36,8 @@ from evenhand.actions.schemas import DecisionOut
 from evenhand.actions.service import find_decision
 from evenhand.domain.execution import Choice, ManualStep
 from evenhand.domain.guide import Guide, Remedy
+from evenhand.domain.replay import facts_from_json
+from evenhand.domain.reply_check import check_written_reply
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
@@ -188,6 +190,27 @@ def links_out(
     return links
 
 
+def _check_written(
+    decision: DecisionOut, reply_text: str | None, *, guide: Guide | None, by_hand: bool
+) -> None:
+    """A reply the agent wrote must have words, and say nothing the guide's own replies may
+    not (`check_written_reply`): the draft is what goes to the customer."""
+    if reply_text is None or reply_text == decision.reply.text:
+        return
+    if not reply_text.strip():
+        raise EvenhandError(InputError.MISSING_VALUE, "reply: a reply needs some text")
+    if guide is None:
+        return
+    found = check_written_reply(
+        reply_text,
+        settings=guide.settings,
+        facts=facts_from_json(decision.facts),
+        by_hand=by_hand,
+    )
+    if found:
+        raise EvenhandError(InputError.BAD_VALUE, f"reply: {found[0]}")
+
+
 def review_decision(
     engine: Engine,
     *,
@@ -218,6 +241,7 @@ def review_decision(
     after = Remedy(remedy) if remedy else decision.remedy
     chosen = _choice(choice, after)
     reply_text = None if reply_text is None else reply_text.replace("\r\n", "\n")
+    _check_written(decision, reply_text, guide=guide, by_hand=done_by_hand)
     with engine.connect() as connection:
         reviews = reviews_of(connection, decision_id)
     changed = chosen is not None and chosen is not choice_in_force(decision, reviews)

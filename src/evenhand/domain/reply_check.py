@@ -24,7 +24,15 @@ from evenhand.domain.facts import CustomerKnown, Facts, Tier
 from evenhand.domain.guide import EU_WITHDRAWAL_DAYS, GuideSettings
 from evenhand.domain.intents import Intent
 from evenhand.domain.replies import REPLY_LANGUAGES, ReplyBook, ReplyContext, ReplyRenderError
-from evenhand.domain.reply_words import WHY, WORD_RULES, WordRule, any_of, normalised, shop_rule
+from evenhand.domain.reply_words import (
+    WHY,
+    WORD_RULES,
+    Forbidden,
+    WordRule,
+    any_of,
+    normalised,
+    shop_rule,
+)
 from evenhand.domain.ticket_facts import reply_context
 
 QUOTE_CHARS = 60  # of the offending words, in a refusal
@@ -113,6 +121,28 @@ def check_replies(book: ReplyBook, settings: GuideSettings) -> list[ReplyFinding
             for key, reason in _template_findings(book, name, language, contexts, rules):
                 findings.setdefault((name, language, key), ReplyFinding(name, language, reason))
     return list(findings.values())
+
+
+def check_written_reply(
+    text: str, *, settings: GuideSettings, facts: Facts, by_hand: bool
+) -> list[str]:
+    """A reply a person wrote or edited, read as the grid reads a template's, in either
+    language (an agent may answer in the other): a packaging condition, a word that reveals
+    a tier, a value or a threat, a return window under the law for this ticket; and a claim
+    of an action not yet taken, unless it was done by hand."""
+    said = normalised(text)
+    context = reply_context(facts, settings=settings, first_name=None, order_name=None)
+    found: list[str] = []
+    for language in REPLY_LANGUAGES:
+        rules = tuple(
+            rule
+            for rule in _rules(language, settings)
+            if not (by_hand and rule.kind is Forbidden.CLAIM)
+        )
+        words = _word_findings(said, rules, where="in the reply")
+        window = _window_findings(said, language, context, GridCell("this ticket", facts))
+        found.extend(reason for _, reason in (*words, *window))
+    return found
 
 
 def grid_context(cell: GridCell, settings: GuideSettings) -> ReplyContext:
