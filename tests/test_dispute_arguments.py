@@ -77,8 +77,11 @@ def test_the_argument_follows_the_records(
 def test_policies_follow_the_guide() -> None:
     guide = GuideSettings(return_window_days=45, return_shipping=ReturnShipping.SHOP)
     assert "within 45 days of receipt" in refund_policy(guide)
-    assert "the shop pays the return shipping" in refund_policy(guide)
+    assert "The shop pays the return shipping" in refund_policy(guide)
     assert "within 45 days of receipt" in cancellation_policy(guide)
+    # what the bank reads holds no condition the law does not allow, nor an unchecked promise
+    for words in (refund_policy(guide), cancellation_policy(guide)):
+        assert not {"unused", "unopened", "packaging", "reminder"} & set(words.split())
 
 
 def test_urgency_marks() -> None:
@@ -88,3 +91,7 @@ def test_urgency_marks() -> None:
     assert urgency(now - timedelta(seconds=1), now=now, soon=soon) is Urgency.OVERDUE
     assert urgency(now + timedelta(days=3), now=now, soon=soon) is Urgency.DUE_SOON
     assert urgency(now + timedelta(days=3, seconds=1), now=now, soon=soon) is Urgency.OPEN
+    # under review, the evidence is with the bank: nothing is due from the shop
+    past = now - timedelta(days=9)
+    assert urgency(past, now=now, soon=soon, status="under_review") is Urgency.WITH_BANK
+    assert urgency(past, now=now, soon=soon, status="warning_needs_response") is Urgency.OVERDUE

@@ -41,7 +41,7 @@ def test_disputes_most_urgent_first_as_json(shop: Path) -> None:
     assert (first["reason"], first["network_reason_code"], first["status"]) == (
         "product_unacceptable",
         "13.3",
-        "under_review",
+        "needs_response",
     )
     assert first["evidence_due_by"] == "2025-12-06T05:46:40Z"
     assert first["urgency"] == "overdue"  # long past, whenever the test runs

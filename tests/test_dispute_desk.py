@@ -41,7 +41,7 @@ from tests.conftest import FIXTURES, NOW
 from tests.shopify_dispute_server import FakeShopifyDisputes, shopify_server
 from tests.stripe_fake import FakeStripe, a_stripe_dispute, stripe_server
 
-ANNA_STRIPE = "du_1QFixtureAnna0004"  # on #1004, product_unacceptable (13.3), under_review
+ANNA_STRIPE = "du_1QFixtureAnna0004"  # on #1004, product_unacceptable (13.3), needs_response
 ANNA_TICKETS = [
     {
         "id": "d-1",
@@ -133,10 +133,33 @@ def test_the_desk_lists_open_disputes_most_urgent_first(shop: Engine) -> None:
     assert (stripe.reason, stripe.network_reason_code, stripe.status) == (
         "product_unacceptable",
         "13.3",
-        "under_review",
+        "needs_response",
     )
     assert str(entries[0].amount) == "548.00 SEK"
     assert entries[2].row.order_name is None  # 90013's order is not in the shop's data
+
+
+def test_a_dispute_under_review_is_with_the_bank_and_listed_after_those_due(
+    shop: Engine,
+) -> None:
+    # Given Anna's overdue Stripe dispute, once its evidence went in and it is under review
+    with shop.begin() as connection:
+        connection.execute(
+            disputes.update()
+            .where(disputes.c.external_id == ANNA_STRIPE)
+            .values(status="under_review")
+        )
+    # When the desk is listed
+    entries = dispute_desk(shop, now=NOW, soon_days=8)
+    # Then it is not overdue but with the bank, after those awaiting the shop's evidence,
+    # and not among those due within eight days
+    assert [(e.row.external_id, e.urgency) for e in entries] == [
+        ("90011", Urgency.OVERDUE),
+        ("90013", Urgency.DUE_SOON),
+        (ANNA_STRIPE, Urgency.WITH_BANK),
+    ]
+    due = dispute_desk(shop, now=NOW, soon_days=8, due_within=8)
+    assert [e.row.external_id for e in due] == ["90011", "90013"]
 
 
 def test_due_within_keeps_what_is_due_by_then(shop: Engine) -> None:

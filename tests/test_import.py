@@ -186,7 +186,7 @@ def test_disputes_link_to_orders_and_count_while_open(engine: Engine, settings: 
     # 90013's order is not in the shop's data: kept and reported, not refused.
     assert [d.external_id for d in shopify.unlinked_disputes] == ["90013"]
     run_import(engine, settings, ImportKind.DISPUTES, STRIPE / "disputes_list.json")
-    # Anna: 90011 on #1002 (needs_response) and the Stripe one on #1004 (under_review).
+    # Anna: 90011 on #1002 (needs_response) and the Stripe one on #1004 (needs_response).
     assert figures(engine, settings, ANNA)["open_disputes"] == 2
     assert figures(engine, settings, ERIK)["open_disputes"] == 0  # 90012 was won
 

@@ -40,21 +40,32 @@ def dispute_desk(
 ) -> list[DeskEntry]:
     """Open disputes, the earliest evidence due date first (overdue ones lead, those
     without a date come last); with `due_within`, only those due within that many days
-    (overdue included)."""
+    (overdue included; not those under review, whose evidence is with the bank)."""
     ensure_current(engine)
     with engine.connect() as connection:
         rows = open_dispute_rows(connection)
     soon = timedelta(days=soon_days)
-    entries = [DeskEntry(row, urgency(row.evidence_due_by, now=now, soon=soon)) for row in rows]
+    entries = [
+        DeskEntry(row, urgency(row.evidence_due_by, now=now, soon=soon, status=row.status))
+        for row in rows
+    ]
     if due_within is not None:
         limit = now + timedelta(days=due_within)
-        entries = [e for e in entries if e.row.evidence_due_by and e.row.evidence_due_by <= limit]
+        entries = [
+            e
+            for e in entries
+            if e.urgency is not Urgency.WITH_BANK
+            and e.row.evidence_due_by
+            and e.row.evidence_due_by <= limit
+        ]
     return sorted(entries, key=_most_urgent_first)
 
 
-def _most_urgent_first(entry: DeskEntry) -> tuple[bool, datetime, int]:
+def _most_urgent_first(entry: DeskEntry) -> tuple[bool, bool, datetime, int]:
+    """Those awaiting the shop's evidence first, by due date; then those with the bank."""
     due = entry.row.evidence_due_by
-    return (due is None, due.replace(tzinfo=None) if due else _FAR, entry.row.id)
+    with_bank = entry.urgency is Urgency.WITH_BANK
+    return (with_bank, due is None, due.replace(tzinfo=None) if due else _FAR, entry.row.id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -390,8 +390,9 @@ def submit_evidence(
         or saved.sent_at is None
         or (saved.edited_at is not None and saved.edited_at > saved.sent_at)
     ):
+        provider = "Shopify" if pack.dispute.provider == "shopify" else "Stripe"
         raise EvenhandError(
-            InputError.BAD_VALUE, "evidence: send the pack as it stands to Stripe first"
+            InputError.BAD_VALUE, f"evidence: send the pack as it stands to {provider} first"
         )
     _provider_call(settings, pack, submit=True)
     values = {"submitted_by": by, "submitted_at": now}

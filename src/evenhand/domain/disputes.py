@@ -19,9 +19,19 @@ class Urgency(StrEnum):
     DUE_SOON = "due_soon"  # due within the desk's warning window
     OPEN = "open"  # due later
     NO_DATE = "no_date"  # the provider gave no due date
+    WITH_BANK = "with_bank"  # under review: the evidence went in, nothing is due from the shop
 
 
-def urgency(due_by: datetime | None, *, now: datetime, soon: timedelta) -> Urgency:
+# The statuses in which the bank waits for the shop's evidence (Stripe's and Shopify's).
+AWAITING_EVIDENCE = frozenset({"needs_response", "warning_needs_response"})
+
+
+def urgency(
+    due_by: datetime | None, *, now: datetime, soon: timedelta, status: str | None = None
+) -> Urgency:
+    """How soon the shop's evidence is due; nothing is once the dispute is under review."""
+    if status is not None and status not in AWAITING_EVIDENCE:
+        return Urgency.WITH_BANK
     if due_by is None:
         return Urgency.NO_DATE
     if due_by < now:
@@ -69,8 +79,10 @@ def refund_policy(settings: GuideSettings) -> str:
     )
     return (
         f"Returns: an item may be returned within {settings.return_window_days} days of "
-        f"receipt, unused and in its original packaging; {shipping}, and the refund is made "
-        "when the return arrives. Damaged, wrong or missing items: the customer chooses a "
+        "receipt, with no reason needed; the customer may open and examine it as in a shop, "
+        "and only a loss in value from further use may be deducted. "
+        f"{shipping[0].upper()}{shipping[1:]}, and the refund is made when the return "
+        "arrives. Damaged, wrong or missing items: the customer chooses a "
         "replacement or a full refund, and nothing needs to be sent back. Faulty goods "
         "remain covered by the statutory right to complain after the return window."
     )
@@ -79,11 +91,11 @@ def refund_policy(settings: GuideSettings) -> str:
 def cancellation_policy(settings: GuideSettings) -> str:
     """The subscription terms the guide applies, in words."""
     return (
-        "Subscriptions renew automatically on the terms accepted at checkout, and the "
-        "customer is e-mailed a reminder before each renewal. A subscription can be "
-        "cancelled at any time before a renewal by writing to customer service; a "
-        "delivery already charged is not refunded, but unopened goods may be returned "
-        f"within {settings.return_window_days} days of receipt."
+        "Subscriptions renew automatically on the terms accepted at checkout. A "
+        "subscription can be cancelled at any time before a renewal by writing to customer "
+        "service; a delivery already charged may be returned within "
+        f"{settings.return_window_days} days of receipt, as any other order, and is then "
+        "refunded."
     )
 
 
@@ -160,8 +172,7 @@ def _fraudulent(facts: CaseFacts) -> str:
 def _subscription(facts: CaseFacts) -> str:
     return (
         "The charge is a subscription renewal on the terms the customer accepted at "
-        "checkout, announced by an e-mail reminder before the renewal. The customer had not "
-        "cancelled the subscription before it renewed; the terms are attached."
+        "checkout; the terms, and the customer's messages to the shop, are attached."
     )
 
 

@@ -29,6 +29,7 @@ URGENCY_LABELS = {
     Urgency.DUE_SOON: "due soon",
     Urgency.OPEN: "",
     Urgency.NO_DATE: "no due date",
+    Urgency.WITH_BANK: "with the bank",
 }
 
 
@@ -70,7 +71,14 @@ def _pack_page(
         fields=shown or pack.fields,
         names=EVIDENCE_FIELDS,
         field_labels=EVIDENCE_LABELS,
-        mark=URGENCY_LABELS[urgency(pack.dispute.evidence_due_by, now=service.now(), soon=soon)],
+        mark=URGENCY_LABELS[
+            urgency(
+                pack.dispute.evidence_due_by,
+                now=service.now(),
+                soon=soon,
+                status=pack.dispute.status,
+            )
+        ],
         provider_ready=(
             service.settings.stripe_api_key
             if pack.dispute.provider == "stripe"
