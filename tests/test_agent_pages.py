@@ -396,7 +396,7 @@ def test_a_guide_without_the_reply_for_a_choice_never_sends_the_question_with_it
             InputError.BAD_VALUE,
             '"unused"',
         ),
-        ("We have refunded you in full.", InputError.BAD_VALUE, "an action was taken"),
+        ("As one of our VIP customers you get a new vase.", InputError.BAD_VALUE, "reveals"),
         ("Du kan skicka tillbaka den inom 7 dagar.", InputError.BAD_VALUE, "right of withdrawal"),
     ],
 )
@@ -427,6 +427,38 @@ def test_a_reply_the_agent_writes_is_read_like_the_guides_own(
     with site.engine.connect() as connection:
         kept = connection.execute(select(reviews).where(reviews.c.decision_id == decision_id))
         assert kept.first() is None
+
+
+def test_a_reply_the_agent_writes_in_ordinary_words_is_approved(site: Site) -> None:
+    # given: the broken vase's decision
+    agent = site.sign_in(AGENT)
+    decision_id = int(_ticket_id(agent.get("/queue").text, "Trasig vas").rsplit("/", 1)[1])
+    with site.engine.connect() as connection:
+        user = find_user(connection, AGENT)
+    assert user is not None
+    # when: the agent's reply says what it did, asks for a photo of the box, and says the
+    # original packaging is not needed
+    written = (
+        "Hej! Vi har granskat ditt ärende och skickar en ny vas. Skicka gärna en bild på "
+        "kartongen. Du behöver inte spara originalförpackningen. We have reviewed your case."
+    )
+    review_decision(
+        site.engine,
+        decision_id=decision_id,
+        user=user,
+        remedy=None,
+        reason="",
+        reply_text=written,
+        now=NOW,
+        guide=parse_guide(default_guide_text(), source="default.yaml"),
+        done_by_hand=True,
+    )
+    # then: it is approved with the agent's words
+    with site.engine.connect() as connection:
+        kept = connection.execute(
+            select(reviews.c.reply_text).where(reviews.c.decision_id == decision_id)
+        ).scalar_one()
+    assert kept == written
 
 
 def test_the_guide_page_lists_the_replies_of_each_choice(site: Site) -> None:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, func, select
 
+from evenhand.actions.service import create_token
 from evenhand.actions.users import (
     create_user,
     delete_user,
@@ -21,7 +22,7 @@ from evenhand.actions.users import (
     set_role,
 )
 from evenhand.domain.roles import Role
-from evenhand.errors import AccessError, EvenhandError
+from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.store.tables import sessions, users
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import NOW
@@ -265,3 +266,33 @@ def test_wrong_passwords_from_one_address_slow_every_e_mail_from_it(site: Site) 
     assert opens(site.sign_in(AGENT, **{"x-forwarded-for": "198.51.100.4"}), "/queue")
     [(_, details)] = site.events("sign-in throttled")
     assert details["client"] == "203.0.113.7"
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "code", "said"),
+    [
+        ("lena.example.se", "a-long-password", InputError.BAD_VALUE, "not an e-mail address"),
+        ("lena @example.se", "a-long-password", InputError.BAD_VALUE, "not an e-mail address"),
+        ("l" * 320 + "@example.se", "a-long-password", InputError.BAD_VALUE, "at most 320"),
+        ("lena@example.se", " " * 12, AccessError.WEAK_PASSWORD, "spaces only"),
+    ],
+)
+def test_a_user_needs_an_address_and_a_password_of_more_than_spaces(
+    engine: Engine, email: str, password: str, code: InputError | AccessError, said: str
+) -> None:
+    # when a manager adds a user with a bad address or a password of spaces
+    with pytest.raises(EvenhandError) as refused:
+        create_user(engine, email=email, role=Role.AGENT, password=password, now=NOW)
+    # then it is refused, saying why (a 4xx, never a 401 for a typo), and no user is made
+    assert refused.value.code is code and said in refused.value.message
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(users)).scalar() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("   ", InputError.MISSING_VALUE), ("x" * 129, InputError.BAD_VALUE)]
+)
+def test_a_token_needs_a_name_that_fits(engine: Engine, name: str, code: InputError) -> None:
+    with pytest.raises(EvenhandError) as refused:
+        create_token(engine, name=name, now=NOW)
+    assert refused.value.code is code and refused.value.message.startswith("name: ")

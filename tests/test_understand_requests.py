@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from evenhand.domain.facts import AskedFor
-from evenhand.understand.requests import asked_for, customer_words, new_address_given
+from evenhand.understand.requests import (
+    asked_for,
+    customer_words,
+    new_address_given,
+    pause_asked,
+)
 
 ASKED = [
     ("I want a refund, not another parcel.", AskedFor.REFUND),
@@ -21,14 +26,32 @@ ASKED = [
     ("The mug arrived cracked.", AskedFor.NONE),
     ("Either a refund or a replacement is fine by me.", AskedFor.NONE),
     ("var e mitt paket", AskedFor.NONE),
-    ("Can I pause my coffee subscription for two months while I'm away?", AskedFor.PAUSE),
-    ("Please put my subscription on hold until March.", AskedFor.PAUSE),
-    ("Hej, kan jag pausa allt ett par månader?", AskedFor.PAUSE),
-    ("Jag vill göra ett uppehåll i prenumerationen över sommaren.", AskedFor.PAUSE),
-    ("I don't want to pause it, just cancel the subscription.", AskedFor.NONE),
-    ("Jag vill inte pausa, avsluta prenumerationen tack.", AskedFor.NONE),
-    ("Cancel the subscription and refund the last box.", AskedFor.REFUND),
+    (
+        "Koppen kom trasig, jag vill ha pengarna tillbaka. Pausa gärna prenumerationen också.",
+        AskedFor.REFUND,
+    ),
 ]
+
+PAUSES = [
+    ("Can I pause my coffee subscription for two months while I'm away?", True),
+    ("Could you put my coffee subscription on hold until March?", True),
+    ("Hej, kan jag pausa allt ett par månader?", True),
+    ("Jag vill göra ett uppehåll i prenumerationen över sommaren.", True),
+    ("Koppen kom trasig, jag vill ha pengarna tillbaka. Pausa gärna prenumerationen också.", True),
+    ("I don't want to pause it, just cancel the subscription.", False),
+    ("Jag vill inte pausa, avsluta prenumerationen tack.", False),
+    ("Cancel my subscription. I paused it last month and you still charged me!", False),
+    ("Säg upp min prenumeration. Jag pausade den förra månaden men ni drog pengar ändå.", False),
+    ("Cancel my subscription, the pause button in the app doesn't work.", False),
+    ("Please cancel, I need to take a break from coffee altogether.", False),
+    ("I was on hold for twenty minutes on the phone yesterday.", False),
+    ("Paketet kom trasigt, vi hade uppehåll i vattnet i går.", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PAUSES)
+def test_a_pause_counts_when_asked_for_not_when_past_or_a_button(text: str, expected: bool) -> None:
+    assert pause_asked(text) is expected
 
 
 @pytest.mark.parametrize(("text", "expected"), ASKED)

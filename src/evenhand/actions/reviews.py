@@ -190,9 +190,7 @@ def links_out(
     return links
 
 
-def _check_written(
-    decision: DecisionOut, reply_text: str | None, *, guide: Guide | None, by_hand: bool
-) -> None:
+def _check_written(decision: DecisionOut, reply_text: str | None, *, guide: Guide | None) -> None:
     """A reply the agent wrote must have words, and say nothing the guide's own replies may
     not (`check_written_reply`): the draft is what goes to the customer."""
     if reply_text is None or reply_text == decision.reply.text:
@@ -202,13 +200,10 @@ def _check_written(
     if guide is None:
         return
     found = check_written_reply(
-        reply_text,
-        settings=guide.settings,
-        facts=facts_from_json(decision.facts),
-        by_hand=by_hand,
+        reply_text, settings=guide.settings, facts=facts_from_json(decision.facts)
     )
     if found:
-        raise EvenhandError(InputError.BAD_VALUE, f"reply: {found[0]}")
+        raise EvenhandError(InputError.BAD_VALUE, "reply: " + "; ".join(found))
 
 
 def review_decision(
@@ -241,7 +236,7 @@ def review_decision(
     after = Remedy(remedy) if remedy else decision.remedy
     chosen = _choice(choice, after)
     reply_text = None if reply_text is None else reply_text.replace("\r\n", "\n")
-    _check_written(decision, reply_text, guide=guide, by_hand=done_by_hand)
+    _check_written(decision, reply_text, guide=guide)
     with engine.connect() as connection:
         reviews = reviews_of(connection, decision_id)
     changed = chosen is not None and chosen is not choice_in_force(decision, reviews)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from evenhand.actions.schemas import DecisionOut, decision_out
-from evenhand.errors import AccessError, EvenhandError, LookupFailure
+from evenhand.errors import AccessError, EvenhandError, InputError, LookupFailure
 from evenhand.ingest.cells import BIG_INTEGER_MAX, shown
 from evenhand.store import tokens
 from evenhand.store.audit import record_event
@@ -20,8 +20,17 @@ from evenhand.store.inbox import Accepted, accept_delivery
 TOKEN_PREFIX = "eh_"
 
 
+TOKEN_NAME_LIMIT = 128  # the column's
+
+
 def create_token(engine: Engine, *, name: str, now: datetime) -> str:
-    """A new API token; only its SHA-256 is stored, so this is the one time it is seen."""
+    """A new API token; only its SHA-256 is stored, so this is the one time it is seen.
+    Its name (who or what uses it) has words, at most 128 characters."""
+    name = name.strip()
+    if not name:
+        raise EvenhandError(InputError.MISSING_VALUE, "name: a token needs a name")
+    if len(name) > TOKEN_NAME_LIMIT:
+        raise EvenhandError(InputError.BAD_VALUE, f"name: at most {TOKEN_NAME_LIMIT} characters")
     ensure_current(engine)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with engine.begin() as connection:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from evenhand.domain.roles import Role
-from evenhand.errors import AccessError, EvenhandError, LookupFailure
+from evenhand.errors import AccessError, EvenhandError, InputError, LookupFailure
 from evenhand.store import users as user_store
 from evenhand.store.audit import record_event
 from evenhand.store.database import ensure_current
@@ -60,7 +60,21 @@ def password_matches(password: str, stored: str) -> bool:
     return hmac.compare_digest(computed, base64.b64decode(digest))
 
 
+EMAIL_LIMIT = 320  # the column's, and the longest address the standards allow
+
+
+def _check_email(email: str) -> None:
+    """A user's e-mail: one @ with words on both sides, no space, at most 320 characters."""
+    local, at, domain = email.rpartition("@")
+    if not (at and local and domain) or any(c.isspace() for c in email):
+        raise EvenhandError(InputError.BAD_VALUE, f"email: not an e-mail address: {email!r}")
+    if len(email) > EMAIL_LIMIT:
+        raise EvenhandError(InputError.BAD_VALUE, f"email: at most {EMAIL_LIMIT} characters")
+
+
 def _checked_password(password: str) -> str:
+    if not password.strip():
+        raise EvenhandError(AccessError.WEAK_PASSWORD, "a password of spaces only is no password")
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise EvenhandError(
             AccessError.WEAK_PASSWORD,
@@ -73,8 +87,7 @@ def create_user(engine: Engine, *, email: str, role: Role, password: str, now: d
     """A new user; a deleted user's e-mail gets its row back (their old reviews with it)."""
     ensure_current(engine)
     password_hash = _checked_password(password)
-    if "@" not in email:
-        raise EvenhandError(AccessError.BAD_CREDENTIALS, f"not an e-mail address: {email!r}")
+    _check_email(email)
     with engine.begin() as connection:
         found = user_store.find_any_user(connection, email)
         if found is not None and not found.deleted:

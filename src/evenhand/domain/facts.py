@@ -64,7 +64,6 @@ class AskedFor(StrEnum):
 
     REFUND = "refund"
     REPLACEMENT = "replacement"
-    PAUSE = "pause"  # of a subscription, rather than its end
     NONE = "none"
 
 
@@ -138,6 +137,7 @@ _SPECS = (
     FactSpec(
         "cancellation_quoted", FactType.FLAG, "the message says or quotes a cancellation made"
     ),
+    FactSpec("pause_asked", FactType.FLAG, "the message asks to pause a subscription"),
     FactSpec("orders", FactType.NUMBER, "counted orders"),
     FactSpec("gross_sales", FactType.NUMBER, "what the customer paid, in the shop currency"),
     FactSpec("refunds", FactType.NUMBER, "what was refunded"),
@@ -182,6 +182,7 @@ class Facts:
     asked_for: AskedFor = AskedFor.NONE
     new_address_given: bool = False
     cancellation_quoted: bool = False
+    pause_asked: bool = False
     orders: int = 0
     gross_sales: Decimal = Decimal(0)
     refunds: Decimal = Decimal(0)

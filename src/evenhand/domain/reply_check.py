@@ -123,26 +123,25 @@ def check_replies(book: ReplyBook, settings: GuideSettings) -> list[ReplyFinding
     return list(findings.values())
 
 
-def check_written_reply(
-    text: str, *, settings: GuideSettings, facts: Facts, by_hand: bool
-) -> list[str]:
-    """A reply a person wrote or edited, read as the grid reads a template's, in either
-    language (an agent may answer in the other): a packaging condition, a word that reveals
-    a tier, a value or a threat, a return window under the law for this ticket; and a claim
-    of an action not yet taken, unless it was done by hand."""
-    said = normalised(text)
+def check_written_reply(text: str, *, settings: GuideSettings, facts: Facts) -> list[str]:
+    """A reply a person wrote or edited, in either language (an agent may answer in the
+    other): a packaging or "unused" condition in a sentence about returning, a word that
+    says a tier or a value (the rules marked `edits`), and a return window under the law
+    for this ticket. A claim that something was done is the agent's to make."""
     context = reply_context(facts, settings=settings, first_name=None, order_name=None)
+    cell = GridCell("this ticket", facts)
     found: list[str] = []
     for language in REPLY_LANGUAGES:
-        rules = tuple(
-            rule
-            for rule in _rules(language, settings)
-            if not (by_hand and rule.kind is Forbidden.CLAIM)
-        )
-        words = _word_findings(said, rules, where="in the reply")
-        window = _window_findings(said, language, context, GridCell("this ticket", facts))
-        found.extend(reason for _, reason in (*words, *window))
-    return found
+        rules = [rule for rule in _rules(language, settings) if rule.edits]
+        said_words = tuple(rule for rule in rules if rule.kind is Forbidden.REVEALS)
+        conditions = tuple(rule for rule in rules if rule.kind is Forbidden.PACKAGING)
+        said = normalised(text)
+        found += [reason for _, reason in _word_findings(said, said_words, where="in the reply")]
+        for sentence in _SENTENCE.findall(said):
+            if re.search(_RETURN_WORDS[language], sentence):
+                found += [r for _, r in _word_findings(sentence, conditions, where="on a return")]
+        found += [reason for _, reason in _window_findings(said, language, context, cell)]
+    return list(dict.fromkeys(found))
 
 
 def grid_context(cell: GridCell, settings: GuideSettings) -> ReplyContext:

@@ -3,8 +3,9 @@ refused, and an example sentence it catches (a test checks every example is caug
 
 The grid check (`reply_check`) matches these against every rendered reply and against
 each template's own text, after `normalised` folds case, spacing, invisible characters
-and look-alike letters. A shop adds its own words in the guide's settings
-(`reply_forbidden_words`); it cannot remove these.
+and look-alike letters. A reply an agent writes is read by the rules marked `edits`
+(a packaging condition in a sentence about returning, a tier or a value). A shop adds its
+own words in the guide's settings (`reply_forbidden_words`); it cannot remove these.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class WordRule:
     kind: Forbidden
     pattern: str  # a regular expression over normalised text (lower case, single spaces)
     example: str  # a sentence it must catch
+    # Read in an agent's own reply too (`reply_check.check_written_reply`): the words that
+    # say a tier or a value. Words an agent may well mean otherwise ("we reviewed your
+    # case", "social media") are for the guide's templates only.
+    edits: bool = True
 
     def compiled(self) -> re.Pattern[str]:
         return _compiled(self.pattern)
@@ -83,11 +88,20 @@ _EN = (
         r"(?:how much|what) you(?:'ve| have)? (?:spent|bought)|spent with us|your spending",
         "Because of how much you have spent with us.",
     ),
-    WordRule(R, r"reviews?|reviewed|reviewing|trustpilot|ratings?", "Please do not review us."),
-    WordRule(R, r"(?:one|1|single)[- ]star", "A one-star rating will not help."),
-    WordRule(R, r"charge ?-?backs?", "There is no need for a chargeback."),
-    WordRule(R, r"threat(?:s|en|ens|ened|ening)?", "Threats do not change our answer."),
-    WordRule(R, r"social media|lawyers?|solicitors?", "Whatever you post on social media."),
+    WordRule(
+        R,
+        r"reviews?|reviewed|reviewing|trustpilot|ratings?",
+        "Please do not review us.",
+        edits=False,
+    ),
+    WordRule(R, r"(?:one|1|single)[- ]star", "A one-star rating will not help.", edits=False),
+    WordRule(R, r"charge ?-?backs?", "There is no need for a chargeback.", edits=False),
+    WordRule(
+        R, r"threat(?:s|en|ens|ened|ening)?", "Threats do not change our answer.", edits=False
+    ),
+    WordRule(
+        R, r"social media|lawyers?|solicitors?", "Whatever you post on social media.", edits=False
+    ),
 )
 
 _SV = (
@@ -134,12 +148,16 @@ _SV = (
         R,
         r"recension(?:er|en)?|omdöme(?:n|t)?|betyg(?:et)?|trustpilot",
         "Du behöver inte skriva en recension.",
+        edits=False,
     ),
-    WordRule(R, r"(?:en|1) stjärna", "Ett betyg på en stjärna hjälper inte."),
-    WordRule(R, r"charge ?-?backs?|återkrav(?:et)?", "Ett återkrav behövs inte."),
-    WordRule(R, r"hot(?:et|en|ar|ade|a)?", "Hot ändrar inte vårt svar."),
+    WordRule(R, r"(?:en|1) stjärna", "Ett betyg på en stjärna hjälper inte.", edits=False),
+    WordRule(R, r"charge ?-?backs?|återkrav(?:et)?", "Ett återkrav behövs inte.", edits=False),
+    WordRule(R, r"hot(?:et|en|ar|ade|a)?", "Hot ändrar inte vårt svar.", edits=False),
     WordRule(
-        R, r"sociala medier|advokat(?:en)?|jurist(?:en)?", "Vad du än skriver i sociala medier."
+        R,
+        r"sociala medier|advokat(?:en)?|jurist(?:en)?",
+        "Vad du än skriver i sociala medier.",
+        edits=False,
     ),
 )
 

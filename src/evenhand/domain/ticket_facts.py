@@ -69,6 +69,7 @@ class CustomerWords:
     asked_for: AskedFor = AskedFor.NONE
     new_address_given: bool = False
     cancellation_quoted: bool = False
+    pause_asked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,7 @@ def facts_for(
         asked_for=ticket.words.asked_for,
         new_address_given=ticket.words.new_address_given,
         cancellation_quoted=ticket.words.cancellation_quoted,
+        pause_asked=ticket.words.pause_asked,
         **_value_facts(value, ltv),
         **_order_facts(order, ticket.created_at),
     )

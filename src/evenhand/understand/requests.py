@@ -1,5 +1,5 @@
-"""What a customer asks for in so many words: a refund, a replacement or a pause, a new address
-already given, a subscription cancellation they made and quote.
+"""What a customer asks for in so many words: a refund or a replacement, a pause of a
+subscription, a new address already given, a subscription cancellation they made and quote.
 
 Read simply, by patterns in Swedish and English, so a reply can use the customer's own
 words ("I want a refund, not another parcel") instead of offering what they turned down.
@@ -30,10 +30,13 @@ _REPLACEMENT = re.compile(
     r"skicka (?:en|ett) (?:ny|nytt)|skicka (?:den|det|dem) igen|byta (?:den|det|dem|ut))",
     re.IGNORECASE,
 )
-# A pause of a subscription, not its end ("pause it for two months", "kan jag pausa").
+# A pause asked for, in the present or as a wish ("pause it for two months", "put my
+# subscription on hold", "kan jag pausa", "göra ett uppehåll"), not one past or broken
+# ("I paused it", "the pause button").
 _PAUSE = re.compile(
-    r"\b(?:pause|pausing|paused|put (?:it|my \w+|the \w+) on hold|take a break from|"
-    r"pausa\w*|ta (?:en )?paus|göra (?:ett )?uppehåll|uppehåll i)",
+    r"\b(?:pause (?:it|my|the|our|them|all|everything|deliveries|for)|pausing|"
+    r"put (?:it|(?:my|the) (?:\w+ ){0,2}(?:subscription|deliveries|orders?)) on hold|"
+    r"pausa(?:r)?|pausas|ta (?:en )?paus|(?:göra|ha) (?:ett )?uppehåll)\b",
     re.IGNORECASE,
 )
 # A negation within a few words before a phrase turns it down ("not another parcel").
@@ -89,21 +92,24 @@ def customer_words(
         asked_for=asked_for(own),
         new_address_given=new_address_given(own),
         cancellation_quoted=bool(_CANCELLED.search(everything)),
+        pause_asked=pause_asked(own),
     )
 
 
 def asked_for(text: str) -> AskedFor:
-    """A refund, a replacement or a pause when the message asks for one and no other."""
-    wanted = [
-        kind
-        for kind, pattern in (
-            (AskedFor.REFUND, _REFUND),
-            (AskedFor.REPLACEMENT, _REPLACEMENT),
-            (AskedFor.PAUSE, _PAUSE),
-        )
-        if _wanted(pattern, text)
-    ]
-    return wanted[0] if len(wanted) == 1 else AskedFor.NONE
+    """A refund or a replacement when the message asks for one and not the other."""
+    refund = _wanted(_REFUND, text)
+    replacement = _wanted(_REPLACEMENT, text)
+    if refund and not replacement:
+        return AskedFor.REFUND
+    if replacement and not refund:
+        return AskedFor.REPLACEMENT
+    return AskedFor.NONE
+
+
+def pause_asked(text: str) -> bool:
+    """The message asks to pause a subscription (a break, not its end)."""
+    return _wanted(_PAUSE, text)
 
 
 def _wanted(pattern: re.Pattern[str], text: str) -> bool:
