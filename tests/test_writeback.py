@@ -206,6 +206,23 @@ def test_a_zendesk_event_is_completed_with_its_requester_from_the_api(zendesk: D
     assert outcome["remedy"] == "human_review"
 
 
+def test_a_zendesk_ticket_an_agent_opened_waits_for_the_customers_words(zendesk: Desk) -> None:
+    # given a ticket an agent opened after a phone call, in the agent's words
+    zendesk.helpdesk.users["9020002"] = {"id": 9020002, "email": "liv@example.com", "name": "Liv"}
+    zendesk.deliver(
+        "zendesk",
+        "zendesk_ticket_created_by_agent_event.json",
+        topic="zen:event-type:ticket.created",
+    )
+    # then nothing is decided on the agent's promise, and the delivery is done, not failed
+    with zendesk.worker.engine.connect() as connection:
+        status, outcome = connection.execute(select(inbox.c.status, inbox.c.outcome)).one()
+        assert connection.execute(select(decisions.c.id)).first() is None
+    assert status == "done" and outcome["ticket_id"] == "35450"
+    assert "the customer has not written" in outcome["nothing_new"]
+    assert zendesk.send() == 0
+
+
 def test_a_gorgias_ticket_keeps_its_own_tags_and_gets_an_internal_note(gorgias: Desk) -> None:
     ticket = json.loads(fixture("gorgias_ticket_created.json"))["ticket"]
     gorgias.helpdesk.tickets["88201"] = ticket

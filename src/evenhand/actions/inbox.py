@@ -362,10 +362,7 @@ def _step(payload: Resolved, worker: Worker, reading: Understanding | None) -> S
 
 def _other_step(payload: CustomerAsked | ShopRedact | ReviewsArrived | NothingNew) -> Step:
     if isinstance(payload, NothingNew):
-        skipped = {
-            "ticket_id": payload.ticket_id,
-            "nothing_new": "the newest message is not the customer's",
-        }
+        skipped = {"ticket_id": payload.ticket_id, "nothing_new": payload.why}
         return lambda c, now: skipped
     if isinstance(payload, CustomerAsked):
         return lambda c, now: _customer_asked(c, payload)

@@ -28,6 +28,7 @@ from evenhand.ingest.json_source import JsonError, parse_json
 from evenhand.ingest.public_reviews import parse_public_reviews
 from evenhand.ingest.shopify_orders_json import order_from_rest, refund_total
 from evenhand.ingest.tickets import TicketIn, TicketProblem, ticket_from_object
+from evenhand.ingest.zendesk_tickets import NO_REQUESTER_COMMENT, OPENED_BY_ANOTHER
 
 
 class Source(StrEnum):
@@ -104,11 +105,13 @@ class TicketArrived:
 
 @dataclass(frozen=True, slots=True)
 class NothingNew:
-    """A helpdesk told of a ticket whose newest message is not the customer's (an agent's
-    reply, an internal note: Evenhand's own too): nothing to decide."""
+    """A helpdesk told of a ticket with nothing from the customer to decide: its newest
+    message is an agent's reply or an internal note (Evenhand's own too), or an agent opened
+    it and the customer has not written yet."""
 
     ticket_id: str
     provider: Source
+    why: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,8 +308,14 @@ def _ticket_id(value: object) -> str:
     return text
 
 
-def _arrived(ticket: dict[str, Any], provider: Source) -> TicketArrived:
+def _arrived(ticket: dict[str, Any], provider: Source) -> TicketArrived | NothingNew:
     found = ticket_from_object(ticket)
+    if isinstance(found, TicketProblem) and found.error in (
+        OPENED_BY_ANOTHER,
+        NO_REQUESTER_COMMENT,
+    ):
+        why = "an agent opened the ticket; the customer has not written in it yet"
+        return NothingNew(_ticket_id(ticket.get("id")), provider, why)
     if isinstance(found, TicketProblem):
         raise PayloadError(found.error)
     return TicketArrived(found, provider)
@@ -316,7 +325,8 @@ def _gorgias_arrived(ticket: dict[str, Any]) -> TicketArrived | NothingNew:
     """Gorgias tells of every new message: one not from the customer leaves nothing to
     decide (else Evenhand's own note would have the ticket decided and noted again)."""
     if not customer_wrote_last(ticket):
-        return NothingNew(_ticket_id(ticket.get("id")), Source.GORGIAS)
+        why = "the newest message is not the customer's"
+        return NothingNew(_ticket_id(ticket.get("id")), Source.GORGIAS, why)
     return _arrived(ticket, Source.GORGIAS)
 
 
