@@ -22,7 +22,7 @@ from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.tables import reviews
-from evenhand.store.users import find_user
+from evenhand.store.users import User, find_user
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import FIXTURES, NOW
 from tests.sites import AGENT, Site, csrf_of, serve_site
@@ -76,6 +76,16 @@ def test_the_queue_searches_the_message_text(site: Site) -> None:
     # then: each finds that ticket alone
     assert len(by_word) == 1 and "Where is my parcel" in by_word[0][2]
     assert len(by_id) == 1 and "Kvitto" in by_id[0][2]
+
+
+def _the_vase_and_its_agent(site: Site) -> tuple[int, User]:
+    """The broken vase's decision (as the agent's queue links it) and the agent."""
+    agent = site.sign_in(AGENT)
+    decision_id = int(_ticket_id(agent.get("/queue").text, "Trasig vas").rsplit("/", 1)[1])
+    with site.engine.connect() as connection:
+        user = find_user(connection, AGENT)
+    assert user is not None
+    return decision_id, user
 
 
 def _ticket_id(agent_page: str, subject: str) -> str:
@@ -363,12 +373,7 @@ def test_a_guide_without_the_reply_for_a_choice_never_sends_the_question_with_it
     start = text.index("  refund_made:\n")
     end = text.index("  reship_free_to_given_address:\n")
     older = parse_guide(text[:start] + text[end:], source="older.yaml")
-    agent = site.sign_in(AGENT)
-    path = _ticket_id(agent.get("/queue").text, "Trasig vas")
-    decision_id = int(path.rsplit("/", 1)[1])
-    with site.engine.connect() as connection:
-        user = find_user(connection, AGENT)
-    assert user is not None
+    decision_id, user = _the_vase_and_its_agent(site)
     # when: the agent overrides to a replace or refund with a refund, the reply as drafted
     with pytest.raises(EvenhandError) as refused:
         review_decision(
@@ -404,24 +409,11 @@ def test_a_reply_the_agent_writes_is_read_like_the_guides_own(
     site: Site, written: str, code: InputError, said: str
 ) -> None:
     # given: the broken vase's decision, and an agent who edits its reply
-    agent = site.sign_in(AGENT)
-    decision_id = int(_ticket_id(agent.get("/queue").text, "Trasig vas").rsplit("/", 1)[1])
-    with site.engine.connect() as connection:
-        user = find_user(connection, AGENT)
-    assert user is not None
-    # when: the approval carries a blank reply, a packaging condition, a claim of an action
-    # not taken, or a window under the law
+    decision_id, user = _the_vase_and_its_agent(site)
+    # when: the approval carries a blank reply, a packaging condition on a return, a word
+    # that says a tier, or a window under the law
     with pytest.raises(EvenhandError) as refused:
-        review_decision(
-            site.engine,
-            decision_id=decision_id,
-            user=user,
-            remedy=None,
-            reason="",
-            reply_text=written,
-            now=NOW,
-            guide=parse_guide(default_guide_text(), source="default.yaml"),
-        )
+        _approve_with(site, decision_id, user, written)
     # then: it is refused, saying why, and nothing is approved
     assert refused.value.code is code and said in refused.value.message
     with site.engine.connect() as connection:
@@ -429,19 +421,8 @@ def test_a_reply_the_agent_writes_is_read_like_the_guides_own(
         assert kept.first() is None
 
 
-def test_a_reply_the_agent_writes_in_ordinary_words_is_approved(site: Site) -> None:
-    # given: the broken vase's decision
-    agent = site.sign_in(AGENT)
-    decision_id = int(_ticket_id(agent.get("/queue").text, "Trasig vas").rsplit("/", 1)[1])
-    with site.engine.connect() as connection:
-        user = find_user(connection, AGENT)
-    assert user is not None
-    # when: the agent's reply says what it did, asks for a photo of the box, and says the
-    # original packaging is not needed
-    written = (
-        "Hej! Vi har granskat ditt ärende och skickar en ny vas. Skicka gärna en bild på "
-        "kartongen. Du behöver inte spara originalförpackningen. We have reviewed your case."
-    )
+def _approve_with(site: Site, decision_id: int, user: User, written: str) -> None:
+    """The agent approves the decision with a reply of their own, under the default guide."""
     review_decision(
         site.engine,
         decision_id=decision_id,
@@ -453,6 +434,18 @@ def test_a_reply_the_agent_writes_in_ordinary_words_is_approved(site: Site) -> N
         guide=parse_guide(default_guide_text(), source="default.yaml"),
         done_by_hand=True,
     )
+
+
+def test_a_reply_the_agent_writes_in_ordinary_words_is_approved(site: Site) -> None:
+    # given: the broken vase's decision
+    decision_id, user = _the_vase_and_its_agent(site)
+    # when: the agent's reply says what it did, asks for a photo of the box, and says the
+    # original packaging is not needed
+    written = (
+        "Hej! Vi har granskat ditt ärende och skickar en ny vas. Skicka gärna en bild på "
+        "kartongen. Du behöver inte spara originalförpackningen. We have reviewed your case."
+    )
+    _approve_with(site, decision_id, user, written)
     # then: it is approved with the agent's words
     with site.engine.connect() as connection:
         kept = connection.execute(
