@@ -223,7 +223,8 @@ def test_zendesk_tickets_are_read_only_from_the_customers_own_words() -> None:
 
 def test_gorgias_tickets_as_the_api_gives_them() -> None:
     # given Gorgias tickets as its API lists them
-    chat, by_mail, thread, bare = read_tickets(FIXTURES / "gorgias" / "tickets_api_shapes.json")
+    tickets = read_tickets(FIXTURES / "gorgias" / "tickets_api_shapes.json")
+    chat, by_mail, thread, bare, newest_first = tickets
     # then a time without an offset is UTC, as Gorgias states its times
     assert isinstance(chat, TicketIn) and chat.created_at.isoformat().endswith("+00:00")
     # the address is found in the customer's e-mail channel, or the e-mail's sender
@@ -234,6 +235,9 @@ def test_gorgias_tickets_as_the_api_gives_them() -> None:
     assert thread.history == "Mitt paket har inte kommit.\n" + thread.body
     # and a ticket listed without its messages says what it needs
     assert isinstance(bare, TicketProblem) and bare.error == NO_MESSAGES and bare.missing
+    # messages listed newest first are read in the order they were written
+    assert isinstance(newest_first, TicketIn) and newest_first.body.startswith("Storleken")
+    assert newest_first.history.startswith("Hej, en fråga om min order #2031.")
 
 
 def test_a_retriage_adds_decisions_and_never_rewrites_them(

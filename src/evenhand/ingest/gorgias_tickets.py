@@ -53,14 +53,21 @@ def gorgias_ticket(record: Mapping[str, Any], *, line: int | None) -> TicketIn:
 def customer_wrote_last(record: Mapping[str, Any]) -> bool:
     """The ticket's newest message is a public one from the customer (not an agent's reply
     or an internal note, Evenhand's own among them): there is something new to decide."""
-    messages = [m for m in record.get("messages") or () if isinstance(m, dict)]
+    messages = _in_time_order(record.get("messages") or ())
     if not messages:
         return False
-    stamps = [m.get("created_datetime") for m in messages]
-    if all(isinstance(stamp, str) for stamp in stamps):  # ISO 8601, all in one form
-        messages = [m for _, m in sorted(zip(stamps, messages, strict=True), key=_first)]
     newest = messages[-1]
     return not newest.get("from_agent") and bool(newest.get("public", True))
+
+
+def _in_time_order(messages: Sequence[Any]) -> list[Mapping[str, Any]]:
+    """The message objects, oldest first: by `created_datetime` when each has one (ISO 8601,
+    as Gorgias writes them all), else as listed."""
+    found: list[Mapping[str, Any]] = [m for m in messages if isinstance(m, dict)]
+    stamps = [m.get("created_datetime") for m in found]
+    if all(isinstance(stamp, str) for stamp in stamps):
+        return [m for _, m in sorted(zip(stamps, found, strict=True), key=_first)]
+    return found
 
 
 def _first(pair: tuple[Any, Any]) -> Any:
@@ -70,10 +77,8 @@ def _first(pair: tuple[Any, Any]) -> Any:
 def _customer_messages(messages: Sequence[Any]) -> list[Mapping[str, Any]]:
     said: list[Mapping[str, Any]] = [
         message
-        for message in messages
-        if isinstance(message, dict)
-        and not message.get("from_agent")
-        and message.get("public", True)
+        for message in _in_time_order(messages)
+        if not message.get("from_agent") and message.get("public", True)
     ]
     if not said:
         raise TicketFieldError("messages: no message from the customer", missing=True)
