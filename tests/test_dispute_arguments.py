@@ -34,7 +34,7 @@ SAYS = {
     "product_unacceptable": "did not tell the shop of any fault before disputing",
     "unrecognized": "with the customer's own name and e-mail address",
     "fraudulent": "authorised by the card holder",
-    "subscription_canceled": "a subscription renewal on the terms the customer accepted",
+    "subscription_canceled": "The shop's subscription and cancellation terms are attached.",
     "duplicate": "This is a single charge for #1004",
     "credit_not_processed": "no return of these goods on record",
 }
@@ -55,6 +55,7 @@ def test_each_reason_the_desk_argues_has_its_own_argument() -> None:
     ("changes", "reason", "words"),
     [
         ({"tickets": 2}, "product_not_received", "The customer's messages and the shop's answers"),
+        ({"tickets": 1}, "subscription_canceled", "so are the customer's messages to the shop"),
         (
             {"mentions_fault": True},
             "product_unacceptable",
@@ -95,3 +96,4 @@ def test_urgency_marks() -> None:
     past = now - timedelta(days=9)
     assert urgency(past, now=now, soon=soon, status="under_review") is Urgency.WITH_BANK
     assert urgency(past, now=now, soon=soon, status="warning_needs_response") is Urgency.OVERDUE
+    assert urgency(past, now=now, soon=soon, status="won") is Urgency.CLOSED

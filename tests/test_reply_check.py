@@ -19,9 +19,10 @@ from evenhand.actions.guide import active_guide, adopt_uploaded_guide, default_g
 from evenhand.actions.triage import triage_tickets
 from evenhand.domain.decision import Reading, decide_ticket
 from evenhand.domain.facts import Facts, OrderMatch
-from evenhand.domain.guide import Guide, Remedy
+from evenhand.domain.guide import Guide, GuideSettings, Remedy
 from evenhand.domain.intents import Intent
 from evenhand.domain.replies import ReplyBook, compile_template
+from evenhand.domain.reply_check import check_written_reply
 from evenhand.domain.reply_sandbox import MAX_REPLY_CHARS
 from evenhand.domain.reply_words import WORD_RULES, normalised
 from evenhand.domain.ticket_facts import reply_context
@@ -304,3 +305,30 @@ def test_a_guide_adopted_before_the_check_still_loads_so_the_service_starts(
     assert active_guide(engine, Settings(db=db_url)).version == old.version
     # and the same text is still refused by `guide check` and by an upload
     assert reasons(BEFORE)
+
+
+WRITTEN = [
+    ("You can send it back to us. It must be unused.", '"unused" on a return'),
+    ("Du kan skicka tillbaka den. Den ska vara oanvänd.", '"oanvänd" on a return'),
+    ("You may return it within 7 days.", '"within 7 days"'),
+    ("Du kan returnera den inom 7 dagar från att du fick den.", '"inom 7 dagar"'),
+    ("As one of our VIP customers you get a new one.", "reveals"),
+    ("No need to return it; keep the original box for the courier photo.", None),
+    ("You do not need the original packaging to return it.", None),
+    ("We will refund you within 5 days of receiving your return.", None),
+    ("Vi betalar tillbaka pengarna inom 5 dagar efter att returen har kommit fram.", None),
+    ("We have reviewed your case. Please send us a photo of the box.", None),
+]
+
+
+@pytest.mark.parametrize(("text", "said"), WRITTEN)
+def test_an_agents_reply_is_refused_only_for_what_the_law_or_the_policy_forbids(
+    text: str, said: str | None
+) -> None:
+    found = check_written_reply(
+        text, settings=GuideSettings(), facts=Facts(intent=Intent.DAMAGED_ITEM)
+    )
+    if said is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and said in found[0]

@@ -38,6 +38,11 @@ PAUSES = [
     ("Hej, kan jag pausa allt ett par månader?", True),
     ("Jag vill göra ett uppehåll i prenumerationen över sommaren.", True),
     ("Koppen kom trasig, jag vill ha pengarna tillbaka. Pausa gärna prenumerationen också.", True),
+    ("Can I pause? I'll be away until spring.", True),
+    ("Please suspend my subscription for now.", True),
+    ("Could I skip the next two deliveries instead of cancelling?", True),
+    ("Kan jag få ett uppehåll på några månader?", True),
+    ("Jag vill hoppa över nästa leverans.", True),
     ("I don't want to pause it, just cancel the subscription.", False),
     ("Jag vill inte pausa, avsluta prenumerationen tack.", False),
     ("Cancel my subscription. I paused it last month and you still charged me!", False),
@@ -45,7 +50,6 @@ PAUSES = [
     ("Cancel my subscription, the pause button in the app doesn't work.", False),
     ("Please cancel, I need to take a break from coffee altogether.", False),
     ("I was on hold for twenty minutes on the phone yesterday.", False),
-    ("Paketet kom trasigt, vi hade uppehåll i vattnet i går.", False),
 ]
 
 

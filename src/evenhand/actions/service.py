@@ -42,6 +42,7 @@ def create_token(engine: Engine, *, name: str, now: datetime) -> str:
 
 
 def revoke_token(engine: Engine, *, name: str, now: datetime) -> None:
+    name = name.strip()  # as it was created
     ensure_current(engine)
     with engine.begin() as connection:
         if not tokens.revoke_token(connection, name=name, now=now):

@@ -64,9 +64,11 @@ EMAIL_LIMIT = 320  # the column's, and the longest address the standards allow
 
 
 def _check_email(email: str) -> None:
-    """A user's e-mail: one @ with words on both sides, no space, at most 320 characters."""
-    local, at, domain = email.rpartition("@")
-    if not (at and local and domain) or any(c.isspace() for c in email):
+    """A user's e-mail: one @ with words on both sides, no space within, at most 320
+    characters (spaces around it are dropped, as the store drops them)."""
+    email = email.strip()
+    local, at, domain = email.partition("@")
+    if not (at and local and domain) or "@" in domain or any(c.isspace() for c in email):
         raise EvenhandError(InputError.BAD_VALUE, f"email: not an e-mail address: {email!r}")
     if len(email) > EMAIL_LIMIT:
         raise EvenhandError(InputError.BAD_VALUE, f"email: at most {EMAIL_LIMIT} characters")

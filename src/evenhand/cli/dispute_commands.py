@@ -12,7 +12,11 @@ from rich.table import Table
 
 from evenhand.cli.app import DbOption, JsonFlag, app, load, now, out
 
-_MARKS = {"overdue": "[bold red]OVERDUE[/]", "due_soon": "[yellow]due soon[/]"}
+_MARKS = {
+    "overdue": "[bold red]OVERDUE[/]",
+    "due_soon": "[yellow]due soon[/]",
+    "with_bank": "with the bank",
+}
 
 
 @app.command()

@@ -136,7 +136,7 @@ def token_create(
 
     settings = load(db)
     token = create_token(make_engine(settings.db), name=name, now=now())
-    err.print(f"token {name!r} created; keep it now, it cannot be shown again:")
+    err.print(f"token {name.strip()!r} created; keep it now, it cannot be shown again:")
     sys.stdout.write(token + "\n")
 
 

@@ -20,18 +20,23 @@ class Urgency(StrEnum):
     OPEN = "open"  # due later
     NO_DATE = "no_date"  # the provider gave no due date
     WITH_BANK = "with_bank"  # under review: the evidence went in, nothing is due from the shop
+    CLOSED = "closed"  # won, lost, accepted, refunded: nothing is due
 
 
-# The statuses in which the bank waits for the shop's evidence (Stripe's and Shopify's).
+# The statuses in which the bank waits for the shop's evidence, and in which it reviews it
+# (Stripe's and Shopify's); any other is closed.
 AWAITING_EVIDENCE = frozenset({"needs_response", "warning_needs_response"})
+UNDER_REVIEW = frozenset({"under_review", "warning_under_review"})
 
 
 def urgency(
     due_by: datetime | None, *, now: datetime, soon: timedelta, status: str | None = None
 ) -> Urgency:
     """How soon the shop's evidence is due; nothing is once the dispute is under review."""
-    if status is not None and status not in AWAITING_EVIDENCE:
+    if status in UNDER_REVIEW:
         return Urgency.WITH_BANK
+    if status is not None and status not in AWAITING_EVIDENCE:
+        return Urgency.CLOSED
     if due_by is None:
         return Urgency.NO_DATE
     if due_by < now:
@@ -170,10 +175,8 @@ def _fraudulent(facts: CaseFacts) -> str:
 
 
 def _subscription(facts: CaseFacts) -> str:
-    return (
-        "The charge is a subscription renewal on the terms the customer accepted at "
-        "checkout; the terms, and the customer's messages to the shop, are attached."
-    )
+    messages = "; so are the customer's messages to the shop" if facts.tickets else ""
+    return f"The shop's subscription and cancellation terms are attached{messages}."
 
 
 def _duplicate(facts: CaseFacts) -> str:

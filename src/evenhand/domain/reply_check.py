@@ -137,9 +137,13 @@ def check_written_reply(text: str, *, settings: GuideSettings, facts: Facts) -> 
         conditions = tuple(rule for rule in rules if rule.kind is Forbidden.PACKAGING)
         said = normalised(text)
         found += [reason for _, reason in _word_findings(said, said_words, where="in the reply")]
-        for sentence in _SENTENCE.findall(said):
-            if re.search(_RETURN_WORDS[language], sentence):
-                found += [r for _, r in _word_findings(sentence, conditions, where="on a return")]
+        sentences = _SENTENCE.findall(said)
+        if any(re.search(_RETURN_WORDS[language], sentence) for sentence in sentences):
+            for sentence in sentences:  # "it must be unused", not "you need not keep the box"
+                if not re.search(_NOT_NEEDED[language], sentence):
+                    found += [
+                        r for _, r in _word_findings(sentence, conditions, where="on a return")
+                    ]
         found += [reason for _, reason in _window_findings(said, language, context, cell)]
     return list(dict.fromkeys(found))
 
@@ -224,6 +228,16 @@ _CLOSED = {
     r"för sent att returnera",
 }
 _SENTENCE = re.compile(r"[^.!?\n]+")
+# A sentence that says a condition is not needed ("you do not need the original box").
+_NOT_NEEDED = {
+    "en": r"\b(?:not|no need|don't|needn't|without)\b",
+    "sv": r"\b(?:inte|ingen|inget|utan)\b",
+}
+# Days counted from the return's arrival are when the money comes, not a window to return.
+_FROM_THE_RETURN = {
+    "en": r"^ ?(?:of|after|from) (?:receiving|we receive|getting|we get|the return|your return)",
+    "sv": r"^ ?(?:efter|från) (?:att (?:vi|returen|paketet)|det att|returen|vi)",
+}
 
 
 def _window_findings(
@@ -234,6 +248,8 @@ def _window_findings(
         if not re.search(_RETURN_WORDS[language], sentence):
             continue
         for found in re.finditer(_WITHIN[language], sentence):
+            if re.search(_FROM_THE_RETURN[language], sentence[found.end() :]):
+                continue
             if int(found.group(1)) < EU_WITHDRAWAL_DAYS:
                 yield "window", _window_reason(found.group(), cell, "a window")
         for found in re.finditer(_LEFT[language], sentence):

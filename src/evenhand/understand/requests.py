@@ -30,13 +30,15 @@ _REPLACEMENT = re.compile(
     r"skicka (?:en|ett) (?:ny|nytt)|skicka (?:den|det|dem) igen|byta (?:den|det|dem|ut))",
     re.IGNORECASE,
 )
-# A pause asked for, in the present or as a wish ("pause it for two months", "put my
-# subscription on hold", "kan jag pausa", "göra ett uppehåll"), not one past or broken
-# ("I paused it", "the pause button").
+# A pause, a break or a skipped delivery, asked for in the present ("can I pause?", "put
+# my subscription on hold", "skip the next delivery", "kan jag få ett uppehåll"), not one
+# past ("I paused it", "jag pausade") or a button. A cancellation that speaks of one goes to
+# a person, so the pattern leans to finding too many rather than too few.
 _PAUSE = re.compile(
-    r"\b(?:pause (?:it|my|the|our|them|all|everything|deliveries|for)|pausing|"
+    r"\b(?:pause(?! button)|pausing|suspend (?:it|my|the|our)|skip (?:the|my|our) next|"
     r"put (?:it|(?:my|the) (?:\w+ ){0,2}(?:subscription|deliveries|orders?)) on hold|"
-    r"pausa(?:r)?|pausas|ta (?:en )?paus|(?:göra|ha) (?:ett )?uppehåll)\b",
+    r"take a break from (?:the|my|our) (?:subscription|deliveries)|"
+    r"pausa(?:r)?(?! ?knapp)|pausas|paus|uppehåll|hoppa över (?:nästa|en))\b",
     re.IGNORECASE,
 )
 # A negation within a few words before a phrase turns it down ("not another parcel").

@@ -30,6 +30,7 @@ URGENCY_LABELS = {
     Urgency.OPEN: "",
     Urgency.NO_DATE: "no due date",
     Urgency.WITH_BANK: "with the bank",
+    Urgency.CLOSED: "closed",
 }
 
 
