@@ -182,6 +182,9 @@ def test_the_ticket_page_shows_the_orders_lines_and_links_out(
         for page in pages:
             hrefs = [a.attributes.get("href") or "" for a in page.css("#h-order ~ p a")]
             assert any(h.startswith("https://nordhem.zendesk.com/agent/tickets/") for h in hrefs)
+        # and the customer's figures say they are today's, not the decision's (2026-11-24)
+        known = [page.css_first("#customer-as-of") for page in pages]
+        assert any(known) and all("2026-11-24" in note.text() for note in known if note is not None)
 
 
 def test_the_dashboards_charts_say_what_their_axes_measure(site: Site) -> None:
