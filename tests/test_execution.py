@@ -191,6 +191,25 @@ def test_user_errors_fail_the_step_with_shopifys_reason_and_nothing_is_said_to_t
     assert "35436" not in shop.helpdesk.tickets
 
 
+def test_a_failed_step_is_said_at_the_top_of_the_ticket_page(
+    shop: Shop, sqlite_url: str, reader: EmbeddedReader
+) -> None:
+    # given an approved refund that Shopify refuses
+    decision_id = shop.decided()
+    shop.approve(decision_id)
+    reason = "Amount cannot be greater than the refundable amount"
+    shop.shopify.user_errors["refundCreate"] = [{"field": ["amount"], "message": reason}]
+    while shop.run():
+        pass
+    for site in serve_site(sqlite_url, reader):
+        # when an agent opens the ticket
+        page = LexborHTMLParser(site.sign_in(AGENT).get(f"/tickets/{decision_id}").text)
+        # then the top of the page says what was not carried out, and why
+        alert = page.css_first("#steps-failed")
+        assert alert is not None and alert.attributes.get("role") == "alert"
+        assert "Refund in Shopify failed" in alert.text() and reason in alert.text()
+
+
 def test_429_waits_for_retry_after_and_a_5xx_backs_off_then_the_refund_is_made_once(
     shop: Shop,
 ) -> None:
