@@ -457,6 +457,22 @@ def test_a_reply_the_agent_writes_in_ordinary_words_is_approved(site: Site) -> N
     assert kept == written
 
 
+def test_the_queue_filters_read_as_words_not_codes(site: Site) -> None:
+    # when an agent opens the queue
+    page = LexborHTMLParser(site.sign_in(AGENT).get("/queue").text)
+
+    def shown(name: str) -> dict[str, str]:
+        options = page.css(f"#f-{name} option")
+        return {o.attributes.get("value") or "": o.text(strip=True) for o in options}
+
+    # then no filter says "any" twice, and codes are said in words
+    threat, tier, dispute = shown("threat"), shown("tier"), shown("dispute")
+    assert threat[""] == "all" and threat["any"] == "some threat"
+    assert threat["chargeback_threat"] == "a chargeback threat" and tier["vip"] == "VIP"
+    assert dispute["this_order"] == "on this order"
+    assert not [text for text in threat.values() if "_" in text]
+
+
 def test_the_guide_page_lists_the_replies_of_each_choice(site: Site) -> None:
     page = LexborHTMLParser(site.sign_in(AGENT).get("/guide").text)
     for name, words in (

@@ -90,6 +90,24 @@ QUEUE_CHOICES = {
     "overridden": ["yes", "no"],
     "reviewed": ["no", "yes"],
 }
+# How a filter's codes read in its list (intents and remedies have their own labels).
+QUEUE_LABELS = {
+    "tier": {"vip": "VIP", "standard": "standard"},
+    "threat": {
+        "any": "some threat",
+        "none": "no threat",
+        "review_threat": "a review threat",
+        "review_extortion": "a review for a reward",
+        "chargeback_threat": "a chargeback threat",
+    },
+    "dispute": {
+        "this_order": "on this order",
+        "claimed": "said to be filed",
+        "other_order": "on another order",
+        "none": "none",
+        "open": "open (decisions before scopes)",
+    },
+}
 
 
 @router.get("/")
@@ -169,6 +187,7 @@ def queue_page(
         filters=filters,
         search=q,
         choices=QUEUE_CHOICES,
+        labels=QUEUE_LABELS,
         sorts=QUEUE_SORTS,
         sort=sort,
         values={row.decision_id: Money.of_minor(row.ltv_minor, row.currency) for row in rows},
