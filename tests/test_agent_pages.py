@@ -473,6 +473,21 @@ def test_the_queue_filters_read_as_words_not_codes(site: Site) -> None:
     assert not [text for text in threat.values() if "_" in text]
 
 
+def test_a_bad_address_on_a_page_answers_a_page_not_json(site: Site) -> None:
+    agent = site.sign_in(AGENT)
+    for path in ("/queue?before=abc", "/tickets/abc"):
+        # when a signed-in agent follows an address with a bad value
+        answer = agent.get(path)
+        # then a page names the field, and offers the way back (not sign-in again)
+        assert answer.status_code == 422, path
+        assert answer.headers["content-type"].startswith("text/html"), path
+        page = LexborHTMLParser(answer.text)
+        alert = page.css_first("[role=alert]")
+        assert alert is not None and ("before" in alert.text() or "decision_id" in alert.text())
+        links = [a.attributes.get("href") for a in page.css("nav a")]
+        assert "/queue" in links and "/login" not in links
+
+
 def test_the_guide_page_lists_the_replies_of_each_choice(site: Site) -> None:
     page = LexborHTMLParser(site.sign_in(AGENT).get("/guide").text)
     for name, words in (

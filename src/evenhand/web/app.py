@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -41,7 +41,7 @@ from evenhand.web import (
     webhooks,
 )
 from evenhand.web.limits import BodyLimit, body_limit
-from evenhand.web.pages import SignInNeededError, templates
+from evenhand.web.pages import SESSION_KEY, SignInNeededError, templates
 from evenhand.web.schemas import ErrorOut, Health, validation_error
 from evenhand.web.security import SESSION_COOKIE, SecurityHeaders, docs_router
 from evenhand.web.service import Service
@@ -158,7 +158,14 @@ _HEADINGS = {403: "Not allowed", 404: "Not found", 405: "Not here", 429: "Too ma
 def _error_page(request: Request, status: int, message: str) -> Response:
     """A person's page that could not be shown: the reason, and the way back."""
     heading = _HEADINGS.get(status, "Not done")
-    context = {"user": None, "csrf": "", "heading": heading, "message": message}
+    signed_in = bool("session" in request.scope and request.session.get(SESSION_KEY))
+    context = {
+        "user": None,
+        "csrf": "",
+        "heading": heading,
+        "message": message,
+        "signed_in": signed_in,
+    }
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
@@ -180,10 +187,11 @@ def _json_error(error: EvenhandError) -> JSONResponse:
 
 async def _invalid_request(request: Request, error: RequestValidationError) -> Response:
     """A request FastAPI could not validate: on the API, the error body with each field and
-    its reason (400 for a body that is not JSON, else 422); on a page, FastAPI's answer."""
-    if not request.url.path.startswith(MACHINE_PATHS):
-        return await request_validation_exception_handler(request, error)
+    its reason (400 for a body that is not JSON, else 422); on a page, a page saying which
+    field and why."""
     code, message = validation_error(list(error.errors()))
+    if not request.url.path.startswith(MACHINE_PATHS):
+        return _error_page(request, EvenhandError(code, message).http_status, message)
     return _json_error(EvenhandError(code, message))
 
 
