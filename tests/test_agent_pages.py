@@ -6,6 +6,7 @@ a way back."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -166,7 +167,7 @@ def test_the_ticket_page_shows_the_orders_lines_and_links_out(
             guide=load_guide(settings),
             reader=reader,
             settings=settings,
-            now=NOW,
+            now=NOW - timedelta(days=3),
         )
         agent = site.sign_in(AGENT)
         pages = [
@@ -182,9 +183,10 @@ def test_the_ticket_page_shows_the_orders_lines_and_links_out(
         for page in pages:
             hrefs = [a.attributes.get("href") or "" for a in page.css("#h-order ~ p a")]
             assert any(h.startswith("https://nordhem.zendesk.com/agent/tickets/") for h in hrefs)
-        # and the customer's figures say they are today's, not the decision's (2026-11-24)
+        # and the customer's figures say they are today's (the site's 2026-11-24), not the
+        # decision's day, three days before
         known = [page.css_first("#customer-as-of") for page in pages]
-        assert any(known) and all("2026-11-24" in note.text() for note in known if note is not None)
+        assert any(known) and all("2026-11-21" in note.text() for note in known if note is not None)
 
 
 def test_the_dashboards_charts_say_what_their_axes_measure(site: Site) -> None:
@@ -467,15 +469,16 @@ def test_the_queue_filters_read_as_words_not_codes(site: Site) -> None:
 
     # then no filter says "any" twice, and codes are said in words
     threat, tier, dispute = shown("threat"), shown("tier"), shown("dispute")
-    assert threat[""] == "all" and threat["any"] == "some threat"
+    assert threat[""] == "all" and threat["any"] == "some signal"
     assert threat["chargeback_threat"] == "a chargeback threat" and tier["vip"] == "VIP"
+    assert threat["chargeback_filed"] == "a dispute said to be filed"
     assert dispute["this_order"] == "on this order"
     assert not [text for text in threat.values() if "_" in text]
 
 
 def test_a_bad_address_on_a_page_answers_a_page_not_json(site: Site) -> None:
     agent = site.sign_in(AGENT)
-    for path in ("/queue?before=abc", "/tickets/abc"):
+    for path, field in (("/queue?before=abc", "before"), ("/tickets/abc", "decision_id")):
         # when a signed-in agent follows an address with a bad value
         answer = agent.get(path)
         # then a page names the field, and offers the way back (not sign-in again)
@@ -483,7 +486,7 @@ def test_a_bad_address_on_a_page_answers_a_page_not_json(site: Site) -> None:
         assert answer.headers["content-type"].startswith("text/html"), path
         page = LexborHTMLParser(answer.text)
         alert = page.css_first("[role=alert]")
-        assert alert is not None and ("before" in alert.text() or "decision_id" in alert.text())
+        assert alert is not None and field in alert.text(), (path, alert)
         links = [a.attributes.get("href") for a in page.css("nav a")]
         assert "/queue" in links and "/login" not in links
 

@@ -52,7 +52,7 @@ from evenhand.actions.schemas import (
 from evenhand.actions.sessions import SignInRules, SignInThrottledError, sign_in, sign_out
 from evenhand.domain.facts import DisputeState, Tier
 from evenhand.domain.guide import Remedy
-from evenhand.domain.intents import THREAT_SIGNALS, Intent
+from evenhand.domain.intents import THREAT_SIGNALS, Intent, SignalKind
 from evenhand.domain.money import Money
 from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError, InputError
@@ -84,7 +84,12 @@ QUEUE_CHOICES = {
     "intent": [intent.value for intent in Intent],
     "remedy": [remedy.value for remedy in Remedy],
     "tier": [tier.value for tier in Tier],
-    "threat": ["any", "none", *(signal.value for signal in THREAT_SIGNALS)],
+    "threat": [
+        "any",
+        "none",
+        *sorted(signal.value for signal in THREAT_SIGNALS),
+        SignalKind.CHARGEBACK_FILED.value,
+    ],
     "dispute": [*(state.value for state in DisputeState), "open"],  # open: before scopes
     "language": ["sv", "en"],
     "overridden": ["yes", "no"],
@@ -94,11 +99,12 @@ QUEUE_CHOICES = {
 QUEUE_LABELS = {
     "tier": {"vip": "VIP", "standard": "standard"},
     "threat": {
-        "any": "some threat",
-        "none": "no threat",
+        "any": "some signal",
+        "none": "no signal",
         "review_threat": "a review threat",
         "review_extortion": "a review for a reward",
         "chargeback_threat": "a chargeback threat",
+        "chargeback_filed": "a dispute said to be filed",
     },
     "dispute": {
         "this_order": "on this order",
