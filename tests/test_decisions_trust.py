@@ -342,7 +342,7 @@ def test_a_new_address_already_given_is_acknowledged_not_asked_for(
     assert decision.facts.new_address_given
     # (the order has not shipped, so the address is changed before it does)
     assert decision.rule_id == "wrong-address-unshipped-address-given"
-    assert "leveransadressen till den i ditt meddelande" in decision.reply_text
+    assert "leveransadressen till adressen du skrev i ditt meddelande" in decision.reply_text
     assert "svara med rätt adress" not in decision.reply_text.lower()
 
 
