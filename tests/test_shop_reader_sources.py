@@ -138,6 +138,47 @@ def test_a_zendesk_ticket_with_its_comments_gives_the_requesters_first_words(
     assert ticket.labels == ("arrived_bent",) and ticket.ticket_id == "7001"
 
 
+def test_a_zendesk_ticket_an_agent_opened_is_left_out_and_counted(tmp_path: Path) -> None:
+    # Given an export with a ticket the customer opened, one an agent opened by phone (its
+    # description is the agent's), and one an agent opened whose customer never answered
+    agent_note = "Called the customer: we will refund order SS-20001 in full."
+    customers = a_zendesk_ticket(
+        id=7001,
+        requester_id="900",
+        comments=[{"id": 1, "author_id": 900, "public": True, "body": "Chain never came."}],
+    )
+    by_phone = a_zendesk_ticket(id=7002, submitter_id=42, description=agent_note)
+    unanswered = a_zendesk_ticket(
+        id=7003, comments=[{"id": 2, "author_id": 42, "public": True, "body": agent_note}]
+    )
+    path = an_export(tmp_path, customers, by_phone, unanswered)
+    # When it is read as a labelled history
+    _, history = read_history(path, a_mapping(tmp_path, "wismo_chase: where_is_my_order\n"))
+    # Then only the customer's words are a row (an id as text is the same user), and the
+    # two tickets with an agent's words only are left out and counted
+    assert [row.text for row in history.rows] == ["Chain never came."]
+    assert history.not_the_customers == 2
+
+
+def test_a_gorgias_outreach_the_customer_never_answered_is_left_out_and_counted(
+    tmp_path: Path,
+) -> None:
+    # Given the Gorgias page with one more ticket: an agent's outreach, unanswered
+    document = json.loads(GORGIAS.read_text("utf-8"))
+    outreach = json.loads(json.dumps(document["data"][0]))
+    outreach["id"] = 91099
+    outreach["messages"] = [
+        {**message, "from_agent": True, "body_text": "Your bike is ready for pick-up."}
+        for message in outreach["messages"][:1]
+    ]
+    document["data"].append(outreach)
+    path = tmp_path / "gorgias.json"
+    path.write_text(json.dumps(document, indent=2), "utf-8")
+    # When it is read, Then the file is not refused: the outreach is left out and counted
+    _, history = read_history(path, SHOP_B_MAP)
+    assert len(history.rows) == 2 and history.not_the_customers == 1
+
+
 def test_the_incremental_exports_pages_as_json_lines_are_read_ticket_by_ticket() -> None:
     # Given two pages of Zendesk's incremental ticket export, one per line
     labelled = read_labelled(INCREMENTAL)

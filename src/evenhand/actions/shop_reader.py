@@ -48,7 +48,8 @@ def read_history(path: Path, mapping: Path | None = None) -> tuple[str, ShopHist
     """The file's format and its rows mapped to intents (a CSV's labels, tickets' tags)."""
     labelled = read_labelled(path)
     lookup = read_mapping(mapping) if mapping else None
-    return labelled.kind, mapped(labelled.tickets, lookup, tags=labelled.kind != "csv")
+    history = mapped(labelled.tickets, lookup, tags=labelled.kind != "csv")
+    return labelled.kind, replace(history, not_the_customers=labelled.not_the_customers)
 
 
 def with_corrections(history: ShopHistory, engine: Engine) -> Joined:
@@ -123,6 +124,7 @@ def learn_shop_reader(
         "left_out": history.left_out,
         "unlabelled": history.unlabelled,
         "ambiguous": history.ambiguous,
+        "not_the_customers": history.not_the_customers,
         "corrections": joined,
         "history": history.fingerprint[:16],
         "comparison": comparison.as_json(),

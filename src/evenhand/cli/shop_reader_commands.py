@@ -151,6 +151,11 @@ def _notes(details: dict[str, Any]) -> list[str]:
         notes.append(f"left out: {details['unlabelled']} tickets with no tag the mapping names")
     if details.get("ambiguous"):
         notes.append(f"left out: {details['ambiguous']} tickets whose tags name two intents")
+    if details.get("not_the_customers"):
+        notes.append(
+            f"left out: {details['not_the_customers']} tickets with no words of the "
+            "customer's (an agent opened them and the customer has not written)"
+        )
     joined = details.get("corrections") or {}
     if joined:
         notes.append(

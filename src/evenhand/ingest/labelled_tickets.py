@@ -5,11 +5,14 @@
 - a Zendesk tickets export: `{"tickets": [...]}` (the tickets list, a search, or a page of
   the incremental export with its `after_cursor` and `end_of_stream`), or JSON Lines of
   tickets or of such pages; the words are the requester's first public comment when the
-  ticket carries its `comments`, else its `description` (Zendesk's first comment), the labels
-  its `tags` (strings);
+  ticket carries its `comments`, else its `description` (Zendesk's first comment) when the
+  requester opened it, the labels its `tags` (strings);
 - Gorgias tickets: `{"data": [...]}` (the list's page), or JSON Lines of tickets; the words
   are the first public message not from an agent (`stripped_text`, else `body_text`), the
   labels the `name` of each of its `tags` (`[{"id", "name", ...}]`).
+
+A ticket with no words of the customer's (an agent opened it, on the phone or to reach out,
+and the customer has not written) is left out and counted: its tags label an agent's words.
 
 Which labels count (and as which intent) is the mapping's business (`understand.shop_data`).
 A record that cannot be read is refused naming the file, its line, the ticket and the field.
@@ -27,6 +30,12 @@ from evenhand.errors import EvenhandError, InputError, Location
 from evenhand.ingest.cells import shown
 from evenhand.ingest.json_source import JsonError, array_item_lines, parse_json
 from evenhand.ingest.text_file import read_text
+from evenhand.ingest.ticket_fields import TicketFieldError
+from evenhand.ingest.zendesk_tickets import (
+    NO_REQUESTER_COMMENT,
+    OPENED_BY_ANOTHER,
+    customer_words,
+)
 
 REQUIRED_COLUMNS = ("text", "label")
 HistoryKind = Literal["csv", "zendesk", "gorgias"]
@@ -47,6 +56,7 @@ class LabelledTicket:
 class LabelledFile:
     kind: HistoryKind
     tickets: tuple[LabelledTicket, ...]
+    not_the_customers: int = 0  # tickets left out: no words of the customer's in them
 
 
 def read_labelled(path: Path) -> LabelledFile:
@@ -98,6 +108,10 @@ class _BadTicketError(ValueError):
         super().__init__(reason)
         self.field = field
         self.reason = reason
+
+
+class _NotTheCustomersError(Exception):
+    """The ticket holds no words of the customer's: left out, and counted."""
 
 
 def _json_history(text: str, path: Path) -> LabelledFile:
@@ -158,17 +172,19 @@ def _located(
 def _labelled(located: list[tuple[int, Any]], path: Path) -> LabelledFile:
     kinds = {_kind(ticket) for _, ticket in located if isinstance(ticket, dict)}
     kind: HistoryKind = "gorgias" if kinds == {"gorgias"} else "zendesk"
-    tickets = []
+    tickets, not_the_customers = [], 0
     for index, (line, ticket) in enumerate(located):
         try:
             tickets.append(_ticket(ticket, line=line))
+        except _NotTheCustomersError:
+            not_the_customers += 1
         except _BadTicketError as bad:
             raise EvenhandError(
                 InputError.MISSING_VALUE if "missing" in bad.reason else InputError.BAD_VALUE,
                 f"ticket {_id_of(ticket) or f'#{index + 1}'}: {bad.field}: {bad.reason}",
                 where=Location(path, line, column=bad.field),
             ) from None
-    return LabelledFile(kind, tuple(tickets))
+    return LabelledFile(kind, tuple(tickets), not_the_customers)
 
 
 def _kind(ticket: Mapping[str, Any]) -> str:
@@ -211,18 +227,13 @@ def _zendesk_words(ticket: Mapping[str, Any]) -> str:
     comments = ticket.get("comments")
     if comments is not None and not isinstance(comments, list):
         raise _BadTicketError("comments", f"expected a list, not {shown(comments)}")
-    requester = ticket.get("requester_id")
-    for index, comment in enumerate(comments or []):
-        if not isinstance(comment, dict):
-            raise _BadTicketError(f"comments[{index}]", "a comment is a JSON object")
-        if comment.get("public", True) and comment.get("author_id") in (requester, None):
-            words = _text(comment, "plain_body") or _text(comment, "body")
-            if words:
-                return words
-    words = _text(ticket, "description")
-    if words is None:
-        raise _BadTicketError("description", "missing (no text from the customer)")
-    return words
+    try:
+        return customer_words(ticket)[0]
+    except TicketFieldError as error:
+        if str(error) in (NO_REQUESTER_COMMENT, OPENED_BY_ANOTHER):
+            raise _NotTheCustomersError from None
+        field, _, reason = str(error).partition(": ")
+        raise _BadTicketError(field, reason) from None
 
 
 def _zendesk_tags(tags: object) -> tuple[str, ...]:
@@ -248,7 +259,7 @@ def _gorgias_words(ticket: Mapping[str, Any]) -> str:
         words = _text(message, "stripped_text") or _text(message, "body_text")
         if words:
             return words
-    raise _BadTicketError("messages", "missing: no message from the customer with text")
+    raise _NotTheCustomersError  # an agent's outreach the customer has not answered
 
 
 def _gorgias_tags(tags: object) -> tuple[str, ...]:

@@ -56,7 +56,7 @@ def zendesk_ticket(
 ) -> TicketIn:
     requester = _requester(record, users)
     via = part(record, "via")
-    words = _customer_words(record, _requester_id(record))
+    words = customer_words(record)
     return TicketIn(
         ticket_id=str(text(record, "id", required=True)),
         created_at=when(record, "created_at"),
@@ -110,9 +110,11 @@ def _customer_email(requester: Mapping[str, Any], via: Mapping[str, Any]) -> str
     return email(address, "requester.email")
 
 
-def _customer_words(record: Mapping[str, Any], requester_id: str | None) -> list[str]:
+def customer_words(record: Mapping[str, Any]) -> list[str]:
     """The requester's public comments' words, oldest first; else the description, when
-    the requester wrote it (it is the ticket's first comment)."""
+    the requester wrote it (it is the ticket's first comment). A ticket someone else opened
+    whose customer has not written raises `NO_REQUESTER_COMMENT` or `OPENED_BY_ANOTHER`."""
+    requester_id = _requester_id(record)
     comments = record.get("comments")
     if isinstance(comments, list) and comments and requester_id is not None:
         words = [

@@ -35,6 +35,7 @@ class ShopHistory:
     left_out: dict[str, int]  # labels the mapping does not name -> how many rows had them
     unlabelled: int = 0  # tickets none of whose tags the mapping names
     ambiguous: int = 0  # tickets whose tags the mapping reads as two intents or more
+    not_the_customers: int = 0  # tickets with no words of the customer's (an agent opened it)
     # The intents the shop's mapping names: its own scheme (`shop_scheme`). None without a
     # mapping: the labels are the intents' names, so the shop took Evenhand's whole scheme.
     scheme: frozenset[Intent] | None = None
