@@ -85,8 +85,10 @@ def test_groups_by_tier_and_remedy_for_tickets_old_enough() -> None:
     assert standard_90.orders.n == 2
     assert standard_90.orders.mean == pytest.approx(0.5)  # customer 2: 1, customer 3: 0
     assert standard_90.revenue.mean == pytest.approx(100.0)  # (200 + 0) / 2
-    # two values 200 and 0: sd = 141.42, se = 100, t(1) = 12.706 -> 100 +- 1,270.6
-    assert (standard_90.revenue.low, standard_90.revenue.high) == pytest.approx((-1170.6, 1370.6))
+    # two values 200 and 0: sd = 141.42, se = 100, t(1) = 12.706 -> 100 +- 1,270.6, and
+    # a mean of what is never negative (net revenue, orders) is not either: from 0
+    assert (standard_90.revenue.low, standard_90.revenue.high) == pytest.approx((0.0, 1370.6))
+    assert (standard_90.orders.low, standard_90.orders.mean) == (0.0, 0.5)
     vip_90 = found[(90, "vip", "reship_free")]
     assert (vip_90.orders.n, vip_90.orders.mean, vip_90.revenue.mean) == (1, 1.0, 300.0)
     # 180 days: only the tickets 200 days old
@@ -159,6 +161,7 @@ def test_intervals_by_hand() -> None:
     assert t_critical(120) == pytest.approx(1.980, abs=0.001)  # the table's 1.980
     interval = mean_interval([2.0, 4.0, 6.0])  # mean 4, sd 2, se 1.1547, t(2) 4.303
     assert (interval.low, interval.high) == pytest.approx((4 - 4.969, 4 + 4.969), abs=0.001)
+    assert mean_interval([2.0, 4.0, 6.0], floor=0.0).low == 0.0  # where the values stop
     low, high = wilson(1, 2)
     assert (low, high) == pytest.approx((0.0945, 0.9055), abs=0.0001)
 

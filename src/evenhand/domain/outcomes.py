@@ -120,8 +120,9 @@ def t_critical(degrees: int) -> float:
     return Z95 + (Z95**3 + Z95) / (4 * degrees)
 
 
-def mean_interval(values: Sequence[float]) -> Interval:
-    """The mean and its 95 % t-interval (the mean alone for fewer than two values)."""
+def mean_interval(values: Sequence[float], *, floor: float | None = None) -> Interval:
+    """The mean and its 95 % t-interval (the mean alone for fewer than two values); values
+    never below `floor` have a mean never below it either, and the interval stops there."""
     n = len(values)
     if n == 0:
         return Interval(0, 0.0, 0.0, 0.0)
@@ -130,7 +131,8 @@ def mean_interval(values: Sequence[float]) -> Interval:
         return Interval(1, mean, mean, mean)
     variance = math.fsum((value - mean) ** 2 for value in values) / (n - 1)
     half = t_critical(n - 1) * math.sqrt(variance / n)
-    return Interval(n, mean, mean - half, mean + half)
+    low = mean - half if floor is None else max(mean - half, floor)
+    return Interval(n, mean, low, mean + half)
 
 
 def difference_interval(above: Sequence[float], below: Sequence[float]) -> Interval | None:
@@ -179,9 +181,9 @@ def _side(
 ) -> Side:
     figures = [follow_up(case, bought, window) for case in cases]
     revenues = tuple(float(revenue) for _, revenue in figures)
-    return Side(
-        orders=mean_interval([float(orders) for orders, _ in figures]),
-        revenue=mean_interval(revenues),
+    return Side(  # a customer's orders and net revenue (gross less refunds) are never < 0
+        orders=mean_interval([float(orders) for orders, _ in figures], floor=0.0),
+        revenue=mean_interval(revenues, floor=0.0),
         revenues=revenues,
     )
 
