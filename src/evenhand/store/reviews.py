@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Exists,
     Connection,
     ScalarSelect,
     Subquery,
@@ -23,7 +24,15 @@ from sqlalchemy import (
 )
 
 from evenhand.store.decisions import is_latest_decision, kinds_of
-from evenhand.store.tables import audit_events, decisions, reviews, tickets, users
+from evenhand.store.tables import (
+    audit_events,
+    decisions,
+    execution_steps,
+    executions,
+    reviews,
+    tickets,
+    users,
+)
 from evenhand.store.ticket_search import search_words, tickets_with_words
 
 QUEUE_FILTERS = ("intent", "remedy", "tier", "dispute", "language")
@@ -53,6 +62,7 @@ class QueueRow:
     threats: tuple[str, ...]
     overridden_to: str | None
     approved: bool
+    step_failed: bool  # a step carrying out the approval failed: it is not done
 
 
 def add_review(connection: Connection, **values: Any) -> int:
@@ -171,6 +181,16 @@ def _shown_columns() -> tuple[ColumnElement[Any], ...]:
         decisions.c.threats,
         reviews.c.action,
         reviews.c.remedy.label("review_remedy"),
+        _step_failed().label("step_failed"),
+    )
+
+
+def _step_failed() -> Exists:
+    """Whether a step carrying out the decision failed (the ticket page says which)."""
+    return exists().where(
+        executions.c.decision_id == decisions.c.id,
+        execution_steps.c.execution_id == executions.c.id,
+        execution_steps.c.state == "failed",
     )
 
 
@@ -305,6 +325,7 @@ def _queue_row(row: Any) -> QueueRow:
         threats=kinds_of(row.threats),
         overridden_to=row.review_remedy if row.action == "override" else None,
         approved=row.action == "approve",
+        step_failed=bool(row.step_failed),
     )
 
 
