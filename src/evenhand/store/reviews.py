@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Exists,
     Connection,
+    Exists,
     ScalarSelect,
     Subquery,
     and_,
