@@ -342,7 +342,7 @@ def test_a_new_address_already_given_is_acknowledged_not_asked_for(
     assert decision.facts.new_address_given
     # (the order has not shipped, so the address is changed before it does)
     assert decision.rule_id == "wrong-address-unshipped-address-given"
-    assert "leveransadressen till adressen du skrev i ditt meddelande" in decision.reply_text
+    assert "skickar den till adressen i ditt meddelande" in decision.reply_text
     assert "svara med rätt adress" not in decision.reply_text.lower()
 
 
@@ -432,7 +432,7 @@ INBOX = [
         "en",
         "change_unshipped_order",
         "change-order-unshipped",
-        ("#9706", "try to make the change"),
+        ("#9706", "we will make the change you asked for", "invoice for the difference"),
     ),
     (
         "n-4",

@@ -207,3 +207,47 @@ def test_auto_approve_leaves_a_shop_step_it_cannot_carry_out_to_an_agent(auto: S
     # when auto-approve runs, then it carries nothing out: an agent does it by hand
     assert auto_approve(auto.engine, settings=auto.worker.settings, now=auto.clock()) == 0
     assert execution_steps_of(auto.engine, decision_id) == []
+
+
+def test_a_change_to_an_order_is_approved_only_once_the_agent_made_it_in_shopify(
+    shop: Shop,
+) -> None:
+    # given Maja's ticket, and a manager who gives it the remedy 'change the unshipped order'
+    decision_id = shop.decided()
+    # when it is approved without the tick
+    with pytest.raises(EvenhandError) as refused:
+        shop.approve(decision_id, remedy="change_unshipped_order", choice=None)
+    # then it is refused: Evenhand does not edit orders, the agent does it in Shopify
+    assert refused.value.code is InputError.MISSING_VALUE
+    assert "A change to the order" in refused.value.message
+    assert "Evenhand cannot edit an order" in refused.value.message
+    assert "Edit the order as the customer asked" in refused.value.message
+    assert stored_reviews(shop) == 0 and execution_steps_of(shop.engine, decision_id) == []
+    # when the agent has edited the order and ticks 'done by hand'
+    shop.approve(decision_id, remedy="change_unshipped_order", choice=None, done_by_hand=True)
+    while shop.run():
+        pass
+    # then only the reply and the status go out, nothing is asked of the shop
+    assert shop.steps(decision_id) == [("send_reply", "done"), ("set_status", "done")]
+    assert shop.shopify.calls == []
+    # and the audit says the change was made by hand
+    [override] = events(shop, "decision override")
+    assert override["done_by_hand"] == ["change_order"]
+    assert override["not_at_shop"] == "order_edit"
+
+
+def test_auto_approve_leaves_a_change_to_an_order_to_an_agent(shop: Shop) -> None:
+    # given the guide gives Maja's ticket 'change the unshipped order', marked auto-approve
+    decision_id = shop.decided()
+    with shop.engine.begin() as connection:
+        connection.execute(
+            update(decisions)
+            .where(decisions.c.id == decision_id)
+            .values(remedy="change_unshipped_order")
+        )
+    settings = shop.worker.settings.model_copy(
+        update={"auto_approve_remedies": "change_unshipped_order"}
+    )
+    # when auto-approve runs, then it leaves it for an agent
+    assert auto_approve(shop.engine, settings=settings, now=shop.clock()) == 0
+    assert execution_steps_of(shop.engine, decision_id) == []

@@ -160,10 +160,16 @@ _CANNOT: dict[StepKind, tuple[str, str]] = {
     StepKind.CANCEL_ORDER: ("cancel it", "Cancel it (with its refund)"),
     StepKind.REPLACEMENT: ("send the replacement", "Create the replacement order"),
     StepKind.SHIPPING_INVOICE: ("invoice the reship", "Send the reship's invoice"),
+    StepKind.CHANGE_ORDER: (
+        "edit an order",
+        "Edit the order as the customer asked (an invoice for any balance, a refund of any "
+        "surplus)",
+    ),
 }
 _WHY: dict[NotAtShop, str] = {
     NotAtShop.NO_SHOPIFY_ORDER: "No Shopify order on this ticket",
     NotAtShop.ORDER_CANCELLED: "The order is cancelled in Shopify",
+    NotAtShop.ORDER_EDIT: "A change to the order (if it is packed already, pick another remedy)",
 }
 
 

@@ -26,6 +26,9 @@ class StepKind(StrEnum):
     SET_STATUS = "set_status"  # the helpdesk: the ticket's status as the settings say
     # The helpdesk: the ticket waits for the customer's answer (Zendesk's "pending").
     AWAIT_CUSTOMER = "await_customer"
+    # An order edited as the customer asked: never carried out by Evenhand (it does not
+    # edit orders); an agent makes it in Shopify and approves with 'done by hand'.
+    CHANGE_ORDER = "change_order"
 
 
 class Choice(StrEnum):
@@ -136,6 +139,7 @@ class NotAtShop(StrEnum):
 
     NO_SHOPIFY_ORDER = "no_shopify_order"  # no order, or one without its Shopify id
     ORDER_CANCELLED = "order_cancelled"  # cancelled in Shopify already
+    ORDER_EDIT = "order_edit"  # a change to the order: Evenhand does not edit orders
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +169,9 @@ def manual_steps(
 ) -> tuple[ManualStep, ...]:
     """The order's steps the remedy needs but the shop cannot be asked for (`blocked`
     says why): a refund, a cancel, a replacement, an invoice. Subscription steps are the
-    customer's, not the order's, and go ahead."""
+    customer's, not the order's, and go ahead. A change to an order is always by hand."""
+    if remedy is Remedy.CHANGE_UNSHIPPED_ORDER:
+        return (ManualStep(StepKind.CHANGE_ORDER, NotAtShop.ORDER_EDIT),)
     if blocked is None:
         return ()
     kinds = remedy_kinds(remedy, invoice_paid_reship=invoice_paid_reship, choice=choice)

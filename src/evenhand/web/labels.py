@@ -75,6 +75,7 @@ STEP_LABELS: dict[str, str] = {
     StepKind.SEND_REPLY: "Send the reply on the ticket",
     StepKind.SET_STATUS: "Set the ticket's status",
     StepKind.AWAIT_CUSTOMER: "Set the ticket to wait for the customer's answer",
+    StepKind.CHANGE_ORDER: "Edit the order in Shopify (by hand)",
 }
 
 # What an approved replace_or_refund carries out, the default first.
