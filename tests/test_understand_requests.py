@@ -72,6 +72,16 @@ ADDRESSES = [
     ("Jag skrev fel adress i kassan, kan ni ändra den?", False),
     ("I typed my address wrong, what can you do?", False),
     ("Order #21134 Malmö is late", False),
+    # where to send it, without the word address
+    ("Please send it to 4 Mill Lane, Bath instead", True),
+    ("Kan ni skicka paketet till Ringvägen 12, 118 60 Stockholm?", True),
+    # the wrong one quoted is not a new one; a sentence that also names the right one is
+    ("I wrote my old address, Storgatan 14, 211 34 Malmö, by mistake. Can you fix it?", False),
+    ("My old address is Storgatan 14, 211 34 Malmö, can you change it?", False),
+    ("Jag skrev fel adress: Storgatan 14, 211 34 Malmö. Kan ni ändra?", False),
+    ("Fel adress på ordern: Storgatan 14. Rätt är Björkvägen 3, 752 36 Uppsala.", True),
+    ("Min gamla adress var Storgatan 14, nya adressen är Björkvägen 3, 752 36 Uppsala.", True),
+    ("Wrong address on my order, it's 12 Baker Street, London.", True),
 ]
 
 

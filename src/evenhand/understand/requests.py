@@ -62,8 +62,24 @@ _STREET = re.compile(
 )
 _POSTCODE_TOWN = re.compile(r"(?<![#\d])\b\d{3} ?\d{2}\s+[A-ZÅÄÖ][a-zåäö]+")
 _ADDRESS_WORDS = re.compile(
-    r"\b(?:address\w*|adress\w*|deliver to|skicka till|leverera till)\b", re.IGNORECASE
+    r"\b(?:address\w*|adress\w*|deliver (?:it |them )?to|(?:send|ship) (?:it|them|the \w+) to|"
+    r"(?:skicka|leverera) (?:den |det |dem |paketet |ordern )?till|"
+    r"ska (?:gå|skickas|levereras) till)\b",
+    re.IGNORECASE,
 )
+# A sentence that calls the address in it the wrong or old one, and none the right one:
+# the customer quotes what they typed, not where it should go.
+_WRONG_ONE = re.compile(
+    r"\b(?:wrong|old|by mistake|mistakenly|instead of|fel|felaktig\w*|gaml[ae]|"
+    r"av misstag|i stället för|istället för)\b",
+    re.IGNORECASE,
+)
+_RIGHT_ONE = re.compile(
+    r"\b(?:new|right|correct|should (?:be|go)|it'?s|send it|ship it|deliver it|nya?|"
+    r"rätt|riktig\w*|ska (?:vara|gå|skickas|levereras)|skicka)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 
 _CANCELLED = re.compile(
     r"\b(?:I|we) (?:have |had |already |did )*(?:cancell?ed|canceled|ended)\b|"
@@ -125,7 +141,18 @@ def _wanted(pattern: re.Pattern[str], text: str) -> bool:
 
 def new_address_given(text: str) -> bool:
     """The message speaks of an address and holds one (a street and number, or a postcode
-    and town)."""
+    and town) that is not only the wrong one quoted."""
     if not _ADDRESS_WORDS.search(text):
         return False
-    return bool(_STREET.search(text) or _POSTCODE_TOWN.search(text))
+    found = [*_STREET.finditer(text), *_POSTCODE_TOWN.finditer(text)]
+    return any(not _only_the_wrong_one(_sentence_of(text, match)) for match in found)
+
+
+def _sentence_of(text: str, match: re.Match[str]) -> str:
+    starts = [end.end() for end in _SENTENCE_END.finditer(text, 0, match.start())]
+    after = _SENTENCE_END.search(text, match.end())
+    return text[starts[-1] if starts else 0 : after.start() if after else len(text)]
+
+
+def _only_the_wrong_one(sentence: str) -> bool:
+    return bool(_WRONG_ONE.search(sentence)) and not _RIGHT_ONE.search(sentence)
