@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from evenhand.actions.guide import default_guide_text
 from evenhand.actions.replay import replay_guide, stored_cases
 from evenhand.domain.facts import CustomerKnown, DisputeState, Facts, Tier
-from evenhand.domain.intents import Intent
+from evenhand.domain.intents import ABOUT_SENT_GOODS, Intent
 from evenhand.domain.replay import facts_from_json, facts_read, replay
 from evenhand.ingest.guide_file import parse_guide
 from evenhand.store.decisions import is_latest_decision
@@ -63,8 +63,9 @@ def test_stored_facts_read_back_as_they_were() -> None:
 
 def _hand_count(engine: Engine, threshold: Decimal) -> set[str]:
     """Tickets whose latest decision a VIP rule would take at `threshold`: a known customer,
-    no dispute, an intent the default guide splits by tier (a wrong address only once the
-    order has shipped), standard now, and net revenue at or above the new threshold."""
+    no dispute, an intent the default guide splits by tier (a wrong address, and goods the
+    customer has, only once the order has shipped), standard now, and net revenue at or
+    above the new threshold."""
     with engine.connect() as connection:
         rows = connection.execute(
             select(tickets.c.ticket_key, decisions.c.facts)
@@ -78,6 +79,7 @@ def _hand_count(engine: Engine, threshold: Decimal) -> set[str]:
         and facts["dispute"] == "none"
         and facts["intent"] in TIER_RULED
         and (facts["intent"], facts["delivery"]) != ("wrong_address", "not_shipped")
+        and not (facts["intent"] in ABOUT_SENT_GOODS and facts["delivery"] == "not_shipped")
         and facts["tier"] == "standard"
         and Decimal(facts["net_revenue"]) >= threshold
     }
