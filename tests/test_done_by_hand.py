@@ -131,7 +131,7 @@ def test_the_ticket_page_warns_and_refuses_without_the_tick(
         page = LexborHTMLParser(agent.get(path).text)
         # then beside the approve controls: what Evenhand will not do, and the tick
         warning = page.css_first("form[action$='/review'] #by-hand")
-        assert warning is not None and warning.attributes.get("hidden") is None
+        assert warning is not None and "hidden" not in warning.attributes
         said = warning.text(separator=" ", strip=True)
         assert "The order is cancelled in Shopify: Evenhand cannot refund it." in said
         assert page.css_first("input#done-by-hand[name=done_by_hand]") is not None
@@ -251,3 +251,33 @@ def test_auto_approve_leaves_a_change_to_an_order_to_an_agent(shop: Shop) -> Non
     # when auto-approve runs, then it leaves it for an agent
     assert auto_approve(shop.engine, settings=settings, now=shop.clock()) == 0
     assert execution_steps_of(shop.engine, decision_id) == []
+
+
+def test_overriding_to_a_change_to_the_order_shows_its_tick_and_needs_it(
+    shop: Shop, db_url: str, reader: EmbeddedReader
+) -> None:
+    # given Maja's ticket, whose drafted remedy Evenhand carries out itself
+    decision_id = shop.decided()
+    for site in serve_site(db_url, reader):
+        agent = site.sign_in(AGENT)
+        path = f"/tickets/{decision_id}"
+        # when the agent opens it, then the warning for a change to the order is on the
+        # page, hidden until that remedy is picked (the page's script shows it)
+        page = LexborHTMLParser(agent.get(path).text)
+        box = page.css_first("form[action$='/review'] #by-hand")
+        assert box is not None and "hidden" in box.attributes
+        note = box.css_first("[data-by-hand-for='change_unshipped_order']")
+        assert note is not None and "Evenhand cannot edit an order" in note.text()
+        # when the agent overrides to it without the tick, then it is refused, and the
+        # page shows the warning for the remedy picked
+        form = {"remedy": "change_unshipped_order", "reason": "she asked for another colour"}
+        refused = agent.post(f"{path}/review", data={**form, "csrf": csrf_of(agent, path)})
+        assert refused.status_code == 422
+        shown = LexborHTMLParser(refused.text).css_first("#by-hand")
+        assert shown is not None and "hidden" not in shown.attributes
+        assert stored_reviews(shop) == 0
+        # when the agent made the change in Shopify and ticks it, then it is saved
+        ticked = {**form, "csrf": csrf_of(agent, path), "done_by_hand": "yes"}
+        assert agent.post(f"{path}/review", data=ticked).status_code == 303
+        [override] = events(shop, "decision override")
+        assert override["done_by_hand"] == ["change_order"] and override["by"] == AGENT

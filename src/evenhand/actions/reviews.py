@@ -155,22 +155,21 @@ def ticket_page(
     return replace(page, note=note)
 
 
-def by_hand_notes(
-    engine: Engine, *, decision_id: int, remedy: Remedy, settings: Settings
-) -> dict[str, str]:
-    """What Evenhand cannot do at the shop if `remedy` is approved, for the warning beside
-    the approve controls: by choice for a replace_or_refund ('' for the other remedies),
-    only those with a shop step an agent must do by hand."""
-    choices: list[Choice | None] = list(Choice) if remedy is Remedy.REPLACE_OR_REFUND else [None]
+def by_hand_notes(engine: Engine, *, decision_id: int, settings: Settings) -> dict[str, str]:
+    """What Evenhand cannot do at the shop for each remedy an agent may approve, for the
+    warning beside the approve controls: keyed by the remedy (a replace_or_refund's by
+    `replace_or_refund:choice`), only those with a shop step an agent must do by hand."""
     notes: dict[str, str] = {}
     with engine.connect() as connection:
-        for choice in choices:
-            plan = plan_for(
-                connection, decision_id, remedy=remedy, settings=settings, choice=choice
-            )
-            note = by_hand_note(by_hand_needed(connection, plan, decision_id)) if plan else ""
-            if note:
-                notes[choice.value if choice else ""] = note
+        for remedy in Remedy:
+            choices = list(Choice) if remedy is Remedy.REPLACE_OR_REFUND else [None]
+            for choice in choices:
+                plan = plan_for(
+                    connection, decision_id, remedy=remedy, settings=settings, choice=choice
+                )
+                note = by_hand_note(by_hand_needed(connection, plan, decision_id)) if plan else ""
+                if note:
+                    notes[f"{remedy.value}:{choice.value}" if choice else remedy.value] = note
     return notes
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 
 from evenhand.store.decisions import is_latest_decision, kinds_of
+from evenhand.store.executions import ERASED_REPLY
 from evenhand.store.tables import (
     audit_events,
     decisions,
@@ -62,7 +63,7 @@ class QueueRow:
     threats: tuple[str, ...]
     overridden_to: str | None
     approved: bool
-    step_failed: bool  # a step carrying out the approval failed: it is not done
+    step_failed: bool  # a step carrying out the approval failed: not all of it is done
 
 
 def add_review(connection: Connection, **values: Any) -> int:
@@ -186,11 +187,13 @@ def _shown_columns() -> tuple[ColumnElement[Any], ...]:
 
 
 def _step_failed() -> Exists:
-    """Whether a step carrying out the decision failed (the ticket page says which)."""
+    """Whether a step carrying out the decision failed (the ticket page says which); a
+    reply held back because the customer was erased is not a failure to look at."""
     return exists().where(
         executions.c.decision_id == decisions.c.id,
         execution_steps.c.execution_id == executions.c.id,
         execution_steps.c.state == "failed",
+        or_(execution_steps.c.last_error.is_(None), execution_steps.c.last_error != ERASED_REPLY),
     )
 
 

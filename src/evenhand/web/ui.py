@@ -234,13 +234,7 @@ def ticket(
         guide=service.current_guide(),
     )
     corrections = intent_corrections_of(service.engine, decision_id)
-    picked = (chosen or {}).get("remedy", "")
-    by_hand = by_hand_notes(
-        service.engine,
-        decision_id=decision_id,
-        remedy=Remedy(picked) if picked in set(Remedy) else page.decision.remedy,
-        settings=service.settings,
-    )
+    by_hand = by_hand_notes(service.engine, decision_id=decision_id, settings=service.settings)
     currency = page.decision.ltv.currency
     evidence = [signal.evidence for signal in page.decision.signals]
     html_mail = is_html(page.body)

@@ -103,17 +103,17 @@ if (reply && remedyChoice && reply.dataset.draftUrl) {
   if (choice) choice.addEventListener("change", () => redraft(choice.selectedOptions[0].textContent));
 }
 
-// A shop step Evenhand cannot carry out (no Shopify order, or a cancelled one): its warning
-// and the 'done by hand' tick follow the remedy and choice picked. The server refuses the
-// approval without the tick whatever the page shows (keys included).
+// A shop step Evenhand cannot carry out (no Shopify order, a cancelled one, or a change to
+// the order): its warning and the 'done by hand' tick follow the remedy and choice picked.
+// The server refuses the approval without the tick whatever the page shows (keys included).
 const byHand = document.getElementById("by-hand");
 if (byHand && remedyChoice && choiceRow) {
   const showByHand = () => {
     const remedy = remedyChoice.value || choiceRow.dataset.remedy;
-    const code = remedy === "replace_or_refund" && choice ? choice.value : "";
+    const code = remedy === "replace_or_refund" && choice ? `${remedy}:${choice.value}` : remedy;
     let any = false;
     for (const note of byHand.querySelectorAll("[data-by-hand-for]")) {
-      note.hidden = remedy !== byHand.dataset.remedy || note.dataset.byHandFor !== code;
+      note.hidden = note.dataset.byHandFor !== code;
       any = any || !note.hidden;
     }
     byHand.hidden = !any;
