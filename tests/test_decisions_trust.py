@@ -303,8 +303,12 @@ def test_a_chargeback_the_message_says_was_filed_goes_to_the_dispute_process(
     )
     decision = decided(engine, shop, tmp_path, ticket, reader).decision
     assert decision.facts.dispute.value == "claimed"
-    assert decision.remedy.value == "route_to_dispute"
+    assert (decision.remedy.value, decision.rule_id) == ("route_to_dispute", "dispute-claimed")
     assert "the message says one was filed" in decision.explanation
+    # and the reply says what she wrote, not that the payment was disputed (none is known)
+    assert "You write that you have disputed the payment" in decision.reply_text
+    assert "has been disputed" not in decision.reply_text
+    assert "If you have not disputed the payment" in decision.reply_text
 
 
 # --- replies use what the customer said ----------------------------------------------------
@@ -460,7 +464,7 @@ INBOX = [
         "en",
         "change_unshipped_order",
         "change-order-unshipped",
-        ("#9706", "we will make the change you asked for", "invoice for the difference"),
+        ("#9706", "we will make the change you asked for", "a link to pay the difference"),
     ),
     (
         "n-4",

@@ -96,7 +96,11 @@ def test_a_dispute_on_another_order_changes_nothing(
 
 def test_a_guide_written_before_dispute_scopes_still_reads_open_as_any_dispute() -> None:
     # Given a guide whose first rule still says `dispute: open`
-    guide = parse_guide(edited("dispute: [this_order, claimed]", "dispute: open"), source="old")
+    claimed_rule = DEFAULT[
+        DEFAULT.index("  - id: dispute-claimed") : DEFAULT.index("  - id: unsure")
+    ]
+    older = edited(claimed_rule, "").replace("dispute: this_order\n", "dispute: open\n", 1)
+    guide = parse_guide(older, source="old")
     # Then it takes every dispute, as `open` meant then
     for dispute in (DisputeState.THIS_ORDER, DisputeState.CLAIMED, DisputeState.OTHER_ORDER):
         facts = Facts(intent=I.DAMAGED_ITEM, dispute=dispute, order_match=OrderMatch.QUOTED)

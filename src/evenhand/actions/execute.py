@@ -162,8 +162,8 @@ _CANNOT: dict[StepKind, tuple[str, str]] = {
     StepKind.SHIPPING_INVOICE: ("invoice the reship", "Send the reship's invoice"),
     StepKind.CHANGE_ORDER: (
         "edit an order",
-        "Edit the order as the customer asked (an invoice for any balance, a refund of any "
-        "surplus)",
+        "Edit the order as the customer asked (a payment link for any balance, a refund of "
+        "any surplus)",
     ),
 }
 _WHY: dict[NotAtShop, str] = {
@@ -181,7 +181,7 @@ def by_hand_note(steps: tuple[ManualStep, ...]) -> str:
     do = " and ".join(_CANNOT[step.kind][1] for step in steps)
     return (
         f"{_WHY[steps[0].reason]}: Evenhand cannot {cannot}. {do} in Shopify yourself, "
-        "then tick 'done by hand' to approve (the reply says it is done)."
+        "then tick 'done by hand' to approve (the reply goes out as drafted)."
     )
 
 
