@@ -297,6 +297,9 @@ def test_the_guide_page_names_the_guide_and_shows_its_reply_templates(site: Site
     version = page.css_first(".guide-version")
     assert version is not None and "from the default guide (default.yaml)" in version.text()
     assert "<default guide" not in answer.text and "&lt;default guide" not in answer.text
+    # and: it says the replies are signed with the demo shop's name, and how to change it
+    notice = page.css_first("#demo-name")
+    assert notice is not None and "Replies are signed 'Nordhem'" in notice.text()
     # and: each rule links to its reply, and each reply shows both languages' templates,
     # with the rules that use it
     link = page.css_first("table a[href='#reply-reship_free_to_given_address']")

@@ -199,7 +199,9 @@ def test_triage_with_another_guide_is_a_dry_run_and_stores_nothing(workdir: Path
     default = Path(__file__).parents[1] / "src" / "evenhand" / "guides" / "default.yaml"
     trial = workdir / "trial.yaml"
     trial.write_text(
-        default.read_text(encoding="utf-8").replace("vip_threshold: 5000", "vip_threshold: 10"),
+        default.read_text(encoding="utf-8")
+        .replace("vip_threshold: 5000", "vip_threshold: 10")
+        .replace("shop_name: Nordhem", "shop_name: Tygladan"),
         encoding="utf-8",
     )
     tickets = FIXTURES / "tickets" / "tickets.jsonl"
@@ -212,6 +214,11 @@ def test_triage_with_another_guide_is_a_dry_run_and_stores_nothing(workdir: Path
     for run in (trial_run, dry_run):
         assert run.returncode == 2 and "could not be read" in run.stderr, run.stderr
         assert "dry run" in run.stderr and run.stdout.count("\n") >= 3
+    # and: the default guide's replies are signed with the demo shop's name, which it says,
+    # and the shop's own guide's with its own, which needs no word
+    assert "Replies are signed 'Nordhem', the demo shop's name" in dry_run.stderr
+    assert "set `shop_name`" in dry_run.stderr
+    assert "Nordhem" not in trial_run.stderr and "Tygladan" in trial_run.stdout
     assert _stored_counts(workdir) == before
     # and: a plain run stores its decisions
     assert evenhand("triage", str(tickets), cwd=workdir).returncode == 2

@@ -31,6 +31,21 @@ def default_guide_text() -> str:
     return resources.files("evenhand.guides").joinpath(DEFAULT_GUIDE_NAME).read_text("utf-8")
 
 
+DEMO_SHOP_NAME = "Nordhem"  # the default guide's `shop_name`: the demo shop's
+
+
+def demo_name_notice(guide: Guide) -> str:
+    """What to do while the replies are signed with the demo shop's name ('' once not)."""
+    if guide.settings.shop_name != DEMO_SHOP_NAME:
+        return ""
+    return (
+        f"Replies are signed '{DEMO_SHOP_NAME}', the demo shop's name in the default guide. "
+        "For your shop: `evenhand guide show --yaml > guide.yaml`, set `shop_name` in it "
+        "(and what else is yours), then upload it on the guide page or set `guide` in "
+        "evenhand.toml."
+    )
+
+
 def load_guide(settings: Settings, *, path: Path | None = None) -> Guide:
     """The guide given, else the settings' guide file, else the default guide."""
     chosen = path or settings.guide

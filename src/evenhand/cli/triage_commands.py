@@ -46,7 +46,7 @@ def triage(
 
     With `--guide FILE` other than the guide in force, or `--dry-run`, nothing is stored and
     nothing adopted: the decisions are shown, the queue stays as it was."""
-    from evenhand.actions.guide import active_guide, load_guide
+    from evenhand.actions.guide import active_guide, demo_name_notice, load_guide
     from evenhand.actions.reader import load_reader
     from evenhand.actions.schemas import outcome_out
     from evenhand.actions.triage import triage_tickets
@@ -79,6 +79,8 @@ def triage(
             sys.stdout.write(outcome_out(outcome).model_dump_json() + "\n")
     else:
         render_decisions.triage_table(out, report)
+    if notice := demo_name_notice(chosen):
+        announce(notice)
     if report.failed:
         announce(
             f"{path}: {len(report.failed)} ticket(s) could not be read (listed with their lines)"
@@ -108,7 +110,7 @@ def guide_show(
     as_yaml: Annotated[bool, typer.Option("--yaml", help="Print the guide's text.")] = False,
 ) -> None:
     """The guide's rules as a table (or its text, to start your own)."""
-    from evenhand.actions.guide import load_guide
+    from evenhand.actions.guide import demo_name_notice, load_guide
     from evenhand.cli import render_decisions
 
     guide = load_guide(load(), path=path)
@@ -116,6 +118,8 @@ def guide_show(
         sys.stdout.write(guide.text)
     else:
         render_decisions.guide_table(out, guide)
+        if notice := demo_name_notice(guide):
+            out.print(notice)
 
 
 def _since(value: datetime | None) -> datetime | None:

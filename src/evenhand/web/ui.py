@@ -25,7 +25,7 @@ from evenhand.actions.dashboard import (
     window_name,
 )
 from evenhand.actions.dispute_desk import desk_figures, disputes_of_ticket
-from evenhand.actions.guide import guide_versions_json
+from evenhand.actions.guide import demo_name_notice, guide_versions_json
 from evenhand.actions.inbox_status import execution_troubles
 from evenhand.actions.intent_corrections import intent_corrections_of
 from evenhand.actions.llm import llm_board
@@ -393,6 +393,7 @@ def guide_page(
             (v["first_used_at"] for v in history if v["version"] == guide.version), None
         ),
         replies=reply_sections(guide),
+        demo_notice=demo_name_notice(guide),
         remedy_codes={remedy.value for remedy in Remedy},
         language_names=LANGUAGE_NAMES,
         history=history,
