@@ -221,6 +221,20 @@ def test_zendesk_tickets_are_read_only_from_the_customers_own_words() -> None:
     assert isinstance(deleted, TicketProblem) and deleted.error.startswith("status: deleted")
 
 
+def test_a_zendesk_ticket_a_contact_form_made_through_the_api_is_the_customers() -> None:
+    # given the phone ticket of the export, as a contact form app would make it: through the
+    # API, submitted as the app's own user, with the customer's words as its description
+    document = json.loads((FIXTURES / "zendesk" / "tickets_opened_by_agents.json").read_text())
+    (ticket, *_) = document["tickets"]
+    words = "Hi, the jug in order #2006 arrived cracked. What can you do?"
+    ticket |= {"via": {"channel": "api", "source": {}}, "description": words}
+    users = {"users": document["users"]} if "users" in document else {}
+    (read,) = parse_tickets(json.dumps({"tickets": [ticket], **users}))
+    # then its description is read as the customer's words (an agent opens one by hand)
+    assert isinstance(read, TicketIn), read
+    assert read.body == words and read.channel == "api"
+
+
 def test_gorgias_tickets_as_the_api_gives_them() -> None:
     # given Gorgias tickets as its API lists them
     tickets = read_tickets(FIXTURES / "gorgias" / "tickets_api_shapes.json")

@@ -83,8 +83,8 @@ class Plan:
     steps: list[StepKind]
     amounts: list[int]
     choice: Choice | None = None  # what a replace_or_refund carries out; None for the rest
-    # The shop steps the remedy needs that Evenhand cannot carry out (no Shopify order, or
-    # a cancelled one): an agent does them in Shopify by hand before approving.
+    # The shop steps the remedy needs that Evenhand cannot carry out (no Shopify order, a
+    # cancelled one, a change to the order): an agent does them in Shopify before approving.
     manual_steps: tuple[ManualStep, ...] = ()
 
     @property

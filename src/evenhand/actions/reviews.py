@@ -223,9 +223,9 @@ def review_decision(
     owe the steps that carry out the remedy in force (see actions.execute); a
     replace_or_refund does what `choice` says (none: the default). With the guide, the
     reply is redrafted for a new remedy or choice unless the agent edited it by hand
-    (`actions.redraft`). A shop step Evenhand cannot carry out (no Shopify order, or a
-    cancelled one) must be `done_by_hand` in Shopify first: else the approval is refused
-    and nothing is stored."""
+    (`actions.redraft`). A shop step Evenhand cannot carry out (no Shopify order, a
+    cancelled one, a change to the order) must be `done_by_hand` in Shopify first: else the
+    approval is refused and nothing is stored."""
     decision = find_decision(engine, decision_id=decision_id)  # it must exist
     if remedy and remedy not in {each.value for each in Remedy}:
         raise EvenhandError(InputError.BAD_VALUE, f"remedy: unknown remedy {remedy!r}")
