@@ -75,6 +75,10 @@ ADDRESSES = [
     # where to send it, without the word address
     ("Please send it to 4 Mill Lane, Bath instead", True),
     ("Kan ni skicka paketet till Ringvägen 12, 118 60 Stockholm?", True),
+    ("Fel gatunummer i ordern, det ska vara Storgatan 52 och inte 50.", True),
+    ("Den ska till Storgatan 5, 111 22 Stockholm. Mvh Anna", True),
+    ("Wrong house number on my order: it should be 14 Mill Lane, not 41 Mill Lane.", True),
+    ("Vilket postnummer har ni för utlämning i Malmö?", False),
     # the wrong one quoted is not a new one; a sentence that also names the right one is
     ("I wrote my old address, Storgatan 14, 211 34 Malmö, by mistake. Can you fix it?", False),
     ("My old address is Storgatan 14, 211 34 Malmö, can you change it?", False),

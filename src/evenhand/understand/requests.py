@@ -63,8 +63,9 @@ _STREET = re.compile(
 _POSTCODE_TOWN = re.compile(r"(?<![#\d])\b\d{3} ?\d{2}\s+[A-ZÅÄÖ][a-zåäö]+")
 _ADDRESS_WORDS = re.compile(
     r"\b(?:address\w*|adress\w*|deliver (?:it |them )?to|(?:send|ship) (?:it|them|the \w+) to|"
+    r"(?:street|house|flat|door) number|post ?code|zip code|"
     r"(?:skicka|leverera) (?:den |det |dem |paketet |ordern )?till|"
-    r"ska (?:gå|skickas|levereras) till)\b",
+    r"ska (?:gå |skickas |levereras )?till|(?:gatu|hus|lägenhets|port|post)nummer\w*)\b",
     re.IGNORECASE,
 )
 # A sentence that calls the address in it the wrong or old one, and none the right one:
