@@ -257,6 +257,9 @@ def test_a_mapping_can_leave_a_label_out_and_a_broken_one_names_its_line(
     }
     with pytest.raises(EvenhandError, match="line 2"):
         read_mapping(a_mapping(tmp_path, "a: other\nb: other: x\n"))
+    # and a label mapped to an intent Evenhand does not have names its line and label
+    with pytest.raises(EvenhandError, match=r"line 3, column 'trasig'.*'broken' is not an intent"):
+        read_mapping(a_mapping(tmp_path, "# the team's tags\nvip: ~\ntrasig: broken\n"))
 
 
 def test_a_suggestion_proposes_clear_labels_and_marks_scattered_ones_for_review() -> None:
@@ -370,7 +373,7 @@ def test_on_a_shop_apart_from_the_corpus_the_shop_reader_is_well_above_the_built
     comparison_table(console, details)
     printed = console.export_text()
     assert "agents' corrections joined: 2 (2 tickets added" in printed
-    assert "passed over: the tag 'vip' on 23 tickets (not in the mapping)" in printed
+    assert "passed over: the tag 'vip' on 23 tickets (mapped to no intent)" in printed
     assert "left out: 2 tickets whose tags name two intents" in printed
 
 

@@ -140,9 +140,9 @@ def _notes(details: dict[str, Any]) -> list[str]:
     tagged = details.get("source", "csv") != "csv"
     for label, count in details["left_out"].items():  # a ticket's other tags still count
         notes.append(
-            f"passed over: the tag {label!r} on {count} tickets (not in the mapping)"
+            f"passed over: the tag {label!r} on {count} tickets (mapped to no intent)"
             if tagged
-            else f"left out: {count} rows labelled {label!r} (not in the mapping)"
+            else f"left out: {count} rows labelled {label!r} (mapped to no intent)"
         )
     if relabelled := (details.get("scheme") or {}).get("relabelled"):
         read = ", ".join(f"{intent} as {label}" for intent, label in relabelled.items())

@@ -67,6 +67,7 @@ def read_mapping(path: Path) -> dict[str, Intent]:
             InputError.BAD_VALUE, "a mapping of shop labels to intents", where=Location(path)
         )
     mapping: dict[str, Intent] = {}
+    lines = _label_lines(path)
     for label, intent in raw.items():
         if intent is None:
             continue
@@ -77,7 +78,7 @@ def read_mapping(path: Path) -> dict[str, Intent]:
             raise EvenhandError(
                 InputError.BAD_VALUE,
                 f"{intent!r} is not an intent (one of: {known})",
-                where=Location(path, column=str(label)),
+                where=Location(path, line=lines.get(str(label)), column=str(label)),
             ) from None
     return mapping
 
@@ -93,6 +94,14 @@ class Labelled(Protocol):
     def subject(self) -> str | None: ...
     @property
     def line(self) -> int: ...
+
+
+def _label_lines(path: Path) -> dict[str, int]:
+    """The line each label of the (valid YAML) mapping is on, to name in an error."""
+    node = yaml.compose(_read_text(path))
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
 
 
 def mapped(
