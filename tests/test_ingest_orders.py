@@ -89,6 +89,25 @@ def test_a_file_that_is_not_an_orders_export_is_refused(tmp_path: Path) -> None:
     assert raised.value.code is InputError.MISSING_COLUMN and "line 1" in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        # without the customer's e-mail no order is anyone's: refused, not imported silently
+        ("Name,Created at,Currency,Total,Lineitem quantity,Lineitem price", "missing Email"),
+        # a spreadsheet's semicolons: the reason is named
+        ("Name;Email;Created at;Currency;Total;Lineitem quantity;Lineitem price", "by ';'"),
+    ],
+)
+def test_an_orders_file_missing_a_needed_column_says_which_and_why(
+    tmp_path: Path, header: str, said: str
+) -> None:
+    path = tmp_path / "orders_export.csv"
+    path.write_text(f"{header}\n", encoding="utf-8")
+    with pytest.raises(EvenhandError) as raised:
+        read_shopify_orders_csv(path)
+    assert raised.value.code is InputError.MISSING_COLUMN and said in str(raised.value)
+
+
 def test_rest_orders_sum_successful_refund_transactions() -> None:
     parsed = read_shopify_orders_json(SHOPIFY / "orders.json")
     by_name = {order.name: order for order in parsed.records}

@@ -37,6 +37,14 @@ class Parsed(Generic[T]):
     passed_over: list[Rejection] = field(default_factory=list)  # valid, but nothing to import
 
 
+# A header read as one column holding semicolons: a spreadsheet saved it in a locale that
+# separates with ';' (Swedish Excel does).
+SEMICOLONS = (
+    " (the header's columns are separated by ';', as a spreadsheet saves CSV in a Swedish "
+    "locale: use the file as Shopify exported it, or save it again with commas)"
+)
+
+
 class Problems:
     """Where parse problems go: raised at once, or collected when invalid records are skipped."""
 
@@ -63,9 +71,11 @@ class Problems:
         """Refuse a file whose header lacks a column this reader needs."""
         missing = [name for name in required if name not in header]
         if missing:
+            semicolons = any(";" in name for name in header)
             raise self.fatal(
                 InputError.MISSING_COLUMN,
-                f"not a Shopify {export} export: missing {', '.join(missing)}",
+                f"not a Shopify {export} export: missing {', '.join(missing)}"
+                + (SEMICOLONS if semicolons else ""),
                 line=1,
                 column=missing[0],
             )

@@ -22,6 +22,7 @@ from evenhand.ingest.text_file import open_text
 
 REQUIRED_COLUMNS = (
     "Name",
+    "Email",  # the customer: without it no order is anyone's, and no customer has a value
     "Created at",
     "Currency",
     "Total",
