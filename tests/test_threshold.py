@@ -84,6 +84,18 @@ def test_thin_data_recommend_nothing_and_say_why() -> None:
     assert advice.options  # the figures are still shown
 
 
+def test_thin_data_say_every_reason_and_that_a_few_days_are_scaled_to_a_year() -> None:
+    # Given 29 customers and their tickets over two days only
+    history = _shop(customers=29)
+    history = ShopHistory(history.customers, history.cases[:20], ticket_days=2, order_days=365)
+    advice = advise_threshold(GUIDE, history, safety=Decimal(2))
+    # Then each reason is said, the days' scaling too
+    reasons = advice.too_thin.split("; ")
+    assert reasons[0] == "only 29 customer(s) with orders (at least 30)"
+    assert reasons[1].startswith("only 20 decided ticket(s)")
+    assert "tickets over 2 day(s) only" in reasons[2] and "scaled up" in reasons[2]
+
+
 @pytest.mark.usefixtures("demo_inbox_decided")
 def test_the_advisor_reads_the_shops_customers_and_stored_decisions(engine: Engine) -> None:
     # Given the demo inbox decided under VIP from 5,000 SEK

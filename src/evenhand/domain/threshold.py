@@ -75,16 +75,21 @@ def candidate_thresholds(metrics: Sequence[Decimal], current: Decimal) -> list[D
 
 
 def thin_data(history: ShopHistory) -> str:
-    """Why the shop's data are too thin to recommend a threshold, or ""."""
+    """Every reason the shop's data are too thin to recommend a threshold, or "" (a year's
+    figures from a few days of tickets are a guess, whatever the other counts say)."""
+    reasons = []
     if len(history.customers) < FEWEST_CUSTOMERS:
-        return (
+        reasons.append(
             f"only {len(history.customers)} customer(s) with orders (at least {FEWEST_CUSTOMERS})"
         )
     if len(history.cases) < FEWEST_TICKETS:
-        return f"only {len(history.cases)} decided ticket(s) (at least {FEWEST_TICKETS})"
+        reasons.append(f"only {len(history.cases)} decided ticket(s) (at least {FEWEST_TICKETS})")
     if history.ticket_days < FEWEST_TICKET_DAYS:
-        return f"tickets over {history.ticket_days} day(s) only (at least {FEWEST_TICKET_DAYS})"
-    return ""
+        reasons.append(
+            f"tickets over {history.ticket_days} day(s) only (at least {FEWEST_TICKET_DAYS}), "
+            "so the costs a year are that many days' scaled up"
+        )
+    return "; ".join(reasons)
 
 
 def advise_threshold(guide: Guide, history: ShopHistory, *, safety: Decimal) -> ThresholdAdvice:
