@@ -221,18 +221,21 @@ def test_zendesk_tickets_are_read_only_from_the_customers_own_words() -> None:
     assert isinstance(deleted, TicketProblem) and deleted.error.startswith("status: deleted")
 
 
-def test_a_zendesk_ticket_a_contact_form_made_through_the_api_is_the_customers() -> None:
-    # given the phone ticket of the export, as a contact form app would make it: through the
-    # API, submitted as the app's own user, with the customer's words as its description
+def test_a_zendesk_ticket_submitted_through_the_api_by_another_user_is_not_the_customers() -> None:
+    # given the phone ticket of the export made through the API, with a submitter_id set
+    # to another user (an agent's tool: a contact form names only the requester, who is
+    # then the submitter too)
     document = json.loads((FIXTURES / "zendesk" / "tickets_opened_by_agents.json").read_text())
     (ticket, *_) = document["tickets"]
-    words = "Hi, the jug in order #2006 arrived cracked. What can you do?"
-    ticket |= {"via": {"channel": "api", "source": {}}, "description": words}
+    ticket |= {"via": {"channel": "api", "source": {}}}
     users = {"users": document["users"]} if "users" in document else {}
     (read,) = parse_tickets(json.dumps({"tickets": [ticket], **users}))
-    # then its description is read as the customer's words (an agent opens one by hand)
-    assert isinstance(read, TicketIn), read
-    assert read.body == words and read.channel == "api"
+    # then its description is not read as the customer's words
+    assert isinstance(read, TicketProblem) and read.error == OPENED_BY_ANOTHER
+    # and with the customer as the submitter, as a contact form makes it, it is
+    ticket["submitter_id"] = ticket["requester_id"]
+    (read,) = parse_tickets(json.dumps({"tickets": [ticket], **users}))
+    assert isinstance(read, TicketIn) and read.channel == "api"
 
 
 def test_gorgias_tickets_as_the_api_gives_them() -> None:

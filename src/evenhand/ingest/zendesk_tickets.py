@@ -4,8 +4,9 @@
   ones are the history searched for a quoted order). Without comments, the ticket's
   `description` (its first comment), unless someone else opened the ticket (`submitter_id`
   is not the requester's: an agent on the phone or on the customer's behalf), whose words
-  are not the customer's; such a ticket waits for the customer to write. A ticket made
-  through the API (a contact form or an app, submitting as its own user) is the customer's.
+  are not the customer's; such a ticket waits for the customer to write. (A contact form
+  that makes tickets through the API names the requester only, and Zendesk makes the
+  requester the submitter too; a caller that sets another `submitter_id` writes as them.)
 - The address: the requester's (inline, else its user in the document's sideloaded `users`),
   else the sender of the e-mail (`via.source.from.address`).
 - The channel: `via.channel`, a via type ("email", "web", "chat") or a via id (4 is mail;
@@ -132,16 +133,9 @@ def customer_words(record: Mapping[str, Any]) -> list[str]:
         if user_id(opening.get("author_id")) not in (None, requester_id):  # the description
             raise TicketFieldError(NO_REQUESTER_COMMENT, missing=True)
     submitter = user_id(record.get("submitter_id"))
-    by_another = submitter is not None and requester_id is not None and submitter != requester_id
-    if by_another and not _through_the_api(record):
+    if submitter is not None and requester_id is not None and submitter != requester_id:
         raise TicketFieldError(OPENED_BY_ANOTHER, missing=True)
     return [str(text(record, "description", required=True))]
-
-
-def _through_the_api(record: Mapping[str, Any]) -> bool:
-    """Made through the API (`via.channel` api): a contact form or an app that passes on
-    the customer's words as its own user, the submitter; an agent opens one by hand."""
-    return _channel(part(record, "via").get("channel")) == "api"
 
 
 def _comment_words(comment: Mapping[str, Any]) -> str | None:
