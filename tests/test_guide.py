@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from evenhand.actions.guide import default_guide_text
-from evenhand.domain.facts import DisputeState, Facts, OrderMatch, Tier
+from evenhand.domain.facts import Delivery, DisputeState, Facts, OrderMatch, Tier
 from evenhand.domain.guide import Guide, Remedy, decide, run_example
 from evenhand.domain.intents import Intent
 from evenhand.ingest.guide_file import parse_guide
@@ -92,6 +92,23 @@ def test_a_dispute_on_another_order_changes_nothing(
         order_match=OrderMatch.QUOTED,
     )
     assert decide(the_default_guide().rules, facts).remedy is remedy
+
+
+@pytest.mark.parametrize(
+    ("status", "rule_id"),
+    [
+        ("unfulfilled", "goods-not-sent-yet"),  # nothing of it sent: a person looks
+        ("partial", "our-mistake"),  # part of it sent: what came can be missing or broken
+    ],
+)
+def test_goods_complained_of_on_an_order_not_sent_go_to_a_person(status: str, rule_id: str) -> None:
+    facts = Facts(
+        intent=I.MISSING_ITEM,
+        order_match=OrderMatch.QUOTED,
+        delivery=Delivery.NOT_SHIPPED,
+        fulfilment_status=status,
+    )
+    assert decide(the_default_guide().rules, facts).id == rule_id
 
 
 def test_a_guide_written_before_dispute_scopes_still_reads_open_as_any_dispute() -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from evenhand.actions.guide import default_guide_text
 from evenhand.actions.replay import replay_guide, stored_cases
 from evenhand.domain.facts import CustomerKnown, DisputeState, Facts, Tier
-from evenhand.domain.intents import ABOUT_SENT_GOODS, Intent
+from evenhand.domain.intents import Intent
 from evenhand.domain.replay import facts_from_json, facts_read, replay
 from evenhand.ingest.guide_file import parse_guide
 from evenhand.store.decisions import is_latest_decision
@@ -23,6 +23,11 @@ from tests.test_cli import evenhand
 from tests.test_triage import SHOP, TICKETS
 
 TIER_RULED = {"wrong_address", "delivered_not_received", "subscription_unexpected_charge"}
+# The intents about goods the customer has: on an order not yet shipped, a person looks.
+SENT_GOODS = {
+    "damaged_item", "wrong_item", "missing_item", "faulty_after_use", "return_request",
+    "delivered_not_received",
+}  # fmt: skip
 
 
 def a_candidate(threshold: int, text: str | None = None) -> str:
@@ -79,7 +84,11 @@ def _hand_count(engine: Engine, threshold: Decimal) -> set[str]:
         and facts["dispute"] == "none"
         and facts["intent"] in TIER_RULED
         and (facts["intent"], facts["delivery"]) != ("wrong_address", "not_shipped")
-        and not (facts["intent"] in ABOUT_SENT_GOODS and facts["delivery"] == "not_shipped")
+        and not (
+            facts["intent"] in SENT_GOODS
+            and facts["delivery"] == "not_shipped"
+            and facts["fulfilment_status"] == "unfulfilled"
+        )
         and facts["tier"] == "standard"
         and Decimal(facts["net_revenue"]) >= threshold
     }

@@ -23,13 +23,12 @@ from evenhand.domain.costs import OrderCosts
 from evenhand.domain.decision import Decision, Reading, decide_ticket
 from evenhand.domain.facts import OrderMatch
 from evenhand.domain.guide import Guide
-from evenhand.domain.intents import ABOUT_SENT_GOODS, THREAT_SIGNALS
+from evenhand.domain.intents import THREAT_SIGNALS
 from evenhand.domain.money import Money, to_minor
 from evenhand.domain.ticket_facts import (
     OrderSnapshot,
     TicketContext,
     facts_for,
-    has_left_us,
     is_subscription_order,
     reply_context,
 )
@@ -218,11 +217,10 @@ class _Lookups:
         return with_predicted_clv(value, self.value_model, clv_settings(guide.settings), at)
 
     def order_for(
-        self, ticket: TicketIn, customer: CustomerRow | None, *, sent: bool = False
+        self, ticket: TicketIn, customer: CustomerRow | None
     ) -> tuple[OrderRow | None, OrderMatch]:
         """The quoted order if it is the customer's own; with no number quoted, their latest
-        before the ticket (for goods they have, `sent`: the latest that had left us, if
-        any); a quoted number that is not theirs finds none (never a guess)."""
+        before the ticket; a quoted number that is not theirs finds none (never a guess)."""
         if customer is None:
             return None, OrderMatch.NONE
         quoted = self.quoted.get(ticket.ticket_id, [])
@@ -237,8 +235,6 @@ class _Lookups:
         ]
         standing = [order for order in earlier if order.cancelled_at is None]
         latest = standing or earlier
-        if sent:
-            latest = [o for o in latest if _left_us(o, ticket.created_at)] or latest
         return (latest[-1], OrderMatch.LATEST) if latest else (None, OrderMatch.NONE)
 
 
@@ -276,7 +272,7 @@ def _decide(
     ticket: TicketIn, reading: Understanding, *, guide: Guide, known: _Lookups, currency: str
 ) -> _Decided:
     customer = known.customers.get(ticket.customer_email)
-    order, match = known.order_for(ticket, customer, sent=reading.intent in ABOUT_SENT_GOODS)
+    order, match = known.order_for(ticket, customer)
     settings = guide.settings
     own = guide_signals(reading)
     context = TicketContext(
@@ -344,14 +340,6 @@ def order_costs(order: OrderRow | None, currency: str) -> OrderCosts | None:
         cost_known=amount(order.cost_known_minor),
         uncosted=amount(order.uncosted_minor),
     )
-
-
-def _left_us(order: OrderRow, at: datetime) -> bool:
-    shown = OrderSnapshot(
-        order.name, order.created_at, Decimal(0), order.fulfillment_status,
-        order.fulfilled_at, subscription=False, delivered_at=order.delivered_at,
-    )  # fmt: skip
-    return has_left_us(shown, at)
 
 
 def _snapshot(order: OrderRow | None, match: OrderMatch, currency: str) -> OrderSnapshot | None:

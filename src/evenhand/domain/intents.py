@@ -51,18 +51,6 @@ PROBLEM_INTENTS = frozenset(
         Intent.CANCEL_SUBSCRIPTION,
     }
 )
-# Intents about goods the customer has, or a carrier says they have: the order they are
-# about has left the warehouse (with no number quoted, the latest one that has).
-ABOUT_SENT_GOODS = frozenset(
-    {
-        Intent.DAMAGED_ITEM,
-        Intent.WRONG_ITEM,
-        Intent.MISSING_ITEM,
-        Intent.FAULTY_AFTER_USE,
-        Intent.RETURN_REQUEST,
-        Intent.DELIVERED_NOT_RECEIVED,
-    }
-)
 # Of them, those whose default rule gives money or goods away (a replacement, a refund, a
 # parcel, a return) or changes a subscription: all but `where_is_my_order` (a tracking
 # status). The reader asks more confidence before it reads one of them.

@@ -53,11 +53,6 @@ def delivery_of(order: OrderSnapshot, at: datetime) -> Delivery | None:
     return Delivery.IN_TRANSIT if order.fulfilment_status == "fulfilled" else Delivery.NOT_SHIPPED
 
 
-def has_left_us(order: OrderSnapshot, at: datetime) -> bool:
-    """Shipped or delivered by `at`: the guide's `delivery` is in transit or delivered."""
-    return delivery_of(order, at) in {Delivery.IN_TRANSIT, Delivery.DELIVERED}
-
-
 def is_subscription_order(tags: str) -> bool:
     """Subscription apps tag their orders "Subscription", "Subscription Recurring Order"..."""
     return any(tag.strip().lower().startswith("subscription") for tag in tags.split(","))
