@@ -187,6 +187,10 @@ def test_the_ticket_page_shows_the_orders_lines_and_links_out(
         # decision's day, three days before
         known = [page.css_first("#customer-as-of") for page in pages]
         assert any(known) and all("2026-11-21" in note.text() for note in known if note is not None)
+        # and beside the reply: it is signed with the demo shop's name, and how to change it
+        assert all(
+            "Replies are signed 'Nordhem'" in page.css_first("#demo-name").text() for page in pages
+        )  # type: ignore[union-attr]
 
 
 def test_the_dashboards_charts_say_what_their_axes_measure(site: Site) -> None:

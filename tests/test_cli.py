@@ -217,7 +217,7 @@ def test_triage_with_another_guide_is_a_dry_run_and_stores_nothing(workdir: Path
     # and: the default guide's replies are signed with the demo shop's name, which it says,
     # and the shop's own guide's with its own, which needs no word
     assert "Replies are signed 'Nordhem', the demo shop's name" in dry_run.stderr
-    assert "set `shop_name`" in dry_run.stderr
+    assert "set shop_name in it" in dry_run.stderr
     assert "Nordhem" not in trial_run.stderr and "Tygladan" in trial_run.stdout
     assert _stored_counts(workdir) == before
     # and: a plain run stores its decisions

@@ -40,9 +40,9 @@ def demo_name_notice(guide: Guide) -> str:
         return ""
     return (
         f"Replies are signed '{DEMO_SHOP_NAME}', the demo shop's name in the default guide. "
-        "For your shop: `evenhand guide show --yaml > guide.yaml`, set `shop_name` in it "
-        "(and what else is yours), then upload it on the guide page or set `guide` in "
-        "evenhand.toml."
+        "For your shop: save the guide (evenhand guide show --yaml > guide.yaml), set "
+        "shop_name in it and what else is yours, then upload it on the guide page or name "
+        "it as guide in evenhand.toml."
     )
 
 

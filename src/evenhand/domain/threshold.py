@@ -87,7 +87,7 @@ def thin_data(history: ShopHistory) -> str:
     if history.ticket_days < FEWEST_TICKET_DAYS:
         reasons.append(
             f"tickets over {history.ticket_days} day(s) only (at least {FEWEST_TICKET_DAYS}), "
-            "so the costs a year are that many days' scaled up"
+            "so a year's costs are scaled up from those days"
         )
     return "; ".join(reasons)
 

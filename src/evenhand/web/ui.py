@@ -249,6 +249,7 @@ def ticket(
         segments=[] if html_mail else highlighted(page.body, evidence),
         evidence=evidence,
         reply=(chosen or {}).get("reply") or page.reply,
+        demo_notice=demo_name_notice(service.current_guide()),
         note=page.note,
         chosen=chosen or {},
         customer=customer_out(page.customer).model_dump(mode="json") if page.customer else None,
