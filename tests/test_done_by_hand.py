@@ -281,3 +281,21 @@ def test_overriding_to_a_change_to_the_order_shows_its_tick_and_needs_it(
         assert agent.post(f"{path}/review", data=ticked).status_code == 303
         [override] = events(shop, "decision override")
         assert override["done_by_hand"] == ["change_order"] and override["by"] == AGENT
+
+
+def test_once_carried_out_a_ticket_cannot_be_overridden_to_another_remedy(shop: Shop) -> None:
+    # given Maja's refund, approved and so owed to the shop
+    decision_id = shop.decided(asks=WANTS_MONEY_BACK)
+    shop.approve(decision_id, choice="refund")
+    # when a manager overrides it to another remedy afterwards
+    with pytest.raises(EvenhandError) as refused:
+        shop.approve(decision_id, remedy="reship_free", choice=None)
+    # then it is refused, saying what was carried out: the review would say a remedy was
+    # given that nothing gives
+    assert refused.value.code is InputError.CONFLICTING_VALUE
+    assert "already carried out as replace_or_refund" in refused.value.message
+    assert stored_reviews(shop) == 1 and len(events(shop, "decision override")) == 0
+    # and approving it again, as it stands, is still recorded (it carries nothing out again)
+    shop.approve(decision_id, choice="refund")
+    assert stored_reviews(shop) == 2
+    assert [kind for kind, _ in shop.steps(decision_id)].count("refund") == 1

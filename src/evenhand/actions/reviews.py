@@ -41,6 +41,7 @@ from evenhand.domain.reply_check import check_written_reply
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
+from evenhand.store.executions import carried_out_as
 from evenhand.store.orders import OrderShown, order_shown
 from evenhand.store.reviews import (
     CHOICE_EVENT,
@@ -81,17 +82,19 @@ def queue(
     search: str,
     before: int | None = None,
     sort: str = "newest",
-) -> list[QueueRow]:
-    """A page of the queue: the first, or the one after decision `before`."""
+) -> tuple[list[QueueRow], bool]:
+    """A page of the queue (the first, or the one after decision `before`), and whether
+    another page follows it."""
     with engine.connect() as connection:
-        return queue_rows(
+        rows = queue_rows(
             connection,
             filters=filters,
             search=search,
-            limit=QUEUE_LENGTH,
+            limit=QUEUE_LENGTH + 1,
             before=before,
             sort=sort,
         )
+    return rows[:QUEUE_LENGTH], len(rows) > QUEUE_LENGTH
 
 
 ORDER_HISTORY_LENGTH = 24
@@ -232,12 +235,14 @@ def review_decision(
     if remedy and not reason.strip():
         raise EvenhandError(InputError.MISSING_VALUE, "reason: an override needs a reason")
     action = "override" if remedy else "approve"
-    after = Remedy(remedy) if remedy else decision.remedy
+    with engine.connect() as connection:
+        reviews = reviews_of(connection, decision_id)
+        _check_not_carried_out_otherwise(connection, decision_id, remedy)
+    # an approval agrees with the remedy in force: the last override's, else the guide's
+    after = Remedy(remedy) if remedy else remedy_in_force(decision, reviews)
     chosen = _choice(choice, after)
     reply_text = None if reply_text is None else reply_text.replace("\r\n", "\n")
     _check_written(decision, reply_text, guide=guide)
-    with engine.connect() as connection:
-        reviews = reviews_of(connection, decision_id)
     changed = chosen is not None and chosen is not choice_in_force(decision, reviews)
     if guide is not None and (remedy or changed):
         reply = reply_for_override(
@@ -278,6 +283,20 @@ def review_decision(
             },
         )
     return review_id
+
+
+def _check_not_carried_out_otherwise(
+    connection: Connection, decision_id: int, remedy: str | None
+) -> None:
+    """Refuse an override to another remedy once the decision was carried out: a decision is
+    carried out once, and the review would say a remedy was given that nothing gives."""
+    done = carried_out_as(connection, decision_id)
+    if remedy and done is not None and remedy != done:
+        raise EvenhandError(
+            InputError.CONFLICTING_VALUE,
+            f"remedy: this ticket was already carried out as {done}, and a new remedy would "
+            "not be; do the change in Shopify and the helpdesk by hand, and note it there",
+        )
 
 
 def _done_by_hand(steps: tuple[ManualStep, ...]) -> dict[str, Any]:

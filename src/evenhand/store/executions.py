@@ -201,6 +201,17 @@ def has_execution(connection: Connection, decision_id: int) -> bool:
     return found is not None
 
 
+def carried_out_as(connection: Connection, decision_id: int) -> str | None:
+    """The remedy the decision was carried out as (its first execution's), or None."""
+    found = connection.execute(
+        select(executions.c.remedy)
+        .where(executions.c.decision_id == decision_id)
+        .order_by(executions.c.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    return None if found is None else str(found)
+
+
 def auto_money_since(connection: Connection, since: datetime) -> int:
     """What auto-approved executions since `since` gave away (minor units)."""
     total = connection.execute(
