@@ -508,3 +508,22 @@ def test_the_guide_page_lists_the_replies_of_each_choice(site: Site) -> None:
         assert section is not None, name
         texts = {pre.attributes["lang"]: pre.text() for pre in section.css("pre.template")}
         assert set(texts) == {"sv", "en"} and words in texts["sv"]
+
+
+@pytest.mark.parametrize(("length", "pages"), [(2, 2), (3, 1)])
+def test_the_queue_offers_a_next_page_only_when_there_is_one(
+    site: Site, monkeypatch: pytest.MonkeyPatch, length: int, pages: int
+) -> None:
+    # given the three tickets, and pages of `length` rows
+    monkeypatch.setattr("evenhand.actions.reviews.QUEUE_LENGTH", length)
+    agent = site.sign_in(AGENT)
+    # when the agent follows 'Next page' as long as it is offered
+    seen, path = [], "/queue"
+    while path:
+        page = LexborHTMLParser(agent.get(path).text)
+        seen.append(len(page.css("table.queue tbody tr")))
+        link = next((a for a in page.css("nav.pages a") if a.text() == "Next page"), None)
+        path = (link.attributes.get("href") or "") if link else ""
+    # then every ticket is on a page and no page is empty (three rows on pages of three:
+    # one page, with no link to an empty one)
+    assert sum(seen) == 3 and len(seen) == pages and 0 not in seen

@@ -304,7 +304,9 @@ def test_a_chargeback_the_message_says_was_filed_goes_to_the_dispute_process(
     decision = decided(engine, shop, tmp_path, ticket, reader).decision
     assert decision.facts.dispute.value == "claimed"
     assert (decision.remedy.value, decision.rule_id) == ("route_to_dispute", "dispute-claimed")
-    assert "the message says one was filed" in decision.explanation
+    assert "No bank dispute is on record, but the message says one was filed" in (
+        decision.explanation
+    )
     # and the reply says what she wrote, not that the payment was disputed (none is known)
     assert "You write that you have disputed the payment" in decision.reply_text
     assert "has been disputed" not in decision.reply_text

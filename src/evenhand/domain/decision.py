@@ -262,7 +262,9 @@ def _dispute_part(facts: Facts, reading: Reading, evidence: Evidence) -> str:
         )
         if source
     ]
-    return f"A bank dispute is open ({'; '.join(sources) or 'on record'})."
+    if not on_record:  # only said: the explanation does not state it as fact
+        return f"No bank dispute is on record, but {'; '.join(sources) or 'one is said'}."
+    return f"A bank dispute is open ({'; '.join(sources)})."
 
 
 def _threat_part(reading: Reading) -> str:

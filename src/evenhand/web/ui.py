@@ -111,7 +111,7 @@ QUEUE_LABELS = {
         "claimed": "said to be filed",
         "other_order": "on another order",
         "none": "none",
-        "open": "open (decisions before scopes)",
+        "open": "open (older decisions, before a dispute's order was told apart)",
     },
 }
 
@@ -180,11 +180,11 @@ def queue_page(
 ) -> HTMLResponse:
     filters = {name: request.query_params.get(name, "") for name in QUEUE_CHOICES}
     sort = sort if sort in QUEUE_SORTS else "newest"
-    rows = queue(service.engine, filters=filters, search=q, before=before, sort=sort)
+    rows, more = queue(service.engine, filters=filters, search=q, before=before, sort=sort)
     kept = {name: value for name, value in {**filters, "q": q}.items() if value}
     if sort != "newest":
         kept["sort"] = sort
-    older = {**kept, "before": rows[-1].decision_id} if len(rows) == QUEUE_LENGTH else None
+    older = {**kept, "before": rows[-1].decision_id} if more else None
     return render(
         request,
         "queue.html",
