@@ -527,3 +527,18 @@ def test_the_queue_offers_a_next_page_only_when_there_is_one(
     # then every ticket is on a page and no page is empty (three rows on pages of three:
     # one page, with no link to an empty one)
     assert sum(seen) == 3 and len(seen) == pages and 0 not in seen
+
+
+def test_save_and_next_says_the_review_was_saved_on_the_next_ticket(site: Site) -> None:
+    # given the agent on the first ticket of the queue
+    agent = site.sign_in(AGENT)
+    queue = LexborHTMLParser(agent.get("/queue").text)
+    first = queue.css_first("table.queue a[href^='/tickets/']").attributes["href"] or ""
+    # when they approve it with 'Save and next'
+    form = {"csrf": csrf_of(agent, first), "then": "next"}
+    answer = agent.post(f"{first}/review", data=form)
+    # then the next ticket says the previous review is saved, with a link back to it
+    assert answer.status_code == 303 and not answer.headers["location"].startswith(first + "?")
+    saved = LexborHTMLParser(agent.get(answer.headers["location"]).text).css_first("#saved")
+    assert saved is not None and "previous ticket" in saved.text()
+    assert saved.css_first(f"a[href='{first}']") is not None

@@ -278,7 +278,12 @@ def test_overriding_to_a_change_to_the_order_shows_its_tick_and_needs_it(
         assert stored_reviews(shop) == 0
         # when the agent made the change in Shopify and ticks it, then it is saved
         ticked = {**form, "csrf": csrf_of(agent, path), "done_by_hand": "yes"}
-        assert agent.post(f"{path}/review", data=ticked).status_code == 303
+        answer = agent.post(f"{path}/review", data=ticked)
+        assert answer.status_code == 303
+        # and the page it comes back to says the review is saved, and where its steps are
+        saved = LexborHTMLParser(agent.get(answer.headers["location"]).text).css_first("#saved")
+        assert saved is not None and "Your review is saved" in saved.text()
+        assert saved.css_first("a[href='#h-steps']") is not None
         [override] = events(shop, "decision override")
         assert override["done_by_hand"] == ["change_order"] and override["by"] == AGENT
 

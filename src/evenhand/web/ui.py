@@ -224,9 +224,10 @@ def ticket(
     error: str = "",
     intent_error: str = "",
     chosen: dict[str, str] | None = None,
+    saved: int | None = None,
 ) -> HTMLResponse:
     """A ticket; after a refused review or intent correction, with the agent's choices as
-    they left them."""
+    they left them; after a saved review (`saved`: its ticket), saying so."""
     page = ticket_page(
         service.engine,
         decision_id=decision_id,
@@ -250,6 +251,7 @@ def ticket(
         evidence=evidence,
         reply=(chosen or {}).get("reply") or page.reply,
         demo_notice=demo_name_notice(service.current_guide()),
+        saved=None if error or intent_error else saved,
         note=page.note,
         chosen=chosen or {},
         customer=customer_out(page.customer).model_dump(mode="json") if page.customer else None,
@@ -328,9 +330,10 @@ def review(
     if then == "next":
         following = next_to_review(service.engine, after=decision_id)
         return RedirectResponse(
-            f"/tickets/{following}" if following else "/queue?reviewed=no", status_code=303
+            f"/tickets/{following}?saved={decision_id}" if following else "/queue?reviewed=no",
+            status_code=303,
         )
-    return RedirectResponse(f"/tickets/{decision_id}", status_code=303)
+    return RedirectResponse(f"/tickets/{decision_id}?saved={decision_id}", status_code=303)
 
 
 @router.post("/queue/approve")
