@@ -542,3 +542,19 @@ def test_save_and_next_says_the_review_was_saved_on_the_next_ticket(site: Site) 
     saved = LexborHTMLParser(agent.get(answer.headers["location"]).text).css_first("#saved")
     assert saved is not None and "previous ticket" in saved.text()
     assert saved.css_first(f"a[href='{first}']") is not None
+
+
+def test_after_an_override_the_ticket_page_shows_the_remedy_in_force(site: Site) -> None:
+    # given an agent who overrides the first ticket to a person's review
+    agent = site.sign_in(AGENT)
+    queue = LexborHTMLParser(agent.get("/queue").text)
+    first = queue.css_first("table.queue a[href^='/tickets/']").attributes["href"] or ""
+    form = {"csrf": csrf_of(agent, first), "remedy": "human_review", "reason": "unclear"}
+    assert agent.post(f"{first}/review", data=form).status_code == 303
+    # when the page is opened again
+    page = LexborHTMLParser(agent.get(first).text)
+    # then it says the remedy in force, and 'keep' keeps that one
+    shown = page.css_first("#remedy-in-force")
+    assert shown is not None and "overridden to" in shown.text()
+    keep = page.css_first("#remedy-choice option[value='']")
+    assert keep is not None and shown.text().split("overridden to ")[1].rstrip(")") in keep.text()

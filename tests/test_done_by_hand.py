@@ -304,3 +304,16 @@ def test_once_carried_out_a_ticket_cannot_be_overridden_to_another_remedy(shop: 
     shop.approve(decision_id, choice="refund")
     assert stored_reviews(shop) == 2
     assert [kind for kind, _ in shop.steps(decision_id)].count("refund") == 1
+
+
+def test_once_carried_out_as_a_question_its_choice_cannot_be_changed(shop: Shop) -> None:
+    # given Maja's broken mug approved as the reply that asks her what she wants
+    decision_id = shop.decided()
+    shop.approve(decision_id, choice="ask")
+    # when an agent approves it again with a refund
+    with pytest.raises(EvenhandError) as refused:
+        shop.approve(decision_id, choice="refund")
+    # then it is refused (nothing would refund her): her answer is a new message
+    assert refused.value.code is InputError.CONFLICTING_VALUE
+    assert "already carried out as replace_or_refund (ask)" in refused.value.message
+    assert "refund" not in [kind for kind, _ in shop.steps(decision_id)]

@@ -237,10 +237,12 @@ def review_decision(
     action = "override" if remedy else "approve"
     with engine.connect() as connection:
         reviews = reviews_of(connection, decision_id)
-        _check_not_carried_out_otherwise(connection, decision_id, remedy)
     # an approval agrees with the remedy in force: the last override's, else the guide's
     after = Remedy(remedy) if remedy else remedy_in_force(decision, reviews)
     chosen = _choice(choice, after)
+    carried = _CarriedOut(
+        remedy=after.value, choice=chosen, before=choice_in_force(decision, reviews)
+    )
     reply_text = None if reply_text is None else reply_text.replace("\r\n", "\n")
     _check_written(decision, reply_text, guide=guide)
     changed = chosen is not None and chosen is not choice_in_force(decision, reviews)
@@ -258,6 +260,7 @@ def review_decision(
     plan = _checked_plan(engine, decision_id, after, user, settings, choice=chosen)
     chosen = plan.choice if plan is not None and plan.choice else chosen
     with engine.begin() as connection:
+        carried.check(connection, decision_id)  # in the write, so no approval slips between
         by_hand = by_hand_needed(connection, plan, decision_id) if plan else ()
         check_done_by_hand(by_hand, done_by_hand=done_by_hand)
         review_id = _review_and_start(
@@ -285,18 +288,29 @@ def review_decision(
     return review_id
 
 
-def _check_not_carried_out_otherwise(
-    connection: Connection, decision_id: int, remedy: str | None
-) -> None:
-    """Refuse an override to another remedy once the decision was carried out: a decision is
-    carried out once, and the review would say a remedy was given that nothing gives."""
-    done = carried_out_as(connection, decision_id)
-    if remedy and done is not None and remedy != done:
-        raise EvenhandError(
-            InputError.CONFLICTING_VALUE,
-            f"remedy: this ticket was already carried out as {done}, and a new remedy would "
-            "not be; do the change in Shopify and the helpdesk by hand, and note it there",
-        )
+@dataclass(frozen=True, slots=True)
+class _CarriedOut:
+    """What a review would carry out: its remedy, and a replace_or_refund's choice against
+    the one in force before it."""
+
+    remedy: str
+    choice: Choice | None
+    before: Choice
+
+    def check(self, connection: Connection, decision_id: int) -> None:
+        """Refuse another remedy (or choice) once the decision was carried out: a decision
+        is carried out once, and the review would say something was given that nothing
+        gives. (The customer's answer to a question is a new message, decided anew.)"""
+        done = carried_out_as(connection, decision_id)
+        other_choice = self.choice is not None and self.choice is not self.before
+        if done is not None and (self.remedy != done or other_choice):
+            raise EvenhandError(
+                InputError.CONFLICTING_VALUE,
+                f"remedy: this ticket was already carried out as {done}"
+                f"{f' ({self.before.value})' if other_choice else ''}, and another remedy "
+                "or choice would not be; do it in Shopify and the helpdesk by hand, and "
+                "note it there",
+            )
 
 
 def _done_by_hand(steps: tuple[ManualStep, ...]) -> dict[str, Any]:
@@ -426,7 +440,9 @@ def approve_many(
     plans = {}
     for decision_id in picked:
         decision = find_decision(engine, decision_id=decision_id)  # each must exist
-        plans[decision_id] = _checked_plan(engine, decision_id, decision.remedy, user, settings)
+        with engine.connect() as connection:
+            in_force = remedy_in_force(decision, reviews_of(connection, decision_id))
+        plans[decision_id] = _checked_plan(engine, decision_id, in_force, user, settings)
     with engine.begin() as connection:
         skipped = _needing_hands(connection, plans)
         approved = [decision_id for decision_id in picked if decision_id not in skipped]

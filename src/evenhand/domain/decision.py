@@ -263,7 +263,7 @@ def _dispute_part(facts: Facts, reading: Reading, evidence: Evidence) -> str:
         if source
     ]
     if not on_record:  # only said: the explanation does not state it as fact
-        return f"No bank dispute is on record, but {'; '.join(sources) or 'one is said'}."
+        return f"No bank dispute is on record, but {'; '.join(sources)}."
     return f"A bank dispute is open ({'; '.join(sources)})."
 
 

@@ -224,7 +224,7 @@ def ticket(
     error: str = "",
     intent_error: str = "",
     chosen: dict[str, str] | None = None,
-    saved: int | None = None,
+    saved: str = "",
 ) -> HTMLResponse:
     """A ticket; after a refused review or intent correction, with the agent's choices as
     they left them; after a saved review (`saved`: its ticket), saying so."""
@@ -251,7 +251,9 @@ def ticket(
         evidence=evidence,
         reply=(chosen or {}).get("reply") or page.reply,
         demo_notice=demo_name_notice(service.current_guide()),
-        saved=None if error or intent_error else saved,
+        saved=int(saved)
+        if saved.isascii() and saved.isdigit() and not (error or intent_error)
+        else None,
         note=page.note,
         chosen=chosen or {},
         customer=customer_out(page.customer).model_dump(mode="json") if page.customer else None,
