@@ -188,9 +188,8 @@ def test_the_ticket_page_shows_the_orders_lines_and_links_out(
         known = [page.css_first("#customer-as-of") for page in pages]
         assert any(known) and all("2026-11-21" in note.text() for note in known if note is not None)
         # and beside the reply: it is signed with the demo shop's name, and how to change it
-        assert all(
-            "Replies are signed 'Nordhem'" in page.css_first("#demo-name").text() for page in pages
-        )  # type: ignore[union-attr]
+        notices = [page.css_first("#demo-name") for page in pages]
+        assert all(n is not None and "Replies are signed 'Nordhem'" in n.text() for n in notices)
 
 
 def test_the_dashboards_charts_say_what_their_axes_measure(site: Site) -> None:
@@ -533,7 +532,9 @@ def test_save_and_next_says_the_review_was_saved_on_the_next_ticket(site: Site) 
     # given the agent on the first ticket of the queue
     agent = site.sign_in(AGENT)
     queue = LexborHTMLParser(agent.get("/queue").text)
-    first = queue.css_first("table.queue a[href^='/tickets/']").attributes["href"] or ""
+    link = queue.css_first("table.queue a[href^='/tickets/']")
+    assert link is not None
+    first = link.attributes["href"] or ""
     # when they approve it with 'Save and next'
     form = {"csrf": csrf_of(agent, first), "then": "next"}
     answer = agent.post(f"{first}/review", data=form)
@@ -548,7 +549,9 @@ def test_after_an_override_the_ticket_page_shows_the_remedy_in_force(site: Site)
     # given an agent who overrides the first ticket to a person's review
     agent = site.sign_in(AGENT)
     queue = LexborHTMLParser(agent.get("/queue").text)
-    first = queue.css_first("table.queue a[href^='/tickets/']").attributes["href"] or ""
+    link = queue.css_first("table.queue a[href^='/tickets/']")
+    assert link is not None
+    first = link.attributes["href"] or ""
     form = {"csrf": csrf_of(agent, first), "remedy": "human_review", "reason": "unclear"}
     assert agent.post(f"{first}/review", data=form).status_code == 303
     # when the page is opened again
