@@ -111,7 +111,7 @@ QUEUE_LABELS = {
         "claimed": "said to be filed",
         "other_order": "on another order",
         "none": "none",
-        "open": "open (older decisions, before a dispute's order was told apart)",
+        "open": "open (older decisions)",
     },
 }
 
