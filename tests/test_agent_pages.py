@@ -528,13 +528,17 @@ def test_the_queue_offers_a_next_page_only_when_there_is_one(
     assert sum(seen) == 3 and len(seen) == pages and 0 not in seen
 
 
+def _first_ticket(agent: Any) -> str:
+    """The address of the queue's first ticket."""
+    link = LexborHTMLParser(agent.get("/queue").text).css_first("table.queue a[href^='/tickets/']")
+    assert link is not None
+    return link.attributes["href"] or ""
+
+
 def test_save_and_next_says_the_review_was_saved_on_the_next_ticket(site: Site) -> None:
     # given the agent on the first ticket of the queue
     agent = site.sign_in(AGENT)
-    queue = LexborHTMLParser(agent.get("/queue").text)
-    link = queue.css_first("table.queue a[href^='/tickets/']")
-    assert link is not None
-    first = link.attributes["href"] or ""
+    first = _first_ticket(agent)
     # when they approve it with 'Save and next'
     form = {"csrf": csrf_of(agent, first), "then": "next"}
     answer = agent.post(f"{first}/review", data=form)
@@ -548,10 +552,7 @@ def test_save_and_next_says_the_review_was_saved_on_the_next_ticket(site: Site) 
 def test_after_an_override_the_ticket_page_shows_the_remedy_in_force(site: Site) -> None:
     # given an agent who overrides the first ticket to a person's review
     agent = site.sign_in(AGENT)
-    queue = LexborHTMLParser(agent.get("/queue").text)
-    link = queue.css_first("table.queue a[href^='/tickets/']")
-    assert link is not None
-    first = link.attributes["href"] or ""
+    first = _first_ticket(agent)
     form = {"csrf": csrf_of(agent, first), "remedy": "human_review", "reason": "unclear"}
     assert agent.post(f"{first}/review", data=form).status_code == 303
     # when the page is opened again
