@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from evenhand.actions.order_since import moved_note, moved_since, premise_refusal
 from evenhand.actions.step_calls import (
     WAITING_STATUS,
     Carriers,
@@ -32,6 +33,7 @@ from evenhand.domain.execution import (
     ManualStep,
     NotAtShop,
     OrderState,
+    SinceWritten,
     StepKind,
     StepState,
     default_choice,
@@ -86,6 +88,8 @@ class Plan:
     # The shop steps the remedy needs that Evenhand cannot carry out (no Shopify order, a
     # cancelled one, a change to the order): an agent does them in Shopify before approving.
     manual_steps: tuple[ManualStep, ...] = ()
+    # How the order moved on since the facts the guide decided on (`actions.order_since`).
+    moved: SinceWritten | None = None
 
     @property
     def money_minor(self) -> int:
@@ -126,7 +130,7 @@ def plan_for(
         invoice_paid_reship=settings.paid_reship_invoice,
         choice=choice or Choice.ASK,
     )
-    return Plan(context, remedy, steps, amounts, choice, by_hand)
+    return Plan(context, remedy, steps, amounts, choice, by_hand, moved_since(context))
 
 
 def _order_state(context: DecisionContext) -> OrderState | None:
@@ -191,6 +195,16 @@ def by_hand_needed(connection: Connection, plan: Plan, decision_id: int) -> tupl
     if not plan.manual_steps or has_execution(connection, decision_id):
         return ()
     return plan.manual_steps
+
+
+def left_to_agent(connection: Connection, plan: Plan, decision_id: int) -> str:
+    """Why a bulk approval leaves this decision to an agent on its page: a shop step only
+    they can do by hand, or an order that moved on since the draft; empty when none."""
+    by_hand = by_hand_note(by_hand_needed(connection, plan, decision_id))
+    if by_hand or has_execution(connection, decision_id):
+        return by_hand
+    refusal = premise_refusal(plan.remedy, plan.context)
+    return refusal or moved_note(plan.context.order_name, plan.moved)
 
 
 def check_done_by_hand(steps: tuple[ManualStep, ...], *, done_by_hand: bool) -> None:
@@ -362,7 +376,8 @@ def auto_remedies(settings: Settings) -> list[str]:
 def auto_approve(engine: Engine, *, settings: Settings, now: datetime, limit: int = 50) -> int:
     """Carry out today's undecided decisions whose remedy a manager marked auto-approve,
     while what they give away stays within the day's cap; the rest wait for an agent, as do
-    those with a shop step Evenhand cannot carry out (`Plan.manual_steps`)."""
+    those with a shop step Evenhand cannot carry out (`Plan.manual_steps`) and those whose
+    order has moved on since the customer wrote (`Plan.moved`)."""
     remedies = auto_remedies(settings)
     if not remedies:
         return 0
@@ -373,8 +388,10 @@ def auto_approve(engine: Engine, *, settings: Settings, now: datetime, limit: in
             plan = plan_for(
                 connection, decision_id, remedy=_remedy(connection, decision_id), settings=settings
             )
-            if plan is None or plan.manual_steps:
-                continue  # a shop step only an agent can do by hand: left to an agent
+            if plan is None or plan.manual_steps or plan.moved:
+                continue  # a step done by hand, or an order moved on: left to an agent
+            if premise_refusal(plan.remedy, plan.context):
+                continue
             if not _within_cap(connection, plan, settings, day):
                 continue
             if start_execution(

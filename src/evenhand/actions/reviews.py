@@ -21,9 +21,11 @@ from evenhand.actions.execute import (
     check_done_by_hand,
     check_role_limit,
     execution_steps_of,
+    left_to_agent,
     plan_for,
     start_execution,
 )
+from evenhand.actions.order_since import check_premise, moved_note, moved_since
 from evenhand.actions.redraft import (
     ReplyNote,
     ReviewReply,
@@ -41,7 +43,7 @@ from evenhand.domain.reply_check import check_written_reply
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
-from evenhand.store.executions import carried_out_as
+from evenhand.store.executions import carried_out_as, decision_context, has_execution
 from evenhand.store.orders import OrderShown, order_shown
 from evenhand.store.reviews import (
     CHOICE_EVENT,
@@ -112,6 +114,7 @@ class TicketPage:
     links: dict[str, str] = field(default_factory=dict)  # out to the helpdesk and the shop
     steps: list[dict[str, Any]] = field(default_factory=list)  # the remedy carried out
     note: ReplyNote | None = None  # whether the reply is the guide's draft (with a guide)
+    order_moved: str = ""  # the order moved on since the draft (`actions.order_since`)
 
     @property
     def reply(self) -> str:
@@ -133,6 +136,7 @@ def ticket_page(
         orders = history.get(person.id, []) if person else []
         order = order_shown(connection, decision.order_name) if decision.order_name else None
         source, key = source_of_decision(connection, decision_id)
+        context = decision_context(connection, decision_id)
     try:
         customer = customer_report(engine, email=decision.customer_email, settings=settings)
     except EvenhandError as error:
@@ -141,6 +145,7 @@ def ticket_page(
         customer = None
     links = links_out(settings, source=source, ticket_key=key, order=order)
     steps = execution_steps_of(engine, decision_id)
+    moved = moved_since(context) if context is not None and not steps else None
     page = TicketPage(
         decision,
         subject,
@@ -151,6 +156,7 @@ def ticket_page(
         order,
         links,
         steps,
+        order_moved=moved_note(decision.order_name, moved),
     )
     if guide is None:
         return page
@@ -261,6 +267,8 @@ def review_decision(
     chosen = plan.choice if plan is not None and plan.choice else chosen
     with engine.begin() as connection:
         carried.check(connection, decision_id)  # in the write, so no approval slips between
+        if plan is not None and not has_execution(connection, decision_id):
+            check_premise(after, plan.context)
         by_hand = by_hand_needed(connection, plan, decision_id) if plan else ()
         check_done_by_hand(by_hand, done_by_hand=done_by_hand)
         review_id = _review_and_start(
@@ -462,9 +470,10 @@ def approve_many(
 
 
 def _needing_hands(connection: Connection, plans: Mapping[int, Plan | None]) -> dict[int, str]:
-    """The picked decisions with a shop step only an agent can do, with what to do."""
+    """The picked decisions only an agent can approve on their page (a shop step done by
+    hand, an order moved on since the draft), with why."""
     notes = {
-        decision_id: by_hand_note(by_hand_needed(connection, plan, decision_id))
+        decision_id: left_to_agent(connection, plan, decision_id)
         for decision_id, plan in plans.items()
         if plan is not None
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from evenhand.domain.facts import AskedFor
+from evenhand.domain.facts import AskedFor, Delivery
 from evenhand.domain.remedies import Remedy
 
 
@@ -207,3 +207,31 @@ def idempotency_key(decision_id: int, kind: StepKind) -> str:
     """The key sent with a step to its provider: the same on every try of that step. A
     decision is carried out once, so the key is the decision's and the step's."""
     return f"evenhand-d{decision_id}-{kind.value.replace('_', '-')}"
+
+
+class SinceWritten(StrEnum):
+    """How the order moved on after the customer wrote: the draft and its remedy were made
+    for the order as it stood then."""
+
+    SHIPPED = "shipped"  # not shipped then, shipped now
+    DELIVERED = "delivered"  # not delivered then, a carrier says delivered now
+
+
+# Remedies that only exist for an order not yet shipped: once it ships, there is nothing
+# at the shop to cancel or change, and a reply saying it was done would not be true.
+UNSHIPPED_ONLY = frozenset({Remedy.CANCEL_UNSHIPPED_ORDER, Remedy.CHANGE_UNSHIPPED_ORDER})
+
+
+def since_written(then: Delivery | None, now: Delivery | None) -> SinceWritten | None:
+    """What changed for the order between the `delivery` fact the guide decided on and
+    the order as it stands now (`delivery_now`); None when nothing did that matters."""
+    if then is Delivery.NOT_SHIPPED and now in {Delivery.IN_TRANSIT, Delivery.DELIVERED}:
+        return SinceWritten.DELIVERED if now is Delivery.DELIVERED else SinceWritten.SHIPPED
+    if then is Delivery.IN_TRANSIT and now is Delivery.DELIVERED:
+        return SinceWritten.DELIVERED
+    return None
+
+
+def premise_gone(remedy: Remedy, now: Delivery | None) -> bool:
+    """The remedy can no longer be carried out as its reply says: the order has shipped."""
+    return remedy in UNSHIPPED_ONLY and now in {Delivery.IN_TRANSIT, Delivery.DELIVERED}

@@ -53,6 +53,19 @@ def delivery_of(order: OrderSnapshot, at: datetime) -> Delivery | None:
     return Delivery.IN_TRANSIT if order.fulfilment_status == "fulfilled" else Delivery.NOT_SHIPPED
 
 
+def delivery_now(
+    fulfilment_status: str | None, fulfilled_at: datetime | None, delivered_at: datetime | None
+) -> Delivery | None:
+    """Where the order stands now, read as `delivery_of` reads it at the ticket."""
+    if delivered_at is not None:
+        return Delivery.DELIVERED
+    if fulfilment_status == "restocked":
+        return None
+    if fulfilled_at is not None or fulfilment_status == "fulfilled":
+        return Delivery.IN_TRANSIT
+    return Delivery.NOT_SHIPPED
+
+
 def is_subscription_order(tags: str) -> bool:
     """Subscription apps tag their orders "Subscription", "Subscription Recurring Order"..."""
     return any(tag.strip().lower().startswith("subscription") for tag in tags.split(","))

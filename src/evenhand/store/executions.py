@@ -269,6 +269,11 @@ class DecisionContext:
     order_total_minor: int
     order_refunded_minor: int
     asked_for: str | None = None  # what the customer asked for in words (the facts')
+    # The order as it stands now, against the facts' `delivery` the guide decided on.
+    order_name: str | None = None
+    order_fulfilled_at: datetime | None = None
+    order_delivered_at: datetime | None = None
+    delivery_then: str | None = None
 
 
 def decision_context(connection: Connection, decision_id: int) -> DecisionContext | None:
@@ -283,7 +288,10 @@ def decision_context(connection: Connection, decision_id: int) -> DecisionContex
             tickets.c.customer_email,
             customers.c.shopify_id.label("customer_shopify_id"),
             orders.c.shopify_id.label("order_shopify_id"),
+            orders.c.name.label("order_name"),
             orders.c.fulfillment_status,
+            orders.c.fulfilled_at,
+            orders.c.delivered_at,
             orders.c.cancelled_at,
             orders.c.total_minor,
             orders.c.refunded_minor,
@@ -309,6 +317,10 @@ def decision_context(connection: Connection, decision_id: int) -> DecisionContex
         order_total_minor=int(row.total_minor or 0),
         order_refunded_minor=int(row.refunded_minor or 0),
         asked_for=(row.facts or {}).get("asked_for"),
+        order_name=row.order_name,
+        order_fulfilled_at=row.fulfilled_at,
+        order_delivered_at=row.delivered_at,
+        delivery_then=(row.facts or {}).get("delivery"),
     )
 
 

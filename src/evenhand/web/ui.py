@@ -255,6 +255,7 @@ def ticket(
         if saved.isascii() and saved.isdigit() and not (error or intent_error)
         else None,
         note=page.note,
+        order_moved=page.order_moved,
         chosen=chosen or {},
         customer=customer_out(page.customer).model_dump(mode="json") if page.customer else None,
         order_top=str(Money.of_minor(max(o.total_minor for o in page.orders), currency))
