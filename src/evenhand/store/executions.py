@@ -173,7 +173,8 @@ def record_step(
 
 
 def steps_of_decision(connection: Connection, decision_id: int) -> list[dict[str, Any]]:
-    """Every step of every execution of a decision, in order, for the ticket page."""
+    """Every step of every execution of a decision, in order, for the ticket page; a
+    failed one an agent may settle (`failed_step`) is `settleable`."""
     rows = connection.execute(
         select(
             executions.c.id.label("execution_id"),
@@ -186,12 +187,18 @@ def steps_of_decision(connection: Connection, decision_id: int) -> list[dict[str
             executions.c.currency,
             execution_steps.c.last_error,
             execution_steps.c.done_at,
+            execution_steps.c.id.label("step_id"),
+            execution_steps.c.result,
         )
         .join(executions, executions.c.id == execution_steps.c.execution_id)
         .where(executions.c.decision_id == decision_id)
         .order_by(executions.c.id, execution_steps.c.position)
     )
-    return [dict(row._mapping) for row in rows]
+    return [
+        dict(row._mapping)
+        | {"settleable": row.state == StepState.FAILED.value and row.last_error != ERASED_REPLY}
+        for row in rows
+    ]
 
 
 def has_execution(connection: Connection, decision_id: int) -> bool:
