@@ -212,9 +212,8 @@ def test_auto_approve_leaves_a_shop_step_it_cannot_carry_out_to_an_agent(auto: S
 def test_a_change_to_an_order_is_approved_only_once_the_agent_made_it_in_shopify(
     shop: Shop,
 ) -> None:
-    # given Maja's ticket about an order not sent yet, and a manager who gives it the remedy
-    # 'change the unshipped order'
-    decision_id = shop.decided(fulfilled=False)
+    # given Maja's ticket, and a manager who gives it the remedy 'change the unshipped order'
+    decision_id = shop.decided()
     # when it is approved without the tick
     with pytest.raises(EvenhandError) as refused:
         shop.approve(decision_id, remedy="change_unshipped_order", choice=None)
@@ -238,9 +237,8 @@ def test_a_change_to_an_order_is_approved_only_once_the_agent_made_it_in_shopify
 
 
 def test_auto_approve_leaves_a_change_to_an_order_to_an_agent(shop: Shop) -> None:
-    # given the guide gives Maja's ticket about an order not sent yet 'change the unshipped
-    # order', marked auto-approve
-    decision_id = shop.decided(fulfilled=False)
+    # given the guide gives Maja's ticket 'change the unshipped order', marked auto-approve
+    decision_id = shop.decided()
     with shop.engine.begin() as connection:
         connection.execute(
             update(decisions)
@@ -258,9 +256,8 @@ def test_auto_approve_leaves_a_change_to_an_order_to_an_agent(shop: Shop) -> Non
 def test_overriding_to_a_change_to_the_order_shows_its_tick_and_needs_it(
     shop: Shop, db_url: str, reader: EmbeddedReader
 ) -> None:
-    # given Maja's ticket about an order not sent yet, whose drafted remedy needs nothing
-    # done by hand
-    decision_id = shop.decided(fulfilled=False)
+    # given Maja's ticket, whose drafted remedy Evenhand carries out itself
+    decision_id = shop.decided()
     for site in serve_site(db_url, reader):
         agent = site.sign_in(AGENT)
         path = f"/tickets/{decision_id}"

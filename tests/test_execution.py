@@ -208,7 +208,7 @@ def test_a_failed_step_is_said_at_the_top_of_the_ticket_page(
         alert = page.css_first("#steps-failed")
         assert alert is not None and alert.attributes.get("role") == "alert"
         assert "Refund in Shopify failed" in alert.text() and reason in alert.text()
-        assert "The steps after it wait" in alert.text() and "retry it" in alert.text()
+        assert "The steps after it wait" in alert.text() and "try it again" in alert.text()
         # and the queue's row says it was approved, and that a step failed
         queue = LexborHTMLParser(site.sign_in(AGENT).get("/queue").text)
         (row,) = [

@@ -1,21 +1,23 @@
-"""A draft is written for the order as it stood when the customer wrote; an agent approves
-it later. Once the order has shipped (or been delivered) since, the ticket page says so,
-bulk and auto-approve leave the ticket to an agent, and a cancel or a change of an order
-not yet shipped is refused: nothing at the shop would be done, and the reply would say it
-was. On SQLite and PostgreSQL."""
+"""A draft is written for the order as the shop's data showed it when the ticket was
+decided; an agent approves it later. Once the order has shipped (or its parcel been
+delivered) since, the ticket page says so; bulk and auto-approve leave a draft written for
+an order not yet shipped, or about a parcel on its way, to an agent; and a cancel of an
+order that is no longer unfulfilled is refused: nothing at the shop would be cancelled,
+and the reply would say it was. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import select
 
 from evenhand.actions.execute import auto_approve, execution_steps_of
-from evenhand.actions.reviews import approve_many
-from evenhand.domain.execution import SinceWritten, premise_gone, since_written
+from evenhand.actions.reviews import approve_many, ticket_page
+from evenhand.domain.execution import SinceWritten, holds_back, premise_gone, since_written
 from evenhand.domain.facts import Delivery
 from evenhand.domain.remedies import Remedy
 from evenhand.domain.roles import Role
@@ -34,12 +36,17 @@ def shop(db_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
     yield from shop_harness(db_url, reader, auto_approve_remedies="cancel_unshipped_order")
 
 
-def order_2101(*, shipped: bool) -> dict[str, object]:
-    """Order #2101 as Shopify's orders/create or orders/updated webhook sends it."""
-    order: dict[str, object] = json.loads(fixture("shopify_orders_create.json"))
+def order_2101(*, shipped: bool, parcel: str = "in_transit") -> dict[str, Any]:
+    """Order #2101 as Shopify's orders/create or orders/updated webhook sends it: not
+    shipped, or shipped with its parcel `in_transit` or `delivered` (on 23 November)."""
+    order: dict[str, Any] = json.loads(fixture("shopify_orders_create.json"))
     if not shipped:
         order["fulfillment_status"] = None
         order["fulfillments"] = []
+        return order
+    [fulfilment] = order["fulfillments"]
+    fulfilment["shipment_status"] = parcel
+    fulfilment["updated_at"] = "2026-11-23T10:00:00+01:00"
     return order
 
 
@@ -53,9 +60,10 @@ def asks_to_cancel(shop: Shop) -> int:
         return int(connection.execute(select(decisions.c.id)).scalar_one())
 
 
-def it_ships(shop: Shop) -> None:
-    """Shopify's orders/updated: the order is fulfilled."""
-    shop.deliver("shopify", "orders/updated", order_2101(shipped=True), "order-2101-sent")
+def it_ships(shop: Shop, *, parcel: str = "in_transit") -> None:
+    """Shopify's orders/updated: the order is fulfilled, its parcel as `parcel` says."""
+    order = order_2101(shipped=True, parcel=parcel)
+    shop.deliver("shopify", "orders/updated", order, f"order-2101-{parcel}")
 
 
 def stored_reviews(shop: Shop) -> int:
@@ -68,7 +76,7 @@ def stored_reviews(shop: Shop) -> int:
     [
         (Delivery.NOT_SHIPPED, Delivery.NOT_SHIPPED, None),
         (Delivery.NOT_SHIPPED, Delivery.IN_TRANSIT, SinceWritten.SHIPPED),
-        (Delivery.NOT_SHIPPED, Delivery.DELIVERED, SinceWritten.DELIVERED),
+        (Delivery.NOT_SHIPPED, Delivery.DELIVERED, SinceWritten.SHIPPED),
         (Delivery.IN_TRANSIT, Delivery.DELIVERED, SinceWritten.DELIVERED),
         (Delivery.IN_TRANSIT, Delivery.IN_TRANSIT, None),
         (Delivery.DELIVERED, Delivery.DELIVERED, None),
@@ -82,11 +90,20 @@ def test_what_counts_as_the_order_moving_on(
     assert since_written(then, now) is moved
 
 
-def test_only_a_remedy_for_an_order_not_yet_shipped_loses_its_premise() -> None:
-    assert premise_gone(Remedy.CANCEL_UNSHIPPED_ORDER, Delivery.IN_TRANSIT)
-    assert premise_gone(Remedy.CHANGE_UNSHIPPED_ORDER, Delivery.DELIVERED)
-    assert not premise_gone(Remedy.CANCEL_UNSHIPPED_ORDER, Delivery.NOT_SHIPPED)
-    assert not premise_gone(Remedy.REPLACE_OR_REFUND, Delivery.IN_TRANSIT)
+def test_only_a_cancel_loses_its_premise_and_only_while_the_order_is_not_cancelled() -> None:
+    assert premise_gone(Remedy.CANCEL_UNSHIPPED_ORDER, unfulfilled=False, cancelled=False)
+    assert not premise_gone(Remedy.CANCEL_UNSHIPPED_ORDER, unfulfilled=True, cancelled=False)
+    assert not premise_gone(Remedy.CANCEL_UNSHIPPED_ORDER, unfulfilled=False, cancelled=True)
+    assert not premise_gone(Remedy.CHANGE_UNSHIPPED_ORDER, unfulfilled=False, cancelled=False)
+    assert not premise_gone(Remedy.REPLACE_OR_REFUND, unfulfilled=False, cancelled=False)
+
+
+def test_a_draft_is_held_back_when_written_for_an_unshipped_order_or_a_parcel_on_its_way() -> None:
+    assert holds_back(Remedy.REPLACE_OR_REFUND, SinceWritten.SHIPPED)
+    assert holds_back(Remedy.SEND_TRACKING_STATUS, SinceWritten.DELIVERED)
+    assert holds_back(Remedy.CARRIER_INVESTIGATION, SinceWritten.DELIVERED)
+    assert not holds_back(Remedy.REPLACE_OR_REFUND, SinceWritten.DELIVERED)
+    assert not holds_back(Remedy.SEND_TRACKING_STATUS, None)
 
 
 def test_a_cancel_drafted_before_the_order_shipped_is_refused_once_it_has(shop: Shop) -> None:
@@ -101,8 +118,10 @@ def test_a_cancel_drafted_before_the_order_shipped_is_refused_once_it_has(shop: 
         shop.approve(decision_id, choice=None)
     # then it is refused, saying why and what to do, and nothing is stored, owed or sent
     assert refused.value.code is InputError.CONFLICTING_VALUE
-    assert "order #2101 has shipped since the customer wrote" in refused.value.message.lower()
-    assert "can no longer be cancelled" in refused.value.message
+    assert refused.value.message.startswith(
+        "remedy: Order #2101 has shipped (the draft was written when it had not), so it can "
+        "no longer be cancelled"
+    )
     assert stored_reviews(shop) == 0 and execution_steps_of(shop.engine, decision_id) == []
     # and auto-approve, which would carry it out, leaves it to an agent
     assert auto_approve(shop.engine, settings=shop.worker.settings, now=shop.clock()) == 0
@@ -134,7 +153,7 @@ def test_bulk_approve_leaves_a_draft_whose_order_moved_on_and_says_why(shop: Sho
     )
     # then it is skipped, naming the order and what happened to it
     assert done.approved == [] and list(done.skipped) == [decision_id]
-    assert "Order #2101 has shipped since the customer wrote" in done.skipped[decision_id]
+    assert done.skipped[decision_id].startswith("Order #2101 has shipped (the draft was")
     assert execution_steps_of(shop.engine, decision_id) == []
 
 
@@ -155,8 +174,9 @@ def test_the_ticket_page_says_the_order_moved_on_since_the_draft(
         moved = page.css_first("#order-moved")
         assert moved is not None
         said = moved.text(separator=" ", strip=True)
-        assert "Order #2101 has shipped since the customer wrote" in said
+        assert "Order #2101 shows as shipped now; the draft was written when it had not." in said
         assert "Check the reply against the order as it is now" in said
+        assert "so it can no longer be cancelled" in said
         # when the agent approves the draft anyway
         refused = agent.post(f"{path}/review", data={"csrf": csrf_of(agent, path)})
         # then the page refuses it, saying why
@@ -164,3 +184,119 @@ def test_the_ticket_page_says_the_order_moved_on_since_the_draft(
         error = LexborHTMLParser(refused.text).css_first("p.error")
         assert error is not None and "can no longer be cancelled" in error.text()
         assert stored_reviews(shop) == 0
+
+
+def decided_with_parcel(shop: Shop, *, parcel: str, asks: str | None = None) -> int:
+    """Order #2101 shipped with its parcel as `parcel` says, then Maja's Zendesk ticket
+    about it (her broken mug, or `asks` in place of her whole message), decided."""
+    shop.deliver("shopify", "orders/create", order_2101(shipped=True, parcel=parcel), "o")
+    trigger = json.loads(fixture("zendesk_trigger.json"))
+    if asks is not None:
+        trigger["ticket"]["description"] = asks
+    shop.deliver("zendesk", "ticket.trigger", trigger, "t")
+    with shop.engine.connect() as connection:
+        return int(connection.execute(select(decisions.c.id)).scalar_one())
+
+
+def remedy_of(shop: Shop, decision_id: int) -> str:
+    with shop.engine.connect() as connection:
+        found = select(decisions.c.remedy).where(decisions.c.id == decision_id)
+        return str(connection.execute(found).scalar_one())
+
+
+def approved_in_bulk(shop: Shop, decision_id: int) -> bool:
+    done = approve_many(
+        shop.engine,
+        decision_ids=[decision_id],
+        user=shop.user(Role.MANAGER),
+        now=shop.clock(),
+        settings=shop.worker.settings,
+    )
+    return done.approved == [decision_id]
+
+
+def test_a_parcel_delivered_after_a_draft_about_a_broken_item_holds_nothing_back(
+    shop: Shop,
+) -> None:
+    # given Maja's broken mug, decided while its parcel was on its way
+    decision_id = decided_with_parcel(shop, parcel="in_transit")
+    assert remedy_of(shop, decision_id) == "replace_or_refund"
+    # when the carrier says it was delivered, and the queue's tickets are approved in bulk
+    it_ships(shop, parcel="delivered")
+    # then it is approved as drafted: a parcel delivered is the normal course
+    assert approved_in_bulk(shop, decision_id)
+
+
+def test_a_reply_about_a_parcel_on_its_way_is_left_to_an_agent_once_it_is_delivered(
+    db_url: str, reader: EmbeddedReader
+) -> None:
+    for shop in shop_harness(
+        db_url, reader, auto_approve_remedies="send_tracking_status,carrier_investigation"
+    ):
+        # given Maja asks where her parcel is while it is on its way
+        asks = "Hej! Var är mitt paket? Order #2101 har inte kommit än.\n\nMaja"
+        decision_id = decided_with_parcel(shop, parcel="in_transit", asks=asks)
+        assert remedy_of(shop, decision_id) in {"send_tracking_status", "carrier_investigation"}
+        # when the carrier says it was delivered
+        it_ships(shop, parcel="delivered")
+        # then auto-approve leaves it to an agent, and so does a bulk approval, saying why
+        assert auto_approve(shop.engine, settings=shop.worker.settings, now=shop.clock()) == 0
+        done = approve_many(
+            shop.engine,
+            decision_ids=[decision_id],
+            user=shop.user(Role.MANAGER),
+            now=shop.clock(),
+            settings=shop.worker.settings,
+        )
+        assert done.approved == []
+        assert (
+            "Order #2101 shows as delivered now (the carrier says so)"
+            in (done.skipped[decision_id])
+        )
+
+
+def test_a_cancel_of_an_order_shipped_before_the_draft_is_refused_too(shop: Shop) -> None:
+    # given Maja's broken mug on an order shipped before she wrote
+    decision_id = decided_with_parcel(shop, parcel="in_transit")
+    # when a manager overrides it to cancelling the unshipped order
+    with pytest.raises(EvenhandError) as refused:
+        shop.approve(decision_id, remedy="cancel_unshipped_order", choice=None)
+    # then it is refused: nothing would be cancelled (and the order did not move on since)
+    assert refused.value.message.startswith(
+        "remedy: Order #2101 has shipped, so it can no longer be cancelled"
+    )
+    assert stored_reviews(shop) == 0
+
+
+def test_a_cancel_of_a_partly_shipped_order_is_refused(shop: Shop) -> None:
+    # given Maja's cancel, and her order then partly shipped
+    decision_id = asks_to_cancel(shop)
+    partly = order_2101(shipped=True) | {"fulfillment_status": "partial"}
+    shop.deliver("shopify", "orders/updated", partly, "order-2101-partial")
+    # when a manager approves the cancel, then it is refused
+    with pytest.raises(EvenhandError) as refused:
+        shop.approve(decision_id, choice=None)
+    assert "Order #2101 has partly shipped" in refused.value.message
+
+
+def test_a_number_quoted_of_another_customers_order_is_never_acted_on(shop: Shop) -> None:
+    # given order #2101 is someone else's, and Maja quotes it asking for her money back
+    stranger = order_2101(shipped=True)
+    stranger["email"] = "someone.else@example.se"
+    stranger["customer"] = stranger["customer"] | {"id": 7300000000999, "email": stranger["email"]}
+    shop.deliver("shopify", "orders/create", stranger, "o")
+    trigger = json.loads(fixture("zendesk_trigger.json"))
+    trigger["ticket"]["description"] = "Hej! Jag vill ha pengarna tillbaka för order #2101."
+    shop.deliver("zendesk", "ticket.trigger", trigger, "t")
+    with shop.engine.connect() as connection:
+        decision_id = int(connection.execute(select(decisions.c.id)).scalar_one())
+    # when a manager overrides it to a refund, having ticked 'done by hand'
+    shop.approve(decision_id, remedy="replace_or_refund", choice="refund", done_by_hand=True)
+    # then nothing is asked of Shopify for the stranger's order: the reply alone is owed
+    assert [kind for kind, _ in shop.steps(decision_id)] == ["send_reply", "set_status"]
+    while shop.run():
+        pass
+    assert shop.shopify.refunds == {} and shop.shopify.cancels == []
+    # and the ticket page shows no order as hers
+    page = ticket_page(shop.engine, decision_id=decision_id, settings=shop.worker.settings)
+    assert page.order is None

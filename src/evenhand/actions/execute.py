@@ -37,7 +37,9 @@ from evenhand.domain.execution import (
     StepKind,
     StepState,
     default_choice,
+    holds_back,
     idempotency_key,
+    is_unfulfilled,
     manual_steps,
     money_given_minor,
     not_at_shop,
@@ -73,7 +75,6 @@ AUTO_APPROVER = "auto-approve"
 # and its record) and the step is tried again, with its key.
 LEASE_SECONDS = 120.0
 HELPDESKS = frozenset({"zendesk", "gorgias"})
-UNFULFILLED = frozenset({"", "unfulfilled", "null"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,7 @@ def _order_state(context: DecisionContext) -> OrderState | None:
         return None  # nothing at the shop (see `not_at_shop`)
     return OrderState(
         shopify_id=context.order_shopify_id,
-        unfulfilled=(context.order_fulfillment_status or "").lower() in UNFULFILLED,
+        unfulfilled=is_unfulfilled(context.order_fulfillment_status),
         refundable_minor=max(context.order_total_minor - context.order_refunded_minor, 0),
         total_minor=context.order_total_minor,
     )
@@ -200,11 +201,12 @@ def by_hand_needed(connection: Connection, plan: Plan, decision_id: int) -> tupl
 def left_to_agent(connection: Connection, plan: Plan, decision_id: int) -> str:
     """Why a bulk approval leaves this decision to an agent on its page: a shop step only
     they can do by hand, or an order that moved on since the draft; empty when none."""
-    by_hand = by_hand_note(by_hand_needed(connection, plan, decision_id))
-    if by_hand or has_execution(connection, decision_id):
-        return by_hand
+    if has_execution(connection, decision_id):
+        return ""
     refusal = premise_refusal(plan.remedy, plan.context)
-    return refusal or moved_note(plan.context.order_name, plan.moved)
+    by_hand = by_hand_note(by_hand_needed(connection, plan, decision_id))
+    moved = moved_note(plan.context.order_name, plan.moved)
+    return refusal or by_hand or (moved if holds_back(plan.remedy, plan.moved) else "")
 
 
 def check_done_by_hand(steps: tuple[ManualStep, ...], *, done_by_hand: bool) -> None:
@@ -377,7 +379,7 @@ def auto_approve(engine: Engine, *, settings: Settings, now: datetime, limit: in
     """Carry out today's undecided decisions whose remedy a manager marked auto-approve,
     while what they give away stays within the day's cap; the rest wait for an agent, as do
     those with a shop step Evenhand cannot carry out (`Plan.manual_steps`) and those whose
-    order has moved on since the customer wrote (`Plan.moved`)."""
+    order has moved on since the draft (`holds_back`, `premise_refusal`)."""
     remedies = auto_remedies(settings)
     if not remedies:
         return 0
@@ -388,7 +390,7 @@ def auto_approve(engine: Engine, *, settings: Settings, now: datetime, limit: in
             plan = plan_for(
                 connection, decision_id, remedy=_remedy(connection, decision_id), settings=settings
             )
-            if plan is None or plan.manual_steps or plan.moved:
+            if plan is None or plan.manual_steps or holds_back(plan.remedy, plan.moved):
                 continue  # a step done by hand, or an order moved on: left to an agent
             if premise_refusal(plan.remedy, plan.context):
                 continue

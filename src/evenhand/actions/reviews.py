@@ -25,7 +25,7 @@ from evenhand.actions.execute import (
     plan_for,
     start_execution,
 )
-from evenhand.actions.order_since import check_premise, moved_note, moved_since
+from evenhand.actions.order_since import check_premise, order_note
 from evenhand.actions.redraft import (
     ReplyNote,
     ReviewReply,
@@ -134,7 +134,11 @@ def ticket_page(
         person = people.get(decision.customer_email)
         history = orders_of_customers(connection, [person.id]) if person else {}
         orders = history.get(person.id, []) if person else []
-        order = order_shown(connection, decision.order_name) if decision.order_name else None
+        order = (  # the customer's own: a number they quoted of a stranger's order is none
+            order_shown(connection, decision.order_name, customer_id=person.id)
+            if decision.order_name and person
+            else None
+        )
         source, key = source_of_decision(connection, decision_id)
         context = decision_context(connection, decision_id)
     try:
@@ -145,7 +149,6 @@ def ticket_page(
         customer = None
     links = links_out(settings, source=source, ticket_key=key, order=order)
     steps = execution_steps_of(engine, decision_id)
-    moved = moved_since(context) if context is not None and not steps else None
     page = TicketPage(
         decision,
         subject,
@@ -156,7 +159,9 @@ def ticket_page(
         order,
         links,
         steps,
-        order_moved=moved_note(decision.order_name, moved),
+        order_moved=order_note(context, remedy_in_force(decision, reviews))
+        if context is not None and not steps
+        else "",
     )
     if guide is None:
         return page

@@ -46,6 +46,13 @@ class StepState(StrEnum):
     FAILED = "failed"  # refused, or too many tries: an agent looks
 
 
+class Settling(StrEnum):
+    """How an agent settles a failed step from its ticket."""
+
+    RETRY = "retry"  # back to pending: one more try, its idempotency key unchanged
+    DONE_BY_HAND = "done_by_hand"  # the agent did it themselves; the steps after it go on
+
+
 # Steps that give money (or goods) away without a payment.
 MONEY_STEPS = frozenset(
     {StepKind.REFUND, StepKind.CANCEL_ORDER, StepKind.REPLACEMENT, StepKind.SHIPPING_INVOICE}
@@ -210,28 +217,48 @@ def idempotency_key(decision_id: int, kind: StepKind) -> str:
 
 
 class SinceWritten(StrEnum):
-    """How the order moved on after the customer wrote: the draft and its remedy were made
-    for the order as it stood then."""
+    """How the order moved on after the draft was written: the draft and its remedy were
+    made for the order as the shop's data showed it then."""
 
-    SHIPPED = "shipped"  # not shipped then, shipped now
-    DELIVERED = "delivered"  # not delivered then, a carrier says delivered now
+    SHIPPED = "shipped"  # not shipped then; shipped (or delivered) now
+    DELIVERED = "delivered"  # on its way then; a carrier says delivered now
 
 
-# Remedies that only exist for an order not yet shipped: once it ships, there is nothing
-# at the shop to cancel or change, and a reply saying it was done would not be true.
-UNSHIPPED_ONLY = frozenset({Remedy.CANCEL_UNSHIPPED_ORDER, Remedy.CHANGE_UNSHIPPED_ORDER})
+# Remedies whose reply is about a parcel on its way: delivered since, they are stale.
+PARCEL_ON_ITS_WAY = frozenset({Remedy.SEND_TRACKING_STATUS, Remedy.CARRIER_INVESTIGATION})
+# A remedy that only exists for an order not yet shipped: once it has, there is nothing at
+# the shop to cancel (the plan leaves the step out), and the reply would say it was done.
+UNSHIPPED_ONLY = frozenset({Remedy.CANCEL_UNSHIPPED_ORDER})
+# Shopify's fulfillment_status of an order nothing of which has left the warehouse.
+UNFULFILLED = frozenset({"", "unfulfilled", "null"})
+
+
+def is_unfulfilled(fulfilment_status: str | None) -> bool:
+    return (fulfilment_status or "").lower() in UNFULFILLED
 
 
 def since_written(then: Delivery | None, now: Delivery | None) -> SinceWritten | None:
     """What changed for the order between the `delivery` fact the guide decided on and
     the order as it stands now (`delivery_now`); None when nothing did that matters."""
     if then is Delivery.NOT_SHIPPED and now in {Delivery.IN_TRANSIT, Delivery.DELIVERED}:
-        return SinceWritten.DELIVERED if now is Delivery.DELIVERED else SinceWritten.SHIPPED
+        return SinceWritten.SHIPPED
     if then is Delivery.IN_TRANSIT and now is Delivery.DELIVERED:
         return SinceWritten.DELIVERED
     return None
 
 
-def premise_gone(remedy: Remedy, now: Delivery | None) -> bool:
-    """The remedy can no longer be carried out as its reply says: the order has shipped."""
-    return remedy in UNSHIPPED_ONLY and now in {Delivery.IN_TRANSIT, Delivery.DELIVERED}
+def holds_back(remedy: Remedy, moved: SinceWritten | None) -> bool:
+    """Whether a draft is left to an agent's eyes (not bulk or auto-approved): one written
+    for an order not yet shipped that has shipped, or one about a parcel on its way that
+    has been delivered. A parcel delivered after a reply about a broken item is the normal
+    course, and holds nothing back."""
+    if moved is SinceWritten.SHIPPED:
+        return True
+    return moved is SinceWritten.DELIVERED and remedy in PARCEL_ON_ITS_WAY
+
+
+def premise_gone(remedy: Remedy, *, unfulfilled: bool, cancelled: bool) -> bool:
+    """The remedy can no longer be carried out as its reply says: the order is not
+    unfulfilled any more, so the plan cancels nothing. (A cancelled order is the 'done by
+    hand' rule's: the agent confirms it.)"""
+    return remedy in UNSHIPPED_ONLY and not unfulfilled and not cancelled

@@ -195,10 +195,14 @@ def steps_of_decision(connection: Connection, decision_id: int) -> list[dict[str
         .order_by(executions.c.id, execution_steps.c.position)
     )
     return [
-        dict(row._mapping)
-        | {"settleable": row.state == StepState.FAILED.value and row.last_error != ERASED_REPLY}
-        for row in rows
+        dict(row._mapping) | {"settleable": settleable(row.state, row.last_error)} for row in rows
     ]
+
+
+def settleable(state: str, last_error: str | None) -> bool:
+    """A step an agent may try again or do by hand from its ticket: one that failed, but
+    for a reply held back because the customer was erased (it is never sent)."""
+    return state == StepState.FAILED.value and last_error != ERASED_REPLY
 
 
 def has_execution(connection: Connection, decision_id: int) -> bool:
@@ -305,7 +309,10 @@ def decision_context(connection: Connection, decision_id: int) -> DecisionContex
         )
         .join(tickets, tickets.c.id == decisions.c.ticket_id)
         .outerjoin(customers, customers.c.email == tickets.c.customer_email)
-        .outerjoin(orders, orders.c.name == tickets.c.order_name)
+        .outerjoin(  # the customer's own order only: a number quoted of a stranger's is none
+            orders,
+            and_(orders.c.name == tickets.c.order_name, orders.c.customer_id == customers.c.id),
+        )
         .where(decisions.c.id == decision_id)
     ).one_or_none()
     if row is None:

@@ -169,9 +169,15 @@ class OrderShown:
     lines: tuple[OrderLine, ...]
 
 
-def order_shown(connection: Connection, name: str) -> OrderShown | None:
-    """The order of this name with its lines in their order, or None."""
-    row = connection.execute(select(orders).where(orders.c.name == name)).one_or_none()
+def order_shown(
+    connection: Connection, name: str, *, customer_id: int | None = None
+) -> OrderShown | None:
+    """The order of this name with its lines in their order (given `customer_id`, only
+    if it is that customer's), or None."""
+    query = select(orders).where(orders.c.name == name)
+    if customer_id is not None:
+        query = query.where(orders.c.customer_id == customer_id)
+    row = connection.execute(query).one_or_none()
     if row is None:
         return None
     lines = connection.execute(

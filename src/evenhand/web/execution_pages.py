@@ -32,7 +32,7 @@ def retry_steps(
 
 
 @router.post("/tickets/{decision_id}/steps/{step_id}")
-def settle_failed_step(
+def settle_step_form(
     request: Request,
     service: ServiceDep,
     user: SignedIn,
@@ -41,9 +41,11 @@ def settle_failed_step(
     *,
     csrf: CsrfField,
     how: Annotated[str, Form()] = "",
+    confirmed: Annotated[str, Form()] = "",
 ) -> Response:
     """A failed step of the ticket's remedy tried again (`how=retry`) or done by hand
-    (`how=done_by_hand`: the agent did it themselves; the steps after it go on)."""
+    (`how=done_by_hand` with `confirmed`: the agent did it themselves; the steps after it
+    go on). A refusal is said on the ticket page."""
     check_csrf(request, csrf)
     try:
         settle_step(
@@ -52,10 +54,12 @@ def settle_failed_step(
             step_id=step_id,
             how=how,
             user=user,
+            settings=service.settings,
             now=service.now(),
+            confirmed=bool(confirmed),
         )
     except EvenhandError as error:
-        if not isinstance(error.code, InputError):
+        if not isinstance(error.code, InputError) and error.code is not AccessError.NOT_ALLOWED:
             raise
         return ticket(request, service, user, decision_id, error=error.message)
     return RedirectResponse(f"/tickets/{decision_id}#h-steps", status_code=303)
