@@ -35,6 +35,7 @@ from tests.shop_server import FakeShopify, shopify_server
 
 SHOPIFY_TOKEN = "shpat_never_logged"
 ORDER_GID = "gid://shopify/Order/5820000000101"
+REFUND_REFUSED = "Amount cannot be greater than the refundable amount"
 CUSTOMER_GID = "gid://shopify/Customer/7300000000101"
 
 
@@ -111,6 +112,17 @@ class Shop:
             choice=choice,
             done_by_hand=done_by_hand,
         )
+
+    def refund_refused(self) -> int:
+        """Maja's refund approved, and refused by Shopify in a 200 answer (userErrors)."""
+        decision_id = self.decided()
+        self.approve(decision_id)
+        self.shopify.user_errors["refundCreate"] = [
+            {"field": ["transactions", "0", "amount"], "message": REFUND_REFUSED}
+        ]
+        while self.run():
+            pass
+        return decision_id
 
     def run(self) -> int:
         return execute_due_steps(

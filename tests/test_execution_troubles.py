@@ -16,10 +16,10 @@ from evenhand.actions.inbox_status import inbox_status, retry_failed_steps
 from evenhand.cli import render_service
 from evenhand.domain.execution import StepKind, StepState
 from evenhand.understand.reader import EmbeddedReader
-from tests.execution_shop import Shop, shop_harness
+from tests.execution_shop import REFUND_REFUSED, Shop, shop_harness
 from tests.sites import AGENT, LEAD, csrf_of, serve_site
 
-REASON = "Amount cannot be greater than the refundable amount"
+REASON = REFUND_REFUSED
 
 
 @pytest.fixture
@@ -27,21 +27,9 @@ def shop(sqlite_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
     yield from shop_harness(sqlite_url, reader)
 
 
-def _refund_refused(shop: Shop) -> int:
-    """Maja's refund approved, and refused by Shopify in a 200 answer (userErrors)."""
-    decision_id = shop.decided()
-    shop.approve(decision_id)
-    shop.shopify.user_errors["refundCreate"] = [
-        {"field": ["transactions", "0", "amount"], "message": REASON}
-    ]
-    while shop.run():
-        pass
-    return decision_id
-
-
 def test_inbox_status_counts_failed_steps_by_kind_with_the_oldest_and_why(shop: Shop) -> None:
     # given a refused refund (the reply behind it waits)
-    decision_id = _refund_refused(shop)
+    decision_id = shop.refund_refused()
     # when the operator asks for the inbox's status
     status = inbox_status(shop.engine, now=shop.clock(), silent_seconds=60)
     # then the failed refund is counted, with its reason and its ticket; the waiting reply
@@ -82,7 +70,7 @@ def test_a_step_retried_after_an_error_shows_as_retrying(shop: Shop) -> None:
 
 def test_a_retry_tries_a_failed_step_once_more_and_nothing_twice(shop: Shop) -> None:
     # given a refused refund, whose cause is then fixed at the shop
-    decision_id = _refund_refused(shop)
+    decision_id = shop.refund_refused()
     shop.shopify.user_errors.clear()
     # when the operator retries (`evenhand inbox retry`) and the worker runs, twice over
     assert retry_failed_steps(shop.engine, now=shop.clock(), by="test") == 1
@@ -101,7 +89,7 @@ def test_a_retry_tries_a_failed_step_once_more_and_nothing_twice(shop: Shop) -> 
 def test_the_dashboard_shows_failed_steps_and_a_manager_retries_them(
     shop: Shop, sqlite_url: str, reader: EmbeddedReader
 ) -> None:
-    decision_id = _refund_refused(shop)
+    decision_id = shop.refund_refused()
     for site in serve_site(sqlite_url, reader):
         # when an agent opens the dashboard
         agent = site.sign_in(AGENT)

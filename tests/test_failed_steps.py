@@ -12,10 +12,10 @@ from selectolax.lexbor import LexborHTMLParser
 from evenhand.actions.execute import execution_steps_of
 from evenhand.store.executions import erase_executions
 from evenhand.understand.reader import EmbeddedReader
-from tests.execution_shop import Shop, shop_harness
+from tests.execution_shop import REFUND_REFUSED, Shop, shop_harness
 from tests.sites import AGENT, LEAD, csrf_of, serve_site
 
-REASON = "Amount cannot be greater than the refundable amount"
+REASON = REFUND_REFUSED
 
 
 @pytest.fixture
@@ -24,12 +24,8 @@ def shop(db_url: str, reader: EmbeddedReader) -> Iterator[Shop]:
 
 
 def refund_refused(shop: Shop) -> int:
-    """Maja's refund approved, and refused by Shopify in a 200 answer (userErrors)."""
-    decision_id = shop.decided()
-    shop.approve(decision_id)
-    shop.shopify.user_errors["refundCreate"] = [{"field": ["amount"], "message": REASON}]
-    while shop.run():
-        pass
+    """Maja's refund approved, and refused by Shopify (the reply behind it waits)."""
+    decision_id = shop.refund_refused()
     assert shop.steps(decision_id)[0] == ("refund", "failed")
     return decision_id
 

@@ -6,6 +6,7 @@ labelled history at the next `reader learn`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,7 @@ from evenhand.actions.intent_corrections import (
 from evenhand.actions.shop_reader import read_history, with_corrections
 from evenhand.actions.triage import triage_tickets
 from evenhand.errors import EvenhandError, InputError, LookupFailure
+from evenhand.ingest.ticket_fields import TicketIn
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
@@ -142,6 +144,35 @@ def test_the_latest_correction_of_each_ticket_is_what_learn_gets(
     # Then each ticket comes once, with its latest correction and its message
     assert len(found) == 2
     assert (found[0].intent, found[1].intent) == (then, cancel) and found[0].body
+
+
+def test_a_correction_of_a_message_the_ticket_no_longer_holds_is_not_learnt(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # Given a corrected ticket
+    by_key = decided(engine, reader)
+    key, (first, read) = next(iter(by_key.items()))
+    correct_intent(engine, a_correction(first, intent=another_intent(read)), now=NOW)
+    # When its customer writes again on it, and the new message is decided
+    [record] = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn) and r.ticket_id == key]
+    settings = Settings(db=str(engine.url))
+    again = replace(record, body="Tack, nu har paketet kommit! Allt är bra.")
+    triaged = triage_tickets(
+        engine,
+        records=[again],
+        guide=load_guide(settings),
+        reader=reader,
+        settings=settings,
+        now=NOW,
+    )
+    # Then learn is not given the new words under the old message's correction
+    assert key not in {found.ticket_key for found in corrected_tickets(engine)}
+    # And once an agent corrects the new message, it is given, with its own words
+    latest = triaged.decided[0]
+    now_said = another_intent(latest.decision.facts.intent.value, "feedback", "product_question")
+    correct_intent(engine, a_correction(latest.decision_id, intent=now_said), now=NOW)
+    [found] = [c for c in corrected_tickets(engine) if c.ticket_key == key]
+    assert (found.intent, found.body) == (now_said, again.body)
 
 
 def test_corrections_join_the_file_and_relabel_its_copy_of_a_corrected_message(

@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import select
 
 from evenhand.actions.execute import auto_approve, execution_steps_of
-from evenhand.actions.reviews import approve_many, ticket_page
+from evenhand.actions.reviews import BulkApproval, approve_many, ticket_page
 from evenhand.domain.execution import SinceWritten, holds_back, premise_gone, since_written
 from evenhand.domain.facts import Delivery
 from evenhand.domain.remedies import Remedy
@@ -64,6 +64,17 @@ def it_ships(shop: Shop, *, parcel: str = "in_transit") -> None:
     """Shopify's orders/updated: the order is fulfilled, its parcel as `parcel` says."""
     order = order_2101(shipped=True, parcel=parcel)
     shop.deliver("shopify", "orders/updated", order, f"order-2101-{parcel}")
+
+
+def in_bulk(shop: Shop, decision_id: int) -> BulkApproval:
+    """The ticket approved with **Approve selected**, by a manager."""
+    return approve_many(
+        shop.engine,
+        decision_ids=[decision_id],
+        user=shop.user(Role.MANAGER),
+        now=shop.clock(),
+        settings=shop.worker.settings,
+    )
 
 
 def stored_reviews(shop: Shop) -> int:
@@ -144,13 +155,7 @@ def test_bulk_approve_leaves_a_draft_whose_order_moved_on_and_says_why(shop: Sho
     decision_id = asks_to_cancel(shop)
     it_ships(shop)
     # when it is approved in bulk
-    done = approve_many(
-        shop.engine,
-        decision_ids=[decision_id],
-        user=shop.user(Role.MANAGER),
-        now=shop.clock(),
-        settings=shop.worker.settings,
-    )
+    done = in_bulk(shop, decision_id)
     # then it is skipped, naming the order and what happened to it
     assert done.approved == [] and list(done.skipped) == [decision_id]
     assert done.skipped[decision_id].startswith("Order #2101 has shipped (the draft was")
@@ -204,17 +209,6 @@ def remedy_of(shop: Shop, decision_id: int) -> str:
         return str(connection.execute(found).scalar_one())
 
 
-def approved_in_bulk(shop: Shop, decision_id: int) -> bool:
-    done = approve_many(
-        shop.engine,
-        decision_ids=[decision_id],
-        user=shop.user(Role.MANAGER),
-        now=shop.clock(),
-        settings=shop.worker.settings,
-    )
-    return done.approved == [decision_id]
-
-
 def test_a_parcel_delivered_after_a_draft_about_a_broken_item_holds_nothing_back(
     shop: Shop,
 ) -> None:
@@ -224,7 +218,7 @@ def test_a_parcel_delivered_after_a_draft_about_a_broken_item_holds_nothing_back
     # when the carrier says it was delivered, and the queue's tickets are approved in bulk
     it_ships(shop, parcel="delivered")
     # then it is approved as drafted: a parcel delivered is the normal course
-    assert approved_in_bulk(shop, decision_id)
+    assert in_bulk(shop, decision_id).approved == [decision_id]
 
 
 def test_a_reply_about_a_parcel_on_its_way_is_left_to_an_agent_once_it_is_delivered(
@@ -241,13 +235,7 @@ def test_a_reply_about_a_parcel_on_its_way_is_left_to_an_agent_once_it_is_delive
         it_ships(shop, parcel="delivered")
         # then auto-approve leaves it to an agent, and so does a bulk approval, saying why
         assert auto_approve(shop.engine, settings=shop.worker.settings, now=shop.clock()) == 0
-        done = approve_many(
-            shop.engine,
-            decision_ids=[decision_id],
-            user=shop.user(Role.MANAGER),
-            now=shop.clock(),
-            settings=shop.worker.settings,
-        )
+        done = in_bulk(shop, decision_id)
         assert done.approved == []
         assert (
             "Order #2101 shows as delivered now (the carrier says so)"

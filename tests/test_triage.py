@@ -216,6 +216,8 @@ def test_zendesk_tickets_are_read_only_from_the_customers_own_words() -> None:
     # her reply is read, and her history holds neither the agent's opening nor its note
     assert isinstance(reply, TicketIn) and reply.body.startswith("The jug in order #2006")
     assert reply.history == reply.body and "#2099" not in reply.history
+    # and the id of her comment is the message decided (a ticket without comments has none)
+    assert reply.message_key == "7003" and shown.message_key is None
     # a via id is the via type a guide names; a deleted ticket is not triaged
     assert isinstance(by_id, TicketIn) and by_id.channel == "email"
     assert isinstance(deleted, TicketProblem) and deleted.error.startswith("status: deleted")
@@ -250,6 +252,7 @@ def test_gorgias_tickets_as_the_api_gives_them() -> None:
     # the latest customer message decides; agents' replies and notes are not her history
     assert isinstance(thread, TicketIn) and thread.body == "Fortfarande inget, snälla hjälp mig."
     assert thread.history == "Mitt paket har inte kommit.\n" + thread.body
+    assert thread.message_key == "524"  # the id of her latest message, the one decided
     # and a ticket listed without its messages says what it needs
     assert isinstance(bare, TicketProblem) and bare.error == NO_MESSAGES and bare.missing
     # messages listed newest first are read in the order they were written

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
 from evenhand.actions import inbox as inbox_actions
+from evenhand.actions import ticket_arrival
 from evenhand.actions import triage as triage_actions
 from evenhand.actions.delivery_failures import REASON_LIMIT, failure_reason
 from evenhand.actions.guide import load_guide
@@ -147,9 +148,8 @@ def test_any_exception_at_any_stage_fails_that_delivery_alone(
     stage: str, engine: Engine, reader: EmbeddedReader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given a stage that raises what no one expected for one delivery
-    monkeypatch.setattr(
-        inbox_actions, stage, _raising_for("customer1@", getattr(inbox_actions, stage))
-    )
+    module = ticket_arrival if stage == "decide_and_store" else inbox_actions
+    monkeypatch.setattr(module, stage, _raising_for("customer1@", getattr(module, stage)))
     order = json.loads(fixture("shopify_orders_create.json"))
     order["email"] = "customer1@example.se"
     doomed = (
@@ -228,7 +228,7 @@ def test_a_delivery_that_takes_the_worker_down_is_set_aside_after_the_bounded_tr
             raise Died
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(inbox_actions, "decide_and_store", deadly)
+    monkeypatch.setattr(ticket_arrival, "decide_and_store", deadly)
     _deliver(
         engine,
         [
@@ -279,7 +279,7 @@ def test_a_batch_the_database_dropped_is_not_blamed_on_its_deliveries(
             raise OperationalError("INSERT", {}, Exception("server closed the connection"))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(inbox_actions, "decide_and_store", flaky)
+    monkeypatch.setattr(ticket_arrival, "decide_and_store", flaky)
     _deliver(engine, [("zendesk", "ticket.trigger", GOOD)])
     worker = _worker(engine, reader)
     with pytest.raises(OperationalError):

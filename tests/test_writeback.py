@@ -17,7 +17,9 @@ from evenhand.actions.guide import load_guide
 from evenhand.actions.inbox import Worker, process_inbox
 from evenhand.actions.inbox_status import inbox_status, retry_failed
 from evenhand.actions.service import receive_delivery
+from evenhand.actions.triage import triage_tickets
 from evenhand.actions.writeback import Helpdesks, send_due_writebacks
+from evenhand.ingest.gorgias_tickets import gorgias_ticket
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
 from evenhand.store.tables import decisions, inbox, writebacks
@@ -269,6 +271,60 @@ def test_a_ticket_whose_newest_message_is_not_the_customers_is_not_decided_again
     with gorgias.worker.engine.connect() as connection:
         assert len(connection.execute(select(decisions.c.id)).all()) == 2
     assert gorgias.send() == 1
+
+
+def test_two_gorgias_events_telling_of_one_message_decide_it_once(gorgias: Desk) -> None:
+    # given a shop whose Gorgias tells of new tickets and of new messages both
+    ticket = json.loads(fixture("gorgias_ticket_created.json"))["ticket"] | {"id": 88202}
+    gorgias.helpdesk.tickets["88202"] = ticket
+    # when its customer's first message arrives, told of by both events
+    gorgias.deliver(
+        "gorgias", "gorgias_ticket_id_only.json", topic="ticket-created", event_key="created"
+    )
+    gorgias.deliver(
+        "gorgias", "gorgias_ticket_id_only.json", topic="ticket-message-created", event_key="msg"
+    )
+    # then it is decided once, and the second delivery names the decision it found
+    with gorgias.worker.engine.connect() as connection:
+        [decision_id] = connection.execute(select(decisions.c.id)).scalars().all()
+        outcomes = connection.execute(select(inbox.c.outcome).order_by(inbox.c.id)).scalars().all()
+    assert outcomes[0]["decision_id"] == decision_id
+    assert outcomes[1] == {
+        "ticket_id": "88202",
+        "decision_id": decision_id,
+        "decided_before": True,
+        "writeback": True,
+    }
+    # and one internal note is written back, not two
+    assert gorgias.send() == 1 and gorgias.send() == 0
+    assert [m["channel"] for m in ticket["messages"]] == ["email", "internal-note"]
+
+
+def test_a_message_decided_from_an_export_gets_its_note_when_the_webhook_tells_of_it(
+    gorgias: Desk,
+) -> None:
+    # given a Gorgias ticket decided from the shop's export (no note owed by a file)
+    ticket = json.loads(fixture("gorgias_ticket_created.json"))["ticket"] | {"id": 88202}
+    gorgias.helpdesk.tickets["88202"] = ticket
+    settings = gorgias.worker.settings
+    triage_tickets(
+        gorgias.worker.engine,
+        records=[gorgias_ticket(ticket, line=1)],
+        guide=gorgias.worker.guide,
+        reader=gorgias.worker.reader,
+        settings=settings,
+        now=NOW,
+    )
+    # when the webhook tells of the same message
+    told = {"source": "gorgias", "name": "gorgias_ticket_id_only.json"}
+    gorgias.deliver(**told, topic="ticket-message-created", event_key="msg")
+    # then it is not decided again, and its note is written back once
+    with gorgias.worker.engine.connect() as connection:
+        assert len(connection.execute(select(decisions.c.id)).all()) == 1
+    assert gorgias.send() == 1 and gorgias.send() == 0
+    # and a second event for it owes nothing more
+    gorgias.deliver(**told, topic="ticket-created", event_key="created")
+    assert gorgias.send() == 0
 
 
 def test_an_unreachable_helpdesk_leaves_the_delivery_pending(gorgias: Desk) -> None:

@@ -40,7 +40,7 @@ from evenhand.actions.import_file import apply_records
 from evenhand.actions.public_reviews import store_received_reviews
 from evenhand.actions.review_reading import read_reviews
 from evenhand.actions.step_calls import Carriers
-from evenhand.actions.triage import decide_and_store
+from evenhand.actions.ticket_arrival import ticket_step
 from evenhand.actions.worker_pulse import Pulse
 from evenhand.actions.writeback import Helpdesks, send_due_writebacks
 from evenhand.domain.guide import Guide
@@ -79,7 +79,6 @@ from evenhand.store.inbox import (
 from evenhand.store.privacy_shop import redact_shop
 from evenhand.store.refunds import add_refund, remember_refunds
 from evenhand.store.shop import shop_currency
-from evenhand.store.writebacks import owe_writeback
 from evenhand.understand.model import Message, Reader, Understanding
 
 Step = Callable[[Connection, datetime], dict[str, Any]]
@@ -348,7 +347,7 @@ def _step(payload: Resolved, worker: Worker, reading: Understanding | None) -> S
     settings = worker.settings
     if isinstance(payload, TicketArrived):
         assert reading is not None  # every arrived ticket was read
-        return _ticket_step(payload, reading, worker)
+        return ticket_step(payload, reading, worker)
     if isinstance(payload, OrderChanged):
         return lambda c, now: _order_changed(c, payload, settings=settings, now=now)
     if isinstance(payload, RefundCreated):
@@ -370,36 +369,6 @@ def _other_step(payload: CustomerAsked | ShopRedact | ReviewsArrived | NothingNe
         platform = payload.source.value
         return lambda c, now: store_received_reviews(c, payload.reviews, platform=platform, now=now)
     return lambda c, now: {"redacted": redact_shop(c)}
-
-
-def _ticket_step(arrived: TicketArrived, reading: Understanding, worker: Worker) -> Step:
-    def step(connection: Connection, now: datetime) -> dict[str, Any]:
-        report = decide_and_store(
-            connection,
-            records=[arrived.ticket],
-            readings=[reading],
-            guide=worker.guide,
-            settings=worker.settings,
-            now=now,
-        )
-        decided = report.decided[0]
-        owed = worker.helpdesks.configured(arrived.provider)
-        if owed:
-            owe_writeback(
-                connection,
-                decision_id=decided.decision_id,
-                provider=arrived.provider,
-                ticket_ref=arrived.ticket.ticket_id,
-                now=now,
-            )
-        return {
-            "ticket_id": arrived.ticket.ticket_id,
-            "decision_id": decided.decision_id,
-            "remedy": decided.decision.remedy.value,
-            "writeback": owed,
-        }
-
-    return step
 
 
 def _imported(

@@ -18,6 +18,7 @@ from evenhand.ingest.ticket_fields import (
     TicketIn,
     email,
     first_name,
+    id_or_none,
     part,
     text,
     when,
@@ -47,6 +48,7 @@ def gorgias_ticket(record: Mapping[str, Any], *, line: int | None) -> TicketIn:
         source="gorgias",
         line=line,
         history="\n".join(_words_or_none(m) or "" for m in said),
+        message_key=id_or_none(message, "id"),
     )
 
 

@@ -28,6 +28,9 @@ class TicketIn:
     line: int | None = None
     # The customer's earlier words in the thread: searched for the order they quote only.
     history: str = ""
+    # The helpdesk's id of the customer message the body is (a Gorgias message's, a Zendesk
+    # comment's), when the record gives one: two events telling of it decide it once.
+    message_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,15 @@ def text(record: Mapping[str, Any], key: str, *, required: bool = False) -> str 
         return None
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise TicketFieldError(f"{key}: expected text, not {shown(value)}")
+    return str(value).strip()
+
+
+def id_or_none(record: Mapping[str, Any], key: str) -> str | None:
+    """An id that only helps (a message's, to decide it once): None when absent or odd,
+    never an error that would leave the whole ticket out."""
+    value = record.get(key)
+    if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
+        return None
     return str(value).strip()
 
 

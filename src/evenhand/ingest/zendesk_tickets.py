@@ -23,6 +23,7 @@ from evenhand.ingest.ticket_fields import (
     TicketIn,
     email,
     first_name,
+    id_or_none,
     part,
     text,
     user_id,
@@ -70,6 +71,7 @@ def zendesk_ticket(
         source="zendesk",
         line=line,
         history="\n".join(words),
+        message_key=_message_key(record),
     )
 
 
@@ -119,14 +121,7 @@ def customer_words(record: Mapping[str, Any]) -> list[str]:
     requester_id = _requester_id(record)
     comments = record.get("comments")
     if isinstance(comments, list) and comments and requester_id is not None:
-        words = [
-            said
-            for comment in comments
-            if isinstance(comment, dict)
-            and comment.get("public", True)
-            and user_id(comment.get("author_id")) == requester_id
-            and (said := _comment_words(comment))
-        ]
+        words = [str(_comment_words(comment)) for comment in _requester_comments(record)]
         if words:
             return words
         opening = next((c for c in comments if isinstance(c, dict)), {})
@@ -136,6 +131,28 @@ def customer_words(record: Mapping[str, Any]) -> list[str]:
     if submitter is not None and requester_id is not None and submitter != requester_id:
         raise TicketFieldError(OPENED_BY_ANOTHER, missing=True)
     return [str(text(record, "description", required=True))]
+
+
+def _requester_comments(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The requester's public comments with words, oldest first (none without comments)."""
+    requester_id = _requester_id(record)
+    comments = record.get("comments")
+    if not isinstance(comments, list) or requester_id is None:
+        return []
+    return [
+        comment
+        for comment in comments
+        if isinstance(comment, dict)
+        and comment.get("public", True)
+        and user_id(comment.get("author_id")) == requester_id
+        and _comment_words(comment)
+    ]
+
+
+def _message_key(record: Mapping[str, Any]) -> str | None:
+    """The id of the requester's newest comment, when the record has its comments."""
+    said = _requester_comments(record)
+    return id_or_none(said[-1], "id") if said else None
 
 
 def _comment_words(comment: Mapping[str, Any]) -> str | None:

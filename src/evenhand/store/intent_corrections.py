@@ -38,12 +38,19 @@ def corrections_of(connection: Connection, decision_id: int) -> list[dict[str, A
 
 
 def corrected_messages(connection: Connection) -> list[CorrectedMessage]:
-    """Each corrected ticket once, with its latest correction (over all its decisions),
-    oldest ticket first."""
+    """Each corrected ticket once, with its latest correction, oldest ticket first. Only a
+    correction of the ticket's latest decision counts: a ticket holds the text of its
+    latest message alone, and a correction of an earlier one was about words it no longer
+    holds (a new message, even a 'thanks!', would be learnt under the old intent)."""
+    newest = (
+        select(func.max(decisions.c.id).label("id"))
+        .group_by(decisions.c.ticket_id)
+        .subquery("newest")
+    )
     latest = (
         select(func.max(intent_corrections.c.id).label("id"))
-        .join(decisions, decisions.c.id == intent_corrections.c.decision_id)
-        .group_by(decisions.c.ticket_id)
+        .join(newest, newest.c.id == intent_corrections.c.decision_id)
+        .group_by(intent_corrections.c.decision_id)
         .subquery("latest")
     )
     rows = connection.execute(

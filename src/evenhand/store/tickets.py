@@ -156,3 +156,22 @@ def first_name_of_decision(connection: Connection, decision_id: int) -> str | No
         return None
     name: str | None = row.first_name or row.customer_first_name
     return name
+
+
+def decision_of_message(
+    connection: Connection, *, source: str, ticket_key: str, message_key: str
+) -> int | None:
+    """The latest decision taken on this very message of the ticket (the helpdesk's id of
+    it), by any earlier delivery or file: else None."""
+    found = connection.execute(
+        select(decisions.c.id)
+        .join(tickets, tickets.c.id == decisions.c.ticket_id)
+        .where(
+            tickets.c.source == source,
+            tickets.c.ticket_key == ticket_key,
+            decisions.c.message_key == message_key,
+        )
+        .order_by(decisions.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return None if found is None else int(found)

@@ -154,3 +154,11 @@ def requeue_failed(connection: Connection, *, now: datetime) -> int:
         .values(status=WritebackStatus.PENDING.value, attempts=0, next_attempt_at=now)
     )
     return result.rowcount
+
+
+def has_writeback(connection: Connection, decision_id: int) -> bool:
+    """Whether a write-back was ever owed for the decision (whatever became of it)."""
+    found = connection.execute(
+        select(writebacks.c.id).where(writebacks.c.decision_id == decision_id).limit(1)
+    ).first()
+    return found is not None

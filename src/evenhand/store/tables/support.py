@@ -99,6 +99,10 @@ decisions = Table(
     Column("order_costs", JSON, nullable=True),
     # Which reader read the message: "built-in", or "shop:VERSION" (an adopted shop reader).
     Column("reader", String(40), nullable=False, server_default="built-in"),
+    # The helpdesk's id of the customer message decided (a Gorgias message's, a Zendesk
+    # comment's), when the payload gives one: the same message told again is not decided
+    # again (Gorgias tells of a first message by two events).
+    Column("message_key", String(128), nullable=True),
     Index("ix_decisions_ticket_id", "ticket_id"),
     Index("ix_decisions_decided_at", "decided_at"),
     # What the dashboard counts, beside the ticket and the id that find a ticket's latest
