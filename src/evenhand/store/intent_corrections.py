@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, exists, func, insert, select
 
 from evenhand.store.tables import decisions, intent_corrections, tickets
 
@@ -38,19 +38,26 @@ def corrections_of(connection: Connection, decision_id: int) -> list[dict[str, A
 
 
 def corrected_messages(connection: Connection) -> list[CorrectedMessage]:
-    """Each corrected ticket once, with its latest correction, oldest ticket first. Only a
-    correction of the ticket's latest decision counts: a ticket holds the text of its
-    latest message alone, and a correction of an earlier one was about words it no longer
-    holds (a new message, even a 'thanks!', would be learnt under the old intent)."""
-    newest = (
-        select(func.max(decisions.c.id).label("id"))
-        .group_by(decisions.c.ticket_id)
-        .subquery("newest")
+    """Each corrected ticket once, with its latest correction still about the message the
+    ticket holds, oldest ticket first. A ticket holds its latest message's words alone: a
+    correction of a decision taken on another message than a later decision's (both known
+    by the helpdesk's id, `decisions.message_key`) was about words the ticket no longer
+    holds, and is left out (a 'thanks!' would be learnt under the old intent). The same
+    message decided again (a re-triage) keeps its corrections; so does a ticket whose
+    messages have no id (a file's, a Zendesk trigger's without its comments)."""
+    corrected, later = decisions.alias("corrected"), decisions.alias("later")
+    superseded = exists().where(
+        later.c.ticket_id == corrected.c.ticket_id,
+        later.c.id > corrected.c.id,
+        later.c.message_key.is_not(None),
+        corrected.c.message_key.is_not(None),
+        later.c.message_key != corrected.c.message_key,
     )
     latest = (
         select(func.max(intent_corrections.c.id).label("id"))
-        .join(newest, newest.c.id == intent_corrections.c.decision_id)
-        .group_by(intent_corrections.c.decision_id)
+        .join(corrected, corrected.c.id == intent_corrections.c.decision_id)
+        .where(~superseded)
+        .group_by(corrected.c.ticket_id)
         .subquery("latest")
     )
     rows = connection.execute(
