@@ -174,6 +174,20 @@ def test_a_correction_of_a_message_the_ticket_no_longer_holds_is_not_learnt(
     assert (found.intent, found.body) == (now_said, again.body)
 
 
+def test_a_correction_of_a_message_without_an_id_counts_while_its_decision_is_the_latest(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # Given a ticket from a file (its messages have no id), decided and corrected
+    key, (decision_id, read) = next(iter(decided(engine, reader).items()))
+    correct_intent(engine, a_correction(decision_id, intent=another_intent(read)), now=NOW)
+    assert key in {found.ticket_key for found in corrected_tickets(engine)}
+    # When the ticket is decided again, on words that cannot be told from a new message
+    [record] = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn) and r.ticket_id == key]
+    triaged_again(engine, reader, replace(record, body="Tack, nu har paketet kommit!"))
+    # Then its correction is not learnt with them
+    assert key not in {found.ticket_key for found in corrected_tickets(engine)}
+
+
 def triaged_again(engine: Engine, reader: EmbeddedReader, record: TicketIn) -> Triaged:
     """One ticket triaged (again), as the worker or `evenhand triage` does."""
     settings = Settings(db=str(engine.url))

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from evenhand.actions.execute import auto_approve, execution_steps_of
 from evenhand.actions.reviews import BulkApproval, approve_many, ticket_page
@@ -278,13 +278,68 @@ def test_a_number_quoted_of_another_customers_order_is_never_acted_on(shop: Shop
     shop.deliver("zendesk", "ticket.trigger", trigger, "t")
     with shop.engine.connect() as connection:
         decision_id = int(connection.execute(select(decisions.c.id)).scalar_one())
-    # when a manager overrides it to a refund, having ticked 'done by hand'
-    shop.approve(decision_id, remedy="replace_or_refund", choice="refund", done_by_hand=True)
-    # then nothing is asked of Shopify for the stranger's order: the reply alone is owed
-    assert [kind for kind, _ in shop.steps(decision_id)] == ["send_reply", "set_status"]
+    # when a manager overrides it to a refund, even having ticked 'done by hand'
+    with pytest.raises(EvenhandError) as refused:
+        shop.approve(decision_id, remedy="replace_or_refund", choice="refund", done_by_hand=True)
+    # then it is refused: no one refunds another customer's order, and nothing is owed
+    assert refused.value.code is InputError.CONFLICTING_VALUE
+    assert "The order this ticket names is another customer's" in refused.value.message
+    assert "and no one should" in refused.value.message
+    assert stored_reviews(shop) == 0 and execution_steps_of(shop.engine, decision_id) == []
     while shop.run():
         pass
     assert shop.shopify.refunds == {} and shop.shopify.cancels == []
-    # and the ticket page shows no order as hers
+    # and a change to that order is refused the same way
+    with pytest.raises(EvenhandError) as changed:
+        shop.approve(decision_id, remedy="change_unshipped_order", done_by_hand=True)
+    assert "another customer's" in changed.value.message
+    # and the ticket page shows no order as hers, and says whose the number is
     page = ticket_page(shop.engine, decision_id=decision_id, settings=shop.worker.settings)
-    assert page.order is None
+    assert page.order is None and page.order_elsewhere
+
+
+def test_an_order_linked_to_no_customer_is_left_to_the_agents_hands(shop: Shop) -> None:
+    # given order #2101 imported without an e-mail (so linked to no customer), and Maja
+    # quoting it, asking for her money back
+    unlinked = order_2101(shipped=True) | {"email": None, "customer": None}
+    shop.deliver("shopify", "orders/create", unlinked, "o")
+    trigger = json.loads(fixture("zendesk_trigger.json"))
+    trigger["ticket"]["description"] = "Hej! Jag vill ha pengarna tillbaka för order #2101."
+    shop.deliver("zendesk", "ticket.trigger", trigger, "t")
+    with shop.engine.connect() as connection:
+        decision_id = int(connection.execute(select(decisions.c.id)).scalar_one())
+    # when a manager refunds it in Shopify and approves a refund with 'done by hand'
+    shop.approve(decision_id, remedy="replace_or_refund", choice="refund", done_by_hand=True)
+    # then it is approved (it may be hers): the reply alone is owed, nothing at the shop
+    assert [kind for kind, _ in shop.steps(decision_id)] == ["send_reply", "set_status"]
+    page = ticket_page(shop.engine, decision_id=decision_id, settings=shop.worker.settings)
+    assert not page.order_elsewhere
+
+
+def test_an_older_decision_of_a_ticket_its_customer_wrote_again_on_is_not_approved(
+    shop: Shop,
+) -> None:
+    # given Maja's broken mug, decided, and then her second message on the same ticket
+    older = shop.decided()
+    trigger = json.loads(fixture("zendesk_trigger.json"))
+    trigger["ticket"]["description"] = "Hej igen! Jag vill hellre ha en ny mugg, tack.\n\nMaja"
+    shop.deliver("zendesk", "ticket.trigger", trigger, "t2")
+    with shop.engine.connect() as connection:
+        newer = int(connection.execute(select(func.max(decisions.c.id))).scalar_one())
+    assert newer != older
+    # when a manager approves the older decision (a page opened before she wrote again)
+    with pytest.raises(EvenhandError) as refused:
+        shop.approve(older)
+    # then it is refused, naming the newer one, and nothing is stored or owed
+    assert refused.value.code is InputError.CONFLICTING_VALUE
+    assert f"This ticket has a newer decision ({newer})" in refused.value.message
+    assert stored_reviews(shop) == 0 and execution_steps_of(shop.engine, older) == []
+    # and a bulk approval skips it, saying the same
+    done = in_bulk(shop, older)
+    assert done.approved == [] and f"newer decision ({newer})" in done.skipped[older]
+    # and the older decision's page says so, pointing to the newer one
+    page = ticket_page(shop.engine, decision_id=older, settings=shop.worker.settings)
+    assert page.newer == newer
+    # and the newer decision is approved as ever
+    shop.approve(newer)
+    assert execution_steps_of(shop.engine, newer) != []

@@ -53,6 +53,7 @@ from evenhand.helpdesk.http import HelpdeskError
 from evenhand.settings import Settings
 from evenhand.shopify.graphql import ShopifyError
 from evenhand.store.audit import record_event
+from evenhand.store.decisions import newer_decision
 from evenhand.store.executions import (
     DecisionContext,
     DueStep,
@@ -127,7 +128,11 @@ def plan_for(
     amounts = [money_given_minor([kind], order) for kind in steps]
     by_hand = manual_steps(
         remedy,
-        blocked=not_at_shop(shopify_id=context.order_shopify_id, cancelled=context.order_cancelled),
+        blocked=not_at_shop(
+            shopify_id=context.order_shopify_id,
+            cancelled=context.order_cancelled,
+            not_theirs=context.order_elsewhere,
+        ),
         invoice_paid_reship=settings.paid_reship_invoice,
         choice=choice or Choice.ASK,
     )
@@ -175,6 +180,7 @@ _WHY: dict[NotAtShop, str] = {
     NotAtShop.NO_SHOPIFY_ORDER: "No Shopify order on this ticket",
     NotAtShop.ORDER_CANCELLED: "The order is cancelled in Shopify",
     NotAtShop.ORDER_EDIT: "A change to the order (if it is packed already, pick another remedy)",
+    NotAtShop.NOT_THEIRS: "The order this ticket names is another customer's",
 }
 
 
@@ -184,6 +190,11 @@ def by_hand_note(steps: tuple[ManualStep, ...]) -> str:
         return ""
     cannot = " and ".join(_CANNOT[step.kind][0] for step in steps)
     do = " and ".join(_CANNOT[step.kind][1] for step in steps)
+    if steps[0].reason is NotAtShop.NOT_THEIRS:
+        return (
+            f"{_WHY[steps[0].reason]}: Evenhand will not {cannot}, and no one should. Ask "
+            "the customer for their own order number, or pick a remedy that gives nothing."
+        )
     return (
         f"{_WHY[steps[0].reason]}: Evenhand cannot {cannot}. {do} in Shopify yourself, "
         "then tick 'done by hand' to approve (the reply goes out as drafted)."
@@ -198,20 +209,64 @@ def by_hand_needed(connection: Connection, plan: Plan, decision_id: int) -> tupl
     return plan.manual_steps
 
 
+def by_hand_notes(engine: Engine, *, decision_id: int, settings: Settings) -> dict[str, str]:
+    """What Evenhand cannot do at the shop for each remedy an agent may approve, for the
+    warning beside the approve controls: keyed by the remedy (a replace_or_refund's by
+    `replace_or_refund:choice`), only those with a shop step an agent must do by hand."""
+    notes: dict[str, str] = {}
+    with engine.connect() as connection:
+        for remedy in Remedy:
+            choices = list(Choice) if remedy is Remedy.REPLACE_OR_REFUND else [None]
+            for choice in choices:
+                plan = plan_for(
+                    connection, decision_id, remedy=remedy, settings=settings, choice=choice
+                )
+                note = by_hand_note(by_hand_needed(connection, plan, decision_id)) if plan else ""
+                if note:
+                    notes[f"{remedy.value}:{choice.value}" if choice else remedy.value] = note
+    return notes
+
+
 def left_to_agent(connection: Connection, plan: Plan, decision_id: int) -> str:
     """Why a bulk approval leaves this decision to an agent on its page: a shop step only
     they can do by hand, or an order that moved on since the draft; empty when none."""
     if has_execution(connection, decision_id):
         return ""
+    newer = superseded_note(connection, decision_id)
+    if newer:
+        return newer
     refusal = premise_refusal(plan.remedy, plan.context)
     by_hand = by_hand_note(by_hand_needed(connection, plan, decision_id))
     moved = moved_note(plan.context.order_name, plan.moved)
     return refusal or by_hand or (moved if holds_back(plan.remedy, plan.moved) else "")
 
 
+def superseded_note(connection: Connection, decision_id: int) -> str:
+    """Why an older decision of a ticket is not approved: the ticket's latest decision
+    (its customer wrote again, or it was decided again) is the one to review; its plan
+    would be carried out on the ticket as it stands now. Empty for the latest."""
+    newer = newer_decision(connection, decision_id)
+    if newer is None:
+        return ""
+    return (
+        f"This ticket has a newer decision ({newer}): the customer wrote again or it was "
+        f"decided again; review that one (/tickets/{newer})."
+    )
+
+
+def check_latest(connection: Connection, decision_id: int) -> None:
+    """Refuse a review of a decision the ticket has a newer one after (`superseded_note`)."""
+    newer = superseded_note(connection, decision_id)
+    if newer:
+        raise EvenhandError(InputError.CONFLICTING_VALUE, f"decision: {newer}")
+
+
 def check_done_by_hand(steps: tuple[ManualStep, ...], *, done_by_hand: bool) -> None:
     """Refuse an approval whose reply would say a shop step was done that Evenhand cannot
-    do, unless the agent confirms they did it in Shopify."""
+    do, unless the agent confirms they did it in Shopify; on another customer's order,
+    whatever they confirm."""
+    if steps and steps[0].reason is NotAtShop.NOT_THEIRS:
+        raise EvenhandError(InputError.CONFLICTING_VALUE, f"remedy: {by_hand_note(steps)}")
     if steps and not done_by_hand:
         raise EvenhandError(InputError.MISSING_VALUE, f"done_by_hand: {by_hand_note(steps)}")
 
@@ -392,6 +447,8 @@ def auto_approve(engine: Engine, *, settings: Settings, now: datetime, limit: in
             )
             if plan is None or plan.manual_steps or holds_back(plan.remedy, plan.moved):
                 continue  # a step done by hand, or an order moved on: left to an agent
+            if newer_decision(connection, decision_id) is not None:
+                continue  # the customer wrote again: the newer decision is the one
             if premise_refusal(plan.remedy, plan.context):
                 continue
             if not _within_cap(connection, plan, settings, day):

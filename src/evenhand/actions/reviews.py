@@ -17,8 +17,8 @@ from evenhand.actions.customer_value import CustomerReport, customer_report
 from evenhand.actions.execute import (
     Plan,
     by_hand_needed,
-    by_hand_note,
     check_done_by_hand,
+    check_latest,
     check_role_limit,
     execution_steps_of,
     left_to_agent,
@@ -43,6 +43,7 @@ from evenhand.domain.reply_check import check_written_reply
 from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.settings import Settings
 from evenhand.store.audit import record_event
+from evenhand.store.decisions import newer_decision
 from evenhand.store.executions import carried_out_as, decision_context, has_execution
 from evenhand.store.orders import OrderShown, order_shown
 from evenhand.store.reviews import (
@@ -68,7 +69,6 @@ __all__ = [
     "QUEUE_SORTS",
     "BulkApproval",
     "approve_many",
-    "by_hand_notes",
     "next_to_review",
     "queue",
     "review_decision",
@@ -115,6 +115,8 @@ class TicketPage:
     steps: list[dict[str, Any]] = field(default_factory=list)  # the remedy carried out
     note: ReplyNote | None = None  # whether the reply is the guide's draft (with a guide)
     order_moved: str = ""  # the order moved on since the draft (`actions.order_since`)
+    order_elsewhere: bool = False  # the order the ticket names is another customer's
+    newer: int | None = None  # the ticket's latest decision, when this one is older
 
     @property
     def reply(self) -> str:
@@ -141,6 +143,7 @@ def ticket_page(
         )
         source, key = source_of_decision(connection, decision_id)
         context = decision_context(connection, decision_id)
+        newer = newer_decision(connection, decision_id)
     try:
         customer = customer_report(engine, email=decision.customer_email, settings=settings)
     except EvenhandError as error:
@@ -162,29 +165,13 @@ def ticket_page(
         order_moved=order_note(context, remedy_in_force(decision, reviews))
         if context is not None and not steps
         else "",
+        order_elsewhere=context is not None and context.order_elsewhere,
+        newer=newer,
     )
     if guide is None:
         return page
     note = reply_note(engine, decision, reviews=reviews, shown=page.reply, guide=guide)
     return replace(page, note=note)
-
-
-def by_hand_notes(engine: Engine, *, decision_id: int, settings: Settings) -> dict[str, str]:
-    """What Evenhand cannot do at the shop for each remedy an agent may approve, for the
-    warning beside the approve controls: keyed by the remedy (a replace_or_refund's by
-    `replace_or_refund:choice`), only those with a shop step an agent must do by hand."""
-    notes: dict[str, str] = {}
-    with engine.connect() as connection:
-        for remedy in Remedy:
-            choices = list(Choice) if remedy is Remedy.REPLACE_OR_REFUND else [None]
-            for choice in choices:
-                plan = plan_for(
-                    connection, decision_id, remedy=remedy, settings=settings, choice=choice
-                )
-                note = by_hand_note(by_hand_needed(connection, plan, decision_id)) if plan else ""
-                if note:
-                    notes[f"{remedy.value}:{choice.value}" if choice else remedy.value] = note
-    return notes
 
 
 def links_out(
@@ -272,8 +259,10 @@ def review_decision(
     chosen = plan.choice if plan is not None and plan.choice else chosen
     with engine.begin() as connection:
         carried.check(connection, decision_id)  # in the write, so no approval slips between
-        if plan is not None and not has_execution(connection, decision_id):
-            check_premise(after, plan.context)
+        if not has_execution(connection, decision_id):
+            check_latest(connection, decision_id)
+            if plan is not None:
+                check_premise(after, plan.context)
         by_hand = by_hand_needed(connection, plan, decision_id) if plan else ()
         check_done_by_hand(by_hand, done_by_hand=done_by_hand)
         review_id = _review_and_start(

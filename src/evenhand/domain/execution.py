@@ -147,6 +147,8 @@ class NotAtShop(StrEnum):
     NO_SHOPIFY_ORDER = "no_shopify_order"  # no order, or one without its Shopify id
     ORDER_CANCELLED = "order_cancelled"  # cancelled in Shopify already
     ORDER_EDIT = "order_edit"  # a change to the order: Evenhand does not edit orders
+    # The order the customer quoted is another customer's: no one acts on it.
+    NOT_THEIRS = "not_theirs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +160,12 @@ class ManualStep:
     reason: NotAtShop
 
 
-def not_at_shop(*, shopify_id: int | None, cancelled: bool) -> NotAtShop | None:
+def not_at_shop(
+    *, shopify_id: int | None, cancelled: bool, not_theirs: bool = False
+) -> NotAtShop | None:
     """Why the order's steps cannot be carried out at the shop; None when they can."""
+    if not_theirs:
+        return NotAtShop.NOT_THEIRS
     if shopify_id is None:
         return NotAtShop.NO_SHOPIFY_ORDER
     if cancelled:
@@ -178,7 +184,8 @@ def manual_steps(
     says why): a refund, a cancel, a replacement, an invoice. Subscription steps are the
     customer's, not the order's, and go ahead. A change to an order is always by hand."""
     if remedy is Remedy.CHANGE_UNSHIPPED_ORDER:
-        return (ManualStep(StepKind.CHANGE_ORDER, NotAtShop.ORDER_EDIT),)
+        edit = NotAtShop.NOT_THEIRS if blocked is NotAtShop.NOT_THEIRS else NotAtShop.ORDER_EDIT
+        return (ManualStep(StepKind.CHANGE_ORDER, edit),)
     if blocked is None:
         return ()
     kinds = remedy_kinds(remedy, invoice_paid_reship=invoice_paid_reship, choice=choice)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, insert, select
+from sqlalchemy import ColumnElement, Connection, RowMapping, func, insert, select
 
 from evenhand.store.tables import decisions, guide_adoptions, guide_versions, tickets
 
@@ -43,6 +43,18 @@ def is_latest_decision() -> ColumnElement[bool]:
         newer.c.ticket_id == decisions.c.ticket_id, newer.c.id > decisions.c.id
     )
     return ~superseded.exists()
+
+
+def newer_decision(connection: Connection, decision_id: int) -> int | None:
+    """The ticket's latest decision when it is newer than this one (the customer wrote
+    again, or the ticket was decided again), else None."""
+    this = decisions.alias("this")
+    found = connection.execute(
+        select(func.max(decisions.c.id))
+        .join(this, this.c.ticket_id == decisions.c.ticket_id)
+        .where(this.c.id == decision_id, decisions.c.id > this.c.id)
+    ).scalar()
+    return None if found is None else int(found)
 
 
 def threat_kinds(signals: Sequence[Mapping[str, Any]]) -> str:

@@ -282,12 +282,16 @@ class DecisionContext:
     asked_for: str | None = None  # what the customer asked for in words (the facts')
     # The order as it stands now, against the facts' `delivery` the guide decided on.
     order_name: str | None = None
+    # The ticket names an order known to be another customer's (a guest's, or one linked to
+    # no customer, is not: it may be theirs).
+    order_elsewhere: bool = False
     order_fulfilled_at: datetime | None = None
     order_delivered_at: datetime | None = None
     delivery_then: str | None = None
 
 
 def decision_context(connection: Connection, decision_id: int) -> DecisionContext | None:
+    quoted = orders.alias("quoted")
     row = connection.execute(
         select(
             decisions.c.remedy,
@@ -300,6 +304,14 @@ def decision_context(connection: Connection, decision_id: int) -> DecisionContex
             customers.c.shopify_id.label("customer_shopify_id"),
             orders.c.shopify_id.label("order_shopify_id"),
             orders.c.name.label("order_name"),
+            exists()  # the order named is known to be someone else's (not a guest's)
+            .where(
+                quoted.c.name == tickets.c.order_name,
+                quoted.c.customer_id.is_not(None),
+                or_(customers.c.id.is_(None), quoted.c.customer_id != customers.c.id),
+                func.lower(func.coalesce(quoted.c.email, "")) != tickets.c.customer_email,
+            )
+            .label("quoted_elsewhere"),
             orders.c.fulfillment_status,
             orders.c.fulfilled_at,
             orders.c.delivered_at,
@@ -332,6 +344,7 @@ def decision_context(connection: Connection, decision_id: int) -> DecisionContex
         order_refunded_minor=int(row.refunded_minor or 0),
         asked_for=(row.facts or {}).get("asked_for"),
         order_name=row.order_name,
+        order_elsewhere=row.order_name is None and bool(row.quoted_elsewhere),
         order_fulfilled_at=row.fulfilled_at,
         order_delivered_at=row.delivered_at,
         delivery_then=(row.facts or {}).get("delivery"),

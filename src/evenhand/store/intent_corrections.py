@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, insert, select
+from sqlalchemy import Connection, and_, exists, func, insert, select
 
 from evenhand.store.tables import decisions, intent_corrections, tickets
 
@@ -40,18 +40,20 @@ def corrections_of(connection: Connection, decision_id: int) -> list[dict[str, A
 def corrected_messages(connection: Connection) -> list[CorrectedMessage]:
     """Each corrected ticket once, with its latest correction still about the message the
     ticket holds, oldest ticket first. A ticket holds its latest message's words alone: a
-    correction of a decision taken on another message than a later decision's (both known
-    by the helpdesk's id, `decisions.message_key`) was about words the ticket no longer
-    holds, and is left out (a 'thanks!' would be learnt under the old intent). The same
-    message decided again (a re-triage) keeps its corrections; so does a ticket whose
-    messages have no id (a file's, a Zendesk trigger's without its comments)."""
+    correction of a decision the ticket has a later decision after, on another message or
+    on one it cannot tell is the same (no helpdesk id, `decisions.message_key`), was about
+    words the ticket may no longer hold, and is left out (a 'thanks!' would be learnt under
+    the old intent). The same message decided again by its id keeps its corrections."""
     corrected, later = decisions.alias("corrected"), decisions.alias("later")
+    same_message = and_(
+        later.c.message_key.is_not(None),
+        corrected.c.message_key.is_not(None),
+        later.c.message_key == corrected.c.message_key,
+    )
     superseded = exists().where(
         later.c.ticket_id == corrected.c.ticket_id,
         later.c.id > corrected.c.id,
-        later.c.message_key.is_not(None),
-        corrected.c.message_key.is_not(None),
-        later.c.message_key != corrected.c.message_key,
+        ~same_message,
     )
     latest = (
         select(func.max(intent_corrections.c.id).label("id"))

@@ -25,6 +25,7 @@ from evenhand.actions.dashboard import (
     window_name,
 )
 from evenhand.actions.dispute_desk import desk_figures, disputes_of_ticket
+from evenhand.actions.execute import by_hand_notes
 from evenhand.actions.guide import demo_name_notice, guide_versions_json
 from evenhand.actions.inbox_status import execution_troubles
 from evenhand.actions.intent_corrections import intent_corrections_of
@@ -37,7 +38,6 @@ from evenhand.actions.reviews import (
     QUEUE_LENGTH,
     QUEUE_SORTS,
     approve_many,
-    by_hand_notes,
     next_to_review,
     queue,
     review_decision,
@@ -256,6 +256,8 @@ def ticket(
         else None,
         note=page.note,
         order_moved=page.order_moved,
+        order_elsewhere=page.order_elsewhere,
+        newer=page.newer,
         chosen=chosen or {},
         customer=customer_out(page.customer).model_dump(mode="json") if page.customer else None,
         order_top=str(Money.of_minor(max(o.total_minor for o in page.orders), currency))
