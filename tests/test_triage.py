@@ -361,6 +361,31 @@ def test_adding_any_threat_sentence_never_changes_the_remedy(
     assert _remedy(guide, plain, tier) == _remedy(guide, threatened, tier), (seed["id"], threat)
 
 
+NOT_FILED_YET = [
+    "I haven't filed a chargeback yet, but I will if you don't sort this out.",
+    "Jag har inte anmält köpet till banken än, men det blir nästa steg.",
+]
+
+
+@pytest.mark.parametrize("threat", NOT_FILED_YET)
+@pytest.mark.parametrize("tier", list(Tier))
+def test_a_dispute_threatened_as_not_filed_yet_never_changes_the_remedy(
+    reader: EmbeddedReader, threat: str, tier: Tier
+) -> None:
+    # given: a founding seed of each intent, alone and with a dispute "not filed yet"
+    guide = _default_guide()
+    for seed in {s["intent"]: s for s in SEEDS}.values():
+        # when: both are read and decided
+        plain, threatened = reader.read_many(
+            [Message(body=seed["text"]), Message(body=f"{seed['text']}\n{threat}")]
+        )
+        # then: the threat is tagged, and the remedy is the one without it (before, a
+        # dispute denied was read as filed and sent the ticket to the dispute process)
+        read = {s.kind.value for s in threatened.signals}
+        assert "chargeback_threat" in read and "chargeback_filed" not in read, seed["id"]
+        assert _remedy(guide, plain, tier) == _remedy(guide, threatened, tier), seed["id"]
+
+
 @functools.cache
 def _default_guide() -> Guide:
     return load_guide(Settings())

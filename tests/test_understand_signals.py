@@ -509,6 +509,42 @@ def test_a_dispute_announced_is_a_threat_not_one_filed(
     assert [s.kind for s in reading.signals] == [kind]
 
 
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # not filed yet, but announced after the denial: a threat, never a dispute filed
+        (
+            "I haven't filed a chargeback yet, but I will if you don't refund me.",
+            [SignalKind.CHARGEBACK_THREAT],
+        ),
+        (
+            "Jag har inte anmält det till banken än, men jag gör det om ni inte svarar.",
+            [SignalKind.CHARGEBACK_THREAT],
+        ),
+        # a threat in a clause of its own, denied after: still a threat
+        (
+            "If you don't refund me by Friday I'll dispute it; I haven't yet.",
+            [SignalKind.CHARGEBACK_THREAT],
+        ),
+        # denied, nothing announced: none, whichever stage read the dispute
+        ("I haven't disputed anything yet.", []),
+        ("Jag har inte gjort någon återkrävning hos banken ännu.", []),
+        ("I will dispute nothing, just send me the item.", []),
+        # a denial takes away only the dispute it denies
+        ("I haven't called Klarna, but my bank has opened a case.", [SignalKind.CHARGEBACK_FILED]),
+    ],
+)
+def test_a_dispute_the_writer_says_is_not_filed_is_never_one_filed(
+    reader: EmbeddedReader, text: str, kinds: list[SignalKind]
+) -> None:
+    # given: a sentence that says a dispute is not filed (yet)
+    # when: it is read
+    reading = _read(reader, text)
+    # then: no dispute filed (it would send the ticket to the dispute process); a threat only
+    # where the writer announces one beside the denial
+    assert [s.kind for s in reading.signals] == kinds
+
+
 PAIR_NOT_A_THREAT = "My card company asked about the payment. I'll tell them it was me."
 
 

@@ -46,6 +46,7 @@ VALIDATION_SPLITS = (
     "valid_v8",
     "valid_v9",
     "valid_v10",
+    "valid_v11",
 )
 _WORD = re.compile(r"[^\W\d_]+")
 

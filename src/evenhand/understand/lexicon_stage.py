@@ -105,8 +105,11 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
     """Why `kind`, read in `sentence` by `stage`, is no signal (the group and entry that say
     so), or None when it stands. The one place vetoes are applied:
 
-    - a claim withdrawn, closed or never made ("I've closed the dispute"), or a consumer
-      complaints board named with no bank ("I'll take it to ARN"): no bank signal;
+    - a claim withdrawn or closed ("I've closed the dispute"), or a consumer complaints
+      board named with no bank ("I'll take it to ARN"): no bank signal;
+    - a dispute the writer says is not filed, or not yet ("I haven't disputed it yet"): no
+      dispute filed, and no threat unless one is announced beside the denial ("..., but I
+      will if you don't refund me");
     - an offer the writer refuses, a review change already made, a review already posted
       with nothing offered; praise that is no price, or praise alone in the sentence;
     - a dispute "filed" that the model read with no claim, case or money named, or beside a
@@ -121,6 +124,8 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
         return f"withdrawal ({rule})"
     if kind in BANK_KINDS and (board := _consumer_board_only(lexicon, sentence)):
         return f"consumer board ({board})"
+    if kind in BANK_KINDS and (denied := _denied(lexicon, kind, sentence)):
+        return f"not filed ({denied})"
     if kind is SignalKind.REVIEW_EXTORTION:
         return _offer_veto(lexicon, sentence, stage=stage)
     if kind is SignalKind.CHARGEBACK_FILED:
@@ -166,6 +171,48 @@ def _claim_stands(lexicon: Lexicon, part: str) -> bool:
         return False
     filed = lexicon["filed"].search(part) and lexicon["filed_evidence"].search(part)
     return bool(filed or lexicon["stance"].search(part))
+
+
+def _denied(lexicon: Lexicon, kind: SignalKind, sentence: str) -> str | None:
+    """The not_filed entry that takes `kind` away: any dispute filed in a sentence that
+    denies one, and a threat unless it is announced beside the denial."""
+    rule = _not_filed(lexicon, sentence)
+    if (
+        rule
+        and kind is SignalKind.CHARGEBACK_THREAT
+        and _announced_beside_denial(lexicon, sentence)
+    ):
+        return None
+    return rule
+
+
+def _not_filed(lexicon: Lexicon, sentence: str) -> str | None:
+    """The not_filed entry of a sentence that says no dispute is filed (yet), unless a clause
+    without a denial reports one filed ("I haven't called Klarna, but my bank has opened a
+    case"): a denial takes away only the dispute it denies."""
+    rule = lexicon["not_filed"].find(sentence)
+    if rule is None:
+        return None
+    reported = (
+        lexicon["filed"].search(part) for part in clauses(sentence) if _plain(lexicon, part)
+    )
+    return None if any(reported) else rule
+
+
+def _announced_beside_denial(lexicon: Lexicon, sentence: str) -> bool:
+    """A threat's stance after the denial ("I haven't filed a chargeback yet, but I will if you
+    don't refund me") or in a clause without one ("If you don't refund me by Friday I'll
+    dispute it; I haven't yet"): not "I will dispute nothing, just send me the item"."""
+    if lexicon["stance"].search(lexicon["not_filed"].after(sentence)):
+        return True
+    return any(
+        lexicon["stance"].search(part) for part in clauses(sentence) if _plain(lexicon, part)
+    )
+
+
+def _plain(lexicon: Lexicon, part: str) -> bool:
+    """A clause that denies no dispute."""
+    return not lexicon["not_filed"].search(part)
 
 
 def _consumer_board_only(lexicon: Lexicon, sentence: str) -> str | None:

@@ -63,6 +63,11 @@ class LexiconGroup:
         found = self._expression_for(sentence).search(sentence)
         return None if found is None else found.start()
 
+    def after(self, sentence: str) -> str:
+        """What follows the leftmost match in `sentence` (all of it when nothing matches)."""
+        found = self._expression_for(sentence).search(sentence)
+        return sentence if found is None else sentence[found.end() :]
+
     def without(self, sentence: str) -> str:
         """The sentence with what the group matches blanked out."""
         return self._expression_for(sentence).sub(" ", sentence)
