@@ -44,6 +44,14 @@ def test_a_group_says_which_entry_matched() -> None:
     assert lexicon["withdrawal"].find("My order is late.") is None
 
 
+def test_a_group_gives_what_follows_its_match() -> None:
+    # given: a denial of a dispute with more said after it, and a sentence without one
+    denial = default_lexicon()["not_filed"]
+    # then: what follows the denial is the rest of the sentence; with no denial, all of it
+    assert denial.after("I haven't disputed it yet, but I will.") == " it yet, but I will."
+    assert denial.after("My order is late.") == "My order is late."
+
+
 GOOD = """
 groups:
   review:

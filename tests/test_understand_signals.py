@@ -521,17 +521,38 @@ def test_a_dispute_announced_is_a_threat_not_one_filed(
             "Jag har inte anmält det till banken än, men jag gör det om ni inte svarar.",
             [SignalKind.CHARGEBACK_THREAT],
         ),
-        # a threat in a clause of its own, denied after: still a threat
+        # a threat in a clause of its own, or stated before the denial: still a threat
         (
-            "If you don't refund me by Friday I'll dispute it; I haven't yet.",
+            "Refund me by Friday or I'll go to my bank; I haven't contacted them yet.",
             [SignalKind.CHARGEBACK_THREAT],
         ),
-        # denied, nothing announced: none, whichever stage read the dispute
+        (
+            "If you don't refund me by Friday my bank will get involved as I haven't"
+            " contacted them yet.",
+            [SignalKind.CHARGEBACK_THREAT],
+        ),
+        # denied, nothing still to come: none, whichever stage read the dispute
         ("I haven't disputed anything yet.", []),
         ("Jag har inte gjort någon återkrävning hos banken ännu.", []),
-        ("I will dispute nothing, just send me the item.", []),
-        # a denial takes away only the dispute it denies
+        ("I haven't reported anything to my bank, I'll give you a call tomorrow instead.", []),
+        # an outright denial takes away a dispute named before it, in its sentence or the one
+        # before (the customer answering that we heard of one)
+        ("Your email says I opened a dispute with PayPal, but I never opened a dispute.", []),
+        (
+            "My bank has opened a dispute on the payment. I haven't disputed anything, it"
+            " must be a mistake.",
+            [],
+        ),
+        # a denial takes away only the dispute it denies: the writer's own, not the bank's
         ("I haven't called Klarna, but my bank has opened a case.", [SignalKind.CHARGEBACK_FILED]),
+        (
+            "I filed a chargeback but the bank has not contacted me yet.",
+            [SignalKind.CHARGEBACK_FILED],
+        ),
+        (
+            "Eftersom ni inte kontaktat mig har jag bestridit köpet.",
+            [SignalKind.CHARGEBACK_FILED],
+        ),
     ],
 )
 def test_a_dispute_the_writer_says_is_not_filed_is_never_one_filed(

@@ -107,9 +107,9 @@ def veto(kind: SignalKind, sentence: str, *, stage: str) -> str | None:
 
     - a claim withdrawn or closed ("I've closed the dispute"), or a consumer complaints
       board named with no bank ("I'll take it to ARN"): no bank signal;
-    - a dispute the writer says is not filed, or not yet ("I haven't disputed it yet"): no
-      dispute filed, and no threat unless one is announced beside the denial ("..., but I
-      will if you don't refund me");
+    - a dispute the writer says they have not filed yet ("I haven't disputed it yet"): no
+      dispute filed, and no threat unless one stands beside the denial ("..., but I will if
+      you don't refund me");
     - an offer the writer refuses, a review change already made, a review already posted
       with nothing offered; praise that is no price, or praise alone in the sentence;
     - a dispute "filed" that the model read with no claim, case or money named, or beside a
@@ -174,45 +174,40 @@ def _claim_stands(lexicon: Lexicon, part: str) -> bool:
 
 
 def _denied(lexicon: Lexicon, kind: SignalKind, sentence: str) -> str | None:
-    """The not_filed entry that takes `kind` away: any dispute filed in a sentence that
-    denies one, and a threat unless it is announced beside the denial."""
+    """The not_filed entry that takes `kind` away: a dispute filed in a sentence that denies
+    one, and a chargeback threat unless one stands beside the denial."""
     rule = _not_filed(lexicon, sentence)
-    if (
-        rule
-        and kind is SignalKind.CHARGEBACK_THREAT
-        and _announced_beside_denial(lexicon, sentence)
-    ):
+    if rule and kind is SignalKind.CHARGEBACK_THREAT and _threat_beside_denial(lexicon, sentence):
         return None
     return rule
 
 
 def _not_filed(lexicon: Lexicon, sentence: str) -> str | None:
-    """The not_filed entry of a sentence that says no dispute is filed (yet), unless a clause
-    without a denial reports one filed ("I haven't called Klarna, but my bank has opened a
-    case"): a denial takes away only the dispute it denies."""
-    rule = lexicon["not_filed"].find(sentence)
-    if rule is None:
+    """The not_filed entry of a sentence in which the writer says they have not filed a
+    dispute yet, unless the rest of it reports one filed ("I haven't called Klarna, but my
+    bank has opened a case"): a denial takes away only the dispute it denies."""
+    denial = lexicon["not_filed"]
+    rule = denial.find(sentence)
+    if rule is None or lexicon["filed"].search(denial.without(sentence)):
         return None
-    reported = (
-        lexicon["filed"].search(part) for part in clauses(sentence) if _plain(lexicon, part)
-    )
-    return None if any(reported) else rule
+    return rule
 
 
-def _announced_beside_denial(lexicon: Lexicon, sentence: str) -> bool:
-    """A threat's stance after the denial ("I haven't filed a chargeback yet, but I will if you
-    don't refund me") or in a clause without one ("If you don't refund me by Friday I'll
-    dispute it; I haven't yet"): not "I will dispute nothing, just send me the item"."""
-    if lexicon["stance"].search(lexicon["not_filed"].after(sentence)):
+def _threat_beside_denial(lexicon: Lexicon, sentence: str) -> bool:
+    """A dispute still to come after the denial ("I haven't filed a chargeback yet, but I
+    will"), a condition or deadline after it ("..., and if you don't reply by Friday I will";
+    a first-person future alone is none: "I haven't reported anything to my bank, I'll give
+    you a call tomorrow"), or a threat stated before it or in a clause without one ("If you
+    don't refund me by Friday my bank will get involved, as I haven't contacted them yet")."""
+    denial = lexicon["not_filed"]
+    after = denial.after(sentence)
+    if lexicon["still_to_file"].search(after):
         return True
-    return any(
-        lexicon["stance"].search(part) for part in clauses(sentence) if _plain(lexicon, part)
-    )
-
-
-def _plain(lexicon: Lexicon, part: str) -> bool:
-    """A clause that denies no dispute."""
-    return not lexicon["not_filed"].search(part)
+    if lexicon["stance"].search(lexicon["announcement"].without(after)):
+        return True
+    before = sentence[: denial.start(sentence) or 0]
+    parts = [before, *(part for part in clauses(sentence) if not denial.search(part))]
+    return any(lexicon["bank"].search(part) and lexicon["stance"].search(part) for part in parts)
 
 
 def _consumer_board_only(lexicon: Lexicon, sentence: str) -> str | None:
