@@ -11,8 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from alembic import command
 from selectolax.lexbor import LexborHTMLParser
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from evenhand.actions.guide import load_guide
 from evenhand.actions.intent_corrections import (
@@ -27,7 +28,7 @@ from evenhand.errors import EvenhandError, InputError, LookupFailure
 from evenhand.ingest.ticket_fields import TicketIn
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
-from evenhand.store.database import make_engine, upgrade
+from evenhand.store.database import alembic_config, make_engine, upgrade
 from evenhand.store.tables import audit_events, decisions, tickets
 from evenhand.understand.model import Intent
 from evenhand.understand.reader import EmbeddedReader
@@ -146,7 +147,7 @@ def test_the_latest_correction_of_each_ticket_is_what_learn_gets(
     assert (found[0].intent, found[1].intent) == (then, cancel) and found[0].body
 
 
-def test_a_correction_of_a_message_the_ticket_no_longer_holds_is_not_learnt(
+def test_a_correction_is_learnt_with_the_words_its_decision_was_taken_on(
     engine: Engine, reader: EmbeddedReader
 ) -> None:
     # Given a ticket's message as a helpdesk gives it (with the message's id), decided
@@ -160,32 +161,112 @@ def test_a_correction_of_a_message_the_ticket_no_longer_holds_is_not_learnt(
     # When the same message is decided again (a re-triage)
     triaged_again(engine, reader, first)
     # Then its correction still counts, with its words
-    [found] = [c for c in corrected_tickets(engine) if c.ticket_key == key]
-    assert (found.intent, found.body) == (said, record.body)
+    assert learnt(engine, key) == [(said, record.body)]
     # When the customer writes again on the ticket, and the new message is decided
     again = replace(record, body="Tack, nu har paketet kommit! Allt är bra.", message_key="m2")
     latest = triaged_again(engine, reader, again)
-    # Then learn is not given the new words under the old message's correction
-    assert key not in {found.ticket_key for found in corrected_tickets(engine)}
-    # And once an agent corrects the new message, it is given, with its own words
+    # Then learn is given the old message's words under its correction, not the new words
+    assert learnt(engine, key) == [(said, record.body)]
+    # And once an agent corrects the new message, both are given, each with its own words
     now_said = another_intent(latest.decision.facts.intent.value, "feedback", "product_question")
     correct_intent(engine, a_correction(latest.decision_id, intent=now_said), now=NOW)
-    [found] = [c for c in corrected_tickets(engine) if c.ticket_key == key]
-    assert (found.intent, found.body) == (now_said, again.body)
+    assert learnt(engine, key) == [(said, record.body), (now_said, again.body)]
 
 
-def test_a_correction_of_a_message_without_an_id_counts_while_its_decision_is_the_latest(
+def test_a_message_without_an_id_keeps_its_own_words_too(
     engine: Engine, reader: EmbeddedReader
 ) -> None:
     # Given a ticket from a file (its messages have no id), decided and corrected
     key, (decision_id, read) = next(iter(decided(engine, reader).items()))
-    correct_intent(engine, a_correction(decision_id, intent=another_intent(read)), now=NOW)
-    assert key in {found.ticket_key for found in corrected_tickets(engine)}
-    # When the ticket is decided again, on words that cannot be told from a new message
+    said = another_intent(read)
+    correct_intent(engine, a_correction(decision_id, intent=said), now=NOW)
     [record] = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn) and r.ticket_id == key]
+    # When the ticket is decided again on other words
     triaged_again(engine, reader, replace(record, body="Tack, nu har paketet kommit!"))
-    # Then its correction is not learnt with them
-    assert key not in {found.ticket_key for found in corrected_tickets(engine)}
+    # Then the correction is learnt with the words it was about
+    assert learnt(engine, key) == [(said, record.body)]
+
+
+def test_a_correction_from_before_decisions_kept_their_words_counts_while_the_latest(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # Given a decision taken before decisions kept the words they were taken on, corrected
+    key, (decision_id, read) = next(iter(decided(engine, reader).items()))
+    with engine.begin() as connection:
+        connection.execute(update(decisions).values(message_body=None))
+    said = another_intent(read)
+    correct_intent(engine, a_correction(decision_id, intent=said), now=NOW)
+    [record] = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn) and r.ticket_id == key]
+    assert learnt(engine, key) == [(said, record.body)]
+    # When the ticket is decided again, on words that cannot be told from a new message
+    triaged_again(engine, reader, replace(record, body="Tack, nu har paketet kommit!"))
+    # Then its correction is not learnt with the ticket's new words
+    assert learnt(engine, key) == []
+
+
+def test_a_correction_from_before_decisions_kept_their_words_stays_on_its_message_by_id(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # Given a helpdesk message (with its id) decided before decisions kept their words, and
+    # corrected
+    key = next(iter(decided(engine, reader)))
+    [record] = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn) and r.ticket_id == key]
+    first = replace(record, message_key="m1")
+    decision = triaged_again(engine, reader, first)
+    with engine.begin() as connection:
+        connection.execute(update(decisions).values(message_body=None))
+    said = another_intent(decision.decision.facts.intent.value)
+    correct_intent(engine, a_correction(decision.decision_id, intent=said), now=NOW)
+    # When the same message is decided again by its id (a re-triage), its words lost too
+    triaged_again(engine, reader, first)
+    with engine.begin() as connection:
+        connection.execute(update(decisions).values(message_body=None))
+    # Then the correction still counts, with the ticket's words, which are that message's
+    assert learnt(engine, key) == [(said, record.body)]
+
+
+def test_the_migration_gives_each_ticket_s_latest_decision_the_words_it_holds(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # Given a day's tickets decided, one of them twice (its customer wrote again)
+    key, (older, _) = next(iter(decided(engine, reader).items()))
+    [record] = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn) and r.ticket_id == key]
+    newer = triaged_again(engine, reader, replace(record, body="Tack, nu har paketet kommit!"))
+    # When the database goes back to before decisions kept their words, and is migrated
+    config = alembic_config(engine)
+    command.downgrade(config, "0022")
+    command.upgrade(config, "head")
+    # Then each ticket's latest decision has the words the ticket holds; the older has none
+    with engine.connect() as connection:
+        kept = dict(
+            connection.execute(
+                select(decisions.c.id, decisions.c.message_body).join(
+                    tickets, tickets.c.id == decisions.c.ticket_id
+                )
+            ).all()
+        )
+        bodies = dict(connection.execute(select(tickets.c.id, tickets.c.body)).all())
+        latest = connection.execute(
+            select(decisions.c.id, decisions.c.ticket_id).where(decisions.c.id != older)
+        ).all()
+    assert kept[older] is None and kept[newer.decision_id] == "Tack, nu har paketet kommit!"
+    assert all(kept[decision_id] == bodies[ticket_id] for decision_id, ticket_id in latest)
+
+
+def test_an_erased_message_is_not_learnt(engine: Engine, reader: EmbeddedReader) -> None:
+    # Given a corrected decision whose words were erased (the customer asked to be forgotten)
+    key, (decision_id, read) = next(iter(decided(engine, reader).items()))
+    correct_intent(engine, a_correction(decision_id, intent=another_intent(read)), now=NOW)
+    with engine.begin() as connection:
+        connection.execute(update(decisions).values(message_body=""))
+        connection.execute(update(tickets).values(body=""))
+    # Then learn is given nothing of it: no empty text under an intent
+    assert learnt(engine, key) == []
+
+
+def learnt(engine: Engine, key: str) -> list[tuple[str, str]]:
+    """What `learn` is given of one ticket: (intent, words) per corrected message."""
+    return [(c.intent, c.body) for c in corrected_tickets(engine) if c.ticket_key == key]
 
 
 def triaged_again(engine: Engine, reader: EmbeddedReader, record: TicketIn) -> Triaged:

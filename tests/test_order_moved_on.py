@@ -340,6 +340,10 @@ def test_an_older_decision_of_a_ticket_its_customer_wrote_again_on_is_not_approv
     # and the older decision's page says so, pointing to the newer one
     page = ticket_page(shop.engine, decision_id=older, settings=shop.worker.settings)
     assert page.newer == newer
+    # and shows the words it was taken on, not her second message (which the newer shows)
+    assert "sönder" in page.body and "Hej igen" not in page.body
+    newest = ticket_page(shop.engine, decision_id=newer, settings=shop.worker.settings)
+    assert "Hej igen" in newest.body
     # and the newer decision is approved as ever
     shop.approve(newer)
     assert execution_steps_of(shop.engine, newer) != []

@@ -372,7 +372,7 @@ def test_on_a_shop_apart_from_the_corpus_the_shop_reader_is_well_above_the_built
     console = Console(record=True, width=200)
     comparison_table(console, details)
     printed = console.export_text()
-    assert "agents' corrections joined: 2 (2 tickets added" in printed
+    assert "agents' corrections joined: 2 (2 messages added" in printed
     assert "passed over: the tag 'vip' on 23 tickets (mapped to no intent)" in printed
     assert "left out: 2 tickets whose tags name two intents" in printed
 

@@ -36,10 +36,16 @@ class Desk:
     clock: Clock = field(default_factory=Clock)
 
     def deliver(self, source: str, name: str, *, topic: str, event_key: str | None = None) -> None:
-        body = fixture(name).decode()
-        key = event_key or name
+        self.deliver_body(source, fixture(name).decode(), topic=topic, event_key=event_key or name)
+
+    def deliver_payload(
+        self, source: str, payload: dict[str, Any], *, topic: str, event_key: str
+    ) -> None:
+        self.deliver_body(source, json.dumps(payload), topic=topic, event_key=event_key)
+
+    def deliver_body(self, source: str, body: str, *, topic: str, event_key: str) -> None:
         receive_delivery(
-            self.worker.engine, source=source, event_key=key, topic=topic, body=body, now=NOW
+            self.worker.engine, source=source, event_key=event_key, topic=topic, body=body, now=NOW
         )
         process_inbox(self.worker, now=self.clock)
 
@@ -298,6 +304,32 @@ def test_two_gorgias_events_telling_of_one_message_decide_it_once(gorgias: Desk)
     # and one internal note is written back, not two
     assert gorgias.send() == 1 and gorgias.send() == 0
     assert [m["channel"] for m in ticket["messages"]] == ["email", "internal-note"]
+
+
+def test_a_zendesk_trigger_told_again_of_one_message_decides_it_once(zendesk: Desk) -> None:
+    # given a Zendesk trigger (its placeholders carry no comment id), delivered and decided
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger", event_key="1")
+    # when a second trigger tells of the same message (a shop with two triggers, or an
+    # update that changed nothing the customer wrote)
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger", event_key="2")
+    # then it is decided once, the second delivery naming the decision it found
+    with zendesk.worker.engine.connect() as connection:
+        [decision_id] = connection.execute(select(decisions.c.id)).scalars().all()
+        outcomes = connection.execute(select(inbox.c.outcome).order_by(inbox.c.id)).scalars().all()
+    assert outcomes[1] | {"writeback": None} == {
+        "ticket_id": "35436",
+        "decision_id": decision_id,
+        "decided_before": True,
+        "writeback": None,
+    }
+    # and one internal note is written back, not two
+    assert zendesk.send() == 1 and zendesk.send() == 0
+    # and when the customer writes other words on the ticket, they are decided
+    trigger = json.loads(fixture("zendesk_trigger.json"))
+    trigger["ticket"]["description"] = "Hej igen! Jag vill hellre ha en ny mugg, tack."
+    zendesk.deliver_payload("zendesk", trigger, topic="ticket.trigger", event_key="3")
+    with zendesk.worker.engine.connect() as connection:
+        assert len(connection.execute(select(decisions.c.id)).all()) == 2
 
 
 def test_a_message_decided_from_an_export_gets_its_note_when_the_webhook_tells_of_it(

@@ -119,6 +119,6 @@ def intent_corrections_of(engine: Engine, decision_id: int) -> list[dict[str, An
 
 
 def corrected_tickets(engine: Engine) -> list[CorrectedMessage]:
-    """Every corrected ticket once, with its latest correction: labelled data for learn."""
+    """Every corrected message once, with its latest correction: labelled data for learn."""
     with engine.connect() as connection:
         return corrected_messages(connection)

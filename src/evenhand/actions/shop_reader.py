@@ -40,7 +40,7 @@ class Joined:
     """Agents' corrections joined to the shop's history."""
 
     history: ShopHistory
-    added: int  # corrected tickets added as rows
+    added: int  # corrected messages added as rows
     replaced: int  # rows of the file whose message an agent corrected: the agent's intent
 
 
@@ -53,7 +53,7 @@ def read_history(path: Path, mapping: Path | None = None) -> tuple[str, ShopHist
 
 
 def with_corrections(history: ShopHistory, engine: Engine) -> Joined:
-    """The history and every ticket an agent corrected the intent of (its latest
+    """The history and every message an agent corrected the intent of (its latest
     correction); a corrected message already in the file takes the agent's intent."""
     corrections = corrected_tickets(engine)
     by_message = {(c.subject or "", c.body.strip()): Intent(c.intent) for c in corrections}

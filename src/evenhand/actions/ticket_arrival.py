@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from evenhand.actions.triage import decide_and_store
 from evenhand.ingest.ticket_fields import TicketIn
 from evenhand.ingest.webhook_payloads import TicketArrived
-from evenhand.store.tickets import decision_of_message
+from evenhand.store.tickets import decision_of_message, latest_decision_on_words
 from evenhand.store.writebacks import has_writeback, owe_writeback
 from evenhand.understand.model import Understanding
 
@@ -27,7 +27,7 @@ def ticket_step(arrived: TicketArrived, reading: Understanding, worker: Worker) 
     def step(connection: Connection, now: datetime) -> dict[str, Any]:
         ticket = arrived.ticket
         told = _decided_before(connection, ticket)
-        if told is not None:  # Gorgias tells of a first message by two events
+        if told is not None:  # Gorgias tells of a first message by two events; triggers repeat
             owed = _owe_note(connection, told, arrived, worker, now)
             done = {"decision_id": told, "decided_before": True, "writeback": owed}
             return {"ticket_id": ticket.ticket_id} | done
@@ -51,9 +51,13 @@ def ticket_step(arrived: TicketArrived, reading: Understanding, worker: Worker) 
 
 
 def _decided_before(connection: Connection, ticket: TicketIn) -> int | None:
-    """The decision already taken on this very message, by the helpdesk's id of it."""
+    """The decision already taken on this very message: by the helpdesk's id of it, or,
+    for a message told of without one (a Zendesk trigger's placeholders carry no comment
+    id), the ticket's latest decision when it was taken on the same words."""
     if ticket.message_key is None:
-        return None
+        return latest_decision_on_words(
+            connection, source=ticket.source, ticket_key=ticket.ticket_id, body=ticket.body
+        )
     return decision_of_message(
         connection,
         source=ticket.source,

@@ -160,7 +160,7 @@ def _notes(details: dict[str, Any]) -> list[str]:
     if joined:
         notes.append(
             f"agents' corrections joined: {joined['added'] + joined['replaced']} "
-            f"({joined['added']} tickets added, {joined['replaced']} rows of the file relabelled)"
+            f"({joined['added']} messages added, {joined['replaced']} rows of the file relabelled)"
         )
     return notes
 

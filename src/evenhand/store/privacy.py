@@ -10,7 +10,7 @@ their action and remedy. What goes:
 - customers: the address (a placeholder), names, phone, note, tags;
 - orders: the address and billing name (their orders, and those the request lists);
 - tickets: the address (the same placeholder), first name, subject, text;
-- decisions: reply drafts, explanations, evidence sentences;
+- decisions: reply drafts, explanations, the customer's words decided on, evidence sentences;
 - reviews: override reasons and edited replies, and the reasons in their audit events;
 - intent corrections: their notes (and the notes in their audit events);
 - write-backs still owed for their decisions: cancelled (the note would carry nothing);
@@ -77,7 +77,7 @@ REVIEW_ACTIONS = ("decision approve", "decision override", "decision intent")
 MENTIONS: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (customers, ("note",)),
     (tickets, ("subject", "body")),
-    (decisions, ("signals",)),
+    (decisions, ("signals", "message_body")),
     (reviews, ("reason", "reply_text")),
     (intent_corrections, ("note",)),
     (audit_events, ("subject", "details")),
@@ -327,12 +327,13 @@ def _decisions_of(connection: Connection, ticket_ids: Sequence[int]) -> list[int
 
 
 def erase_decisions(connection: Connection, decision_ids: Sequence[int] | None) -> int:
-    """Reply drafts, explanations and evidence sentences emptied (all, given None)."""
+    """Reply drafts, explanations, the words decided on and evidence sentences emptied (all,
+    given None)."""
     changed = 0
     for part in [None] if decision_ids is None else chunked(decision_ids):
         chosen = true() if part is None else decisions.c.id.in_(part)
         changed += connection.execute(
-            update(decisions).where(chosen).values(reply_text="", explanation="")
+            update(decisions).where(chosen).values(reply_text="", explanation="", message_body="")
         ).rowcount
         with_signals = connection.execute(
             select(decisions.c.id, decisions.c.signals).where(

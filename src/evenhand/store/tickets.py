@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from evenhand.store.customers import CustomerRow, _with_values
 from evenhand.store.statements import chunked
@@ -124,9 +124,10 @@ def _ids_by_key(connection: Connection, keys: Sequence[TicketKey]) -> dict[Ticke
 
 
 def message_of_decision(connection: Connection, decision_id: int) -> tuple[str | None, str]:
-    """The subject and body of the ticket a decision decided."""
+    """The subject of the ticket a decision decided, and the words it was taken on (the
+    ticket's latest for a decision taken before they were kept with it)."""
     subject, body = connection.execute(
-        select(tickets.c.subject, tickets.c.body)
+        select(tickets.c.subject, func.coalesce(decisions.c.message_body, tickets.c.body))
         .join(decisions, decisions.c.ticket_id == tickets.c.id)
         .where(decisions.c.id == decision_id)
     ).one()
@@ -175,3 +176,18 @@ def decision_of_message(
         .limit(1)
     ).scalar()
     return None if found is None else int(found)
+
+
+def latest_decision_on_words(
+    connection: Connection, *, source: str, ticket_key: str, body: str
+) -> int | None:
+    """The ticket's latest decision when it was taken on these very words (a message
+    without the helpdesk's id of it, told of again): else None."""
+    row = connection.execute(
+        select(decisions.c.id, func.coalesce(decisions.c.message_body, tickets.c.body))
+        .join(tickets, tickets.c.id == decisions.c.ticket_id)
+        .where(tickets.c.source == source, tickets.c.ticket_key == ticket_key)
+        .order_by(decisions.c.id.desc())
+        .limit(1)
+    ).first()
+    return int(row[0]) if row is not None and row[1] == body else None

@@ -103,6 +103,9 @@ decisions = Table(
     # comment's), when the payload gives one: the same message told again is not decided
     # again (Gorgias tells of a first message by two events).
     Column("message_key", String(128), nullable=True),
+    # The customer's words the decision was taken on (the ticket's body then; the ticket
+    # keeps only its latest): NULL for decisions taken before it was kept.
+    Column("message_body", Text, nullable=True),
     Index("ix_decisions_ticket_id", "ticket_id"),
     Index("ix_decisions_decided_at", "decided_at"),
     # What the dashboard counts, beside the ticket and the id that find a ticket's latest
@@ -112,7 +115,7 @@ decisions = Table(
 
 # The LLM reader, per decision it was to read (`llm_mode` not off): the tokens the endpoint
 # counted, how long it took, the requests sent, and why the built-in reading was kept
-# (`fallback`, NULL when the LLM's was used). No text: the message is the ticket's.
+# (`fallback`, NULL when the LLM's was used). No text: the message is the decision's.
 llm_readings = Table(
     "llm_readings",
     metadata,
