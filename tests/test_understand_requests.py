@@ -86,6 +86,24 @@ ADDRESSES = [
     ("Fel adress på ordern: Storgatan 14. Rätt är Björkvägen 3, 752 36 Uppsala.", True),
     ("Min gamla adress var Storgatan 14, nya adressen är Björkvägen 3, 752 36 Uppsala.", True),
     ("Wrong address on my order, it's 12 Baker Street, London.", True),
+    ("Hej, fel adress på order 1043! Den ska inte till Kungsgatan 12, 411 19 Göteborg.", False),
+    ("Wrong address! It says Storgatan 5, 111 22 Stockholm but I moved.", False),
+    # the new one promised for later: the address the message holds is not it
+    (
+        "Hej! Jag skrev fel adress på ordern. Nya adressen skickar jag sen.\n"
+        "Per Olsson\nKungsgatan 12\n411 19 Göteborg",
+        False,
+    ),
+    ("Wrong address, I'll send you the correct one tomorrow. 5 High Street, Leeds", False),
+    ("Jag har flyttat, återkommer med rätt adress. Gamla: Storgatan 5, 111 22 Stockholm", False),
+    ("Ny adress: Björkvägen 3, 123 45 Farsta. Portkoden skickar jag sen.", True),
+    # the writer's card at the end, with no sign-off, is not a new address; one introduced is
+    ("Fel adress på ordern, kan ni ändra?\nPer Olsson\nKungsgatan 12\n411 19 Göteborg", False),
+    ("Fel adress på ordern, skicka den hit:\nPer Olsson\nKungsgatan 12\n411 19 Göteborg", True),
+    # other markets' formats, and a move said without the word address
+    ("I've moved, please send it to Storgata 5, 0150 Oslo.", True),
+    ("Can it go to 3 Rose Terrace, Leeds LS6 2AB instead?", True),
+    ("Jag har flyttat till Nørrebrogade 20, 2200 København.", True),
 ]
 
 

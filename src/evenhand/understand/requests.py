@@ -54,25 +54,50 @@ _NEGATED_AFTER = re.compile(
     re.IGNORECASE,
 )
 
+# A street and its number, as the shop's markets write them: Swedish, Norwegian, Danish,
+# Finnish and German street names with the number after ("Storgatan 5", "Thorvald Meyers gate
+# 12", "Nørrebrogade 20", "Hämeenkatu 3", "Hauptstraße 7"), English ones with it before
+# ("12 Baker Street", "3 Rose Terrace").
 _STREET = re.compile(
-    r"\b[A-ZÅÄÖ][a-zåäöé]+(?:gatan|vägen|gränd|gränden|stigen|allén|torget|backen|"
-    r"väg|gata|plan|leden|stråket)\s+\d+|"
-    r"\b\d+[a-z]?\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|"
-    r"Way|Drive|Dr|Close|Court|Place|Crescent|Gardens)\b"
+    r"\b[A-ZÅÄÖÆØÜ][a-zåäöæøéüß]+(?:gatan|vägen|gränd|gränden|stigen|allén|torget|torg|"
+    r"backen|backe|väg|gata|plan|leden|stråket|kajen|gången|esplanaden|promenaden|"
+    r"gate|gaten|veien|vei|vegen|gade|vej|allé|katu|tie|straße|strasse|weg|platz)\s+\d+|"
+    r"\b(?:[A-ZÆØ][a-zæøå]+ )+(?:gate|vei|gade|vej)\s+\d+|"
+    r"\b\d+[a-z]?,?\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|"
+    r"Way|Drive|Dr|Close|Court|Ct|Place|Pl|Crescent|Gardens|Terrace|Park|Row|Hill|Square|Sq|"
+    r"Quay|Mews|Walk|Grove|View|Parade|Green|Rise|Vale|Wharf|Yard|Boulevard|Blvd|Circus)\b"
 )
-_POSTCODE_TOWN = re.compile(r"(?<![#\d])\b\d{3} ?\d{2}\s+[A-ZÅÄÖ][a-zåäö]+")
+# A postcode and its town: Swedish, Finnish and German five digits ("111 22 Stockholm",
+# "00100 Helsinki"), Norwegian and Danish four after a comma, a line break or a country
+# prefix ("Storgata 5, 0150 Oslo"; not "order 1043 Malmö"), a UK postcode ("LS1 4AB") or
+# an Irish Eircode ("D02 X285").
+_POSTCODE_TOWN = re.compile(
+    r"(?<![#\d])\b\d{3} ?\d{2}\s+[A-ZÅÄÖ][a-zåäö]+|"
+    r"(?:,\s*|\n\s*|\b(?:N|NO|DK)-)\d{4}\s+[A-ZÆØÅ][a-zæøå]+|"
+    r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|"
+    r"\b[AC-FHKNPRTV-Y]\d{2} ?[AC-FHKNPRTV-Y\d]{4}\b"
+)
+# What says the message is about where a parcel goes: the word address, a delivery or a
+# move to somewhere, a pickup point.
 _ADDRESS_WORDS = re.compile(
-    r"\b(?:address\w*|adress\w*|deliver (?:it |them )?to|(?:send|ship) (?:it|them|the \w+) to|"
-    r"(?:street|house|flat|door) number|post ?code|zip code|"
-    r"(?:skicka|leverera) (?:den |det |dem |paketet |ordern )?till|"
-    r"ska (?:gå |skickas |levereras )?till|(?:gatu|hus|lägenhets|port|post)nummer\w*)\b",
+    r"\b(?:address\w*|adress\w*|deliver(?:ed|y)? (?:it |them )?to|"
+    r"(?:send|ship|sent|shipped|redirect|forward)(?:ed)? (?:it |them |my \w+ |the \w+ )?to|"
+    r"(?:go|goes|be sent|be delivered) to|(?:moved|moving|relocated) to|(?:live|living) at|"
+    r"change (?:it|that|the \w+) to|(?:street|house|flat|door) number|post ?code|zip code|"
+    r"eircode|pick-?up point|parcel (?:locker|shop)|collection point|"
+    r"(?:skicka|leverera)s? (?:den |det |dem |paketet |ordern |beställningen )?till|"
+    r"ska (?:gå |skickas |levereras )?till|(?:flyttat|flyttar|flyttade) (?:\w+ )?till|"
+    r"bor (?:nu |numera )?på|ändra (?:den |det )?till|(?:gatu|hus|lägenhets|port|post)nummer\w*|"
+    r"leverans\w*|ombud\w*|paketbox\w*|paketskåp\w*|utlämning\w*)\b",
     re.IGNORECASE,
 )
 # A sentence that calls the address in it the wrong or old one, and none the right one:
 # the customer quotes what they typed, not where it should go.
 _WRONG_ONE = re.compile(
     r"\b(?:wrong|old|by mistake|mistakenly|instead of|fel|felaktig\w*|gaml[ae]|"
-    r"av misstag|i stället för|istället för)\b",
+    r"av misstag|i stället för|istället för|(?:it|the order|the label|the confirmation) says|"
+    r"should not (?:go|be sent|be delivered) to|ska inte (?:gå |skickas |levereras )?till|"
+    r"det står|står det)\b",
     re.IGNORECASE,
 )
 _RIGHT_ONE = re.compile(
@@ -81,6 +106,26 @@ _RIGHT_ONE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+# The new address promised for later ("I'll send the correct one tomorrow", "nya adressen
+# skickar jag sen", "återkommer med rätt adress"): whatever address the message holds (the
+# wrong one quoted, a signature's) is not where the parcel is to go.
+_ADDRESS_TO_COME = re.compile(
+    r"\b(?:i'?ll|i will|we'?ll|we will|will)\s+(?:send|e-?mail|mail|text|message|give|forward|"
+    r"confirm)\s+(?:you\s+|it\s+)?(?:the\s+|my\s+|our\s+)?(?:new\s+|correct\s+|right\s+|"
+    r"proper\s+|updated\s+|full\s+)?(?:address|one|details)\b(?=[^.!?\n]{0,30}\b(?:later|"
+    r"tomorrow|tonight|soon|shortly|asap|when|once|as soon|in a (?:bit|while|moment)|"
+    r"this (?:evening|afternoon)|next)\b)|"
+    r"\bget back to you with (?:the |my )?(?:new |correct |right )?address\b|"
+    r"\b(?:new|correct|right) address (?:to follow|will follow|coming|later)\b|"
+    r"\b(?:den |min )?(?:nya|r[äa]tta?|korrekta) adress(?:en)? (?:skickar|mejlar|mailar|smsar|"
+    r"messar|kommer|f[åa]r ni|ger) (?:jag |vi )?(?:sen|senare|i ?morgon|ikv[äa]ll|strax|snart|"
+    r"n[äa]r|s[åa] fort)\b|"
+    r"\b(?:skickar|mejlar|mailar|smsar) (?:jag |vi )?(?:er |dig )?(?:den |min )?(?:nya |r[äa]tta? |"
+    r"korrekta )?adress(?:en)? (?:sen|senare|i ?morgon|ikv[äa]ll|strax|snart|n[äa]r|s[åa] fort)\b|"
+    r"\b[åa]terkommer (?:jag |vi )?(?:med|om) (?:den |min )?(?:nya |r[äa]tta? |korrekta )?"
+    r"adress(?:en)?\b",
+    re.IGNORECASE,
+)
 
 _CANCELLED = re.compile(
     r"\b(?:I|we) (?:have |had |already |did )*(?:cancell?ed|canceled|ended)\b|"
@@ -142,11 +187,38 @@ def _wanted(pattern: re.Pattern[str], text: str) -> bool:
 
 def new_address_given(text: str) -> bool:
     """The message speaks of an address and holds one (a street and number, or a postcode
-    and town) that is not only the wrong one quoted."""
-    if not _ADDRESS_WORDS.search(text):
+    and town) that is not only the wrong one quoted, nor only in the writer's card at its
+    end, and does not say the new one is to come later."""
+    text = _without_card(text)
+    if not _ADDRESS_WORDS.search(text) or _ADDRESS_TO_COME.search(text):
         return False
     found = [*_STREET.finditer(text), *_POSTCODE_TOWN.finditer(text)]
     return any(not _only_the_wrong_one(_sentence_of(text, match)) for match in found)
+
+
+# The writer's card at a message's end, with no sign-off before it: a name, then a few
+# short lines holding an address ("Kan ni ändra?\nPer Olsson\nKungsgatan 12\n411 19
+# Göteborg"). Not when the line before introduces it ("Ny adress:", "please send it to").
+_NAME_LINE = re.compile(r"^\s*[A-ZÅÄÖÆØ][\w'.-]+(?:\s+[A-ZÅÄÖÆØ&][\w'.-]*){1,3}\s*$")
+_INTRODUCES = re.compile(r"(?:[:\u2013-]|\b(?:to|till|is|är|here|här))\s*$", re.IGNORECASE)
+_CARD_LINES = 4  # at most this many lines after the name
+_CARD_LINE_LENGTH = 48
+
+
+def _without_card(text: str) -> str:
+    """The text without the writer's card at its end (see `_NAME_LINE`), if it has one."""
+    lines = text.rstrip().split("\n")
+    for at in range(max(1, len(lines) - _CARD_LINES - 1), len(lines) - 1):
+        after = [line for line in lines[at + 1 :] if line.strip()]
+        before = [line for line in lines[:at] if line.strip()]
+        if not (_NAME_LINE.match(lines[at]) and before and after):
+            continue
+        if len(after) > _CARD_LINES or any(len(line) > _CARD_LINE_LENGTH for line in after):
+            continue
+        holds_address = any(_STREET.search(line) or _POSTCODE_TOWN.search(line) for line in after)
+        if holds_address and not _INTRODUCES.search(before[-1].strip()):
+            return "\n".join(lines[:at])
+    return text
 
 
 def _sentence_of(text: str, match: re.Match[str]) -> str:
