@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from evenhand.understand.address_sets import ADDRESS_SETS, address_rows
 from evenhand.understand.corpus import load_corpus
 from evenhand.understand.evaluation import VALIDATION_SPLITS, validation_examples, validation_splits
 
@@ -43,3 +44,14 @@ def test_no_validation_message_of_twelve_words_or_more_is_in_the_corpus(name: st
     ]
     # then none of the split's texts was copied into the corpus
     assert leaked == []
+
+
+@pytest.mark.parametrize("name", ADDRESS_SETS)
+def test_an_address_set_holds_both_labels_in_both_languages(name: str) -> None:
+    # given an address set / when it is read
+    rows = address_rows(name)
+    # then every id is its own, and each language has messages that give an address and not
+    assert len({row["id"] for row in rows}) == len(rows)
+    assert {(row["language"], row["gives_address"]) for row in rows} == {
+        (language, gives) for language in ("en", "sv") for gives in (True, False)
+    }

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from evenhand.understand.address_sets import ADDRESS_SETS, address_figures
 from evenhand.understand.corpus import Split, batch_files, batch_messages, load_corpus
 from evenhand.understand.cross_validation import IntentValidation, KnobScore
 from evenhand.understand.evaluation import EvalReport, Figures, Share
@@ -143,10 +144,33 @@ def model_card(
         _signal_scores(reports),
         *(_reliability(report) for report in reports),
         _cross_validation(validation, knobs),
+        _address_words(),
         LIMITS,
         HOW_TO_MEASURE,
     ]
     return "\n".join(part.rstrip() + "\n" for part in parts)
+
+
+def _address_words() -> str:
+    rows = [
+        "## Words read: a new delivery address",
+        "",
+        "`new_address_given` (`understand/requests.py`), which chooses between a reply that uses",
+        "the address in the message and one that asks for it, on two sets of address messages",
+        "written apart and read only to measure (`validation/addresses_a.jsonl`, whose misses",
+        "showed what the reading was widened for; `addresses_b.jsonl`, written after by another",
+        "writer):",
+        "",
+        "| set | language | the address given, read | none given, read as given |",
+        "|---|---|---|---|",
+    ]
+    for name in ADDRESS_SETS:
+        for each in address_figures(name):
+            rows.append(
+                f"| {each.name} | {each.language} | {each.given_read} of {each.given} |"
+                f" {each.none_read} of {each.none_given} |"
+            )
+    return "\n".join(rows) + "\n"
 
 
 def _data(reports: Sequence[EvalReport]) -> str:
