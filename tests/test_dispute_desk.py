@@ -6,7 +6,7 @@ evidence staged with and submitted to a local server speaking Stripe's contract.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,7 @@ from evenhand.domain.guide import GuideSettings
 from evenhand.domain.roles import Role
 from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest.kinds import ImportKind
-from evenhand.ingest.tickets import parse_tickets, read_tickets
+from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.orders import order_shown
 from evenhand.store.privacy import Named, people_named, redact_people
@@ -214,43 +214,6 @@ def test_the_evidence_pack_field_by_field(shop: Engine) -> None:
     assert "disputed" in argument.split("\n#1002", 1)[1].splitlines()[0]
     assert "249.00 SEK refunded" in argument.split("\n#1004, ", 1)[1].splitlines()[0]
     assert pack.edited == set()
-
-
-def test_a_ticket_the_customer_wrote_on_again_gives_each_message_in_turn(
-    shop: Engine, settings: Settings, reader: Reader
-) -> None:
-    # Given Anna writing again on her first ticket, after the agent's approved reply
-    again = ANNA_TICKETS[0] | {"body": "Tack! Men jag vill hellre ha pengarna tillbaka."}
-    decide_file(shop, [again], settings=settings, reader=reader, now=NOW + timedelta(days=1))
-    # When the pack of her dispute on #1004 is drafted
-    pack = evidence_pack(shop, dispute_id=_id_of(shop, ANNA_STRIPE), guide=GuideSettings())
-    communication = pack.fields["customer_communication"]
-    # Then both of her messages are there, in turn, with the reply approved between them
-    broken = communication.index(ANNA_TICKETS[0]["body"])
-    replied = communication.index("Vi skickar en ny kudde eller återbetalar, du väljer.")
-    assert broken < replied < communication.index(again["body"])
-    # and the problem she reported first still counts as a problem with the goods
-    assert "The customer reported a problem with the goods" in pack.fields["uncategorized_text"]
-
-
-def decide_file(
-    engine: Engine,
-    records: list[dict[str, str]],
-    *,
-    settings: Settings,
-    reader: Reader,
-    now: datetime,
-) -> None:
-    """Tickets decided as `evenhand triage` decides a file of them."""
-    lines = "\n".join(json.dumps(t, ensure_ascii=False) for t in records) + "\n"
-    triage_tickets(
-        engine,
-        records=parse_tickets(lines),
-        guide=load_guide(settings),
-        reader=reader,
-        settings=settings,
-        now=now,
-    )
 
 
 def test_an_edit_is_kept_and_a_field_set_back_follows_the_records(shop: Engine) -> None:

@@ -144,7 +144,7 @@ def _facts(
         undisputed_orders=sum(
             1 for past in history if past.name != dispute.order_name and past.name not in disputed
         ),
-        tickets=len({exchange.ticket_key for exchange in exchanges}),
+        tickets=len(exchanges),
         mentions_fault=any(
             word in f"{e.subject or ''} {e.body}".lower()
             for e in about_order

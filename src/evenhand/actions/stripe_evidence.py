@@ -1,7 +1,7 @@
 """The evidence pack in Stripe's evidence fields: text where Stripe takes text, and files
 where it takes a file (uploaded first, `purpose=dispute_evidence`, as PDF):
 
-- `customer_communication`: every message and reply exchanged, in order (a file);
+- `customer_communication`: every ticket and reply exchanged, in order (a file);
 - `shipping_documentation`: the carrier, the tracking number and the shipping date (a file);
 - `uncategorized_file`: the whole pack as the shop keeps it (a file);
 - the refund and cancellation terms as `refund_policy_disclosure` and

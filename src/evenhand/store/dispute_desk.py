@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, RowMapping, Select, func, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, Select, func, insert, or_, select, update
 
 from evenhand.domain.models import OPEN_DISPUTE_STATUSES
 from evenhand.store.tables import (
@@ -130,7 +130,7 @@ class Exchange:
 def exchanges_with(
     connection: Connection, *, email: str | None, customer_id: int | None
 ) -> list[Exchange]:
-    """Every message from the customer, oldest ticket first, each with its approved reply."""
+    """Every ticket from the customer, oldest first, with its approved reply."""
     conditions = []
     if email:
         conditions.append(tickets.c.customer_email == email)
@@ -141,70 +141,36 @@ def exchanges_with(
     rows = connection.execute(
         select(tickets).where(or_(*conditions)).order_by(tickets.c.created_at, tickets.c.id)
     ).mappings()
-    return [exchange for row in rows for exchange in _exchanges(connection, row)]
+    return [_exchange(connection, row) for row in rows]
 
 
-def _exchanges(connection: Connection, ticket: RowMapping) -> list[Exchange]:
-    """A ticket's messages in order: one per message its decisions kept the words of (the
-    same words decided again are one message), with the reply an agent approved on it; a
-    ticket whose decisions kept none (before migration 0023) gives its latest words."""
-    decided = connection.execute(
-        select(decisions.c.id, decisions.c.decided_at, decisions.c.message_body)
+def _exchange(connection: Connection, ticket: RowMapping) -> Exchange:
+    decision = connection.execute(
+        select(decisions.c.id, decisions.c.reply_text, decisions.c.remedy)
         .where(decisions.c.ticket_id == ticket["id"])
-        .order_by(decisions.c.id)
-    ).all()
-    messages: list[list[Row[Any, Any, Any]]] = []
-    for decision in (d for d in decided if d.message_body is not None):
-        if messages and messages[-1][-1].message_body == decision.message_body:
-            messages[-1].append(decision)
-        else:
-            messages.append([decision])
-    if not messages:
-        latest = [decided[-1].id] if decided else []
-        return [_exchange(connection, ticket, ticket["body"], ticket["created_at"], latest)]
-    return [
-        _exchange(
-            connection,
-            ticket,
-            str(message[0].message_body),
-            ticket["created_at"] if message[0].id == decided[0].id else message[0].decided_at,
-            [decision.id for decision in message],
-        )
-        for message in messages
-    ]
-
-
-def _exchange(
-    connection: Connection,
-    ticket: RowMapping,
-    body: str,
-    written_at: datetime,
-    decision_ids: list[int],
-) -> Exchange:
-    """One message of the ticket, with the reply last approved on any of its decisions."""
-    review = connection.execute(
-        select(
-            reviews.c.reply_text,
-            reviews.c.remedy,
-            reviews.c.created_at,
-            decisions.c.reply_text.label("draft"),
-            decisions.c.remedy.label("drafted"),
-        )
-        .join(decisions, decisions.c.id == reviews.c.decision_id)
-        .where(reviews.c.decision_id.in_(decision_ids))
-        .order_by(reviews.c.id.desc())
+        .order_by(decisions.c.id.desc())
         .limit(1)
     ).first()
+    review = (
+        connection.execute(
+            select(reviews.c.reply_text, reviews.c.remedy, reviews.c.created_at)
+            .where(reviews.c.decision_id == decision.id)
+            .order_by(reviews.c.id.desc())
+            .limit(1)
+        ).first()
+        if decision
+        else None
+    )
     return Exchange(
         ticket_key=ticket["ticket_key"],
-        created_at=written_at,
+        created_at=ticket["created_at"],
         channel=ticket["channel"],
         order_name=ticket["order_name"],
         subject=ticket["subject"],
-        body=body,
-        reply_text=(review.reply_text or review.draft) if review else None,
+        body=ticket["body"],
+        reply_text=(review.reply_text or decision.reply_text) if review and decision else None,
         replied_at=review.created_at if review else None,
-        remedy=(review.remedy or review.drafted) if review else None,
+        remedy=(review.remedy or decision.remedy) if review and decision else None,
     )
 
 
