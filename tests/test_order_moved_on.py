@@ -323,6 +323,7 @@ def test_an_older_decision_of_a_ticket_its_customer_wrote_again_on_is_not_approv
     older = shop.decided()
     trigger = json.loads(fixture("zendesk_trigger.json"))
     trigger["ticket"]["description"] = "Hej igen! Jag vill hellre ha en ny mugg, tack.\n\nMaja"
+    trigger["ticket"]["updated_at"] = "2026-11-22T10:00:00Z"  # her comment updates it
     shop.deliver("zendesk", "ticket.trigger", trigger, "t2")
     with shop.engine.connect() as connection:
         newer = int(connection.execute(select(func.max(decisions.c.id))).scalar_one())

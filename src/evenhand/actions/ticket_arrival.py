@@ -1,6 +1,7 @@
 """A customer's message told of by a helpdesk webhook: decided (its tags and internal note
 owed to the helpdesk), or, when this very message was decided before (Gorgias tells of a
-first message by `ticket-created` and `ticket-message-created` both), found again."""
+first message by `ticket-created` and `ticket-message-created` both; two Zendesk triggers
+may fire on one update), found again."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import Connection
 from evenhand.actions.triage import decide_and_store
 from evenhand.ingest.ticket_fields import TicketIn
 from evenhand.ingest.webhook_payloads import TicketArrived
-from evenhand.store.tickets import decision_of_message, latest_decision_on_words
+from evenhand.store.tickets import decision_of_message
 from evenhand.store.writebacks import has_writeback, owe_writeback
 from evenhand.understand.model import Understanding
 
@@ -51,13 +52,10 @@ def ticket_step(arrived: TicketArrived, reading: Understanding, worker: Worker) 
 
 
 def _decided_before(connection: Connection, ticket: TicketIn) -> int | None:
-    """The decision already taken on this very message: by the helpdesk's id of it, or,
-    for a message told of without one (a Zendesk trigger's placeholders carry no comment
-    id), the ticket's latest decision when it was taken on the same words."""
+    """The decision already taken on this very message, by the helpdesk's id of it (for a
+    Zendesk trigger, the ticket's update time: `zendesk_tickets._message_key`)."""
     if ticket.message_key is None:
-        return latest_decision_on_words(
-            connection, source=ticket.source, ticket_key=ticket.ticket_id, body=ticket.body
-        )
+        return None
     return decision_of_message(
         connection,
         source=ticket.source,

@@ -150,9 +150,15 @@ def _requester_comments(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _message_key(record: Mapping[str, Any]) -> str | None:
-    """The id of the requester's newest comment, when the record has its comments."""
+    """The id of the requester's newest comment, when the record has its comments; else the
+    ticket's `updated_at` ("updated:" and the time as given): a trigger's placeholders carry
+    no comment id, and two triggers told of one update carry the same time, while the
+    customer's next comment, in whatever words, updates it."""
     said = _requester_comments(record)
-    return id_or_none(said[-1], "id") if said else None
+    if said:
+        return id_or_none(said[-1], "id")
+    updated = text(record, "updated_at")
+    return f"updated:{updated}" if updated else None
 
 
 def _comment_words(comment: Mapping[str, Any]) -> str | None:

@@ -38,8 +38,9 @@ def corrections_of(connection: Connection, decision_id: int) -> list[dict[str, A
 
 
 def corrected_messages(connection: Connection) -> list[CorrectedMessage]:
-    """Each corrected message once, with its latest correction, in the order the messages
-    were decided (erased words are no message to learn from).
+    """Each corrected message once, with its latest correction: oldest ticket first, a
+    ticket's messages in the order they were decided (erased words are no message to learn
+    from).
 
     A decision keeps the words it was taken on (`decisions.message_body`), and its
     corrections are learnt with them. A decision taken before they were kept has only its

@@ -176,18 +176,3 @@ def decision_of_message(
         .limit(1)
     ).scalar()
     return None if found is None else int(found)
-
-
-def latest_decision_on_words(
-    connection: Connection, *, source: str, ticket_key: str, body: str
-) -> int | None:
-    """The ticket's latest decision when it was taken on these very words (a message
-    without the helpdesk's id of it, told of again): else None."""
-    row = connection.execute(
-        select(decisions.c.id, func.coalesce(decisions.c.message_body, tickets.c.body))
-        .join(tickets, tickets.c.id == decisions.c.ticket_id)
-        .where(tickets.c.source == source, tickets.c.ticket_key == ticket_key)
-        .order_by(decisions.c.id.desc())
-        .limit(1)
-    ).first()
-    return int(row[0]) if row is not None and row[1] == body else None
