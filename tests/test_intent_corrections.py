@@ -59,6 +59,12 @@ def decided(engine: Engine, reader: EmbeddedReader) -> dict[str, tuple[int, str]
         return {key: (decision_id, intent) for key, decision_id, intent in rows}
 
 
+def record_of(key: str) -> TicketIn:
+    """The agent's day's ticket of this key, as read from the file."""
+    [record] = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn) and r.ticket_id == key]
+    return record
+
+
 def another_intent(than: str, *choices: str) -> str:
     """The first of the choices (feedback, other) that is not the intent read."""
     return next(each for each in (*choices, "feedback", "other") if each != than)
@@ -152,7 +158,7 @@ def test_a_correction_is_learnt_with_the_words_its_decision_was_taken_on(
 ) -> None:
     # Given a ticket's message as a helpdesk gives it (with the message's id), decided
     key = next(iter(decided(engine, reader)))
-    [record] = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn) and r.ticket_id == key]
+    record = record_of(key)
     first = replace(record, message_key="m1")
     decision = triaged_again(engine, reader, first)
     # And corrected by an agent
@@ -180,7 +186,7 @@ def test_a_message_without_an_id_keeps_its_own_words_too(
     key, (decision_id, read) = next(iter(decided(engine, reader).items()))
     said = another_intent(read)
     correct_intent(engine, a_correction(decision_id, intent=said), now=NOW)
-    [record] = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn) and r.ticket_id == key]
+    record = record_of(key)
     # When the ticket is decided again on other words
     triaged_again(engine, reader, replace(record, body="Tack, nu har paketet kommit!"))
     # Then the correction is learnt with the words it was about
@@ -196,7 +202,7 @@ def test_a_correction_from_before_decisions_kept_their_words_counts_while_the_la
         connection.execute(update(decisions).values(message_body=None))
     said = another_intent(read)
     correct_intent(engine, a_correction(decision_id, intent=said), now=NOW)
-    [record] = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn) and r.ticket_id == key]
+    record = record_of(key)
     assert learnt(engine, key) == [(said, record.body)]
     # When the ticket is decided again, on words that cannot be told from a new message
     triaged_again(engine, reader, replace(record, body="Tack, nu har paketet kommit!"))
@@ -210,7 +216,7 @@ def test_a_correction_from_before_decisions_kept_their_words_stays_on_its_messag
     # Given a helpdesk message (with its id) decided before decisions kept their words, and
     # corrected
     key = next(iter(decided(engine, reader)))
-    [record] = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn) and r.ticket_id == key]
+    record = record_of(key)
     first = replace(record, message_key="m1")
     decision = triaged_again(engine, reader, first)
     with engine.begin() as connection:
@@ -230,7 +236,7 @@ def test_the_migration_gives_each_ticket_s_latest_decision_the_words_it_holds(
 ) -> None:
     # Given a day's tickets decided, one of them twice (its customer wrote again)
     key, (older, _) = next(iter(decided(engine, reader).items()))
-    [record] = [r for r in read_tickets(TICKETS) if isinstance(r, TicketIn) and r.ticket_id == key]
+    record = record_of(key)
     newer = triaged_again(engine, reader, replace(record, body="Tack, nu har paketet kommit!"))
     # When the database goes back to before decisions kept their words, and is migrated
     config = alembic_config(engine)

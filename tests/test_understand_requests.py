@@ -100,10 +100,20 @@ ADDRESSES = [
     # the writer's card at the end, with no sign-off, is not a new address; one introduced is
     ("Fel adress på ordern, kan ni ändra?\nPer Olsson\nKungsgatan 12\n411 19 Göteborg", False),
     ("Fel adress på ordern, skicka den hit:\nPer Olsson\nKungsgatan 12\n411 19 Göteborg", True),
+    # the answer to our asking for it: an address block after a greeting is the address
+    ("Fel adress på order 1043\nHej!\nAnna Berg\nBjörkvägen 3\n752 36 Uppsala", True),
+    ("Här är min nya adress\nAnna Berg\nBjörkvägen 3\n752 36 Uppsala", True),
     # other markets' formats, and a move said without the word address
     ("I've moved, please send it to Storgata 5, 0150 Oslo.", True),
+    ("I've moved, please send it to flat 2, Leeds LS6 2AB.", True),
     ("Can it go to 3 Rose Terrace, Leeds LS6 2AB instead?", True),
     ("Jag har flyttat till Nørrebrogade 20, 2200 København.", True),
+    # where the parcel went, an order reference, a product's name, a date: no new address
+    ("It was delivered to 12 Baker Street, London, but I moved out last month.", False),
+    ("Leveransen gick till Storgatan 5, 111 22 Stockholm, men jag har flyttat.", False),
+    ("Wrong address on my order. My order ref is LS1 4AB.", False),
+    ("I ordered 2 Sage Green mugs, wrong address, can it go to my office instead?", False),
+    ("Wrong address, can it go to my work?\nOrder placed on March 3, 2026 Thanks", False),
 ]
 
 

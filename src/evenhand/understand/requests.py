@@ -57,38 +57,39 @@ _NEGATED_AFTER = re.compile(
 # A street and its number, as the shop's markets write them: Swedish, Norwegian, Danish,
 # Finnish and German street names with the number after ("Storgatan 5", "Thorvald Meyers gate
 # 12", "Nørrebrogade 20", "Hämeenkatu 3", "Hauptstraße 7"), English ones with it before
-# ("12 Baker Street", "3 Rose Terrace").
+# ("12 Baker Street", "3 Rose Terrace"; not words a product's name could end in, such as
+# Green or Park: "2 Sage Green mugs").
 _STREET = re.compile(
     r"\b[A-ZÅÄÖÆØÜ][a-zåäöæøéüß]+(?:gatan|vägen|gränd|gränden|stigen|allén|torget|torg|"
     r"backen|backe|väg|gata|plan|leden|stråket|kajen|gången|esplanaden|promenaden|"
     r"gate|gaten|veien|vei|vegen|gade|vej|allé|katu|tie|straße|strasse|weg|platz)\s+\d+|"
-    r"\b(?:[A-ZÆØ][a-zæøå]+ )+(?:gate|vei|gade|vej)\s+\d+|"
-    r"\b\d+[a-z]?,?\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|"
-    r"Way|Drive|Dr|Close|Court|Ct|Place|Pl|Crescent|Gardens|Terrace|Park|Row|Hill|Square|Sq|"
-    r"Quay|Mews|Walk|Grove|View|Parade|Green|Rise|Vale|Wharf|Yard|Boulevard|Blvd|Circus)\b"
+    r"\b(?:[A-ZÆØ][a-zæøå]+ ){1,3}(?:gate|vei|gade|vej)\s+\d+|"
+    r"\b\d+[a-z]?\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|"
+    r"Way|Drive|Dr|Close|Court|Ct|Place|Pl|Crescent|Gardens|Terrace|Mews|Grove|Parade|"
+    r"Boulevard|Blvd)\b"
 )
 # A postcode and its town: Swedish, Finnish and German five digits ("111 22 Stockholm",
-# "00100 Helsinki"), Norwegian and Danish four after a comma, a line break or a country
-# prefix ("Storgata 5, 0150 Oslo"; not "order 1043 Malmö"), a UK postcode ("LS1 4AB") or
-# an Irish Eircode ("D02 X285").
+# "00100 Helsinki"), Norwegian and Danish four after a street on the same line or a country
+# prefix ("Storgata 5, 0150 Oslo", "DK-2200 København"; not "March 3, 2026 Thanks"), a UK
+# postcode after its town ("Leeds LS6 2AB"; not an order reference alone).
 _POSTCODE_TOWN = re.compile(
     r"(?<![#\d])\b\d{3} ?\d{2}\s+[A-ZÅÄÖ][a-zåäö]+|"
-    r"(?:,\s*|\n\s*|\b(?:N|NO|DK)-)\d{4}\s+[A-ZÆØÅ][a-zæøå]+|"
-    r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|"
-    r"\b[AC-FHKNPRTV-Y]\d{2} ?[AC-FHKNPRTV-Y\d]{4}\b"
+    r"(?:\b(?:gate|gata|gaten|veien|vei|vegen|gade|vej|allé|katu|tie) \d+[a-zA-Z]?,[ \t]*|"
+    r"\b(?:N|NO|DK)-)\d{4}\s+[A-ZÆØÅ][a-zæøå]+|"
+    r"\b[A-Z][a-z]+,? [A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"
 )
-# What says the message is about where a parcel goes: the word address, a delivery or a
-# move to somewhere, a pickup point.
+# What says the message is about where a parcel is to go: the word address, a delivery or
+# a move to somewhere, a pickup point.
 _ADDRESS_WORDS = re.compile(
-    r"\b(?:address\w*|adress\w*|deliver(?:ed|y)? (?:it |them )?to|"
-    r"(?:send|ship|sent|shipped|redirect|forward)(?:ed)? (?:it |them |my \w+ |the \w+ )?to|"
-    r"(?:go|goes|be sent|be delivered) to|(?:moved|moving|relocated) to|(?:live|living) at|"
+    r"\b(?:address\w*|adress\w*|deliver (?:it |them )?to|"
+    r"(?:send|ship|redirect|forward) (?:it |them |my \w+ |the \w+ )?to|"
+    r"(?:go|be sent|be delivered) to|(?:moved|moving|relocated) to|(?:now )?live at|"
     r"change (?:it|that|the \w+) to|(?:street|house|flat|door) number|post ?code|zip code|"
-    r"eircode|pick-?up point|parcel (?:locker|shop)|collection point|"
+    r"pick-?up point|parcel (?:locker|shop)|collection point|"
     r"(?:skicka|leverera)s? (?:den |det |dem |paketet |ordern |beställningen )?till|"
-    r"ska (?:gå |skickas |levereras )?till|(?:flyttat|flyttar|flyttade) (?:\w+ )?till|"
+    r"ska (?:gå |skickas |levereras )?till|(?:flyttat|flyttar) (?:\w+ )?till|"
     r"bor (?:nu |numera )?på|ändra (?:den |det )?till|(?:gatu|hus|lägenhets|port|post)nummer\w*|"
-    r"leverans\w*|ombud\w*|paketbox\w*|paketskåp\w*|utlämning\w*)\b",
+    r"leveransadress\w*|paketbox\w*|paketskåp\w*)\b",
     re.IGNORECASE,
 )
 # A sentence that calls the address in it the wrong or old one, and none the right one:
@@ -97,7 +98,9 @@ _WRONG_ONE = re.compile(
     r"\b(?:wrong|old|by mistake|mistakenly|instead of|fel|felaktig\w*|gaml[ae]|"
     r"av misstag|i stället för|istället för|(?:it|the order|the label|the confirmation) says|"
     r"should not (?:go|be sent|be delivered) to|ska inte (?:gå |skickas |levereras )?till|"
-    r"det står|står det)\b",
+    r"det står|står det|(?:was|got) (?:delivered|sent|shipped) to|went to|"
+    r"(?:gick|skickades|levererades|kom) till|moved (?:out|from)|flytta(?:t|de) från|"
+    r"bor inte (?:kvar|längre)|no longer live|used to live|previous|tidigare)\b",
     re.IGNORECASE,
 )
 _RIGHT_ONE = re.compile(
@@ -197,11 +200,20 @@ def new_address_given(text: str) -> bool:
 
 
 # The writer's card at a message's end, with no sign-off before it: a name, then a few
-# short lines holding an address ("Kan ni ändra?\nPer Olsson\nKungsgatan 12\n411 19
-# Göteborg"). Not when the line before introduces it ("Ny adress:", "please send it to").
-_NAME_LINE = re.compile(r"^\s*[A-ZÅÄÖÆØ][\w'.-]+(?:\s+[A-ZÅÄÖÆØ&][\w'.-]*){1,3}\s*$")
-_INTRODUCES = re.compile(r"(?:[:\u2013-]|\b(?:to|till|is|är|here|här))\s*$", re.IGNORECASE)
-_CARD_LINES = 4  # at most this many lines after the name
+# short lines holding an address, after the message said something of its own ("Kan ni
+# ändra adressen?\nPer Olsson\nKungsgatan 12\n411 19 Göteborg"). Not when the line before
+# introduces it ("Ny adress:", "please send it to", "Här är min nya adress"), nor when
+# nothing was said before it but a greeting or a thanks: that is the answer to our asking
+# for the address ("Hej!\nAnna Berg\nBjörkvägen 3\n752 36 Uppsala").
+_NAME_LINE = re.compile(r"^\s*[A-ZÅÄÖÆØÉ][\w'.-]+(?:\s+[A-ZÅÄÖÆØÉ&][\w'.-]*){1,3}\s*$")
+_INTRODUCES = re.compile(
+    r"(?:[:\u2013-]|\b(?:to|till|is|är|here|här))\s*$|"
+    r"\b(?:address\w*|adress\w*|nedan|below|following|instead|istället|i stället)\b[^.!?]*$",
+    re.IGNORECASE,
+)
+_SAID = re.compile(r"[^.!?\n]+[.!?]")  # a sentence, ended
+_SAID_WORDS = 5  # ... of at least this many words: more than a greeting or a thanks
+_CARD_LINES = 5  # at most this many lines after the name
 _CARD_LINE_LENGTH = 48
 
 
@@ -216,9 +228,15 @@ def _without_card(text: str) -> str:
         if len(after) > _CARD_LINES or any(len(line) > _CARD_LINE_LENGTH for line in after):
             continue
         holds_address = any(_STREET.search(line) or _POSTCODE_TOWN.search(line) for line in after)
-        if holds_address and not _INTRODUCES.search(before[-1].strip()):
+        if holds_address and _said_before(before) and not _INTRODUCES.search(before[-1]):
             return "\n".join(lines[:at])
     return text
+
+
+def _said_before(lines: list[str]) -> bool:
+    """The lines hold a sentence of the writer's own, more than a greeting or a thanks."""
+    sentences = _SAID.findall("\n".join(lines))
+    return any(len(sentence.split()) >= _SAID_WORDS for sentence in sentences)
 
 
 def _sentence_of(text: str, match: re.Match[str]) -> str:
