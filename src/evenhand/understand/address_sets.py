@@ -11,7 +11,8 @@ from importlib import resources
 from evenhand.understand.requests import customer_words
 
 # a: written first, its misses showed the causes the reading was widened for;
-# b: written after by another writer, read once to measure that change.
+# b: written after by another writer, read before and after that change and once more
+# after a review's mends (validation/README.md).
 ADDRESS_SETS = ("addresses_a", "addresses_b")
 
 
@@ -28,6 +29,7 @@ class AddressFigures:
 
 
 def address_rows(name: str) -> list[dict[str, object]]:
+    """The set's rows: {"id", "language", "gives_address", "text"}."""
     folder = resources.files("evenhand.understand.validation")
     text = folder.joinpath(f"{name}.jsonl").read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines() if line.strip()]
