@@ -521,6 +521,17 @@ def test_a_dispute_announced_is_a_threat_not_one_filed(
             "Jag har inte anmält det till banken än, men jag gör det om ni inte svarar.",
             [SignalKind.CHARGEBACK_THREAT],
         ),
+        # the same over two sentences, read as one by the pairs stage: "not yet" is no
+        # refusal, unless the writer refuses besides
+        (
+            "Jag har inte anmält köpet till banken än. Men jag gör det om ni inte svarar.",
+            [SignalKind.CHARGEBACK_THREAT],
+        ),
+        (
+            "Jag har inte anmält något till Klarna än, och det tänker jag inte göra heller."
+            " Skicka bara ett nytt spårningsnummer om ni inte svarar i morgon.",
+            [],
+        ),
         # a threat in a clause of its own, or stated before the denial: still a threat
         (
             "Refund me by Friday or I'll go to my bank; I haven't contacted them yet.",

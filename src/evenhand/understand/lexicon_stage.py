@@ -210,6 +210,16 @@ def _threat_beside_denial(lexicon: Lexicon, sentence: str) -> bool:
     return any(lexicon["bank"].search(part) and lexicon["stance"].search(part) for part in parts)
 
 
+def _not_yet(lexicon: Lexicon, kind: SignalKind, sentence: str) -> bool:
+    """A dispute the writer has not filed yet, with a threat beside the denial (`_denied` let
+    it stand), and no refusal but the denial's own words: "not yet" is no refusal ("Jag har
+    inte anmält köpet till banken än. Men jag gör det om ni inte svarar.", read as one by
+    the pairs stage; not "... och tänker inte göra det")."""
+    if kind is not SignalKind.CHARGEBACK_THREAT or _not_filed(lexicon, sentence) is None:
+        return False
+    return not lexicon["refusal"].search(lexicon["not_filed"].without(sentence))
+
+
 def _consumer_board_only(lexicon: Lexicon, sentence: str) -> str | None:
     """A consumer complaints board named (ARN, Konsumentverket), the customer's right, and no
     bank, card company, Klarna or PayPal beside it."""
@@ -240,7 +250,7 @@ def _offer_veto(lexicon: Lexicon, sentence: str, *, stage: str) -> str | None:
 def _threat_veto(lexicon: Lexicon, kind: SignalKind, sentence: str) -> str | None:
     if kind not in _THREATS:
         return None
-    if refused := _refused(lexicon, sentence):
+    if (refused := _refused(lexicon, sentence)) and not _not_yet(lexicon, kind, sentence):
         return refused
     if harmless := _harmless(lexicon, sentence):
         return harmless
