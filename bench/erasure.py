@@ -72,7 +72,7 @@ def build(folder: Path, *, tickets_wanted: int, deliveries: int) -> Engine:
 def _copy_tickets(engine: Engine, wanted: int) -> None:
     """The triaged tickets and their decisions again, under new keys, until there are N."""
     columns = "source, created_at, channel, customer_email, customer_id, first_name, subject, body, order_name, received_at"  # noqa: E501
-    decided = "decided_at, language, intent, confidence, runner_up, runner_up_confidence, signals, threats, tier, ltv_minor, order_value_minor, currency, dispute, facts, remedy, rule_id, guide_version, tags, reply_language, reply_text, explanation, message_key, message_body"  # noqa: E501
+    decided = "decided_at, language, intent, confidence, runner_up, runner_up_confidence, signals, threats, tier, ltv_minor, order_value_minor, currency, dispute, facts, remedy, rule_id, guide_version, tags, reply_language, reply_text, explanation, message_key, message_body, message_at"  # noqa: E501
     with engine.begin() as connection:
         have = connection.execute(select(func.count()).select_from(tickets)).scalar_one()
         copy = 0

@@ -10,7 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from alembic import command
+from sqlalchemy import Engine, select, update
 
 from evenhand.actions.dispute_desk import desk_figures, dispute_desk
 from evenhand.actions.evidence_pack import (
@@ -32,6 +33,7 @@ from evenhand.errors import AccessError, EvenhandError, InputError
 from evenhand.ingest.kinds import ImportKind
 from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
+from evenhand.store.database import alembic_config
 from evenhand.store.orders import order_shown
 from evenhand.store.privacy import Named, people_named, redact_people
 from evenhand.store.tables import decisions, disputes, tickets
@@ -214,6 +216,79 @@ def test_the_evidence_pack_field_by_field(shop: Engine) -> None:
     assert "disputed" in argument.split("\n#1002", 1)[1].splitlines()[0]
     assert "249.00 SEK refunded" in argument.split("\n#1004, ", 1)[1].splitlines()[0]
     assert pack.edited == set()
+
+
+def test_each_message_of_a_ticket_is_evidence_with_its_own_time(
+    shop: Engine, settings: Settings, reader: Reader, tmp_path: Path
+) -> None:
+    # Given Anna writes again on d-1, after the approved reply: a thank-you, decided too
+    _thanks_on_d1(shop, settings, reader, tmp_path)
+    # When the pack is drafted
+    pack = evidence_pack(shop, dispute_id=_id_of(shop, ANNA_STRIPE), guide=GuideSettings())
+    communication = pack.fields["customer_communication"]
+    # Then her first words stay, dated when she wrote them, with the reply that stood on them,
+    # and her thanks follows with its own time, all oldest first
+    reported = communication.index("2026-11-06 08:00 UTC, the customer wrote (email)")
+    assert communication.index(ANNA_TICKETS[0]["body"]) > reported
+    replied = communication.index("Vi skickar en ny kudde eller återbetalar, du väljer.")
+    other = communication.index(ANNA_TICKETS[1]["body"])
+    thanked = communication.index("2026-11-12 10:00 UTC, the customer wrote (email)")
+    assert reported < replied < other < thanked < communication.index("Tack för hjälpen!")
+    assert communication.count("the shop replied") == 1  # the thanks got no approved reply
+    assert len(pack.exchanges) == 3 and {e.ticket_key for e in pack.exchanges} == {"d-1", "d-2"}
+
+
+def _thanks_on_d1(shop: Engine, settings: Settings, reader: Reader, tmp_path: Path) -> None:
+    """Anna writes again on d-1, after the approved reply: a thank-you, decided too."""
+    thanks = ANNA_TICKETS[0] | {"created_at": "2026-11-12T10:00:00Z", "body": "Tack för hjälpen!"}
+    inbox = tmp_path / "later.jsonl"
+    inbox.write_text(json.dumps(thanks, ensure_ascii=False) + "\n")
+    records = read_tickets(inbox)
+    triage_tickets(
+        shop, records=records, guide=load_guide(settings), reader=reader, settings=settings, now=NOW
+    )
+
+
+def test_a_message_decided_before_messages_were_dated_stays_before_the_next(
+    shop: Engine, settings: Settings, reader: Reader, tmp_path: Path
+) -> None:
+    # Given Anna's tickets decided before decisions kept when their words were written
+    with shop.begin() as connection:
+        connection.execute(update(decisions).values(message_at=None))
+    # When she thanks us on d-1 and the pack is drafted
+    _thanks_on_d1(shop, settings, reader, tmp_path)
+    pack = evidence_pack(shop, dispute_id=_id_of(shop, ANNA_STRIPE), guide=GuideSettings())
+    communication = pack.fields["customer_communication"]
+    # Then her report is kept with the reply approved on it, written before her thanks
+    report = "Before 2026-11-12 10:00 UTC, the customer wrote (email) about order #1004:"
+    assert f"{report}\nSubject: Kudden\n{ANNA_TICKETS[0]['body']}" in communication
+    replied = communication.index("Vi skickar en ny kudde eller återbetalar, du väljer.")
+    thanked = communication.index("\n\n2026-11-12 10:00 UTC, the customer wrote (email)")
+    assert communication.index(report) < replied < thanked
+    # and d-2, never dated, is shown as it always was
+    assert "2026-11-10 09:30 UTC, the customer wrote (email) about order #1002:" in communication
+
+
+def test_the_migration_dates_a_file_ticket_s_latest_decision_by_its_row(shop: Engine) -> None:
+    # Given Anna's tickets from a file, decided
+    # When the database goes back to before decisions kept when their words were written,
+    # and is migrated
+    config = alembic_config(shop)
+    command.downgrade(config, "0023")
+    command.upgrade(config, "head")
+    # Then each decision is dated by its ticket's row
+    with shop.connect() as connection:
+        dated = dict(
+            connection.execute(
+                select(tickets.c.ticket_key, decisions.c.message_at).join(
+                    tickets, tickets.c.id == decisions.c.ticket_id
+                )
+            ).all()
+        )
+    assert {key: when.isoformat() for key, when in dated.items()} == {
+        "d-1": "2026-11-06T08:00:00+00:00",
+        "d-2": "2026-11-10T09:30:00+00:00",
+    }
 
 
 def test_an_edit_is_kept_and_a_field_set_back_follows_the_records(shop: Engine) -> None:

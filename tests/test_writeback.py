@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from evenhand.actions.service import receive_delivery
 from evenhand.actions.triage import triage_tickets
 from evenhand.actions.writeback import Helpdesks, send_due_writebacks
 from evenhand.ingest.gorgias_tickets import gorgias_ticket
+from evenhand.ingest.webhook_payloads import Source, TicketArrived, parse_payload
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
 from evenhand.store.tables import decisions, inbox, writebacks
@@ -328,6 +330,23 @@ def test_two_zendesk_triggers_on_one_update_decide_it_once(zendesk: Desk) -> Non
     zendesk.deliver_payload("zendesk", {"ticket": later}, topic="ticket.trigger", event_key="3")
     with zendesk.worker.engine.connect() as connection:
         assert len(connection.execute(select(decisions.c.id)).all()) == 2
+
+
+def test_a_zendesk_trigger_s_words_are_dated_by_the_update_that_fired_it(tmp_path: Path) -> None:
+    # given a trigger on the customer's reply (its description is the latest public comment)
+    # and an event subscription's ticket (its description is the ticket's first comment)
+    trigger = json.loads(fixture("zendesk_trigger.json"))
+    later = {"ticket": trigger["ticket"] | {"updated_at": "2026-11-25T08:30:00Z"}}
+    event = {"type": "zen:event-type:ticket.created", "detail": later["ticket"]}
+    # when each is read
+    read = [
+        parse_payload(Source.ZENDESK, "ticket", json.dumps(body), where=tmp_path / "body.json")
+        for body in (later, event)
+    ]
+    # then the trigger's words were written at the update, the event's when it was opened
+    assert isinstance(read[0], TicketArrived) and isinstance(read[1], TicketArrived)
+    assert read[0].ticket.written_at.isoformat() == "2026-11-25T08:30:00+00:00"
+    assert read[1].ticket.written_at.isoformat() == "2026-11-21T08:30:00+00:00"
 
 
 def test_a_message_decided_from_an_export_gets_its_note_when_the_webhook_tells_of_it(

@@ -53,7 +53,7 @@ class EvidencePack:
     order: OrderShown | None
     history: list[PastOrder]  # the customer's orders, oldest first
     disputed: set[str]  # names of the customer's orders with a dispute
-    exchanges: list[Exchange]  # the customer's tickets and approved replies, oldest first
+    exchanges: list[Exchange]  # the customer's messages and approved replies, oldest first
     drafted: dict[str, str]  # each evidence field as drafted from the records
     fields: dict[str, str]  # ... with the agent's edits
     saved: EvidenceRow | None
@@ -167,7 +167,8 @@ def _communication(exchanges: list[Exchange]) -> str:
     parts: list[str] = []
     for exchange in exchanges:
         about = f" about order {exchange.order_name}" if exchange.order_name else ""
-        heading = f"{_stamp(exchange.created_at)}, the customer wrote ({exchange.channel}){about}:"
+        when = f"{'Before ' if exchange.written_before else ''}{_stamp(exchange.created_at)}"
+        heading = f"{when}, the customer wrote ({exchange.channel}){about}:"
         subject = f"Subject: {exchange.subject}\n" if exchange.subject else ""
         parts.append(f"{heading}\n{subject}{exchange.body.strip()}")
         if exchange.reply_text and exchange.replied_at:

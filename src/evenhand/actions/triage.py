@@ -372,7 +372,11 @@ def _store(
     ticket_ids = save_tickets(connection, [_ticket_row(each, now) for each in done])
     rows = [
         _decision_row(each.decision, ticket_ids[(each.ticket.source, each.ticket.ticket_id)], now)
-        | {"message_key": each.ticket.message_key, "message_body": each.ticket.body}
+        | {
+            "message_key": each.ticket.message_key,
+            "message_body": each.ticket.body,
+            "message_at": each.ticket.written_at,
+        }
         for each in done
     ]
     ids = append_decisions(connection, rows)

@@ -22,6 +22,7 @@ from evenhand.ingest.ticket_fields import (
     part,
     text,
     when,
+    when_or_none,
 )
 
 NO_MESSAGES = (
@@ -49,6 +50,7 @@ def gorgias_ticket(record: Mapping[str, Any], *, line: int | None) -> TicketIn:
         line=line,
         history="\n".join(_words_or_none(m) or "" for m in said),
         message_key=id_or_none(message, "id"),
+        message_at=when_or_none(message, "created_datetime", naive_is_utc=True),
     )
 
 

@@ -31,6 +31,15 @@ class TicketIn:
     # The helpdesk's id of the customer message the body is (a Gorgias message's, a Zendesk
     # comment's), when the record gives one: two events telling of it decide it once.
     message_key: str | None = None
+    # When the customer wrote the body (a Zendesk comment's, a Gorgias message's
+    # `created_datetime`); None when the record does not say, and then it is `created_at`
+    # (a file's row, a ticket's first words): the dispute evidence dates each message by it.
+    message_at: datetime | None = None
+
+    @property
+    def written_at(self) -> datetime:
+        """When the customer wrote the body, as far as the record tells."""
+        return self.message_at or self.created_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +99,17 @@ def when(record: Mapping[str, Any], key: str, *, naive_is_utc: bool = False) -> 
     moment = timestamp(str(raw), key, required=True, naive_is_utc=naive_is_utc)
     assert moment is not None  # required=True
     return moment
+
+
+def when_or_none(
+    record: Mapping[str, Any], key: str, *, naive_is_utc: bool = False
+) -> datetime | None:
+    """A time that only helps (when a message was written, for the evidence): None when it
+    is absent or unreadable, never an error that would leave the whole ticket out."""
+    try:
+        return when(record, key, naive_is_utc=naive_is_utc)
+    except ValueError:  # TicketFieldError and CellError both are
+        return None
 
 
 def first_name(name: object) -> str | None:

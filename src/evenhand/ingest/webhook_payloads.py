@@ -11,7 +11,7 @@ edge by the same `review_payload` the worker parses it with.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +27,7 @@ from evenhand.ingest.gorgias_tickets import customer_wrote_last
 from evenhand.ingest.json_source import JsonError, parse_json
 from evenhand.ingest.public_reviews import parse_public_reviews
 from evenhand.ingest.shopify_orders_json import order_from_rest, refund_total
+from evenhand.ingest.ticket_fields import when_or_none
 from evenhand.ingest.tickets import TicketIn, TicketProblem, ticket_from_object
 from evenhand.ingest.zendesk_tickets import NO_REQUESTER_COMMENT, OPENED_BY_ANOTHER
 
@@ -122,6 +123,8 @@ class FetchNeeded:
     ticket_id: str
     ticket: dict[str, Any]  # what the webhook gave (Zendesk: the event's ticket)
     requester_id: int | None = None
+    # The field that says when the customer wrote the words (`_arrived`), if the body does.
+    written: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,10 +269,13 @@ def _whole(document: dict[str, Any], key: str) -> int:
 def _zendesk(document: dict[str, Any]) -> Payload:
     """A trigger webhook (`{"ticket": {...}}`, the body the README gives) or an event
     subscription (`{"type": "zen:event-type:ticket.created", "detail": {...}}`)."""
+    # A trigger's description is {{ticket.latest_public_comment}}, written at the update
+    # that fired it; an event's is the ticket's first comment, written when it was opened.
+    written = None
     if isinstance(document.get("detail"), dict):
         ticket = dict(document["detail"])
     elif isinstance(document.get("ticket"), dict):
-        ticket = dict(document["ticket"])
+        ticket, written = dict(document["ticket"]), "updated_at"
     else:
         raise PayloadError('expected {"ticket": {...}} or an event with "detail"')
     ticket.setdefault("via", {"channel": "email"})
@@ -283,8 +289,8 @@ def _zendesk(document: dict[str, Any]) -> Payload:
                 f"ticket.requester_id: not a Zendesk user id: {cells.shown(requester_id)}"
             )
         number = cells.whole_number(str(requester_id), "ticket.requester_id")
-        return FetchNeeded(Source.ZENDESK, _ticket_id(ticket.get("id")), ticket, number)
-    return _arrived(ticket, Source.ZENDESK)
+        return FetchNeeded(Source.ZENDESK, _ticket_id(ticket.get("id")), ticket, number, written)
+    return _arrived(ticket, Source.ZENDESK, written=written)
 
 
 def _gorgias(document: dict[str, Any]) -> Payload:
@@ -308,7 +314,11 @@ def _ticket_id(value: object) -> str:
     return text
 
 
-def _arrived(ticket: dict[str, Any], provider: Source) -> TicketArrived | NothingNew:
+def _arrived(
+    ticket: dict[str, Any], provider: Source, *, written: str | None = None
+) -> TicketArrived | NothingNew:
+    """The ticket read; with `written`, the field that says when the customer wrote the
+    words, where the ticket's comments do not."""
     found = ticket_from_object(ticket)
     if isinstance(found, TicketProblem) and found.error in (
         OPENED_BY_ANOTHER,
@@ -318,6 +328,8 @@ def _arrived(ticket: dict[str, Any], provider: Source) -> TicketArrived | Nothin
         return NothingNew(_ticket_id(ticket.get("id")), provider, why)
     if isinstance(found, TicketProblem):
         raise PayloadError(found.error)
+    if written is not None and found.message_at is None:
+        found = replace(found, message_at=when_or_none(ticket, written))
     return TicketArrived(found, provider)
 
 
@@ -333,5 +345,5 @@ def _gorgias_arrived(ticket: dict[str, Any]) -> TicketArrived | NothingNew:
 def complete_ticket(fetch: FetchNeeded, found: dict[str, Any]) -> TicketArrived | NothingNew:
     """The ticket of a FetchNeeded, with what the helpdesk's API answered."""
     if fetch.provider is Source.ZENDESK:
-        return _arrived(fetch.ticket | {"requester": found}, Source.ZENDESK)
+        return _arrived(fetch.ticket | {"requester": found}, Source.ZENDESK, written=fetch.written)
     return _gorgias_arrived(found)

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from evenhand.ingest.ticket_fields import (
@@ -28,6 +29,7 @@ from evenhand.ingest.ticket_fields import (
     text,
     user_id,
     when,
+    when_or_none,
 )
 
 # A ticket from chat or a web form names its requester by id only: the address is in the
@@ -72,6 +74,7 @@ def zendesk_ticket(
         line=line,
         history="\n".join(words),
         message_key=_message_key(record),
+        message_at=_message_at(record),
     )
 
 
@@ -159,6 +162,13 @@ def _message_key(record: Mapping[str, Any]) -> str | None:
         return id_or_none(said[-1], "id")
     updated = text(record, "updated_at")
     return f"updated:{updated}" if updated else None
+
+
+def _message_at(record: Mapping[str, Any]) -> datetime | None:
+    """When the requester wrote their newest comment; without comments the words are the
+    description, the ticket's first comment, written when it was created."""
+    said = _requester_comments(record)
+    return when_or_none(said[-1], "created_at") if said else None
 
 
 def _comment_words(comment: Mapping[str, Any]) -> str | None:

@@ -113,11 +113,12 @@ def disputes_of_order(connection: Connection, order_name: str) -> list[DeskRow]:
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
-    """One ticket of the customer's and the reply that stands on it, if an agent approved
-    one (an unapproved draft was never sent, so it is no evidence)."""
+    """One message of the customer's and the reply that stands on it, if an agent approved
+    one (an unapproved draft was never sent, so it is no evidence). Its subject and order
+    are the ticket's latest."""
 
     ticket_key: str
-    created_at: datetime
+    created_at: datetime  # when the customer wrote it (see `written_before`)
     channel: str
     order_name: str | None
     subject: str | None
@@ -125,12 +126,25 @@ class Exchange:
     reply_text: str | None
     replied_at: datetime | None
     remedy: str | None
+    # Decided before messages were dated (migration 0024): written before `created_at`, the
+    # ticket's first dated message (the words a ticket with none holds are dated when it was
+    # opened, as they always were).
+    written_before: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Message:
+    body: str
+    written: datetime | None  # None: not recorded
+    decision_ids: list[int]
 
 
 def exchanges_with(
     connection: Connection, *, email: str | None, customer_id: int | None
 ) -> list[Exchange]:
-    """Every ticket from the customer, oldest first, with its approved reply."""
+    """Every message from the customer that was decided, oldest first, each with its words,
+    the time it was written and its approved reply; a ticket decided before messages were
+    dated gives its latest words only, as it always did."""
     conditions = []
     if email:
         conditions.append(tickets.c.customer_email == email)
@@ -141,36 +155,85 @@ def exchanges_with(
     rows = connection.execute(
         select(tickets).where(or_(*conditions)).order_by(tickets.c.created_at, tickets.c.id)
     ).mappings()
-    return [_exchange(connection, row) for row in rows]
+    found = [exchange for row in rows for exchange in _exchanges(connection, row)]
+    return sorted(found, key=_in_time)  # stable: a ticket's messages keep their order
 
 
-def _exchange(connection: Connection, ticket: RowMapping) -> Exchange:
-    decision = connection.execute(
-        select(decisions.c.id, decisions.c.reply_text, decisions.c.remedy)
-        .where(decisions.c.ticket_id == ticket["id"])
-        .order_by(decisions.c.id.desc())
+def _in_time(exchange: Exchange) -> tuple[datetime, bool]:
+    return exchange.created_at, not exchange.written_before
+
+
+def _exchanges(connection: Connection, ticket: RowMapping) -> list[Exchange]:
+    messages = _messages(connection, ticket["id"])
+    dated = [message.written for message in messages if message.written is not None]
+    if not dated:
+        latest = connection.execute(
+            select(func.max(decisions.c.id)).where(decisions.c.ticket_id == ticket["id"])
+        ).scalar()
+        words = _Message(ticket["body"], None, [] if latest is None else [latest])
+        return [_exchange(connection, ticket, words, None)]
+    first = min(dated)
+    exchanges = [_exchange(connection, ticket, message, first) for message in messages]
+    return [e for e in exchanges if e.body.strip() or e.reply_text]  # erased: nothing to show
+
+
+def _messages(connection: Connection, ticket_id: int) -> list[_Message]:
+    """The ticket's decided messages with their words: one per helpdesk id of a message, else
+    per time and words (a message decided again, by a new guide or a second event, is one);
+    its words the latest decision's, its time the earliest recorded."""
+    taken = connection.execute(
+        select(decisions.c.id, decisions.c.message_key, decisions.c.message_at)
+        .add_columns(decisions.c.message_body)
+        .where(decisions.c.ticket_id == ticket_id, decisions.c.message_body.is_not(None))
+        .order_by(decisions.c.id)
+    ).all()
+    grouped: dict[tuple[object, ...], list[Any]] = {}
+    for row in taken:
+        key = (
+            ("id", row.message_key) if row.message_key else ("at", row.message_at, row.message_body)
+        )
+        grouped.setdefault(key, []).append(row)
+    return [
+        _Message(
+            rows[-1].message_body,
+            min((r.message_at for r in rows if r.message_at is not None), default=None),
+            [r.id for r in rows],
+        )
+        for rows in grouped.values()
+    ]
+
+
+def _exchange(
+    connection: Connection, ticket: RowMapping, message: _Message, first: datetime | None
+) -> Exchange:
+    """The message with the reply an agent approved last on a decision taken on it; an
+    undated one is dated by the ticket's first dated message (`first`), or, with none, when
+    the ticket was opened."""
+    stands = connection.execute(
+        select(
+            decisions.c.reply_text,
+            decisions.c.remedy,
+            reviews.c.reply_text.label("approved_text"),
+            reviews.c.remedy.label("approved_remedy"),
+            reviews.c.created_at,
+        )
+        .join(reviews, reviews.c.decision_id == decisions.c.id)
+        .where(decisions.c.id.in_(message.decision_ids))
+        .order_by(reviews.c.id.desc())
         .limit(1)
     ).first()
-    review = (
-        connection.execute(
-            select(reviews.c.reply_text, reviews.c.remedy, reviews.c.created_at)
-            .where(reviews.c.decision_id == decision.id)
-            .order_by(reviews.c.id.desc())
-            .limit(1)
-        ).first()
-        if decision
-        else None
-    )
+    written = message.written or first or ticket["created_at"]
     return Exchange(
         ticket_key=ticket["ticket_key"],
-        created_at=ticket["created_at"],
+        created_at=written,
         channel=ticket["channel"],
         order_name=ticket["order_name"],
         subject=ticket["subject"],
-        body=ticket["body"],
-        reply_text=(review.reply_text or decision.reply_text) if review and decision else None,
-        replied_at=review.created_at if review else None,
-        remedy=(review.remedy or decision.remedy) if review and decision else None,
+        body=message.body,
+        reply_text=(stands.approved_text or stands.reply_text) if stands else None,
+        replied_at=stands.created_at if stands else None,
+        remedy=(stands.approved_remedy or stands.remedy) if stands else None,
+        written_before=message.written is None and first is not None,
     )
 
 

@@ -106,6 +106,9 @@ decisions = Table(
     # The customer's words the decision was taken on (the ticket's body then; the ticket
     # keeps only its latest): NULL for decisions taken before it was kept.
     Column("message_body", Text, nullable=True),
+    # When the customer wrote those words (the helpdesk's time of the message; a file's row
+    # time): NULL for decisions taken before it was kept.
+    Column("message_at", UtcDateTime, nullable=True),
     Index("ix_decisions_ticket_id", "ticket_id"),
     Index("ix_decisions_decided_at", "decided_at"),
     # What the dashboard counts, beside the ticket and the id that find a ticket's latest
