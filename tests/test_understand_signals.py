@@ -423,6 +423,18 @@ def test_an_offer_read_across_two_sentences_stands_only_with_its_price(
         ("Jag öppnade en tvist hos Klarna i fredags. Den är återkallad nu.", []),
         # the bank named in other words in the withdrawal ("min bank", "banken")
         ("Jag har bestridit köpet hos min bank. Nu har jag stängt ärendet hos banken.", []),
+        # withdrawn by reference: "it" is the dispute of the sentence before
+        ("My card company opened a dispute for me on Monday. Since then I've withdrawn it.", []),
+        # "it" may be anything else: the order, a card, an account
+        (
+            "I have disputed the charge with my bank. I cancelled it before you even shipped.",
+            [SignalKind.CHARGEBACK_FILED],
+        ),
+        (
+            "Jag bestred dragningen hos Amex förra veckan. Nu när varan kom har jag dragit"
+            " tillbaka det.",
+            [],
+        ),
         # offered to be withdrawn, not withdrawn: the dispute stands
         (
             "I've opened a case with PayPal about the refund. If you send it I'll close the case.",
@@ -543,6 +555,9 @@ def test_a_dispute_announced_is_a_threat_not_one_filed(
             [SignalKind.CHARGEBACK_THREAT],
         ),
         # denied, nothing still to come: none, whichever stage read the dispute
+        ("No dispute with Klarna so far.", []),
+        ("Inget ärende hos Nordea från min sida ännu.", []),
+        ("Jag ville inte dra in banken, och det har jag inte gjort än. Var är paketet?", []),
         ("I haven't disputed anything yet.", []),
         ("Jag har inte gjort någon återkrävning hos banken ännu.", []),
         ("I haven't reported anything to my bank, I'll give you a call tomorrow instead.", []),

@@ -195,11 +195,12 @@ def _withdrawn_later(
 
 
 def _withdrawal_done(sentence: str) -> str | None:
-    """The withdrawal entry a sentence matches when it reports one done, not to come."""
+    """The withdrawal entry a sentence matches when it reports one done, not to come (the
+    dispute of the sentence before named or, `withdrawn_it`, referred to: "it's withdrawn")."""
     lexicon = default_lexicon()
     if lexicon["still_to_come"].search(sentence) or lexicon["stance"].search(sentence):
         return None
-    return lexicon["withdrawal"].find(sentence)
+    return lexicon["withdrawal"].find(sentence) or lexicon["withdrawn_it"].find(sentence)
 
 
 def _across(
