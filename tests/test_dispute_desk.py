@@ -269,6 +269,52 @@ def test_a_message_decided_before_messages_were_dated_stays_before_the_next(
     assert "2026-11-10 09:30 UTC, the customer wrote (email) about order #1002:" in communication
 
 
+def _zendesk_export(comments: list[tuple[int, str, str]]) -> str:
+    """Anna's Zendesk ticket 7700 on #1004 as the API exports it, with her comments."""
+    ticket = {
+        "id": 7700,
+        "created_at": "2026-11-06T08:00:00Z",
+        "updated_at": comments[-1][1],
+        "subject": "Kudden",
+        "description": comments[0][2],
+        "requester_id": 501,
+        "submitter_id": 501,
+        "via": {"channel": "email"},
+        "comments": [
+            {"id": key, "author_id": 501, "public": True, "plain_body": words, "created_at": at}
+            for key, at, words in comments
+        ],
+    }
+    anna = {"id": 501, "email": "anna.svensson@example.se", "name": "Anna Svensson"}
+    return json.dumps({"tickets": [ticket], "users": [anna]}, ensure_ascii=False)
+
+
+def test_a_helpdesk_message_decided_before_messages_were_dated_is_within_its_bounds(
+    shop: Engine, settings: Settings, reader: Reader, tmp_path: Path
+) -> None:
+    # Given Anna's Zendesk ticket decided on her complaint before messages were dated
+    complaint = (1, "2026-11-06T08:00:00Z", "Kudden i order #1004 har en trasig söm.")
+    export = tmp_path / "zendesk.json"
+    guide = load_guide(settings)
+    export.write_text(_zendesk_export([complaint]))
+    triage_tickets(
+        shop, records=read_tickets(export), guide=guide, reader=reader, settings=settings, now=NOW
+    )
+    with shop.begin() as connection:
+        connection.execute(update(decisions).values(message_at=None))
+    # When she writes again three days later, that is decided, and the pack is drafted
+    export.write_text(_zendesk_export([complaint, (2, "2026-11-09T09:00:00Z", "Hallå?")]))
+    triage_tickets(
+        shop, records=read_tickets(export), guide=guide, reader=reader, settings=settings, now=NOW
+    )
+    pack = evidence_pack(shop, dispute_id=_id_of(shop, ANNA_STRIPE), guide=GuideSettings())
+    communication = pack.fields["customer_communication"]
+    # Then the complaint is between the ticket's opening and her next message, before it
+    bounds = "Between 2026-11-06 08:00 UTC and 2026-11-09 09:00 UTC, the customer wrote (email)"
+    assert f"{bounds} about order #1004:\nSubject: Kudden\n{complaint[2]}" in communication
+    assert communication.index(bounds) < communication.index("2026-11-09 09:00 UTC, the cust")
+
+
 def test_the_migration_dates_a_file_ticket_s_latest_decision_by_its_row(shop: Engine) -> None:
     # Given Anna's tickets from a file, decided
     # When the database goes back to before decisions kept when their words were written,

@@ -345,8 +345,12 @@ def test_a_zendesk_trigger_s_words_are_dated_by_the_update_that_fired_it(tmp_pat
     ]
     # then the trigger's words were written at the update, the event's when it was opened
     assert isinstance(read[0], TicketArrived) and isinstance(read[1], TicketArrived)
-    assert read[0].ticket.written_at.isoformat() == "2026-11-25T08:30:00+00:00"
-    assert read[1].ticket.written_at.isoformat() == "2026-11-21T08:30:00+00:00"
+    assert read[0].ticket.message_at is not None and read[1].ticket.message_at is not None
+    assert read[0].ticket.message_at.isoformat() == "2026-11-25T08:30:00+00:00"
+    assert read[1].ticket.message_at.isoformat() == "2026-11-21T08:30:00+00:00"
+    # and each is known by what its words are: the update's comment, the ticket's first
+    assert read[0].ticket.message_key == "updated:2026-11-25T08:30:00Z"
+    assert read[1].ticket.message_key == "opened:2026-11-21T08:30:00Z"
 
 
 def test_a_message_decided_from_an_export_gets_its_note_when_the_webhook_tells_of_it(

@@ -167,8 +167,7 @@ def _communication(exchanges: list[Exchange]) -> str:
     parts: list[str] = []
     for exchange in exchanges:
         about = f" about order {exchange.order_name}" if exchange.order_name else ""
-        when = f"{'Before ' if exchange.written_before else ''}{_stamp(exchange.created_at)}"
-        heading = f"{when}, the customer wrote ({exchange.channel}){about}:"
+        heading = f"{_written(exchange)}, the customer wrote ({exchange.channel}){about}:"
         subject = f"Subject: {exchange.subject}\n" if exchange.subject else ""
         parts.append(f"{heading}\n{subject}{exchange.body.strip()}")
         if exchange.reply_text and exchange.replied_at:
@@ -176,6 +175,17 @@ def _communication(exchanges: list[Exchange]) -> str:
                 f"{_stamp(exchange.replied_at)}, the shop replied:\n{exchange.reply_text.strip()}"
             )
     return "\n\n".join(parts)
+
+
+def _written(exchange: Exchange) -> str:
+    """When the message was written: its time, or, decided before times were kept, the
+    bounds known ("Before ...", "Between ... and ...")."""
+    by = exchange.written_by
+    if by is None:
+        return _stamp(exchange.created_at)
+    if exchange.created_at < by:
+        return f"Between {_stamp(exchange.created_at)} and {_stamp(by)}"
+    return f"Before {_stamp(by)}"
 
 
 def _history_text(history: list[PastOrder], disputed: set[str]) -> str:

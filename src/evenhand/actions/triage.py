@@ -375,7 +375,7 @@ def _store(
         | {
             "message_key": each.ticket.message_key,
             "message_body": each.ticket.body,
-            "message_at": each.ticket.written_at,
+            "message_at": each.ticket.message_at,
         }
         for each in done
     ]

@@ -31,15 +31,11 @@ class TicketIn:
     # The helpdesk's id of the customer message the body is (a Gorgias message's, a Zendesk
     # comment's), when the record gives one: two events telling of it decide it once.
     message_key: str | None = None
-    # When the customer wrote the body (a Zendesk comment's, a Gorgias message's
-    # `created_datetime`); None when the record does not say, and then it is `created_at`
-    # (a file's row, a ticket's first words): the dispute evidence dates each message by it.
+    # When the customer wrote the body (a file's row: `created_at`; a Zendesk comment's
+    # time, a trigger's update, a description's ticket opening; a Gorgias message's
+    # `created_datetime`); None when the record does not tell: the dispute evidence dates
+    # each message by it.
     message_at: datetime | None = None
-
-    @property
-    def written_at(self) -> datetime:
-        """When the customer wrote the body, as far as the record tells."""
-        return self.message_at or self.created_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,9 +144,10 @@ _ID_SHOWN = 100
 
 
 def _native(record: Mapping[str, Any], *, line: int | None) -> TicketIn:
+    created = when(record, "created_at")
     return TicketIn(
         ticket_id=str(text(record, "id", required=True)),
-        created_at=when(record, "created_at"),
+        created_at=created,
         channel=str(text(record, "channel", required=True)).lower(),
         customer_email=email(text(record, "customer_email", required=True), "customer_email"),
         body=str(text(record, "body", required=True)),
@@ -155,4 +156,5 @@ def _native(record: Mapping[str, Any], *, line: int | None) -> TicketIn:
         first_name=text(record, "first_name"),
         source="jsonl",
         line=line,
+        message_at=created,  # a row is one message
     )

@@ -29,7 +29,11 @@ from evenhand.ingest.public_reviews import parse_public_reviews
 from evenhand.ingest.shopify_orders_json import order_from_rest, refund_total
 from evenhand.ingest.ticket_fields import when_or_none
 from evenhand.ingest.tickets import TicketIn, TicketProblem, ticket_from_object
-from evenhand.ingest.zendesk_tickets import NO_REQUESTER_COMMENT, OPENED_BY_ANOTHER
+from evenhand.ingest.zendesk_tickets import (
+    NO_REQUESTER_COMMENT,
+    OPENED_BY_ANOTHER,
+    trigger_message_key,
+)
 
 
 class Source(StrEnum):
@@ -328,8 +332,12 @@ def _arrived(
         return NothingNew(_ticket_id(ticket.get("id")), provider, why)
     if isinstance(found, TicketProblem):
         raise PayloadError(found.error)
-    if written is not None and found.message_at is None:
-        found = replace(found, message_at=when_or_none(ticket, written))
+    if written is not None and not isinstance(ticket.get("comments"), list):
+        found = replace(
+            found,
+            message_at=when_or_none(ticket, written),
+            message_key=trigger_message_key(ticket),
+        )
     return TicketArrived(found, provider)
 
 

@@ -154,12 +154,19 @@ def _requester_comments(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 def _message_key(record: Mapping[str, Any]) -> str | None:
     """The id of the requester's newest comment, when the record has its comments; else the
-    ticket's `updated_at` ("updated:" and the time as given): a trigger's placeholders carry
-    no comment id, and two triggers told of one update carry the same time, while the
-    customer's next comment, in whatever words, updates it."""
+    description's, the ticket's first comment: "opened:" and the ticket's `created_at` as
+    given (a trigger's words are its latest comment instead: `trigger_message_key`)."""
     said = _requester_comments(record)
     if said:
         return id_or_none(said[-1], "id")
+    opened = text(record, "created_at")
+    return f"opened:{opened}" if opened else None
+
+
+def trigger_message_key(record: Mapping[str, Any]) -> str | None:
+    """A trigger's message: its placeholders carry no comment id, and two triggers told of
+    one update carry the same `updated_at` ("updated:" and the time as given), while the
+    customer's next comment, in whatever words, updates it."""
     updated = text(record, "updated_at")
     return f"updated:{updated}" if updated else None
 
@@ -168,7 +175,7 @@ def _message_at(record: Mapping[str, Any]) -> datetime | None:
     """When the requester wrote their newest comment; without comments the words are the
     description, the ticket's first comment, written when it was created."""
     said = _requester_comments(record)
-    return when_or_none(said[-1], "created_at") if said else None
+    return when_or_none(said[-1] if said else record, "created_at")
 
 
 def _comment_words(comment: Mapping[str, Any]) -> str | None:

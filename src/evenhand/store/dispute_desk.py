@@ -4,7 +4,7 @@ evidence pack is drawn from, and the agent's edits to a pack with its sending.""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -118,7 +118,7 @@ class Exchange:
     are the ticket's latest."""
 
     ticket_key: str
-    created_at: datetime  # when the customer wrote it (see `written_before`)
+    created_at: datetime  # when the customer wrote it; with `written_by`, no earlier than it
     channel: str
     order_name: str | None
     subject: str | None
@@ -126,10 +126,11 @@ class Exchange:
     reply_text: str | None
     replied_at: datetime | None
     remedy: str | None
-    # Decided before messages were dated (migration 0024): written before `created_at`, the
-    # ticket's first dated message (the words a ticket with none holds are dated when it was
-    # opened, as they always were).
-    written_before: bool = False
+    # Decided before messages were dated (migration 0024): written before the ticket's
+    # first dated message, and, for a helpdesk's ticket, after it was opened (`created_at`).
+    # A ticket with no dated message gives its latest words, dated when it was opened (from
+    # a file: its latest row), as it always did.
+    written_by: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +144,7 @@ def exchanges_with(
     connection: Connection, *, email: str | None, customer_id: int | None
 ) -> list[Exchange]:
     """Every message from the customer that was decided, oldest first, each with its words,
-    the time it was written and its approved reply; a ticket decided before messages were
-    dated gives its latest words only, as it always did."""
+    the time it was written and its approved reply."""
     conditions = []
     if email:
         conditions.append(tickets.c.customer_email == email)
@@ -160,7 +160,7 @@ def exchanges_with(
 
 
 def _in_time(exchange: Exchange) -> tuple[datetime, bool]:
-    return exchange.created_at, not exchange.written_before
+    return exchange.created_at, exchange.written_by is None
 
 
 def _exchanges(connection: Connection, ticket: RowMapping) -> list[Exchange]:
@@ -170,17 +170,24 @@ def _exchanges(connection: Connection, ticket: RowMapping) -> list[Exchange]:
         latest = connection.execute(
             select(func.max(decisions.c.id)).where(decisions.c.ticket_id == ticket["id"])
         ).scalar()
-        words = _Message(ticket["body"], None, [] if latest is None else [latest])
+        words = _Message(ticket["body"], ticket["created_at"], [] if latest is None else [latest])
         return [_exchange(connection, ticket, words, None)]
     first = min(dated)
-    exchanges = [_exchange(connection, ticket, message, first) for message in messages]
-    return [e for e in exchanges if e.body.strip() or e.reply_text]  # erased: nothing to show
+    # A helpdesk's ticket keeps when it was opened; a file's, the time of its latest row.
+    opened = first if ticket["source"] == "jsonl" else min(ticket["created_at"], first)
+    return [
+        _exchange(connection, ticket, message, None)
+        if message.written is not None
+        else _exchange(connection, ticket, replace(message, written=opened), first)
+        for message in messages
+    ]
 
 
 def _messages(connection: Connection, ticket_id: int) -> list[_Message]:
-    """The ticket's decided messages with their words: one per helpdesk id of a message, else
-    per time and words (a message decided again, by a new guide or a second event, is one);
-    its words the latest decision's, its time the earliest recorded."""
+    """The ticket's decided messages with their words: one per helpdesk id of a message and
+    its words, else per time and words (a message decided again, by a new guide or a second
+    event, is one; so is one known by two ids at one time in the same words); its words the
+    latest decision's, its time the earliest recorded."""
     taken = connection.execute(
         select(decisions.c.id, decisions.c.message_key, decisions.c.message_at)
         .add_columns(decisions.c.message_body)
@@ -189,26 +196,31 @@ def _messages(connection: Connection, ticket_id: int) -> list[_Message]:
     ).all()
     grouped: dict[tuple[object, ...], list[Any]] = {}
     for row in taken:
-        key = (
-            ("id", row.message_key) if row.message_key else ("at", row.message_at, row.message_body)
-        )
-        grouped.setdefault(key, []).append(row)
+        known = row.message_key or row.message_at
+        grouped.setdefault((known, row.message_body), []).append(row)
+    merged: dict[tuple[object, ...], list[Any]] = {}
+    for rows in grouped.values():
+        at = min((r.message_at for r in rows if r.message_at is not None), default=None)
+        key = (at, rows[-1].message_body) if at is not None else (id(rows),)
+        merged.setdefault(key, []).extend(rows)
     return [
         _Message(
-            rows[-1].message_body,
+            max(rows, key=_decision_id).message_body,
             min((r.message_at for r in rows if r.message_at is not None), default=None),
-            [r.id for r in rows],
+            sorted(r.id for r in rows),
         )
-        for rows in grouped.values()
+        for rows in merged.values()
     ]
 
 
+def _decision_id(row: Any) -> int:
+    return int(row.id)
+
+
 def _exchange(
-    connection: Connection, ticket: RowMapping, message: _Message, first: datetime | None
+    connection: Connection, ticket: RowMapping, message: _Message, written_by: datetime | None
 ) -> Exchange:
-    """The message with the reply an agent approved last on a decision taken on it; an
-    undated one is dated by the ticket's first dated message (`first`), or, with none, when
-    the ticket was opened."""
+    """The message with the reply an agent approved last on a decision taken on it."""
     stands = connection.execute(
         select(
             decisions.c.reply_text,
@@ -222,10 +234,10 @@ def _exchange(
         .order_by(reviews.c.id.desc())
         .limit(1)
     ).first()
-    written = message.written or first or ticket["created_at"]
+    assert message.written is not None  # dated by `_exchanges`
     return Exchange(
         ticket_key=ticket["ticket_key"],
-        created_at=written,
+        created_at=message.written,
         channel=ticket["channel"],
         order_name=ticket["order_name"],
         subject=ticket["subject"],
@@ -233,7 +245,7 @@ def _exchange(
         reply_text=(stands.approved_text or stands.reply_text) if stands else None,
         replied_at=stands.created_at if stands else None,
         remedy=(stands.approved_remedy or stands.remedy) if stands else None,
-        written_before=message.written is None and first is not None,
+        written_by=written_by,
     )
 
 
