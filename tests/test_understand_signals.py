@@ -544,6 +544,11 @@ def test_a_dispute_announced_is_a_threat_not_one_filed(
             " Skicka bara ett nytt spårningsnummer om ni inte svarar i morgon.",
             [],
         ),
+        # an outright denial is no withdrawal of a dispute still to come after it
+        (
+            "I haven't disputed anything. But I will if the refund isn't here by Friday.",
+            [SignalKind.CHARGEBACK_THREAT],
+        ),
         # a threat in a clause of its own, or stated before the denial: still a threat
         (
             "Refund me by Friday or I'll go to my bank; I haven't contacted them yet.",

@@ -154,6 +154,8 @@ def _withdrawn(lexicon: Lexicon, sentence: str) -> str | None:
     my bank"). A dispute reported first and withdrawn after ("I opened a PayPal claim, but
     I've closed it now") stays withdrawn."""
     rule = lexicon["withdrawal"].find(sentence)
+    if rule and lexicon["still_to_file"].search(lexicon["withdrawal"].after(sentence)):
+        return None  # "I haven't disputed anything. But I will if ...": the dispute to come
     parts = clauses(sentence)
     withdrawing = [at for at, part in enumerate(parts) if lexicon["withdrawal"].search(part)]
     if rule is None or not withdrawing:
