@@ -8,6 +8,9 @@ import pytest
 from evenhand.understand.address_sets import ADDRESS_SETS, address_rows
 from evenhand.understand.corpus import load_corpus
 from evenhand.understand.evaluation import VALIDATION_SPLITS, validation_examples, validation_splits
+from evenhand.understand.model import SignalKind
+from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.signal_sets import SIGNAL_SETS, signal_set_figures, signal_set_rows
 
 
 def test_every_named_validation_split_is_in_the_package() -> None:
@@ -55,3 +58,50 @@ def test_an_address_set_holds_both_labels_in_both_languages(name: str) -> None:
     assert {(row["language"], row["gives_address"]) for row in rows} == {
         (language, gives) for language in ("en", "sv") for gives in (True, False)
     }
+
+
+@pytest.mark.parametrize("name", SIGNAL_SETS)
+def test_a_signal_set_holds_plain_and_signalled_messages_in_both_languages(name: str) -> None:
+    # given a set of messages whose signals are spread over sentences / when it is read
+    rows = signal_set_rows(name)
+    # then every id is its own, every label a signal, and each language has both kinds
+    assert len({row["id"] for row in rows}) == len(rows)
+    kinds = {kind.value for kind in SignalKind}
+    assert all(isinstance(row["signals"], list) and set(row["signals"]) <= kinds for row in rows)
+    assert {(row["language"], bool(row["signals"])) for row in rows} == {
+        (language, signalled) for language in ("en", "sv") for signalled in (False, True)
+    }
+
+
+def test_the_figures_of_a_signal_set_are_its_labels_and_the_readers_readings(
+    reader: EmbeddedReader,
+) -> None:
+    # given the first set, its labels and the reader's signals on it, message by message
+    name = SIGNAL_SETS[0]
+    rows = signal_set_rows(name)
+    readings = reader.signals([str(row["text"]) for row in rows])
+    filed = SignalKind.CHARGEBACK_FILED.value
+    pairs = [
+        (
+            str(row["language"]),
+            _labels(row),
+            {s.kind.value for s in got.signals},
+        )
+        for row, got in zip(rows, readings, strict=True)
+    ]
+    # when its figures are counted, per language
+    for each in signal_set_figures(name, reader.signals):
+        mine = [(said, got) for language, said, got in pairs if language == each.language]
+        # then they are those labels and readings
+        assert each.plain == sum(not said for said, _ in mine)
+        assert each.plain_read == sum(not said and bool(got) for said, got in mine)
+        assert each.found[filed] == (
+            sum(filed in said for said, _ in mine),
+            sum(filed in got for _, got in mine),
+            sum(filed in said and filed in got for said, got in mine),
+        )
+
+
+def _labels(row: dict[str, object]) -> set[str]:
+    labelled = row["signals"]
+    return {str(kind) for kind in labelled} if isinstance(labelled, list) else set()

@@ -18,6 +18,7 @@ from evenhand.understand.cross_validation import cross_validate_signals
 from evenhand.understand.evaluation import EvalReport, evaluate, held_out_examples
 from evenhand.understand.model import Intent, SignalKind
 from evenhand.understand.reader import EmbeddedReader
+from evenhand.understand.signal_sets import SIGNAL_SETS, SignalSetFigures, signal_set_figures
 from evenhand.understand.training import train_intent_model
 
 __all__ = [
@@ -95,3 +96,9 @@ def reader_for(approach: Approach, models: ReaderModels, *, threshold: float) ->
     train = [example for example in load_corpus() if example.split is Split.TRAIN]
     baseline = train_intent_model(train, approach=approach)
     return EmbeddedReader(models, threshold=threshold, approach=approach, intent_model=baseline)
+
+
+def signal_sets_read(models: ReaderModels) -> list[SignalSetFigures]:
+    """Every set of `signal_sets.SIGNAL_SETS` read by the built reader's signal models."""
+    reader = EmbeddedReader(models)
+    return [each for name in SIGNAL_SETS for each in signal_set_figures(name, reader.signals)]

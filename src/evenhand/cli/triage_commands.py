@@ -180,7 +180,12 @@ def eval_command(
 ) -> None:
     """How well the embedded reader reads labelled messages: intents, signals, language,
     the figures per language and the reliability of its confidence."""
-    from evenhand.actions.evaluate import evaluate, labelled_examples, reader_for
+    from evenhand.actions.evaluate import (
+        evaluate,
+        labelled_examples,
+        reader_for,
+        signal_sets_read,
+    )
     from evenhand.actions.reader import reader_models
     from evenhand.cli import render
     from evenhand.understand.evaluation import named_splits
@@ -206,10 +211,10 @@ def eval_command(
             render.evaluation(out, each[approach])
         reports.append(each[approach] if approach in each else next(iter(each.values())))
     if card:
-        _write_card(card, reports)
+        _write_card(card, reports, signal_sets_read(models))
 
 
-def _write_card(card: Path, reports: list[Any]) -> None:
+def _write_card(card: Path, reports: list[Any], signal_sets: list[Any]) -> None:
     from evenhand.understand.cross_validation import cross_validate_intents
     from evenhand.understand.model_card import model_card
 
@@ -217,7 +222,9 @@ def _write_card(card: Path, reports: list[Any]) -> None:
     sum(range(10**8))
     yardstick = time.perf_counter() - started
     announce("cross-validating the intent reader for the card ...")
-    text = model_card(reports, cross_validate_intents(), yardstick=yardstick)
+    text = model_card(
+        reports, cross_validate_intents(), yardstick=yardstick, signal_sets=signal_sets
+    )
     card.write_text(text, encoding="utf-8")
     out.print(f"model card written to {card}")
 
