@@ -65,6 +65,8 @@ def demo_run(
 
 def test_demo_imports_a_realistic_shop(demo_run: tuple[Engine, DemoReport]) -> None:
     engine, report = demo_run
+    # its settings file is written beside the test's files, not into the checkout
+    assert not report.init.settings_file.resolve().is_relative_to(Path(__file__).parent.parent)
     with engine.connect() as connection:
         stored = connection.execute(select(func.count()).select_from(orders)).scalar()
         decisions_stored = connection.execute(select(func.count()).select_from(decisions)).scalar()
