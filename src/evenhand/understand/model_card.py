@@ -165,8 +165,9 @@ def _over_sentences(figures: Sequence[SignalSetFigures]) -> str:
         "Messages in which what the customer says of a dispute or a review is spread over",
         "several sentences (a denial, then what comes next; a dispute, then its withdrawal), in",
         "two sets written apart and read only to measure (`validation/signals_over_sentences_a`,",
-        "whose misses showed what the lexicon was mended for, and `_b`, written after by",
-        "another writer). Per signal: found of labelled, and found of read.",
+        "whose misses showed what the lexicon was mended for; `_b`, written after by",
+        "another writer; `_c`, rows of two sentences by a third). Per signal: found of",
+        "labelled, and found of read.",
         "",
         "| set | language | plain, read with a signal | review_threat | review_extortion"
         " | chargeback_threat | chargeback_filed |",

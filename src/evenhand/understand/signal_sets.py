@@ -16,8 +16,10 @@ from evenhand.understand.signals import SignalReading
 # a: written first; its misses showed the causes the lexicon was mended for (a denial
 # without a verb, a withdrawal by reference, "not yet" read as a refusal);
 # b: written after by another writer who did not see a; its texts were never opened, only
-# its figures read (validation/README.md says how often).
-SIGNAL_SETS = ("signals_over_sentences_a", "signals_over_sentences_b")
+# its figures read (validation/README.md says how often);
+# c: rows of exactly two sentences by a third writer, written to train on; trained on, the
+# sentence models read more plain mail as a threat, so it stays here to measure on.
+SIGNAL_SETS = ("signals_over_sentences_a", "signals_over_sentences_b", "signals_over_sentences_c")
 
 ReadSignals = Callable[[Sequence[str]], list[SignalReading]]
 
