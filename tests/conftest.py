@@ -56,17 +56,6 @@ def _postgres_reachable() -> bool:
         return False
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _no_settings_file_in_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Module- and session-wide fixtures are made before `_isolated_settings`: they too keep
-    their settings file in a folder of their own (`evenhand demo` writes one where there is
-    none), never the checkout's evenhand.toml."""
-    with pytest.MonkeyPatch.context() as patch:
-        folder = tmp_path_factory.mktemp("settings")
-        patch.setenv("EVENHAND_SETTINGS", str(folder / "evenhand.toml"))
-        yield
-
-
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads a developer's own evenhand.toml or EVENHAND_* variables."""

@@ -53,13 +53,17 @@ def test_the_demo_export_is_a_shopify_orders_export(tmp_path: Path) -> None:
 def demo_run(
     tmp_path_factory: pytest.TempPathFactory, reader: EmbeddedReader
 ) -> tuple[Engine, DemoReport]:
-    """`evenhand demo` run once for this module's tests, at NOW."""
+    """`evenhand demo` run once for this module's tests, at NOW. Made before each test's
+    settings isolation (`_isolated_settings`), so it names its own settings file: the demo
+    writes one where there is none, and never into the checkout."""
     folder = tmp_path_factory.mktemp("demo-run")
     url = f"sqlite:///{folder / 'demo.sqlite3'}"
     engine = make_engine(url)
-    report = run_demo(
-        engine, settings=Settings(db=url), folder=folder / "demo", now=NOW, reader=reader
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EVENHAND_SETTINGS", str(folder / "evenhand.toml"))
+        report = run_demo(
+            engine, settings=Settings(db=url), folder=folder / "demo", now=NOW, reader=reader
+        )
     return engine, report
 
 
