@@ -1,7 +1,7 @@
 """How the threat signals read when what a customer says of a dispute or a review is spread
-over several sentences (a denial, then what comes next; a dispute, then its withdrawal): two
-sets in `understand/validation`, written apart and read only to measure, each message
-labelled with the signals a careful support lead reads in it."""
+over several sentences (a denial, then what comes next; a dispute, then its withdrawal): three
+sets in `understand/validation`, each by its own writer apart from the code and the corpus,
+each message labelled with the signals a careful support lead reads in it."""
 
 from __future__ import annotations
 
