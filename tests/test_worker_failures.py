@@ -5,11 +5,12 @@ holding is set aside after `worker_max_attempts` deaths."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
 from evenhand.actions import inbox as inbox_actions
@@ -22,8 +23,9 @@ from evenhand.actions.inbox_status import inbox_status, retry_failed
 from evenhand.actions.service import receive_delivery
 from evenhand.actions.writeback import Helpdesks
 from evenhand.settings import Settings
-from evenhand.store.database import make_engine, upgrade
-from evenhand.store.tables import audit_events, inbox
+from evenhand.store.database import make_engine, upgrade, write_transaction
+from evenhand.store.inbox import still_pending
+from evenhand.store.tables import audit_events, decisions, inbox
 from evenhand.understand.model import Message, Understanding
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import NOW
@@ -328,3 +330,32 @@ def test_a_failure_past_every_guard_is_survived_and_its_delivery_set_aside(
     ]
     status = inbox_status(engine, now=NOW, silent_seconds=60)
     assert status.health.worker_pid is not None and not status.health.worker_alive
+
+
+def test_a_delivery_two_workers_took_takes_effect_once(engine: Engine, reader: Any) -> None:
+    # given: one Zendesk ticket, taken and read by two workers (a second one started by
+    # mistake) before either applied it
+    _deliver(engine, [("zendesk", "ticket.trigger", GOOD)])
+    first, second = _worker(engine, reader), _worker(engine, reader)
+    [taken_first] = inbox_actions._prepare(inbox_actions._take(first, now=NOW)[0], first)
+    [taken_second] = inbox_actions._prepare(inbox_actions._take(second, now=NOW)[0], second)
+    # when: the second applies it while the first's transaction is open, then the first commits
+    with write_transaction(engine) as connection:
+        assert still_pending(connection, taken_first.delivery.id)
+        inbox_actions._apply(connection, taken_first, now=NOW)
+        late = threading.Thread(
+            target=inbox_actions._apply_alone, args=(second, taken_second), kwargs={"now": NOW}
+        )
+        late.start()
+        late.join(timeout=0.5)
+        assert late.is_alive()  # it waits for the first worker's commit
+    late.join(timeout=10)
+    # then: one decision, the delivery done, and one audit event for it
+    with engine.connect() as connection:
+        decided = connection.execute(select(func.count()).select_from(decisions)).scalar()
+        events = connection.execute(
+            select(audit_events.c.action).where(audit_events.c.action == "inbox")
+        ).all()
+    assert (decided, len(events)) == (1, 1)
+    [row] = _rows(engine)
+    assert (row.status, row.error) == ("done", None)

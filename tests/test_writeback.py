@@ -4,7 +4,9 @@ Gorgias endpoints: tags, an internal note, 429 Retry-After, 500s with backoff, r
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from evenhand.actions import writeback as writeback_actions
 from evenhand.actions.guide import load_guide
 from evenhand.actions.inbox import Worker, process_inbox
 from evenhand.actions.inbox_status import inbox_status, retry_failed
@@ -426,3 +429,58 @@ def test_a_note_whose_answer_was_lost_is_not_written_twice(
     with desk.worker.engine.connect() as connection:
         decision_id = connection.execute(select(decisions.c.id)).scalar_one()
     assert text.startswith(f"Evenhand decision {decision_id}: ")
+
+
+def test_a_write_back_another_worker_is_sending_is_left_to_it(zendesk: Desk) -> None:
+    # given: a decided Zendesk ticket, and a first worker in the middle of its tags call
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    in_call, go_on = threading.Event(), threading.Event()
+    original = zendesk.helpdesk.handle
+
+    def hold_the_first_call(method: str, path: str, auth: str | None, body: Any) -> Any:
+        if not in_call.is_set():
+            in_call.set()
+            go_on.wait(timeout=10)
+        return original(method, path, auth, body)
+
+    zendesk.helpdesk.handle = hold_the_first_call  # type: ignore[method-assign]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(zendesk.send)
+        assert in_call.wait(timeout=10)
+        # when: a second worker sends what is due meanwhile
+        second = zendesk.send()
+        go_on.set()
+        # then: it leaves the write-back to the first, which writes the tags and one note
+        assert (second, first.result(timeout=10)) == (0, 1)
+    paths = [seen.path for seen in zendesk.helpdesk.requests]
+    assert paths == ["/api/v2/tickets/35436/tags", "/api/v2/tickets/35436.json"]
+    assert len(zendesk.helpdesk.tickets["35436"]["comments"]) == 1
+    assert zendesk.writeback()["status"] == "done"
+
+
+class Killed(BaseException):
+    """The worker process killed (not an error any code catches)."""
+
+
+def test_a_worker_killed_after_the_note_is_retried_after_its_lease_without_a_second_note(
+    zendesk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: the worker is killed after Zendesk wrote the note, before the outcome is stored
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+
+    def killed(*_: Any, **__: Any) -> None:
+        raise Killed
+
+    monkeypatch.setattr(writeback_actions, "record_attempt", killed)
+    with pytest.raises(Killed):
+        zendesk.send()
+    monkeypatch.undo()
+    # when: workers look for due write-backs before the lease (120 s) is over, and after it
+    zendesk.clock.advance(60)
+    before = zendesk.send()
+    zendesk.clock.advance(61)
+    after = zendesk.send()
+    # then: it waits for the lease, and the retry finds the note instead of writing another
+    assert (before, after) == (0, 1)
+    assert len(zendesk.helpdesk.tickets["35436"]["comments"]) == 1
+    assert (zendesk.writeback()["status"], zendesk.writeback()["attempts"]) == ("done", 2)

@@ -250,6 +250,15 @@ class Settings(BaseSettings):
     writeback_max_attempts: Annotated[
         int, Field(ge=1, description="Write-back tries before a failure waits for `inbox retry`.")
     ] = 12
+    writeback_lease_seconds: Annotated[
+        float,
+        Field(
+            ge=1,
+            description="How long a write-back is left to the worker that took it; past it, "
+            "that worker is taken for dead and the write-back is tried again (looking for "
+            "its note on the ticket first).",
+        ),
+    ] = 120.0
     worker_batch: Annotated[
         int, Field(ge=1, description="Inbox deliveries the worker takes in one transaction.")
     ] = 16

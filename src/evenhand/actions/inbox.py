@@ -9,8 +9,12 @@ the delivery in hand, which the next run does again, so each takes effect exactl
 Reviews from a review platform are stored like that, then read (language, intent,
 threats) after the batch, outside any transaction, as an import reads them.
 
-One worker runs at a time (it takes every delivery in arrival order, so each customer's
-deliveries are processed in the order they came).
+One worker runs per database (it takes every delivery in arrival order, so each customer's
+deliveries are processed in the order they came). A second one started by mistake (a
+second replica, `evenhand worker` beside `evenhand serve`) reads every message once more but
+applies nothing twice: a delivery is applied only while it is still pending, its row held
+until the commit (`still_pending`), and write-backs and remedy steps are claimed before
+their call.
 
 A delivery can fail; the worker cannot. Whatever one delivery raises, at any stage, marks
 that delivery failed with the reason (`delivery_failures`) and the worker goes on. A batch
@@ -75,6 +79,7 @@ from evenhand.store.inbox import (
     pending_deliveries,
     release_deliveries,
     set_aside,
+    still_pending,
 )
 from evenhand.store.privacy_shop import redact_shop
 from evenhand.store.refunds import add_refund, remember_refunds
@@ -204,11 +209,13 @@ def _release_quietly(engine: Engine, deliveries: Sequence[Delivery]) -> None:
 
 def _apply_alone(worker: Worker, prepared: _Prepared, *, now: datetime) -> None:
     """One delivery's effects, its mark and its audit event in one short transaction (the
-    webhooks write between them). A database that is busy or away leaves it pending; any
-    other failure marks it failed with the reason."""
+    webhooks write between them), unless another worker finished it meanwhile. A database
+    that is busy or away leaves it pending; any other failure marks it failed with the
+    reason."""
     try:
         with write_transaction(worker.engine) as connection:
-            _apply(connection, prepared, now=now)
+            if still_pending(connection, prepared.delivery.id):
+                _apply(connection, prepared, now=now)
     except OperationalError:
         raise
     except Exception as error:  # a delivery can fail; the worker cannot
@@ -231,8 +238,8 @@ def _finish(
     now: datetime,
 ) -> None:
     reason = None if error is None else storable(error)
-    finish_delivery(connection, delivery.id, outcome=outcome, error=reason, now=now)
-    _audit(connection, delivery, "inbox", now=now, details={"failed": bool(error)})
+    if finish_delivery(connection, delivery.id, outcome=outcome, error=reason, now=now):
+        _audit(connection, delivery, "inbox", now=now, details={"failed": bool(error)})
 
 
 def _audit(

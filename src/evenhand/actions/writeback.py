@@ -22,6 +22,7 @@ from evenhand.settings import Settings
 from evenhand.store.writebacks import (
     Writeback,
     WritebackStatus,
+    claim_writeback,
     due_writebacks,
     record_attempt,
 )
@@ -103,12 +104,19 @@ def send_due_writebacks(
     now: Callable[[], datetime],
     limit: int = 20,
 ) -> int:
-    """Try every write-back that is due; each outcome is stored at once. Returns how many."""
+    """Try every write-back that is due, each claimed first (another worker's is left to
+    it); each outcome is stored at once. Returns how many were tried."""
     with engine.connect() as connection:
         due = due_writebacks(connection, now=now(), limit=limit)
+    tried = 0
     for writeback in due:
-        tags_done, failure = _attempt(writeback, helpdesks)
         attempts = writeback.attempts + 1
+        lease = now() + timedelta(seconds=settings.writeback_lease_seconds)
+        with engine.begin() as connection:
+            if not claim_writeback(connection, writeback.id, attempts=attempts, lease_until=lease):
+                continue
+        tags_done, failure = _attempt(writeback, helpdesks)
+        tried += 1
         moment = now()
         status, wait = _next_step(failure, attempts=attempts, settings=settings)
         with engine.begin() as connection:
@@ -122,7 +130,7 @@ def send_due_writebacks(
                 error=None if failure is None else failure.message,
                 now=moment,
             )
-    return len(due)
+    return tried
 
 
 def _attempt(writeback: Writeback, helpdesks: Helpdesks) -> tuple[bool, HelpdeskError | None]:

@@ -127,6 +127,17 @@ def pending_deliveries(connection: Connection, *, limit: int) -> list[Delivery]:
     return [Delivery(*row) for row in rows]
 
 
+def still_pending(connection: Connection, delivery_id: int) -> bool:
+    """Whether the delivery is still pending, its row held to the end of the transaction
+    (`FOR UPDATE` on PostgreSQL; SQLite's write transaction holds the whole database). A
+    second worker that took the same delivery waits here for the first one's commit and then
+    finds it done, so no delivery takes effect twice."""
+    status = connection.execute(
+        select(inbox.c.status).where(inbox.c.id == delivery_id).with_for_update()
+    ).scalar()
+    return status == DeliveryStatus.PENDING.value
+
+
 def finish_delivery(
     connection: Connection,
     delivery_id: int,
@@ -134,14 +145,16 @@ def finish_delivery(
     outcome: dict[str, Any] | None,
     error: str | None,
     now: datetime,
-) -> None:
-    """Mark a pending delivery done (with what it did) or failed (with why)."""
+) -> bool:
+    """Mark a pending delivery done (with what it did) or failed (with why); False when it
+    was not pending any more (another worker finished it)."""
     status = DeliveryStatus.FAILED if error else DeliveryStatus.DONE
-    connection.execute(
+    result = connection.execute(
         update(inbox)
         .where(inbox.c.id == delivery_id, inbox.c.status == DeliveryStatus.PENDING.value)
         .values(status=status.value, processed_at=now, outcome=outcome, error=error)
     )
+    return result.rowcount == 1
 
 
 def delivery_counts(connection: Connection) -> Counter[tuple[str, str]]:

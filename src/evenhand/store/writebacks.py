@@ -95,6 +95,24 @@ def next_writeback_at(connection: Connection) -> datetime | None:
     return found
 
 
+def claim_writeback(
+    connection: Connection, writeback_id: int, *, attempts: int, lease_until: datetime
+) -> bool:
+    """Count a try before the helpdesk is called, and keep other workers off the write-back
+    until `lease_until` (a worker killed mid-call is retried then, and its successor looks
+    for the note first); False if another worker took it."""
+    result = connection.execute(
+        update(writebacks)
+        .where(
+            writebacks.c.id == writeback_id,
+            writebacks.c.status == WritebackStatus.PENDING.value,
+            writebacks.c.attempts == attempts - 1,
+        )
+        .values(attempts=attempts, next_attempt_at=lease_until)
+    )
+    return result.rowcount == 1
+
+
 def record_attempt(
     connection: Connection,
     writeback_id: int,
