@@ -4,6 +4,7 @@ holding is set aside after `worker_max_attempts` deaths."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Iterator, Sequence
@@ -339,17 +340,32 @@ def test_a_delivery_two_workers_took_takes_effect_once(engine: Engine, reader: A
     first, second = _worker(engine, reader), _worker(engine, reader)
     [taken_first] = inbox_actions._prepare(inbox_actions._take(first, now=NOW)[0], first)
     [taken_second] = inbox_actions._prepare(inbox_actions._take(second, now=NOW)[0], second)
+    steps_run, errors = [], []
+    step = taken_second.step
+    assert step is not None
+
+    def counted(connection: Any, now: Any) -> Any:
+        steps_run.append(now)
+        return step(connection, now)
+
+    def apply_second() -> None:
+        try:
+            later = dataclasses.replace(taken_second, step=counted)
+            inbox_actions._apply_alone(second, later, now=NOW)
+        except BaseException as error:  # told to the test below
+            errors.append(error)
+
     # when: the second applies it while the first's transaction is open, then the first commits
     with write_transaction(engine) as connection:
         assert still_pending(connection, taken_first.delivery.id)
         inbox_actions._apply(connection, taken_first, now=NOW)
-        late = threading.Thread(
-            target=inbox_actions._apply_alone, args=(second, taken_second), kwargs={"now": NOW}
-        )
+        late = threading.Thread(target=apply_second)
         late.start()
         late.join(timeout=0.5)
         assert late.is_alive()  # it waits for the first worker's commit
     late.join(timeout=10)
+    # then: the second worker ran nothing of it
+    assert not late.is_alive() and errors == [] and steps_run == []
     # then: one decision, the delivery done, and one audit event for it
     with engine.connect() as connection:
         decided = connection.execute(select(func.count()).select_from(decisions)).scalar()

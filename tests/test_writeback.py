@@ -27,7 +27,14 @@ from evenhand.ingest.gorgias_tickets import gorgias_ticket
 from evenhand.ingest.webhook_payloads import Source, TicketArrived, parse_payload
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade
+from evenhand.store.privacy import cancel_writebacks
 from evenhand.store.tables import decisions, inbox, writebacks
+from evenhand.store.writebacks import (
+    WritebackStatus,
+    claim_writeback,
+    due_writebacks,
+    record_attempt,
+)
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import NOW, Clock
 from tests.live import GORGIAS_KEY, ZENDESK_TOKEN, FakeHelpdesk, basic_auth, helpdesk_server
@@ -471,10 +478,9 @@ def test_a_worker_killed_after_the_note_is_retried_after_its_lease_without_a_sec
     def killed(*_: Any, **__: Any) -> None:
         raise Killed
 
-    monkeypatch.setattr(writeback_actions, "record_attempt", killed)
-    with pytest.raises(Killed):
+    with monkeypatch.context() as patched, pytest.raises(Killed):
+        patched.setattr(writeback_actions, "record_attempt", killed)
         zendesk.send()
-    monkeypatch.undo()
     # when: workers look for due write-backs before the lease (120 s) is over, and after it
     zendesk.clock.advance(60)
     before = zendesk.send()
@@ -484,3 +490,82 @@ def test_a_worker_killed_after_the_note_is_retried_after_its_lease_without_a_sec
     assert (before, after) == (0, 1)
     assert len(zendesk.helpdesk.tickets["35436"]["comments"]) == 1
     assert (zendesk.writeback()["status"], zendesk.writeback()["attempts"]) == ("done", 2)
+
+
+def test_of_two_workers_that_saw_one_write_back_due_only_one_claims_it(zendesk: Desk) -> None:
+    # given: a write-back both workers read as due before either claimed it
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    engine = zendesk.worker.engine
+    with engine.connect() as connection:
+        [seen] = due_writebacks(connection, now=NOW, limit=5)
+    lease = NOW + timedelta(seconds=120)
+    # when: each claims the try it saw
+    claims = []
+    for _ in range(2):
+        with engine.begin() as connection:
+            claims.append(claim_writeback(connection, seen.id, attempts=1, lease_until=lease))
+    # then: the first has it, the second not
+    assert claims == [True, False]
+    assert (zendesk.writeback()["attempts"], zendesk.writeback()["next_attempt_at"]) == (1, lease)
+
+
+def test_a_try_that_ends_after_an_erasure_cancelled_its_write_back_keeps_it_cancelled(
+    zendesk: Desk,
+) -> None:
+    # given: a write-back claimed by a worker, then cancelled by an erasure during the call
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    engine = zendesk.worker.engine
+    with engine.begin() as connection:
+        assert claim_writeback(connection, zendesk.writeback()["id"], attempts=1, lease_until=NOW)
+        cancel_writebacks(connection, None)
+    # when: the worker's try ends with a failure to try again
+    with engine.begin() as connection:
+        kept = record_attempt(
+            connection,
+            zendesk.writeback()["id"],
+            status=WritebackStatus.PENDING,
+            tags_done=True,
+            attempts=1,
+            next_attempt_at=NOW,
+            error="zendesk PUT: HTTP 500",
+            now=NOW,
+        )
+    # then: its outcome is not kept, and the write-back stays cancelled (never requeued)
+    assert not kept and zendesk.writeback()["status"] == "cancelled"
+    assert retry_failed(engine, now=NOW)[1] == 0
+
+
+def test_a_note_written_before_a_refusal_is_not_written_again_after_inbox_retry(
+    zendesk: Desk,
+) -> None:
+    # given: Zendesk writes the note but answers 422 (a refusal: the write-back fails)
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    original = zendesk.helpdesk.handle
+
+    def refuse_after_writing(method: str, path: str, auth: str | None, body: Any) -> Any:
+        answer = original(method, path, auth, body)
+        is_note = (body or {}).get("ticket", {}).get("comment")
+        return (422, {}, {"error": "RecordInvalid"}) if is_note else answer
+
+    zendesk.helpdesk.handle = refuse_after_writing  # type: ignore[method-assign]
+    zendesk.send()
+    assert zendesk.writeback()["status"] == "failed"
+    # when: an agent runs `inbox retry` and the write-back is tried again
+    zendesk.helpdesk.handle = original  # type: ignore[method-assign]
+    retry_failed(zendesk.worker.engine, now=NOW)
+    assert zendesk.send() == 1
+    # then: the try looks for its note, finds it, and does not write a second one
+    assert len(zendesk.helpdesk.tickets["35436"]["comments"]) == 1
+    assert zendesk.writeback()["status"] == "done"
+
+
+def test_a_success_whose_body_is_no_json_is_a_failure_to_try_again(zendesk: Desk) -> None:
+    # given: a proxy answers the tags call 200 with a page of its own
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    zendesk.helpdesk.handle = lambda *_: (200, {}, b"<html>Gateway</html>")  # type: ignore[method-assign]
+    # when: the write-back is tried
+    zendesk.send()
+    # then: it waits for another try, with the reason, instead of stopping the worker
+    kept = zendesk.writeback()
+    assert (kept["status"], kept["attempts"]) == ("pending", 1)
+    assert kept["last_error"] == "zendesk PUT /api/v2/tickets/35436/tags: HTTP 200, not JSON"

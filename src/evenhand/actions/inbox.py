@@ -11,10 +11,10 @@ threats) after the batch, outside any transaction, as an import reads them.
 
 One worker runs per database (it takes every delivery in arrival order, so each customer's
 deliveries are processed in the order they came). A second one started by mistake (a
-second replica, `evenhand worker` beside `evenhand serve`) reads every message once more but
-applies nothing twice: a delivery is applied only while it is still pending, its row held
-until the commit (`still_pending`), and write-backs and remedy steps are claimed before
-their call.
+second replica, `evenhand worker` beside `evenhand serve`) reads every message once more,
+but no delivery takes effect twice: it is applied only while still pending, its row held
+until the commit (`still_pending`); write-backs and remedy steps are claimed and leased
+before their call.
 
 A delivery can fail; the worker cannot. Whatever one delivery raises, at any stage, marks
 that delivery failed with the reason (`delivery_failures`) and the worker goes on. A batch
@@ -177,9 +177,7 @@ def _take(worker: Worker, *, now: datetime) -> tuple[list[Delivery], int]:
     poison = [each for each in pending if each.attempts >= limit]
     batch = _suspects_alone([each for each in pending if each.attempts < limit])
     with write_transaction(worker.engine) as connection:
-        for each in poison:
-            set_aside(connection, each.id, attempts=each.attempts, now=now)
-            _audit(connection, each, "inbox set aside", now=now, details={})
+        poison = [each for each in poison if _set_aside(connection, each, now=now)]
         claim_deliveries(connection, [each.id for each in batch])
     for each in poison:
         print(
@@ -187,6 +185,13 @@ def _take(worker: Worker, *, now: datetime) -> tuple[list[Delivery], int]:
             file=sys.stderr,
         )
     return batch, len(poison)
+
+
+def _set_aside(connection: Connection, delivery: Delivery, *, now: datetime) -> bool:
+    if not set_aside(connection, delivery.id, attempts=delivery.attempts, now=now):
+        return False  # another worker finished it meanwhile
+    _audit(connection, delivery, "inbox set aside", now=now, details={})
+    return True
 
 
 def _suspects_alone(pending: list[Delivery]) -> list[Delivery]:

@@ -119,7 +119,7 @@ def send_due_writebacks(
         tried += 1
         moment = now()
         status, wait = _next_step(failure, attempts=attempts, settings=settings)
-        with engine.begin() as connection:
+        with engine.begin() as connection:  # kept unless it moved on (erased, claimed again)
             record_attempt(
                 connection,
                 writeback.id,
@@ -152,8 +152,11 @@ def _attempt(writeback: Writeback, helpdesks: Helpdesks) -> tuple[bool, Helpdesk
 
 def _note_already_there(writeback: Writeback, client: Helpdesk) -> bool:
     """On a retry, whether an earlier try's note arrived after all (its answer was lost: a
-    timeout, a 5xx after the write, or a crash before the outcome was stored)."""
-    return writeback.attempts > 0 and client.has_note(writeback.ticket_ref, note_marker(writeback))
+    timeout, a 5xx after the write, or a crash before the outcome was stored). A try that
+    got the tags done may have written the note: after `inbox retry` (tries counted from 0
+    again) it is looked for too."""
+    tried = writeback.attempts > 0 or writeback.tags_done
+    return tried and client.has_note(writeback.ticket_ref, note_marker(writeback))
 
 
 def _next_step(

@@ -43,8 +43,21 @@ class HelpdeskApi:
                 f"{self.name} {method} {path}: {type(error).__name__}", permanent=False
             ) from None
         if response.status_code < 300:
-            return response.json() if response.content else None
+            return _json(f"{self.name} {method} {path}", response)
         raise _failure(f"{self.name} {method} {path}", response)
+
+
+def _json(what: str, response: httpx.Response) -> Any:
+    """A success's JSON body (None if empty); one that is no JSON (a proxy's page) is a
+    failure to try again."""
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise HelpdeskError(
+            f"{what}: HTTP {response.status_code}, not JSON", permanent=False
+        ) from None
 
 
 def _failure(what: str, response: httpx.Response) -> HelpdeskError:

@@ -226,9 +226,10 @@ def release_deliveries(connection: Connection, ids: Sequence[int]) -> None:
     )
 
 
-def set_aside(connection: Connection, delivery_id: int, *, attempts: int, now: datetime) -> None:
-    """A pending delivery a worker died holding `attempts` times: set aside, with why."""
-    connection.execute(
+def set_aside(connection: Connection, delivery_id: int, *, attempts: int, now: datetime) -> bool:
+    """A pending delivery a worker died holding `attempts` times: set aside, with why; False
+    when it was not pending any more."""
+    result = connection.execute(
         update(inbox)
         .where(inbox.c.id == delivery_id, inbox.c.status == DeliveryStatus.PENDING.value)
         .values(
@@ -237,6 +238,7 @@ def set_aside(connection: Connection, delivery_id: int, *, attempts: int, now: d
             error=f"took the worker down {attempts} times; set aside",
         )
     )
+    return result.rowcount == 1
 
 
 def oldest_pending_at(connection: Connection) -> datetime | None:

@@ -123,10 +123,17 @@ def record_attempt(
     next_attempt_at: datetime,
     error: str | None,
     now: datetime,
-) -> None:
-    connection.execute(
+) -> bool:
+    """Keep the outcome of the try `attempts` claimed; False (nothing kept) when the
+    write-back moved on meanwhile: cancelled by an erasure, or claimed again by another
+    worker after this one's lease ran out."""
+    result = connection.execute(
         update(writebacks)
-        .where(writebacks.c.id == writeback_id)
+        .where(
+            writebacks.c.id == writeback_id,
+            writebacks.c.status == WritebackStatus.PENDING.value,
+            writebacks.c.attempts == attempts,
+        )
         .values(
             status=status.value,
             tags_done=tags_done,
@@ -136,6 +143,7 @@ def record_attempt(
             done_at=now if status is WritebackStatus.DONE else None,
         )
     )
+    return result.rowcount == 1
 
 
 def writeback_counts(connection: Connection) -> Counter[tuple[str, str]]:
