@@ -397,6 +397,57 @@ def test_a_threat_whose_subject_is_named_in_the_sentence_before_is_read(
     assert any("with the sentence before" in step for step in reading.steps)
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "I have 8,000 followers on TikTok. The blender arrived with a cracked jug and nobody "
+            "has answered me in two weeks. Unless a new jug is here by Friday, I'll tell them the "
+            "whole story.",
+            SignalKind.REVIEW_THREAT,
+        ),
+        (
+            "Jag har en matblogg med ganska många läsare. Kastrullen kom med en buckla i botten "
+            "och ingen har svarat på två veckor. Om jag inte får en ny innan fredag kommer jag "
+            "att skriva om det.",
+            SignalKind.REVIEW_THREAT,
+        ),
+    ],
+)
+def test_a_threat_whose_subject_is_named_two_sentences_before_is_read(
+    text: str, kind: SignalKind, reader: EmbeddedReader
+) -> None:
+    # given: the subject named, a sentence that says what went wrong, then the stance
+    # when: it is read
+    reading = _read(reader, text)
+    # then: the last sentence shows the threat, read with the sentence two before it
+    [signal] = reading.signals
+    assert signal.kind is kind and signal.evidence == reading.threat_sentences[-1]
+    assert any("with the sentence two before" in step for step in reading.steps)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I paid with Klarna. The parcel still hasn't come. I'll wait until Friday and then ask "
+        "again.",
+        "Jag skrev ett omdöme på Google förra året. Nu har jag beställt igen. Om ni inte har fler "
+        "i lager tar jag en annan färg.",
+        # read with the sentence between, which makes "then" the missing item's
+        "The payment went through on my Mastercard. The item was out of stock after all. I'll "
+        "take a refund then, or a store credit if that's easier.",
+    ],
+)
+def test_a_stance_two_sentences_after_a_subject_is_no_threat_of_its_own(
+    text: str, reader: EmbeddedReader
+) -> None:
+    # given: a bank or a review named, and an ordinary stance two sentences later
+    # when: it is read
+    reading = _read(reader, text)
+    # then: no signal
+    assert reading.signals == ()
+
+
 def test_an_offer_read_across_two_sentences_stands_only_with_its_price(
     reader: EmbeddedReader, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,7 +14,8 @@
 5. **with the sentence before** (per text): a review offer whose review is named only in the
    sentence before ("I left a sour comment. Refund the shipping and I'll delete it."), or a
    stance whose subject is ("I have 12k followers. Refund me or they will all hear about
-   it."): the pair read as one sentence by stages 1-4, its threat kept only when the
+   it."), or two before with a sentence between that names nothing and takes no stance:
+   the run read as one sentence by stages 1-4, its threat kept only when the
    topical model's likeliest reading of the pair is a threat too, its offer only when that
    reading is an offer (a review threat so read becomes one) and the later sentence asks
    something of the shop.
@@ -29,7 +30,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 from evenhand.domain.intents import SignalSource
@@ -81,26 +81,53 @@ def read_signals_many(texts: Sequence[str], *, models: SentenceModels) -> list[S
     return [_reading([decided[sentence] for sentence in parts], pairs) for parts in split]
 
 
+# The sentences read as one: the one naming the subject up to the one taking the stance.
+Run = tuple[str, ...]
+
+
 def _pairs_stage(
     split: list[list[str]], decided: dict[str, SentenceReading], *, models: SentenceModels
-) -> dict[tuple[str, str], SentenceReading]:
+) -> dict[Run, SentenceReading]:
     """A stance whose subject is named only in the sentence before ("I have 12k followers.
-    Refund me by Friday or they will all hear about it."): the two read as one sentence by
-    every stage, asked only where the earlier names a subject and no stance, and the later a
-    stance and no subject, and neither shows a signal of its own."""
-    stance = default_lexicon()["stance"]
-    wanted: list[tuple[str, str]] = []
+    Refund me by Friday or they will all hear about it."), or two before (`_subject_before`):
+    the run from the one to the other read as one sentence by every stage, asked only where
+    the earlier names a subject and no stance, the later a stance and no subject, and none
+    shows a signal of its own. A sentence between is read with them: it may be what makes
+    the stance harmless ("The payment went through on my card. The item was out of stock
+    after all. I'll take a refund then.")."""
+    wanted: list[Run] = []
     for parts in split:
-        for previous, sentence in pairwise(parts):
-            before, now = decided[previous], decided[sentence]
-            if before.kept or now.kept or now.named or not before.named:
-                continue
-            if stance.find(sentence) and not stance.find(previous):
-                wanted.append((previous, sentence))
+        read = [decided[sentence] for sentence in parts]
+        for at in range(1, len(read)):
+            if (back := _subject_before(read, at)) is not None:
+                wanted.append(tuple(parts[back : at + 1]))
     wanted = list(dict.fromkeys(wanted))
-    joined = decide_sentences([f"{a} {b}" for a, b in wanted], models=models)
+    joined = decide_sentences([" ".join(run) for run in wanted], models=models)
     _pair_doubt([r for r in joined.values() if r.kept], model=models.topical)
-    return {pair: joined[f"{pair[0]} {pair[1]}"] for pair in wanted}
+    return {run: joined[" ".join(run)] for run in wanted}
+
+
+def _run(read: list[SentenceReading], back: int, at: int) -> Run:
+    return tuple(reading.sentence for reading in read[back : at + 1])
+
+
+def _subject_before(read: list[SentenceReading], at: int) -> int | None:
+    """Where the subject of sentence `at`'s stance is named, when `at` takes a stance and
+    names no subject: the sentence before, or the one before that when the sentence between
+    names none, takes no stance and shows nothing ("Not a word to my bank so far. The kettle
+    has been on its way for five weeks. If it isn't here in a week, they hear it all."). The
+    sentence naming the subject must take no stance and show nothing of its own."""
+    stance = default_lexicon()["stance"]
+    now = read[at]
+    if now.kept or now.named or not stance.find(now.sentence):
+        return None
+    for back in range(at - 1, max(at - 3, -1), -1):
+        before = read[back]
+        if before.kept or stance.find(before.sentence):
+            return None
+        if before.named:
+            return back
+    return None
 
 
 def _pair_doubt(readings: list[SentenceReading], *, model: SignalModel) -> None:
@@ -147,9 +174,7 @@ def _ask_topical(readings: list[SentenceReading], *, model: SignalModel) -> None
             reading.topical = row
 
 
-def _reading(
-    read: list[SentenceReading], pairs: dict[tuple[str, str], SentenceReading]
-) -> SignalReading:
+def _reading(read: list[SentenceReading], pairs: dict[Run, SentenceReading]) -> SignalReading:
     found: dict[SignalKind, Signal] = {}
     threats: list[str] = []
     kept = [reading.kept or _across(read, at, pairs) for at, reading in enumerate(read)]
@@ -165,11 +190,17 @@ def _reading(
                 Signal(kind=candidate.kind, evidence=reading.sentence, source=candidate.source),
             )
     signals = tuple(found[kind] for kind in SignalKind if kind in found)
+    partners = [_subject_before(read, at) if at else None for at in range(len(read))]
     with_before = [
-        pairs.get((read[at - 1].sentence, r.sentence)) if at else None for at, r in enumerate(read)
+        None if back is None else pairs.get(_run(read, back, at))
+        for at, back in enumerate(partners)
     ]
     steps = tuple(
-        f"{r.sentence!r}: {'; '.join(_steps(r, kept[at], with_before[at]) + withdrawn.get(at, []))}"
+        f"{r.sentence!r}: "
+        + "; ".join(
+            _steps(r, kept[at], with_before[at], _EARLIER[_gap(at, partners[at])])
+            + withdrawn.get(at, [])
+        )
         for at, r in enumerate(read)
         if r.steps
     )
@@ -204,7 +235,7 @@ def _withdrawal_done(sentence: str) -> str | None:
 
 
 def _across(
-    read: list[SentenceReading], at: int, pairs: dict[tuple[str, str], SentenceReading]
+    read: list[SentenceReading], at: int, pairs: dict[Run, SentenceReading]
 ) -> list[Candidate]:
     """The sentence read with the one before it, for what needs both: a review offer whose
     review is named only before, or a stance whose subject is. The sentences' own readings
@@ -215,7 +246,8 @@ def _across(
     review_before = "review" in read[at - 1].named and "review" not in read[at].named
     if review_before and (found := offer_across(previous, later)):
         return [found]
-    pair = pairs.get((previous, later))
+    back = _subject_before(read, at)
+    pair = None if back is None else pairs.get(_run(read, back, at))
     stands = [c for c in pair.kept if _pair_stands(c, later)] if pair is not None else []
     return stands[:1]
 
@@ -228,18 +260,23 @@ def _pair_stands(candidate: Candidate, later: str) -> bool:
     return candidate.kind in _STANCE_KINDS
 
 
+def _gap(at: int, back: int | None) -> int:
+    return 1 if back is None else at - back
+
+
+# How the steps name the sentence a stance was read with, by how far back it is.
+_EARLIER = {1: "with the sentence before", 2: "with the sentence two before"}
+
+
 def _steps(
-    reading: SentenceReading, kept: list[Candidate], pair: SentenceReading | None
+    reading: SentenceReading, kept: list[Candidate], pair: SentenceReading | None, with_: str
 ) -> list[str]:
     if kept and not reading.kept:
-        return [
-            *reading.steps,
-            f"with the sentence before: {kept[0].kind.value} ({kept[0].source})",
-        ]
+        return [*reading.steps, f"{with_}: {kept[0].kind.value} ({kept[0].source})"]
     if pair is not None and pair.doubted:
-        return [*reading.steps, f"with the sentence before: {pair.doubted}"]
+        return [*reading.steps, f"{with_}: {pair.doubted}"]
     if pair is not None and any(c.kind is SignalKind.REVIEW_EXTORTION for c in pair.kept):
-        return [*reading.steps, "with the sentence before: an offer that asks nothing of the shop"]
+        return [*reading.steps, f"{with_}: an offer that asks nothing of the shop"]
     return reading.steps
 
 
