@@ -12,6 +12,7 @@ import pytest
 
 from evenhand.actions.evaluate import cross_validate_signals
 from evenhand.understand import signals
+from evenhand.understand.clean import clean_message
 from evenhand.understand.knobs import KNOBS
 from evenhand.understand.model import SignalKind
 from evenhand.understand.reader import EmbeddedReader
@@ -22,6 +23,16 @@ from tests.conftest import FIXTURES
 CASES = [
     json.loads(line)
     for line in (FIXTURES / "understand" / "signals.jsonl").read_text(encoding="utf-8").splitlines()
+]
+
+# 300 messages written apart on 2026-12-07 by a helper session from a brief of the four
+# signals alone (no code, corpus or lexicon seen): 220 ordinary messages close to a threat
+# (a refund demanded by a date, a declined card, a review already posted, a claim withdrawn,
+# a bank told of a payment) and 80 threats, half Swedish. Its misses gave the cause of the
+# "I'm writing because ..." fix; it is a development set, not a measure.
+NEAR_MISSES = [
+    json.loads(line)
+    for line in (FIXTURES / "understand" / "near_misses.jsonl").read_text("utf-8").splitlines()
 ]
 
 
@@ -677,3 +688,22 @@ def test_the_shops_own_channel_named_without_a_stance_is_no_threat(
     # then: no signal; the steps say the channel is the shop's own
     assert reading.signals == ()
     assert any("the shop's own channel" in step for step in reading.steps), reading.steps
+
+
+def test_near_misses_rarely_show_a_signal_and_their_threats_are_found(
+    reader: EmbeddedReader,
+) -> None:
+    # given: ordinary mail that comes close to a threat, and threats, written apart
+    texts = [clean_message(row["text"], None) for row in NEAR_MISSES]
+    # when: they are read
+    readings = reader.signals(texts)
+    # then: few plain messages show a signal, and few labelled signals are missed (floors set
+    # at d840bb9, where 7 of 220 plain messages showed one and 84 of 88 signals were found)
+    read = [{signal.kind.value for signal in r.signals} for r in readings]
+    plain = [got for row, got in zip(NEAR_MISSES, read, strict=True) if not row["signals"]]
+    found = [
+        kind in got for row, got in zip(NEAR_MISSES, read, strict=True) for kind in row["signals"]
+    ]
+    assert (len(plain), len(found)) == (220, 88)
+    assert sum(bool(got) for got in plain) <= 7
+    assert sum(found) >= 84
