@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from evenhand.actions.guide import load_guide
 from evenhand.actions.inbox import Worker, drain, process_inbox
 from evenhand.actions.inbox_status import inbox_status, retry_failed
 from evenhand.actions.service import receive_delivery
+from evenhand.actions.worker_pulse import Pulse
 from evenhand.actions.writeback import Helpdesks
 from evenhand.settings import Settings
 from evenhand.store.database import make_engine, upgrade, write_transaction
@@ -375,3 +378,29 @@ def test_a_delivery_two_workers_took_takes_effect_once(engine: Engine, reader: A
     assert (decided, len(events)) == (1, 1)
     [row] = _rows(engine)
     assert (row.status, row.error) == ("done", None)
+
+
+def _at(seconds: float) -> Callable[[], datetime]:
+    return lambda: NOW + timedelta(seconds=seconds)
+
+
+def test_a_worker_that_finds_another_live_workers_heartbeat_warns_once(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given: a worker, a second one started on the same database, and a third started after
+    # the first stopped cleanly
+    first, second, third = (Pulse(engine, started_at=NOW) for _ in range(3))
+    second.pid, third.pid = first.pid + 1, first.pid + 2
+    # when: the first two beat in turn, the first stops, and the third beats
+    with caplog.at_level(logging.WARNING, logger="evenhand.actions.worker_pulse"):
+        turns = [(0, first), (2, second), (8, second), (13, first), (18, second), (19, first)]
+        for seconds, pulse in turns:
+            pulse.last = float("-inf")  # its next beat is due
+            pulse.beat(_at(seconds))
+        first.stop(_at(20))
+        third.beat(_at(21))
+    # then: each of the two warned once of the other; the third of no one
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert f"pid {first.pid} on" in warnings[0] and "run one worker per database" in warnings[0]
+    assert f"pid {second.pid} on" in warnings[1]

@@ -4,12 +4,13 @@ long the oldest pending delivery has waited (`/healthz`, `evenhand inbox status`
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -20,6 +21,10 @@ from evenhand.store.inbox import oldest_pending_at
 
 WORKER_NAME = "inbox"
 HEARTBEAT_SECONDS = 5.0  # a live worker writes its heartbeat this often, at most
+# Another worker whose heartbeat is this recent is running now (it beats every 5 s or so).
+ANOTHER_ALIVE = timedelta(seconds=3 * HEARTBEAT_SECONDS)
+
+log = logging.getLogger(__name__)
 
 
 class Pulse:
@@ -31,11 +36,16 @@ class Pulse:
         self.pid = os.getpid()
         self.host = socket.gethostname()
         self.last = float("-inf")
+        self.warned: tuple[int, str] | None = None  # the other worker last warned of
 
     def beat(self, now: Callable[[], datetime]) -> None:
+        """Write the heartbeat; warn (once per other worker) when the row was another live
+        worker's: two workers on one database each read every message (nothing takes effect
+        twice, but the work is done twice and the arrival order is no longer one queue's)."""
         if time.monotonic() - self.last < HEARTBEAT_SECONDS:
             return
         with write_transaction(self.engine) as connection:
+            before = heartbeats.last_heartbeat(connection, name=WORKER_NAME)
             heartbeats.beat(
                 connection,
                 name=WORKER_NAME,
@@ -45,6 +55,21 @@ class Pulse:
                 now=now(),
             )
         self.last = time.monotonic()
+        self._warn_of(before, now())
+
+    def _warn_of(self, before: heartbeats.Heartbeat | None, now: datetime) -> None:
+        if before is None or (before.pid, before.host) in {(self.pid, self.host), self.warned}:
+            return
+        if before.stopped_at is not None or now - before.seen_at > ANOTHER_ALIVE:
+            return
+        self.warned = (before.pid, before.host)
+        log.warning(
+            "another inbox worker (pid %s on %s) beat %.0f s ago on this database: run one "
+            "worker per database (`evenhand serve --no-worker` beside `evenhand worker`)",
+            before.pid,
+            before.host,
+            (now - before.seen_at).total_seconds(),
+        )
 
     def stop(self, now: Callable[[], datetime]) -> None:
         with contextlib.suppress(OperationalError), write_transaction(self.engine) as connection:
