@@ -393,24 +393,7 @@ def test_the_sentence_before_lends_its_review_to_no_offer_without_a_price(
             "Min recension på Prisjakt är inte snäll. Bjuder ni på returen så skriver jag om den.",
             SignalKind.REVIEW_EXTORTION,
         ),
-    ],
-)
-def test_a_threat_whose_subject_is_named_in_the_sentence_before_is_read(
-    text: str, kind: SignalKind, reader: EmbeddedReader
-) -> None:
-    # given: the public channel named in one sentence, the condition and the act in the next
-    # when: it is read
-    reading = _read(reader, text)
-    # then: the threat is shown by the later sentence, and the steps say how it was read
-    [signal] = reading.signals
-    assert signal.kind is kind
-    assert signal.evidence == reading.threat_sentences[-1] != text
-    assert any("with the sentence before" in step for step in reading.steps)
-
-
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
+        # the subject two sentences before, a sentence that names nothing between
         (
             "I have 8,000 followers on TikTok. The blender arrived with a cracked jug and nobody "
             "has answered me in two weeks. Unless a new jug is here by Friday, I'll tell them the "
@@ -425,16 +408,19 @@ def test_a_threat_whose_subject_is_named_in_the_sentence_before_is_read(
         ),
     ],
 )
-def test_a_threat_whose_subject_is_named_two_sentences_before_is_read(
+def test_a_threat_whose_subject_is_named_in_a_sentence_before_is_read(
     text: str, kind: SignalKind, reader: EmbeddedReader
 ) -> None:
-    # given: the subject named, a sentence that says what went wrong, then the stance
+    # given: the public channel named in one sentence, the condition and the act in the next
+    # (or the one after it)
     # when: it is read
     reading = _read(reader, text)
-    # then: the last sentence shows the threat, read with the sentence two before it
+    # then: the threat is shown by the last sentence, and the steps say how it was read
     [signal] = reading.signals
-    assert signal.kind is kind and signal.evidence == reading.threat_sentences[-1]
-    assert any("with the sentence two before" in step for step in reading.steps)
+    assert signal.kind is kind
+    assert signal.evidence == reading.threat_sentences[-1] != text
+    read_with = "two before" if text.count(". ") == 2 else "before"
+    assert any(f"with the sentence {read_with}:" in step for step in reading.steps)
 
 
 @pytest.mark.parametrize(

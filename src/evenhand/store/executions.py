@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, func, insert, or_, select, update
 
 from evenhand.domain.execution import StepKind, StepState
+from evenhand.store.leases import take_with_lease
 from evenhand.store.tables import (
     customers,
     decisions,
@@ -137,16 +138,10 @@ def claim_step(
     """Count a try before the provider is called, and keep other workers off the step
     until `lease_until` (a worker killed mid-call is retried then); False if another
     worker took it."""
-    result = connection.execute(
-        update(execution_steps)
-        .where(
-            execution_steps.c.id == step_id,
-            execution_steps.c.state == StepState.PENDING.value,
-            execution_steps.c.attempts == attempts - 1,
-        )
-        .values(attempts=attempts, next_attempt_at=lease_until)
+    which = (execution_steps.c.id == step_id) & (execution_steps.c.state == StepState.PENDING.value)
+    return take_with_lease(
+        connection, execution_steps, which, attempts=attempts, lease_until=lease_until
     )
-    return result.rowcount == 1
 
 
 def record_step(

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from evenhand.store.leases import take_with_lease
 from evenhand.store.tables import decisions, writebacks
 
 
@@ -101,16 +102,12 @@ def claim_writeback(
     """Count a try before the helpdesk is called, and keep other workers off the write-back
     until `lease_until` (a worker killed mid-call is retried then, and its successor looks
     for the note first); False if another worker took it."""
-    result = connection.execute(
-        update(writebacks)
-        .where(
-            writebacks.c.id == writeback_id,
-            writebacks.c.status == WritebackStatus.PENDING.value,
-            writebacks.c.attempts == attempts - 1,
-        )
-        .values(attempts=attempts, next_attempt_at=lease_until)
+    which = (writebacks.c.id == writeback_id) & (
+        writebacks.c.status == WritebackStatus.PENDING.value
     )
-    return result.rowcount == 1
+    return take_with_lease(
+        connection, writebacks, which, attempts=attempts, lease_until=lease_until
+    )
 
 
 def record_attempt(
