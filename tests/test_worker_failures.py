@@ -404,3 +404,18 @@ def test_a_worker_that_finds_another_live_workers_heartbeat_warns_once(
     assert len(warnings) == 2
     assert f"pid {first.pid} on" in warnings[0] and "run one worker per database" in warnings[0]
     assert f"pid {second.pid} on" in warnings[1]
+
+
+def test_a_worker_restarted_after_a_crash_does_not_warn_of_its_predecessor(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given: a worker that beat, then died without stopping; `serve` restarts it 2 s later
+    dead = Pulse(engine, started_at=NOW)
+    dead.beat(_at(0))
+    restarted = Pulse(engine, started_at=NOW + timedelta(seconds=2))
+    restarted.pid = dead.pid + 1
+    # when: the new worker beats
+    with caplog.at_level(logging.WARNING, logger="evenhand.actions.worker_pulse"):
+        restarted.beat(_at(3))
+    # then: no warning: the heartbeat it found is from before it started
+    assert [r for r in caplog.records if r.levelno == logging.WARNING] == []

@@ -559,13 +559,14 @@ def test_a_note_written_before_a_refusal_is_not_written_again_after_inbox_retry(
     assert zendesk.writeback()["status"] == "done"
 
 
-def test_a_success_whose_body_is_no_json_is_a_failure_to_try_again(zendesk: Desk) -> None:
+def test_a_success_whose_body_is_no_json_is_a_failure_with_its_reason(zendesk: Desk) -> None:
     # given: a proxy answers the tags call 200 with a page of its own
     zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
     zendesk.helpdesk.handle = lambda *_: (200, {}, b"<html>Gateway</html>")  # type: ignore[method-assign]
     # when: the write-back is tried
     zendesk.send()
-    # then: it waits for another try, with the reason, instead of stopping the worker
+    # then: it fails at once with the reason (no retry mends a URL that is not the API), and
+    # the worker goes on
     kept = zendesk.writeback()
-    assert (kept["status"], kept["attempts"]) == ("pending", 1)
+    assert (kept["status"], kept["attempts"]) == ("failed", 1)
     assert kept["last_error"] == "zendesk PUT /api/v2/tickets/35436/tags: HTTP 200, not JSON"

@@ -36,7 +36,7 @@ class Pulse:
         self.pid = os.getpid()
         self.host = socket.gethostname()
         self.last = float("-inf")
-        self.warned: tuple[int, str] | None = None  # the other worker last warned of
+        self.warned: set[tuple[int, str]] = set()  # the other workers warned of
 
     def beat(self, now: Callable[[], datetime]) -> None:
         """Write the heartbeat; warn (once per other worker) when the row was another live
@@ -58,11 +58,13 @@ class Pulse:
         self._warn_of(before, now())
 
     def _warn_of(self, before: heartbeats.Heartbeat | None, now: datetime) -> None:
-        if before is None or (before.pid, before.host) in {(self.pid, self.host), self.warned}:
+        if before is None or (before.pid, before.host) in {(self.pid, self.host), *self.warned}:
             return
         if before.stopped_at is not None or now - before.seen_at > ANOTHER_ALIVE:
             return
-        self.warned = (before.pid, before.host)
+        if before.seen_at < self.started_at:  # a predecessor's (`serve` restarts a dead one)
+            return
+        self.warned.add((before.pid, before.host))
         log.warning(
             "another inbox worker (pid %s on %s) beat %.0f s ago on this database: run one "
             "worker per database (`evenhand serve --no-worker` beside `evenhand worker`)",
@@ -74,7 +76,9 @@ class Pulse:
     def stop(self, now: Callable[[], datetime]) -> None:
         with contextlib.suppress(OperationalError), write_transaction(self.engine) as connection:
             # the database away: the heartbeat goes silent instead
-            heartbeats.stopped(connection, name=WORKER_NAME, pid=self.pid, now=now())
+            heartbeats.stopped(
+                connection, name=WORKER_NAME, pid=self.pid, host=self.host, now=now()
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ The tags step is remembered, so a retry after a failed note does not tag again.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -119,8 +120,8 @@ def send_due_writebacks(
         tried += 1
         moment = now()
         status, wait = _next_step(failure, attempts=attempts, settings=settings)
-        with engine.begin() as connection:  # kept unless it moved on (erased, claimed again)
-            record_attempt(
+        with engine.begin() as connection:
+            kept = record_attempt(
                 connection,
                 writeback.id,
                 status=status,
@@ -129,6 +130,12 @@ def send_due_writebacks(
                 next_attempt_at=moment + timedelta(seconds=wait),
                 error=None if failure is None else failure.message,
                 now=moment,
+            )
+        if not kept:
+            print(
+                f"worker: write-back {writeback.id} moved on during its try (erased, or taken "
+                "by another worker after its lease); this try's outcome is not kept",
+                file=sys.stderr,
             )
     return tried
 

@@ -48,16 +48,15 @@ class HelpdeskApi:
 
 
 def _json(what: str, response: httpx.Response) -> Any:
-    """A success's JSON body (None if empty); one that is no JSON (a proxy's page) is a
-    failure to try again."""
+    """A success's JSON body (None if empty); one that is no JSON (a web page: the URL is
+    not the helpdesk's API) is a failure that trying again will not mend."""
     if not response.content:
         return None
     try:
         return response.json()
     except ValueError:
-        raise HelpdeskError(
-            f"{what}: HTTP {response.status_code}, not JSON", permanent=False
-        ) from None
+        message = f"{what}: HTTP {response.status_code}, not JSON"
+        raise HelpdeskError(message, permanent=True) from None
 
 
 def _failure(what: str, response: httpx.Response) -> HelpdeskError:

@@ -37,11 +37,16 @@ def beat(
     )
 
 
-def stopped(connection: Connection, *, name: str, pid: int, now: datetime) -> None:
-    """The worker `name` stopped cleanly (only if the row is still its own)."""
+def stopped(connection: Connection, *, name: str, pid: int, host: str, now: datetime) -> None:
+    """The worker `name` stopped cleanly (only if the row is still its own: its pid on its
+    host, since two containers' workers may both be pid 1)."""
     connection.execute(
         update(worker_heartbeats)
-        .where(worker_heartbeats.c.name == name, worker_heartbeats.c.pid == pid)
+        .where(
+            worker_heartbeats.c.name == name,
+            worker_heartbeats.c.pid == pid,
+            worker_heartbeats.c.host == host[:255],
+        )
         .values(stopped_at=now, seen_at=now)
     )
 
