@@ -117,17 +117,18 @@ def _subject_before(read: list[SentenceReading], at: int) -> int | None:
     names none, takes no stance and shows nothing ("Not a word to my bank so far. The kettle
     has been on its way for five weeks. If it isn't here in a week, they hear it all."). The
     sentence naming the subject must take no stance and show nothing of its own."""
-    stance = default_lexicon()["stance"]
     now = read[at]
-    if now.kept or now.named or not stance.find(now.sentence):
+    if now.kept or now.named:
         return None
-    for back in range(at - 1, max(at - 3, -1), -1):
-        before = read[back]
-        if before.kept or stance.find(before.sentence):
-            return None
-        if before.named:
-            return back
-    return None
+    back = next(
+        (b for b in range(at - 1, max(at - 3, -1), -1) if read[b].kept or read[b].named), None
+    )
+    if back is None or read[back].kept:  # the cheap tests first: most sentences stop here
+        return None
+    stance = default_lexicon()["stance"]
+    if not stance.find(now.sentence):
+        return None
+    return None if any(stance.find(r.sentence) for r in read[back:at]) else back
 
 
 def _pair_doubt(readings: list[SentenceReading], *, model: SignalModel) -> None:
