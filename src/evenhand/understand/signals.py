@@ -239,8 +239,9 @@ def _across(
     read: list[SentenceReading], at: int, pairs: dict[Run, SentenceReading]
 ) -> list[Candidate]:
     """The sentence read with the one before it, for what needs both: a review offer whose
-    review is named only before, or a stance whose subject is. The sentences' own readings
-    are shared by every text that holds them, so this stays with the text."""
+    review is named only before, or a stance whose subject is (or two before). The
+    sentences' own readings are shared by every text that holds them, so this stays with
+    the text."""
     if at == 0:
         return []
     previous, later = read[at - 1].sentence, read[at].sentence
