@@ -570,3 +570,23 @@ def test_a_success_whose_body_is_no_json_is_a_failure_with_its_reason(zendesk: D
     kept = zendesk.writeback()
     assert (kept["status"], kept["attempts"]) == ("failed", 1)
     assert kept["last_error"] == "zendesk PUT /api/v2/tickets/35436/tags: HTTP 200, not JSON"
+
+
+def test_a_failed_write_back_of_an_erased_customer_is_not_sent_by_inbox_retry(
+    zendesk: Desk,
+) -> None:
+    # given: a write-back Zendesk refused (failed), then the customer's data erased
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    zendesk.helpdesk.fail_next(422, {})
+    zendesk.send()
+    assert zendesk.writeback()["status"] == "failed"
+    seen = len(zendesk.helpdesk.requests)
+    with zendesk.worker.engine.begin() as connection:
+        cancel_writebacks(connection, None)
+    # when: an agent runs `inbox retry` and the worker sends what is due
+    requeued = retry_failed(zendesk.worker.engine, now=NOW)[1]
+    zendesk.clock.advance(60)
+    sent = zendesk.send()
+    # then: nothing is requeued or sent: the note would carry the erased words' blanks
+    assert (requeued, sent, zendesk.writeback()["status"]) == (0, 0, "cancelled")
+    assert len(zendesk.helpdesk.requests) == seen

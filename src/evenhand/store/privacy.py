@@ -401,10 +401,12 @@ def erase_review_events(connection: Connection, decision_ids: Sequence[int] | No
 
 
 def cancel_writebacks(connection: Connection, decision_ids: Sequence[int] | None) -> int:
-    """Write-backs still owed for these decisions (all, given None) are not sent."""
+    """Write-backs still owed for these decisions (all, given None), or failed (which `inbox
+    retry` would send again, with the erased words gone from the note), are not sent."""
+    unsent = [WritebackStatus.PENDING.value, WritebackStatus.FAILED.value]
     statement = (
         update(writebacks)
-        .where(writebacks.c.status == WritebackStatus.PENDING.value)
+        .where(writebacks.c.status.in_(unsent))
         .values(status=WritebackStatus.CANCELLED.value, last_error=WRITEBACK_CANCELLED)
     )
     if decision_ids is None:
