@@ -178,7 +178,10 @@ def _ask_topical(readings: list[SentenceReading], *, model: SignalModel) -> None
 def _reading(read: list[SentenceReading], pairs: dict[Run, SentenceReading]) -> SignalReading:
     found: dict[SignalKind, Signal] = {}
     threats: list[str] = []
-    kept = [reading.kept or _across(read, at, pairs) for at, reading in enumerate(read)]
+    partners = [_subject_before(read, at) if at else None for at in range(len(read))]
+    kept = [
+        reading.kept or _across(read, at, partners[at], pairs) for at, reading in enumerate(read)
+    ]
     withdrawn = _withdrawn_later(read, kept)
     for at, reading in enumerate(read):
         if kept[at]:
@@ -191,7 +194,6 @@ def _reading(read: list[SentenceReading], pairs: dict[Run, SentenceReading]) -> 
                 Signal(kind=candidate.kind, evidence=reading.sentence, source=candidate.source),
             )
     signals = tuple(found[kind] for kind in SignalKind if kind in found)
-    partners = [_subject_before(read, at) if at else None for at in range(len(read))]
     with_before = [
         None if back is None else pairs.get(_run(read, back, at))
         for at, back in enumerate(partners)
@@ -236,19 +238,18 @@ def _withdrawal_done(sentence: str) -> str | None:
 
 
 def _across(
-    read: list[SentenceReading], at: int, pairs: dict[Run, SentenceReading]
+    read: list[SentenceReading], at: int, back: int | None, pairs: dict[Run, SentenceReading]
 ) -> list[Candidate]:
     """The sentence read with the one before it, for what needs both: a review offer whose
-    review is named only before, or a stance whose subject is (or two before). The
-    sentences' own readings are shared by every text that holds them, so this stays with
-    the text."""
+    review is named only before, or a stance whose subject is (or two before: `back`, as
+    `_subject_before` found it). The sentences' own readings are shared by every text that
+    holds them, so this stays with the text."""
     if at == 0:
         return []
     previous, later = read[at - 1].sentence, read[at].sentence
     review_before = "review" in read[at - 1].named and "review" not in read[at].named
     if review_before and (found := offer_across(previous, later)):
         return [found]
-    back = _subject_before(read, at)
     pair = None if back is None else pairs.get(_run(read, back, at))
     stands = [c for c in pair.kept if _pair_stands(c, later)] if pair is not None else []
     return stands[:1]
