@@ -81,6 +81,10 @@ HISTORIES = (
         FIXTURES / "shop_history_g" / "klarsynt.json",
         FIXTURES / "shop_history_g" / "klarsynt.yaml",
     ),
+    (
+        FIXTURES / "shop_history_h" / "lagerbo.csv",
+        FIXTURES / "shop_history_h" / "lagerbo.yaml",
+    ),
 )
 
 
