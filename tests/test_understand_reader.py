@@ -186,8 +186,10 @@ class _RecordingOpinion:
         return self.inner.probabilities_many(texts)
 
 
-def test_the_e5_model_reads_only_the_head_of_a_long_message(models: ReaderModels) -> None:
-    # given: a cascade that always asks e5, and a message whose tail is a long story
+def test_the_e5_model_reads_the_head_and_the_tail_of_a_long_message(
+    models: ReaderModels,
+) -> None:
+    # given: a cascade that always asks e5, and a message whose middle is a long story
     opinion = _RecordingOpinion(models.second_opinion)
     reader = EmbeddedReader(
         replace(models, second_opinion=opinion),  # type: ignore[arg-type]
@@ -195,13 +197,19 @@ def test_the_e5_model_reads_only_the_head_of_a_long_message(models: ReaderModels
     )
     head = "Hej, angående min senaste beställning från er förra veckan"
     story = " ".join(["och sedan hände det något helt annat på vägen hem"] * 40)
+    ask = "Kan ni skicka en ny jacka i rätt storlek till mig så snart det går?"
     # when: it is read
-    reading = reader.read(Message(body=f"{head}. {story}"))
-    # then: the e5 model was asked, about the message's first words only
+    reading = reader.read(Message(body=f"{head}. {story}. {ask}"))
+    # then: the e5 model was asked about the message's first words and its last, not the story
     assert reading.intent_source == "cascade-e5"
     (asked,) = opinion.asked
-    assert asked.startswith("Hej, angående")
-    assert len(asked.split()) == reader.knobs.e5_max_words
+    words = asked.split()
+    assert len(words) == reader.knobs.e5_max_words
+    half = reader.knobs.e5_max_words // 2
+    assert " ".join(words[:half]).startswith("Hej, angående min senaste beställning")
+    assert " ".join(words[half:]).endswith(
+        "Kan ni skicka en ny jacka i rätt storlek till mig så snart det går?"
+    )
 
 
 def test_held_out_messages_stay_when_training_threats_change(monkeypatch: MonkeyPatch) -> None:

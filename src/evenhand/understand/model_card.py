@@ -45,10 +45,10 @@ reader is a cascade ([ADR 0002](adr/0002-intent-model.md)).
    rule gives money or goods away is `other` too when the reading gives more than
    {remedy_doubt} to the intents that are no problem at all. A message of which fewer than
    {novel:.0%} of the words were ever seen in training ("qwerty asdf", German) is `other`
-   too, however sure the models are. The e5 model reads a message's first
-   {e5_words} words. Each reading says which stage decided it (`intent_source`: `ngram`,
-   `cascade-e5`, `threshold->other`, `unknown-words->other`), and the decision's
-   explanation shows it.
+   too, however sure the models are. The e5 model reads at most {e5_words} words of a
+   message: of a longer one, the first half of them and the last. Each reading says which
+   stage decided it (`intent_source`: `ngram`, `cascade-e5`, `threshold->other`,
+   `unknown-words->other`), and the decision's explanation shows it.
 
 Signals are reported beside the intent and never reach the guide: the policy decides
 from the intent and the customer's facts alone. Only the founding problems

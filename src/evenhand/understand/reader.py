@@ -17,7 +17,7 @@ from evenhand.understand.knobs import (
     abstains,
     calibrated,
     cascade_blend,
-    e5_head,
+    e5_excerpt,
     no_problem_share,
 )
 from evenhand.understand.language import identify_language
@@ -76,7 +76,7 @@ class EmbeddedReader:
             zip(
                 unsure,
                 self.models.second_opinion.probabilities_many(
-                    [e5_head(texts[i], self.knobs.e5_max_words) for i in unsure]
+                    [e5_excerpt(texts[i], self.knobs.e5_max_words) for i in unsure]
                 ),
                 strict=True,
             )
