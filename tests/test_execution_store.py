@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, select
 
+from evenhand.actions.execute import _finish
 from evenhand.actions.guide import load_guide
 from evenhand.actions.triage import triage_tickets
 from evenhand.domain.execution import StepKind, StepState
@@ -14,6 +15,7 @@ from evenhand.ingest.tickets import read_tickets
 from evenhand.settings import Settings
 from evenhand.store.executions import (
     ERASED_REPLY,
+    DueStep,
     NewExecution,
     NewStep,
     add_execution,
@@ -24,7 +26,7 @@ from evenhand.store.executions import (
     record_step,
     steps_of_decision,
 )
-from evenhand.store.tables import decisions, executions
+from evenhand.store.tables import audit_events, decisions, executions
 from evenhand.understand.reader import EmbeddedReader
 from tests.conftest import FIXTURES, NOW
 
@@ -91,6 +93,7 @@ def test_a_step_waits_for_the_one_before_and_one_worker_claims_each_try(
             next_attempt_at=NOW,
             result={"refund": "gid://shopify/Refund/1"},
             error=None,
+            attempts=1,
             now=NOW,
         )
     later = NOW + timedelta(hours=1)
@@ -106,6 +109,7 @@ def test_a_step_waits_for_the_one_before_and_one_worker_claims_each_try(
             next_attempt_at=later,
             result=None,
             error="late",
+            attempts=1,
             now=later,
         )
         shown = steps_of_decision(connection, decision_id)
@@ -134,3 +138,122 @@ def test_an_erasure_empties_the_reply_and_stops_it_but_not_the_refund(
         ("send_reply", "failed"),
     ]
     assert shown[1]["last_error"] == ERASED_REPLY
+
+
+def _the_reply_claimed(engine: Engine, decision_id: int) -> DueStep:
+    """The refund done and the reply's first try claimed by a worker: the reply's step."""
+    with engine.begin() as connection:
+        [refund] = due_steps(connection, now=NOW, limit=10)
+        assert claim_step(connection, refund.id, attempts=1, lease_until=NOW)
+        assert record_step(
+            connection,
+            refund.id,
+            state=StepState.DONE,
+            next_attempt_at=NOW,
+            result={"refund": "gid://shopify/Refund/1"},
+            error=None,
+            attempts=1,
+            now=NOW,
+        )
+        [reply] = due_steps(connection, now=NOW, limit=10)
+        assert claim_step(connection, reply.id, attempts=1, lease_until=NOW)
+    return reply
+
+
+def _late(engine: Engine, step_id: int, state: StepState, *, attempts: int = 1) -> bool:
+    with engine.begin() as connection:
+        return record_step(
+            connection,
+            step_id,
+            state=state,
+            next_attempt_at=NOW,
+            result={"comment": "1"} if state is StepState.DONE else None,
+            error=None if state is StepState.DONE else "timed out",
+            attempts=attempts,
+            now=NOW,
+        )
+
+
+def _reply_state(engine: Engine, decision_id: int) -> tuple[str, str | None, int]:
+    with engine.connect() as connection:
+        reply = steps_of_decision(connection, decision_id)[1]
+    return reply["state"], reply["last_error"], reply["attempts"]
+
+
+def test_a_failed_try_that_ends_after_an_erasure_leaves_the_reply_unsent(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # given a worker in the middle of sending a reply
+    decision_id = _a_decision(engine, reader)
+    _owed(engine, decision_id)
+    reply_id = _the_reply_claimed(engine, decision_id).id
+    # when the customer is erased before the worker's try fails and asks to be tried again
+    with engine.begin() as connection:
+        erase_executions(connection, [decision_id])
+    kept = _late(engine, reply_id, StepState.PENDING)
+    # then the erasure's mark stands: the reply is never tried again
+    assert not kept
+    assert _reply_state(engine, decision_id) == ("failed", ERASED_REPLY, 1)
+    with engine.connect() as connection:
+        assert due_steps(connection, now=NOW + timedelta(days=1), limit=10) == []
+
+
+def test_a_reply_sent_before_the_erasure_marked_it_is_recorded_as_sent(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # given a worker whose send went through while the customer was being erased
+    decision_id = _a_decision(engine, reader)
+    _owed(engine, decision_id)
+    reply_id = _the_reply_claimed(engine, decision_id).id
+    with engine.begin() as connection:
+        erase_executions(connection, [decision_id])
+    # when its outcome arrives
+    kept = _late(engine, reply_id, StepState.DONE)
+    # then the step says what happened: the reply was sent
+    assert kept
+    assert _reply_state(engine, decision_id) == ("done", None, 1)
+
+
+def test_a_worker_whose_lease_ran_out_does_not_undo_its_successor_s_try(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # given a reply's first try whose lease ran out and a second worker that claimed it
+    decision_id = _a_decision(engine, reader)
+    _owed(engine, decision_id)
+    reply_id = _the_reply_claimed(engine, decision_id).id
+    with engine.begin() as connection:
+        assert claim_step(connection, reply_id, attempts=2, lease_until=NOW)
+    # when the first worker's failure arrives late
+    kept = _late(engine, reply_id, StepState.FAILED, attempts=1)
+    # then it is not kept: the step is still the second try's
+    assert not kept
+    assert _reply_state(engine, decision_id) == ("pending", None, 2)
+    # and the second try's outcome is
+    assert _late(engine, reply_id, StepState.FAILED, attempts=2)
+    assert _reply_state(engine, decision_id) == ("failed", "timed out", 2)
+
+
+def test_a_late_done_that_is_not_kept_is_still_audited_with_what_the_provider_said(
+    engine: Engine, reader: EmbeddedReader
+) -> None:
+    # given a reply whose first worker's lease ran out, and a second worker that sent it
+    decision_id = _a_decision(engine, reader)
+    _owed(engine, decision_id)
+    reply = _the_reply_claimed(engine, decision_id)
+    with engine.begin() as connection:
+        assert claim_step(connection, reply.id, attempts=2, lease_until=NOW)
+    assert _late(engine, reply.id, StepState.DONE, attempts=2)
+    # when the first worker's done arrives after all
+    settings = Settings(db=str(engine.url))
+    _finish(engine, reply, ({"reply": "sent"}, None), attempts=1, settings=settings, moment=NOW)
+    # then the step stays the second try's, and the audit says what the first try did
+    assert _reply_state(engine, decision_id) == ("done", None, 2)
+    with engine.connect() as connection:
+        last = connection.execute(
+            select(audit_events.c.action, audit_events.c.details)
+            .order_by(audit_events.c.id.desc())
+            .limit(1)
+        ).one()
+    assert last.action == "execution step done"
+    assert (last.details["attempts"], last.details["kept"]) == (1, False)
+    assert last.details["result"] == {"reply": "sent"}

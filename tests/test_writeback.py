@@ -535,6 +535,32 @@ def test_a_try_that_ends_after_an_erasure_cancelled_its_write_back_keeps_it_canc
     assert retry_failed(engine, now=NOW)[1] == 0
 
 
+def test_a_note_written_before_an_erasure_cancelled_its_write_back_is_recorded_as_written(
+    zendesk: Desk,
+) -> None:
+    # given: a write-back claimed by a worker, then cancelled by an erasure during the call
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    engine = zendesk.worker.engine
+    with engine.begin() as connection:
+        assert claim_writeback(connection, zendesk.writeback()["id"], attempts=1, lease_until=NOW)
+        cancel_writebacks(connection, None)
+    # when: the worker's try ends with the note written after all
+    with engine.begin() as connection:
+        kept = record_attempt(
+            connection,
+            zendesk.writeback()["id"],
+            status=WritebackStatus.DONE,
+            tags_done=True,
+            attempts=1,
+            next_attempt_at=NOW,
+            error=None,
+            now=NOW,
+        )
+    # then: the record says what happened (the note is at the helpdesk), and it stays done
+    assert kept and zendesk.writeback()["status"] == "done"
+    assert retry_failed(engine, now=NOW)[1] == 0
+
+
 def test_a_note_written_before_a_refusal_is_not_written_again_after_inbox_retry(
     zendesk: Desk,
 ) -> None:

@@ -12,6 +12,7 @@ is never tried again; a refusal, or too many tries, is kept as failed for an age
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -76,6 +77,8 @@ AUTO_APPROVER = "auto-approve"
 # and its record) and the step is tried again, with its key.
 LEASE_SECONDS = 120.0
 HELPDESKS = frozenset({"zendesk", "gorgias"})
+
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,15 +385,24 @@ def _finish(
     state, wait = _next_state(failure, attempts=attempts, settings=settings)
     error = None if failure is None else str(getattr(failure, "message", failure))
     with engine.begin() as connection:
-        record_step(
+        kept = record_step(
             connection,
             step.id,
             state=state,
             next_attempt_at=moment + timedelta(seconds=wait),
             result=result,
             error=error,
+            attempts=attempts,
             now=moment,
         )
+        if not kept:
+            _LOG.warning(
+                "execution step %s moved on during try %s (erased, settled, or taken by "
+                "another worker after its lease); its outcome (%s) is not kept",
+                step.id,
+                attempts,
+                state.value,
+            )
         if state is not StepState.PENDING:
             record_event(
                 connection,
@@ -404,6 +416,7 @@ def _finish(
                     "attempts": attempts,
                     "result": result,
                     "error": error,
+                    "kept": kept,
                 },
             )
 

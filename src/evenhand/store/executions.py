@@ -152,11 +152,26 @@ def record_step(
     next_attempt_at: datetime,
     result: dict[str, Any] | None,
     error: str | None,
+    attempts: int,
     now: datetime,
-) -> None:
-    connection.execute(
+) -> bool:
+    """Keep the outcome of the try `attempts` claimed; False (nothing kept) when the step
+    moved on meanwhile. A step done is never changed again. Done is kept over anything
+    else (the provider did it: a reply sent before an erasure's mark was sent); a failure
+    or a retry only while the step is still this try's: not over an erasure's mark (the
+    reply must not be tried again) nor over the try of a worker that claimed it after this
+    one's lease ran out."""
+    still_this_try = (execution_steps.c.state == StepState.PENDING.value) & (
+        execution_steps.c.attempts == attempts
+    )
+    which = (
+        execution_steps.c.state != StepState.DONE.value
+        if state is StepState.DONE
+        else still_this_try
+    )
+    updated = connection.execute(
         update(execution_steps)
-        .where(execution_steps.c.id == step_id, execution_steps.c.state != StepState.DONE.value)
+        .where(execution_steps.c.id == step_id, which)
         .values(
             state=state.value,
             next_attempt_at=next_attempt_at,
@@ -165,6 +180,7 @@ def record_step(
             done_at=now if state is StepState.DONE else None,
         )
     )
+    return updated.rowcount == 1
 
 
 def steps_of_decision(connection: Connection, decision_id: int) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, case, func, insert, select, update
 
 from evenhand.store.leases import take_with_lease
 from evenhand.store.tables import decisions, writebacks
@@ -123,18 +123,23 @@ def record_attempt(
 ) -> bool:
     """Keep the outcome of the try `attempts` claimed; False (nothing kept) when the
     write-back moved on meanwhile: cancelled by an erasure, or claimed again by another
-    worker after this one's lease ran out."""
+    worker after this one's lease ran out. Done is kept over either (the note reached the
+    helpdesk, so the record says so), never over done."""
+    which = (
+        writebacks.c.status != WritebackStatus.DONE.value
+        if status is WritebackStatus.DONE
+        else (writebacks.c.status == WritebackStatus.PENDING.value)
+        & (writebacks.c.attempts == attempts)
+    )
     result = connection.execute(
         update(writebacks)
-        .where(
-            writebacks.c.id == writeback_id,
-            writebacks.c.status == WritebackStatus.PENDING.value,
-            writebacks.c.attempts == attempts,
-        )
+        .where(writebacks.c.id == writeback_id, which)
         .values(
             status=status.value,
             tags_done=tags_done,
-            attempts=attempts,
+            attempts=case(
+                (writebacks.c.attempts > attempts, writebacks.c.attempts), else_=attempts
+            ),
             next_attempt_at=next_attempt_at,
             last_error=error,
             done_at=now if status is WritebackStatus.DONE else None,
