@@ -140,8 +140,11 @@ def test_an_erasure_empties_the_reply_and_stops_it_but_not_the_refund(
     assert shown[1]["last_error"] == ERASED_REPLY
 
 
-def _the_reply_claimed(engine: Engine, decision_id: int) -> DueStep:
-    """The refund done and the reply's first try claimed by a worker: the reply's step."""
+def _a_reply_in_a_worker_s_hands(engine: Engine, reader: EmbeddedReader) -> tuple[int, DueStep]:
+    """A decision whose refund is done and whose reply's first try a worker has claimed: the
+    decision and the reply's step."""
+    decision_id = _a_decision(engine, reader)
+    _owed(engine, decision_id)
     with engine.begin() as connection:
         [refund] = due_steps(connection, now=NOW, limit=10)
         assert claim_step(connection, refund.id, attempts=1, lease_until=NOW)
@@ -157,7 +160,12 @@ def _the_reply_claimed(engine: Engine, decision_id: int) -> DueStep:
         )
         [reply] = due_steps(connection, now=NOW, limit=10)
         assert claim_step(connection, reply.id, attempts=1, lease_until=NOW)
-    return reply
+    return decision_id, reply
+
+
+def _erase(engine: Engine, decision_id: int) -> None:
+    with engine.begin() as connection:
+        assert erase_executions(connection, [decision_id]) == 1
 
 
 def _late(engine: Engine, step_id: int, state: StepState, *, attempts: int = 1) -> bool:
@@ -184,13 +192,10 @@ def test_a_failed_try_that_ends_after_an_erasure_leaves_the_reply_unsent(
     engine: Engine, reader: EmbeddedReader
 ) -> None:
     # given a worker in the middle of sending a reply
-    decision_id = _a_decision(engine, reader)
-    _owed(engine, decision_id)
-    reply_id = _the_reply_claimed(engine, decision_id).id
+    decision_id, reply = _a_reply_in_a_worker_s_hands(engine, reader)
     # when the customer is erased before the worker's try fails and asks to be tried again
-    with engine.begin() as connection:
-        erase_executions(connection, [decision_id])
-    kept = _late(engine, reply_id, StepState.PENDING)
+    _erase(engine, decision_id)
+    kept = _late(engine, reply.id, StepState.PENDING)
     # then the erasure's mark stands: the reply is never tried again
     assert not kept
     assert _reply_state(engine, decision_id) == ("failed", ERASED_REPLY, 1)
@@ -202,13 +207,10 @@ def test_a_reply_sent_before_the_erasure_marked_it_is_recorded_as_sent(
     engine: Engine, reader: EmbeddedReader
 ) -> None:
     # given a worker whose send went through while the customer was being erased
-    decision_id = _a_decision(engine, reader)
-    _owed(engine, decision_id)
-    reply_id = _the_reply_claimed(engine, decision_id).id
-    with engine.begin() as connection:
-        erase_executions(connection, [decision_id])
+    decision_id, reply = _a_reply_in_a_worker_s_hands(engine, reader)
+    _erase(engine, decision_id)
     # when its outcome arrives
-    kept = _late(engine, reply_id, StepState.DONE)
+    kept = _late(engine, reply.id, StepState.DONE)
     # then the step says what happened: the reply was sent
     assert kept
     assert _reply_state(engine, decision_id) == ("done", None, 1)
@@ -218,18 +220,16 @@ def test_a_worker_whose_lease_ran_out_does_not_undo_its_successor_s_try(
     engine: Engine, reader: EmbeddedReader
 ) -> None:
     # given a reply's first try whose lease ran out and a second worker that claimed it
-    decision_id = _a_decision(engine, reader)
-    _owed(engine, decision_id)
-    reply_id = _the_reply_claimed(engine, decision_id).id
+    decision_id, reply = _a_reply_in_a_worker_s_hands(engine, reader)
     with engine.begin() as connection:
-        assert claim_step(connection, reply_id, attempts=2, lease_until=NOW)
+        assert claim_step(connection, reply.id, attempts=2, lease_until=NOW)
     # when the first worker's failure arrives late
-    kept = _late(engine, reply_id, StepState.FAILED, attempts=1)
+    kept = _late(engine, reply.id, StepState.FAILED, attempts=1)
     # then it is not kept: the step is still the second try's
     assert not kept
     assert _reply_state(engine, decision_id) == ("pending", None, 2)
     # and the second try's outcome is
-    assert _late(engine, reply_id, StepState.FAILED, attempts=2)
+    assert _late(engine, reply.id, StepState.FAILED, attempts=2)
     assert _reply_state(engine, decision_id) == ("failed", "timed out", 2)
 
 
@@ -237,9 +237,7 @@ def test_a_late_done_that_is_not_kept_is_still_audited_with_what_the_provider_sa
     engine: Engine, reader: EmbeddedReader
 ) -> None:
     # given a reply whose first worker's lease ran out, and a second worker that sent it
-    decision_id = _a_decision(engine, reader)
-    _owed(engine, decision_id)
-    reply = _the_reply_claimed(engine, decision_id)
+    decision_id, reply = _a_reply_in_a_worker_s_hands(engine, reader)
     with engine.begin() as connection:
         assert claim_step(connection, reply.id, attempts=2, lease_until=NOW)
     assert _late(engine, reply.id, StepState.DONE, attempts=2)

@@ -509,56 +509,50 @@ def test_of_two_workers_that_saw_one_write_back_due_only_one_claims_it(zendesk: 
     assert (zendesk.writeback()["attempts"], zendesk.writeback()["next_attempt_at"]) == (1, lease)
 
 
+def _cancelled_during_its_try(zendesk: Desk) -> None:
+    """A write-back claimed by a worker, then cancelled by an erasure during the call."""
+    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
+    with zendesk.worker.engine.begin() as connection:
+        assert claim_writeback(connection, zendesk.writeback()["id"], attempts=1, lease_until=NOW)
+        cancel_writebacks(connection, None)
+
+
+def _try_ends(zendesk: Desk, status: WritebackStatus, error: str | None) -> bool:
+    with zendesk.worker.engine.begin() as connection:
+        return record_attempt(
+            connection,
+            zendesk.writeback()["id"],
+            status=status,
+            tags_done=True,
+            attempts=1,
+            next_attempt_at=NOW,
+            error=error,
+            now=NOW,
+        )
+
+
 def test_a_try_that_ends_after_an_erasure_cancelled_its_write_back_keeps_it_cancelled(
     zendesk: Desk,
 ) -> None:
     # given: a write-back claimed by a worker, then cancelled by an erasure during the call
-    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
-    engine = zendesk.worker.engine
-    with engine.begin() as connection:
-        assert claim_writeback(connection, zendesk.writeback()["id"], attempts=1, lease_until=NOW)
-        cancel_writebacks(connection, None)
+    _cancelled_during_its_try(zendesk)
     # when: the worker's try ends with a failure to try again
-    with engine.begin() as connection:
-        kept = record_attempt(
-            connection,
-            zendesk.writeback()["id"],
-            status=WritebackStatus.PENDING,
-            tags_done=True,
-            attempts=1,
-            next_attempt_at=NOW,
-            error="zendesk PUT: HTTP 500",
-            now=NOW,
-        )
+    kept = _try_ends(zendesk, WritebackStatus.PENDING, "zendesk PUT: HTTP 500")
     # then: its outcome is not kept, and the write-back stays cancelled (never requeued)
     assert not kept and zendesk.writeback()["status"] == "cancelled"
-    assert retry_failed(engine, now=NOW)[1] == 0
+    assert retry_failed(zendesk.worker.engine, now=NOW)[1] == 0
 
 
 def test_a_note_written_before_an_erasure_cancelled_its_write_back_is_recorded_as_written(
     zendesk: Desk,
 ) -> None:
     # given: a write-back claimed by a worker, then cancelled by an erasure during the call
-    zendesk.deliver("zendesk", "zendesk_trigger.json", topic="ticket.trigger")
-    engine = zendesk.worker.engine
-    with engine.begin() as connection:
-        assert claim_writeback(connection, zendesk.writeback()["id"], attempts=1, lease_until=NOW)
-        cancel_writebacks(connection, None)
+    _cancelled_during_its_try(zendesk)
     # when: the worker's try ends with the note written after all
-    with engine.begin() as connection:
-        kept = record_attempt(
-            connection,
-            zendesk.writeback()["id"],
-            status=WritebackStatus.DONE,
-            tags_done=True,
-            attempts=1,
-            next_attempt_at=NOW,
-            error=None,
-            now=NOW,
-        )
+    kept = _try_ends(zendesk, WritebackStatus.DONE, None)
     # then: the record says what happened (the note is at the helpdesk), and it stays done
     assert kept and zendesk.writeback()["status"] == "done"
-    assert retry_failed(engine, now=NOW)[1] == 0
+    assert retry_failed(zendesk.worker.engine, now=NOW)[1] == 0
 
 
 def test_a_note_written_before_a_refusal_is_not_written_again_after_inbox_retry(
